@@ -1,0 +1,222 @@
+import type { Tx } from "../db/client.ts";
+import type { Platform } from "../generated/prisma/enums.ts";
+import { Prisma } from "../generated/prisma/client.ts";
+import { readCommunityConfig } from "../core/config.ts";
+import { GENESIS_HASH } from "../core/ledger.ts";
+import { ok, refuse, type Result } from "../core/result.ts";
+import { inTransaction, type Actor, type Deps } from "./deps.ts";
+
+export type { Platform };
+
+/** A person as a platform reports them on each command. */
+export interface PlatformUser {
+  readonly platform: Platform;
+  readonly userId: string;
+  readonly displayName: string;
+  readonly roles?: readonly string[];
+  /** Discord Manage Server / Telegram chat administrator, as checked by the adapter. */
+  readonly isPlatformModerator?: boolean;
+}
+
+export interface PlatformChat {
+  readonly platform: Platform;
+  readonly chatId: string;
+  readonly title: string;
+}
+
+/** A member named in a command: a platform account (a mention) or a display name typed as `@name`. */
+export type MemberRef =
+  | { readonly kind: "user"; readonly user: PlatformUser }
+  | { readonly kind: "name"; readonly name: string };
+
+export interface DefaultCategory {
+  readonly slug: string;
+  readonly description: string;
+  readonly weight: number;
+}
+
+/** The categories a new community starts with; moderators edit them with /category. */
+export const defaultCategories: readonly DefaultCategory[] = [
+  { slug: "code", description: "Code, pull requests and reviews of code", weight: 1000 },
+  { slug: "data", description: "Datasets, labelling and evaluation", weight: 800 },
+  { slug: "docs", description: "Documentation, tutorials and translations", weight: 500 },
+  { slug: "community", description: "Support, events and moderation", weight: 300 },
+];
+
+/**
+ * Creates the community of a chat the bot was added to (with its space, default
+ * categories and an empty ledger), or returns the existing one. Re-adding an
+ * inactive space reactivates it.
+ */
+export async function ensureCommunityForChat(
+  deps: Deps,
+  chat: PlatformChat,
+  options: { readonly name?: string; readonly timezone?: string } = {},
+): Promise<{ communityId: number; spaceId: number; created: boolean }> {
+  return inTransaction(deps, async (tx) => {
+    const existing = await tx.space.findUnique({
+      where: { platform_platformChatId: { platform: chat.platform, platformChatId: chat.chatId } },
+    });
+    if (existing !== null) {
+      if (!existing.active || existing.title !== chat.title) {
+        await tx.space.update({ where: { id: existing.id }, data: { active: true, title: chat.title } });
+      }
+      return { communityId: existing.communityId, spaceId: existing.id, created: false };
+    }
+    const community = await tx.community.create({
+      data: {
+        name: options.name ?? chat.title,
+        config: { timezone: options.timezone ?? "UTC" },
+        activeEpoch: deps.clock.now(),
+        ledgerHead: { create: { seq: 0, hash: GENESIS_HASH } },
+        categories: { create: defaultCategories.map((c) => ({ ...c })) },
+      },
+    });
+    const space = await tx.space.create({
+      data: { communityId: community.id, platform: chat.platform, platformChatId: chat.chatId, title: chat.title },
+    });
+    return { communityId: community.id, spaceId: space.id, created: true };
+  });
+}
+
+/** Marks a chat's space inactive when the bot leaves it; nothing is deleted. */
+export async function deactivateSpace(deps: Deps, chat: Pick<PlatformChat, "platform" | "chatId">): Promise<void> {
+  await deps.db.space.updateMany({
+    where: { platform: chat.platform, platformChatId: chat.chatId },
+    data: { active: false },
+  });
+}
+
+/**
+ * Finds the member behind a platform account in a chat's community, creating the
+ * member and identity on first sight and refreshing the display name and roles.
+ */
+export async function resolveActor(
+  deps: Deps,
+  chat: Pick<PlatformChat, "platform" | "chatId">,
+  user: PlatformUser,
+): Promise<Result<Actor, "NO_COMMUNITY">> {
+  const space = await deps.db.space.findUnique({
+    where: { platform_platformChatId: { platform: chat.platform, platformChatId: chat.chatId } },
+    include: { community: { select: { config: true } } },
+  });
+  if (space === null) return refuse("NO_COMMUNITY");
+  const member = await withFirstSightRetry(() =>
+    inTransaction(deps, (tx) => memberForUser(tx, space.communityId, user, deps.clock.now())),
+  );
+  const config = readCommunityConfig(space.community.config);
+  const hasModeratorRole = config.moderatorRole !== null && member.roles.includes(config.moderatorRole);
+  return ok({
+    communityId: space.communityId,
+    memberId: member.id,
+    isModerator: user.isPlatformModerator === true || member.isModerator || hasModeratorRole,
+    spaceId: space.id,
+  });
+}
+
+interface MemberRow {
+  readonly id: number;
+  readonly roles: string[];
+  readonly isModerator: boolean;
+}
+
+/** The (merged-into) member of a platform account, created on first sight. */
+export async function memberForUser(tx: Tx, communityId: number, user: PlatformUser, now: Date): Promise<MemberRow> {
+  const identity = await tx.identity.findUnique({
+    where: {
+      communityId_platform_platformUserId: { communityId, platform: user.platform, platformUserId: user.userId },
+    },
+    include: { member: true },
+  });
+  if (identity === null) return createMemberForUser(tx, communityId, user, now);
+  const member = identity.member;
+  const roles = user.roles === undefined ? member.roles : [...user.roles];
+  const renamed = identity.displayName !== user.displayName;
+  if (renamed) {
+    await tx.identity.update({ where: { id: identity.id }, data: { displayName: user.displayName } });
+  }
+  if (renamed || !sameRoles(roles, member.roles)) {
+    await tx.member.update({
+      where: { id: member.id },
+      data: { displayName: user.displayName, roles, erasedAt: null },
+    });
+  }
+  return { id: member.id, roles, isModerator: member.isModerator };
+}
+
+async function createMemberForUser(tx: Tx, communityId: number, user: PlatformUser, now: Date): Promise<MemberRow> {
+  try {
+    const member = await tx.member.create({
+      data: {
+        communityId,
+        displayName: user.displayName,
+        roles: [...(user.roles ?? [])],
+        joinedAt: now,
+        identities: {
+          create: {
+            communityId,
+            platform: user.platform,
+            platformUserId: user.userId,
+            displayName: user.displayName,
+          },
+        },
+      },
+    });
+    return { id: member.id, roles: member.roles, isModerator: member.isModerator };
+  } catch (error) {
+    // Another command of the same new person created them first: use theirs.
+    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") {
+      throw new ConcurrentFirstSight();
+    }
+    throw error;
+  }
+}
+
+/** Thrown when two first commands of one new person race; the transaction is retried by the caller. */
+export class ConcurrentFirstSight extends Error {
+  constructor() {
+    super("member created concurrently");
+  }
+}
+
+/** Runs `work` again once when it lost a first-sight race (the other command's member then exists). */
+export async function withFirstSightRetry<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof ConcurrentFirstSight) return work();
+    throw error;
+  }
+}
+
+function sameRoles(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((role, i) => role === b[i]);
+}
+
+/**
+ * Resolves a member named in a command. A platform account is created on first
+ * sight (a co-author need not have used the bot); a name must match exactly one
+ * member's display name, case-insensitively.
+ */
+export async function findMember(
+  tx: Tx,
+  communityId: number,
+  ref: MemberRef,
+  now: Date,
+): Promise<Result<{ id: number; displayName: string }, "UNKNOWN_MEMBER" | "AMBIGUOUS_MEMBER">> {
+  if (ref.kind === "user") {
+    const row = await memberForUser(tx, communityId, ref.user, now);
+    const member = await tx.member.findUniqueOrThrow({ where: { id: row.id } });
+    return ok({ id: member.id, displayName: member.displayName });
+  }
+  const name = ref.name.replace(/^@/, "");
+  const matches = await tx.member.findMany({
+    where: { communityId, mergedIntoId: null, displayName: { equals: name, mode: "insensitive" } },
+    select: { id: true, displayName: true },
+    take: 2,
+  });
+  const [first, second] = matches;
+  if (first === undefined) return refuse("UNKNOWN_MEMBER", { name });
+  if (second !== undefined) return refuse("AMBIGUOUS_MEMBER", { name });
+  return ok(first);
+}

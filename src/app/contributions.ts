@@ -1,0 +1,340 @@
+import type { Tx } from "../db/client.ts";
+import type { ContributionStatus } from "../generated/prisma/enums.ts";
+import { readCommunityConfig, type CommunityConfig } from "../core/config.ts";
+import { resolveShares } from "../core/credits.ts";
+import { submissionAllowance } from "../core/rateLimit.ts";
+import { ok, refuse, type Result } from "../core/result.ts";
+import { validateDescription, validateTitle } from "../core/text.ts";
+import { normalizeEvidenceUrl } from "../core/urls.ts";
+import { findMember, type MemberRef } from "./actors.ts";
+import { transact, type Actor, type Deps } from "./deps.ts";
+import { enqueueOutbox } from "./outbox.ts";
+
+const DAY_MS = 86_400_000;
+
+export interface CoAuthorClaim {
+  readonly member: MemberRef;
+  /** Share in basis points; null splits what the listed shares leave. */
+  readonly shareBp: number | null;
+}
+
+export interface ContributionDraft {
+  readonly categorySlug: string;
+  readonly title: string;
+  readonly description?: string;
+  /** Already checked by core/urls parseLinks: at most 5, http(s). */
+  readonly links: readonly string[];
+  readonly coAuthors?: readonly CoAuthorClaim[];
+}
+
+export type LogRefusal =
+  | "TITLE_LENGTH"
+  | "DESCRIPTION_LENGTH"
+  | "BAD_LINK"
+  | "UNKNOWN_CATEGORY"
+  | "BANNED"
+  | "SUBMISSION_LIMIT"
+  | "DUPLICATE_LINK"
+  | "UNKNOWN_MEMBER"
+  | "AMBIGUOUS_MEMBER"
+  | "SHARES_OVER_100"
+  | "DUPLICATE_CREDIT"
+  | "BAD_SHARE";
+
+export interface LoggedContribution {
+  readonly id: number;
+  readonly number: number;
+  readonly closesAt: Date;
+  readonly credits: ReadonlyArray<{ memberId: number; shareBp: number }>;
+}
+
+/**
+ * Logs a contribution: checks the text, the submitter, the daily limit, the
+ * co-authors' shares and duplicate evidence, then writes the contribution, its
+ * credits and links, its first status, and the vote card to post.
+ */
+export async function logContribution(
+  deps: Deps,
+  actor: Actor,
+  draft: ContributionDraft,
+): Promise<Result<LoggedContribution, LogRefusal>> {
+  const checked = checkDraftText(draft);
+  if (!checked.ok) return checked;
+  const now = deps.clock.now();
+  return transact(deps, async (tx) => {
+    // Allocating the number locks the community row: the daily limit and the
+    // duplicate-link check below cannot race another submission.
+    const community = await allocateContributionNumber(tx, actor.communityId);
+    const config = readCommunityConfig(community.config);
+    const submitter = await tx.member.findUniqueOrThrow({ where: { id: actor.memberId } });
+    if (submitter.banned) return refuse("BANNED");
+    const category = await activeCategory(tx, actor.communityId, draft.categorySlug);
+    if (!category.ok) return category;
+    const recent = await tx.contribution.count({
+      where: { submitterId: actor.memberId, createdAt: { gt: new Date(now.getTime() - DAY_MS) } },
+    });
+    const allowance = submissionAllowance(recent, config);
+    if (!allowance.ok) return allowance;
+    const credits = await resolveCredits(tx, actor, draft.coAuthors ?? [], now);
+    if (!credits.ok) return credits;
+    const duplicate = await findDuplicateEvidence(tx, actor.communityId, checked.value.normalizedLinks, null);
+    if (duplicate !== null) return refuse("DUPLICATE_LINK", { number: duplicate });
+    const contribution = await tx.contribution.create({
+      data: {
+        communityId: actor.communityId,
+        number: community.number,
+        submitterId: actor.memberId,
+        categoryId: category.value.id,
+        title: checked.value.title,
+        description: checked.value.description,
+        links: [...draft.links],
+        createdAt: now,
+        closesAt: closingTime(now, config),
+        credits: { create: credits.value.map((c) => ({ memberId: c.memberId, shareBp: c.shareBp })) },
+        evidence: {
+          create: checked.value.normalizedLinks.map((url) => ({ communityId: actor.communityId, normalizedUrl: url })),
+        },
+        history: { create: { fromStatus: null, toStatus: "PENDING", actorId: actor.memberId, at: now } },
+      },
+    });
+    await enqueueOutbox(tx, actor.communityId, { kind: "VOTE_CARD", contributionId: contribution.id });
+    return ok({
+      id: contribution.id,
+      number: contribution.number,
+      closesAt: contribution.closesAt,
+      credits: credits.value,
+    });
+  });
+}
+
+/** Fields the submitter may change before the first vote. */
+export interface ContributionEdit {
+  readonly title?: string;
+  readonly description?: string;
+  readonly links?: readonly string[];
+  readonly categorySlug?: string;
+}
+
+export type EditRefusal =
+  | "UNKNOWN_CONTRIBUTION"
+  | "NOT_SUBMITTER"
+  | "NOT_PENDING"
+  | "ALREADY_VOTED_ON"
+  | "NOTHING_TO_EDIT"
+  | "TITLE_LENGTH"
+  | "DESCRIPTION_LENGTH"
+  | "BAD_LINK"
+  | "UNKNOWN_CATEGORY"
+  | "DUPLICATE_LINK";
+
+/** Edits a pending contribution; only its submitter, and only until the first vote. */
+export async function editContribution(
+  deps: Deps,
+  actor: Actor,
+  number: number,
+  edit: ContributionEdit,
+): Promise<Result<{ number: number }, EditRefusal>> {
+  if (Object.values(edit).every((v) => v === undefined)) return refuse("NOTHING_TO_EDIT");
+  return transact(deps, async (tx) => {
+    const found = await lockOwnPendingContribution(tx, actor, number);
+    if (!found.ok) return found;
+    const contribution = found.value;
+    if ((await tx.vote.count({ where: { contributionId: contribution.id } })) > 0) {
+      return refuse("ALREADY_VOTED_ON", { number });
+    }
+    const checked = checkDraftText({
+      categorySlug: edit.categorySlug ?? "",
+      title: edit.title ?? contribution.title,
+      description: edit.description ?? contribution.description,
+      links: edit.links ?? contribution.links,
+    });
+    if (!checked.ok) return checked;
+    let categoryId = contribution.categoryId;
+    if (edit.categorySlug !== undefined) {
+      const category = await activeCategory(tx, actor.communityId, edit.categorySlug);
+      if (!category.ok) return category;
+      categoryId = category.value.id;
+    }
+    if (edit.links !== undefined) {
+      const links = checked.value.normalizedLinks;
+      const duplicate = await findDuplicateEvidence(tx, actor.communityId, links, contribution.id);
+      if (duplicate !== null) return refuse("DUPLICATE_LINK", { number: duplicate });
+      await tx.evidenceLink.deleteMany({ where: { contributionId: contribution.id } });
+      await tx.evidenceLink.createMany({
+        data: links.map((url) => ({ communityId: actor.communityId, contributionId: contribution.id, normalizedUrl: url })),
+      });
+    }
+    await tx.contribution.update({
+      where: { id: contribution.id },
+      data: {
+        title: checked.value.title,
+        description: checked.value.description,
+        links: [...(edit.links ?? contribution.links)],
+        categoryId,
+      },
+    });
+    await enqueueOutbox(tx, actor.communityId, { kind: "TALLY", contributionId: contribution.id });
+    return ok({ number });
+  });
+}
+
+/** Withdraws a pending contribution; only its submitter. */
+export async function withdrawContribution(
+  deps: Deps,
+  actor: Actor,
+  number: number,
+): Promise<Result<{ number: number }, "UNKNOWN_CONTRIBUTION" | "NOT_SUBMITTER" | "NOT_PENDING">> {
+  const now = deps.clock.now();
+  return transact(deps, async (tx) => {
+    const found = await lockOwnPendingContribution(tx, actor, number);
+    if (!found.ok) return found;
+    await changeStatus(tx, found.value.id, "PENDING", "WITHDRAWN", actor.memberId, "withdrawn by the submitter", now);
+    await tx.contribution.update({ where: { id: found.value.id }, data: { decidedAt: now } });
+    await enqueueOutbox(tx, actor.communityId, { kind: "DECISION", contributionId: found.value.id });
+    return ok({ number });
+  });
+}
+
+// ---- shared by the contribution use cases -------------------------------------------------
+
+interface CheckedText {
+  readonly title: string;
+  readonly description: string;
+  readonly normalizedLinks: string[];
+}
+
+function checkDraftText(draft: ContributionDraft): Result<CheckedText, "TITLE_LENGTH" | "DESCRIPTION_LENGTH" | "BAD_LINK"> {
+  const title = validateTitle(draft.title);
+  if (!title.ok) return title;
+  const description = validateDescription(draft.description ?? "");
+  if (!description.ok) return description;
+  const normalizedLinks: string[] = [];
+  for (const link of draft.links) {
+    const normalized = normalizeEvidenceUrl(link);
+    if (!normalized.ok) return normalized;
+    if (!normalizedLinks.includes(normalized.value)) normalizedLinks.push(normalized.value);
+  }
+  return ok({ title: title.value, description: description.value, normalizedLinks });
+}
+
+async function allocateContributionNumber(tx: Tx, communityId: number): Promise<{ number: number; config: unknown }> {
+  const rows = await tx.$queryRaw<Array<{ number: number; config: unknown }>>`
+    UPDATE community SET "nextNumber" = "nextNumber" + 1 WHERE id = ${communityId}
+    RETURNING "nextNumber" - 1 AS number, config`;
+  const row = rows[0];
+  if (row === undefined) throw new Error(`community ${communityId} does not exist`);
+  return row;
+}
+
+async function activeCategory(
+  tx: Tx,
+  communityId: number,
+  slug: string,
+): Promise<Result<{ id: number; weight: number }, "UNKNOWN_CATEGORY">> {
+  const category = await tx.category.findFirst({
+    where: { communityId, slug: slug.toLowerCase(), active: true },
+    select: { id: true, weight: true },
+  });
+  if (category !== null) return ok(category);
+  const known = await tx.category.findMany({ where: { communityId, active: true }, select: { slug: true } });
+  return refuse("UNKNOWN_CATEGORY", { category: slug, known: known.map((c) => c.slug).join(", ") });
+}
+
+async function resolveCredits(
+  tx: Tx,
+  actor: Actor,
+  claims: readonly CoAuthorClaim[],
+  now: Date,
+): Promise<Result<Array<{ memberId: number; shareBp: number }>, LogRefusal>> {
+  const coAuthors: Array<{ memberId: number; shareBp: number | null }> = [];
+  for (const claim of claims) {
+    const member = await findMember(tx, actor.communityId, claim.member, now);
+    if (!member.ok) return member;
+    coAuthors.push({ memberId: member.value.id, shareBp: claim.shareBp });
+  }
+  return resolveShares(actor.memberId, coAuthors);
+}
+
+/** The number of a live contribution already using one of these evidence links, or null. */
+async function findDuplicateEvidence(
+  tx: Tx,
+  communityId: number,
+  normalizedLinks: readonly string[],
+  exceptContributionId: number | null,
+): Promise<number | null> {
+  if (normalizedLinks.length === 0) return null;
+  const earlier = await tx.evidenceLink.findFirst({
+    where: {
+      communityId,
+      normalizedUrl: { in: [...normalizedLinks] },
+      contribution: { status: { notIn: ["REJECTED", "WITHDRAWN"] } },
+      ...(exceptContributionId === null ? {} : { contributionId: { not: exceptContributionId } }),
+    },
+    select: { contribution: { select: { number: true } } },
+    orderBy: { contributionId: "asc" },
+  });
+  return earlier?.contribution.number ?? null;
+}
+
+function closingTime(now: Date, config: CommunityConfig): Date {
+  return new Date(now.getTime() + config.voteWindowHours * 3_600_000);
+}
+
+export interface LockedContribution {
+  readonly id: number;
+  readonly communityId: number;
+  readonly number: number;
+  readonly submitterId: number;
+  readonly categoryId: number;
+  readonly title: string;
+  readonly description: string;
+  readonly links: string[];
+  readonly status: ContributionStatus;
+  readonly closesAt: Date;
+}
+
+/**
+ * Locks a contribution row for the rest of the transaction. Every path that can
+ * decide a contribution (vote, deadline, moderator) takes this lock first, which
+ * is what makes deciding happen exactly once.
+ */
+export async function lockContribution(
+  tx: Tx,
+  communityId: number,
+  number: number,
+): Promise<Result<LockedContribution, "UNKNOWN_CONTRIBUTION">> {
+  const rows = await tx.$queryRaw<LockedContribution[]>`
+    SELECT id, "communityId", number, "submitterId", "categoryId", title, description, links,
+           status::text AS status, "closesAt"
+    FROM contribution WHERE "communityId" = ${communityId} AND number = ${number} FOR UPDATE`;
+  const row = rows[0];
+  return row === undefined ? refuse("UNKNOWN_CONTRIBUTION", { number }) : ok(row);
+}
+
+async function lockOwnPendingContribution(
+  tx: Tx,
+  actor: Actor,
+  number: number,
+): Promise<Result<LockedContribution, "UNKNOWN_CONTRIBUTION" | "NOT_SUBMITTER" | "NOT_PENDING">> {
+  const found = await lockContribution(tx, actor.communityId, number);
+  if (!found.ok) return found;
+  if (found.value.submitterId !== actor.memberId) return refuse("NOT_SUBMITTER", { number });
+  if (found.value.status !== "PENDING") return refuse("NOT_PENDING", { number, status: found.value.status });
+  return found;
+}
+
+/** Moves a contribution between statuses and records the transition. */
+export async function changeStatus(
+  tx: Tx,
+  contributionId: number,
+  from: ContributionStatus,
+  to: ContributionStatus,
+  actorId: number | null,
+  reason: string,
+  at: Date,
+): Promise<void> {
+  await tx.contribution.update({ where: { id: contributionId }, data: { status: to } });
+  await tx.statusChange.create({
+    data: { contributionId, fromStatus: from, toStatus: to, actorId, reason, at },
+  });
+}

@@ -1,0 +1,53 @@
+import type { Db, Tx } from "../db/client.ts";
+
+/** Where a use case reads the time; tests and benchmarks pass their own. */
+export interface Clock {
+  now(): Date;
+}
+
+export const systemClock: Clock = { now: () => new Date() };
+
+/** What every use case is given: the database and the clock. */
+export interface Deps {
+  readonly db: Db;
+  readonly clock: Clock;
+}
+
+/** The member on whose behalf a command runs, resolved from a platform identity. */
+export interface Actor {
+  readonly communityId: number;
+  readonly memberId: number;
+  /** Moderator right as checked on the server side (platform admin, configured role or member flag). */
+  readonly isModerator: boolean;
+  readonly spaceId: number | null;
+}
+
+/** Runs `work` in one read-committed transaction; every use case that writes goes through here. */
+export function inTransaction<T>(deps: Deps, work: (tx: Tx) => Promise<T>): Promise<T> {
+  return deps.db.$transaction(work, { isolationLevel: "ReadCommitted", timeout: 20_000, maxWait: 20_000 });
+}
+
+class RefusalRollback {
+  constructor(readonly refusal: unknown) {}
+}
+
+/**
+ * Runs a use case in one transaction that commits only when it succeeds: a
+ * refusal returned from `work` rolls back everything written before it, so a
+ * refused command changes nothing.
+ */
+export async function transact<R extends { readonly ok: boolean }>(
+  deps: Deps,
+  work: (tx: Tx) => Promise<R>,
+): Promise<R> {
+  try {
+    return await inTransaction(deps, async (tx) => {
+      const result = await work(tx);
+      if (!result.ok) throw new RefusalRollback(result);
+      return result;
+    });
+  } catch (error) {
+    if (error instanceof RefusalRollback) return error.refusal as R;
+    throw error;
+  }
+}

@@ -1,0 +1,127 @@
+import type { Tx } from "../db/client.ts";
+import { ok, refuse, type Result } from "../core/result.ts";
+import { recordModeratorAction } from "./audit.ts";
+import { claimCode, LINK_CODE_TTL_MS, newLinkCode, normalizeLinkCode } from "./community.ts";
+import { transact, type Actor, type Deps } from "./deps.ts";
+import { appendLedgerEntries } from "./ledger.ts";
+
+/** `/link` with no code: a one-time code (10 minutes) to type on the other platform. */
+export async function createIdentityLinkCode(deps: Deps, actor: Actor): Promise<Result<{ code: string; expiresAt: Date }, never>> {
+  const now = deps.clock.now();
+  const code = newLinkCode();
+  const expiresAt = new Date(now.getTime() + LINK_CODE_TTL_MS);
+  await deps.db.linkCode.create({
+    data: { code, communityId: actor.communityId, kind: "IDENTITY", memberId: actor.memberId, createdAt: now, expiresAt },
+  });
+  return ok({ code, expiresAt });
+}
+
+/**
+ * `/link CODE`: the redeemer's member merges into the member who asked for the
+ * code. Their history (contributions, credits, votes, points) becomes one, and
+ * the ledger records the move as a pair of MERGE entries.
+ */
+export async function redeemIdentityLinkCode(
+  deps: Deps,
+  actor: Actor,
+  rawCode: string,
+): Promise<Result<{ memberId: number; movedPoints: number }, "BAD_CODE" | "OWN_CODE" | "ALREADY_LINKED">> {
+  const now = deps.clock.now();
+  return transact(deps, async (tx) => {
+    const claimed = await claimCode(tx, normalizeLinkCode(rawCode), "IDENTITY", now);
+    if (claimed === null || claimed.memberId === null || claimed.communityId !== actor.communityId) return refuse("BAD_CODE");
+    const keep = await effectiveMemberId(tx, claimed.memberId);
+    if (claimed.memberId === actor.memberId) return refuse("OWN_CODE");
+    if (keep === actor.memberId) return refuse("ALREADY_LINKED");
+    const movedPoints = await mergeMembers(tx, actor.communityId, keep, actor.memberId, now);
+    await recordModeratorAction(
+      tx,
+      { communityId: actor.communityId, actorId: actor.memberId, action: "member.link", target: `member:${keep}`, details: { merged: actor.memberId } },
+      now,
+    );
+    return ok({ memberId: keep, movedPoints });
+  });
+}
+
+async function effectiveMemberId(tx: Tx, memberId: number): Promise<number> {
+  let id = memberId;
+  for (let hops = 0; hops < 32; hops += 1) {
+    const member = await tx.member.findUniqueOrThrow({ where: { id }, select: { mergedIntoId: true } });
+    if (member.mergedIntoId === null) return id;
+    id = member.mergedIntoId;
+  }
+  return id;
+}
+
+/** Moves everything of member `gone` to member `keep`; returns the points moved. */
+async function mergeMembers(tx: Tx, communityId: number, keep: number, gone: number, now: Date): Promise<number> {
+  const balance = await tx.balance.findUnique({ where: { memberId: gone } });
+  const points = balance?.total ?? 0;
+  const reason = `member ${gone} merged into member ${keep}`;
+  await appendLedgerEntries(
+    tx,
+    communityId,
+    [
+      { kind: "MERGE", memberId: gone, points: -points, contributionId: null, actorId: gone, reason },
+      { kind: "MERGE", memberId: keep, points, contributionId: null, actorId: gone, reason },
+    ],
+    now,
+  );
+  await moveDerivedBalances(tx, communityId, keep, gone);
+  await moveHistory(tx, keep, gone);
+  const [a, b] = await Promise.all([
+    tx.member.findUniqueOrThrow({ where: { id: keep } }),
+    tx.member.findUniqueOrThrow({ where: { id: gone } }),
+  ]);
+  await tx.member.update({
+    where: { id: keep },
+    data: {
+      banned: a.banned || b.banned,
+      isModerator: a.isModerator || b.isModerator,
+      hidden: a.hidden || b.hidden,
+      joinedAt: a.joinedAt < b.joinedAt ? a.joinedAt : b.joinedAt,
+      roles: [...new Set([...a.roles, ...b.roles])],
+    },
+  });
+  await tx.member.update({ where: { id: gone }, data: { mergedIntoId: keep } });
+  return points;
+}
+
+/** Period buckets, verified count and active accumulator follow the points to `keep`. */
+async function moveDerivedBalances(tx: Tx, communityId: number, keep: number, gone: number): Promise<void> {
+  await tx.$executeRaw`
+    INSERT INTO period_balance ("memberId", "communityId", period, points, verified)
+    SELECT ${keep}, ${communityId}, period, points, verified FROM period_balance WHERE "memberId" = ${gone}
+    ON CONFLICT ("memberId", period) DO UPDATE SET
+      points = period_balance.points + EXCLUDED.points,
+      verified = period_balance.verified + EXCLUDED.verified`;
+  await tx.periodBalance.deleteMany({ where: { memberId: gone } });
+  await tx.$executeRaw`
+    INSERT INTO balance ("memberId", "communityId", total, verified, "activeAcc")
+    SELECT ${keep}, ${communityId}, 0, verified, "activeAcc" FROM balance WHERE "memberId" = ${gone}
+    ON CONFLICT ("memberId") DO UPDATE SET
+      verified = balance.verified + EXCLUDED.verified,
+      "activeAcc" = balance."activeAcc" + EXCLUDED."activeAcc"`;
+  await tx.balance.updateMany({ where: { memberId: gone }, data: { verified: 0, activeAcc: 0 } });
+}
+
+/** Identities, submissions, credits, votes and questions of `gone` become `keep`'s. */
+async function moveHistory(tx: Tx, keep: number, gone: number): Promise<void> {
+  await tx.identity.updateMany({ where: { memberId: gone }, data: { memberId: keep } });
+  await tx.contribution.updateMany({ where: { submitterId: gone }, data: { submitterId: keep } });
+  // Both credited on one contribution: one credit with both shares.
+  await tx.$executeRaw`
+    UPDATE credit k SET "shareBp" = k."shareBp" + g."shareBp"
+    FROM credit g WHERE k."memberId" = ${keep} AND g."memberId" = ${gone} AND g."contributionId" = k."contributionId"`;
+  await tx.$executeRaw`
+    DELETE FROM credit g USING credit k
+    WHERE g."memberId" = ${gone} AND k."memberId" = ${keep} AND k."contributionId" = g."contributionId"`;
+  await tx.credit.updateMany({ where: { memberId: gone }, data: { memberId: keep } });
+  // Both voted on one contribution: the kept member's vote stands.
+  await tx.$executeRaw`
+    DELETE FROM vote g USING vote k
+    WHERE g."voterId" = ${gone} AND k."voterId" = ${keep} AND k."contributionId" = g."contributionId"`;
+  await tx.vote.updateMany({ where: { voterId: gone }, data: { voterId: keep } });
+  await tx.question.updateMany({ where: { askerId: gone }, data: { askerId: keep } });
+  await tx.appeal.updateMany({ where: { appellantId: gone }, data: { appellantId: keep } });
+}

@@ -1,0 +1,212 @@
+import type { Tx } from "../db/client.ts";
+import { readCommunityConfig, type CommunityConfig } from "../core/config.ts";
+import { decideByVotes, type Tally } from "../core/decision.ts";
+import { voterEligibility } from "../core/eligibility.ts";
+import { ok, refuse, type Result } from "../core/result.ts";
+import { validateReason } from "../core/text.ts";
+import { lockContribution, type LockedContribution } from "./contributions.ts";
+import { decideOverdue, readTally, recordDecision, type Decision } from "./decisions.ts";
+import { transact, type Actor, type Deps } from "./deps.ts";
+import { enqueueOutbox } from "./outbox.ts";
+
+export type VoteChoice = "APPROVE" | "REJECT";
+
+export interface VoteInput {
+  readonly number: number;
+  readonly choice: VoteChoice;
+  /** Impact rating 1..5 for an approval. */
+  readonly impact?: number;
+}
+
+export type VoteRefusal =
+  | "UNKNOWN_CONTRIBUTION"
+  | "VOTE_CLOSED"
+  | "BAD_IMPACT"
+  | "IMPACT_ON_REJECT"
+  | "OWN_CONTRIBUTION"
+  | "CREDITED"
+  | "BANNED"
+  | "TOO_NEW"
+  | "MISSING_VOTER_ROLE";
+
+export interface VoteRecorded {
+  readonly number: number;
+  readonly tally: Tally;
+  /** The vote this one replaced, or null for a first vote. */
+  readonly previous: { choice: VoteChoice; impact: number | null } | null;
+  readonly decision: Decision | null;
+}
+
+/**
+ * Records (or changes) a vote and decides the contribution as soon as the votes
+ * settle it. Serialised on the contribution row with every other path that can
+ * decide it.
+ */
+export async function castVote(deps: Deps, actor: Actor, input: VoteInput): Promise<Result<VoteRecorded, VoteRefusal>> {
+  if (input.impact !== undefined && !isImpact(input.impact)) return refuse("BAD_IMPACT");
+  if (input.impact !== undefined && input.choice === "REJECT") return refuse("IMPACT_ON_REJECT");
+  const now = deps.clock.now();
+  return transact(deps, async (tx) => {
+    const open = await lockOpenContribution(tx, actor, input.number, now);
+    if (!open.ok) return open;
+    const { contribution, config } = open.value;
+    const eligible = await checkVoter(tx, actor, contribution, config, now);
+    if (!eligible.ok) return eligible;
+    const previous = await tx.vote.findUnique({
+      where: { contributionId_voterId: { contributionId: contribution.id, voterId: actor.memberId } },
+      select: { choice: true, impact: true },
+    });
+    const impact = input.impact ?? null;
+    await tx.vote.upsert({
+      where: { contributionId_voterId: { contributionId: contribution.id, voterId: actor.memberId } },
+      create: { contributionId: contribution.id, voterId: actor.memberId, choice: input.choice, impact, createdAt: now, updatedAt: now },
+      update: { choice: input.choice, impact, updatedAt: now },
+    });
+    const tally = await readTally(tx, contribution.id);
+    const outcome = decideByVotes(tally, config);
+    const decision =
+      outcome === null
+        ? null
+        : await recordDecision(tx, contribution, outcome, "VOTES", null, "decided by vote", config, now);
+    if (decision === null) await enqueueOutbox(tx, actor.communityId, { kind: "TALLY", contributionId: contribution.id });
+    return ok({ number: input.number, tally, previous, decision });
+  });
+}
+
+function isImpact(impact: number): boolean {
+  return Number.isInteger(impact) && impact >= 1 && impact <= 5;
+}
+
+async function lockOpenContribution(
+  tx: Tx,
+  actor: Actor,
+  number: number,
+  now: Date,
+): Promise<Result<{ contribution: LockedContribution; config: CommunityConfig }, "UNKNOWN_CONTRIBUTION" | "VOTE_CLOSED">> {
+  const found = await lockContribution(tx, actor.communityId, number);
+  if (!found.ok) return found;
+  const contribution = found.value;
+  if (contribution.status !== "PENDING" || contribution.closesAt.getTime() <= now.getTime()) {
+    return refuse("VOTE_CLOSED", { number, status: contribution.status });
+  }
+  const community = await tx.community.findUniqueOrThrow({ where: { id: actor.communityId }, select: { config: true } });
+  return ok({ contribution, config: readCommunityConfig(community.config) });
+}
+
+async function checkVoter(
+  tx: Tx,
+  actor: Actor,
+  contribution: LockedContribution,
+  config: CommunityConfig,
+  now: Date,
+): Promise<Result<true, Exclude<VoteRefusal, "UNKNOWN_CONTRIBUTION" | "VOTE_CLOSED" | "BAD_IMPACT" | "IMPACT_ON_REJECT">>> {
+  const voter = await tx.member.findUniqueOrThrow({
+    where: { id: actor.memberId },
+    select: { id: true, banned: true, joinedAt: true, roles: true },
+  });
+  const credits = await tx.credit.findMany({ where: { contributionId: contribution.id }, select: { memberId: true } });
+  return voterEligibility({
+    voter: { memberId: voter.id, banned: voter.banned, joinedAt: voter.joinedAt, roles: voter.roles },
+    submitterId: contribution.submitterId,
+    creditedMemberIds: credits.map((c) => c.memberId),
+    now,
+    config,
+  });
+}
+
+/**
+ * Asks the submitter for more information (the Needs-info button). Any eligible
+ * voter may ask; it is not a vote.
+ */
+export async function askForInfo(
+  deps: Deps,
+  actor: Actor,
+  number: number,
+  question: string,
+): Promise<Result<{ number: number; questionId: number }, VoteRefusal | "REASON_REQUIRED" | "REASON_LENGTH">> {
+  const text = validateReason(question);
+  if (!text.ok) return text;
+  const now = deps.clock.now();
+  return transact(deps, async (tx) => {
+    const open = await lockOpenContribution(tx, actor, number, now);
+    if (!open.ok) return open;
+    const eligible = await checkVoter(tx, actor, open.value.contribution, open.value.config, now);
+    if (!eligible.ok) return eligible;
+    const contributionId = open.value.contribution.id;
+    const row = await tx.question.create({
+      data: { contributionId, askerId: actor.memberId, question: text.value, askedAt: now },
+    });
+    await enqueueOutbox(tx, actor.communityId, { kind: "NEEDS_INFO", contributionId, questionId: row.id });
+    return ok({ number, questionId: row.id });
+  });
+}
+
+/** The submitter answers the oldest open question on their contribution. */
+export async function answerInfoRequest(
+  deps: Deps,
+  actor: Actor,
+  number: number,
+  answer: string,
+): Promise<
+  Result<
+    { number: number; questionId: number },
+    "UNKNOWN_CONTRIBUTION" | "NOT_SUBMITTER" | "NO_OPEN_QUESTION" | "REASON_REQUIRED" | "REASON_LENGTH"
+  >
+> {
+  const text = validateReason(answer);
+  if (!text.ok) return text;
+  const now = deps.clock.now();
+  return transact(deps, async (tx) => {
+    const found = await lockContribution(tx, actor.communityId, number);
+    if (!found.ok) return found;
+    if (found.value.submitterId !== actor.memberId) return refuse("NOT_SUBMITTER", { number });
+    const question = await tx.question.findFirst({
+      where: { contributionId: found.value.id, answer: null },
+      orderBy: { id: "asc" },
+    });
+    if (question === null) return refuse("NO_OPEN_QUESTION", { number });
+    await tx.question.update({ where: { id: question.id }, data: { answer: text.value, answeredAt: now } });
+    await enqueueOutbox(tx, actor.communityId, {
+      kind: "INFO_ANSWERED",
+      contributionId: found.value.id,
+      questionId: question.id,
+    });
+    await enqueueOutbox(tx, actor.communityId, { kind: "TALLY", contributionId: found.value.id });
+    return ok({ number, questionId: question.id });
+  });
+}
+
+/**
+ * Closes one contribution whose vote deadline has passed; harmless when it was
+ * already decided or its deadline was extended. This is what the vote-deadline
+ * job calls.
+ */
+export async function closeContributionIfDue(deps: Deps, contributionId: number): Promise<Decision | null> {
+  const now = deps.clock.now();
+  return deps.db.$transaction(
+    async (tx) => {
+      const row = await tx.contribution.findUnique({ where: { id: contributionId }, select: { communityId: true, number: true } });
+      if (row === null) return null;
+      const found = await lockContribution(tx, row.communityId, row.number);
+      if (!found.ok) return null;
+      const community = await tx.community.findUniqueOrThrow({ where: { id: row.communityId }, select: { config: true } });
+      return decideOverdue(tx, found.value, readCommunityConfig(community.config), now);
+    },
+    { isolationLevel: "ReadCommitted" },
+  );
+}
+
+/** Closes every contribution whose deadline has passed, oldest first; returns how many were decided. */
+export async function closeDueContributions(deps: Deps, limit = 500): Promise<number> {
+  const due = await deps.db.contribution.findMany({
+    where: { status: "PENDING", closesAt: { lte: deps.clock.now() } },
+    select: { id: true },
+    orderBy: { closesAt: "asc" },
+    take: limit,
+  });
+  let decided = 0;
+  for (const { id } of due) {
+    if ((await closeContributionIfDue(deps, id)) !== null) decided += 1;
+  }
+  return decided;
+}

