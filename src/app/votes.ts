@@ -6,7 +6,7 @@ import { ok, refuse, type Result } from "../core/result.ts";
 import { validateReason } from "../core/text.ts";
 import { lockContribution, type LockedContribution } from "./contributions.ts";
 import { decideOverdue, readTally, recordDecision, type Decision } from "./decisions.ts";
-import { transact, type Actor, type Deps } from "./deps.ts";
+import { inTransaction, transact, type Actor, type Deps } from "./deps.ts";
 import { enqueueOutbox } from "./outbox.ts";
 
 export type VoteChoice = "APPROVE" | "REJECT";
@@ -183,17 +183,14 @@ export async function answerInfoRequest(
  */
 export async function closeContributionIfDue(deps: Deps, contributionId: number): Promise<Decision | null> {
   const now = deps.clock.now();
-  return deps.db.$transaction(
-    async (tx) => {
-      const row = await tx.contribution.findUnique({ where: { id: contributionId }, select: { communityId: true, number: true } });
-      if (row === null) return null;
-      const found = await lockContribution(tx, row.communityId, row.number);
-      if (!found.ok) return null;
-      const community = await tx.community.findUniqueOrThrow({ where: { id: row.communityId }, select: { config: true } });
-      return decideOverdue(tx, found.value, readCommunityConfig(community.config), now);
-    },
-    { isolationLevel: "ReadCommitted" },
-  );
+  return inTransaction(deps, async (tx) => {
+    const row = await tx.contribution.findUnique({ where: { id: contributionId }, select: { communityId: true, number: true } });
+    if (row === null) return null;
+    const found = await lockContribution(tx, row.communityId, row.number);
+    if (!found.ok) return null;
+    const community = await tx.community.findUniqueOrThrow({ where: { id: row.communityId }, select: { config: true } });
+    return decideOverdue(tx, found.value, readCommunityConfig(community.config), now);
+  });
 }
 
 /** Closes every contribution whose deadline has passed, oldest first; returns how many were decided. */

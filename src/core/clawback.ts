@@ -24,7 +24,8 @@ export function clawbackFor(entries: readonly ClawbackSource[], approverIds: Rea
   const owed = new Map<string, Clawback>();
   const alreadyClawed = new Map<number, number>();
   for (const entry of entries) {
-    if (entry.kind === "CLAWBACK") alreadyClawed.set(entry.memberId, (alreadyClawed.get(entry.memberId) ?? 0) - entry.points);
+    if (entry.kind === "CLAWBACK")
+      alreadyClawed.set(entry.memberId, (alreadyClawed.get(entry.memberId) ?? 0) - entry.points);
     const of = clawedBackAs(entry, approverIds);
     if (of === null) continue;
     const key = `${entry.memberId}:${of}`;

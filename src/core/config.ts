@@ -50,7 +50,9 @@ export type CommunityConfigKey = keyof CommunityConfig;
 type FieldSchema = (typeof communityConfigSchema.shape)[CommunityConfigKey];
 
 /** Every configuration key, in the order `/config show` lists them. */
-export const configKeys: readonly CommunityConfigKey[] = Object.keys(communityConfigSchema.shape) as CommunityConfigKey[];
+export const configKeys: readonly CommunityConfigKey[] = Object.keys(
+  communityConfigSchema.shape,
+) as CommunityConfigKey[];
 
 /** The configuration of a community nobody has configured yet. */
 export function defaultCommunityConfig(): CommunityConfig {

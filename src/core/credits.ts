@@ -53,7 +53,8 @@ export function resolveShares(
   if (listed > 10_000) return refuse("SHARES_OVER_100", { percent: listed / 100 });
 
   const submitter = coAuthors.find((c) => c.memberId === submitterId);
-  const credits: CoAuthor[] = submitter === undefined ? [{ memberId: submitterId, shareBp: null }, ...coAuthors] : [...coAuthors];
+  const credits: CoAuthor[] =
+    submitter === undefined ? [{ memberId: submitterId, shareBp: null }, ...coAuthors] : [...coAuthors];
   const evenSplit = credits.filter((c) => c.shareBp === null);
   const takers = evenSplit.length > 0 ? evenSplit : credits.filter((c) => c.memberId === submitterId);
   const rest = evenSplitOf(10_000 - listed, takers.length);
@@ -61,7 +62,10 @@ export function resolveShares(
     const index = takers.indexOf(c);
     return { memberId: c.memberId, shareBp: (c.shareBp ?? 0) + (index >= 0 ? (rest[index] ?? 0) : 0) };
   });
-  const ordered = [...shares.filter((s) => s.memberId === submitterId), ...shares.filter((s) => s.memberId !== submitterId)];
+  const ordered = [
+    ...shares.filter((s) => s.memberId === submitterId),
+    ...shares.filter((s) => s.memberId !== submitterId),
+  ];
   return ok(ordered.filter((s) => s.shareBp > 0));
 }
 

@@ -65,7 +65,8 @@ export function verifyChain(entries: Iterable<HashedLedgerEntry>): ChainCheck {
   for (const entry of entries) {
     const expectedSeq = count + 1;
     if (entry.seq !== expectedSeq) return { ok: false, count, brokenAtSeq: expectedSeq, reason: "SEQ_GAP" };
-    if (entry.prevHash !== headHash) return { ok: false, count, brokenAtSeq: expectedSeq, reason: "PREV_HASH_MISMATCH" };
+    if (entry.prevHash !== headHash)
+      return { ok: false, count, brokenAtSeq: expectedSeq, reason: "PREV_HASH_MISMATCH" };
     if (entry.hash !== hashEntry(entry.prevHash, entry)) {
       return { ok: false, count, brokenAtSeq: expectedSeq, reason: "HASH_MISMATCH" };
     }

@@ -49,8 +49,8 @@ function largestRemainder(
     return { ...m, amount: scaled / total, remainder: scaled % total };
   });
   let leftover = budget - parts.reduce((sum, p) => sum + p.amount, 0n);
-  const byRemainder = [...parts].sort(
-    (a, b) => (a.remainder === b.remainder ? b.points - a.points || a.memberId - b.memberId : a.remainder > b.remainder ? -1 : 1),
+  const byRemainder = [...parts].sort((a, b) =>
+    a.remainder === b.remainder ? b.points - a.points || a.memberId - b.memberId : a.remainder > b.remainder ? -1 : 1,
   );
   for (const part of byRemainder) {
     if (leftover === 0n) break;
@@ -61,5 +61,6 @@ function largestRemainder(
 }
 
 function assertWholeAmount(value: number, name: string): void {
-  if (!Number.isSafeInteger(value) || value < 0) throw new RangeError(`${name} must be a non-negative integer, got ${value}`);
+  if (!Number.isSafeInteger(value) || value < 0)
+    throw new RangeError(`${name} must be a non-negative integer, got ${value}`);
 }

@@ -101,7 +101,8 @@ export function parseWindow(text: string | undefined): Result<LeaderboardWindow,
   const from = parseUtcDay(range?.[1]);
   const to = parseUtcDay(range?.[2]);
   if (from === null || to === null || from > to) return refuse("BAD_WINDOW");
-  if ((to.getTime() - from.getTime()) / DAY_MS + 1 > MAX_RANGE_DAYS) return refuse("BAD_WINDOW", { maxDays: MAX_RANGE_DAYS });
+  if ((to.getTime() - from.getTime()) / DAY_MS + 1 > MAX_RANGE_DAYS)
+    return refuse("BAD_WINDOW", { maxDays: MAX_RANGE_DAYS });
   return ok({ kind: "range", from, to });
 }
 

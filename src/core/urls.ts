@@ -17,7 +17,8 @@ const isTrackingParam = (name: string): boolean => name.startsWith("utm_") || TR
 export function normalizeEvidenceUrl(raw: string): Result<string, "BAD_LINK"> {
   const typed = raw.trim().replace(/^<(.*)>$/, "$1");
   if (typed.length > MAX_URL_LENGTH) return refuse("BAD_LINK", { problem: "too long", max: MAX_URL_LENGTH });
-  if (!/^https?:\/\//i.test(typed) || !URL.canParse(typed)) return refuse("BAD_LINK", { problem: "not an http(s) link" });
+  if (!/^https?:\/\//i.test(typed) || !URL.canParse(typed))
+    return refuse("BAD_LINK", { problem: "not an http(s) link" });
   const url = new URL(typed);
   if (url.hostname === "") return refuse("BAD_LINK", { problem: "no host" });
   if (url.username !== "" || url.password !== "") return refuse("BAD_LINK", { problem: "contains a password" });

@@ -1,0 +1,252 @@
+// Write-path throughput: castVote and logContribution from N concurrent callers,
+// each caller a distinct member, through the real use cases and Prisma.
+import os from "node:os";
+import pg from "pg";
+import { openDb, type Db } from "../src/db/client.ts";
+import { ensureCommunityForChat, resolveActor } from "../src/app/actors.ts";
+import { logContribution } from "../src/app/contributions.ts";
+import { systemClock, type Actor, type Deps } from "../src/app/deps.ts";
+import { castVote } from "../src/app/votes.ts";
+import { log, quantile, round } from "./support.ts";
+
+export interface ThroughputResult {
+  readonly callers: number;
+  readonly seconds: number;
+  readonly transactions: number;
+  readonly tps: number;
+  readonly refusals: number;
+  readonly errors: number;
+  readonly latencyP50Ms: number;
+  readonly latencyP99Ms: number;
+  /** CPU time of this Node process per transaction (user + system): the client-side cost. */
+  readonly nodeCpuMsPerTx: number;
+  /** 1-minute load average when the phase started (other work on the machine skews every figure). */
+  readonly loadAverage: number;
+  readonly firstProblem: string | null;
+}
+
+export interface WriteBenchSetup {
+  readonly communityId: number;
+  /** Members that vote, one per caller; phases take disjoint slices. */
+  readonly voters: Actor[];
+  /** Members that log contributions, one per caller; phases take disjoint slices. */
+  readonly submitters: Actor[];
+  /** Numbers of the pending contributions the voters vote on. */
+  readonly pendingNumbers: number[];
+}
+
+const CHAT = { platform: "CONSOLE" as const, chatId: "bench-writes", title: "Bench writes" };
+
+/**
+ * A community whose votes never decide (quorum 1000, 30-day window) and whose
+ * members may log 1000 contributions a day, with `pending` contributions already
+ * open for voting (bulk-inserted: they are the vote path's input, not what it measures).
+ */
+export async function setUpWriteBench(
+  url: string,
+  voterCount: number,
+  submitterCount: number,
+  pending: number,
+): Promise<WriteBenchSetup> {
+  const db = openDb(url, { poolSize: 4 });
+  try {
+    const deps: Deps = { db, clock: systemClock };
+    const { communityId } = await ensureCommunityForChat(deps, CHAT, { name: "Bench writes" });
+    const community = await db.community.findUniqueOrThrow({ where: { id: communityId } });
+    const stored = typeof community.config === "object" && community.config !== null ? community.config : {};
+    await db.community.update({
+      where: { id: communityId },
+      data: { config: { ...stored, quorum: 1000, voteWindowHours: 720, maxSubmissionsPerDay: 1000 } },
+    });
+    const actorFor = async (name: string): Promise<Actor> => {
+      const actor = await resolveActor(deps, CHAT, { platform: "CONSOLE", userId: name, displayName: name });
+      if (!actor.ok) throw new Error(`resolveActor refused: ${actor.error.code}`);
+      return actor.value;
+    };
+    const owner = await actorFor("bench-owner");
+    const voters: Actor[] = [];
+    for (let i = 0; i < voterCount; i += 1) voters.push(await actorFor(`bench-voter-${i}`));
+    const submitters: Actor[] = [];
+    for (let i = 0; i < submitterCount; i += 1) submitters.push(await actorFor(`bench-submitter-${i}`));
+    const pendingNumbers = await insertPendingContributions(url, communityId, owner.memberId, pending);
+    return { communityId, voters, submitters, pendingNumbers };
+  } finally {
+    await db.$disconnect();
+  }
+}
+
+/** Contributions (with the submitter's 100 % credit and first status) the way logContribution leaves them. */
+async function insertPendingContributions(
+  url: string,
+  communityId: number,
+  submitterId: number,
+  count: number,
+): Promise<number[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query("BEGIN");
+    const numbered = await client.query<{ first: number }>(
+      `UPDATE community SET "nextNumber" = "nextNumber" + $2 WHERE id = $1 RETURNING "nextNumber" - $2 AS first`,
+      [communityId, count],
+    );
+    const first = numbered.rows[0]?.first;
+    if (first === undefined) throw new Error("bench community vanished");
+    await client.query(
+      `WITH made AS (
+         INSERT INTO contribution ("communityId", number, "submitterId", "categoryId", title, links, "createdAt", "closesAt")
+         SELECT $1, n, $2, (SELECT id FROM category WHERE "communityId" = $1 AND slug = 'code'),
+                'Bench pending contribution ' || n, ARRAY['https://example.org/bench/pending/' || n],
+                now() AT TIME ZONE 'UTC', (now() AT TIME ZONE 'UTC') + interval '720 hours'
+         FROM generate_series($3::int, $3::int + $4::int - 1) AS n
+         RETURNING id, number
+       ), credits AS (
+         INSERT INTO credit ("contributionId", "memberId", "shareBp") SELECT id, $2, 10000 FROM made
+       ), links AS (
+         INSERT INTO evidence_link ("communityId", "contributionId", "normalizedUrl")
+         SELECT $1, id, 'https://example.org/bench/pending/' || number FROM made
+       )
+       INSERT INTO status_change ("contributionId", "toStatus", "actorId", at)
+       SELECT id, 'PENDING', $2, now() AT TIME ZONE 'UTC' FROM made`,
+      [communityId, submitterId, first, count],
+    );
+    await client.query("COMMIT");
+    await client.query("ANALYZE");
+    return Array.from({ length: count }, (_, i) => first + i);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Runs `step` from `callers` concurrent loops for `seconds` after a warm-up, counting completions. */
+async function drive(
+  callers: number,
+  seconds: number,
+  warmupSeconds: number,
+  step: (caller: number, iteration: number) => Promise<"ok" | "refused">,
+): Promise<Omit<ThroughputResult, "callers">> {
+  const start = performance.now();
+  const measureFrom = start + warmupSeconds * 1000;
+  const stopAt = measureFrom + seconds * 1000;
+  let transactions = 0;
+  let refusals = 0;
+  let errors = 0;
+  let firstProblem: string | null = null;
+  const latencies: number[] = [];
+  const loadAverage = round(os.loadavg()[0] ?? 0, 2);
+  let cpuAtStart: NodeJS.CpuUsage | null = null;
+  const warmedUp = setTimeout(() => (cpuAtStart = process.cpuUsage()), warmupSeconds * 1000);
+  const loop = async (caller: number): Promise<void> => {
+    for (let iteration = 0; performance.now() < stopAt; iteration += 1) {
+      const began = performance.now();
+      let outcome: "ok" | "refused" | "error";
+      try {
+        outcome = await step(caller, iteration);
+      } catch (error) {
+        outcome = "error";
+        firstProblem ??= error instanceof Error ? error.message.split("\n").slice(0, 3).join(" ") : String(error);
+      }
+      const ended = performance.now();
+      if (began < measureFrom || ended > stopAt) continue;
+      if (outcome === "ok") {
+        transactions += 1;
+        latencies.push(ended - began);
+      } else if (outcome === "refused") refusals += 1;
+      else errors += 1;
+    }
+  };
+  await Promise.all(Array.from({ length: callers }, (_, caller) => loop(caller)));
+  clearTimeout(warmedUp);
+  const cpu = process.cpuUsage(cpuAtStart ?? undefined);
+  return {
+    seconds,
+    transactions,
+    tps: round(transactions / seconds),
+    refusals,
+    errors,
+    latencyP50Ms: round(quantile(latencies, 0.5), 2),
+    latencyP99Ms: round(quantile(latencies, 0.99), 2),
+    nodeCpuMsPerTx: round((cpu.user + cpu.system) / 1000 / Math.max(1, transactions), 2),
+    loadAverage,
+    firstProblem,
+  };
+}
+
+async function withPool<T>(url: string, poolSize: number, work: (deps: Deps) => Promise<T>): Promise<T> {
+  const db: Db = openDb(url, { poolSize });
+  try {
+    await db.$queryRaw`SELECT 1`;
+    return await work({ db, clock: systemClock });
+  } finally {
+    await db.$disconnect();
+  }
+}
+
+/**
+ * castVote from `voters.length` concurrent members. Caller c starts at its own
+ * offset in the pending list and walks it, so callers rarely meet on one row and
+ * every vote stays below quorum: the measured path is record-vote-and-tally.
+ */
+export async function benchVotes(
+  url: string,
+  setup: WriteBenchSetup,
+  voters: readonly Actor[],
+  seconds: number,
+  warmupSeconds: number,
+): Promise<ThroughputResult> {
+  const callers = voters.length;
+  const numbers = setup.pendingNumbers;
+  const stride = Math.max(1, Math.floor(numbers.length / callers));
+  let refusalShown = false;
+  log(`castVote: ${callers} callers, ${seconds} s (+${warmupSeconds} s warm-up)`);
+  const result = await withPool(url, callers, (deps) =>
+    drive(callers, seconds, warmupSeconds, async (caller, iteration) => {
+      const actor = voters[caller];
+      const number = numbers[(caller * stride + iteration) % numbers.length];
+      if (actor === undefined || number === undefined) throw new Error("bench set-up is short of voters or contributions");
+      const voted = await castVote(deps, actor, {
+        number,
+        choice: iteration % 5 === 4 ? "REJECT" : "APPROVE",
+        ...(iteration % 5 === 4 ? {} : { impact: 1 + (iteration % 5) }),
+      });
+      if (voted.ok && voted.value.decision !== null) throw new Error(`vote decided #${number}: raise quorum`);
+      if (!voted.ok && !refusalShown) {
+        refusalShown = true;
+        log(`  castVote refused: ${voted.error.code}`);
+      }
+      return voted.ok ? "ok" : "refused";
+    }),
+  );
+  return { callers, ...result };
+}
+
+/** logContribution from `submitters.length` concurrent members, every contribution with a new link. */
+export async function benchLogs(
+  url: string,
+  submitters: readonly Actor[],
+  seconds: number,
+  warmupSeconds: number,
+  runTag: string,
+): Promise<ThroughputResult> {
+  const callers = submitters.length;
+  let refusalShown = false;
+  log(`logContribution: ${callers} callers, ${seconds} s (+${warmupSeconds} s warm-up)`);
+  const result = await withPool(url, callers, (deps) =>
+    drive(callers, seconds, warmupSeconds, async (caller, iteration) => {
+      const actor = submitters[caller];
+      if (actor === undefined) throw new Error("bench set-up is short of submitters");
+      const logged = await logContribution(deps, actor, {
+        categorySlug: iteration % 2 === 0 ? "code" : "docs",
+        title: `Bench contribution ${runTag}/${caller}/${iteration}`,
+        description: "Measured by npm run bench.",
+        links: [`https://example.org/bench/${runTag}/${caller}/${iteration}`],
+      });
+      if (!logged.ok && !refusalShown) {
+        refusalShown = true;
+        log(`  logContribution refused: ${logged.error.code}`);
+      }
+      return logged.ok ? "ok" : "refused";
+    }),
+  );
+  return { callers, ...result };
+}

@@ -1,0 +1,438 @@
+import type { Db } from "../db/client.ts";
+import type { Prisma } from "../generated/prisma/client.ts";
+import type { AppealStatus, ContributionStatus, DecidedBy, VoteChoice } from "../generated/prisma/enums.ts";
+import { readCommunityConfig } from "../core/config.ts";
+import { ok, refuse, type Result } from "../core/result.ts";
+import { findMember, type MemberRef } from "./actors.ts";
+import { inTransaction, type Actor, type Deps } from "./deps.ts";
+import { memberGroup } from "./profile.ts";
+
+// ---------------------------------------------------------------------------
+// Vote visibility (pure)
+
+export interface VoteView {
+  readonly voterId: number;
+  readonly voter: string;
+  readonly choice: VoteChoice;
+  readonly impact: number | null;
+}
+
+/** Approvals and rejections are null while blind voting hides which way the votes went. */
+export interface TallyView {
+  readonly approvals: number | null;
+  readonly rejections: number | null;
+  readonly voters: number;
+}
+
+export interface VisibleVotes<V> {
+  /** Directions are hidden: blind voting is on and the contribution is still pending. */
+  readonly blind: boolean;
+  readonly tally: TallyView;
+  /** The votes the viewer may see: all of them, or under blind voting only their own. */
+  readonly votes: V[];
+  /** The viewer's own vote, if any (always visible to them). */
+  readonly own: V | null;
+}
+
+/**
+ * What a viewer may see of a contribution's votes. With blind voting on, a
+ * pending contribution shows only how many have voted and the viewer's own vote,
+ * so early votes cannot herd later ones; once decided, everything is shown.
+ */
+export function visibleVotes<V extends { readonly voterId: number; readonly choice: VoteChoice }>(
+  votes: readonly V[],
+  rule: { readonly blindVoting: boolean; readonly status: ContributionStatus; readonly viewerId: number | null },
+): VisibleVotes<V> {
+  const own = votes.find((vote) => vote.voterId === rule.viewerId) ?? null;
+  const blind = rule.blindVoting && rule.status === "PENDING";
+  if (blind) {
+    return { blind, tally: { approvals: null, rejections: null, voters: votes.length }, votes: own === null ? [] : [own], own };
+  }
+  const approvals = votes.filter((vote) => vote.choice === "APPROVE").length;
+  return { blind, tally: { approvals, rejections: votes.length - approvals, voters: votes.length }, votes: [...votes], own };
+}
+
+// ---------------------------------------------------------------------------
+// One contribution
+
+export interface CreditView {
+  readonly memberId: number;
+  readonly name: string;
+  readonly shareBp: number;
+  /** Points awarded to this member for the contribution, net of clawbacks, hundredths. */
+  readonly points: number;
+}
+
+export interface ContributionDetail {
+  readonly number: number;
+  readonly title: string;
+  readonly description: string;
+  readonly links: readonly string[];
+  readonly category: string;
+  readonly submitter: string;
+  readonly credits: readonly CreditView[];
+  readonly status: ContributionStatus;
+  readonly createdAt: Date;
+  readonly closesAt: Date;
+  readonly decidedAt: Date | null;
+  readonly decidedBy: DecidedBy | null;
+  readonly award: number | null;
+  readonly blind: boolean;
+  readonly tally: TallyView;
+  readonly votes: readonly VoteView[];
+  readonly ownVote: VoteView | null;
+  readonly questions: ReadonlyArray<{
+    readonly asker: string;
+    readonly question: string;
+    readonly answer: string | null;
+    readonly askedAt: Date;
+    readonly answeredAt: Date | null;
+  }>;
+  readonly history: ReadonlyArray<{
+    readonly from: ContributionStatus | null;
+    readonly to: ContributionStatus;
+    readonly actor: string | null;
+    readonly reason: string;
+    readonly at: Date;
+  }>;
+  readonly appeal: {
+    readonly appellant: string;
+    readonly reason: string;
+    readonly status: AppealStatus;
+    readonly createdAt: Date;
+    readonly resolvedAt: Date | null;
+    readonly resolver: string | null;
+  } | null;
+}
+
+/** `/contribution #N`: one contribution with its credits, votes (as the viewer may see them), questions and history. */
+export async function showContribution(
+  deps: Deps,
+  input: { readonly actor: Actor; readonly number: number },
+): Promise<Result<ContributionDetail, "UNKNOWN_CONTRIBUTION">> {
+  const { actor } = input;
+  if (!Number.isSafeInteger(input.number)) return refuse("UNKNOWN_CONTRIBUTION", { number: String(input.number) });
+  const [contribution, community] = await Promise.all([
+    deps.db.contribution.findUnique({
+      where: { communityId_number: { communityId: actor.communityId, number: input.number } },
+      include: {
+        category: { select: { slug: true } },
+        submitter: { select: { displayName: true } },
+        credits: { include: { member: { select: { displayName: true } } }, orderBy: [{ shareBp: "desc" }, { memberId: "asc" }] },
+        votes: { include: { voter: { select: { displayName: true } } }, orderBy: { createdAt: "asc" } },
+        questions: { orderBy: { askedAt: "asc" } },
+        history: { orderBy: [{ at: "asc" }, { id: "asc" }] },
+        appeal: true,
+      },
+    }),
+    deps.db.community.findUniqueOrThrow({ where: { id: actor.communityId }, select: { config: true } }),
+  ]);
+  if (contribution === null) return refuse("UNKNOWN_CONTRIBUTION", { number: input.number });
+  const named = [
+    ...contribution.questions.map((q) => q.askerId),
+    ...contribution.history.flatMap((h) => (h.actorId === null ? [] : [h.actorId])),
+    ...(contribution.appeal === null ? [] : [contribution.appeal.appellantId]),
+    ...(contribution.appeal?.resolverId == null ? [] : [contribution.appeal.resolverId]),
+  ];
+  const [names, earned] = await Promise.all([
+    namesOf(deps.db, named),
+    pointsByEffectiveMember(deps.db, contribution.id),
+  ]);
+  const nameOf = (id: number): string => names.get(id) ?? `member ${id}`;
+  const votes = visibleVotes(
+    contribution.votes.map((v) => ({ voterId: v.voterId, voter: v.voter.displayName, choice: v.choice, impact: v.impact })),
+    { blindVoting: readCommunityConfig(community.config).blindVoting, status: contribution.status, viewerId: actor.memberId },
+  );
+  const appeal = contribution.appeal;
+  return ok({
+    number: contribution.number,
+    title: contribution.title,
+    description: contribution.description,
+    links: contribution.links,
+    category: contribution.category.slug,
+    submitter: contribution.submitter.displayName,
+    credits: contribution.credits.map((c) => ({
+      memberId: c.memberId,
+      name: c.member.displayName,
+      shareBp: c.shareBp,
+      points: earned.get(c.memberId) ?? 0,
+    })),
+    status: contribution.status,
+    createdAt: contribution.createdAt,
+    closesAt: contribution.closesAt,
+    decidedAt: contribution.decidedAt,
+    decidedBy: contribution.decidedBy,
+    award: contribution.award,
+    blind: votes.blind,
+    tally: votes.tally,
+    votes: votes.votes,
+    ownVote: votes.own,
+    questions: contribution.questions.map((q) => ({
+      asker: nameOf(q.askerId),
+      question: q.question,
+      answer: q.answer,
+      askedAt: q.askedAt,
+      answeredAt: q.answeredAt,
+    })),
+    history: contribution.history.map((h) => ({
+      from: h.fromStatus,
+      to: h.toStatus,
+      actor: h.actorId === null ? null : nameOf(h.actorId),
+      reason: h.reason,
+      at: h.at,
+    })),
+    appeal:
+      appeal === null
+        ? null
+        : {
+            appellant: nameOf(appeal.appellantId),
+            reason: appeal.reason,
+            status: appeal.status,
+            createdAt: appeal.createdAt,
+            resolvedAt: appeal.resolvedAt,
+            resolver: appeal.resolverId === null ? null : nameOf(appeal.resolverId),
+          },
+  });
+}
+
+async function namesOf(db: Db, ids: readonly number[]): Promise<Map<number, string>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db.member.findMany({ where: { id: { in: [...new Set(ids)] } }, select: { id: true, displayName: true } });
+  return new Map(rows.map((r) => [r.id, r.displayName]));
+}
+
+/**
+ * Award and clawback points of a contribution per effective member: credits move
+ * to the kept member on a merge, while ledger entries keep the member they were
+ * written for.
+ */
+async function pointsByEffectiveMember(db: Db, contributionId: number): Promise<Map<number, number>> {
+  const rows = await db.$queryRaw<Array<{ id: number; points: number }>>`
+    WITH RECURSIVE up AS (
+      SELECT le."memberId" AS origin, m.id, m."mergedIntoId", 0 AS depth
+      FROM (SELECT DISTINCT "memberId" FROM ledger_entry WHERE "contributionId" = ${contributionId}) le
+      JOIN member m ON m.id = le."memberId"
+      UNION ALL
+      SELECT up.origin, m.id, m."mergedIntoId", up.depth + 1 FROM up JOIN member m ON m.id = up."mergedIntoId" WHERE up.depth < 32
+    ),
+    eff AS (SELECT origin, id FROM up WHERE "mergedIntoId" IS NULL)
+    SELECT eff.id, sum(le.points)::int AS points
+    FROM ledger_entry le JOIN eff ON eff.origin = le."memberId"
+    WHERE le."contributionId" = ${contributionId} AND le.kind IN ('AWARD', 'CLAWBACK')
+    GROUP BY eff.id`;
+  return new Map(rows.map((r) => [r.id, r.points]));
+}
+
+// ---------------------------------------------------------------------------
+// Lists
+
+export const PAGE_SIZE = 10;
+
+export interface ContributionSummary {
+  readonly number: number;
+  readonly title: string;
+  readonly status: ContributionStatus;
+  readonly category: string;
+  readonly submitter: string;
+  readonly createdAt: Date;
+  readonly award: number | null;
+}
+
+export interface ContributionPage {
+  readonly items: readonly ContributionSummary[];
+  /** 1-based; pages past the last come back empty. */
+  readonly page: number;
+  readonly pages: number;
+  readonly total: number;
+}
+
+/** `/contributions [status] [@member]`: newest first, 10 per page; a member filter matches submitter or credit. */
+export async function listContributions(
+  deps: Deps,
+  input: { readonly actor: Actor; readonly status?: ContributionStatus; readonly member?: MemberRef; readonly page: number },
+): Promise<Result<ContributionPage, "UNKNOWN_MEMBER" | "AMBIGUOUS_MEMBER">> {
+  const { actor } = input;
+  const where: Prisma.ContributionWhereInput = { communityId: actor.communityId };
+  if (input.status !== undefined) where.status = input.status;
+  if (input.member !== undefined) {
+    const ref = input.member;
+    const found = await inTransaction(deps, (tx) => findMember(tx, actor.communityId, ref, deps.clock.now()));
+    if (!found.ok) return found;
+    const { ids } = await memberGroup(deps.db, found.value.id);
+    where.OR = [{ submitterId: { in: ids } }, { credits: { some: { memberId: { in: ids } } } }];
+  }
+  const page = Number.isFinite(input.page) ? Math.max(1, Math.trunc(input.page)) : 1;
+  const [rows, total] = await Promise.all([
+    deps.db.contribution.findMany({
+      where,
+      orderBy: [{ createdAt: "desc" }, { number: "desc" }],
+      skip: (page - 1) * PAGE_SIZE,
+      take: PAGE_SIZE,
+      select: {
+        number: true,
+        title: true,
+        status: true,
+        createdAt: true,
+        award: true,
+        category: { select: { slug: true } },
+        submitter: { select: { displayName: true } },
+      },
+    }),
+    deps.db.contribution.count({ where }),
+  ]);
+  return ok({
+    items: rows.map((r) => ({
+      number: r.number,
+      title: r.title,
+      status: r.status,
+      category: r.category.slug,
+      submitter: r.submitter.displayName,
+      createdAt: r.createdAt,
+      award: r.award,
+    })),
+    page,
+    pages: Math.max(1, Math.ceil(total / PAGE_SIZE)),
+    total,
+  });
+}
+
+// ---------------------------------------------------------------------------
+// Review queue
+
+export interface QueuedContribution {
+  readonly number: number;
+  readonly title: string;
+  readonly submitter: string;
+  readonly category: string;
+  readonly createdAt: Date;
+  readonly closesAt: Date;
+  readonly decidedAt: Date | null;
+  /** Whole hours since it was logged. */
+  readonly ageHours: number;
+  readonly tally: TallyView;
+}
+
+export interface ReviewQueue {
+  /** Pending, oldest first. */
+  readonly pending: readonly QueuedContribution[];
+  /** Expired without quorum, waiting for a moderator, oldest first. */
+  readonly expired: readonly QueuedContribution[];
+  readonly appeals: ReadonlyArray<{
+    readonly number: number;
+    readonly title: string;
+    readonly status: ContributionStatus;
+    readonly appellant: string;
+    readonly reason: string;
+    readonly createdAt: Date;
+  }>;
+  /** Needs-info questions on pending contributions that the submitter has not answered. */
+  readonly questions: ReadonlyArray<{
+    readonly number: number;
+    readonly title: string;
+    readonly asker: string;
+    readonly question: string;
+    readonly askedAt: Date;
+  }>;
+  /** Full counts; each list holds at most QUEUE_LIST_SIZE items. */
+  readonly counts: { readonly pending: number; readonly expired: number; readonly appeals: number; readonly questions: number };
+}
+
+export const QUEUE_LIST_SIZE = 25;
+const HOUR_MS = 3_600_000;
+
+/** `/review queue`: what waits for moderators. Under blind voting pending tallies show only the vote count. */
+export async function reviewQueue(deps: Deps, actor: Actor): Promise<Result<ReviewQueue, "NOT_MODERATOR">> {
+  if (!actor.isModerator) return refuse("NOT_MODERATOR");
+  const now = deps.clock.now();
+  const communityId = actor.communityId;
+  const queued = {
+    number: true,
+    id: true,
+    title: true,
+    status: true,
+    createdAt: true,
+    closesAt: true,
+    decidedAt: true,
+    category: { select: { slug: true } },
+    submitter: { select: { displayName: true } },
+  } as const;
+  const openAppeal = { status: "OPEN", contribution: { communityId } } as const;
+  const unanswered = { answer: null, contribution: { communityId, status: "PENDING" } } as const;
+  const [community, pending, expired, appeals, questions, counts] = await Promise.all([
+    deps.db.community.findUniqueOrThrow({ where: { id: communityId }, select: { config: true } }),
+    deps.db.contribution.findMany({
+      where: { communityId, status: "PENDING" },
+      orderBy: [{ createdAt: "asc" }, { number: "asc" }],
+      take: QUEUE_LIST_SIZE,
+      select: queued,
+    }),
+    deps.db.contribution.findMany({
+      where: { communityId, status: "EXPIRED" },
+      orderBy: [{ decidedAt: "asc" }, { number: "asc" }],
+      take: QUEUE_LIST_SIZE,
+      select: queued,
+    }),
+    deps.db.appeal.findMany({
+      where: openAppeal,
+      orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+      take: QUEUE_LIST_SIZE,
+      select: { reason: true, createdAt: true, appellantId: true, contribution: { select: { number: true, title: true, status: true } } },
+    }),
+    deps.db.question.findMany({
+      where: unanswered,
+      orderBy: [{ askedAt: "asc" }, { id: "asc" }],
+      take: QUEUE_LIST_SIZE,
+      select: { question: true, askedAt: true, askerId: true, contribution: { select: { number: true, title: true } } },
+    }),
+    Promise.all([
+      deps.db.contribution.count({ where: { communityId, status: "PENDING" } }),
+      deps.db.contribution.count({ where: { communityId, status: "EXPIRED" } }),
+      deps.db.appeal.count({ where: openAppeal }),
+      deps.db.question.count({ where: unanswered }),
+    ]),
+  ]);
+  const listed = [...pending, ...expired];
+  const [votes, names] = await Promise.all([
+    deps.db.vote.findMany({
+      where: { contributionId: { in: listed.map((c) => c.id) } },
+      select: { contributionId: true, voterId: true, choice: true },
+    }),
+    namesOf(deps.db, [...appeals.map((a) => a.appellantId), ...questions.map((q) => q.askerId)]),
+  ]);
+  const blindVoting = readCommunityConfig(community.config).blindVoting;
+  const toQueued = (c: (typeof listed)[number]): QueuedContribution => ({
+    number: c.number,
+    title: c.title,
+    submitter: c.submitter.displayName,
+    category: c.category.slug,
+    createdAt: c.createdAt,
+    closesAt: c.closesAt,
+    decidedAt: c.decidedAt,
+    ageHours: Math.max(0, Math.floor((now.getTime() - c.createdAt.getTime()) / HOUR_MS)),
+    tally: visibleVotes(
+      votes.filter((v) => v.contributionId === c.id),
+      { blindVoting, status: c.status, viewerId: actor.memberId },
+    ).tally,
+  });
+  const nameOf = (id: number): string => names.get(id) ?? `member ${id}`;
+  return ok({
+    pending: pending.map(toQueued),
+    expired: expired.map(toQueued),
+    appeals: appeals.map((a) => ({
+      number: a.contribution.number,
+      title: a.contribution.title,
+      status: a.contribution.status,
+      appellant: nameOf(a.appellantId),
+      reason: a.reason,
+      createdAt: a.createdAt,
+    })),
+    questions: questions.map((q) => ({
+      number: q.contribution.number,
+      title: q.contribution.title,
+      asker: nameOf(q.askerId),
+      question: q.question,
+      askedAt: q.askedAt,
+    })),
+    counts: { pending: counts[0], expired: counts[1], appeals: counts[2], questions: counts[3] },
+  });
+}

@@ -1,0 +1,355 @@
+import type { Tx } from "../db/client.ts";
+import { Prisma } from "../generated/prisma/client.ts";
+import { splitBudget } from "../core/payout.ts";
+import { describeWindow, utcDayText, windowBounds, type LeaderboardWindow } from "../core/periods.ts";
+import { ok, refuse, type Result } from "../core/result.ts";
+import { recordModeratorAction } from "./audit.ts";
+import type { Actor, Deps } from "./deps.ts";
+import { effectiveMembersCte, utcTimestamp, verifiedDeltaSql } from "./ledgerAudit.ts";
+
+/** One effective member's line of an export; points in hundredths, amounts in the budget's minor units. */
+export interface ExportRow {
+  readonly memberId: number;
+  readonly name: string;
+  /** Linked platform accounts, like "discord:123;telegram:456". */
+  readonly identities: string;
+  readonly award: number;
+  readonly verifierReward: number;
+  /** Negative: points taken back in the window. */
+  readonly clawback: number;
+  readonly adjustment: number;
+  readonly verified: number;
+  /** The negative net of this member's line in the last recorded run, now subtracted (≥ 0). */
+  readonly carriedDebt: number;
+  /** award + verifierReward + clawback + adjustment − carriedDebt. */
+  readonly net: number;
+  /** Percent of the positive nets, 2 decimals; the column sums to exactly 100 when anyone has points. */
+  readonly sharePct: number;
+  /** Payout from the budget, split on max(0, net); null without a budget. */
+  readonly amount: number | null;
+}
+
+export interface ExportTotals {
+  readonly members: number;
+  readonly award: number;
+  readonly verifierReward: number;
+  readonly clawback: number;
+  readonly adjustment: number;
+  readonly verified: number;
+  readonly carriedDebt: number;
+  readonly net: number;
+  readonly budget: number | null;
+  /** Sum of amounts (less than the budget only when everyone is capped). */
+  readonly paid: number | null;
+}
+
+export interface ExportOverlap {
+  readonly runId: number;
+  readonly from: Date;
+  readonly to: Date;
+}
+
+export interface ExportResult {
+  readonly content: string;
+  readonly filename: string;
+  readonly rows: readonly ExportRow[];
+  readonly totals: ExportTotals;
+  /** Recorded payout runs whose window intersects this one. */
+  readonly overlaps: readonly ExportOverlap[];
+  /** The recorded run, when `record` was asked for. */
+  readonly runId: number | null;
+  readonly ledgerHead: { readonly seq: number; readonly hash: string };
+  readonly window: { readonly label: string; readonly from: Date; readonly to: Date };
+}
+
+export interface ExportRequest {
+  readonly actor: Actor;
+  readonly window: LeaderboardWindow;
+  /** Minor units (e.g. cents), whole. */
+  readonly budget?: number;
+  /** Most any one member is paid, minor units. */
+  readonly cap?: number;
+  /** Record the run as paid: later exports carry its debts and report overlaps. */
+  readonly record?: boolean;
+  readonly format: "csv" | "json";
+}
+
+export type ExportRefusal = "NOT_MODERATOR" | "UNKNOWN_SEASON" | "BAD_BUDGET" | "BAD_CAP" | "BUDGET_REQUIRED";
+
+/**
+ * `/export [window] [budget] [cap] [record]`: attribution per member for a
+ * window, optionally with a payout split, optionally recorded as a paid run.
+ * Everything is read in one REPEATABLE READ transaction, so the ledger head it
+ * names is exactly the one the rows were computed from.
+ */
+export async function buildExport(deps: Deps, input: ExportRequest): Promise<Result<ExportResult, ExportRefusal>> {
+  const { actor } = input;
+  if (!actor.isModerator) return refuse("NOT_MODERATOR");
+  if (input.budget !== undefined && (!Number.isSafeInteger(input.budget) || input.budget < 0)) return refuse("BAD_BUDGET");
+  if (input.cap !== undefined && (!Number.isSafeInteger(input.cap) || input.cap <= 0)) return refuse("BAD_CAP");
+  if (input.record === true && input.budget === undefined) return refuse("BUDGET_REQUIRED");
+  const now = deps.clock.now();
+  return deps.db.$transaction((tx) => exportIn(tx, input, now), {
+    isolationLevel: "RepeatableRead",
+    timeout: 120_000,
+    maxWait: 20_000,
+  });
+}
+
+async function exportIn(tx: Tx, input: ExportRequest, now: Date): Promise<Result<ExportResult, ExportRefusal>> {
+  const communityId = input.actor.communityId;
+  const seasons =
+    input.window.kind === "season"
+      ? await tx.season.findMany({ where: { communityId }, select: { name: true, startsAt: true, endsAt: true } })
+      : [];
+  const bounds = windowBounds(input.window, now, seasons);
+  if (!bounds.ok) return bounds;
+  const head = (await tx.ledgerHead.findUnique({ where: { communityId }, select: { seq: true, hash: true } })) ?? {
+    seq: 0,
+    hash: "0".repeat(64),
+  };
+  const from = bounds.value.from ?? new Date(0);
+  const to = bounds.value.to ?? now;
+  const sums = await windowSums(tx, communityId, bounds.value.from, bounds.value.to, head.seq);
+  const debts = await carriedDebts(tx, communityId);
+  const memberIds = [...new Set([...sums.keys(), ...debts.keys()])];
+  const people = await describeMembers(tx, communityId, memberIds);
+
+  const lines = memberIds.map((memberId) => {
+    const sum = sums.get(memberId) ?? emptySums();
+    const carriedDebt = debts.get(memberId) ?? 0;
+    const net = sum.award + sum.verifierReward + sum.clawback + sum.adjustment - carriedDebt;
+    return { memberId, ...sum, carriedDebt, net };
+  });
+  lines.sort((a, b) => b.net - a.net || a.memberId - b.memberId);
+  const positive = lines.map((l) => ({ memberId: l.memberId, points: Math.max(0, l.net) }));
+  const shares = splitBudget(10_000, positive);
+  const payouts = input.budget === undefined ? null : splitBudget(input.budget, positive, input.cap);
+  const rows: ExportRow[] = lines.map((line, i) => ({
+    memberId: line.memberId,
+    name: people.get(line.memberId)?.name ?? `member ${line.memberId}`,
+    identities: people.get(line.memberId)?.identities ?? "",
+    award: line.award,
+    verifierReward: line.verifierReward,
+    clawback: line.clawback,
+    adjustment: line.adjustment,
+    verified: line.verified,
+    carriedDebt: line.carriedDebt,
+    net: line.net,
+    sharePct: (shares[i]?.amount ?? 0) / 100,
+    amount: payouts === null ? null : (payouts[i]?.amount ?? 0),
+  }));
+  const totals = totalsOf(rows, input.budget ?? null);
+
+  const overlapping = await tx.payoutRun.findMany({
+    where: { communityId, windowStart: { lt: to }, windowEnd: { gt: from } },
+    orderBy: { id: "asc" },
+    select: { id: true, windowStart: true, windowEnd: true },
+  });
+  const overlaps = overlapping.map((r) => ({ runId: r.id, from: r.windowStart, to: r.windowEnd }));
+
+  let runId: number | null = null;
+  if (input.record === true && input.budget !== undefined) {
+    const run = await tx.payoutRun.create({
+      data: {
+        communityId,
+        windowStart: from,
+        windowEnd: to,
+        budget: input.budget,
+        capPerMember: input.cap ?? null,
+        ledgerHeadSeq: head.seq,
+        ledgerHeadHash: head.hash,
+        actorId: input.actor.memberId,
+        createdAt: now,
+        lines: { create: rows.map((r) => ({ memberId: r.memberId, points: r.net, amount: r.amount ?? 0 })) },
+      },
+    });
+    runId = run.id;
+    await recordModeratorAction(
+      tx,
+      {
+        communityId,
+        actorId: input.actor.memberId,
+        action: "export.record",
+        target: `payout_run:${run.id}`,
+        details: { from: from.toISOString(), to: to.toISOString(), budget: input.budget, members: rows.length },
+      },
+      now,
+    );
+  }
+
+  const window = { label: describeWindow(input.window), from, to };
+  const ledgerHead = { seq: head.seq, hash: head.hash };
+  const content =
+    input.format === "csv"
+      ? exportCsv(rows)
+      : JSON.stringify(
+          {
+            communityId,
+            window,
+            ledgerHead,
+            pointsUnit: "hundredths",
+            budget: input.budget ?? null,
+            cap: input.cap ?? null,
+            runId,
+            overlaps,
+            totals,
+            rows,
+          },
+          null,
+          2,
+        );
+  const span = bounds.value.from === null && bounds.value.to === null ? "all-time" : `${utcDayText(from)}_${utcDayText(new Date(to.getTime() - 1))}`;
+  return ok({
+    content,
+    filename: `cairn-${communityId}-${span}.${input.format}`,
+    rows,
+    totals,
+    overlaps,
+    runId,
+    ledgerHead,
+    window,
+  });
+}
+
+interface WindowSums {
+  award: number;
+  verifierReward: number;
+  clawback: number;
+  adjustment: number;
+  verified: number;
+}
+
+const emptySums = (): WindowSums => ({ award: 0, verifierReward: 0, clawback: 0, adjustment: 0, verified: 0 });
+
+/** Points by kind and verified count per effective member, for entries in [from, to) up to the head. */
+async function windowSums(
+  tx: Tx,
+  communityId: number,
+  from: Date | null,
+  to: Date | null,
+  headSeq: number,
+): Promise<Map<number, WindowSums>> {
+  const after = from === null ? Prisma.empty : Prisma.sql`AND le."createdAt" >= ${utcTimestamp(from)}`;
+  const before = to === null ? Prisma.empty : Prisma.sql`AND le."createdAt" < ${utcTimestamp(to)}`;
+  const rows = await tx.$queryRaw<Array<{ id: number; kind: string; points: bigint; verified: bigint }>>`
+    WITH RECURSIVE ${effectiveMembersCte(communityId)}
+    SELECT COALESCE(e.target, le."memberId") AS id, le.kind::text AS kind,
+           sum(le.points)::bigint AS points, sum(${verifiedDeltaSql("le")})::bigint AS verified
+    FROM ledger_entry le LEFT JOIN eff e ON e.id = le."memberId"
+    WHERE le."communityId" = ${communityId} AND le.seq <= ${headSeq} AND le.kind <> 'MERGE' ${after} ${before}
+    GROUP BY 1, 2`;
+  const sums = new Map<number, WindowSums>();
+  for (const row of rows) {
+    const sum = sums.get(row.id) ?? emptySums();
+    const points = Number(row.points);
+    if (row.kind === "AWARD") sum.award += points;
+    else if (row.kind === "VERIFIER_REWARD") sum.verifierReward += points;
+    else if (row.kind === "CLAWBACK") sum.clawback += points;
+    else sum.adjustment += points;
+    sum.verified += Number(row.verified);
+    sums.set(row.id, sum);
+  }
+  return sums;
+}
+
+/** −min(0, net) of each member's line in the most recent recorded run, by effective member. */
+async function carriedDebts(tx: Tx, communityId: number): Promise<Map<number, number>> {
+  const rows = await tx.$queryRaw<Array<{ id: number; debt: bigint }>>`
+    WITH RECURSIVE ${effectiveMembersCte(communityId)},
+    last_run AS (SELECT id FROM payout_run WHERE "communityId" = ${communityId} ORDER BY "createdAt" DESC, id DESC LIMIT 1)
+    SELECT COALESCE(e.target, pl."memberId") AS id, sum(-pl.points)::bigint AS debt
+    FROM payout_line pl LEFT JOIN eff e ON e.id = pl."memberId"
+    WHERE pl."runId" = (SELECT id FROM last_run) AND pl.points < 0
+    GROUP BY 1`;
+  return new Map(rows.map((r) => [r.id, Number(r.debt)]));
+}
+
+/** Display names and linked identities (of the member and everyone merged into it). */
+async function describeMembers(
+  tx: Tx,
+  communityId: number,
+  memberIds: readonly number[],
+): Promise<Map<number, { name: string; identities: string }>> {
+  if (memberIds.length === 0) return new Map();
+  const rows = await tx.$queryRaw<Array<{ id: number; name: string; identities: string | null }>>`
+    WITH RECURSIVE ${effectiveMembersCte(communityId)}
+    SELECT m.id, m."displayName" AS name,
+           (SELECT string_agg(lower(i.platform::text) || ':' || i."platformUserId", ';' ORDER BY i.platform, i."platformUserId")
+            FROM identity i WHERE i."memberId" = m.id OR i."memberId" IN (SELECT eff.id FROM eff WHERE eff.target = m.id)) AS identities
+    FROM member m WHERE m.id = ANY(${[...memberIds]}::int[])`;
+  return new Map(rows.map((r) => [r.id, { name: r.name, identities: r.identities ?? "" }]));
+}
+
+function totalsOf(rows: readonly ExportRow[], budget: number | null): ExportTotals {
+  const sum = (pick: (row: ExportRow) => number): number => rows.reduce((total, row) => total + pick(row), 0);
+  return {
+    members: rows.length,
+    award: sum((r) => r.award),
+    verifierReward: sum((r) => r.verifierReward),
+    clawback: sum((r) => r.clawback),
+    adjustment: sum((r) => r.adjustment),
+    verified: sum((r) => r.verified),
+    carriedDebt: sum((r) => r.carriedDebt),
+    net: sum((r) => r.net),
+    budget,
+    paid: budget === null ? null : sum((r) => r.amount ?? 0),
+  };
+}
+
+// ---------------------------------------------------------------------------
+// CSV
+
+const CSV_HEADER = [
+  "member_id",
+  "name",
+  "identities",
+  "award",
+  "verifier_reward",
+  "clawback",
+  "adjustment",
+  "verified",
+  "carried_debt",
+  "net",
+  "share_pct",
+  "payout",
+];
+
+/** Hundredths as a decimal with two places: 1250 → "12.50", -5 → "-0.05". */
+function pointsText(hundredths: number): string {
+  const sign = hundredths < 0 ? "-" : "";
+  const abs = Math.abs(hundredths);
+  return `${sign}${Math.floor(abs / 100)}.${String(abs % 100).padStart(2, "0")}`;
+}
+
+/** The export as CSV (RFC 4180, CRLF), points with two decimals, payouts in minor units. */
+export function exportCsv(rows: readonly ExportRow[]): string {
+  const lines = [CSV_HEADER, ...rows.map((r) => [
+    String(r.memberId),
+    r.name,
+    r.identities,
+    pointsText(r.award),
+    pointsText(r.verifierReward),
+    pointsText(r.clawback),
+    pointsText(r.adjustment),
+    String(r.verified),
+    pointsText(r.carriedDebt),
+    pointsText(r.net),
+    r.sharePct.toFixed(2),
+    r.amount === null ? "" : String(r.amount),
+  ])];
+  return lines.map((cells) => cells.map(csvCell).join(",")).join("\r\n") + "\r\n";
+}
+
+const PLAIN_NUMBER = /^-?\d+(\.\d+)?$/;
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/**
+ * One CSV cell, quoted when needed. Text that a spreadsheet would run as a
+ * formula (starting with = + - @, tab or CR) is prefixed with an apostrophe;
+ * plain numbers, which this export writes itself, are left as numbers.
+ */
+export function csvCell(value: string): string {
+  const guarded = FORMULA_START.test(value) && !PLAIN_NUMBER.test(value) ? `'${value}` : value;
+  return /[",\r\n]/.test(guarded) || guarded !== guarded.trim() ? `"${guarded.replace(/"/g, '""')}"` : guarded;
+}

@@ -1,0 +1,162 @@
+import type { Db } from "../db/client.ts";
+import type { ContributionStatus, Platform } from "../generated/prisma/enums.ts";
+import { activeScore } from "../core/activeScore.ts";
+import { readCommunityConfig } from "../core/config.ts";
+import { ok, type Result } from "../core/result.ts";
+import { findMember, type MemberRef } from "./actors.ts";
+import { inTransaction, type Actor, type Deps } from "./deps.ts";
+import { allTimeRank, streaksOf } from "./leaderboard.ts";
+
+export interface ProfileContribution {
+  readonly number: number;
+  readonly title: string;
+  readonly status: ContributionStatus;
+  /** Points this member earned from it (awards less clawbacks), hundredths. */
+  readonly points: number;
+}
+
+export interface ProfileView {
+  readonly memberId: number;
+  readonly name: string;
+  readonly hidden: boolean;
+  /** Hundredths: all-time total and the active (decayed) score. */
+  readonly points: { readonly total: number; readonly active: number };
+  /** All-time rank, or null when the member is not on public boards (hidden, banned, no points). */
+  readonly rank: number | null;
+  /** Contributions the member submitted or is credited on, by status. */
+  readonly counts: Readonly<Record<ContributionStatus, number>>;
+  readonly streak: number;
+  /** The last 5 contributions the member is credited on, newest first. */
+  readonly recent: readonly ProfileContribution[];
+  /** Categories of the member's verified contributions, most first. */
+  readonly categories: ReadonlyArray<{ readonly slug: string; readonly verified: number }>;
+  readonly identities: ReadonlyArray<{ readonly platform: Platform; readonly displayName: string }>;
+}
+
+const RECENT = 5;
+
+/** `/profile [@member]`: the caller's own profile, or the named member's. */
+export async function showProfile(
+  deps: Deps,
+  input: { readonly actor: Actor; readonly member?: MemberRef },
+): Promise<Result<ProfileView, "UNKNOWN_MEMBER" | "AMBIGUOUS_MEMBER">> {
+  const { actor } = input;
+  const now = deps.clock.now();
+  let memberId = actor.memberId;
+  if (input.member !== undefined) {
+    const ref = input.member;
+    const found = await inTransaction(deps, (tx) => findMember(tx, actor.communityId, ref, now));
+    if (!found.ok) return found;
+    memberId = found.value.id;
+  }
+  const group = await memberGroup(deps.db, memberId);
+  const id = group.effectiveId;
+  const [member, community, counts, recent, categories, identities, rank, streaks] = await Promise.all([
+    deps.db.member.findUniqueOrThrow({
+      where: { id },
+      select: { displayName: true, hidden: true, balance: { select: { total: true, activeAcc: true } } },
+    }),
+    deps.db.community.findUniqueOrThrow({ where: { id: actor.communityId }, select: { config: true, activeEpoch: true } }),
+    countsByStatus(deps.db, group.ids),
+    recentCredited(deps.db, group.ids),
+    verifiedCategories(deps.db, group.ids),
+    deps.db.identity.findMany({
+      where: { memberId: { in: group.ids } },
+      select: { platform: true, displayName: true },
+      orderBy: [{ platform: "asc" }, { id: "asc" }],
+    }),
+    allTimeRank(deps.db, actor.communityId, id),
+    streaksOf(deps.db, [id], now),
+  ]);
+  const halfLife = readCommunityConfig(community.config).decayHalfLifeDays;
+  return ok({
+    memberId: id,
+    name: member.displayName,
+    hidden: member.hidden,
+    points: {
+      total: member.balance?.total ?? 0,
+      active: activeScore(member.balance?.activeAcc ?? 0, now, community.activeEpoch, halfLife),
+    },
+    rank,
+    counts,
+    streak: streaks.get(id) ?? 0,
+    recent,
+    categories,
+    identities,
+  });
+}
+
+/** `/profile hide|show`: leaves or rejoins the public boards; exports and the ledger are unaffected. */
+export async function setProfileVisibility(
+  deps: Deps,
+  actor: Actor,
+  hidden: boolean,
+): Promise<Result<{ hidden: boolean; changed: boolean }, never>> {
+  const updated = await deps.db.member.updateMany({
+    where: { id: actor.memberId, hidden: !hidden },
+    data: { hidden },
+  });
+  return ok({ hidden, changed: updated.count > 0 });
+}
+
+/**
+ * A member as a person: the effective member (following merges) and every member
+ * merged into it, whose ledger entries are still written under their own ids.
+ */
+export async function memberGroup(db: Db, memberId: number): Promise<{ effectiveId: number; ids: number[] }> {
+  const rows = await db.$queryRaw<Array<{ root: number; ids: number[] }>>`
+    WITH RECURSIVE up AS (
+      SELECT id, "mergedIntoId", 0 AS depth FROM member WHERE id = ${memberId}
+      UNION ALL
+      SELECT m.id, m."mergedIntoId", up.depth + 1 FROM member m JOIN up ON m.id = up."mergedIntoId" WHERE up.depth < 32
+    ),
+    root AS (SELECT id FROM up WHERE "mergedIntoId" IS NULL LIMIT 1),
+    down AS (
+      SELECT id, 0 AS depth FROM root
+      UNION ALL
+      SELECT m.id, down.depth + 1 FROM member m JOIN down ON m."mergedIntoId" = down.id WHERE down.depth < 32
+    )
+    SELECT (SELECT id FROM root) AS root, array_agg(id ORDER BY id) AS ids FROM down`;
+  const row = rows[0];
+  if (row === undefined || row.root === null) return { effectiveId: memberId, ids: [memberId] };
+  return { effectiveId: row.root, ids: row.ids };
+}
+
+const noCounts = (): Record<ContributionStatus, number> => ({
+  PENDING: 0,
+  VERIFIED: 0,
+  REJECTED: 0,
+  EXPIRED: 0,
+  WITHDRAWN: 0,
+  VOIDED: 0,
+});
+
+async function countsByStatus(db: Db, ids: readonly number[]): Promise<Record<ContributionStatus, number>> {
+  const rows = await db.$queryRaw<Array<{ status: ContributionStatus; n: number }>>`
+    SELECT c.status::text AS status, count(*)::int AS n FROM contribution c
+    WHERE c.id IN (SELECT id FROM contribution WHERE "submitterId" = ANY(${[...ids]}::int[])
+                   UNION SELECT "contributionId" FROM credit WHERE "memberId" = ANY(${[...ids]}::int[]))
+    GROUP BY c.status`;
+  const counts = noCounts();
+  for (const row of rows) counts[row.status] = row.n;
+  return counts;
+}
+
+async function recentCredited(db: Db, ids: readonly number[]): Promise<ProfileContribution[]> {
+  return db.$queryRaw<ProfileContribution[]>`
+    SELECT c.number, c.title, c.status::text AS status,
+           COALESCE((SELECT sum(le.points) FROM ledger_entry le
+                     WHERE le."contributionId" = c.id AND le."memberId" = ANY(${[...ids]}::int[]) AND le.kind <> 'MERGE'), 0)::int AS points
+    FROM contribution c
+    WHERE c.id IN (SELECT "contributionId" FROM credit WHERE "memberId" = ANY(${[...ids]}::int[]))
+    ORDER BY c."createdAt" DESC, c.number DESC
+    LIMIT ${RECENT}`;
+}
+
+async function verifiedCategories(db: Db, ids: readonly number[]): Promise<Array<{ slug: string; verified: number }>> {
+  return db.$queryRaw<Array<{ slug: string; verified: number }>>`
+    SELECT cat.slug, count(DISTINCT c.id)::int AS verified
+    FROM credit cr JOIN contribution c ON c.id = cr."contributionId" JOIN category cat ON cat.id = c."categoryId"
+    WHERE cr."memberId" = ANY(${[...ids]}::int[]) AND c.status = 'VERIFIED'
+    GROUP BY cat.slug ORDER BY verified DESC, cat.slug`;
+}

@@ -1,0 +1,213 @@
+import { z } from "zod";
+import { listContributions, reviewQueue, showContribution } from "../app/browse.ts";
+import { buildExport } from "../app/exports.ts";
+import { showLeaderboard } from "../app/leaderboard.ts";
+import { verifyCommunityLedger } from "../app/ledgerAudit.ts";
+import { setProfileVisibility, showProfile } from "../app/profile.ts";
+import type { MemberRef } from "../app/actors.ts";
+import { parseWindow } from "../core/periods.ts";
+import { formatPoints } from "../core/points.ts";
+import { leaderboardView, profileView } from "../views/boards.ts";
+import { contributionDetailView, contributionPageView, reviewQueueView } from "../views/contribution.ts";
+import { privateView, successView } from "../views/view.ts";
+import { refused } from "./contributor.ts";
+import { amount, contributionNumber, leaderboardWindow, memberRef, optional, wholeNumber } from "./options.ts";
+import { defineCommand } from "./types.ts";
+
+const statuses = ["pending", "verified", "rejected", "expired", "withdrawn", "voided"] as const;
+
+export const contribution = defineCommand({
+  name: "contribution",
+  description: "Show one contribution with its votes and history",
+  audience: "member",
+  usage: "/contribution <#id>",
+  options: [{ name: "contribution", description: "Contribution number, like #42", kind: "contribution", required: true }],
+  input: z.object({ contribution: contributionNumber }),
+  run: async (ctx, input) => {
+    const result = await showContribution(ctx.deps, { actor: ctx.actor, number: input.contribution });
+    return result.ok ? contributionDetailView(result.value) : refused(result);
+  },
+});
+
+/** `/contributions [status] [@member] [page]`, in any order. */
+function parseContributionsArgs(args: readonly string[]): Record<string, unknown> | null {
+  const raw: Record<string, unknown> = {};
+  for (const arg of args) {
+    if ((statuses as readonly string[]).includes(arg.toLowerCase())) raw["status"] = arg.toLowerCase();
+    else if (arg.startsWith("@")) raw["member"] = arg;
+    else if (/^\d+$/.test(arg)) raw["page"] = arg;
+    else return null;
+  }
+  return raw;
+}
+
+export const contributions = defineCommand({
+  name: "contributions",
+  description: "List contributions, newest first",
+  audience: "member",
+  usage: `/contributions [${statuses.join("|")}] [@member] [page]`,
+  options: [
+    { name: "status", description: "Only this status", kind: "choice", required: false, choices: statuses },
+    { name: "member", description: "Only this member's", kind: "member", required: false },
+    { name: "page", description: "Page number", kind: "integer", required: false },
+  ],
+  input: z.object({
+    status: optional(z.enum(statuses)),
+    member: optional(memberRef),
+    page: optional(wholeNumber("USAGE", 1, 100_000)),
+  }),
+  parseText: parseContributionsArgs,
+  run: async (ctx, input) => {
+    const result = await listContributions(ctx.deps, {
+      actor: ctx.actor,
+      page: input.page ?? 1,
+      ...(input.status === undefined ? {} : { status: input.status.toUpperCase() as Uppercase<(typeof statuses)[number]> }),
+      ...(input.member === undefined ? {} : { member: input.member as MemberRef }),
+    });
+    return result.ok ? contributionPageView(result.value) : refused(result);
+  },
+});
+
+/** `/leaderboard [window] [category] [active]`, in any order. */
+function parseLeaderboardArgs(args: readonly string[]): Record<string, unknown> | null {
+  const raw: Record<string, unknown> = {};
+  for (const arg of args) {
+    if (arg.toLowerCase() === "active") raw["active"] = true;
+    else if (raw["window"] === undefined && parseWindow(arg).ok) raw["window"] = arg;
+    else if (raw["category"] === undefined && !arg.includes(":") && !arg.includes("..")) raw["category"] = arg;
+    else raw["window"] = arg;
+  }
+  return raw;
+}
+
+export const leaderboard = defineCommand({
+  name: "leaderboard",
+  description: "Show who contributes most",
+  audience: "member",
+  usage: "/leaderboard [all|week|month|7d|30d|season:NAME|YYYY-MM-DD..YYYY-MM-DD] [category] [active]",
+  options: [
+    { name: "window", description: "Which time window", kind: "window", required: false },
+    { name: "category", description: "Only this category", kind: "category", required: false },
+    { name: "active", description: "Rank by the active (decayed) score", kind: "flag", required: false },
+  ],
+  input: z.object({ window: leaderboardWindow, category: optional(z.string()), active: optional(z.boolean()) }),
+  parseText: parseLeaderboardArgs,
+  run: async (ctx, input) => {
+    const result = await showLeaderboard(ctx.deps, {
+      actor: ctx.actor,
+      window: input.window,
+      score: input.active === true ? "active" : "total",
+      ...(input.category === undefined ? {} : { categorySlug: input.category.toLowerCase() }),
+    });
+    return result.ok ? leaderboardView(result.value) : refused(result);
+  },
+});
+
+export const profile = defineCommand({
+  name: "profile",
+  description: "Show a profile, or hide yourself from / show yourself on public boards",
+  audience: "member",
+  usage: "/profile [@member] | /profile hide | /profile show",
+  options: [{ name: "member", description: "Whose profile (yours if left out), or hide/show", kind: "member", required: false }],
+  input: z.object({ member: optional(z.union([z.enum(["hide", "show"]), memberRef])) }),
+  run: async (ctx, input) => {
+    if (input.member === "hide" || input.member === "show") {
+      await setProfileVisibility(ctx.deps, ctx.actor, input.member === "hide");
+      return successView(input.member === "hide" ? "You are hidden from public boards; your points still count." : "You are shown on public boards again.");
+    }
+    const member = input.member as MemberRef | undefined;
+    const result = await showProfile(ctx.deps, { actor: ctx.actor, ...(member === undefined ? {} : { member }) });
+    return result.ok ? profileView(result.value) : refused(result);
+  },
+});
+
+export const reviewQueueCommand = defineCommand({
+  name: "review",
+  sub: "queue",
+  description: "What waits for moderators: pending, expired, appeals, questions",
+  audience: "moderator",
+  usage: "/review queue",
+  options: [],
+  input: z.object({}),
+  run: async (ctx) => {
+    const result = await reviewQueue(ctx.deps, ctx.actor);
+    return result.ok ? reviewQueueView(result.value) : refused(result);
+  },
+});
+
+/** `/export [window] [budget] [cap] [record] [json]`: the first number is the budget, the second the cap. */
+function parseExportArgs(args: readonly string[]): Record<string, unknown> | null {
+  const raw: Record<string, unknown> = {};
+  for (const arg of args) {
+    const lower = arg.toLowerCase();
+    if (lower === "record") raw["record"] = true;
+    else if (lower === "json" || lower === "csv") raw["format"] = lower;
+    else if (/^\d+(\.\d{1,2})?$/.test(arg)) raw[raw["budget"] === undefined ? "budget" : "cap"] = arg;
+    else if (raw["window"] === undefined) raw["window"] = arg;
+    else return null;
+  }
+  return raw;
+}
+
+export const exportCommand = defineCommand({
+  name: "export",
+  description: "Attribution per member for a window, optionally with a payout split, optionally recorded as paid",
+  audience: "moderator",
+  usage: "/export [window] [budget] [cap] [record] [json|csv]",
+  options: [
+    { name: "window", description: "Which time window (default: all time)", kind: "window", required: false },
+    { name: "budget", description: "Amount to split by points", kind: "points", required: false },
+    { name: "cap", description: "Most any one member receives", kind: "points", required: false },
+    { name: "record", description: "Record this payout as paid", kind: "flag", required: false },
+    { name: "format", description: "csv (default) or json", kind: "choice", required: false, choices: ["csv", "json"] },
+  ],
+  input: z.object({
+    window: leaderboardWindow,
+    budget: optional(amount),
+    cap: optional(amount),
+    record: optional(z.boolean()),
+    format: optional(z.enum(["csv", "json"])),
+  }),
+  parseText: parseExportArgs,
+  run: async (ctx, input) => {
+    const result = await buildExport(ctx.deps, {
+      actor: ctx.actor,
+      window: input.window,
+      format: input.format ?? "csv",
+      record: input.record === true,
+      ...(input.budget === undefined ? {} : { budget: input.budget }),
+      ...(input.cap === undefined ? {} : { cap: input.cap }),
+    });
+    if (!result.ok) return refused(result);
+    const { totals, overlaps, runId } = result.value;
+    const lines = [
+      `${totals.members} member(s), ${formatPoints(totals.net)} net points in ${result.value.window.label}.`,
+      ...(totals.budget === null ? [] : [`Payout: ${formatPoints(totals.paid ?? 0)} of ${formatPoints(totals.budget)}.`]),
+      ...overlaps.map((o) => `Overlaps recorded run #${o.runId} (${o.from.toISOString().slice(0, 10)} to ${o.to.toISOString().slice(0, 10)}).`),
+      ...(runId === null ? [] : [`Recorded as paid run #${runId}.`]),
+    ];
+    return privateView(lines, {
+      title: "Export",
+      attachment: { filename: result.value.filename, contentType: input.format === "json" ? "application/json" : "text/csv", content: result.value.content },
+    });
+  },
+});
+
+export const ledgerVerify = defineCommand({
+  name: "ledger",
+  sub: "verify",
+  description: "Check the ledger's hash chain and that balances match it",
+  audience: "moderator",
+  usage: "/ledger verify",
+  options: [],
+  input: z.object({}),
+  run: async (ctx) => {
+    const check = await verifyCommunityLedger(ctx.deps, ctx.actor.communityId);
+    const chain = check.chain.ok
+      ? `Hash chain intact: ${check.chain.count} entries, head ${check.chain.headHash.slice(0, 16)}….`
+      : `Hash chain BROKEN at entry ${check.chain.brokenAtSeq} (${check.chain.reason.toLowerCase().replaceAll("_", " ")}).`;
+    const head = check.headMatches ? "" : " The recorded head does not match the last entry.";
+    const balances = check.balancesAgree ? "Balances agree with the ledger." : `${check.mismatches} balance(s) disagree with the ledger.`;
+    return privateView([`${chain}${head}`, balances], { tone: check.chain.ok && check.headMatches && check.balancesAgree ? "success" : "refusal" });
+  },
+});

@@ -1,0 +1,110 @@
+import type { z } from "zod";
+import { resolveActor, type PlatformChat, type PlatformUser } from "../app/actors.ts";
+import type { Actor, Deps } from "../app/deps.ts";
+import { parseCommandLine } from "../core/commandLine.ts";
+import { refusalText } from "../views/refusals.ts";
+import { refusalView, type View } from "../views/view.ts";
+import type { AnyCommandSpec, CommandContext } from "./types.ts";
+
+/** Where a command came from, before the member behind it is known. */
+export interface Invocation {
+  readonly deps: Deps;
+  readonly chat: PlatformChat;
+  readonly user: PlatformUser;
+  /** Called with anything unexpected; the caller sees a one-line apology, never the error. */
+  readonly onError?: (error: unknown, command: string) => void;
+}
+
+/** The catalog entry for `name` and, for commands with subcommands, `sub`. */
+export function findCommand(catalog: readonly AnyCommandSpec[], name: string, sub?: string): AnyCommandSpec | undefined {
+  return catalog.find((c) => c.name === name && (c.sub === undefined || c.sub === sub?.toLowerCase()));
+}
+
+export function hasSubcommands(catalog: readonly AnyCommandSpec[], name: string): boolean {
+  return catalog.some((c) => c.name === name && c.sub !== undefined);
+}
+
+/** Runs one command given as text (console and Telegram): parse, validate, resolve the member, check the audience, run. */
+export async function runTextCommand(
+  catalog: readonly AnyCommandSpec[],
+  invocation: Invocation,
+  text: string,
+  botUsername?: string,
+): Promise<View | null> {
+  const line = parseCommandLine(text, botUsername);
+  if (!line.ok) return line.error.code === "OTHER_BOT" ? null : refusalView(refusalText(line.error));
+  const { name, args } = line.value;
+  const subcommands = hasSubcommands(catalog, name);
+  const spec = subcommands ? findCommand(catalog, name, args[0]) : findCommand(catalog, name);
+  if (spec === undefined) {
+    if (subcommands) {
+      const subs = catalog.filter((c) => c.name === name).map((c) => c.sub);
+      return refusalView(refusalText({ code: "USAGE", detail: { usage: `/${name} ${subs.join("|")}` } }));
+    }
+    return refusalView(refusalText({ code: "UNKNOWN_COMMAND", detail: { command: `/${name}` } }));
+  }
+  const raw = (spec.parseText ?? positionalArguments(spec))(subcommands ? args.slice(1) : args);
+  if (raw === null) return usage(spec);
+  return runCommand(spec, invocation, raw);
+}
+
+/** Runs a catalog entry with raw option values (text tokens or a platform's typed options). */
+export async function runCommand(spec: AnyCommandSpec, invocation: Invocation, raw: Record<string, unknown>): Promise<View> {
+  const parsed = spec.input.safeParse(raw);
+  if (!parsed.success) return invalidInput(spec, parsed.error);
+  try {
+    const actor = await resolveActor(invocation.deps, invocation.chat, invocation.user);
+    if (!actor.ok) return refusalView(refusalText(actor.error));
+    if (spec.audience === "moderator" && !actor.value.isModerator) return refusalView(refusalText({ code: "NOT_MODERATOR" }));
+    return await spec.run(contextFor(invocation, actor.value), parsed.data);
+  } catch (error) {
+    invocation.onError?.(error, commandName(spec));
+    return refusalView("Something went wrong on our side; nothing was changed. Please try again.");
+  }
+}
+
+function contextFor(invocation: Invocation, actor: Actor): CommandContext {
+  return { deps: invocation.deps, actor, chat: invocation.chat, user: invocation.user };
+}
+
+export function commandName(spec: AnyCommandSpec): string {
+  return spec.sub === undefined ? `/${spec.name}` : `/${spec.name} ${spec.sub}`;
+}
+
+function usage(spec: AnyCommandSpec): View {
+  return refusalView(refusalText({ code: "USAGE", detail: { usage: spec.usage } }));
+}
+
+/** The first issue that names a refusal code speaks; anything else gets the command's usage. */
+function invalidInput(spec: AnyCommandSpec, error: z.ZodError): View {
+  const coded = error.issues.find((issue) => /^[A-Z_]+$/.test(issue.message));
+  if (coded === undefined || coded.message === "USAGE") return usage(spec);
+  return refusalView(refusalText({ code: coded.message }));
+}
+
+/**
+ * Maps text arguments to options by position. The last option of kind `text`
+ * takes the rest of the line; more arguments than options, or a missing
+ * required one, is a usage error.
+ */
+export function positionalArguments(spec: AnyCommandSpec): (args: readonly string[]) => Record<string, unknown> | null {
+  return (args) => {
+    const raw: Record<string, unknown> = {};
+    let i = 0;
+    for (const [index, option] of spec.options.entries()) {
+      const isLast = index === spec.options.length - 1;
+      if (i >= args.length) {
+        if (option.required) return null;
+        continue;
+      }
+      if (option.kind === "text" && isLast) {
+        raw[option.name] = args.slice(i).join(" ");
+        i = args.length;
+      } else {
+        raw[option.name] = args[i];
+        i += 1;
+      }
+    }
+    return i < args.length ? null : raw;
+  };
+}

@@ -1,0 +1,67 @@
+import type { z } from "zod";
+import type { Actor, Deps } from "../app/deps.ts";
+import type { PlatformChat, PlatformUser } from "../app/actors.ts";
+import type { View } from "../views/view.ts";
+
+/** Who may run a command. Moderator commands are checked again by every use case. */
+export type Audience = "anyone" | "member" | "moderator";
+
+/** How an option is typed, so each platform can offer the right control (Discord option types, autocomplete). */
+export type OptionKind =
+  | "contribution"
+  | "member"
+  | "category"
+  | "window"
+  | "season"
+  | "choice"
+  | "integer"
+  | "points"
+  | "text"
+  | "word"
+  | "date"
+  | "links"
+  | "credits"
+  | "flag";
+
+export interface OptionSpec {
+  readonly name: string;
+  readonly description: string;
+  readonly kind: OptionKind;
+  readonly required: boolean;
+  readonly choices?: readonly string[];
+}
+
+/** Everything a handler may use: the use-case dependencies and who is asking, where. */
+export interface CommandContext {
+  readonly deps: Deps;
+  readonly actor: Actor;
+  readonly chat: PlatformChat;
+  readonly user: PlatformUser;
+}
+
+/** One entry of the catalog: a command or one subcommand of it. */
+export interface CommandSpec<S extends z.ZodType = z.ZodType> {
+  readonly name: string;
+  readonly sub?: string;
+  readonly description: string;
+  readonly audience: Audience;
+  /** Text syntax shown in /help and in usage refusals. */
+  readonly usage: string;
+  readonly options: readonly OptionSpec[];
+  readonly input: S;
+  /**
+   * Turns text arguments into the raw input object (before `input` validates it).
+   * Commands without one map arguments to options by position, the last `text`
+   * option taking the rest of the line.
+   */
+  readonly parseText?: (args: readonly string[]) => Record<string, unknown> | null;
+  readonly run: (ctx: CommandContext, input: z.infer<S>) => Promise<View>;
+}
+
+/** A catalog entry with its input type erased, as adapters hold them. */
+export type AnyCommandSpec = CommandSpec<z.ZodType>;
+
+/** Keeps each handler's input typed from its schema while the catalog holds them in one list. */
+export function defineCommand<S extends z.ZodType>(spec: CommandSpec<S>): AnyCommandSpec {
+  return spec as unknown as AnyCommandSpec;
+}

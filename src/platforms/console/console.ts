@@ -1,0 +1,76 @@
+import { createInterface } from "node:readline";
+import type { Readable, Writable } from "node:stream";
+import { ensureCommunityForChat } from "../../app/actors.ts";
+import type { Deps } from "../../app/deps.ts";
+import { closeDueContributions } from "../../app/votes.ts";
+import { runTextCommand } from "../../commands/dispatch.ts";
+import type { AnyCommandSpec } from "../../commands/types.ts";
+import { renderPlainText } from "../../views/plainText.ts";
+import { deliverToConsole } from "./delivery.ts";
+import { ConsoleClock, consoleChat, consoleUser, parseSessionCommand } from "./session.ts";
+
+export interface ConsoleOptions {
+  readonly deps: Omit<Deps, "clock">;
+  readonly catalog: readonly AnyCommandSpec[];
+  readonly input: Readable;
+  readonly output: Writable;
+  /** A prompt and a greeting for a person at a terminal; off when a script is piped in. */
+  readonly interactive: boolean;
+  readonly communityName: string;
+  readonly onError?: (error: unknown, command: string) => void;
+}
+
+/**
+ * A chat in the terminal, in the spirit of Hubot's shell: each line is a
+ * command from the current member; replies, vote cards and announcements are
+ * printed as the bot would post them. Reads a script from stdin just the same.
+ */
+export async function runConsole(options: ConsoleOptions): Promise<void> {
+  const clock = new ConsoleClock();
+  const deps: Deps = { ...options.deps, clock };
+  const print = (text: string): void => {
+    options.output.write(`${text}\n`);
+  };
+  await ensureCommunityForChat(deps, consoleChat, { name: options.communityName });
+  let user = consoleUser("alice", true);
+  if (options.interactive) {
+    print(`Cairn console — community "${options.communityName}". You are alice (moderator).`);
+    print("Type /help for commands, /as <name> [--mod] to switch member, /wait 73h to move time, /quit to leave.");
+  }
+  const lines = createInterface({ input: options.input, terminal: false });
+  const prompt = (): void => {
+    if (options.interactive) options.output.write(`${user.displayName}> `);
+  };
+  prompt();
+  for await (const raw of lines) {
+    const line = raw.trim();
+    if (line === "" || line.startsWith("#")) {
+      prompt();
+      continue;
+    }
+    if (!options.interactive) print(`${user.displayName}> ${line}`);
+    const session = parseSessionCommand(line);
+    if (session?.kind === "quit") break;
+    if (session?.kind === "invalid") print(`✗ ${session.message}`);
+    if (session?.kind === "as") {
+      user = consoleUser(session.name, session.moderator);
+      print(`You are now ${session.name}${session.moderator ? " (moderator)" : ""}.`);
+    }
+    if (session?.kind === "wait") {
+      clock.advance(session.ms);
+      print(`Time moves on to ${clock.now().toISOString().slice(0, 16).replace("T", " ")} UTC.`);
+    }
+    // Until the vote-deadline jobs run, the console closes what is due before each command.
+    await closeDueContributions(deps);
+    if (session === null) {
+      const view = await runTextCommand(options.catalog, { deps, chat: consoleChat, user, ...onError(options) }, line);
+      if (view !== null) print(renderPlainText(view));
+    }
+    for (const message of await deliverToConsole(deps)) print(message);
+    prompt();
+  }
+}
+
+function onError(options: ConsoleOptions): { onError?: (error: unknown, command: string) => void } {
+  return options.onError === undefined ? {} : { onError: options.onError };
+}

@@ -1,0 +1,211 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { verifyChain } from "../../src/core/ledger.ts";
+import { openDb, type Db } from "../../src/db/client.ts";
+import { logContribution } from "../../src/app/contributions.ts";
+import type { Decision } from "../../src/app/decisions.ts";
+import type { Actor, Deps } from "../../src/app/deps.ts";
+import { moderatorDecide } from "../../src/app/moderation.ts";
+import { castVote, closeContributionIfDue } from "../../src/app/votes.ts";
+import { createTestDatabase } from "../support/db.ts";
+import { FakeClock, balanceOf, newCommunity, pointsByMember, readLedger, valueOf } from "../support/communities.ts";
+
+let database: Awaited<ReturnType<typeof createTestDatabase>>;
+/** Separate clients with small pools, like a bot process and a worker process sharing one database. */
+const clients: Db[] = [];
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  for (let i = 0; i < 4; i += 1) clients.push(openDb(database.url, { poolSize: 5 }));
+});
+
+afterAll(async () => {
+  await Promise.all(clients.map((client) => client.$disconnect()));
+  await database.drop();
+});
+
+function client(index: number): Db {
+  const db = clients[index % clients.length];
+  if (db === undefined) throw new Error("no client");
+  return db;
+}
+
+const VOTERS = 200;
+
+type Trigger = "deadline" | "moderator";
+
+interface RaceOutcome {
+  readonly contributionId: number;
+  readonly decisions: Decision[];
+  readonly voteResults: Array<{ ok: boolean; code?: string }>;
+}
+
+/**
+ * 200 members vote on one contribution while, from other processes, the vote
+ * deadline fires and a moderator overrides. `startOthersAfter` is how many votes
+ * are settled before the deadline and the override are let loose.
+ */
+async function race(startOthersAfter: number, approvalRate: number, overrideOutcome: "VERIFIED" | "REJECTED"): Promise<RaceOutcome> {
+  const community = await newCommunity(database.db, { config: { quorum: 100 } });
+  const submitter = await community.member("submitter");
+  const mod = await community.member("mod", { moderator: true });
+  const voters: Actor[] = [];
+  for (let i = 0; i < VOTERS; i += 1) voters.push(await community.member(`voter-${i}`));
+  const logged = valueOf(
+    await logContribution(community.deps, submitter, {
+      categorySlug: "code",
+      title: "Parser rewrite",
+      links: ["https://example.org/pr/parser"],
+      coAuthors: [{ member: { kind: "user", user: community.user("pair") }, shareBp: 3333 }],
+    }),
+  );
+  const contribution = await database.db.contribution.findUniqueOrThrow({
+    where: { communityId_number: { communityId: community.communityId, number: logged.number } },
+  });
+  // Voters vote a millisecond before the deadline; the deadline job and the moderator act at it.
+  const voterDeps: Deps[] = clients.map((db) => ({ db, clock: new FakeClock(new Date(logged.closesAt.getTime() - 1)) }));
+  const deadlineDeps: Deps = { db: client(1), clock: new FakeClock(logged.closesAt) };
+  const moderatorDeps: Deps = { db: client(2), clock: new FakeClock(logged.closesAt) };
+
+  const decisions: Decision[] = [];
+  const voteResults: RaceOutcome["voteResults"] = [];
+  let settled = 0;
+  let releaseOthers: () => void = () => {};
+  const othersMayStart = new Promise<void>((resolve) => {
+    releaseOthers = resolve;
+  });
+  if (startOthersAfter === 0) releaseOthers();
+
+  const votes = voters.map(async (voter, i) => {
+    const deps = voterDeps[i % voterDeps.length];
+    if (deps === undefined) throw new Error("no deps");
+    const approve = (i * 7919) % 100 < approvalRate * 100;
+    const result = await castVote(deps, voter, {
+      number: logged.number,
+      choice: approve ? "APPROVE" : "REJECT",
+      ...(approve ? { impact: 1 + (i % 5) } : {}),
+    });
+    if (result.ok && result.value.decision !== null) decisions.push(result.value.decision);
+    voteResults.push(result.ok ? { ok: true } : { ok: false, code: result.error.code });
+    settled += 1;
+    if (settled >= startOthersAfter) releaseOthers();
+  });
+  void Promise.allSettled(votes).then(releaseOthers);
+  const deadline = othersMayStart.then(async () => {
+    const decision = await closeContributionIfDue(deadlineDeps, contribution.id);
+    if (decision !== null) decisions.push(decision);
+  });
+  const override = othersMayStart.then(async () => {
+    const result = await moderatorDecide(moderatorDeps, mod, { number: logged.number, outcome: overrideOutcome, reason: "override" });
+    if (result.ok && "outcome" in result.value) decisions.push(result.value);
+    if (!result.ok) expect(result.error.code).toBe("ALREADY_DECIDED");
+  });
+  const t0 = Date.now();
+  await Promise.all([...votes, deadline, override]);
+  console.log("RACE", startOthersAfter, Date.now() - t0, JSON.stringify(decisions), voteResults.filter((r) => r.ok).length);
+  return { contributionId: contribution.id, decisions, voteResults };
+}
+
+/**
+ * One decision out of PENDING and one set of ledger entries. A moderator's
+ * override that lands just after the deadline expired the contribution decides
+ * it from the queue (EXPIRED is the moderator's to decide): that is the only
+ * second transition allowed.
+ */
+async function expectExactlyOneDecision(outcome: RaceOutcome): Promise<void> {
+  const db = database.db;
+  const fromPending = outcome.decisions.filter((d) => !(d.decidedBy === "MODERATOR" && outcome.decisions.length === 2));
+  expect(fromPending).toHaveLength(1);
+  const first = fromPending[0];
+  if (first === undefined) throw new Error("no decision");
+  const final = outcome.decisions.length === 2 ? outcome.decisions.find((d) => d !== first) : first;
+  if (final === undefined) throw new Error("no final decision");
+  if (outcome.decisions.length === 2) {
+    expect(first).toMatchObject({ outcome: "EXPIRED", decidedBy: "DEADLINE" });
+    expect(final.decidedBy).toBe("MODERATOR");
+  }
+  const row = await db.contribution.findUniqueOrThrow({ where: { id: outcome.contributionId } });
+  expect(row.status).toBe(final.outcome);
+  expect(row.decidedBy).toBe(final.decidedBy);
+
+  const history = await db.statusChange.findMany({ where: { contributionId: row.id }, orderBy: { id: "asc" } });
+  expect(history.filter((h) => h.fromStatus === "PENDING")).toHaveLength(1);
+  expect(history).toHaveLength(1 + outcome.decisions.length);
+
+  // Every vote either counted (before the decision) or was refused as closed; none crashed.
+  for (const result of outcome.voteResults) if (!result.ok) expect(result.code).toBe("VOTE_CLOSED");
+  const counted = outcome.voteResults.filter((r) => r.ok).length;
+  expect(await db.vote.count({ where: { contributionId: row.id } })).toBe(counted);
+
+  const entries = await db.ledgerEntry.findMany({ where: { contributionId: row.id } });
+  const awards = entries.filter((e) => e.kind === "AWARD");
+  const rewards = entries.filter((e) => e.kind === "VERIFIER_REWARD");
+  if (final.outcome === "VERIFIED") {
+    expect(awards.map((e) => e.memberId).sort()).toEqual(
+      (await db.credit.findMany({ where: { contributionId: row.id } })).map((c) => c.memberId).sort(),
+    );
+    expect(awards.reduce((sum, e) => sum + e.points, 0)).toBe(final.award);
+  } else {
+    expect(awards).toEqual([]);
+  }
+  const rewarded = first.decidedBy !== "MODERATOR" && first.outcome !== "EXPIRED";
+  expect(rewards).toHaveLength(rewarded ? counted : 0);
+  expect(new Set(rewards.map((e) => e.memberId)).size).toBe(rewards.length);
+
+  const ledger = await readLedger(db, row.communityId);
+  expect(verifyChain(ledger)).toMatchObject({ ok: true, count: ledger.length });
+  for (const [memberId, points] of pointsByMember(ledger)) expect(await balanceOf(db, memberId)).toBe(points);
+}
+
+describe("deciding one contribution under contention", () => {
+  it.each([
+    { startOthersAfter: 0, approvalRate: 0.8, override: "REJECTED" as const },
+    { startOthersAfter: 40, approvalRate: 0.8, override: "VERIFIED" as const },
+    { startOthersAfter: 120, approvalRate: 0.8, override: "REJECTED" as const },
+    { startOthersAfter: 130, approvalRate: 0.2, override: "VERIFIED" as const },
+    { startOthersAfter: VOTERS + 1, approvalRate: 0.8, override: "REJECTED" as const },
+  ])(
+    "makes exactly one decision with one set of entries when 200 votes race the deadline and an override released after $startOthersAfter votes",
+    async ({ startOthersAfter, approvalRate, override }) => {
+      await expectExactlyOneDecision(await race(startOthersAfter, approvalRate, override));
+    },
+    120_000,
+  );
+});
+
+describe("numbering contributions under contention", () => {
+  it("gives concurrent submissions distinct consecutive numbers, with refused ones taking none", async () => {
+    const community = await newCommunity(database.db);
+    const submitters: Actor[] = [];
+    for (let i = 0; i < 40; i += 1) submitters.push(await community.member(`author-${i}`));
+    const results = await Promise.all(
+      submitters.map((actor, i) =>
+        logContribution({ db: client(i), clock: community.clock }, actor, {
+          // Every fourth one names a category that does not exist and is refused.
+          categorySlug: i % 4 === 3 ? "no-such-category" : "docs",
+          title: `Guide ${i}`,
+          links: [`https://example.org/guides/${i}`],
+        }),
+      ),
+    );
+    const numbers = results.flatMap((r) => (r.ok ? [r.value.number] : []));
+    expect(results.filter((r) => !r.ok).map((r) => (r.ok ? "" : r.error.code))).toEqual(Array(10).fill("UNKNOWN_CATEGORY"));
+    expect([...numbers].sort((a, b) => a - b)).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
+    const stored = await database.db.contribution.findMany({ where: { communityId: community.communityId }, select: { number: true } });
+    expect(stored.map((c) => c.number).sort((a, b) => a - b)).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
+    const next = await database.db.community.findUniqueOrThrow({ where: { id: community.communityId } });
+    expect(next.nextNumber).toBe(31);
+  }, 60_000);
+
+  it("lets only one of two concurrent submissions of the same evidence link through", async () => {
+    const community = await newCommunity(database.db);
+    const a = await community.member("a");
+    const b = await community.member("b");
+    const draft = { categorySlug: "docs", title: "Same page", links: ["https://example.org/same"] };
+    const results = await Promise.all([
+      logContribution({ db: client(0), clock: community.clock }, a, draft),
+      logContribution({ db: client(1), clock: community.clock }, b, { ...draft, links: ["https://EXAMPLE.org/same/"] }),
+    ]);
+    expect(results.filter((r) => r.ok)).toHaveLength(1);
+    expect(results.filter((r) => !r.ok).map((r) => (r.ok ? "" : r.error.code))).toEqual(["DUPLICATE_LINK"]);
+  });
+});
