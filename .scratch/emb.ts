@@ -11,3 +11,7 @@ const c = new pg.Client(e.databaseUrl); await c.connect(); console.log((await c.
 try { await startEmbeddedPostgres({ dataDir: dir + "x", port: 55433 }); } catch (err) { console.log(String(err)); }
 try { await startEmbeddedPostgres({ dataDir: dir, port: 55434 }); } catch (err) { console.log(String(err)); }
 t = Date.now(); await e.stop(); console.log("stopped", Date.now() - t);
+setTimeout(() => {
+  // @ts-ignore
+  console.log(process.getActiveResourcesInfo());
+}, 100).unref();

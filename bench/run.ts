@@ -107,7 +107,7 @@ async function main(): Promise<void> {
   // pgbench right before the vote phase of the same concurrency, so both see the same machine load.
   for (const [i, callers] of CONCURRENCY.entries()) {
     const loadAverage = round(os.loadavg()[0] ?? 0, 2);
-    pgbench.push({ clients: callers, tps: await runPgbench(callers, plan.phaseSeconds), loadAverage });
+    pgbench.push({ clients: callers, tps: round(await runPgbench(callers, plan.phaseSeconds)), loadAverage });
     log(`  ${pgbench.at(-1)?.tps} tps`);
     const voters = setup.voters.slice(i * maxCallers, i * maxCallers + callers);
     votes.push(await benchVotes(url, setup, voters, plan.phaseSeconds, plan.warmupSeconds));
@@ -216,6 +216,9 @@ async function main(): Promise<void> {
   for (const r of errors) {
     process.stdout.write(`note: @${r.callers}: ${r.refusals} refusals, ${r.errors} errors${r.firstProblem === null ? "" : ` (${r.firstProblem})`}\n`);
   }
+  process.stdout.write(
+    `load average ${report.machine.loadAverageAtStart} at start, ${report.machine.loadAverageAtEnd} at end (other work on this machine skews every figure)\n`,
+  );
   process.stdout.write(`written to bench/results.json in ${report.totalSeconds} s\n`);
 }
 

@@ -73,8 +73,8 @@ export const contribute = defineCommand({
   input: z.object({
     category: z.string().min(1),
     title: z.string(),
-    links: z.union([z.undefined(), linksSchema]).transform((v) => v ?? []),
-    credits: z.union([z.undefined(), creditsSchema, z.array(z.custom<CoAuthorClaim>())]).transform((v) => v ?? []),
+    links: linksSchema.optional().transform((v) => v ?? []),
+    credits: z.union([creditsSchema, z.array(z.custom<CoAuthorClaim>())]).optional().transform((v) => v ?? []),
     description: optional(z.string()),
   }),
   parseText: parseContributeArgs,

