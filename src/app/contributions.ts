@@ -5,12 +5,14 @@ import { resolveShares } from "../core/credits.ts";
 import { submissionAllowance } from "../core/rateLimit.ts";
 import { ok, refuse, type Result } from "../core/result.ts";
 import { validateDescription, validateTitle } from "../core/text.ts";
-import { normalizeEvidenceUrl } from "../core/urls.ts";
+import { MAX_EVIDENCE_LINKS, normalizeEvidenceUrl } from "../core/urls.ts";
 import { findMember, type MemberRef } from "./actors.ts";
 import { transact, type Actor, type Deps } from "./deps.ts";
 import { enqueueOutbox } from "./outbox.ts";
 
 const DAY_MS = 86_400_000;
+/** Contribution numbers are PostgreSQL `integer`s. */
+const MAX_CONTRIBUTION_NUMBER = 2_147_483_647;
 
 export interface CoAuthorClaim {
   readonly member: MemberRef;
@@ -31,6 +33,7 @@ export type LogRefusal =
   | "TITLE_LENGTH"
   | "DESCRIPTION_LENGTH"
   | "BAD_LINK"
+  | "TOO_MANY_LINKS"
   | "UNKNOWN_CATEGORY"
   | "BANNED"
   | "SUBMISSION_LIMIT"
@@ -124,6 +127,7 @@ export type EditRefusal =
   | "TITLE_LENGTH"
   | "DESCRIPTION_LENGTH"
   | "BAD_LINK"
+  | "TOO_MANY_LINKS"
   | "UNKNOWN_CATEGORY"
   | "DUPLICATE_LINK";
 
@@ -203,7 +207,9 @@ interface CheckedText {
   readonly normalizedLinks: string[];
 }
 
-function checkDraftText(draft: ContributionDraft): Result<CheckedText, "TITLE_LENGTH" | "DESCRIPTION_LENGTH" | "BAD_LINK"> {
+function checkDraftText(
+  draft: ContributionDraft,
+): Result<CheckedText, "TITLE_LENGTH" | "DESCRIPTION_LENGTH" | "BAD_LINK" | "TOO_MANY_LINKS"> {
   const title = validateTitle(draft.title);
   if (!title.ok) return title;
   const description = validateDescription(draft.description ?? "");
@@ -214,6 +220,7 @@ function checkDraftText(draft: ContributionDraft): Result<CheckedText, "TITLE_LE
     if (!normalized.ok) return normalized;
     if (!normalizedLinks.includes(normalized.value)) normalizedLinks.push(normalized.value);
   }
+  if (normalizedLinks.length > MAX_EVIDENCE_LINKS) return refuse("TOO_MANY_LINKS", { max: MAX_EVIDENCE_LINKS });
   return ok({ title: title.value, description: description.value, normalizedLinks });
 }
 
@@ -303,6 +310,8 @@ export async function lockContribution(
   communityId: number,
   number: number,
 ): Promise<Result<LockedContribution, "UNKNOWN_CONTRIBUTION">> {
+  // A number no contribution can have (not a whole number, or beyond the int column) is unknown, not a database error.
+  if (!Number.isInteger(number) || number < 1 || number > MAX_CONTRIBUTION_NUMBER) return refuse("UNKNOWN_CONTRIBUTION", { number });
   const rows = await tx.$queryRaw<LockedContribution[]>`
     SELECT id, "communityId", number, "submitterId", "categoryId", title, description, links,
            status::text AS status, "closesAt"

@@ -35,6 +35,8 @@ export interface VoteRecorded {
   /** The vote this one replaced, or null for a first vote. */
   readonly previous: { choice: VoteChoice; impact: number | null } | null;
   readonly decision: Decision | null;
+  /** Blind voting is on: the tally must not be shown while the contribution is pending. */
+  readonly blind: boolean;
 }
 
 /**
@@ -69,7 +71,7 @@ export async function castVote(deps: Deps, actor: Actor, input: VoteInput): Prom
         ? null
         : await recordDecision(tx, contribution, outcome, "VOTES", null, "decided by vote", config, now);
     if (decision === null) await enqueueOutbox(tx, actor.communityId, { kind: "TALLY", contributionId: contribution.id });
-    return ok({ number: input.number, tally, previous, decision });
+    return ok({ number: input.number, tally, previous, decision, blind: config.blindVoting });
   });
 }
 

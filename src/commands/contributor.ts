@@ -123,10 +123,12 @@ export const vote = defineCommand({
       ...(impact === undefined ? {} : { impact }),
     });
     if (!result.ok) return refused(result);
-    const { tally, previous, decision } = result.value;
+    const { tally, previous, decision, blind } = result.value;
     const verb = previous === null ? "Vote recorded" : "Vote changed";
-    const outcome = decision === null ? "" : ` #${input.contribution} is now ${decision.outcome.toLowerCase()}.`;
-    return successView(`${verb} on #${input.contribution} (${tally.approvals} approve, ${tally.rejections} reject).${outcome}`);
+    if (decision !== null) return successView(`${verb}; #${input.contribution} is now ${decision.outcome.toLowerCase()}.`);
+    const votes = tally.approvals + tally.rejections;
+    const count = blind ? `${votes} vote(s) so far` : `${tally.approvals} approve, ${tally.rejections} reject`;
+    return successView(`${verb} on #${input.contribution} (${count}).`);
   },
 });
 

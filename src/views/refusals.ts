@@ -80,6 +80,8 @@ const refusalTexts: Readonly<Record<string, (d: Detail) => string>> = {
   BAD_BUDGET: () => "A budget and a cap are amounts with at most 2 decimals, like 1000 or 250.50.",
   BAD_CAP: () => "The cap must be a positive amount, at most the budget.",
   BUDGET_REQUIRED: () => "A cap or record needs a budget: /export month 1000 [cap] record.",
+  BAD_LEDGER_LINE: (d) => `Line ${d["line"] ?? "?"} of the file is not a ledger entry.`,
+  UNREADABLE_FILE: () => "That file cannot be read.",
   NOT_IN_PRIVATE: () => "Use this command in a community chat, not in private.",
 };
 

@@ -5,7 +5,13 @@ import type { Readable, Writable } from "node:stream";
 import { ensureCommunityForChat } from "../../app/actors.ts";
 import type { Deps } from "../../app/deps.ts";
 import { closeDueContributions } from "../../app/votes.ts";
-import { runTextCommand } from "../../commands/dispatch.ts";
+import { listCategories } from "../../app/community.ts";
+import {
+  answerContributeDialogue,
+  startContributeDialogue,
+  type ContributeDialogue,
+} from "../../commands/contributeDialogue.ts";
+import { findCommand, runCommand, runTextCommand, type Invocation } from "../../commands/dispatch.ts";
 import type { AnyCommandSpec } from "../../commands/types.ts";
 import { renderPlainText } from "../../views/plainText.ts";
 import type { View } from "../../views/view.ts";
@@ -36,7 +42,8 @@ export async function runConsole(options: ConsoleOptions): Promise<void> {
   const print = (text: string): void => {
     options.output.write(`${text}\n`);
   };
-  await ensureCommunityForChat(deps, consoleChat, { name: options.communityName });
+  const { communityId } = await ensureCommunityForChat(deps, consoleChat, { name: options.communityName });
+  const dialogues = new Map<string, ContributeDialogue>();
   let user = consoleUser("alice", true);
   if (options.interactive) {
     print(`Cairn console — community "${options.communityName}". You are alice (moderator).`);
@@ -68,7 +75,23 @@ export async function runConsole(options: ConsoleOptions): Promise<void> {
     // Until the vote-deadline jobs run, the console closes what is due before each command.
     await closeDueContributions(deps);
     if (session === null) {
-      const view = await runTextCommand(options.catalog, { deps, chat: consoleChat, user, ...onError(options) }, line);
+      const invocation: Invocation = { deps, chat: consoleChat, user, ...onError(options) };
+      const dialogue = dialogues.get(user.userId);
+      let view: View | null;
+      if (/^\/contribute\s*$/i.test(line)) {
+        const categories = (await listCategories(deps, communityId)).map((c) => c.slug);
+        const turn = startContributeDialogue(categories, clock.now());
+        if (turn.kind === "ask") dialogues.set(user.userId, turn.dialogue);
+        view = turn.kind === "done" ? null : turn.view;
+      } else if (dialogue !== undefined && !line.startsWith("/")) {
+        const turn = answerContributeDialogue(dialogue, line, clock.now());
+        if (turn.kind === "ask") dialogues.set(user.userId, turn.dialogue);
+        else dialogues.delete(user.userId);
+        const contribute = findCommand(options.catalog, "contribute");
+        view = turn.kind !== "done" ? turn.view : contribute === undefined ? null : await runCommand(contribute, invocation, { ...turn.input });
+      } else {
+        view = await runTextCommand(options.catalog, invocation, line);
+      }
       if (view !== null) print(renderPlainText(await saveAttachment(view, options.exportDir)));
     }
     for (const message of await deliverToConsole(deps)) print(message);
