@@ -1,5 +1,6 @@
 // Read-path figures on the seeded community: leaderboard latency and ledger verification time.
 import type { Actor, Deps } from "../src/app/deps.ts";
+import { showLeaderboard } from "../src/app/leaderboard.ts";
 import { ChainChecker, recomputeBalances, verifyCommunityLedger } from "../src/app/ledgerAudit.ts";
 import type { HashedLedgerEntry, LedgerKind } from "../src/core/ledger.ts";
 import type { LeaderboardWindow } from "../src/core/periods.ts";
@@ -26,27 +27,11 @@ export const BOARDS: readonly BoardSpec[] = [
   { board: "active", window: { kind: "all" }, score: "active" },
 ];
 
-type ShowLeaderboard = (
-  deps: Deps,
-  input: { actor: Actor; window: LeaderboardWindow; score: "total" | "active"; limit: number },
-) => Promise<unknown>;
-
-/** src/app/leaderboard.ts is written in parallel; null until it exists. */
-export async function loadShowLeaderboard(): Promise<ShowLeaderboard | null> {
-  const specifier = "../src/app/leaderboard.ts";
-  try {
-    const module = (await import(specifier)) as { showLeaderboard?: ShowLeaderboard };
-    return module.showLeaderboard ?? null;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ERR_MODULE_NOT_FOUND") return null;
-    throw error;
-  }
-}
+type ShowLeaderboard = typeof showLeaderboard;
 
 /** Rows shown by a board result, if its shape says (for the report only). */
-function rowsOf(result: unknown): number | null {
-  const value = (result as { ok?: boolean; value?: { rows?: unknown[] } }).value;
-  return Array.isArray(value?.rows) ? value.rows.length : null;
+function rowsOf(result: Awaited<ReturnType<ShowLeaderboard>>): number | null {
+  return result.ok ? result.value.rows.length : null;
 }
 
 /** `calls` sequential showLeaderboard calls, each from a random member (so the caller's-row path runs). */
@@ -67,7 +52,7 @@ export async function benchLeaderboard(
     spaceId: null,
   });
   const first = await show(deps, { actor: actorAt(), window: spec.window, score: spec.score, limit });
-  if ((first as { ok?: boolean }).ok === false) throw new Error(`showLeaderboard refused: ${JSON.stringify(first)}`);
+  if (!first.ok) throw new Error(`showLeaderboard refused: ${first.error.code}`);
   for (let i = 0; i < 20; i += 1) await show(deps, { actor: actorAt(), window: spec.window, score: spec.score, limit });
   const samples: number[] = [];
   for (let i = 0; i < calls; i += 1) {

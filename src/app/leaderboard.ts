@@ -90,18 +90,17 @@ async function buildBoard(
   request: BoardRequest,
 ): Promise<Result<LeaderboardView, "UNKNOWN_SEASON" | "UNKNOWN_CATEGORY">> {
   const now = deps.clock.now();
-  const [community, seasons, category] = await Promise.all([
-    deps.db.community.findUniqueOrThrow({ where: { id: communityId }, select: { config: true, activeEpoch: true } }),
-    request.window.kind === "season"
-      ? deps.db.season.findMany({ where: { communityId }, select: { name: true, startsAt: true, endsAt: true } })
-      : Promise.resolve([]),
-    request.categorySlug === null
-      ? Promise.resolve(null)
-      : deps.db.category.findUnique({
-          where: { communityId_slug: { communityId, slug: request.categorySlug.toLowerCase() } },
-          select: { id: true, slug: true },
-        }),
+  // A total board over a fixed window needs nothing from the community to be read:
+  // read it alongside the community (at the largest size, trimmed below).
+  const fixed = request.score === "total" && request.categorySlug === null && request.window.kind !== "season";
+  const fixedBounds = fixed ? windowBounds(request.window, now, []) : null;
+  const [context, early] = await Promise.all([
+    loadContext(deps, communityId, request),
+    fixedBounds?.ok === true
+      ? readPlan(deps.db, planBoard(communityId, fixedBounds.value, null, totalScale, now), request.callerId, MAX_LEADERBOARD_SIZE, now)
+      : Promise.resolve(null),
   ]);
+  const { community, seasons, category } = context;
   if (request.categorySlug !== null && category === null) {
     return refuse("UNKNOWN_CATEGORY", { slug: request.categorySlug });
   }
@@ -111,18 +110,13 @@ async function buildBoard(
   const limit = Math.min(Math.max(Math.trunc(request.limit ?? config.leaderboardSize), 1), MAX_LEADERBOARD_SIZE);
   const scale =
     request.score === "total" ? totalScale : activeScale(now, community.activeEpoch, config.decayHalfLifeDays);
-  const plan = planBoard(communityId, bounds.value, category?.id ?? null, scale, now);
   const standings =
-    plan.kind === "indexed"
-      ? await readIndexed(deps.db, communityId, plan, request.callerId, limit)
-      : await readAggregate(deps.db, plan, request.callerId, limit);
-  const callerOnTop = standings.top.some((row) => row.id === request.callerId);
-  const caller = callerOnTop ? null : standings.caller;
-  const streaks = await streaksOf(
-    deps.db,
-    [...standings.top.map((row) => row.id), ...(caller === null ? [] : [caller.id])],
-    now,
-  );
+    early ??
+    (await readPlan(deps.db, planBoard(communityId, bounds.value, category?.id ?? null, scale, now), request.callerId, limit, now));
+  const top = standings.top.slice(0, limit);
+  const caller = top.some((row) => row.id === request.callerId) ? null : standings.caller;
+  const shown = caller === null ? top : [...top, caller];
+  const streaks = await streaksFromWeeks(deps.db, shown, now);
   const toRow = (row: Scored, rank: number): LeaderboardRow => ({
     rank,
     memberId: row.id,
@@ -136,10 +130,25 @@ async function buildBoard(
     windowLabel: describeWindow(request.window),
     score: request.score,
     category: category?.slug ?? null,
-    rows: rankCompetition(standings.top, (row) => scale.display(row.score)).map(({ rank, row }) => toRow(row, rank)),
+    rows: rankCompetition(top, (row) => scale.display(row.score)).map(({ rank, row }) => toRow(row, rank)),
     callerRow: caller === null ? null : toRow(caller, caller.higher + 1),
     totalMembers: standings.total,
   });
+}
+
+function loadContext(deps: Deps, communityId: number, request: BoardRequest) {
+  return Promise.all([
+    deps.db.community.findUniqueOrThrow({ where: { id: communityId }, select: { config: true, activeEpoch: true } }),
+    request.window.kind === "season"
+      ? deps.db.season.findMany({ where: { communityId }, select: { name: true, startsAt: true, endsAt: true } })
+      : Promise.resolve([]),
+    request.categorySlug === null
+      ? Promise.resolve(null)
+      : deps.db.category.findUnique({
+          where: { communityId_slug: { communityId, slug: request.categorySlug.toLowerCase() } },
+          select: { id: true, slug: true },
+        }),
+  ]).then(([community, seasons, category]) => ({ community, seasons, category }));
 }
 
 // ---------------------------------------------------------------------------
@@ -186,6 +195,7 @@ function activeScale(now: Date, epoch: Date, halfLifeDays: number): ScoreScale {
 
 interface IndexedPlan {
   kind: "indexed";
+  communityId: number;
   /** Table with alias `t` and a `"memberId"` column. */
   table: Prisma.Sql;
   where: Prisma.Sql;
@@ -195,6 +205,7 @@ interface IndexedPlan {
 
 interface AggregatePlan {
   kind: "aggregate";
+  communityId: number;
   /** `WITH RECURSIVE …` CTE list whose last CTE `s(id, score, verified)` holds one row per effective member. */
   source: Prisma.Sql;
   scale: ScoreScale;
@@ -207,14 +218,15 @@ function planBoard(
   scale: ScoreScale,
   now: Date,
 ): IndexedPlan | AggregatePlan {
-  if (categoryId !== null) return { kind: "aggregate", source: categorySource(communityId, categoryId, bounds, scale), scale };
+  if (categoryId !== null) return { kind: "aggregate", communityId, source: categorySource(communityId, categoryId, bounds, scale), scale };
   if (bounds.from === null && bounds.to === null) {
     const score = scale.weighted === null ? Prisma.sql`t.total` : Prisma.sql`t."activeAcc"`;
-    return { kind: "indexed", table: Prisma.sql`balance t`, where: Prisma.sql`t."communityId" = ${communityId}`, score, scale };
+    return { kind: "indexed", communityId, table: Prisma.sql`balance t`, where: Prisma.sql`t."communityId" = ${communityId}`, score, scale };
   }
   if (bounds.bucket !== null && scale.weighted === null) {
     return {
       kind: "indexed",
+      communityId,
       table: Prisma.sql`period_balance t`,
       where: Prisma.sql`t."communityId" = ${communityId} AND t.period = ${bounds.bucket}`,
       score: Prisma.sql`t.points`,
@@ -223,7 +235,7 @@ function planBoard(
   }
   const from = bounds.from ?? new Date(0);
   const to = bounds.to ?? new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()) + DAY_MS);
-  return { kind: "aggregate", source: daySource(communityId, dayKeysBetween(from, to), scale), scale };
+  return { kind: "aggregate", communityId, source: daySource(communityId, dayKeysBetween(from, to), scale), scale };
 }
 
 /**
@@ -273,89 +285,146 @@ interface Scored {
   score: number;
   verified: number;
   name: string;
+  /** "W:…" keys of the recent weeks (STREAK_SPAN) in which the member had verified work. */
+  weeks: string[];
 }
 
 interface Standings {
+  /** In board order; possibly more rows than will be shown. */
   top: Scored[];
   /** The caller when they are on the board, with how many visible members show strictly more. */
   caller: (Scored & { higher: number }) | null;
   total: number;
 }
 
+/** Weeks read with each shown row; a longer streak is completed by `streaksOf`. */
+const STREAK_SPAN = 26;
+
 const visible = Prisma.sql`NOT m.hidden AND NOT m.banned AND m."mergedIntoId" IS NULL`;
 
+/** Members kept off public boards; few, so they are subtracted rather than every row joined. */
+function unlistedIds(communityId: number): Prisma.Sql {
+  return Prisma.sql`SELECT m.id FROM member m
+    WHERE m."communityId" = ${communityId} AND (m.hidden OR m.banned OR m."mergedIntoId" IS NOT NULL)`;
+}
+
+function recentWeeksOf(id: Prisma.Sql, weeks: readonly string[]): Prisma.Sql {
+  return Prisma.sql`ARRAY(SELECT pb.period FROM period_balance pb
+    WHERE pb."memberId" = ${id} AND pb.period = ANY(${[...weeks]}::text[]) AND pb.verified > 0)`;
+}
+
+function readPlan(db: Db, plan: IndexedPlan | AggregatePlan, callerId: number | null, limit: number, now: Date): Promise<Standings> {
+  const weeks = recentWeekKeys(now, STREAK_SPAN);
+  return plan.kind === "indexed"
+    ? readIndexed(db, plan, callerId, limit, weeks)
+    : readAggregate(db, plan, callerId, limit, weeks);
+}
+
 /**
- * Top rows straight from the score index (stops after `limit` visible rows).
- * Counts are taken over the index and corrected by the few members not shown
- * publicly, so they never join every member.
+ * Top rows straight from the score index (the scan stops after `limit` visible
+ * rows). Counts are taken over the index and corrected by the few unlisted
+ * members, so they never join every member.
  */
 async function readIndexed(
   db: Db,
-  communityId: number,
   plan: IndexedPlan,
   callerId: number | null,
   limit: number,
+  weeks: readonly string[],
 ): Promise<Standings> {
-  const { table, where, score, scale } = plan;
+  const { communityId, table, where, score, scale } = plan;
+  const meScore = Prisma.sql`(SELECT ${score} FROM me t)`;
   const [top, stats] = await Promise.all([
     db.$queryRaw<Scored[]>`
-      SELECT t."memberId" AS id, ${score}::float8 AS score, t.verified::int AS verified, m."displayName" AS name
-      FROM ${table} JOIN member m ON m.id = t."memberId"
-      WHERE ${where} AND ${scale.nonzero(score)} AND ${visible}
-      ORDER BY ${score} DESC, t."memberId"
-      LIMIT ${limit}`,
-    db.$queryRaw<Array<{ total: number; id: number | null; score: number | null; verified: number | null; name: string | null; higher: number }>>`
-      WITH me AS (
+      SELECT top.id, top.score, top.verified, m."displayName" AS name, ${recentWeeksOf(Prisma.sql`top.id`, weeks)} AS weeks
+      FROM (
+        SELECT t."memberId" AS id, ${score}::float8 AS score, t.verified::int AS verified
+        FROM ${table} JOIN member m ON m.id = t."memberId"
+        WHERE ${where} AND ${scale.nonzero(score)} AND ${visible}
+        ORDER BY ${score} DESC, t."memberId"
+        LIMIT ${limit}
+      ) AS top JOIN member m ON m.id = top.id
+      ORDER BY top.score DESC, top.id`,
+    db.$queryRaw<Array<{ total: number; higher: number } & { [K in keyof Scored]: Scored[K] | null }>>`
+      WITH unlisted AS MATERIALIZED (
+        SELECT t.* FROM ${table} WHERE ${where} AND t."memberId" IN (${unlistedIds(communityId)})
+      ),
+      me AS MATERIALIZED (
         SELECT t.*, m."displayName" AS name FROM ${table} JOIN member m ON m.id = t."memberId"
         WHERE ${where} AND t."memberId" = ${callerId ?? -1} AND ${scale.nonzero(score)} AND ${visible}
-      ),
-      unlisted AS (
-        SELECT t.* FROM member m JOIN ${table} ON t."memberId" = m.id AND ${where}
-        WHERE m."communityId" = ${communityId} AND NOT (${visible})
       )
       SELECT
         ((SELECT count(*) FROM ${table} WHERE ${where} AND ${scale.nonzero(score)})
           - (SELECT count(*) FROM unlisted t WHERE ${scale.nonzero(score)}))::int AS total,
+        ((SELECT count(*) FROM ${table} WHERE ${where} AND ${scale.above(score, meScore)})
+          - (SELECT count(*) FROM unlisted t WHERE ${scale.above(score, meScore)}))::int AS higher,
         (SELECT t."memberId" FROM me t) AS id,
         (SELECT ${score}::float8 FROM me t) AS score,
         (SELECT t.verified::int FROM me t) AS verified,
         (SELECT t.name FROM me t) AS name,
-        ((SELECT count(*) FROM ${table} WHERE ${where} AND ${scale.above(score, Prisma.sql`(SELECT ${score} FROM me t)`)})
-          - (SELECT count(*) FROM unlisted t WHERE ${scale.above(score, Prisma.sql`(SELECT ${score} FROM me t)`)}))::int AS higher`,
+        ${recentWeeksOf(Prisma.sql`(SELECT t."memberId" FROM me t)`, weeks)} AS weeks`,
   ]);
   const row = stats[0];
   const caller =
-    row?.id == null || row.score === null || row.name === null
+    row === undefined || row.id === null || row.score === null || row.name === null
       ? null
-      : { id: row.id, score: row.score, verified: row.verified ?? 0, name: row.name, higher: row.higher };
+      : { id: row.id, score: row.score, verified: row.verified ?? 0, name: row.name, weeks: row.weeks ?? [], higher: row.higher };
   return { top, caller, total: row?.total ?? 0 };
 }
 
-/** One statement: the aggregate is computed once, then read for the top rows, the count and the caller. */
-async function readAggregate(db: Db, plan: AggregatePlan, callerId: number | null, limit: number): Promise<Standings> {
+/**
+ * One statement: the aggregate is computed once, then read for the top rows, the
+ * caller's row and the counts; names and weeks are read for those rows only.
+ */
+async function readAggregate(
+  db: Db,
+  plan: AggregatePlan,
+  callerId: number | null,
+  limit: number,
+  weeks: readonly string[],
+): Promise<Standings> {
   const { scale } = plan;
+  const caller = callerId ?? -1;
   const rows = await db.$queryRaw<Array<Scored & { isMe: boolean; higher: number; total: number }>>`
     ${plan.source},
     v AS MATERIALIZED (
-      SELECT s.id, s.score::float8 AS score, s.verified::int AS verified, m."displayName" AS name
-      FROM s JOIN member m ON m.id = s.id
-      WHERE ${visible} AND ${scale.nonzero(Prisma.sql`s.score`)}
+      SELECT s.id, s.score::float8 AS score, s.verified::int AS verified FROM s
+      WHERE ${scale.nonzero(Prisma.sql`s.score`)} AND s.id NOT IN (${unlistedIds(plan.communityId)})
     ),
-    me AS (SELECT * FROM v WHERE v.id = ${callerId ?? -1})
-    SELECT top.id, top.score, top.verified, top.name, false AS "isMe", 0 AS higher, (SELECT count(*) FROM v)::int AS total
-    FROM (SELECT * FROM v ORDER BY score DESC, id LIMIT ${limit}) AS top
-    UNION ALL
-    SELECT me.id, me.score, me.verified, me.name, true, (SELECT count(*) FROM v WHERE ${scale.above(Prisma.sql`v.score`, Prisma.sql`me.score`)})::int,
-           (SELECT count(*) FROM v)::int
-    FROM me`;
+    stats AS (
+      SELECT (SELECT count(*) FROM v)::int AS total,
+             (SELECT count(*) FROM v
+              WHERE ${scale.above(Prisma.sql`v.score`, Prisma.sql`(SELECT mine.score FROM v AS mine WHERE mine.id = ${caller})`)})::int AS higher
+    ),
+    shown AS (
+      (SELECT v.*, false AS "isMe" FROM v ORDER BY v.score DESC, v.id LIMIT ${limit})
+      UNION ALL
+      (SELECT v.*, true AS "isMe" FROM v WHERE v.id = ${caller})
+    )
+    SELECT shown.id, shown.score, shown.verified, m."displayName" AS name, shown."isMe",
+           ${recentWeeksOf(Prisma.sql`shown.id`, weeks)} AS weeks, stats.total, stats.higher
+    FROM shown JOIN member m ON m.id = shown.id CROSS JOIN stats`;
   const top = rows.filter((row) => !row.isMe).sort((a, b) => b.score - a.score || a.id - b.id);
   const me = rows.find((row) => row.isMe);
   const total = rows[0]?.total ?? 0;
   return {
-    top: top.map(({ id, score, verified, name }) => ({ id, score, verified, name })),
-    caller: me === undefined ? null : { id: me.id, score: me.score, verified: me.verified, name: me.name, higher: me.higher },
+    top: top.map(({ id, score, verified, name, weeks: w }) => ({ id, score, verified, name, weeks: w })),
+    caller: me === undefined ? null : { id: me.id, score: me.score, verified: me.verified, name: me.name, weeks: me.weeks, higher: me.higher },
     total,
   };
+}
+
+/** Streaks of the shown rows from the weeks read with them; only a streak as long as that span is read further. */
+async function streaksFromWeeks(db: Db, rows: readonly Scored[], now: Date): Promise<Map<number, number>> {
+  const streaks = new Map<number, number>();
+  const longer: number[] = [];
+  for (const row of rows) {
+    const streak = streakWeeks(new Set(row.weeks.map((key) => key.slice(2))), now);
+    if (streak >= STREAK_SPAN - 1) longer.push(row.id);
+    else streaks.set(row.id, streak);
+  }
+  if (longer.length > 0) for (const [id, streak] of await streaksOf(db, longer, now)) streaks.set(id, streak);
+  return streaks;
 }
 
 // ---------------------------------------------------------------------------
@@ -369,7 +438,7 @@ async function readAggregate(db: Db, plan: AggregatePlan, callerId: number | nul
 export async function streaksOf(db: Db, memberIds: readonly number[], now: Date): Promise<Map<number, number>> {
   const streaks = new Map<number, number>();
   let pending = [...new Set(memberIds)];
-  for (let span = 26; pending.length > 0; span *= 4) {
+  for (let span = STREAK_SPAN; pending.length > 0; span *= 4) {
     const weeks = recentWeekKeys(now, span);
     const rows = await db.$queryRaw<Array<{ memberId: number; period: string }>>`
       SELECT "memberId", period FROM period_balance
@@ -397,16 +466,8 @@ function recentWeekKeys(now: Date, count: number): string[] {
 }
 
 /** A member's rank on the all-time total board, or null when they are not on it (hidden, banned, merged, no points). */
-export async function allTimeRank(db: Db, communityId: number, memberId: number): Promise<number | null> {
-  const plan: IndexedPlan = {
-    kind: "indexed",
-    table: Prisma.sql`balance t`,
-    where: Prisma.sql`t."communityId" = ${communityId}`,
-    score: Prisma.sql`t.total`,
-    scale: totalScale,
-  };
-  const standings = await readIndexed(db, communityId, plan, memberId, 1);
-  const first = standings.top[0];
-  if (first?.id === memberId) return 1;
+export async function allTimeRank(db: Db, communityId: number, memberId: number, now: Date): Promise<number | null> {
+  const standings = await readPlan(db, planBoard(communityId, { from: null, to: null, bucket: null }, null, totalScale, now), memberId, 1, now);
+  if (standings.top[0]?.id === memberId) return 1;
   return standings.caller === null ? null : standings.caller.higher + 1;
 }

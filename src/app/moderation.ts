@@ -70,7 +70,19 @@ export async function voidContribution(
       where: { contributionId: contribution.id, choice: "APPROVE" },
       select: { voterId: true },
     });
-    const clawbacks = clawbackFor(entries, new Set(approvers.map((a) => a.voterId)));
+    // Points of a member since merged by an identity link now belong to the member kept.
+    const effective = await effectiveMembers(tx, actor.communityId);
+    const sources = entries.map((e) => ({ ...e, memberId: effective(e.memberId) }));
+    const clawbacks = clawbackFor(sources, new Set(approvers.map((a) => effective(a.voterId))));
+    // Each award counted one verified contribution (two for a member merged with a
+    // co-credited one). A share that came to zero points is still taken back, with a
+    // zero-point clawback, because clawbackFor drops zero rows.
+    const awardsOf = new Map<number, number>();
+    for (const e of sources) if (e.kind === "AWARD") awardsOf.set(e.memberId, (awardsOf.get(e.memberId) ?? 0) + 1);
+    const clawedAwards = new Set(clawbacks.filter((c) => c.of === "AWARD").map((c) => c.memberId));
+    for (const memberId of awardsOf.keys()) {
+      if (!clawedAwards.has(memberId)) clawbacks.push({ memberId, points: 0, of: "AWARD" });
+    }
     await appendLedgerEntries(
       tx,
       actor.communityId,
@@ -81,7 +93,7 @@ export async function voidContribution(
         contributionId: contribution.id,
         actorId: actor.memberId,
         reason: reason.value,
-        verifiedDelta: c.of === "AWARD" ? -1 : 0,
+        verifiedDelta: c.of === "AWARD" ? -(awardsOf.get(c.memberId) ?? 1) : 0,
       })),
       now,
     );
@@ -334,6 +346,24 @@ export async function eraseMember(
 async function communityConfig(tx: Tx, communityId: number): Promise<CommunityConfig> {
   const community = await tx.community.findUniqueOrThrow({ where: { id: communityId }, select: { config: true } });
   return readCommunityConfig(community.config);
+}
+
+/** Resolves a member id to the member it was (transitively) merged into, or itself. */
+async function effectiveMembers(tx: Tx, communityId: number): Promise<(memberId: number) => number> {
+  const merged = await tx.member.findMany({
+    where: { communityId, mergedIntoId: { not: null } },
+    select: { id: true, mergedIntoId: true },
+  });
+  const into = new Map(merged.map((m) => [m.id, m.mergedIntoId]));
+  return (memberId) => {
+    let id = memberId;
+    for (let hops = 0; hops < 32; hops += 1) {
+      const next = into.get(id);
+      if (next === undefined || next === null) return id;
+      id = next;
+    }
+    return id;
+  };
 }
 
 async function hasOpenAppeal(tx: Tx, contributionId: number): Promise<boolean> {

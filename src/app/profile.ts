@@ -65,7 +65,7 @@ export async function showProfile(
       select: { platform: true, displayName: true },
       orderBy: [{ platform: "asc" }, { id: "asc" }],
     }),
-    allTimeRank(deps.db, actor.communityId, id),
+    allTimeRank(deps.db, actor.communityId, id, now),
     streaksOf(deps.db, [id], now),
   ]);
   const halfLife = readCommunityConfig(community.config).decayHalfLifeDays;

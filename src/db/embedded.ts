@@ -36,6 +36,38 @@ function isRoot(): boolean {
   return process.getuid?.() === 0;
 }
 
+/** The parent of a live process; undefined when it is gone (or a zombie). */
+async function parentPid(pid: number): Promise<number | undefined> {
+  const stat = await readFile(`/proc/${pid}/stat`, "utf8").catch(() => undefined);
+  // "pid (comm) state ppid ...": comm may hold spaces, so read after the last ')'.
+  const [state, ppid] = stat?.slice(stat.lastIndexOf(")") + 2).split(" ") ?? [];
+  return state === undefined || state === "Z" ? undefined : Number(ppid);
+}
+
+/**
+ * A server whose Node parent died without stopping it (SIGKILL, a SIGTERM
+ * nobody handled) keeps the folder and the port. Its parent is then init, and
+ * it is stopped here; one whose parent lives belongs to another Cairn process.
+ */
+async function stopOrphanedServer(dataDir: string, log: (line: string) => void): Promise<void> {
+  const pidFile = await readFile(path.join(dataDir, "postmaster.pid"), "utf8").catch(() => undefined);
+  const pid = Number(pidFile?.split("\n")[0]);
+  if (!Number.isInteger(pid) || pid <= 0) return;
+  const parent = await parentPid(pid);
+  if (parent === undefined) return; // not running: PostgreSQL clears a stale pid file itself
+  if (parent !== 1) {
+    throw new EmbeddedPostgresError(
+      `embedded PostgreSQL in ${dataDir} is already running (pid ${pid}, started by process ${parent})`,
+    );
+  }
+  log(`stopping embedded PostgreSQL pid ${pid} left running by an earlier process`);
+  process.kill(pid, "SIGINT");
+  for (let waited = 0; (await parentPid(pid)) !== undefined; waited += 50) {
+    if (waited > 15_000) throw new EmbeddedPostgresError(`embedded PostgreSQL pid ${pid} did not stop`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 /** Resolves true when something already accepts or holds `port` on 127.0.0.1. */
 function portIsBusy(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -100,6 +132,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
   const dataDir = path.resolve(opts.dataDir);
   const database = opts.database ?? "cairn";
   const log = opts.log ?? (() => {});
+  await stopOrphanedServer(dataDir, log);
   if (await portIsBusy(opts.port)) {
     throw new EmbeddedPostgresError(
       `port ${opts.port} on 127.0.0.1 is already in use; set EMBEDDED_PG_PORT to a free port or DATABASE_URL to use a running server`,

@@ -14,7 +14,10 @@ export function renderPlainText(view: View): string {
   const mark = view.tone === "refusal" ? "✗ " : view.tone === "success" ? "✓ " : "";
   if (view.title !== undefined) out.push(`${mark}${plainText(view.title)}`);
   view.lines.forEach((line, i) => out.push(`${view.title === undefined && i === 0 ? mark : ""}${plainText(line)}`));
-  for (const field of view.fields ?? []) out.push(`  ${plainText(field.name)}: ${plainText(field.value)}`);
+  for (const field of view.fields ?? []) {
+    const [first = "", ...more] = field.value.split("\n").map(plainText);
+    out.push(`  ${plainText(field.name)}: ${first}`, ...more.map((line) => `    ${line}`));
+  }
   for (const button of view.buttons ?? []) {
     const asks = button.asksFor === undefined ? "" : ` <${button.asksFor}>`;
     out.push(`  [${plainText(button.label)}] ${plainText(button.command)}${asks}`);

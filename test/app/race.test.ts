@@ -46,7 +46,8 @@ function client(index: number): Db {
 async function members(community: TestCommunity, prefix: string, count: number): Promise<Actor[]> {
   const names = Array.from({ length: count }, (_, i) => `${prefix}-${i}`);
   const actors: Actor[] = [];
-  for (let i = 0; i < names.length; i += 20) actors.push(...(await Promise.all(names.slice(i, i + 20).map((n) => community.member(n)))));
+  for (let i = 0; i < names.length; i += 20)
+    actors.push(...(await Promise.all(names.slice(i, i + 20).map((n) => community.member(n)))));
   return actors;
 }
 
@@ -86,7 +87,10 @@ async function race(scenario: Scenario): Promise<RaceOutcome> {
     where: { communityId_number: { communityId: community.communityId, number: logged.number } },
   });
   // Voters vote a millisecond before the deadline; the deadline job and the moderator act at it.
-  const voterDeps: Deps[] = clients.map((db) => ({ db, clock: new FakeClock(new Date(logged.closesAt.getTime() - 1)) }));
+  const voterDeps: Deps[] = clients.map((db) => ({
+    db,
+    clock: new FakeClock(new Date(logged.closesAt.getTime() - 1)),
+  }));
   const oneProcess = scenario.oneProcess === true;
   const deadlineDeps: Deps = { db: oneProcess ? client(1) : workerDb, clock: new FakeClock(logged.closesAt) };
   const moderatorDeps: Deps = { db: oneProcess ? client(2) : moderatorDb, clock: new FakeClock(logged.closesAt) };
@@ -120,7 +124,11 @@ async function race(scenario: Scenario): Promise<RaceOutcome> {
     if (decision !== null) decisions.push(decision);
   });
   const override = othersMayStart.then(async () => {
-    const result = await moderatorDecide(moderatorDeps, mod, { number: logged.number, outcome: overrideOutcome, reason: "override" });
+    const result = await moderatorDecide(moderatorDeps, mod, {
+      number: logged.number,
+      outcome: overrideOutcome,
+      reason: "override",
+    });
     if (result.ok && "outcome" in result.value) decisions.push(result.value);
     if (!result.ok) expect(result.error.code).toBe("ALREADY_DECIDED");
   });
@@ -211,9 +219,14 @@ describe("numbering contributions under contention", () => {
       ),
     );
     const numbers = results.flatMap((r) => (r.ok ? [r.value.number] : []));
-    expect(results.filter((r) => !r.ok).map((r) => (r.ok ? "" : r.error.code))).toEqual(Array(10).fill("UNKNOWN_CATEGORY"));
+    expect(results.filter((r) => !r.ok).map((r) => (r.ok ? "" : r.error.code))).toEqual(
+      Array(10).fill("UNKNOWN_CATEGORY"),
+    );
     expect([...numbers].sort((a, b) => a - b)).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
-    const stored = await database.db.contribution.findMany({ where: { communityId: community.communityId }, select: { number: true } });
+    const stored = await database.db.contribution.findMany({
+      where: { communityId: community.communityId },
+      select: { number: true },
+    });
     expect(stored.map((c) => c.number).sort((a, b) => a - b)).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
     const next = await database.db.community.findUniqueOrThrow({ where: { id: community.communityId } });
     expect(next.nextNumber).toBe(31);

@@ -8,12 +8,7 @@ import {
   type ContributionDraft,
 } from "../../src/app/contributions.ts";
 import type { Actor } from "../../src/app/deps.ts";
-import {
-  appealContribution,
-  moderatorDecide,
-  reopenContribution,
-  voidContribution,
-} from "../../src/app/moderation.ts";
+import { appealContribution, moderatorDecide, reopenContribution, voidContribution } from "../../src/app/moderation.ts";
 import { answerInfoRequest, askForInfo, castVote, closeDueContributions } from "../../src/app/votes.ts";
 import { createTestDatabase } from "../support/db.ts";
 import {
@@ -49,7 +44,10 @@ interface Cast {
 
 /** Alice (submitter), Bob (her co-author), five verifiers and a moderator; a "design" category worth 10.01 points. */
 async function cast(clockStart?: string): Promise<Cast> {
-  const community = await newCommunity(database.db, clockStart === undefined ? {} : { clock: new FakeClock(clockStart) });
+  const community = await newCommunity(
+    database.db,
+    clockStart === undefined ? {} : { clock: new FakeClock(clockStart) },
+  );
   const mod = await community.member("mod", { moderator: true });
   valueOf(await addCategory(community.deps, mod, { slug: "design", weight: 1001, description: "Design work" }));
   const alice = await community.member("alice");
@@ -97,7 +95,8 @@ async function outboxKinds(c: Cast): Promise<string[]> {
 async function expectLedgerAgreesWithBalances(c: Cast): Promise<void> {
   const entries = await readLedger(c.community.deps.db, c.community.communityId);
   expect(verifyChain(entries)).toMatchObject({ ok: true, count: entries.length });
-  for (const [memberId, points] of pointsByMember(entries)) expect(await balanceOf(c.community.deps.db, memberId)).toBe(points);
+  for (const [memberId, points] of pointsByMember(entries))
+    expect(await balanceOf(c.community.deps.db, memberId)).toBe(points);
 }
 
 /** Logs #1 with Bob on 40% and has it approved by three verifiers rating impact 2, 5 and 4. */
@@ -105,7 +104,9 @@ async function verifiedContribution(c: Cast): Promise<number> {
   const logged = valueOf(await logContribution(c.community.deps, c.alice, draft(c.community)));
   valueOf(await castVote(c.community.deps, voter(c, 0), { number: logged.number, choice: "APPROVE", impact: 2 }));
   valueOf(await castVote(c.community.deps, voter(c, 1), { number: logged.number, choice: "APPROVE", impact: 5 }));
-  const third = valueOf(await castVote(c.community.deps, voter(c, 2), { number: logged.number, choice: "APPROVE", impact: 4 }));
+  const third = valueOf(
+    await castVote(c.community.deps, voter(c, 2), { number: logged.number, choice: "APPROVE", impact: 4 }),
+  );
   expect(third.decision).toEqual({ outcome: "VERIFIED", decidedBy: "VOTES", award: 1502 });
   return logged.number;
 }
@@ -145,13 +146,23 @@ describe("a contribution verified by its peers", () => {
     expect(row).toMatchObject({ status: "VERIFIED", decidedBy: "VOTES", award: 1502 });
     expect(row.decidedAt).toEqual(c.community.clock.now());
     const entries = await readLedger(c.community.deps.db, c.community.communityId);
-    const facts = entries.map((e) => ({ kind: e.kind, memberId: e.memberId, points: e.points, contributionId: e.contributionId }));
+    const facts = entries.map((e) => ({
+      kind: e.kind,
+      memberId: e.memberId,
+      points: e.points,
+      contributionId: e.contributionId,
+    }));
     expect(facts).toHaveLength(5);
     expect(facts).toEqual(
       expect.arrayContaining([
         { kind: "AWARD", memberId: c.alice.memberId, points: 901, contributionId: row.id },
         { kind: "AWARD", memberId: c.bob.memberId, points: 601, contributionId: row.id },
-        ...[0, 1, 2].map((i) => ({ kind: "VERIFIER_REWARD", memberId: voter(c, i).memberId, points: 25, contributionId: row.id })),
+        ...[0, 1, 2].map((i) => ({
+          kind: "VERIFIER_REWARD",
+          memberId: voter(c, i).memberId,
+          points: 25,
+          contributionId: row.id,
+        })),
       ]),
     );
     expect(await balanceOf(c.community.deps.db, c.alice.memberId)).toBe(901);
@@ -194,7 +205,9 @@ describe("voiding a verified contribution", () => {
     const number = await verifiedContribution(c);
     const before = await readLedger(c.community.deps.db, c.community.communityId);
     c.community.clock.advanceHours(5);
-    const voided = valueOf(await voidContribution(c.community.deps, c.mod, { number, reason: "copied from another project" }));
+    const voided = valueOf(
+      await voidContribution(c.community.deps, c.mod, { number, reason: "copied from another project" }),
+    );
     expect(voided).toEqual({ number, clawedBack: 1502 + 3 * 25 });
 
     const after = await readLedger(c.community.deps.db, c.community.communityId);
@@ -231,8 +244,12 @@ describe("voiding a verified contribution", () => {
       actorId: c.mod.memberId,
       reason: "copied from another project",
     });
-    const audit = await c.community.deps.db.auditLog.findMany({ where: { communityId: c.community.communityId, action: "review.void" } });
-    expect(audit).toMatchObject([{ actorId: c.mod.memberId, target: `contribution:${number}`, reason: "copied from another project" }]);
+    const audit = await c.community.deps.db.auditLog.findMany({
+      where: { communityId: c.community.communityId, action: "review.void" },
+    });
+    expect(audit).toMatchObject([
+      { actorId: c.mod.memberId, target: `contribution:${number}`, reason: "copied from another project" },
+    ]);
     expect((await outboxKinds(c)).slice(-2)).toEqual(expect.arrayContaining(["DECISION", "MOD_LOG"]));
   });
 
@@ -246,6 +263,25 @@ describe("voiding a verified contribution", () => {
     valueOf(await voidContribution(c.community.deps, c.mod, { number, reason: "duplicate of older work" }));
     expect(await balanceOf(c.community.deps.db, voter(c, 3).memberId)).toBe(25);
     for (const i of [0, 1, 2]) expect(await balanceOf(c.community.deps.db, voter(c, i).memberId)).toBe(0);
+    await expectLedgerAgreesWithBalances(c);
+  });
+  it("no longer counts as a verified contribution of anyone credited, even where their share of the award was zero", async () => {
+    const c = await cast();
+    valueOf(await addCategory(c.community.deps, c.mod, { slug: "thanks", weight: 0 }));
+    const { number } = valueOf(
+      await logContribution(c.community.deps, c.alice, draft(c.community, { categorySlug: "thanks" })),
+    );
+    for (const i of [0, 1, 2]) valueOf(await castVote(c.community.deps, voter(c, i), { number, choice: "APPROVE" }));
+    const verified = async () =>
+      (
+        await c.community.deps.db.balance.findMany({
+          where: { memberId: { in: [c.alice.memberId, c.bob.memberId] } },
+          select: { verified: true },
+        })
+      ).map((b) => b.verified);
+    expect(await verified()).toEqual([1, 1]);
+    valueOf(await voidContribution(c.community.deps, c.mod, { number, reason: "not a contribution" }));
+    expect(await verified()).toEqual([0, 0]);
     await expectLedgerAgreesWithBalances(c);
   });
 });
@@ -274,7 +310,10 @@ describe("a contribution rejected by its peers", () => {
     const { number } = valueOf(await logContribution(c.community.deps, c.alice, draft(c.community)));
     valueOf(await castVote(c.community.deps, voter(c, 0), { number, choice: "APPROVE", impact: 3 }));
     const changed = valueOf(await castVote(c.community.deps, voter(c, 0), { number, choice: "REJECT" }));
-    expect(changed).toMatchObject({ tally: { approvals: 0, rejections: 1 }, previous: { choice: "APPROVE", impact: 3 } });
+    expect(changed).toMatchObject({
+      tally: { approvals: 0, rejections: 1 },
+      previous: { choice: "APPROVE", impact: 3 },
+    });
   });
 });
 
@@ -295,7 +334,11 @@ describe("a contribution at its vote deadline", () => {
     const row = await contributionRow(c.community.deps.db, c.community.communityId, number);
     expect(row).toMatchObject({ status: "EXPIRED", decidedBy: "DEADLINE", decidedAt: closesAt });
     expect(await readLedger(c.community.deps.db, c.community.communityId)).toEqual([]);
-    expect((await historyOf(c, number)).at(-1)).toMatchObject({ fromStatus: "PENDING", toStatus: "EXPIRED", actorId: null });
+    expect((await historyOf(c, number)).at(-1)).toMatchObject({
+      fromStatus: "PENDING",
+      toStatus: "EXPIRED",
+      actorId: null,
+    });
     expect((await outboxKinds(c)).at(-1)).toBe("DECISION");
   });
 
@@ -318,7 +361,9 @@ describe("a contribution at its vote deadline", () => {
     // 2 of 3 approve (66.7% ≥ 66%); median impact 1 → ×0.5: 10.01 × 0.5 → 501 hundredths (rounded half up).
     const row = await contributionRow(c.community.deps.db, c.community.communityId, number);
     expect(row).toMatchObject({ status: "VERIFIED", decidedBy: "DEADLINE", award: 501 });
-    expect(await balanceOf(c.community.deps.db, c.alice.memberId) + (await balanceOf(c.community.deps.db, c.bob.memberId))).toBe(501);
+    expect(
+      (await balanceOf(c.community.deps.db, c.alice.memberId)) + (await balanceOf(c.community.deps.db, c.bob.memberId)),
+    ).toBe(501);
     for (const i of [0, 1, 2]) expect(await balanceOf(c.community.deps.db, voter(c, i).memberId)).toBe(25);
     await expectLedgerAgreesWithBalances(c);
   });
@@ -329,7 +374,9 @@ describe("a contribution at its vote deadline", () => {
     valueOf(await castVote(c.community.deps, voter(c, 0), { number, choice: "APPROVE" }));
     c.community.clock.set(closesAt);
     await closeDueContributions(c.community.deps);
-    const decided = valueOf(await moderatorDecide(c.community.deps, c.mod, { number, outcome: "VERIFIED", reason: "checked by hand" }));
+    const decided = valueOf(
+      await moderatorDecide(c.community.deps, c.mod, { number, outcome: "VERIFIED", reason: "checked by hand" }),
+    );
     expect(decided).toEqual({ outcome: "VERIFIED", decidedBy: "MODERATOR", award: 1001 });
     const entries = await readLedger(c.community.deps.db, c.community.communityId);
     expect(entries.map((e) => e.kind)).toEqual(["AWARD", "AWARD"]);
@@ -354,7 +401,9 @@ describe("an appealed rejection", () => {
   it("is reopened for a fresh vote with the old votes cleared and the window restarted", async () => {
     const c = await cast();
     const number = await rejected(c);
-    valueOf(await appealContribution(c.community.deps, c.alice, { number, reason: "the demo link was broken, fixed now" }));
+    valueOf(
+      await appealContribution(c.community.deps, c.alice, { number, reason: "the demo link was broken, fixed now" }),
+    );
     const row = await contributionRow(c.community.deps.db, c.community.communityId, number);
     expect(await c.community.deps.db.appeal.findUnique({ where: { contributionId: row.id } })).toMatchObject({
       status: "OPEN",
@@ -377,9 +426,12 @@ describe("an appealed rejection", () => {
   it("can then be verified by the same verifiers voting again", async () => {
     const c = await cast();
     const number = await rejected(c);
-    valueOf(await appealContribution(c.community.deps, c.alice, { number, reason: "the demo link was broken, fixed now" }));
+    valueOf(
+      await appealContribution(c.community.deps, c.alice, { number, reason: "the demo link was broken, fixed now" }),
+    );
     valueOf(await reopenContribution(c.community.deps, c.mod, { number, reason: "appeal accepted" }));
-    for (const i of [0, 1]) valueOf(await castVote(c.community.deps, voter(c, i), { number, choice: "APPROVE", impact: 3 }));
+    for (const i of [0, 1])
+      valueOf(await castVote(c.community.deps, voter(c, i), { number, choice: "APPROVE", impact: 3 }));
     const third = valueOf(await castVote(c.community.deps, voter(c, 2), { number, choice: "APPROVE", impact: 3 }));
     expect(third.decision).toEqual({ outcome: "VERIFIED", decidedBy: "VOTES", award: 1001 });
     // 1001 split 60/40 = 600.6 / 400.4: the leftover hundredth goes to Alice.
@@ -393,11 +445,15 @@ describe("an appealed rejection", () => {
     const c = await cast();
     const number = await rejected(c);
     valueOf(await appealContribution(c.community.deps, c.alice, { number, reason: "please look again" }));
-    const denied = valueOf(await moderatorDecide(c.community.deps, c.mod, { number, outcome: "REJECTED", reason: "still no evidence" }));
+    const denied = valueOf(
+      await moderatorDecide(c.community.deps, c.mod, { number, outcome: "REJECTED", reason: "still no evidence" }),
+    );
     expect(denied).toEqual({ appealDenied: true });
     const row = await contributionRow(c.community.deps.db, c.community.communityId, number);
     expect(row.status).toBe("REJECTED");
-    expect(await c.community.deps.db.appeal.findUnique({ where: { contributionId: row.id } })).toMatchObject({ status: "DENIED" });
+    expect(await c.community.deps.db.appeal.findUnique({ where: { contributionId: row.id } })).toMatchObject({
+      status: "DENIED",
+    });
   });
 });
 
@@ -414,7 +470,9 @@ describe("needs-info", () => {
       answer: null,
     });
     c.community.clock.advanceHours(1);
-    const answered = valueOf(await answerInfoRequest(c.community.deps, c.alice, number, "Signup and the first-run tour"));
+    const answered = valueOf(
+      await answerInfoRequest(c.community.deps, c.alice, number, "Signup and the first-run tour"),
+    );
     expect(answered.questionId).toBe(asked.questionId);
     expect(await c.community.deps.db.question.findUnique({ where: { id: asked.questionId } })).toMatchObject({
       answer: "Signup and the first-run tour",
@@ -430,8 +488,12 @@ describe("needs-info", () => {
     const { number } = valueOf(await logContribution(c.community.deps, c.alice, draft(c.community)));
     const first = valueOf(await askForInfo(c.community.deps, voter(c, 0), number, "Which screens?"));
     const second = valueOf(await askForInfo(c.community.deps, voter(c, 1), number, "Any user testing?"));
-    expect(valueOf(await answerInfoRequest(c.community.deps, c.alice, number, "Signup")).questionId).toBe(first.questionId);
-    expect(valueOf(await answerInfoRequest(c.community.deps, c.alice, number, "Five users")).questionId).toBe(second.questionId);
+    expect(valueOf(await answerInfoRequest(c.community.deps, c.alice, number, "Signup")).questionId).toBe(
+      first.questionId,
+    );
+    expect(valueOf(await answerInfoRequest(c.community.deps, c.alice, number, "Five users")).questionId).toBe(
+      second.questionId,
+    );
   });
 });
 
@@ -448,7 +510,9 @@ describe("editing and withdrawing", () => {
       }),
     );
     const row = await contributionRow(c.community.deps.db, c.community.communityId, number);
-    const docs = await c.community.deps.db.category.findFirstOrThrow({ where: { communityId: c.community.communityId, slug: "docs" } });
+    const docs = await c.community.deps.db.category.findFirstOrThrow({
+      where: { communityId: c.community.communityId, slug: "docs" },
+    });
     expect(row).toMatchObject({
       title: "Onboarding flow redesign",
       description: "Now with the tour",
@@ -456,7 +520,10 @@ describe("editing and withdrawing", () => {
       categoryId: docs.id,
       status: "PENDING",
     });
-    const evidence = await c.community.deps.db.evidenceLink.findMany({ where: { contributionId: row.id }, orderBy: { id: "asc" } });
+    const evidence = await c.community.deps.db.evidenceLink.findMany({
+      where: { contributionId: row.id },
+      orderBy: { id: "asc" },
+    });
     expect(evidence.map((e) => e.normalizedUrl)).toEqual([
       "https://example.org/design/onboarding-v2",
       "https://example.org/design/tour",
@@ -471,7 +538,9 @@ describe("editing and withdrawing", () => {
     valueOf(await castVote(c.community.deps, voter(c, 0), { number, choice: "APPROVE" }));
     const edit = await editContribution(c.community.deps, c.alice, number, { title: "Something else" });
     expect(edit).toMatchObject({ ok: false, error: { code: "ALREADY_VOTED_ON" } });
-    expect((await contributionRow(c.community.deps.db, c.community.communityId, number)).title).toBe("New onboarding flow");
+    expect((await contributionRow(c.community.deps.db, c.community.communityId, number)).title).toBe(
+      "New onboarding flow",
+    );
   });
 
   it("withdraws a pending contribution, closes its vote and frees its evidence link", async () => {
@@ -490,20 +559,41 @@ describe("editing and withdrawing", () => {
       ok: false,
       error: { code: "VOTE_CLOSED" },
     });
-    expect(await withdrawContribution(c.community.deps, c.alice, number)).toMatchObject({ ok: false, error: { code: "NOT_PENDING" } });
+    expect(await withdrawContribution(c.community.deps, c.alice, number)).toMatchObject({
+      ok: false,
+      error: { code: "NOT_PENDING" },
+    });
     const again = valueOf(await logContribution(c.community.deps, c.alice, draft(c.community)));
     expect(again.number).toBe(number + 1);
   });
 
   it("frees the evidence link of a rejected contribution but not of an expired one", async () => {
     const c = await cast();
-    const first = valueOf(await logContribution(c.community.deps, c.alice, draft(c.community, { links: ["https://example.org/a"] })));
-    const second = valueOf(await logContribution(c.community.deps, c.alice, draft(c.community, { links: ["https://example.org/b"] })));
-    for (const i of [0, 1, 2]) valueOf(await castVote(c.community.deps, voter(c, i), { number: first.number, choice: "REJECT" }));
+    const first = valueOf(
+      await logContribution(c.community.deps, c.alice, draft(c.community, { links: ["https://example.org/a"] })),
+    );
+    const second = valueOf(
+      await logContribution(c.community.deps, c.alice, draft(c.community, { links: ["https://example.org/b"] })),
+    );
+    for (const i of [0, 1, 2])
+      valueOf(await castVote(c.community.deps, voter(c, i), { number: first.number, choice: "REJECT" }));
     c.community.clock.set(second.closesAt);
     await closeDueContributions(c.community.deps);
-    valueOf(await logContribution(c.community.deps, c.bob, draft(c.community, { coAuthors: [], links: ["https://example.org/a"] })));
-    const duplicate = await logContribution(c.community.deps, c.bob, draft(c.community, { coAuthors: [], links: ["https://example.org/b"] }));
-    expect(duplicate).toMatchObject({ ok: false, error: { code: "DUPLICATE_LINK", detail: { number: second.number } } });
+    valueOf(
+      await logContribution(
+        c.community.deps,
+        c.bob,
+        draft(c.community, { coAuthors: [], links: ["https://example.org/a"] }),
+      ),
+    );
+    const duplicate = await logContribution(
+      c.community.deps,
+      c.bob,
+      draft(c.community, { coAuthors: [], links: ["https://example.org/b"] }),
+    );
+    expect(duplicate).toMatchObject({
+      ok: false,
+      error: { code: "DUPLICATE_LINK", detail: { number: second.number } },
+    });
   });
 });

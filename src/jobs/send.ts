@@ -1,0 +1,64 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import { PlatformError, targetKey, type ChatTarget, type MessageRef } from "../platforms/port.ts";
+import type { View } from "../views/view.ts";
+import type { JobContext } from "./definition.ts";
+
+/** The platform's buckets are empty: try this delivery again after `waitMs`. */
+export class PacingWait extends Error {
+  constructor(readonly waitMs: number) {
+    super(`paced for ${waitMs} ms`);
+    this.name = "PacingWait";
+  }
+}
+
+/** Waits this short are slept in place; longer ones move the job to later. */
+const SLEEP_AT_MOST_MS = 250;
+
+/**
+ * Takes a token from the platform's global bucket and the target chat's bucket,
+ * shared by every worker process; sleeps through short waits.
+ */
+export async function pace(ctx: JobContext, target: ChatTarget): Promise<void> {
+  const platform = ctx.platforms.get(target.platform);
+  if (platform === undefined) return;
+  for (;;) {
+    const wait = await ctx.coordination.take([
+      { key: `${target.platform}:global`, ...platform.limits.global },
+      { key: targetKey(target), ...platform.limits.perChat },
+    ]);
+    if (wait === 0) return;
+    if (wait > SLEEP_AT_MOST_MS) throw new PacingWait(wait);
+    await sleep(wait);
+  }
+}
+
+/**
+ * A 429 empties the bucket it names for exactly retry_after, so every worker
+ * holds back from that chat (or the whole platform), not only this job.
+ */
+export async function honourRateLimit(ctx: JobContext, target: ChatTarget, error: PlatformError): Promise<number | null> {
+  if (error.failure.kind !== "rate_limited") return null;
+  const key = error.failure.scope === "global" ? `${target.platform}:global` : targetKey(target);
+  await ctx.coordination.block(key, error.failure.retryAfterMs);
+  return error.failure.retryAfterMs;
+}
+
+function platformOf(ctx: JobContext, target: ChatTarget) {
+  const platform = ctx.platforms.get(target.platform);
+  if (platform === undefined) throw new PlatformError(target.platform, { kind: "permanent", reason: "chat_gone" }, `no ${target.platform} adapter in this process`);
+  return platform;
+}
+
+/** Posts a view, paced. */
+export async function postPaced(ctx: JobContext, target: ChatTarget, view: View): Promise<MessageRef> {
+  const platform = platformOf(ctx, target);
+  await pace(ctx, target);
+  return platform.post(target, view);
+}
+
+/** Edits a message in place, paced. */
+export async function editPaced(ctx: JobContext, target: ChatTarget, ref: MessageRef, view: View): Promise<void> {
+  const platform = platformOf(ctx, target);
+  await pace(ctx, target);
+  await platform.edit(target, ref, view);
+}

@@ -1,0 +1,42 @@
+import type { Deps } from "../app/deps.ts";
+import { readCommunityConfig } from "../core/config.ts";
+import type { ChatTarget } from "../platforms/port.ts";
+import type { Audience } from "./compose.ts";
+
+/** Where a message for a community's audience goes: one target per active space (or the member's account). */
+export type Channel = "verification" | "modlog" | "leaderboard";
+
+const LABELS: Record<Channel, string> = { verification: "#verification", modlog: "#mod-log", leaderboard: "#leaderboard" };
+
+export async function targetsFor(deps: Deps, communityId: number, audience: Audience | { readonly kind: "leaderboard" }): Promise<ChatTarget[]> {
+  const spaces = await deps.db.space.findMany({
+    where: { communityId, active: true },
+    select: { platform: true, platformChatId: true },
+    orderBy: { id: "asc" },
+  });
+  if (audience.kind === "member") {
+    const identities = await deps.db.identity.findMany({
+      where: { memberId: audience.memberId, platform: { in: spaces.map((s) => s.platform) } },
+      select: { platform: true, platformUserId: true, member: { select: { displayName: true } } },
+      orderBy: { id: "asc" },
+    });
+    const first = identities[0];
+    return first === undefined
+      ? []
+      : [{ kind: "direct", platform: first.platform, userId: first.platformUserId, label: `to ${first.member.displayName}` }];
+  }
+  const community = await deps.db.community.findUnique({ where: { id: communityId }, select: { config: true } });
+  if (community === null) return [];
+  const config = readCommunityConfig(community.config);
+  const channel: Channel = audience.kind;
+  const channelRef =
+    channel === "verification" ? config.verificationChat : channel === "modlog" ? config.modLogChat : config.leaderboardChat;
+  return spaces.map((space) => ({
+    kind: "chat",
+    platform: space.platform,
+    chatId: space.platformChatId,
+    channel,
+    channelRef,
+    label: LABELS[channel],
+  }));
+}

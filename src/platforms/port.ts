@@ -1,0 +1,96 @@
+import type { Platform } from "../app/actors.ts";
+import type { View } from "../views/view.ts";
+
+/**
+ * Where a message goes on a platform: a community's chat (with the configured
+ * channel inside it, when there is one) or one person directly.
+ */
+export type ChatTarget =
+  | {
+      readonly kind: "chat";
+      readonly platform: Platform;
+      /** The space's chat: a Discord guild, a Telegram group, the console room. */
+      readonly chatId: string;
+      readonly channel: "verification" | "modlog" | "leaderboard";
+      /** A configured channel inside the chat (verificationChat, modLogChat, leaderboardChat), or null for the chat itself. */
+      readonly channelRef: string | null;
+      /** How logs and the console name it: "#verification". */
+      readonly label: string;
+    }
+  | {
+      readonly kind: "direct";
+      readonly platform: Platform;
+      readonly userId: string;
+      readonly label: string;
+    };
+
+/** A message the platform posted, so it can be edited or deleted later. */
+export interface MessageRef {
+  readonly messageId: string;
+}
+
+/** A token bucket: `capacity` requests at once, refilled at `perSecond`. */
+export interface Pace {
+  readonly capacity: number;
+  readonly perSecond: number;
+}
+
+/** What a platform allows a bot: overall, and per chat (or per direct conversation). */
+export interface PlatformLimits {
+  readonly global: Pace;
+  readonly perChat: Pace;
+}
+
+export type PermanentReason = "chat_gone" | "bot_removed" | "message_deleted" | "forbidden" | "bad_request";
+
+/** Why a platform call failed, with what the caller needs to react. */
+export type PlatformFailure =
+  | { readonly kind: "rate_limited"; readonly retryAfterMs: number; readonly scope: "chat" | "global" }
+  | { readonly kind: "permanent"; readonly reason: PermanentReason }
+  | { readonly kind: "transient"; readonly reason: string };
+
+/**
+ * The one error a ChatPlatform throws. The message names what failed and never
+ * a token or a request body.
+ */
+export class PlatformError extends Error {
+  constructor(
+    readonly platform: Platform,
+    readonly failure: PlatformFailure,
+    message?: string,
+  ) {
+    super(message ?? `${platform.toLowerCase()}: ${describeFailure(failure)}`);
+    this.name = "PlatformError";
+  }
+}
+
+export function describeFailure(failure: PlatformFailure): string {
+  switch (failure.kind) {
+    case "rate_limited":
+      return `rate limited (${failure.scope}) for ${failure.retryAfterMs} ms`;
+    case "permanent":
+      return `permanent: ${failure.reason}`;
+    case "transient":
+      return `transient: ${failure.reason}`;
+  }
+}
+
+/**
+ * The port every platform adapter implements for the bot's own messages (vote
+ * cards, tally edits, announcements, leaderboards, digests, exports). Pacing and
+ * retries are the caller's: an implementation makes one request per call.
+ */
+export interface ChatPlatform {
+  readonly platform: Platform;
+  readonly limits: PlatformLimits;
+  post(target: ChatTarget, view: View): Promise<MessageRef>;
+  edit(target: ChatTarget, ref: MessageRef, view: View): Promise<void>;
+  delete(target: ChatTarget, ref: MessageRef): Promise<void>;
+}
+
+/** The key a target is paced and its card references are stored under. */
+export function targetKey(target: ChatTarget): string {
+  return target.kind === "chat"
+    ? `${target.platform}:${target.channelRef ?? target.chatId}`
+    : `${target.platform}:dm:${target.userId}`;
+}
