@@ -46,7 +46,12 @@ async function main(args: string[]): Promise<number> {
   }
   await mkdir(migrationsDir, { recursive: true });
   const lockPath = path.join(migrationsDir, "migration_lock.toml");
-  if (!(await access(lockPath).then(() => true, () => false))) {
+  if (
+    !(await access(lockPath).then(
+      () => true,
+      () => false,
+    ))
+  ) {
     await writeFile(lockPath, MIGRATION_LOCK_TOML);
   }
   const folder = path.join(migrationsDir, `${await nextTimestamp()}_${name}`);

@@ -322,8 +322,8 @@ function readPlan(db: Db, plan: IndexedPlan | AggregatePlan, callerId: number | 
 
 /**
  * Top rows straight from the score index (the scan stops after `limit` visible
- * rows). Counts are taken over the index and corrected by the few unlisted
- * members, so they never join every member.
+ * rows). Both counts come from one pass over the community's scores, corrected
+ * by the few unlisted members, so they never join every member.
  */
 async function readIndexed(
   db: Db,
@@ -354,15 +354,19 @@ async function readIndexed(
         WHERE ${where} AND t."memberId" = ${callerId ?? -1} AND ${scale.nonzero(score)} AND ${visible}
       )
       SELECT
-        ((SELECT count(*) FROM ${table} WHERE ${where} AND ${scale.nonzero(score)})
-          - (SELECT count(*) FROM unlisted t WHERE ${scale.nonzero(score)}))::int AS total,
-        ((SELECT count(*) FROM ${table} WHERE ${where} AND ${scale.above(score, meScore)})
-          - (SELECT count(*) FROM unlisted t WHERE ${scale.above(score, meScore)}))::int AS higher,
+        (counted.listed - (SELECT count(*) FROM unlisted t WHERE ${scale.nonzero(score)}))::int AS total,
+        (counted.higher - (SELECT count(*) FROM unlisted t WHERE ${scale.above(score, meScore)}))::int AS higher,
         (SELECT t."memberId" FROM me t) AS id,
         (SELECT ${score}::float8 FROM me t) AS score,
         (SELECT t.verified::int FROM me t) AS verified,
         (SELECT t.name FROM me t) AS name,
-        ${recentWeeksOf(Prisma.sql`(SELECT t."memberId" FROM me t)`, weeks)} AS weeks`,
+        ${recentWeeksOf(Prisma.sql`(SELECT t."memberId" FROM me t)`, weeks)} AS weeks
+      FROM (
+        -- One pass over the community's scores for both counts.
+        SELECT count(*) FILTER (WHERE ${scale.nonzero(score)}) AS listed,
+               count(*) FILTER (WHERE ${scale.above(score, meScore)}) AS higher
+        FROM ${table} WHERE ${where}
+      ) AS counted`,
   ]);
   const row = stats[0];
   const caller =

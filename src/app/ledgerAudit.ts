@@ -1,6 +1,6 @@
 import { createReadStream } from "node:fs";
 import { createInterface } from "node:readline";
-import type { Db } from "../db/client.ts";
+import type { Db, Tx } from "../db/client.ts";
 import { Prisma } from "../generated/prisma/client.ts";
 import { readCommunityConfig } from "../core/config.ts";
 import {
@@ -120,31 +120,42 @@ export class ChainChecker {
   }
 }
 
-interface LedgerRow {
-  seq: number;
-  kind: LedgerKind;
-  memberId: number;
-  points: number;
-  contributionId: number | null;
-  actorId: number | null;
-  reason: string;
-  createdAt: Date;
-  prevHash: string;
-  hash: string;
-}
+/** One entry as the page query returns it: [seq, kind, memberId, points, contributionId, actorId, reason, createdAt, prevHash, hash]. */
+type LedgerTuple = [number, LedgerKind, number, number, number | null, number | null, string, string, string, string];
 
-/** The community's entries up to `lastSeq`, in seq order, read in keyset pages (only hashed columns). */
+/**
+ * The community's entries up to `lastSeq`, in seq order, read in keyset pages.
+ * Each page arrives as one JSON text (only the hashed columns): a million rows
+ * decoded field by field by the client cost far more than the hashing itself.
+ */
 async function* ledgerPages(db: Db, communityId: number, lastSeq: number, pageSize: number): AsyncGenerator<HashedLedgerEntry[]> {
   let after = 0;
   while (after < lastSeq) {
-    const rows = await db.$queryRaw<LedgerRow[]>`
-      SELECT seq, kind::text AS kind, "memberId", points, "contributionId", "actorId", reason, "createdAt", "prevHash", hash
-      FROM ledger_entry
-      WHERE "communityId" = ${communityId} AND seq > ${after} AND seq <= ${lastSeq}
-      ORDER BY seq LIMIT ${pageSize}`;
-    if (rows.length === 0) return;
-    yield rows.map((row) => ({ communityId, ...row }));
-    after = rows[rows.length - 1]?.seq ?? lastSeq;
+    const rows = await db.$queryRaw<Array<{ page: string | null }>>`
+      SELECT json_agg(json_build_array(seq, kind, "memberId", points, "contributionId", "actorId", reason,
+                                       to_char("createdAt", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), "prevHash", hash) ORDER BY seq)::text AS page
+      FROM (SELECT * FROM ledger_entry
+            WHERE "communityId" = ${communityId} AND seq > ${after} AND seq <= ${lastSeq}
+            ORDER BY seq LIMIT ${pageSize}) AS e`;
+    const text = rows[0]?.page ?? null;
+    if (text === null) return;
+    const page = (JSON.parse(text) as LedgerTuple[]).map(
+      ([seq, kind, memberId, points, contributionId, actorId, reason, createdAt, prevHash, hash]): HashedLedgerEntry => ({
+        communityId,
+        seq,
+        kind,
+        memberId,
+        points,
+        contributionId,
+        actorId,
+        reason,
+        createdAt: new Date(createdAt),
+        prevHash,
+        hash,
+      }),
+    );
+    yield page;
+    after = page[page.length - 1]?.seq ?? lastSeq;
   }
 }
 
@@ -204,12 +215,12 @@ export async function recomputeBalances(db: Db, communityId: number): Promise<Ba
       WHERE le."communityId" = ${communityId} AND le.kind <> 'MERGE'
     )`;
   const [totals, members, periods] = await Promise.all([
-    db.$queryRaw<Array<{ n: number }>>`
+    withWorkMem(db, (q) => q.$queryRaw<Array<{ n: number }>>`
       WITH l AS (SELECT "memberId" AS id, sum(points)::bigint AS total FROM ledger_entry
                  WHERE "communityId" = ${communityId} GROUP BY "memberId"),
            b AS (SELECT "memberId" AS id, total::bigint AS total FROM balance WHERE "communityId" = ${communityId})
-      SELECT count(*)::int AS n FROM l FULL JOIN b USING (id) WHERE COALESCE(l.total, 0) <> COALESCE(b.total, 0)`,
-    db.$queryRaw<Array<{ verified: number; active: number }>>`
+      SELECT count(*)::int AS n FROM l FULL JOIN b USING (id) WHERE COALESCE(l.total, 0) <> COALESCE(b.total, 0)`),
+    withWorkMem(db, (q) => q.$queryRaw<Array<{ verified: number; active: number }>>`
       ${entries},
       l AS (SELECT id, sum(vd)::bigint AS verified,
                    sum(points * ${activeWeightSql(Prisma.sql`"createdAt"`, community.activeEpoch, halfLife)}) AS acc,
@@ -220,8 +231,8 @@ export async function recomputeBalances(db: Db, communityId: number): Promise<Ba
       SELECT count(*) FILTER (WHERE COALESCE(l.verified, 0) <> COALESCE(s.verified, 0))::int AS verified,
              count(*) FILTER (WHERE abs(COALESCE(l.acc, 0) - COALESCE(s.acc, 0))
                                     > ${ACTIVE_TOLERANCE}::float8 * greatest(COALESCE(l.scale, 0), abs(COALESCE(s.acc, 0)), 1))::int AS active
-      FROM l FULL JOIN s USING (id)`,
-    db.$queryRaw<Array<{ n: number }>>`
+      FROM l FULL JOIN s USING (id)`),
+    withWorkMem(db, (q) => q.$queryRaw<Array<{ n: number }>>`
       ${entries},
       days AS (SELECT id, date_trunc('day', "createdAt") AS day, sum(points)::bigint AS points, sum(vd)::bigint AS verified
                FROM le_eff GROUP BY 1, 2),
@@ -233,7 +244,7 @@ export async function recomputeBalances(db: Db, communityId: number): Promise<Ba
       s AS (SELECT COALESCE(e.target, pb."memberId") AS id, pb.period, sum(pb.points) AS points, sum(pb.verified) AS verified
             FROM period_balance pb LEFT JOIN eff e ON e.id = pb."memberId" WHERE pb."communityId" = ${communityId} GROUP BY 1, 2)
       SELECT count(*)::int AS n FROM l FULL JOIN s USING (id, period)
-      WHERE COALESCE(l.points, 0) <> COALESCE(s.points, 0) OR COALESCE(l.verified, 0) <> COALESCE(s.verified, 0)`,
+      WHERE COALESCE(l.points, 0) <> COALESCE(s.points, 0) OR COALESCE(l.verified, 0) <> COALESCE(s.verified, 0)`),
   ]);
   const counts = {
     totals: totals[0]?.n ?? 0,
@@ -242,6 +253,21 @@ export async function recomputeBalances(db: Db, communityId: number): Promise<Ba
     periods: periods[0]?.n ?? 0,
   };
   return { mismatches: counts.totals + counts.verified + counts.active + counts.periods, ...counts };
+}
+
+/**
+ * Runs one large aggregate with room to hash in memory (the default work_mem
+ * spills a million-entry aggregate to disk), in a transaction of its own so the
+ * setting ends with it.
+ */
+async function withWorkMem<T>(db: Db, query: (tx: Tx) => Promise<T>): Promise<T> {
+  return db.$transaction(
+    async (tx) => {
+      await tx.$executeRaw`SET LOCAL work_mem = '256MB'`;
+      return query(tx);
+    },
+    { timeout: 600_000, maxWait: 60_000 },
+  );
 }
 
 // ---------------------------------------------------------------------------

@@ -153,7 +153,9 @@ function compare(folders: MigrationFolder[], rows: MigrationRow[]): MigrationSta
       })
       .map((row) => row.migration_name),
     failed: rows.filter((row) => row.finished_at === null).map((row) => row.migration_name),
-    missingLocally: finished.filter((row) => !byName.has(row.migration_name)).map((row) => row.migration_name),
+    missingLocally: finished
+      .filter((row) => !byName.has(row.migration_name))
+      .map((row) => row.migration_name),
   };
 }
 
@@ -233,7 +235,10 @@ function refuseUnsafeHistory(status: MigrationStatus): void {
  * Throws MigrationError (one line) when an applied migration was edited, a
  * failed one is recorded, or a migration fails.
  */
-export async function migrate(databaseUrl: string, opts: MigrateOptions = {}): Promise<{ applied: string[] }> {
+export async function migrate(
+  databaseUrl: string,
+  opts: MigrateOptions = {},
+): Promise<{ applied: string[] }> {
   const migrationsDir = path.resolve(opts.migrationsDir ?? "prisma/migrations");
   const log = opts.log ?? (() => {});
   await checkLockfile(migrationsDir);

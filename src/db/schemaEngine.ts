@@ -46,6 +46,13 @@ const PG_TEXT_OID = 25;
 const SET_TIMEOUT_IMPORT = /^__wbg_setTimeout_/;
 
 type WasmGlue = typeof import("@prisma/schema-engine-wasm/schema_engine_bg");
+
+/** The slice of the WebAssembly API used here (the project's lib settings carry no WebAssembly types). */
+interface WebAssemblyApi {
+  compile(bytes: Uint8Array): Promise<object>;
+  instantiate(module: object, imports: Record<string, Record<string, unknown>>): Promise<{ exports: object }>;
+}
+const { WebAssembly } = globalThis as unknown as { WebAssembly: WebAssemblyApi };
 let loadedGlue: Promise<WasmGlue> | undefined;
 
 /**
@@ -94,7 +101,9 @@ interface PatchableQueryable {
 function reportCharColumnsAsCharacter(queryable: object): void {
   const target = queryable as PatchableQueryable;
   if (typeof target.performIO !== "function") {
-    throw new Error("@prisma/adapter-pg internals changed: re-check the \"char\" column workaround in schemaEngine.ts");
+    throw new Error(
+      '@prisma/adapter-pg internals changed: re-check the "char" column workaround in schemaEngine.ts',
+    );
   }
   const charColumnsByRows = new WeakMap<object, number[]>();
   const performIO = target.performIO.bind(target);
@@ -183,7 +192,10 @@ export function createAdapterFactory(databaseUrl: string): SchemaEngineAdapterFa
       const closePool = shadow.dispose.bind(shadow);
       shadow.dispose = async () => {
         await closePool();
-        await runAdminStatement(databaseUrl, `DROP DATABASE IF EXISTS ${quoteIdentifier(database)} WITH (FORCE)`);
+        await runAdminStatement(
+          databaseUrl,
+          `DROP DATABASE IF EXISTS ${quoteIdentifier(database)} WITH (FORCE)`,
+        );
       };
       return track(patchAdapter(shadow));
     },

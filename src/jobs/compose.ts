@@ -8,6 +8,7 @@ import { publicView, privateView, type View } from "../views/view.ts";
 export type Audience =
   | { readonly kind: "verification" }
   | { readonly kind: "modlog" }
+  | { readonly kind: "leaderboard" }
   | { readonly kind: "member"; readonly memberId: number };
 
 /** A message ready for a platform to post (or, for a card, to edit in place). */

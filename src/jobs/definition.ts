@@ -99,8 +99,8 @@ export async function addJobs<P>(
  * payload (a job that can never succeed fails at once with UnrecoverableError)
  * and runs the handler.
  */
-export function queueProcessor(ctx: JobContext, definitions: ReadonlyArray<JobDefinition<never>>): Processor {
-  const byName = new Map(definitions.map((d) => [d.name, d as unknown as JobDefinition<unknown>]));
+export function queueProcessor(ctx: JobContext, definitions: ReadonlyArray<JobDefinition<unknown>>): Processor {
+  const byName = new Map(definitions.map((d) => [d.name, d]));
   return async (job, token) => {
     const definition = byName.get(job.name);
     if (definition === undefined) throw new UnrecoverableError(`no job named "${job.name}"`);

@@ -5,8 +5,12 @@ import type { JobContext } from "./definition.ts";
 
 /** The platform's buckets are empty: try this delivery again after `waitMs`. */
 export class PacingWait extends Error {
-  constructor(readonly waitMs: number) {
-    super(`paced for ${waitMs} ms`);
+  constructor(
+    readonly waitMs: number,
+    /** "global" when the whole platform must wait (a global 429), so the queue itself is paused. */
+    readonly scope: "chat" | "global" = "chat",
+  ) {
+    super(`paced for ${waitMs} ms (${scope})`);
     this.name = "PacingWait";
   }
 }
@@ -49,16 +53,28 @@ function platformOf(ctx: JobContext, target: ChatTarget) {
   return platform;
 }
 
+/** Runs one paced platform call; a 429 becomes a PacingWait of exactly its retry_after. */
+async function paced<T>(ctx: JobContext, target: ChatTarget, call: () => Promise<T>): Promise<T> {
+  await pace(ctx, target);
+  try {
+    return await call();
+  } catch (error) {
+    if (error instanceof PlatformError && error.failure.kind === "rate_limited") {
+      const waitMs = (await honourRateLimit(ctx, target, error)) ?? error.failure.retryAfterMs;
+      throw new PacingWait(waitMs, error.failure.scope);
+    }
+    throw error;
+  }
+}
+
 /** Posts a view, paced. */
 export async function postPaced(ctx: JobContext, target: ChatTarget, view: View): Promise<MessageRef> {
   const platform = platformOf(ctx, target);
-  await pace(ctx, target);
-  return platform.post(target, view);
+  return paced(ctx, target, () => platform.post(target, view));
 }
 
 /** Edits a message in place, paced. */
 export async function editPaced(ctx: JobContext, target: ChatTarget, ref: MessageRef, view: View): Promise<void> {
   const platform = platformOf(ctx, target);
-  await pace(ctx, target);
-  await platform.edit(target, ref, view);
+  await paced(ctx, target, () => platform.edit(target, ref, view));
 }

@@ -8,7 +8,7 @@ export type Channel = "verification" | "modlog" | "leaderboard";
 
 const LABELS: Record<Channel, string> = { verification: "#verification", modlog: "#mod-log", leaderboard: "#leaderboard" };
 
-export async function targetsFor(deps: Deps, communityId: number, audience: Audience | { readonly kind: "leaderboard" }): Promise<ChatTarget[]> {
+export async function targetsFor(deps: Deps, communityId: number, audience: Audience): Promise<ChatTarget[]> {
   const spaces = await deps.db.space.findMany({
     where: { communityId, active: true },
     select: { platform: true, platformChatId: true },

@@ -54,7 +54,11 @@ const summary = (view: LeaderboardView): Array<[number, string, number]> => view
 describe("all-time board", () => {
   it("ranks ties as 1, 2, 2, 4 with names, points and verified counts", async () => {
     const c = await community();
-    const [ada, bo, cy, di] = await Promise.all(["Ada", "Bo", "Cy", "Di"].map((n) => c.member(n)));
+    // One after another: equal points are listed in member order.
+    const ada = await c.member("Ada");
+    const bo = await c.member("Bo");
+    const cy = await c.member("Cy");
+    const di = await c.member("Di");
     await append(c, "2026-11-20T10:00:00Z", [award(ada!.memberId, 500), award(bo!.memberId, 300), award(cy!.memberId, 300)]);
     await append(c, "2026-11-21T10:00:00Z", [award(di!.memberId, 100)]);
     const view = await board(c, ada!);

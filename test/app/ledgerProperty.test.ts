@@ -1,5 +1,5 @@
 import fc from "fast-check";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { activeWeight } from "../../src/core/activeScore.ts";
 import { readCommunityConfig } from "../../src/core/config.ts";
 import { GENESIS_HASH, verifyChain, type HashedLedgerEntry } from "../../src/core/ledger.ts";
@@ -11,6 +11,10 @@ import { adjustPoints, moderatorDecide, voidContribution } from "../../src/app/m
 import { castVote, closeDueContributions } from "../../src/app/votes.ts";
 import { createTestDatabase } from "../support/db.ts";
 import { newCommunity, pointsByMember, readLedger, type TestCommunity } from "../support/communities.ts";
+
+// Each test drives many transactions against the real database; under a loaded
+// machine that takes longer than vitest's 5 s default.
+vi.setConfig({ testTimeout: 60_000, hookTimeout: 120_000 });
 
 let database: Awaited<ReturnType<typeof createTestDatabase>>;
 

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { verifyChain } from "../../src/core/ledger.ts";
 import { resolveActor, type PlatformChat, type PlatformUser } from "../../src/app/actors.ts";
 import { createSpaceLinkCode, joinCommunity } from "../../src/app/community.ts";
@@ -18,6 +18,10 @@ import {
   valueOf,
   type TestCommunity,
 } from "../support/communities.ts";
+
+// Each test drives many transactions against the real database; under a loaded
+// machine that takes longer than vitest's 5 s default.
+vi.setConfig({ testTimeout: 60_000, hookTimeout: 120_000 });
 
 let database: Awaited<ReturnType<typeof createTestDatabase>>;
 

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { verifyChain } from "../../src/core/ledger.ts";
 import { openDb, type Db } from "../../src/db/client.ts";
 import { logContribution } from "../../src/app/contributions.ts";
@@ -16,6 +16,10 @@ import {
   valueOf,
   type TestCommunity,
 } from "../support/communities.ts";
+
+// Each test drives many transactions against the real database; under a loaded
+// machine that takes longer than vitest's 5 s default.
+vi.setConfig({ testTimeout: 60_000, hookTimeout: 120_000 });
 
 let database: Awaited<ReturnType<typeof createTestDatabase>>;
 /** Bot processes' clients, with small pools, sharing one database. */

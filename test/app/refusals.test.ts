@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Db } from "../../src/db/client.ts";
 import { resolveActor, type PlatformChat } from "../../src/app/actors.ts";
 import {
@@ -33,6 +33,10 @@ import {
 import { answerInfoRequest, askForInfo, castVote } from "../../src/app/votes.ts";
 import { createTestDatabase } from "../support/db.ts";
 import { FakeClock, newCommunity, valueOf, type TestCommunity } from "../support/communities.ts";
+
+// Each test drives many transactions against the real database; under a loaded
+// machine that takes longer than vitest's 5 s default.
+vi.setConfig({ testTimeout: 60_000, hookTimeout: 120_000 });
 
 let database: Awaited<ReturnType<typeof createTestDatabase>>;
 

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { verifyChain } from "../../src/core/ledger.ts";
 import { addCategory } from "../../src/app/community.ts";
 import {
@@ -21,6 +21,10 @@ import {
   valueOf,
   type TestCommunity,
 } from "../support/communities.ts";
+
+// Each test drives many transactions against the real database; under a loaded
+// machine that takes longer than vitest's 5 s default.
+vi.setConfig({ testTimeout: 60_000, hookTimeout: 120_000 });
 
 let database: Awaited<ReturnType<typeof createTestDatabase>>;
 

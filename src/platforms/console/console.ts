@@ -4,7 +4,6 @@ import { createInterface } from "node:readline";
 import type { Readable, Writable } from "node:stream";
 import { ensureCommunityForChat } from "../../app/actors.ts";
 import type { Deps } from "../../app/deps.ts";
-import { closeDueContributions } from "../../app/votes.ts";
 import { listCategories } from "../../app/community.ts";
 import {
   answerContributeDialogue,
@@ -15,11 +14,22 @@ import { findCommand, runCommand, runTextCommand, type Invocation } from "../../
 import type { AnyCommandSpec } from "../../commands/types.ts";
 import { renderPlainText } from "../../views/plainText.ts";
 import type { View } from "../../views/view.ts";
-import { deliverToConsole } from "./delivery.ts";
-import { ConsoleClock, consoleChat, consoleUser, parseSessionCommand } from "./session.ts";
+import { consoleChat, consoleUser, parseSessionCommand, type ConsoleClock } from "./session.ts";
+
+/**
+ * What the bot does after answering: its background jobs. The console waits
+ * for them after each command (deliveries print through the console platform,
+ * due deadlines are decided), so a piped script's transcript reads in order.
+ */
+export interface ConsoleBackground {
+  settle(): Promise<void>;
+}
 
 export interface ConsoleOptions {
   readonly deps: Omit<Deps, "clock">;
+  /** The session's clock, shared with the background jobs so `/wait` reaches deadlines. */
+  readonly clock: ConsoleClock;
+  readonly background: ConsoleBackground;
   readonly catalog: readonly AnyCommandSpec[];
   readonly input: Readable;
   readonly output: Writable;
@@ -37,7 +47,7 @@ export interface ConsoleOptions {
  * printed as the bot would post them. Reads a script from stdin just the same.
  */
 export async function runConsole(options: ConsoleOptions): Promise<void> {
-  const clock = new ConsoleClock();
+  const clock = options.clock;
   const deps: Deps = { ...options.deps, clock };
   const print = (text: string): void => {
     options.output.write(`${text}\n`);
@@ -72,8 +82,8 @@ export async function runConsole(options: ConsoleOptions): Promise<void> {
       clock.advance(session.ms);
       print(`Time moves on to ${clock.now().toISOString().slice(0, 16).replace("T", " ")} UTC.`);
     }
-    // Until the vote-deadline jobs run, the console closes what is due before each command.
-    await closeDueContributions(deps);
+    // A deadline the clock just passed is decided before the next command reads it.
+    await options.background.settle();
     if (session === null) {
       const invocation: Invocation = { deps, chat: consoleChat, user, ...onError(options) };
       const dialogue = dialogues.get(user.userId);
@@ -94,7 +104,7 @@ export async function runConsole(options: ConsoleOptions): Promise<void> {
       }
       if (view !== null) print(renderPlainText(await saveAttachment(view, options.exportDir)));
     }
-    for (const message of await deliverToConsole(deps)) print(message);
+    await options.background.settle();
     prompt();
   }
 }

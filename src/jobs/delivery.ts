@@ -1,0 +1,197 @@
+import { randomUUID } from "node:crypto";
+import { DelayedError, RateLimitError } from "bullmq";
+import { z } from "zod";
+import type { OutboxPayload } from "../app/outbox.ts";
+import { PlatformError, describeFailure, targetKey, type ChatTarget } from "../platforms/port.ts";
+import { composeOutboxMessages, type OutgoingMessage } from "./compose.ts";
+import { defineJob, type JobContext, type JobRun } from "./definition.ts";
+import { PacingWait, editPaced, postPaced } from "./send.ts";
+import { targetsFor } from "./targets.ts";
+
+/** lastError of an outbox row that will never be delivered (every target failed permanently). */
+export const GIVEN_UP = "permanent:";
+
+/** Rows still worth delivering (a NOT on a nullable column alone would drop rows without an error). */
+export const notGivenUp = { OR: [{ lastError: null }, { NOT: { lastError: { startsWith: GIVEN_UP } } }] };
+
+const outboxPayloadSchema: z.ZodType<OutboxPayload> = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("VOTE_CARD"), contributionId: z.number().int() }),
+  z.object({ kind: z.literal("TALLY"), contributionId: z.number().int() }),
+  z.object({ kind: z.literal("DECISION"), contributionId: z.number().int() }),
+  z.object({ kind: z.literal("NEEDS_INFO"), contributionId: z.number().int(), questionId: z.number().int() }),
+  z.object({ kind: z.literal("INFO_ANSWERED"), contributionId: z.number().int(), questionId: z.number().int() }),
+  z.object({ kind: z.literal("MOD_LOG"), auditId: z.number().int() }),
+]);
+
+export function readOutboxPayload(json: unknown): OutboxPayload | null {
+  const parsed = outboxPayloadSchema.safeParse(json);
+  return parsed.success ? parsed.data : null;
+}
+
+/** The delivery job of an outbox row: its id is the row's, so a row becomes at most one job. */
+export function deliveryJobId(outboxId: bigint | string): string {
+  return `outbox-${outboxId}`;
+}
+
+/** Which targets of which messages a delivery already reached, kept on the job so a retry never posts twice. */
+interface Progress {
+  readonly done: Set<string>;
+  save(): Promise<void>;
+}
+
+export type DeliveryOutcome = "delivered" | "superseded" | "skipped" | "given_up";
+
+export const deliverJob = defineJob({
+  queue: "delivery",
+  name: "deliver",
+  payload: z.object({ outboxId: z.string().regex(/^\d+$/), done: z.array(z.string()).optional() }),
+  defaults: { removeOnComplete: { age: 3600, count: 20_000 }, removeOnFail: { age: 7 * 86_400 } },
+  async handle(ctx, payload, run) {
+    const done = new Set(payload.done ?? []);
+    const progress: Progress = {
+      done,
+      save: () => run.job.updateData({ outboxId: payload.outboxId, done: [...done] }),
+    };
+    return later(ctx, run, () => deliverOutboxRow(ctx, BigInt(payload.outboxId), progress));
+  },
+});
+
+/**
+ * Turns a wait (the platform's pacing, a 429) into BullMQ's own: a chat's wait
+ * moves this job to later without using an attempt; a platform-wide 429 pauses
+ * the whole delivery queue for exactly retry_after.
+ */
+export async function later<T>(ctx: JobContext, run: JobRun, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (!(error instanceof PacingWait) || run.token === null) throw error;
+    if (error.scope === "global") {
+      await ctx.queues.delivery.rateLimit(error.waitMs);
+      throw new RateLimitError();
+    }
+    await run.job.moveToDelayed(Date.now() + error.waitMs, run.token);
+    throw new DelayedError();
+  }
+}
+
+/** Cards are serialised per contribution, everything else per topic. */
+function leaseKey(topic: string, payload: OutboxPayload): string {
+  return payload.kind === "MOD_LOG" ? topic : `card:${payload.contributionId}`;
+}
+
+/**
+ * Delivers one outbox row: renders what it stands for from the current state,
+ * sends it to every target, and marks it (and older rows of its topic) delivered
+ * only once sent. Serialised per card by a lease, so two workers never edit one
+ * card out of order and never post it twice.
+ */
+export async function deliverOutboxRow(ctx: JobContext, id: bigint, progress: Progress): Promise<DeliveryOutcome> {
+  const db = ctx.deps.db;
+  const row = await db.outboxMessage.findUnique({ where: { id } });
+  if (row === null || row.deliveredAt !== null || row.lastError?.startsWith(GIVEN_UP) === true) return "skipped";
+  const payload = readOutboxPayload(row.payload);
+  if (payload === null) {
+    await db.outboxMessage.update({ where: { id }, data: { lastError: `${GIVEN_UP} unreadable payload` } });
+    return "given_up";
+  }
+  const key = leaseKey(row.topic, payload);
+  const owner = randomUUID();
+  if (!(await ctx.coordination.lease(key, owner, 60_000))) throw new PacingWait(200);
+  try {
+    const fresh = await db.outboxMessage.findUnique({ where: { id }, select: { deliveredAt: true } });
+    if (fresh === null || fresh.deliveredAt !== null) return "skipped";
+    if (row.topic.startsWith("card:")) {
+      const newer = await db.outboxMessage.findFirst({
+        where: { topic: row.topic, deliveredAt: null, id: { gt: id }, ...notGivenUp },
+        select: { id: true },
+      });
+      // The newest row of a busy card renders the latest state and marks this one.
+      if (newer !== null) return "superseded";
+    }
+    await db.outboxMessage.update({ where: { id }, data: { attempts: { increment: 1 } } });
+    const messages = await composeOutboxMessages(ctx.deps, row.communityId, payload);
+    const { sent, failures } = await deliverMessages(ctx, messages, progress);
+    const olderOfTopic = { topic: row.topic, deliveredAt: null, id: { lte: id } };
+    if (sent === 0 && failures.length > 0) {
+      await db.outboxMessage.updateMany({ where: olderOfTopic, data: { lastError: `${GIVEN_UP} ${failures.join("; ")}` } });
+      return "given_up";
+    }
+    await db.outboxMessage.updateMany({
+      where: olderOfTopic,
+      data: { deliveredAt: ctx.deps.clock.now(), lastError: failures.length === 0 ? null : failures.join("; ") },
+    });
+    return "delivered";
+  } finally {
+    await ctx.coordination.release(key, owner);
+  }
+}
+
+/**
+ * Sends messages to every target of their audience. A permanent failure (chat
+ * gone, bot removed) ends that target only and is returned; pacing, 429s and
+ * transient failures throw, and the retry skips the targets already reached.
+ */
+export async function deliverMessages(
+  ctx: JobContext,
+  messages: readonly OutgoingMessage[],
+  progress: Progress,
+): Promise<{ sent: number; failures: string[] }> {
+  let sent = 0;
+  const failures: string[] = [];
+  for (const [index, message] of messages.entries()) {
+    for (const target of await targetsFor(ctx.deps, message.communityId, message.audience)) {
+      const key = `${index}@${targetKey(target)}`;
+      if (progress.done.has(key)) {
+        sent += 1;
+        continue;
+      }
+      try {
+        await sendMessage(ctx, message, target);
+        sent += 1;
+      } catch (error) {
+        if (!(error instanceof PlatformError) || error.failure.kind !== "permanent") {
+          if (error instanceof PlatformError) ctx.observer?.deliveryFailed(target.platform, error.failure.kind);
+          throw error;
+        }
+        ctx.observer?.deliveryFailed(target.platform, error.failure.reason);
+        ctx.log.warn({ target: target.label, platform: target.platform, reason: error.failure.reason }, "delivery failed for good");
+        failures.push(`${describeFailure(error.failure)} (${targetKey(target)})`);
+      }
+      progress.done.add(key);
+      await progress.save();
+    }
+  }
+  return { sent, failures };
+}
+
+/** Posts a message, or edits the card it replaces where the card was posted before. */
+async function sendMessage(ctx: JobContext, message: OutgoingMessage, target: ChatTarget): Promise<void> {
+  const contributionId = message.replaces === null ? null : cardContributionId(message.replaces);
+  if (contributionId === null) {
+    await postPaced(ctx, target, message.view);
+    return;
+  }
+  const key = targetKey(target);
+  const card = await ctx.deps.db.contribution.findUnique({ where: { id: contributionId }, select: { cardRefs: true } });
+  const refs = (card?.cardRefs ?? {}) as Record<string, unknown>;
+  const existing = refs[key];
+  if (typeof existing === "string") {
+    try {
+      await editPaced(ctx, target, { messageId: existing }, message.view);
+      return;
+    } catch (error) {
+      // Someone deleted the card: post it again rather than lose it.
+      if (!(error instanceof PlatformError && error.failure.kind === "permanent" && error.failure.reason === "message_deleted")) throw error;
+    }
+  }
+  const ref = await postPaced(ctx, target, message.view);
+  await ctx.deps.db.$executeRaw`
+    UPDATE contribution SET "cardRefs" = "cardRefs" || jsonb_build_object(${key}::text, ${ref.messageId}::text)
+    WHERE id = ${contributionId}`;
+}
+
+function cardContributionId(replaces: string): number | null {
+  const match = /^card:(\d+)$/.exec(replaces);
+  return match === null ? null : Number(match[1]);
+}

@@ -1,0 +1,87 @@
+import { mkdir, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { z } from "zod";
+import { buildExport } from "../app/exports.ts";
+import { parseWindow } from "../core/periods.ts";
+import { privateView } from "../views/view.ts";
+import { addJob, defineJob, type JobContext } from "./definition.ts";
+import { deliverMessages, later } from "./delivery.ts";
+import type { Queues } from "./queues.ts";
+
+const exportPayload = z.object({
+  communityId: z.number().int().positive(),
+  /** The moderator who asked; the file is sent to them. */
+  memberId: z.number().int().positive(),
+  window: z.string().max(64),
+  format: z.enum(["csv", "json"]),
+  budget: z.number().int().nonnegative().optional(),
+  cap: z.number().int().nonnegative().optional(),
+  record: z.boolean().optional(),
+});
+
+export type ExportJobRequest = z.infer<typeof exportPayload>;
+
+export interface ExportJobResult {
+  readonly file: string | null;
+  readonly refusal: string | null;
+}
+
+/**
+ * A large export: built in the background, written under the export folder,
+ * and sent to the moderator who asked (the console prints its path; platforms
+ * attach it). Reports progress as it goes.
+ */
+export const exportJob = defineJob({
+  queue: "exports",
+  name: "export",
+  payload: exportPayload,
+  defaults: { attempts: 3, backoff: { type: "exponential", delay: 2000 }, removeOnComplete: { age: 86_400 }, removeOnFail: { age: 7 * 86_400 } },
+  async handle(ctx, request, run): Promise<ExportJobResult> {
+    const data = run.job.data as ExportJobRequest & { file?: string; done?: string[] };
+    let file = data.file ?? null;
+    if (file === null) {
+      await run.job.updateProgress(5);
+      const built = await buildOne(ctx, request);
+      if (!built.ok) return { file: null, refusal: built.refusal };
+      await run.job.updateProgress(70);
+      file = path.resolve(ctx.settings.exportDir, built.filename);
+      await mkdir(path.dirname(file), { recursive: true });
+      await writeFile(file, built.content);
+      await run.job.updateData({ ...data, file });
+      await run.job.updateProgress(90);
+    }
+    const done = new Set(data.done ?? []);
+    const progress = { done, save: () => run.job.updateData({ ...data, file: file ?? undefined, done: [...done] }) };
+    const view = privateView([`Your export is ready: ${file}`], { title: "Export" });
+    await later(ctx, run, () =>
+      deliverMessages(ctx, [{ communityId: request.communityId, audience: { kind: "member", memberId: request.memberId }, replaces: null, view }], progress),
+    );
+    await run.job.updateProgress(100);
+    return { file, refusal: null };
+  },
+});
+
+async function buildOne(
+  ctx: JobContext,
+  request: ExportJobRequest,
+): Promise<{ ok: true; filename: string; content: string } | { ok: false; refusal: string }> {
+  const window = parseWindow(request.window);
+  if (!window.ok) return { ok: false, refusal: window.error.code };
+  const result = await buildExport(ctx.deps, {
+    actor: { communityId: request.communityId, memberId: request.memberId, isModerator: true, spaceId: null },
+    window: window.value,
+    format: request.format,
+    ...(request.budget === undefined ? {} : { budget: request.budget }),
+    ...(request.cap === undefined ? {} : { cap: request.cap }),
+    ...(request.record === undefined ? {} : { record: request.record }),
+  });
+  if (!result.ok) return { ok: false, refusal: result.error.code };
+  const stamp = ctx.deps.clock.now().toISOString().replace(/[:.]/g, "-");
+  return { ok: true, filename: `export-${request.communityId}-${stamp}.${request.format}`, content: result.value.content };
+}
+
+/** Queues an export; the caller answers at once with "your export is being built". */
+export async function requestExport(queues: Queues, request: ExportJobRequest): Promise<{ id: string | undefined }> {
+  const job = await addJob(queues, exportJob, request);
+  return { id: job.id };
+}

@@ -1,0 +1,30 @@
+import type { JobLog } from "../../jobs/definition.ts";
+import { startWorkers, type QueueSettings } from "../../jobs/runtime.ts";
+import { runConsole, type ConsoleOptions } from "./console.ts";
+import { consolePlatform } from "./platform.ts";
+import { ConsoleClock } from "./session.ts";
+
+/**
+ * The console with Cairn's real background jobs in the same process: deliveries
+ * print through the console platform one at a time, in order, and `/wait` moves
+ * the clock the deadline jobs read.
+ */
+export async function runConsoleWithJobs(
+  options: Omit<ConsoleOptions, "clock" | "background"> & { readonly queue: QueueSettings; readonly log?: JobLog },
+): Promise<void> {
+  const clock = new ConsoleClock();
+  const runtime = await startWorkers({
+    ...options.queue,
+    deps: { ...options.deps, clock },
+    platforms: [consolePlatform(options.output)],
+    settings: { cardEditDelayMs: 0, exportDir: options.exportDir },
+    concurrency: { delivery: 1, deadlines: 1 },
+    dispatcherPollMs: 50,
+    ...(options.log === undefined ? {} : { log: options.log }),
+  });
+  try {
+    await runConsole({ ...options, clock, background: runtime });
+  } finally {
+    await runtime.close();
+  }
+}

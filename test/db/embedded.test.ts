@@ -1,0 +1,88 @@
+import { chmod, mkdtemp, rm } from "node:fs/promises";
+import net from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { EmbeddedPostgresError, startEmbeddedPostgres } from "../../src/db/embedded.ts";
+import { migrate } from "../../src/db/migrate.ts";
+import { MIGRATIONS_DIR } from "../support/template.ts";
+
+/** A port nothing listens on right now (PostgreSQL itself cannot be given port 0). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function scalar<T>(url: string, sql: string, values: unknown[] = []): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return Object.values((await client.query(sql, values)).rows[0] ?? {})[0] as T;
+  } finally {
+    await client.end();
+  }
+}
+
+let root: string;
+
+beforeAll(async () => {
+  root = await mkdtemp(path.join(tmpdir(), "cairn-embedded-"));
+  // mkdtemp makes 0700 folders; the postgres user must be able to walk into it.
+  await chmod(root, 0o755);
+});
+
+afterAll(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+describe("startEmbeddedPostgres", () => {
+  it("initialises a cluster, keeps its data across a restart, and stops", async () => {
+    const dataDir = path.join(root, "pgdata");
+    const port = await freePort();
+
+    const first = await startEmbeddedPostgres({ dataDir, port });
+    try {
+      expect(first.databaseUrl).toMatch(
+        new RegExp(`^postgresql://postgres:[^@]+@127\\.0\\.0\\.1:${port}/cairn$`),
+      );
+      expect(
+        (await migrate(first.databaseUrl, { migrationsDir: MIGRATIONS_DIR })).applied.length,
+      ).toBeGreaterThan(0);
+      await scalar(first.databaseUrl, `INSERT INTO community (name) VALUES ($1) RETURNING id`, ["Kept"]);
+    } finally {
+      await first.stop();
+    }
+
+    const second = await startEmbeddedPostgres({ dataDir, port });
+    try {
+      expect(second.databaseUrl).toBe(first.databaseUrl);
+      expect((await migrate(second.databaseUrl, { migrationsDir: MIGRATIONS_DIR })).applied).toEqual([]);
+      expect(await scalar<string>(second.databaseUrl, "SELECT name FROM community")).toBe("Kept");
+    } finally {
+      await second.stop();
+    }
+  });
+
+  it("says in one line that the port is busy", async () => {
+    const blocker = net.createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, "127.0.0.1", resolve));
+    const { port } = blocker.address() as net.AddressInfo;
+    try {
+      const start = startEmbeddedPostgres({ dataDir: path.join(root, "busy"), port });
+
+      await expect(start).rejects.toBeInstanceOf(EmbeddedPostgresError);
+      await expect(start).rejects.toThrow(
+        new RegExp(`^port ${port} on 127\\.0\\.0\\.1 is already in use; [^\\n]*EMBEDDED_PG_PORT`),
+      );
+    } finally {
+      blocker.close();
+    }
+  });
+});

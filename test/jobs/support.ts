@@ -1,0 +1,102 @@
+// Backends, a fake platform and a job context for the job tests. Every test
+// gets its own Redis prefix or PostgreSQL schema and removes it afterwards.
+import { randomUUID } from "node:crypto";
+import { Redis } from "ioredis";
+import type { Platform } from "../../src/app/actors.ts";
+import type { Deps } from "../../src/app/deps.ts";
+import { openQueueBackend, type QueueBackend, type QueueBackendSettings } from "../../src/jobs/backend.ts";
+import { PlatformError, targetKey, type ChatPlatform, type ChatTarget, type MessageRef, type PlatformFailure } from "../../src/platforms/port.ts";
+import { renderPlainText } from "../../src/views/plainText.ts";
+import type { View } from "../../src/views/view.ts";
+
+export const REDIS_URL = process.env["TEST_REDIS_URL"] ?? "redis://127.0.0.1:6379";
+
+export type BackendKind = "redis" | "postgres";
+export const BACKENDS: readonly BackendKind[] = ["redis", "postgres"];
+
+export function queueSettings(kind: BackendKind, databaseUrl: string, redisUrl = REDIS_URL): QueueBackendSettings {
+  const id = randomUUID().replaceAll("-", "").slice(0, 12);
+  return kind === "redis" ? { redisUrl, databaseUrl, namespace: `cairn-test-${id}` } : { redisUrl: undefined, databaseUrl, namespace: `q_${id}` };
+}
+
+/** Opens a backend and returns it with a cleanup that removes its namespace. */
+export async function testBackend(kind: BackendKind, databaseUrl: string): Promise<{ backend: QueueBackend; settings: QueueBackendSettings; cleanup(): Promise<void> }> {
+  const settings = queueSettings(kind, databaseUrl);
+  const backend = await openQueueBackend(settings);
+  return { backend, settings, cleanup: () => cleanupNamespace(settings) };
+}
+
+export async function cleanupNamespace(settings: QueueBackendSettings): Promise<void> {
+  if (settings.redisUrl === undefined) return; // the test database, schema included, is dropped
+  const redis = new Redis(settings.redisUrl);
+  try {
+    let cursor = "0";
+    do {
+      const [next, keys] = await redis.scan(cursor, "MATCH", `${settings.namespace}:*`, "COUNT", 1000);
+      cursor = next;
+      if (keys.length > 0) await redis.del(...keys);
+    } while (cursor !== "0");
+  } finally {
+    redis.disconnect();
+  }
+}
+
+export interface PlatformCall {
+  readonly op: "post" | "edit" | "delete";
+  readonly at: number;
+  readonly target: string;
+  readonly text: string;
+  readonly messageId: string;
+}
+
+/** A platform that records every call and fails the ones a test scripts. */
+export class FakePlatform implements ChatPlatform {
+  readonly calls: PlatformCall[] = [];
+  private readonly failures: PlatformFailure[] = [];
+  private next = 1;
+  constructor(
+    readonly platform: Platform = "CONSOLE",
+    readonly limits = { global: { capacity: 1000, perSecond: 1000 }, perChat: { capacity: 1000, perSecond: 1000 } },
+  ) {}
+
+  /** The next calls fail with these, in order. */
+  failNext(...failures: PlatformFailure[]): void {
+    this.failures.push(...failures);
+  }
+
+  private call(op: PlatformCall["op"], target: ChatTarget, view: View | null, messageId: string): void {
+    const failure = this.failures.shift();
+    const entry = { op, at: Date.now(), target: targetKey(target), text: view === null ? "" : renderPlainText(view), messageId };
+    this.calls.push(entry);
+    if (failure !== undefined) throw new PlatformError(this.platform, failure);
+  }
+
+  async post(target: ChatTarget, view: View): Promise<MessageRef> {
+    const messageId = String(this.next++);
+    this.call("post", target, view, messageId);
+    return { messageId };
+  }
+  async edit(target: ChatTarget, ref: MessageRef, view: View): Promise<void> {
+    this.call("edit", target, view, ref.messageId);
+  }
+  async delete(target: ChatTarget, ref: MessageRef): Promise<void> {
+    this.call("delete", target, null, ref.messageId);
+  }
+  get succeeded(): PlatformCall[] {
+    return this.calls;
+  }
+}
+
+export async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 15_000, stepMs = 20): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (done(value)) return value;
+    if (Date.now() > until) throw new Error(`timed out waiting; last value ${JSON.stringify(value, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v))}`);
+    await new Promise((resolve) => setTimeout(resolve, stepMs));
+  }
+}
+
+export function realClockDeps(db: Deps["db"]): Deps {
+  return { db, clock: { now: () => new Date() } };
+}
