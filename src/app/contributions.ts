@@ -65,12 +65,12 @@ export async function logContribution(
   if (!checked.ok) return checked;
   const now = deps.clock.now();
   return transact(deps, async (tx) => {
-    // Allocating the number locks the community row: the daily limit and the
-    // duplicate-link check below cannot race another submission.
-    const community = await allocateContributionNumber(tx, actor.communityId);
-    const config = readCommunityConfig(community.config);
-    const submitter = await tx.member.findUniqueOrThrow({ where: { id: actor.memberId } });
+    // The submitter's row lock serialises their daily limit; advisory locks on the
+    // evidence links serialise the duplicate check; the community row (the number)
+    // is locked last, so concurrent submissions hold it only for the insert.
+    const submitter = await lockSubmitter(tx, actor.memberId);
     if (submitter.banned) return refuse("BANNED");
+    const config = readCommunityConfig(submitter.config);
     const category = await activeCategory(tx, actor.communityId, draft.categorySlug);
     if (!category.ok) return category;
     const recent = await tx.contribution.count({
@@ -80,8 +80,10 @@ export async function logContribution(
     if (!allowance.ok) return allowance;
     const credits = await resolveCredits(tx, actor, draft.coAuthors ?? [], now);
     if (!credits.ok) return credits;
+    await lockEvidenceLinks(tx, actor.communityId, checked.value.normalizedLinks);
     const duplicate = await findDuplicateEvidence(tx, actor.communityId, checked.value.normalizedLinks, null);
     if (duplicate !== null) return refuse("DUPLICATE_LINK", { number: duplicate });
+    const community = await allocateContributionNumber(tx, actor.communityId);
     const contribution = await tx.contribution.create({
       data: {
         communityId: actor.communityId,
@@ -161,6 +163,7 @@ export async function editContribution(
     }
     if (edit.links !== undefined) {
       const links = checked.value.normalizedLinks;
+      await lockEvidenceLinks(tx, actor.communityId, links);
       const duplicate = await findDuplicateEvidence(tx, actor.communityId, links, contribution.id);
       if (duplicate !== null) return refuse("DUPLICATE_LINK", { number: duplicate });
       await tx.evidenceLink.deleteMany({ where: { contributionId: contribution.id } });
@@ -224,13 +227,29 @@ function checkDraftText(
   return ok({ title: title.value, description: description.value, normalizedLinks });
 }
 
-async function allocateContributionNumber(tx: Tx, communityId: number): Promise<{ number: number; config: unknown }> {
-  const rows = await tx.$queryRaw<Array<{ number: number; config: unknown }>>`
+async function allocateContributionNumber(tx: Tx, communityId: number): Promise<{ number: number }> {
+  const rows = await tx.$queryRaw<Array<{ number: number }>>`
     UPDATE community SET "nextNumber" = "nextNumber" + 1 WHERE id = ${communityId}
-    RETURNING "nextNumber" - 1 AS number, config`;
+    RETURNING "nextNumber" - 1 AS number`;
   const row = rows[0];
   if (row === undefined) throw new Error(`community ${communityId} does not exist`);
   return row;
+}
+
+async function lockSubmitter(tx: Tx, memberId: number): Promise<{ banned: boolean; config: unknown }> {
+  const rows = await tx.$queryRaw<Array<{ banned: boolean; config: unknown }>>`
+    SELECT m.banned, c.config FROM member m JOIN community c ON c.id = m."communityId"
+    WHERE m.id = ${memberId} FOR UPDATE OF m`;
+  const row = rows[0];
+  if (row === undefined) throw new Error(`member ${memberId} does not exist`);
+  return row;
+}
+
+/** Serialises submissions that share an evidence link (in a fixed order, so they cannot deadlock). */
+async function lockEvidenceLinks(tx: Tx, communityId: number, normalizedLinks: readonly string[]): Promise<void> {
+  for (const url of [...normalizedLinks].sort()) {
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(${communityId}, hashtext(${url}))`;
+  }
 }
 
 async function activeCategory(

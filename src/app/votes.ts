@@ -1,4 +1,4 @@
-import type { Tx } from "../db/client.ts";
+import { poolOf, type Tx } from "../db/client.ts";
 import { readCommunityConfig, type CommunityConfig } from "../core/config.ts";
 import { decideByVotes, type Tally } from "../core/decision.ts";
 import { voterEligibility } from "../core/eligibility.ts";
@@ -8,6 +8,7 @@ import { lockContribution, type LockedContribution } from "./contributions.ts";
 import { decideOverdue, readTally, recordDecision, type Decision } from "./decisions.ts";
 import { inTransaction, transact, type Actor, type Deps } from "./deps.ts";
 import { enqueueOutbox } from "./outbox.ts";
+import { castUndecidingVote } from "./votePath.ts";
 
 export type VoteChoice = "APPROVE" | "REJECT";
 
@@ -48,6 +49,9 @@ export async function castVote(deps: Deps, actor: Actor, input: VoteInput): Prom
   if (input.impact !== undefined && !isImpact(input.impact)) return refuse("BAD_IMPACT");
   if (input.impact !== undefined && input.choice === "REJECT") return refuse("IMPACT_ON_REJECT");
   const now = deps.clock.now();
+  const pool = poolOf(deps.db);
+  const fast = pool === null ? null : await castUndecidingVote(pool, actor, input, now);
+  if (fast !== null) return fast;
   return transact(deps, async (tx) => {
     const open = await lockOpenContribution(tx, actor, input.number, now);
     if (!open.ok) return open;
