@@ -22,26 +22,20 @@ export async function moderatorDecide(
   actor: Actor,
   input: { readonly number: number; readonly outcome: "VERIFIED" | "REJECTED"; readonly reason: string },
 ): Promise<Result<Decision | { appealDenied: true }, Lookup | ReasonRefusal | "ALREADY_DECIDED">> {
-  const reason = validateReason(input.reason);
-  if (!reason.ok) return reason;
-  if (!actor.isModerator) return refuse("NOT_MODERATOR");
-  const now = deps.clock.now();
-  return transact(deps, async (tx) => {
-    const found = await lockContribution(tx, actor.communityId, input.number);
-    if (!found.ok) return found;
-    const contribution = found.value;
+  type Decided = Result<Decision | { appealDenied: true }, "ALREADY_DECIDED">;
+  return withLockedContribution(deps, actor, input, true, async (tx, contribution, reason, now): Promise<Decided> => {
     const config = await communityConfig(tx, actor.communityId);
     if (input.outcome === "REJECTED" && (await hasOpenAppeal(tx, contribution.id))) {
       await resolveAppeal(tx, contribution.id, "DENIED", actor.memberId, now);
-      await audit(tx, actor, "appeal.deny", contribution, reason.value, now);
+      await audit(tx, actor, "appeal.deny", contribution, reason, now);
       return ok({ appealDenied: true as const });
     }
     if (contribution.status !== "PENDING" && contribution.status !== "EXPIRED") {
       return refuse("ALREADY_DECIDED", { number: input.number, status: contribution.status });
     }
-    const decision = await recordDecision(tx, contribution, input.outcome, "MODERATOR", actor.memberId, reason.value, config, now);
+    const decision = await recordDecision(tx, contribution, input.outcome, "MODERATOR", actor.memberId, reason, config, now);
     if (decision === null) return refuse("ALREADY_DECIDED", { number: input.number, status: contribution.status });
-    await audit(tx, actor, input.outcome === "VERIFIED" ? "review.approve" : "review.reject", contribution, reason.value, now);
+    await audit(tx, actor, input.outcome === "VERIFIED" ? "review.approve" : "review.reject", contribution, reason, now);
     return ok(decision);
   });
 }
@@ -52,14 +46,7 @@ export async function voidContribution(
   actor: Actor,
   input: { readonly number: number; readonly reason: string },
 ): Promise<Result<{ number: number; clawedBack: number }, Lookup | ReasonRefusal | "NOT_VERIFIED">> {
-  const reason = validateReason(input.reason);
-  if (!reason.ok) return reason;
-  if (!actor.isModerator) return refuse("NOT_MODERATOR");
-  const now = deps.clock.now();
-  return transact(deps, async (tx) => {
-    const found = await lockContribution(tx, actor.communityId, input.number);
-    if (!found.ok) return found;
-    const contribution = found.value;
+  return withLockedContribution(deps, actor, input, true, async (tx, contribution, reason, now) => {
     if (contribution.status !== "VERIFIED") return refuse("NOT_VERIFIED", { number: input.number, status: contribution.status });
     const entries = await tx.ledgerEntry.findMany({
       where: { contributionId: contribution.id },
@@ -92,14 +79,14 @@ export async function voidContribution(
         points: c.points,
         contributionId: contribution.id,
         actorId: actor.memberId,
-        reason: reason.value,
+        reason,
         verifiedDelta: c.of === "AWARD" ? -(awardsOf.get(c.memberId) ?? 1) : 0,
       })),
       now,
     );
-    await changeStatus(tx, contribution.id, "VERIFIED", "VOIDED", actor.memberId, reason.value, now);
+    await changeStatus(tx, contribution.id, "VERIFIED", "VOIDED", actor.memberId, reason, now);
     await enqueueOutbox(tx, actor.communityId, { kind: "DECISION", contributionId: contribution.id });
-    await audit(tx, actor, "review.void", contribution, reason.value, now);
+    await audit(tx, actor, "review.void", contribution, reason, now);
     const clawedBack = clawbacks.reduce((sum, c) => sum - c.points, 0);
     return ok({ number: input.number, clawedBack });
   });
@@ -111,23 +98,16 @@ export async function extendDeadline(
   actor: Actor,
   input: { readonly number: number; readonly hours: number; readonly reason: string },
 ): Promise<Result<{ number: number; closesAt: Date }, Lookup | ReasonRefusal | "NOT_PENDING" | "BAD_HOURS">> {
-  const reason = validateReason(input.reason);
-  if (!reason.ok) return reason;
   if (!Number.isInteger(input.hours) || input.hours < 1 || input.hours > MAX_EXTENSION_HOURS) {
     return refuse("BAD_HOURS", { max: MAX_EXTENSION_HOURS });
   }
-  if (!actor.isModerator) return refuse("NOT_MODERATOR");
-  const now = deps.clock.now();
-  return transact(deps, async (tx) => {
-    const found = await lockContribution(tx, actor.communityId, input.number);
-    if (!found.ok) return found;
-    const contribution = found.value;
+  return withLockedContribution(deps, actor, input, true, async (tx, contribution, reason, now) => {
     if (contribution.status !== "PENDING") return refuse("NOT_PENDING", { number: input.number, status: contribution.status });
     const base = Math.max(contribution.closesAt.getTime(), now.getTime());
     const closesAt = new Date(base + input.hours * 3_600_000);
     await tx.contribution.update({ where: { id: contribution.id }, data: { closesAt } });
     await enqueueOutbox(tx, actor.communityId, { kind: "TALLY", contributionId: contribution.id });
-    await audit(tx, actor, "review.extend", contribution, reason.value, now, { hours: input.hours });
+    await audit(tx, actor, "review.extend", contribution, reason, now, { hours: input.hours });
     return ok({ number: input.number, closesAt });
   });
 }
@@ -168,28 +148,21 @@ export async function reopenContribution(
   actor: Actor,
   input: { readonly number: number; readonly reason: string },
 ): Promise<Result<{ number: number; closesAt: Date }, Lookup | ReasonRefusal | "NOT_REOPENABLE">> {
-  const reason = validateReason(input.reason);
-  if (!reason.ok) return reason;
-  if (!actor.isModerator) return refuse("NOT_MODERATOR");
-  const now = deps.clock.now();
-  return transact(deps, async (tx) => {
-    const found = await lockContribution(tx, actor.communityId, input.number);
-    if (!found.ok) return found;
-    const contribution = found.value;
+  return withLockedContribution(deps, actor, input, true, async (tx, contribution, reason, now) => {
     if (contribution.status !== "REJECTED" && contribution.status !== "EXPIRED") {
       return refuse("NOT_REOPENABLE", { number: input.number, status: contribution.status });
     }
     const config = await communityConfig(tx, actor.communityId);
     const closesAt = new Date(now.getTime() + config.voteWindowHours * 3_600_000);
     const cleared = await tx.vote.deleteMany({ where: { contributionId: contribution.id } });
-    await changeStatus(tx, contribution.id, contribution.status, "PENDING", actor.memberId, reason.value, now);
+    await changeStatus(tx, contribution.id, contribution.status, "PENDING", actor.memberId, reason, now);
     await tx.contribution.update({
       where: { id: contribution.id },
       data: { closesAt, decidedAt: null, decidedBy: null, cardRefs: {} },
     });
     if (await hasOpenAppeal(tx, contribution.id)) await resolveAppeal(tx, contribution.id, "ACCEPTED", actor.memberId, now);
     await enqueueOutbox(tx, actor.communityId, { kind: "VOTE_CARD", contributionId: contribution.id });
-    await audit(tx, actor, "review.reopen", contribution, reason.value, now, { clearedVotes: cleared.count });
+    await audit(tx, actor, "review.reopen", contribution, reason, now, { clearedVotes: cleared.count });
     return ok({ number: input.number, closesAt });
   });
 }
@@ -342,6 +315,28 @@ export async function eraseMember(
 }
 
 // ---- helpers ------------------------------------------------------------------------------
+
+/**
+ * The common frame of an action on one contribution: a valid reason, the
+ * moderator right when required, one transaction with the contribution locked.
+ */
+async function withLockedContribution<T, C extends string>(
+  deps: Deps,
+  actor: Actor,
+  input: { readonly number: number; readonly reason: string },
+  moderatorOnly: boolean,
+  work: (tx: Tx, contribution: LockedContribution, reason: string, now: Date) => Promise<Result<T, C>>,
+): Promise<Result<T, C | "UNKNOWN_CONTRIBUTION" | "NOT_MODERATOR" | ReasonRefusal>> {
+  const reason = validateReason(input.reason);
+  if (!reason.ok) return reason;
+  if (moderatorOnly && !actor.isModerator) return refuse("NOT_MODERATOR");
+  const now = deps.clock.now();
+  return transact(deps, async (tx): Promise<Result<T, C | "UNKNOWN_CONTRIBUTION">> => {
+    const found = await lockContribution(tx, actor.communityId, input.number);
+    if (!found.ok) return found;
+    return work(tx, found.value, reason.value, now);
+  });
+}
 
 async function communityConfig(tx: Tx, communityId: number): Promise<CommunityConfig> {
   const community = await tx.community.findUniqueOrThrow({ where: { id: communityId }, select: { config: true } });
