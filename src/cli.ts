@@ -9,7 +9,7 @@ import { catalog } from "./commands/catalog.ts";
 import { loadConfig, readEnvironment, ConfigError, type Config } from "./config.ts";
 import { parseWindow } from "./core/periods.ts";
 import { createLogger } from "./logger.ts";
-import { runConsole } from "./platforms/console/console.ts";
+import { runConsoleWithJobs } from "./platforms/console/withJobs.ts";
 import { consoleChat } from "./platforms/console/session.ts";
 import { openDatabase } from "./runtime.ts";
 
@@ -66,8 +66,10 @@ async function consoleCommand(config: Config): Promise<number> {
   return withDatabase(config, async (open) => {
     const interactive = process.stdin.isTTY === true;
     if (interactive) process.stdout.write(`Database: ${open.description}\n`);
-    await runConsole({
+    await runConsoleWithJobs({
       deps: { db: open.db },
+      queue: { databaseUrl: open.databaseUrl, redisUrl: config.redisUrl },
+      log: logger,
       catalog,
       input: process.stdin,
       output: process.stdout,

@@ -1,4 +1,5 @@
-import type { Db } from "../db/client.ts";
+import type pg from "pg";
+import { poolOf, type Db } from "../db/client.ts";
 import { Prisma } from "../generated/prisma/client.ts";
 import { activeScore, activeWeight } from "../core/activeScore.ts";
 import { readCommunityConfig } from "../core/config.ts";
@@ -38,8 +39,6 @@ export interface LeaderboardView {
   readonly rows: readonly LeaderboardRow[];
   /** The caller's own row when they are on the board but outside the rows shown. */
   readonly callerRow: LeaderboardRow | null;
-  /** How many members the board ranks (visible, with points in the window). */
-  readonly totalMembers: number;
 }
 
 export interface LeaderboardRequest {
@@ -90,50 +89,68 @@ async function buildBoard(
   request: BoardRequest,
 ): Promise<Result<LeaderboardView, "UNKNOWN_SEASON" | "UNKNOWN_CATEGORY">> {
   const now = deps.clock.now();
-  // A total board over a fixed window needs nothing from the community to be read:
-  // read it alongside the community (at the largest size, trimmed below).
-  const fixed = request.score === "total" && request.categorySlug === null && request.window.kind !== "season";
-  const fixedBounds = fixed ? windowBounds(request.window, now, []) : null;
-  const [context, early] = await Promise.all([
-    loadContext(deps, communityId, request),
-    fixedBounds?.ok === true
-      ? readPlan(deps.db, planBoard(communityId, fixedBounds.value, null, totalScale, now), request.callerId, MAX_LEADERBOARD_SIZE, now)
-      : Promise.resolve(null),
-  ]);
-  const { community, seasons, category } = context;
+  // The boards read from a score index (all time, or a week or month bucket of
+  // total points) need nothing read first: one statement reads the community
+  // along with the rows. Seasons and categories are looked up first.
+  if (request.categorySlug === null && request.window.kind !== "season") {
+    const bounds = windowBounds(request.window, now, []);
+    if (!bounds.ok) return bounds;
+    const board = indexedBoard(bounds.value, request.score);
+    if (board !== null) return ok(await readIndexedBoard(deps.db, communityId, board, request, now));
+  }
+  const { community, seasons, category } = await loadContext(deps, communityId, request);
   if (request.categorySlug !== null && category === null) {
     return refuse("UNKNOWN_CATEGORY", { slug: request.categorySlug });
   }
   const bounds = windowBounds(request.window, now, seasons);
   if (!bounds.ok) return bounds;
   const config = readCommunityConfig(community.config);
-  const limit = Math.min(Math.max(Math.trunc(request.limit ?? config.leaderboardSize), 1), MAX_LEADERBOARD_SIZE);
+  const limit = boardLimit(request.limit, config.leaderboardSize);
   const scale =
     request.score === "total" ? totalScale : activeScale(now, community.activeEpoch, config.decayHalfLifeDays);
-  const standings =
-    early ??
-    (await readPlan(deps.db, planBoard(communityId, bounds.value, category?.id ?? null, scale, now), request.callerId, limit, now));
-  const top = standings.top.slice(0, limit);
-  const caller = top.some((row) => row.id === request.callerId) ? null : standings.caller;
+  const source =
+    category === null
+      ? daySource(communityId, bounds.value, scale, now)
+      : categorySource(communityId, category.id, bounds.value, scale);
+  const standings = await readAggregate(deps.db, { communityId, source, scale }, request.callerId, limit, now);
+  return ok(
+    await boardView(deps.db, request, category?.slug ?? null, scale.display, standings.top, standings.caller, now),
+  );
+}
+
+function boardLimit(requested: number | null, configured: number): number {
+  return Math.min(Math.max(Math.trunc(requested ?? configured), 1), MAX_LEADERBOARD_SIZE);
+}
+
+/** The view of standings read: ranks, the caller's row when outside the rows shown, streaks. */
+async function boardView(
+  db: Db,
+  request: BoardRequest,
+  category: string | null,
+  display: (raw: number) => number,
+  top: readonly Scored[],
+  standing: (Scored & { higher: number }) | null,
+  now: Date,
+): Promise<LeaderboardView> {
+  const caller = top.some((row) => row.id === request.callerId) ? null : standing;
   const shown = caller === null ? top : [...top, caller];
-  const streaks = await streaksFromWeeks(deps.db, shown, now);
+  const streaks = await streaksFromWeeks(db, shown, now);
   const toRow = (row: Scored, rank: number): LeaderboardRow => ({
     rank,
     memberId: row.id,
     name: row.name,
-    points: scale.display(row.score),
+    points: display(row.score),
     verified: row.verified,
     streak: streaks.get(row.id) ?? 0,
     isCaller: row.id === request.callerId,
   });
-  return ok({
+  return {
     windowLabel: describeWindow(request.window),
     score: request.score,
-    category: category?.slug ?? null,
-    rows: rankCompetition(top, (row) => scale.display(row.score)).map(({ rank, row }) => toRow(row, rank)),
+    category,
+    rows: rankCompetition(top, (row) => display(row.score)).map(({ rank, row }) => toRow(row, rank)),
     callerRow: caller === null ? null : toRow(caller, caller.higher + 1),
-    totalMembers: standings.total,
-  });
+  };
 }
 
 function loadContext(deps: Deps, communityId: number, request: BoardRequest) {
@@ -191,51 +208,201 @@ function activeScale(now: Date, epoch: Date, halfLifeDays: number): ScoreScale {
 }
 
 // ---------------------------------------------------------------------------
-// Plans: an indexed table read in score order, or an aggregate computed once.
+// Boards read from a score index
 
-interface IndexedPlan {
-  kind: "indexed";
-  communityId: number;
-  /** Table with alias `t` and a `"memberId"` column. */
-  table: Prisma.Sql;
-  where: Prisma.Sql;
-  score: Prisma.Sql;
-  scale: ScoreScale;
+/**
+ * A board whose scores are stored, in a table with an index in score order:
+ * all-time totals and active accumulators in `balance` (communityId, total) and
+ * (communityId, activeAcc), a week's or month's total in `period_balance`
+ * (communityId, period, points).
+ */
+type IndexedBoard =
+  | { readonly kind: "total" }
+  | { readonly kind: "active" }
+  | { readonly kind: "period"; readonly period: string };
+
+function indexedBoard(bounds: WindowBounds, score: LeaderboardScore): IndexedBoard | null {
+  if (bounds.from === null && bounds.to === null) return { kind: score };
+  if (bounds.bucket !== null && score === "total") return { kind: "period", period: bounds.bucket };
+  return null;
 }
 
+/**
+ * One statement per kind of board, prepared by name on the pg pool: Prisma's own
+ * overhead per statement was a large part of a board's time. Parameters: $1
+ * community, $2 caller (or null), $3 rows to read, $4 the recent week keys read
+ * for streaks, and $5 the period bucket or the active weight w (total boards
+ * have no $5).
+ *
+ * - `top`: the index is read in score order and stops after $3 visible rows.
+ * - `me`: the caller's row by primary key; their rank is one index-only count
+ *   of the scores strictly above theirs, less the unlisted (hidden, banned,
+ *   merged) members above them, found through the member indexes on
+ *   (communityId, hidden), (communityId, banned) and (mergedIntoId). It is
+ *   skipped when the caller is among the rows read (their rank is then known).
+ * - the community's config and active epoch come with the rows (a LEFT JOIN, so
+ *   an empty board still brings them).
+ *
+ * Scores compare as they show: for the active score (shown as acc / w rounded)
+ * "not zero" is |acc| ≥ w/2 and "shows more than S" is acc ≥ (round(S / w) + ½)·w,
+ * both on the accumulator itself, so the (communityId, activeAcc) index serves them.
+ */
+function indexedStatement(kind: IndexedBoard["kind"]): { name: string; text: string } {
+  const table = kind === "period" ? "period_balance" : "balance";
+  const scope = (alias: string): string =>
+    `${alias}."communityId" = $1${kind === "period" ? ` AND ${alias}.period = $5::text` : ""}`;
+  const score = (alias: string): string =>
+    kind === "total" ? `${alias}.total` : kind === "active" ? `${alias}."activeAcc"` : `${alias}.points`;
+  const nonzero = (alias: string): string =>
+    kind === "active"
+      ? `(${score(alias)} >= 0.5 * $5::float8 OR ${score(alias)} < -0.5 * $5::float8)`
+      : `${score(alias)} <> 0`;
+  const above = (alias: string, other: string): string =>
+    kind === "active"
+      ? `${score(alias)} >= (floor(${other} / $5::float8 + 0.5) + 0.5) * $5::float8`
+      : `${score(alias)} > ${other}`;
+  const visible = `NOT m.hidden AND NOT m.banned AND m."mergedIntoId" IS NULL`;
+  const text = `
+    WITH top AS MATERIALIZED (
+      SELECT t."memberId" AS id, ${score("t")}::float8 AS score, t.verified::int AS verified, m."displayName" AS name
+      FROM ${table} t JOIN member m ON m.id = t."memberId"
+      WHERE ${scope("t")} AND ${nonzero("t")} AND ${visible}
+      ORDER BY ${score("t")} DESC, t."memberId"
+      LIMIT $3
+    ),
+    me AS (
+      SELECT t."memberId" AS id, ${score("t")}::float8 AS score, t.verified::int AS verified, m."displayName" AS name,
+             CASE WHEN t."memberId" IN (SELECT id FROM top) THEN NULL ELSE (
+               (SELECT count(*) FROM ${table} b WHERE ${scope("b")} AND ${above("b", score("t"))})
+               - (SELECT count(*) FROM member u JOIN ${table} b ON b."memberId" = u.id
+                  WHERE u."communityId" = $1 AND (u.hidden OR u.banned OR u."mergedIntoId" IS NOT NULL)
+                    AND ${scope("b")} AND ${above("b", score("t"))})
+             )::int END AS higher
+      FROM ${table} t JOIN member m ON m.id = t."memberId"
+      WHERE t."memberId" = $2::int AND ${scope("t")} AND ${nonzero("t")} AND ${visible}
+    ),
+    shown AS (
+      SELECT id, score, verified, name, NULL::int AS higher, false AS "isMe" FROM top
+      UNION ALL
+      SELECT id, score, verified, name, higher, true FROM me
+    )
+    SELECT c.config, c."activeEpoch" AT TIME ZONE 'UTC' AS "activeEpoch",
+           s.id, s.score, s.verified, s.name, s.higher, s."isMe",
+           ARRAY(SELECT pb.period FROM period_balance pb
+                 WHERE pb."memberId" = s.id AND pb.period = ANY($4::text[]) AND pb.verified > 0) AS weeks
+    FROM community c LEFT JOIN shown s ON true
+    WHERE c.id = $1`;
+  return { name: `cairn-board-${kind}`, text };
+}
+
+const INDEXED_STATEMENTS = {
+  total: indexedStatement("total"),
+  active: indexedStatement("active"),
+  period: indexedStatement("period"),
+};
+
+interface IndexedRow {
+  config: unknown;
+  activeEpoch: Date;
+  id: number | null;
+  score: number | null;
+  verified: number | null;
+  name: string | null;
+  higher: number | null;
+  isMe: boolean | null;
+  weeks: string[];
+}
+
+/**
+ * The active score's epoch and half-life last seen per community. Only a guess
+ * that lets an active board go out as one statement: the statement brings the
+ * community's actual values back, and a board read with a wrong guess is read
+ * again with them.
+ */
+const activeHints = new Map<number, { epoch: number; halfLifeDays: number }>();
+
+async function readIndexedBoard(
+  db: Db,
+  communityId: number,
+  board: IndexedBoard,
+  request: BoardRequest,
+  now: Date,
+): Promise<LeaderboardView> {
+  // Without a requested size the configured one is known only with the rows: read the most and trim.
+  const read = request.limit === null ? MAX_LEADERBOARD_SIZE : boardLimit(request.limit, MAX_LEADERBOARD_SIZE);
+  const weeks = recentWeekKeys(now, STREAK_SPAN);
+  const run = (extra: string | number | null): Promise<IndexedRow[]> =>
+    queryIndexed(db, INDEXED_STATEMENTS[board.kind], [communityId, request.callerId, read, weeks, ...(extra === null ? [] : [extra])]);
+  let rows: IndexedRow[];
+  let scale: ScoreScale;
+  if (board.kind === "active") {
+    let hint = activeHints.get(communityId) ?? (await readActiveHint(db, communityId));
+    for (;;) {
+      scale = activeScale(now, new Date(hint.epoch), hint.halfLifeDays);
+      rows = await run(activeWeight(now, new Date(hint.epoch), hint.halfLifeDays));
+      const first = rows[0];
+      if (first === undefined) throw new Error(`no community ${communityId}`);
+      const actual = { epoch: first.activeEpoch.getTime(), halfLifeDays: readCommunityConfig(first.config).decayHalfLifeDays };
+      activeHints.set(communityId, actual);
+      if (actual.epoch === hint.epoch && actual.halfLifeDays === hint.halfLifeDays) break;
+      hint = actual;
+    }
+  } else {
+    scale = totalScale;
+    rows = await run(board.kind === "period" ? board.period : null);
+  }
+  const first = rows[0];
+  if (first === undefined) throw new Error(`no community ${communityId}`);
+  const limit = boardLimit(request.limit, readCommunityConfig(first.config).leaderboardSize);
+  const fetched: Scored[] = [];
+  let me: (Scored & { higher: number | null }) | null = null;
+  for (const row of rows) {
+    if (row.id === null || row.score === null || row.name === null) continue;
+    const scored = { id: row.id, score: row.score, verified: row.verified ?? 0, name: row.name, weeks: row.weeks };
+    if (row.isMe === true) me = { ...scored, higher: row.higher };
+    else fetched.push(scored);
+  }
+  fetched.sort((a, b) => b.score - a.score || a.id - b.id);
+  return boardView(db, request, null, scale.display, fetched.slice(0, limit), standingOf(me, fetched, scale), now);
+}
+
+/**
+ * The caller's standing: the statement counts the members above them, except
+ * when the caller is among the rows read — then every visible member showing
+ * more is among them too, and the rank is the one those rows give.
+ */
+function standingOf(
+  me: (Scored & { higher: number | null }) | null,
+  fetched: readonly Scored[],
+  scale: ScoreScale,
+): (Scored & { higher: number }) | null {
+  if (me === null) return null;
+  if (me.higher !== null) return { ...me, higher: me.higher };
+  const rank = rankCompetition(fetched, (row) => scale.display(row.score)).find(({ row }) => row.id === me.id)?.rank ?? 1;
+  return { ...me, higher: rank - 1 };
+}
+
+async function readActiveHint(db: Db, communityId: number): Promise<{ epoch: number; halfLifeDays: number }> {
+  const community = await db.community.findUniqueOrThrow({ where: { id: communityId }, select: { config: true, activeEpoch: true } });
+  return { epoch: community.activeEpoch.getTime(), halfLifeDays: readCommunityConfig(community.config).decayHalfLifeDays };
+}
+
+/** A board statement on the pool behind the client (prepared by name), or through Prisma for a client made elsewhere. */
+async function queryIndexed(db: Db, statement: { name: string; text: string }, values: unknown[]): Promise<IndexedRow[]> {
+  const pool: pg.Pool | null = poolOf(db);
+  if (pool === null) return db.$queryRawUnsafe<IndexedRow[]>(statement.text, ...values);
+  const result = await pool.query<IndexedRow>({ name: statement.name, text: statement.text, values });
+  return result.rows;
+}
+
+// ---------------------------------------------------------------------------
+// Boards aggregated when read: windows of days, categories
+
 interface AggregatePlan {
-  kind: "aggregate";
   communityId: number;
   /** `WITH RECURSIVE …` CTE list whose last CTE `s(id, score, verified)` holds one row per effective member. */
   source: Prisma.Sql;
   scale: ScoreScale;
-}
-
-function planBoard(
-  communityId: number,
-  bounds: WindowBounds,
-  categoryId: number | null,
-  scale: ScoreScale,
-  now: Date,
-): IndexedPlan | AggregatePlan {
-  if (categoryId !== null) return { kind: "aggregate", communityId, source: categorySource(communityId, categoryId, bounds, scale), scale };
-  if (bounds.from === null && bounds.to === null) {
-    const score = scale.weighted === null ? Prisma.sql`t.total` : Prisma.sql`t."activeAcc"`;
-    return { kind: "indexed", communityId, table: Prisma.sql`balance t`, where: Prisma.sql`t."communityId" = ${communityId}`, score, scale };
-  }
-  if (bounds.bucket !== null && scale.weighted === null) {
-    return {
-      kind: "indexed",
-      communityId,
-      table: Prisma.sql`period_balance t`,
-      where: Prisma.sql`t."communityId" = ${communityId} AND t.period = ${bounds.bucket}`,
-      score: Prisma.sql`t.points`,
-      scale,
-    };
-  }
-  const from = bounds.from ?? new Date(0);
-  const to = bounds.to ?? new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()) + DAY_MS);
-  return { kind: "aggregate", communityId, source: daySource(communityId, dayKeysBetween(from, to), scale), scale };
 }
 
 /**
@@ -243,7 +410,10 @@ function planBoard(
  * moves them). For the active score each day counts at its noon: day buckets
  * carry no finer time.
  */
-function daySource(communityId: number, dayKeys: readonly string[], scale: ScoreScale): Prisma.Sql {
+function daySource(communityId: number, bounds: WindowBounds, scale: ScoreScale, now: Date): Prisma.Sql {
+  const from = bounds.from ?? new Date(0);
+  const to = bounds.to ?? new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()) + DAY_MS);
+  const dayKeys = dayKeysBetween(from, to);
   const points =
     scale.weighted === null
       ? Prisma.sql`pb.points`
@@ -277,9 +447,6 @@ function categorySource(communityId: number, categoryId: number, bounds: WindowB
       GROUP BY 1)`;
 }
 
-// ---------------------------------------------------------------------------
-// Reading a plan
-
 interface Scored {
   id: number;
   score: number;
@@ -290,19 +457,16 @@ interface Scored {
 }
 
 interface Standings {
-  /** In board order; possibly more rows than will be shown. */
+  /** In board order. */
   top: Scored[];
   /** The caller when they are on the board, with how many visible members show strictly more. */
   caller: (Scored & { higher: number }) | null;
-  total: number;
 }
 
 /** Weeks read with each shown row; a longer streak is completed by `streaksOf`. */
 const STREAK_SPAN = 26;
 
-const visible = Prisma.sql`NOT m.hidden AND NOT m.banned AND m."mergedIntoId" IS NULL`;
-
-/** Members kept off public boards; few, so they are subtracted rather than every row joined. */
+/** Members kept off public boards; few, and found through the member indexes. */
 function unlistedIds(communityId: number): Prisma.Sql {
   return Prisma.sql`SELECT m.id FROM member m
     WHERE m."communityId" = ${communityId} AND (m.hidden OR m.banned OR m."mergedIntoId" IS NOT NULL)`;
@@ -313,91 +477,28 @@ function recentWeeksOf(id: Prisma.Sql, weeks: readonly string[]): Prisma.Sql {
     WHERE pb."memberId" = ${id} AND pb.period = ANY(${[...weeks]}::text[]) AND pb.verified > 0)`;
 }
 
-function readPlan(db: Db, plan: IndexedPlan | AggregatePlan, callerId: number | null, limit: number, now: Date): Promise<Standings> {
-  const weeks = recentWeekKeys(now, STREAK_SPAN);
-  return plan.kind === "indexed"
-    ? readIndexed(db, plan, callerId, limit, weeks)
-    : readAggregate(db, plan, callerId, limit, weeks);
-}
-
-/**
- * Top rows straight from the score index (the scan stops after `limit` visible
- * rows). Both counts come from one pass over the community's scores, corrected
- * by the few unlisted members, so they never join every member.
- */
-async function readIndexed(
-  db: Db,
-  plan: IndexedPlan,
-  callerId: number | null,
-  limit: number,
-  weeks: readonly string[],
-): Promise<Standings> {
-  const { communityId, table, where, score, scale } = plan;
-  const meScore = Prisma.sql`(SELECT ${score} FROM me t)`;
-  const [top, stats] = await Promise.all([
-    db.$queryRaw<Scored[]>`
-      SELECT top.id, top.score, top.verified, m."displayName" AS name, ${recentWeeksOf(Prisma.sql`top.id`, weeks)} AS weeks
-      FROM (
-        SELECT t."memberId" AS id, ${score}::float8 AS score, t.verified::int AS verified
-        FROM ${table} JOIN member m ON m.id = t."memberId"
-        WHERE ${where} AND ${scale.nonzero(score)} AND ${visible}
-        ORDER BY ${score} DESC, t."memberId"
-        LIMIT ${limit}
-      ) AS top JOIN member m ON m.id = top.id
-      ORDER BY top.score DESC, top.id`,
-    db.$queryRaw<Array<{ total: number; higher: number } & { [K in keyof Scored]: Scored[K] | null }>>`
-      WITH unlisted AS MATERIALIZED (
-        SELECT t.* FROM ${table} WHERE ${where} AND t."memberId" IN (${unlistedIds(communityId)})
-      ),
-      me AS MATERIALIZED (
-        SELECT t.*, m."displayName" AS name FROM ${table} JOIN member m ON m.id = t."memberId"
-        WHERE ${where} AND t."memberId" = ${callerId ?? -1} AND ${scale.nonzero(score)} AND ${visible}
-      )
-      SELECT
-        (counted.listed - (SELECT count(*) FROM unlisted t WHERE ${scale.nonzero(score)}))::int AS total,
-        (counted.higher - (SELECT count(*) FROM unlisted t WHERE ${scale.above(score, meScore)}))::int AS higher,
-        (SELECT t."memberId" FROM me t) AS id,
-        (SELECT ${score}::float8 FROM me t) AS score,
-        (SELECT t.verified::int FROM me t) AS verified,
-        (SELECT t.name FROM me t) AS name,
-        ${recentWeeksOf(Prisma.sql`(SELECT t."memberId" FROM me t)`, weeks)} AS weeks
-      FROM (
-        -- One pass over the community's scores for both counts.
-        SELECT count(*) FILTER (WHERE ${scale.nonzero(score)}) AS listed,
-               count(*) FILTER (WHERE ${scale.above(score, meScore)}) AS higher
-        FROM ${table} WHERE ${where}
-      ) AS counted`,
-  ]);
-  const row = stats[0];
-  const caller =
-    row === undefined || row.id === null || row.score === null || row.name === null
-      ? null
-      : { id: row.id, score: row.score, verified: row.verified ?? 0, name: row.name, weeks: row.weeks ?? [], higher: row.higher };
-  return { top, caller, total: row?.total ?? 0 };
-}
-
 /**
  * One statement: the aggregate is computed once, then read for the top rows, the
- * caller's row and the counts; names and weeks are read for those rows only.
+ * caller's row and rank; names and weeks are read for those rows only.
  */
 async function readAggregate(
   db: Db,
   plan: AggregatePlan,
   callerId: number | null,
   limit: number,
-  weeks: readonly string[],
+  now: Date,
 ): Promise<Standings> {
   const { scale } = plan;
   const caller = callerId ?? -1;
-  const rows = await db.$queryRaw<Array<Scored & { isMe: boolean; higher: number; total: number }>>`
+  const weeks = recentWeekKeys(now, STREAK_SPAN);
+  const rows = await db.$queryRaw<Array<Scored & { isMe: boolean; higher: number }>>`
     ${plan.source},
     v AS MATERIALIZED (
       SELECT s.id, s.score::float8 AS score, s.verified::int AS verified FROM s
       WHERE ${scale.nonzero(Prisma.sql`s.score`)} AND s.id NOT IN (${unlistedIds(plan.communityId)})
     ),
     stats AS (
-      SELECT (SELECT count(*) FROM v)::int AS total,
-             (SELECT count(*) FROM v
+      SELECT (SELECT count(*) FROM v
               WHERE ${scale.above(Prisma.sql`v.score`, Prisma.sql`(SELECT mine.score FROM v AS mine WHERE mine.id = ${caller})`)})::int AS higher
     ),
     shown AS (
@@ -406,15 +507,13 @@ async function readAggregate(
       (SELECT v.*, true AS "isMe" FROM v WHERE v.id = ${caller})
     )
     SELECT shown.id, shown.score, shown.verified, m."displayName" AS name, shown."isMe",
-           ${recentWeeksOf(Prisma.sql`shown.id`, weeks)} AS weeks, stats.total, stats.higher
+           ${recentWeeksOf(Prisma.sql`shown.id`, weeks)} AS weeks, stats.higher
     FROM shown JOIN member m ON m.id = shown.id CROSS JOIN stats`;
   const top = rows.filter((row) => !row.isMe).sort((a, b) => b.score - a.score || a.id - b.id);
   const me = rows.find((row) => row.isMe);
-  const total = rows[0]?.total ?? 0;
   return {
     top: top.map(({ id, score, verified, name, weeks: w }) => ({ id, score, verified, name, weeks: w })),
     caller: me === undefined ? null : { id: me.id, score: me.score, verified: me.verified, name: me.name, weeks: me.weeks, higher: me.higher },
-    total,
   };
 }
 
@@ -471,7 +570,8 @@ function recentWeekKeys(now: Date, count: number): string[] {
 
 /** A member's rank on the all-time total board, or null when they are not on it (hidden, banned, merged, no points). */
 export async function allTimeRank(db: Db, communityId: number, memberId: number, now: Date): Promise<number | null> {
-  const standings = await readPlan(db, planBoard(communityId, { from: null, to: null, bucket: null }, null, totalScale, now), memberId, 1, now);
-  if (standings.top[0]?.id === memberId) return 1;
-  return standings.caller === null ? null : standings.caller.higher + 1;
+  const rows = await queryIndexed(db, INDEXED_STATEMENTS.total, [communityId, memberId, 1, recentWeekKeys(now, 1)]);
+  const me = rows.find((row) => row.isMe === true);
+  if (me === undefined) return null;
+  return me.higher === null ? 1 : me.higher + 1;
 }

@@ -4,9 +4,9 @@ import type { Db, Tx } from "../db/client.ts";
 import { Prisma } from "../generated/prisma/client.ts";
 import { readCommunityConfig } from "../core/config.ts";
 import {
+  ChainChecker,
   entryToLedgerLine,
   GENESIS_HASH,
-  hashEntry,
   ledgerLineToEntry,
   type ChainCheck,
   type HashedLedgerEntry,
@@ -15,8 +15,9 @@ import {
 import { ok, refuse, type Result } from "../core/result.ts";
 import type { Deps } from "./deps.ts";
 
+export { ChainChecker } from "../core/ledger.ts";
+
 const EXPORT_PAGE = 10_000;
-const VERIFY_PAGE = 20_000;
 const DAY_MS = 86_400_000;
 /** Merges chain (C into B into A); a longer chain than this is a bug elsewhere, not a reason to loop. */
 const MAX_MERGE_HOPS = 32;
@@ -82,42 +83,90 @@ export function activeWeightSql(timestamp: Prisma.Sql, epoch: Date, halfLifeDays
 }
 
 // ---------------------------------------------------------------------------
-// Chain checking
+// Chain checking in the database
 
 /**
- * Checks a chain fed one entry at a time, exactly as core `verifyChain` does for
- * an iterable, so a chain read page by page from the database or line by line
- * from a file is checked in constant memory.
+ * core `canonicalEntryJson` of the ledger_entry row aliased `e`, built in SQL,
+ * byte for byte: keys in sorted order, integers as their decimal text, null for
+ * an absent id, the time as ISO text with milliseconds and Z (the column is a
+ * UTC timestamp(3)), and the reason through to_json, whose escaping (\" \\ \b
+ * \f \n \r \t, \u00XX in lower case for the other control characters,
+ * everything else verbatim) is JSON.stringify's for any text PostgreSQL can hold.
+ * test/app/ledgerSql.test.ts checks it against the core on random entries.
  */
-export class ChainChecker {
-  private count = 0;
-  private headHash = GENESIS_HASH;
-  private broken: ChainCheck | null = null;
+export function canonicalEntryJsonSql(e: string): Prisma.Sql {
+  const a = Prisma.raw(`"${e}"`);
+  return Prisma.sql`('{"actorId":' || COALESCE(${a}."actorId"::text, 'null')
+    || ',"communityId":' || ${a}."communityId"::text
+    || ',"contributionId":' || COALESCE(${a}."contributionId"::text, 'null')
+    || ',"createdAt":"' || to_char(${a}."createdAt", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
+    || '","kind":"' || ${a}.kind::text
+    || '","memberId":' || ${a}."memberId"::text
+    || ',"points":' || ${a}.points::text
+    || ',"reason":' || to_json(${a}.reason)::text
+    || ',"seq":' || ${a}.seq::text || '}')`;
+}
 
-  /** Feeds the next entry; false once the chain is broken (later entries are ignored). */
-  add(entry: HashedLedgerEntry): boolean {
-    if (this.broken !== null) return false;
-    const expectedSeq = this.count + 1;
-    const reason =
-      entry.seq !== expectedSeq
-        ? "SEQ_GAP"
-        : entry.prevHash !== this.headHash
-          ? "PREV_HASH_MISMATCH"
-          : entry.hash !== hashEntry(entry.prevHash, entry)
-            ? "HASH_MISMATCH"
-            : null;
-    if (reason !== null) {
-      this.broken = { ok: false, count: this.count, brokenAtSeq: expectedSeq, reason };
-      return false;
-    }
-    this.headHash = entry.hash;
-    this.count = expectedSeq;
-    return true;
-  }
+export interface StoredChainCheck {
+  /** The hash chain from the first entry up to the head recorded when the check started. */
+  readonly chain: ChainCheck;
+  /** Whether the recorded head (seq and hash) is where the chain actually ends. */
+  readonly headMatches: boolean;
+}
 
-  result(): ChainCheck {
-    return this.broken ?? { ok: true, count: this.count, headHash: this.headHash, headSeq: this.count };
-  }
+/**
+ * Checks the community's stored chain up to its recorded head inside PostgreSQL,
+ * in one statement that returns one row, so no entry is decoded by the client:
+ *
+ * - links: a window over the (communityId, seq) index finds the first entry
+ *   whose seq is not its position (SEQ_GAP, reported at the position, i.e. the
+ *   seq that was expected) or whose prevHash is not the previous entry's hash;
+ * - hashes: every entry's hash is recomputed (sha256 of prevHash and the
+ *   canonical JSON, see canonicalEntryJsonSql) in a separate aggregate, which
+ *   PostgreSQL runs with parallel workers — the hashing is most of the cost.
+ *
+ * The first problem is the earlier of the two, the link problem winning at the
+ * same entry: before the first gap every seq is its position, so this is
+ * exactly what core `verifyChain` reports for the same entries in seq order.
+ * The head is read first and passed as a value (a parameter, unlike a subquery,
+ * leaves the hashing aggregate free to run in parallel); entries up to it are
+ * append-only, so later appends do not disturb the check.
+ */
+export async function checkStoredChain(db: Db, communityId: number): Promise<StoredChainCheck> {
+  const head = await readHead(db, communityId);
+  const range = Prisma.sql`e."communityId" = ${communityId} AND e.seq > 0 AND e.seq <= ${head.seq}::int`;
+  const rows = await db.$queryRaw<
+    Array<{ entries: number; firstLink: bigint | null; lastHash: string | null; firstBadHash: number | null }>
+  >`
+    SELECT links.entries, links."firstLink", links."lastHash",
+           (SELECT min(e.seq + 0) FROM ledger_entry e
+            WHERE ${range}
+              AND e.hash <> encode(sha256(convert_to(e."prevHash" || ${canonicalEntryJsonSql("e")}, 'UTF8')), 'hex')) AS "firstBadHash"
+    FROM (
+      SELECT count(*)::int AS entries, min(pos * 2 + problem) AS "firstLink", min(hash) FILTER (WHERE last) AS "lastHash"
+      FROM (
+        SELECT e.hash, row_number() OVER w AS pos, lead(e.seq) OVER w IS NULL AS last,
+               CASE WHEN e.seq <> row_number() OVER w THEN 0
+                    WHEN e."prevHash" <> COALESCE(lag(e.hash) OVER w, ${GENESIS_HASH}) THEN 1 END AS problem
+        FROM ledger_entry e
+        WHERE ${range}
+        WINDOW w AS (ORDER BY e.seq)
+      ) AS checked
+    ) AS links`;
+  const row = rows[0] ?? { entries: 0, firstLink: null, lastHash: null, firstBadHash: null };
+  const link =
+    row.firstLink === null
+      ? null
+      : { at: Number(row.firstLink / 2n), reason: row.firstLink % 2n === 0n ? ("SEQ_GAP" as const) : ("PREV_HASH_MISMATCH" as const) };
+  const broken =
+    row.firstBadHash !== null && (link === null || row.firstBadHash < link.at)
+      ? { at: row.firstBadHash, reason: "HASH_MISMATCH" as const }
+      : link;
+  const chain: ChainCheck =
+    broken !== null
+      ? { ok: false, count: broken.at - 1, brokenAtSeq: broken.at, reason: broken.reason }
+      : { ok: true, count: row.entries, headHash: row.lastHash ?? GENESIS_HASH, headSeq: row.entries };
+  return { chain, headMatches: chain.ok && chain.headSeq === head.seq && chain.headHash === head.hash };
 }
 
 /** One entry as the page query returns it: [seq, kind, memberId, points, contributionId, actorId, reason, createdAt, prevHash, hash]. */
@@ -283,12 +332,14 @@ export interface LedgerVerification {
   readonly balances: BalanceCheck;
 }
 
-/** `/ledger verify`: checks the stored chain (streamed, constant memory) and the balances derived from it. */
+/**
+ * `/ledger verify`: checks the stored chain (in the database, see
+ * checkStoredChain), then the balances derived from it. One after the other:
+ * both are CPU-bound in PostgreSQL and would only compete.
+ */
 export async function verifyCommunityLedger(deps: Deps, communityId: number): Promise<LedgerVerification> {
-  const [chainResult, balances] = await Promise.all([
-    checkStoredChain(deps.db, communityId),
-    recomputeBalances(deps.db, communityId),
-  ]);
+  const chainResult = await checkStoredChain(deps.db, communityId);
+  const balances = await recomputeBalances(deps.db, communityId);
   return {
     chain: chainResult.chain,
     headMatches: chainResult.headMatches,
@@ -296,16 +347,6 @@ export async function verifyCommunityLedger(deps: Deps, communityId: number): Pr
     mismatches: balances.mismatches,
     balances,
   };
-}
-
-async function checkStoredChain(db: Db, communityId: number): Promise<{ chain: ChainCheck; headMatches: boolean }> {
-  const head = await readHead(db, communityId);
-  const checker = new ChainChecker();
-  pages: for await (const page of ledgerPages(db, communityId, head.seq, VERIFY_PAGE)) {
-    for (const entry of page) if (!checker.add(entry)) break pages;
-  }
-  const chain = checker.result();
-  return { chain, headMatches: chain.ok && chain.headSeq === head.seq && chain.headHash === head.hash };
 }
 
 /**

@@ -34,19 +34,24 @@ export type ChainCheck =
 /**
  * The entry as canonical JSON: keys in sorted order, time as an ISO string, no
  * names. Anyone can rebuild it from an export, so anyone can check the chain.
+ *
+ * Written out by hand (only the reason goes through JSON.stringify): it is byte
+ * for byte `JSON.stringify` of the object with these nine keys in this order,
+ * and it runs once per entry whenever a chain is checked in Node. The database
+ * builds the same text in SQL (app/ledgerAudit `canonicalEntryJsonSql`).
  */
 export function canonicalEntryJson(e: LedgerEntryFacts): string {
-  return JSON.stringify({
-    actorId: e.actorId,
-    communityId: e.communityId,
-    contributionId: e.contributionId,
-    createdAt: e.createdAt.toISOString(),
-    kind: e.kind,
-    memberId: e.memberId,
-    points: e.points,
-    reason: e.reason,
-    seq: e.seq,
-  });
+  return (
+    `{"actorId":${jsonNumber(e.actorId)},"communityId":${jsonNumber(e.communityId)},` +
+    `"contributionId":${jsonNumber(e.contributionId)},"createdAt":"${e.createdAt.toISOString()}",` +
+    `"kind":${JSON.stringify(e.kind)},"memberId":${jsonNumber(e.memberId)},"points":${jsonNumber(e.points)},` +
+    `"reason":${JSON.stringify(e.reason)},"seq":${jsonNumber(e.seq)}}`
+  );
+}
+
+/** A number (or null) as JSON.stringify writes it: non-finite numbers become null. */
+function jsonNumber(n: number | null): string {
+  return n !== null && Number.isFinite(n) ? String(n) : "null";
 }
 
 /** sha256 (hex) of the previous entry's hash followed by this entry's canonical JSON. */
@@ -55,25 +60,51 @@ export function hashEntry(prevHash: string, e: LedgerEntryFacts): string {
 }
 
 /**
+ * Checks a chain fed one entry at a time, so a chain read line by line from a
+ * file (or page by page from anywhere) is checked in constant memory. Reports
+ * the sequence number of the first entry that is missing, out of place,
+ * relinked or altered; later entries are ignored.
+ */
+export class ChainChecker {
+  private count = 0;
+  private headHash = GENESIS_HASH;
+  private broken: ChainCheck | null = null;
+
+  /** Feeds the next entry; false once the chain is broken (later entries are ignored). */
+  add(entry: HashedLedgerEntry): boolean {
+    if (this.broken !== null) return false;
+    const expectedSeq = this.count + 1;
+    const reason =
+      entry.seq !== expectedSeq
+        ? "SEQ_GAP"
+        : entry.prevHash !== this.headHash
+          ? "PREV_HASH_MISMATCH"
+          : entry.hash !== hashEntry(entry.prevHash, entry)
+            ? "HASH_MISMATCH"
+            : null;
+    if (reason !== null) {
+      this.broken = { ok: false, count: this.count, brokenAtSeq: expectedSeq, reason };
+      return false;
+    }
+    this.headHash = entry.hash;
+    this.count = expectedSeq;
+    return true;
+  }
+
+  result(): ChainCheck {
+    return this.broken ?? { ok: true, count: this.count, headHash: this.headHash, headSeq: this.count };
+  }
+}
+
+/**
  * Checks a community's ledger from its first entry, one entry at a time (so an
  * export of any size is checked in constant memory), and reports the sequence
  * number of the first entry that is missing, out of place, relinked or altered.
  */
 export function verifyChain(entries: Iterable<HashedLedgerEntry>): ChainCheck {
-  let count = 0;
-  let headHash = GENESIS_HASH;
-  for (const entry of entries) {
-    const expectedSeq = count + 1;
-    if (entry.seq !== expectedSeq) return { ok: false, count, brokenAtSeq: expectedSeq, reason: "SEQ_GAP" };
-    if (entry.prevHash !== headHash)
-      return { ok: false, count, brokenAtSeq: expectedSeq, reason: "PREV_HASH_MISMATCH" };
-    if (entry.hash !== hashEntry(entry.prevHash, entry)) {
-      return { ok: false, count, brokenAtSeq: expectedSeq, reason: "HASH_MISMATCH" };
-    }
-    headHash = entry.hash;
-    count = expectedSeq;
-  }
-  return { ok: true, count, headHash, headSeq: count };
+  const checker = new ChainChecker();
+  for (const entry of entries) if (!checker.add(entry)) break;
+  return checker.result();
 }
 
 const id = z.number().int();

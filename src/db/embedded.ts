@@ -12,8 +12,10 @@ export interface EmbeddedPostgresOptions {
   dataDir: string;
   /** A fixed TCP port on 127.0.0.1 (PostgreSQL cannot take port 0). */
   port: number;
-  /** Receives PostgreSQL's own log lines. */
+  /** Receives what happens (initialised, started, stopped) and PostgreSQL's warnings and errors. */
   log?: (line: string) => void;
+  /** Receives every line PostgreSQL and initdb print (checkpoints, startup chatter). */
+  serverLog?: (line: string) => void;
   /** Database to create when missing; default `cairn`. */
   database?: string;
 }
@@ -30,6 +32,8 @@ export class EmbeddedPostgresError extends Error {
 }
 
 const USER = "postgres";
+/** Server lines worth the application log; the rest is routine. */
+const SERVER_PROBLEM = /\b(WARNING|ERROR|FATAL|PANIC):/;
 const START_TIMEOUT_MS = 30_000;
 
 function isRoot(): boolean {
@@ -158,12 +162,17 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
     onLog: (message) => {
       output.push(message);
       if (output.length > 50) output.shift();
-      for (const line of message.split("\n")) if (line.trim() !== "") log(line.trimEnd());
+      for (const line of message.split("\n")) {
+        if (line.trim() === "") continue;
+        opts.serverLog?.(line.trimEnd());
+        if (SERVER_PROBLEM.test(line)) log(`PostgreSQL: ${line.trim()}`);
+      }
     },
     onError: (error) => output.push(error instanceof Error ? error.message : String(error)),
   });
 
   if (!initialised) {
+    log(`initialising a PostgreSQL cluster in ${dataDir}`);
     try {
       await server.initialise();
     } catch (error) {
@@ -213,6 +222,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
       `embedded PostgreSQL started but database ${database} could not be created: ${String(error)}`,
     );
   }
+  log(`embedded PostgreSQL is running on 127.0.0.1:${opts.port} (data in ${dataDir})`);
   const databaseUrl = `postgresql://${USER}:${encodeURIComponent(password)}@127.0.0.1:${opts.port}/${database}`;
   // stop() signals the server synchronously, so this still works while Node exits.
   const stopOnExit = (): void => void server.stop().catch(() => {});
@@ -222,7 +232,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
     databaseUrl,
     stop: () => {
       process.removeListener("exit", stopOnExit);
-      return (stopped ??= server.stop());
+      return (stopped ??= server.stop().then(() => log("embedded PostgreSQL stopped")));
     },
   };
 }

@@ -8,8 +8,9 @@ export interface QueueBackendSettings {
   readonly redisUrl: string | undefined;
   readonly databaseUrl: string;
   /**
-   * Redis key prefix, or PostgreSQL schema. Several Cairn deployments (or test
-   * runs) on one server each take their own.
+   * Redis key prefix: several Cairn deployments (or test runs) on one Redis each
+   * take their own. On PostgreSQL the queues live in schema `bullmq` of the
+   * ledger's own database, which is namespace enough.
    */
   readonly namespace?: string;
 }
@@ -33,12 +34,15 @@ export interface QueueBackend {
 }
 
 export const DEFAULT_NAMESPACE = "cairn";
-/** BullMQ's own default schema, kept for the PostgreSQL backend so its tooling finds the queues. */
+/**
+ * BullMQ's schema. Its PostgreSQL backend, given a shared pg.Pool (one pool per
+ * process instead of one per queue and worker), always works in this schema.
+ */
 export const DEFAULT_PG_SCHEMA = "bullmq";
 
 export async function openQueueBackend(settings: QueueBackendSettings): Promise<QueueBackend> {
   return settings.redisUrl === undefined || settings.redisUrl === ""
-    ? openPostgresBackend(settings.databaseUrl, settings.namespace ?? DEFAULT_PG_SCHEMA)
+    ? openPostgresBackend(settings.databaseUrl, DEFAULT_PG_SCHEMA)
     : openRedisBackend(settings.redisUrl, settings.namespace ?? DEFAULT_NAMESPACE);
 }
 
@@ -78,6 +82,9 @@ async function openPostgresBackend(databaseUrl: string, schema: string): Promise
   pool.on("error", () => {
     // An idle client dropped; the pool replaces it and readiness reports outages.
   });
+  // Every queue, worker and event stream of BullMQ's backend adds its own error
+  // listener to the shared pool; a dozen is expected, not a leak.
+  pool.setMaxListeners(64);
   const client = await pool.connect();
   try {
     await runMigrations(client, schema);

@@ -51,6 +51,47 @@ describe("canonical entry JSON", () => {
   });
 });
 
+describe("canonical entry JSON, written out by hand", () => {
+  /** The definition: JSON.stringify of the facts with the keys in sorted order. */
+  const reference = (e: LedgerEntryFacts): string =>
+    JSON.stringify({
+      actorId: e.actorId,
+      communityId: e.communityId,
+      contributionId: e.contributionId,
+      createdAt: e.createdAt.toISOString(),
+      kind: e.kind,
+      memberId: e.memberId,
+      points: e.points,
+      reason: e.reason,
+      seq: e.seq,
+    });
+  /** Quotes, backslashes, every control character, line and paragraph separators, astral characters, lone surrogates. */
+  const nastyReason = fc.oneof(
+    fc.string({ unit: "binary", maxLength: 30 }),
+    fc.string({ unit: fc.constantFrom('"', "\\", "\u0000", "\u0001", "\u001f", "\b", "\f", "\n", "\r", "\t", "\u007f", "\u2028", "\u2029", "\ud83d", "\ude00", "é", "😀", "/", "<"), maxLength: 20 }),
+  );
+  const facts: fc.Arbitrary<LedgerEntryFacts> = fc.record({
+    communityId: fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }),
+    seq: fc.integer({ min: 1, max: 2 ** 31 - 1 }),
+    kind: fc.constantFrom(...ledgerKinds),
+    memberId: fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }),
+    points: fc.oneof(fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }), fc.constant(-0)),
+    contributionId: fc.option(fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 })),
+    actorId: fc.option(fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 })),
+    reason: nastyReason,
+    createdAt: fc.date({ min: new Date("0001-01-01T00:00:00.000Z"), max: new Date("9999-12-31T23:59:59.999Z"), noInvalidDate: true }),
+  });
+
+  it("is byte for byte JSON.stringify of the facts in key order", () => {
+    fc.assert(
+      fc.property(facts, (e) => {
+        expect(canonicalEntryJson(e)).toBe(reference(e));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
+
 describe("hashing entries", () => {
   it("is sha256 of the previous hash followed by the canonical JSON", () => {
     const facts = { ...award, communityId: 1, seq: 1 };

@@ -56,6 +56,9 @@ describe("startEmbeddedPostgres", () => {
         (await migrate(first.databaseUrl, { migrationsDir: MIGRATIONS_DIR })).applied.length,
       ).toBeGreaterThan(0);
       await scalar(first.databaseUrl, `INSERT INTO community (name) VALUES ($1) RETURNING id`, ["Kept"]);
+      await expect(startEmbeddedPostgres({ dataDir, port: await freePort() })).rejects.toThrow(
+        /^embedded PostgreSQL in \S+ is already running \(pid \d+, started by process \d+\)$/,
+      );
     } finally {
       await first.stop();
     }

@@ -213,6 +213,25 @@ describe("migrate", () => {
     expect(after).toEqual({ applied: names, pending: [], edited: [], failed: [], missingLocally: [] });
   });
 
+  it("waits for another process holding the migration lock, and gives up after the timeout", async () => {
+    const url = await emptyDatabase();
+    const holder = new pg.Client({ connectionString: url });
+    await holder.connect();
+    cleanups.push(() => holder.end());
+    await holder.query("SELECT pg_advisory_lock(72707369)");
+    const lines: string[] = [];
+
+    await expect(
+      migrate(url, { migrationsDir: MIGRATIONS_DIR, lockTimeoutMs: 300, log: (line) => lines.push(line) }),
+    ).rejects.toThrow(/^gave up waiting 300 ms for the migration lock/);
+    expect(lines).toContain("another process is applying migrations; waiting for it");
+
+    await holder.query("SELECT pg_advisory_unlock(72707369)");
+    await expect(migrate(url, { migrationsDir: MIGRATIONS_DIR })).resolves.toMatchObject({
+      applied: await folderNames(),
+    });
+  });
+
   it("says which server it cannot reach, without the password", async () => {
     const refusal = migrate("postgresql://cairn:hunter2secret@127.0.0.1:1/cairn", {
       migrationsDir: MIGRATIONS_DIR,

@@ -16,7 +16,7 @@ export const BACKENDS: readonly BackendKind[] = ["redis", "postgres"];
 
 export function queueSettings(kind: BackendKind, databaseUrl: string, redisUrl = REDIS_URL): QueueBackendSettings {
   const id = randomUUID().replaceAll("-", "").slice(0, 12);
-  return kind === "redis" ? { redisUrl, databaseUrl, namespace: `cairn-test-${id}` } : { redisUrl: undefined, databaseUrl, namespace: `q_${id}` };
+  return kind === "redis" ? { redisUrl, databaseUrl, namespace: `cairn-test-${id}` } : { redisUrl: undefined, databaseUrl };
 }
 
 /** Opens a backend and returns it with a cleanup that removes its namespace. */
