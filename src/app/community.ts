@@ -1,8 +1,10 @@
 import { randomInt } from "node:crypto";
 import type { Tx } from "../db/client.ts";
+import { Prisma } from "../generated/prisma/client.ts";
 import { describeConfig, readCommunityConfig, setConfigValue, type CommunityConfig } from "../core/config.ts";
 import { ok, refuse, type Result } from "../core/result.ts";
 import { recordModeratorAction } from "./audit.ts";
+import { activeWeightSql, effectiveMembersCte, effectiveOf } from "./ledgerAudit.ts";
 import type { PlatformChat } from "./actors.ts";
 import { transact, type Actor, type Deps } from "./deps.ts";
 
@@ -44,6 +46,9 @@ export async function setConfig(
     const next = setConfigValue(current, input.key, input.value);
     if (!next.ok) return next;
     await tx.community.update({ where: { id: actor.communityId }, data: { config: next.value } });
+    if (next.value.decayHalfLifeDays !== current.decayHalfLifeDays) {
+      await rebuildActiveScores(tx, actor.communityId, next.value.decayHalfLifeDays);
+    }
     await recordModeratorAction(
       tx,
       {
@@ -57,6 +62,25 @@ export async function setConfig(
     );
     return ok({ key: input.key, config: next.value });
   });
+}
+
+/**
+ * Recomputes every member's active-score accumulator from the ledger: the stored
+ * Σ points·2^((t − epoch)/H) depends on the half-life, so changing it must not
+ * leave old accumulators behind.
+ */
+async function rebuildActiveScores(tx: Tx, communityId: number, halfLifeDays: number): Promise<void> {
+  const { activeEpoch } = await tx.community.findUniqueOrThrow({ where: { id: communityId }, select: { activeEpoch: true } });
+  const member = effectiveOf(Prisma.sql`le."memberId"`);
+  const weight = activeWeightSql(Prisma.sql`le."createdAt"`, activeEpoch, halfLifeDays);
+  await tx.$executeRaw`
+    WITH RECURSIVE ${effectiveMembersCte(communityId)},
+    acc AS (
+      SELECT ${member} AS member, sum(le.points * ${weight}) AS total
+      FROM ledger_entry le WHERE le."communityId" = ${communityId} AND le.kind <> 'MERGE' GROUP BY 1
+    )
+    UPDATE balance b SET "activeAcc" = COALESCE((SELECT acc.total FROM acc WHERE acc.member = b."memberId"), 0)
+    WHERE b."communityId" = ${communityId}`;
 }
 
 const SLUG = /^[a-z0-9][a-z0-9-]{0,31}$/;
