@@ -48,7 +48,10 @@ function defaultCommand(): string {
   return "console";
 }
 
-async function withDatabase<T>(config: Config, work: (open: Awaited<ReturnType<typeof openDatabase>>) => Promise<T>): Promise<T> {
+async function withDatabase<T>(
+  config: Config,
+  work: (open: Awaited<ReturnType<typeof openDatabase>>) => Promise<T>,
+): Promise<T> {
   const logger = createLogger(config);
   const open = await openDatabase(
     { databaseUrl: config.databaseUrl, dataDir: config.dataDir, embeddedPort: config.embeddedPgPort },
@@ -96,7 +99,9 @@ async function verifyFile(file: string | undefined): Promise<number> {
   }
   const result = await verifyLedgerFile(file);
   if (!result.ok) {
-    process.stderr.write(`cairn: ${result.error.code === "UNREADABLE_FILE" ? `cannot read ${file}` : `line ${result.error.detail?.["line"] ?? "?"} is not a ledger entry`}\n`);
+    process.stderr.write(
+      `cairn: ${result.error.code === "UNREADABLE_FILE" ? `cannot read ${file}` : `line ${result.error.detail?.["line"] ?? "?"} is not a ledger entry`}\n`,
+    );
     return 2;
   }
   const chain = result.value;
@@ -104,13 +109,17 @@ async function verifyFile(file: string | undefined): Promise<number> {
     process.stdout.write(`OK: ${chain.count} entries, head #${chain.headSeq} ${chain.headHash}\n`);
     return 0;
   }
-  process.stdout.write(`BROKEN at entry #${chain.brokenAtSeq}: ${chain.reason} (${chain.count} entries before it verified)\n`);
+  process.stdout.write(
+    `BROKEN at entry #${chain.brokenAtSeq}: ${chain.reason} (${chain.count} entries before it verified)\n`,
+  );
   return 1;
 }
 
 async function demoCommunityId(open: Awaited<ReturnType<typeof openDatabase>>): Promise<number | null> {
   const space = await open.db.space.findUnique({
-    where: { platform_platformChatId: { platform: consoleChat.platform, platformChatId: consoleChat.chatId } },
+    where: {
+      platform_platformChatId: { platform: consoleChat.platform, platformChatId: consoleChat.chatId },
+    },
   });
   return space?.communityId ?? null;
 }
@@ -141,7 +150,9 @@ async function exportCommand(config: Config, args: readonly string[]): Promise<n
   const windowText = args.find((a, i) => !a.startsWith("--") && (outAt === -1 || i !== outAt + 1));
   const window = parseWindow(windowText);
   if (!window.ok) {
-    process.stderr.write("cairn: windows are all, week, month, 7d, 30d, season:NAME or YYYY-MM-DD..YYYY-MM-DD\n");
+    process.stderr.write(
+      "cairn: windows are all, week, month, 7d, 30d, season:NAME or YYYY-MM-DD..YYYY-MM-DD\n",
+    );
     return 2;
   }
   return withDatabase(config, async (open) => {
@@ -151,7 +162,10 @@ async function exportCommand(config: Config, args: readonly string[]): Promise<n
       return 1;
     }
     const actor = { communityId, memberId: 0, isModerator: true, spaceId: null };
-    const result = await buildExport({ db: open.db, clock: systemClock }, { actor, window: window.value, format: json ? "json" : "csv" });
+    const result = await buildExport(
+      { db: open.db, clock: systemClock },
+      { actor, window: window.value, format: json ? "json" : "csv" },
+    );
     if (!result.ok) {
       process.stderr.write(`cairn: export refused (${result.error.code})\n`);
       return 1;

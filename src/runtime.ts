@@ -21,7 +21,10 @@ export interface OpenDatabase {
  * Connects to the configured PostgreSQL, or starts the embedded one under the
  * data folder when none is configured, and brings the schema up to date.
  */
-export async function openDatabase(settings: DatabaseSettings, log: (line: string) => void): Promise<OpenDatabase> {
+export async function openDatabase(
+  settings: DatabaseSettings,
+  log: (line: string) => void,
+): Promise<OpenDatabase> {
   let stopEmbedded: (() => Promise<void>) | null = null;
   let databaseUrl = settings.databaseUrl;
   let description = "PostgreSQL from DATABASE_URL";

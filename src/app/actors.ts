@@ -26,8 +26,7 @@ export interface PlatformChat {
 
 /** A member named in a command: a platform account (a mention) or a display name typed as `@name`. */
 export type MemberRef =
-  | { readonly kind: "user"; readonly user: PlatformUser }
-  | { readonly kind: "name"; readonly name: string };
+  { readonly kind: "user"; readonly user: PlatformUser } | { readonly kind: "name"; readonly name: string };
 
 export interface DefaultCategory {
   readonly slug: string;
@@ -73,14 +72,22 @@ export async function ensureCommunityForChat(
       },
     });
     const space = await tx.space.create({
-      data: { communityId: community.id, platform: chat.platform, platformChatId: chat.chatId, title: chat.title },
+      data: {
+        communityId: community.id,
+        platform: chat.platform,
+        platformChatId: chat.chatId,
+        title: chat.title,
+      },
     });
     return { communityId: community.id, spaceId: space.id, created: true };
   });
 }
 
 /** Marks a chat's space inactive when the bot leaves it; nothing is deleted. */
-export async function deactivateSpace(deps: Deps, chat: Pick<PlatformChat, "platform" | "chatId">): Promise<void> {
+export async function deactivateSpace(
+  deps: Deps,
+  chat: Pick<PlatformChat, "platform" | "chatId">,
+): Promise<void> {
   await deps.db.space.updateMany({
     where: { platform: chat.platform, platformChatId: chat.chatId },
     data: { active: false },
@@ -121,10 +128,19 @@ interface MemberRow {
 }
 
 /** The (merged-into) member of a platform account, created on first sight. */
-export async function memberForUser(tx: Tx, communityId: number, user: PlatformUser, now: Date): Promise<MemberRow> {
+export async function memberForUser(
+  tx: Tx,
+  communityId: number,
+  user: PlatformUser,
+  now: Date,
+): Promise<MemberRow> {
   const identity = await tx.identity.findUnique({
     where: {
-      communityId_platform_platformUserId: { communityId, platform: user.platform, platformUserId: user.userId },
+      communityId_platform_platformUserId: {
+        communityId,
+        platform: user.platform,
+        platformUserId: user.userId,
+      },
     },
     include: { member: true },
   });
@@ -144,7 +160,12 @@ export async function memberForUser(tx: Tx, communityId: number, user: PlatformU
   return { id: member.id, roles, isModerator: member.isModerator };
 }
 
-async function createMemberForUser(tx: Tx, communityId: number, user: PlatformUser, now: Date): Promise<MemberRow> {
+async function createMemberForUser(
+  tx: Tx,
+  communityId: number,
+  user: PlatformUser,
+  now: Date,
+): Promise<MemberRow> {
   try {
     const member = await tx.member.create({
       data: {

@@ -41,15 +41,29 @@ export interface VisibleVotes<V> {
  */
 export function visibleVotes<V extends { readonly voterId: number; readonly choice: VoteChoice }>(
   votes: readonly V[],
-  rule: { readonly blindVoting: boolean; readonly status: ContributionStatus; readonly viewerId: number | null },
+  rule: {
+    readonly blindVoting: boolean;
+    readonly status: ContributionStatus;
+    readonly viewerId: number | null;
+  },
 ): VisibleVotes<V> {
   const own = votes.find((vote) => vote.voterId === rule.viewerId) ?? null;
   const blind = rule.blindVoting && rule.status === "PENDING";
   if (blind) {
-    return { blind, tally: { approvals: null, rejections: null, voters: votes.length }, votes: own === null ? [] : [own], own };
+    return {
+      blind,
+      tally: { approvals: null, rejections: null, voters: votes.length },
+      votes: own === null ? [] : [own],
+      own,
+    };
   }
   const approvals = votes.filter((vote) => vote.choice === "APPROVE").length;
-  return { blind, tally: { approvals, rejections: votes.length - approvals, voters: votes.length }, votes: [...votes], own };
+  return {
+    blind,
+    tally: { approvals, rejections: votes.length - approvals, voters: votes.length },
+    votes: [...votes],
+    own,
+  };
 }
 
 // ---------------------------------------------------------------------------
@@ -111,14 +125,18 @@ export async function showContribution(
   input: { readonly actor: Actor; readonly number: number },
 ): Promise<Result<ContributionDetail, "UNKNOWN_CONTRIBUTION">> {
   const { actor } = input;
-  if (!Number.isSafeInteger(input.number)) return refuse("UNKNOWN_CONTRIBUTION", { number: String(input.number) });
+  if (!Number.isSafeInteger(input.number))
+    return refuse("UNKNOWN_CONTRIBUTION", { number: String(input.number) });
   const [contribution, community] = await Promise.all([
     deps.db.contribution.findUnique({
       where: { communityId_number: { communityId: actor.communityId, number: input.number } },
       include: {
         category: { select: { slug: true } },
         submitter: { select: { displayName: true } },
-        credits: { include: { member: { select: { displayName: true } } }, orderBy: [{ shareBp: "desc" }, { memberId: "asc" }] },
+        credits: {
+          include: { member: { select: { displayName: true } } },
+          orderBy: [{ shareBp: "desc" }, { memberId: "asc" }],
+        },
         votes: { include: { voter: { select: { displayName: true } } }, orderBy: { createdAt: "asc" } },
         questions: { orderBy: { askedAt: "asc" } },
         history: { orderBy: [{ at: "asc" }, { id: "asc" }] },
@@ -140,8 +158,17 @@ export async function showContribution(
   ]);
   const nameOf = (id: number): string => names.get(id) ?? `member ${id}`;
   const votes = visibleVotes(
-    contribution.votes.map((v) => ({ voterId: v.voterId, voter: v.voter.displayName, choice: v.choice, impact: v.impact })),
-    { blindVoting: readCommunityConfig(community.config).blindVoting, status: contribution.status, viewerId: actor.memberId },
+    contribution.votes.map((v) => ({
+      voterId: v.voterId,
+      voter: v.voter.displayName,
+      choice: v.choice,
+      impact: v.impact,
+    })),
+    {
+      blindVoting: readCommunityConfig(community.config).blindVoting,
+      status: contribution.status,
+      viewerId: actor.memberId,
+    },
   );
   const appeal = contribution.appeal;
   return ok({
@@ -197,7 +224,10 @@ export async function showContribution(
 
 async function namesOf(db: Db, ids: readonly number[]): Promise<Map<number, string>> {
   if (ids.length === 0) return new Map();
-  const rows = await db.member.findMany({ where: { id: { in: [...new Set(ids)] } }, select: { id: true, displayName: true } });
+  const rows = await db.member.findMany({
+    where: { id: { in: [...new Set(ids)] } },
+    select: { id: true, displayName: true },
+  });
   return new Map(rows.map((r) => [r.id, r.displayName]));
 }
 
@@ -249,7 +279,12 @@ export interface ContributionPage {
 /** `/contributions [status] [@member]`: newest first, 10 per page; a member filter matches submitter or credit. */
 export async function listContributions(
   deps: Deps,
-  input: { readonly actor: Actor; readonly status?: ContributionStatus; readonly member?: MemberRef; readonly page: number },
+  input: {
+    readonly actor: Actor;
+    readonly status?: ContributionStatus;
+    readonly member?: MemberRef;
+    readonly page: number;
+  },
 ): Promise<Result<ContributionPage, "UNKNOWN_MEMBER" | "AMBIGUOUS_MEMBER">> {
   const { actor } = input;
   const where: Prisma.ContributionWhereInput = { communityId: actor.communityId };
@@ -334,7 +369,12 @@ export interface ReviewQueue {
     readonly askedAt: Date;
   }>;
   /** Full counts; each list holds at most QUEUE_LIST_SIZE items. */
-  readonly counts: { readonly pending: number; readonly expired: number; readonly appeals: number; readonly questions: number };
+  readonly counts: {
+    readonly pending: number;
+    readonly expired: number;
+    readonly appeals: number;
+    readonly questions: number;
+  };
 }
 
 export const QUEUE_LIST_SIZE = 25;
@@ -376,13 +416,23 @@ export async function reviewQueue(deps: Deps, actor: Actor): Promise<Result<Revi
       where: openAppeal,
       orderBy: [{ createdAt: "asc" }, { id: "asc" }],
       take: QUEUE_LIST_SIZE,
-      select: { reason: true, createdAt: true, appellantId: true, contribution: { select: { number: true, title: true, status: true } } },
+      select: {
+        reason: true,
+        createdAt: true,
+        appellantId: true,
+        contribution: { select: { number: true, title: true, status: true } },
+      },
     }),
     deps.db.question.findMany({
       where: unanswered,
       orderBy: [{ askedAt: "asc" }, { id: "asc" }],
       take: QUEUE_LIST_SIZE,
-      select: { question: true, askedAt: true, askerId: true, contribution: { select: { number: true, title: true } } },
+      select: {
+        question: true,
+        askedAt: true,
+        askerId: true,
+        contribution: { select: { number: true, title: true } },
+      },
     }),
     Promise.all([
       deps.db.contribution.count({ where: { communityId, status: "PENDING" } }),

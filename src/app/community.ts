@@ -36,7 +36,12 @@ export async function setConfig(
   deps: Deps,
   actor: Actor,
   input: { readonly key: string; readonly value: string },
-): Promise<Result<{ key: string; config: CommunityConfig }, "NOT_MODERATOR" | "UNKNOWN_CONFIG_KEY" | "INVALID_CONFIG_VALUE">> {
+): Promise<
+  Result<
+    { key: string; config: CommunityConfig },
+    "NOT_MODERATOR" | "UNKNOWN_CONFIG_KEY" | "INVALID_CONFIG_VALUE"
+  >
+> {
   if (!actor.isModerator) return refuse("NOT_MODERATOR");
   const now = deps.clock.now();
   return transact(deps, async (tx) => {
@@ -70,7 +75,10 @@ export async function setConfig(
  * leave old accumulators behind.
  */
 async function rebuildActiveScores(tx: Tx, communityId: number, halfLifeDays: number): Promise<void> {
-  const { activeEpoch } = await tx.community.findUniqueOrThrow({ where: { id: communityId }, select: { activeEpoch: true } });
+  const { activeEpoch } = await tx.community.findUniqueOrThrow({
+    where: { id: communityId },
+    select: { activeEpoch: true },
+  });
   const member = effectiveOf(Prisma.sql`le."memberId"`);
   const weight = activeWeightSql(Prisma.sql`le."createdAt"`, activeEpoch, halfLifeDays);
   await tx.$executeRaw`
@@ -86,7 +94,8 @@ async function rebuildActiveScores(tx: Tx, communityId: number, halfLifeDays: nu
 const SLUG = /^[a-z0-9][a-z0-9-]{0,31}$/;
 const MAX_WEIGHT = 1_000_000;
 
-type CategoryRefusal = "NOT_MODERATOR" | "BAD_CATEGORY_NAME" | "BAD_WEIGHT" | "CATEGORY_EXISTS" | "UNKNOWN_CATEGORY";
+type CategoryRefusal =
+  "NOT_MODERATOR" | "BAD_CATEGORY_NAME" | "BAD_WEIGHT" | "CATEGORY_EXISTS" | "UNKNOWN_CATEGORY";
 
 /** Adds a category with a weight in hundredths of a point (or reactivates a removed one). */
 export async function addCategory(
@@ -99,10 +108,13 @@ export async function addCategory(
   if (!validWeight(input.weight)) return refuse("BAD_WEIGHT", { max: MAX_WEIGHT / 100 });
   if (!actor.isModerator) return refuse("NOT_MODERATOR");
   return transact(deps, async (tx) => {
-    const existing = await tx.category.findUnique({ where: { communityId_slug: { communityId: actor.communityId, slug } } });
+    const existing = await tx.category.findUnique({
+      where: { communityId_slug: { communityId: actor.communityId, slug } },
+    });
     if (existing?.active === true) return refuse("CATEGORY_EXISTS", { category: slug });
     const data = { weight: input.weight, description: (input.description ?? "").slice(0, 200), active: true };
-    if (existing === null) await tx.category.create({ data: { communityId: actor.communityId, slug, ...data } });
+    if (existing === null)
+      await tx.category.create({ data: { communityId: actor.communityId, slug, ...data } });
     else await tx.category.update({ where: { id: existing.id }, data });
     await categoryAudit(tx, actor, "category.add", slug, deps.clock.now(), { weight: input.weight });
     return ok({ slug });
@@ -115,11 +127,14 @@ export async function editCategory(
   actor: Actor,
   input: { readonly slug: string; readonly weight?: number; readonly description?: string },
 ): Promise<Result<{ slug: string }, CategoryRefusal>> {
-  if (input.weight !== undefined && !validWeight(input.weight)) return refuse("BAD_WEIGHT", { max: MAX_WEIGHT / 100 });
+  if (input.weight !== undefined && !validWeight(input.weight))
+    return refuse("BAD_WEIGHT", { max: MAX_WEIGHT / 100 });
   if (!actor.isModerator) return refuse("NOT_MODERATOR");
   const slug = input.slug.toLowerCase();
   return transact(deps, async (tx) => {
-    const existing = await tx.category.findUnique({ where: { communityId_slug: { communityId: actor.communityId, slug } } });
+    const existing = await tx.category.findUnique({
+      where: { communityId_slug: { communityId: actor.communityId, slug } },
+    });
     if (existing === null || !existing.active) return refuse("UNKNOWN_CATEGORY", { category: slug });
     await tx.category.update({
       where: { id: existing.id },
@@ -128,7 +143,14 @@ export async function editCategory(
         ...(input.description === undefined ? {} : { description: input.description.slice(0, 200) }),
       },
     });
-    await categoryAudit(tx, actor, "category.edit", slug, deps.clock.now(), input.weight === undefined ? {} : { weight: input.weight });
+    await categoryAudit(
+      tx,
+      actor,
+      "category.edit",
+      slug,
+      deps.clock.now(),
+      input.weight === undefined ? {} : { weight: input.weight },
+    );
     return ok({ slug });
   });
 }
@@ -142,7 +164,9 @@ export async function removeCategory(
   if (!actor.isModerator) return refuse("NOT_MODERATOR");
   const slug = input.slug.toLowerCase();
   return transact(deps, async (tx) => {
-    const existing = await tx.category.findUnique({ where: { communityId_slug: { communityId: actor.communityId, slug } } });
+    const existing = await tx.category.findUnique({
+      where: { communityId_slug: { communityId: actor.communityId, slug } },
+    });
     if (existing === null || !existing.active) return refuse("UNKNOWN_CATEGORY", { category: slug });
     if ((await tx.category.count({ where: { communityId: actor.communityId, active: true } })) <= 1) {
       return refuse("LAST_CATEGORY");
@@ -176,7 +200,11 @@ async function categoryAudit(
   at: Date,
   details: Record<string, number> = {},
 ): Promise<void> {
-  await recordModeratorAction(tx, { communityId: actor.communityId, actorId: actor.memberId, action, target: `category:${slug}`, details }, at);
+  await recordModeratorAction(
+    tx,
+    { communityId: actor.communityId, actorId: actor.memberId, action, target: `category:${slug}`, details },
+    at,
+  );
 }
 
 const SEASON_NAME = /^[\p{L}\p{N}][\p{L}\p{N} ._-]{0,39}$/u;
@@ -186,16 +214,32 @@ export async function addSeason(
   deps: Deps,
   actor: Actor,
   input: { readonly name: string; readonly startsAt: Date; readonly endsAt: Date | null },
-): Promise<Result<{ name: string }, "NOT_MODERATOR" | "BAD_SEASON_NAME" | "BAD_SEASON_DATES" | "SEASON_EXISTS">> {
+): Promise<
+  Result<{ name: string }, "NOT_MODERATOR" | "BAD_SEASON_NAME" | "BAD_SEASON_DATES" | "SEASON_EXISTS">
+> {
   const name = input.name.trim();
   if (!SEASON_NAME.test(name)) return refuse("BAD_SEASON_NAME");
-  if (input.endsAt !== null && input.endsAt.getTime() <= input.startsAt.getTime()) return refuse("BAD_SEASON_DATES");
+  if (input.endsAt !== null && input.endsAt.getTime() <= input.startsAt.getTime())
+    return refuse("BAD_SEASON_DATES");
   if (!actor.isModerator) return refuse("NOT_MODERATOR");
   return transact(deps, async (tx) => {
-    const existing = await tx.season.findUnique({ where: { communityId_name: { communityId: actor.communityId, name } } });
+    const existing = await tx.season.findUnique({
+      where: { communityId_name: { communityId: actor.communityId, name } },
+    });
     if (existing !== null) return refuse("SEASON_EXISTS", { name });
-    await tx.season.create({ data: { communityId: actor.communityId, name, startsAt: input.startsAt, endsAt: input.endsAt } });
-    await recordModeratorAction(tx, { communityId: actor.communityId, actorId: actor.memberId, action: "season.add", target: `season:${name}` }, deps.clock.now());
+    await tx.season.create({
+      data: { communityId: actor.communityId, name, startsAt: input.startsAt, endsAt: input.endsAt },
+    });
+    await recordModeratorAction(
+      tx,
+      {
+        communityId: actor.communityId,
+        actorId: actor.memberId,
+        action: "season.add",
+        target: `season:${name}`,
+      },
+      deps.clock.now(),
+    );
     return ok({ name });
   });
 }
@@ -209,11 +253,23 @@ export async function endSeason(
   if (!actor.isModerator) return refuse("NOT_MODERATOR");
   const now = deps.clock.now();
   return transact(deps, async (tx) => {
-    const season = await tx.season.findUnique({ where: { communityId_name: { communityId: actor.communityId, name: input.name.trim() } } });
+    const season = await tx.season.findUnique({
+      where: { communityId_name: { communityId: actor.communityId, name: input.name.trim() } },
+    });
     if (season === null) return refuse("UNKNOWN_SEASON", { name: input.name });
-    if (season.endsAt !== null && season.endsAt.getTime() <= now.getTime()) return refuse("SEASON_ENDED", { name: season.name });
+    if (season.endsAt !== null && season.endsAt.getTime() <= now.getTime())
+      return refuse("SEASON_ENDED", { name: season.name });
     await tx.season.update({ where: { id: season.id }, data: { endsAt: now } });
-    await recordModeratorAction(tx, { communityId: actor.communityId, actorId: actor.memberId, action: "season.end", target: `season:${season.name}` }, now);
+    await recordModeratorAction(
+      tx,
+      {
+        communityId: actor.communityId,
+        actorId: actor.memberId,
+        action: "season.end",
+        target: `season:${season.name}`,
+      },
+      now,
+    );
     return ok({ name: season.name, endsAt: now });
   });
 }
@@ -228,8 +284,14 @@ export async function createSpaceLinkCode(
   return transact(deps, async (tx) => {
     const code = newLinkCode();
     const expiresAt = new Date(now.getTime() + LINK_CODE_TTL_MS);
-    await tx.linkCode.create({ data: { code, communityId: actor.communityId, kind: "SPACE", createdAt: now, expiresAt } });
-    await recordModeratorAction(tx, { communityId: actor.communityId, actorId: actor.memberId, action: "community.link" }, now);
+    await tx.linkCode.create({
+      data: { code, communityId: actor.communityId, kind: "SPACE", createdAt: now, expiresAt },
+    });
+    await recordModeratorAction(
+      tx,
+      { communityId: actor.communityId, actorId: actor.memberId, action: "community.link" },
+      now,
+    );
     return ok({ code, expiresAt });
   });
 }
@@ -242,7 +304,12 @@ export async function createSpaceLinkCode(
 export async function joinCommunity(
   deps: Deps,
   input: { readonly chat: PlatformChat; readonly isModerator: boolean; readonly code: string },
-): Promise<Result<{ communityId: number; name: string }, "NOT_MODERATOR" | "BAD_CODE" | "ALREADY_IN_COMMUNITY" | "SPACE_HAS_HISTORY">> {
+): Promise<
+  Result<
+    { communityId: number; name: string },
+    "NOT_MODERATOR" | "BAD_CODE" | "ALREADY_IN_COMMUNITY" | "SPACE_HAS_HISTORY"
+  >
+> {
   if (!input.isModerator) return refuse("NOT_MODERATOR");
   const now = deps.clock.now();
   const code = normalizeLinkCode(input.code);
@@ -250,7 +317,9 @@ export async function joinCommunity(
     const claimed = await claimCode(tx, code, "SPACE", now);
     if (claimed === null) return refuse("BAD_CODE");
     const target = await tx.community.findUniqueOrThrow({ where: { id: claimed.communityId } });
-    const where = { platform_platformChatId: { platform: input.chat.platform, platformChatId: input.chat.chatId } };
+    const where = {
+      platform_platformChatId: { platform: input.chat.platform, platformChatId: input.chat.chatId },
+    };
     const space = await tx.space.findUnique({ where });
     if (space?.communityId === target.id) return refuse("ALREADY_IN_COMMUNITY", { name: target.name });
     if (space !== null) {
@@ -259,15 +328,26 @@ export async function joinCommunity(
       if (history + entries > 0) return refuse("SPACE_HAS_HISTORY");
       await tx.space.update({ where: { id: space.id }, data: { communityId: target.id, active: true } });
       const others = await tx.space.count({ where: { communityId: space.communityId } });
-      if (others === 0) await tx.community.update({ where: { id: space.communityId }, data: { deletedAt: now } });
+      if (others === 0)
+        await tx.community.update({ where: { id: space.communityId }, data: { deletedAt: now } });
     } else {
       await tx.space.create({
-        data: { communityId: target.id, platform: input.chat.platform, platformChatId: input.chat.chatId, title: input.chat.title },
+        data: {
+          communityId: target.id,
+          platform: input.chat.platform,
+          platformChatId: input.chat.chatId,
+          title: input.chat.title,
+        },
       });
     }
     await recordModeratorAction(
       tx,
-      { communityId: target.id, actorId: null, action: "community.join", target: `${input.chat.platform.toLowerCase()}:${input.chat.chatId}` },
+      {
+        communityId: target.id,
+        actorId: null,
+        action: "community.join",
+        target: `${input.chat.platform.toLowerCase()}:${input.chat.chatId}`,
+      },
       now,
     );
     return ok({ communityId: target.id, name: target.name });

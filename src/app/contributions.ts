@@ -97,7 +97,10 @@ export async function logContribution(
         closesAt: closingTime(now, config),
         credits: { create: credits.value.map((c) => ({ memberId: c.memberId, shareBp: c.shareBp })) },
         evidence: {
-          create: checked.value.normalizedLinks.map((url) => ({ communityId: actor.communityId, normalizedUrl: url })),
+          create: checked.value.normalizedLinks.map((url) => ({
+            communityId: actor.communityId,
+            normalizedUrl: url,
+          })),
         },
         history: { create: { fromStatus: null, toStatus: "PENDING", actorId: actor.memberId, at: now } },
       },
@@ -168,7 +171,11 @@ export async function editContribution(
       if (duplicate !== null) return refuse("DUPLICATE_LINK", { number: duplicate });
       await tx.evidenceLink.deleteMany({ where: { contributionId: contribution.id } });
       await tx.evidenceLink.createMany({
-        data: links.map((url) => ({ communityId: actor.communityId, contributionId: contribution.id, normalizedUrl: url })),
+        data: links.map((url) => ({
+          communityId: actor.communityId,
+          contributionId: contribution.id,
+          normalizedUrl: url,
+        })),
       });
     }
     await tx.contribution.update({
@@ -195,7 +202,15 @@ export async function withdrawContribution(
   return transact(deps, async (tx) => {
     const found = await lockOwnPendingContribution(tx, actor, number);
     if (!found.ok) return found;
-    await changeStatus(tx, found.value.id, "PENDING", "WITHDRAWN", actor.memberId, "withdrawn by the submitter", now);
+    await changeStatus(
+      tx,
+      found.value.id,
+      "PENDING",
+      "WITHDRAWN",
+      actor.memberId,
+      "withdrawn by the submitter",
+      now,
+    );
     await tx.contribution.update({ where: { id: found.value.id }, data: { decidedAt: now } });
     await enqueueOutbox(tx, actor.communityId, { kind: "DECISION", contributionId: found.value.id });
     return ok({ number });
@@ -223,7 +238,8 @@ function checkDraftText(
     if (!normalized.ok) return normalized;
     if (!normalizedLinks.includes(normalized.value)) normalizedLinks.push(normalized.value);
   }
-  if (normalizedLinks.length > MAX_EVIDENCE_LINKS) return refuse("TOO_MANY_LINKS", { max: MAX_EVIDENCE_LINKS });
+  if (normalizedLinks.length > MAX_EVIDENCE_LINKS)
+    return refuse("TOO_MANY_LINKS", { max: MAX_EVIDENCE_LINKS });
   return ok({ title: title.value, description: description.value, normalizedLinks });
 }
 
@@ -246,7 +262,11 @@ async function lockSubmitter(tx: Tx, memberId: number): Promise<{ banned: boolea
 }
 
 /** Serialises submissions that share an evidence link (in a fixed order, so they cannot deadlock). */
-async function lockEvidenceLinks(tx: Tx, communityId: number, normalizedLinks: readonly string[]): Promise<void> {
+async function lockEvidenceLinks(
+  tx: Tx,
+  communityId: number,
+  normalizedLinks: readonly string[],
+): Promise<void> {
   for (const url of [...normalizedLinks].sort()) {
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(${communityId}, hashtext(${url}))`;
   }
@@ -330,7 +350,8 @@ export async function lockContribution(
   number: number,
 ): Promise<Result<LockedContribution, "UNKNOWN_CONTRIBUTION">> {
   // A number no contribution can have (not a whole number, or beyond the int column) is unknown, not a database error.
-  if (!Number.isInteger(number) || number < 1 || number > MAX_CONTRIBUTION_NUMBER) return refuse("UNKNOWN_CONTRIBUTION", { number });
+  if (!Number.isInteger(number) || number < 1 || number > MAX_CONTRIBUTION_NUMBER)
+    return refuse("UNKNOWN_CONTRIBUTION", { number });
   const rows = await tx.$queryRaw<LockedContribution[]>`
     SELECT id, "communityId", number, "submitterId", "categoryId", title, description, links,
            status::text AS status, "closesAt"

@@ -63,7 +63,11 @@ export async function recordDecision(
   return { outcome, decidedBy, award };
 }
 
-async function computeAward(tx: Tx, contribution: LockedContribution, config: CommunityConfig): Promise<number> {
+async function computeAward(
+  tx: Tx,
+  contribution: LockedContribution,
+  config: CommunityConfig,
+): Promise<number> {
   const category = await tx.category.findUniqueOrThrow({ where: { id: contribution.categoryId } });
   const ratings = await tx.vote.findMany({
     where: { contributionId: contribution.id, choice: "APPROVE", impact: { not: null } },

@@ -82,11 +82,16 @@ export type ExportRefusal = "NOT_MODERATOR" | "UNKNOWN_SEASON" | "BAD_BUDGET" | 
  * Everything is read in one REPEATABLE READ transaction, so the ledger head it
  * names is exactly the one the rows were computed from.
  */
-export async function buildExport(deps: Deps, input: ExportRequest): Promise<Result<ExportResult, ExportRefusal>> {
+export async function buildExport(
+  deps: Deps,
+  input: ExportRequest,
+): Promise<Result<ExportResult, ExportRefusal>> {
   const { actor } = input;
   if (!actor.isModerator) return refuse("NOT_MODERATOR");
-  if (input.budget !== undefined && (!Number.isSafeInteger(input.budget) || input.budget < 0)) return refuse("BAD_BUDGET");
-  if (input.cap !== undefined && (!Number.isSafeInteger(input.cap) || input.cap <= 0)) return refuse("BAD_CAP");
+  if (input.budget !== undefined && (!Number.isSafeInteger(input.budget) || input.budget < 0))
+    return refuse("BAD_BUDGET");
+  if (input.cap !== undefined && (!Number.isSafeInteger(input.cap) || input.cap <= 0))
+    return refuse("BAD_CAP");
   if (input.record === true && input.budget === undefined) return refuse("BUDGET_REQUIRED");
   const now = deps.clock.now();
   return deps.db.$transaction((tx) => exportIn(tx, input, now), {
@@ -96,15 +101,25 @@ export async function buildExport(deps: Deps, input: ExportRequest): Promise<Res
   });
 }
 
-async function exportIn(tx: Tx, input: ExportRequest, now: Date): Promise<Result<ExportResult, ExportRefusal>> {
+async function exportIn(
+  tx: Tx,
+  input: ExportRequest,
+  now: Date,
+): Promise<Result<ExportResult, ExportRefusal>> {
   const communityId = input.actor.communityId;
   const seasons =
     input.window.kind === "season"
-      ? await tx.season.findMany({ where: { communityId }, select: { name: true, startsAt: true, endsAt: true } })
+      ? await tx.season.findMany({
+          where: { communityId },
+          select: { name: true, startsAt: true, endsAt: true },
+        })
       : [];
   const bounds = windowBounds(input.window, now, seasons);
   if (!bounds.ok) return bounds;
-  const head = (await tx.ledgerHead.findUnique({ where: { communityId }, select: { seq: true, hash: true } })) ?? {
+  const head = (await tx.ledgerHead.findUnique({
+    where: { communityId },
+    select: { seq: true, hash: true },
+  })) ?? {
     seq: 0,
     hash: "0".repeat(64),
   };
@@ -172,7 +187,12 @@ async function exportIn(tx: Tx, input: ExportRequest, now: Date): Promise<Result
         actorId: input.actor.memberId,
         action: "export.record",
         target: `payout_run:${run.id}`,
-        details: { from: from.toISOString(), to: to.toISOString(), budget: input.budget, members: rows.length },
+        details: {
+          from: from.toISOString(),
+          to: to.toISOString(),
+          budget: input.budget,
+          members: rows.length,
+        },
       },
       now,
     );
@@ -199,7 +219,10 @@ async function exportIn(tx: Tx, input: ExportRequest, now: Date): Promise<Result
           null,
           2,
         );
-  const span = bounds.value.from === null && bounds.value.to === null ? "all-time" : `${utcDayText(from)}_${utcDayText(new Date(to.getTime() - 1))}`;
+  const span =
+    bounds.value.from === null && bounds.value.to === null
+      ? "all-time"
+      : `${utcDayText(from)}_${utcDayText(new Date(to.getTime() - 1))}`;
   return ok({
     content,
     filename: `cairn-${communityId}-${span}.${input.format}`,
@@ -220,7 +243,13 @@ interface WindowSums {
   verified: number;
 }
 
-const emptySums = (): WindowSums => ({ award: 0, verifierReward: 0, clawback: 0, adjustment: 0, verified: 0 });
+const emptySums = (): WindowSums => ({
+  award: 0,
+  verifierReward: 0,
+  clawback: 0,
+  adjustment: 0,
+  verified: 0,
+});
 
 /** Points by kind and verified count per effective member, for entries in [from, to) up to the head. */
 async function windowSums(
@@ -324,20 +353,23 @@ function pointsText(hundredths: number): string {
 
 /** The export as CSV (RFC 4180, CRLF), points with two decimals, payouts in minor units. */
 export function exportCsv(rows: readonly ExportRow[]): string {
-  const lines = [CSV_HEADER, ...rows.map((r) => [
-    String(r.memberId),
-    r.name,
-    r.identities,
-    pointsText(r.award),
-    pointsText(r.verifierReward),
-    pointsText(r.clawback),
-    pointsText(r.adjustment),
-    String(r.verified),
-    pointsText(r.carriedDebt),
-    pointsText(r.net),
-    r.sharePct.toFixed(2),
-    r.amount === null ? "" : String(r.amount),
-  ])];
+  const lines = [
+    CSV_HEADER,
+    ...rows.map((r) => [
+      String(r.memberId),
+      r.name,
+      r.identities,
+      pointsText(r.award),
+      pointsText(r.verifierReward),
+      pointsText(r.clawback),
+      pointsText(r.adjustment),
+      String(r.verified),
+      pointsText(r.carriedDebt),
+      pointsText(r.net),
+      r.sharePct.toFixed(2),
+      r.amount === null ? "" : String(r.amount),
+    ]),
+  ];
   return lines.map((cells) => cells.map(csvCell).join(",")).join("\r\n") + "\r\n";
 }
 
@@ -351,5 +383,7 @@ const FORMULA_START = /^[=+\-@\t\r]/;
  */
 export function csvCell(value: string): string {
   const guarded = FORMULA_START.test(value) && !PLAIN_NUMBER.test(value) ? `'${value}` : value;
-  return /[",\r\n]/.test(guarded) || guarded !== guarded.trim() ? `"${guarded.replace(/"/g, '""')}"` : guarded;
+  return /[",\r\n]/.test(guarded) || guarded !== guarded.trim()
+    ? `"${guarded.replace(/"/g, '""')}"`
+    : guarded;
 }

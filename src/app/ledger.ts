@@ -131,7 +131,9 @@ async function applyToPeriodBuckets(
     }
   }
   if (buckets.size === 0) return;
-  const rows = [...buckets.values()].sort((a, b) => a.memberId - b.memberId || a.period.localeCompare(b.period));
+  const rows = [...buckets.values()].sort(
+    (a, b) => a.memberId - b.memberId || a.period.localeCompare(b.period),
+  );
   await tx.$executeRaw`
     INSERT INTO period_balance ("memberId", "communityId", period, points, verified)
     SELECT m, ${communityId}, p, pts, v

@@ -6,12 +6,22 @@ import { transact, type Actor, type Deps } from "./deps.ts";
 import { appendLedgerEntries } from "./ledger.ts";
 
 /** `/link` with no code: a one-time code (10 minutes) to type on the other platform. */
-export async function createIdentityLinkCode(deps: Deps, actor: Actor): Promise<Result<{ code: string; expiresAt: Date }, never>> {
+export async function createIdentityLinkCode(
+  deps: Deps,
+  actor: Actor,
+): Promise<Result<{ code: string; expiresAt: Date }, never>> {
   const now = deps.clock.now();
   const code = newLinkCode();
   const expiresAt = new Date(now.getTime() + LINK_CODE_TTL_MS);
   await deps.db.linkCode.create({
-    data: { code, communityId: actor.communityId, kind: "IDENTITY", memberId: actor.memberId, createdAt: now, expiresAt },
+    data: {
+      code,
+      communityId: actor.communityId,
+      kind: "IDENTITY",
+      memberId: actor.memberId,
+      createdAt: now,
+      expiresAt,
+    },
   });
   return ok({ code, expiresAt });
 }
@@ -29,14 +39,21 @@ export async function redeemIdentityLinkCode(
   const now = deps.clock.now();
   return transact(deps, async (tx) => {
     const claimed = await claimCode(tx, normalizeLinkCode(rawCode), "IDENTITY", now);
-    if (claimed === null || claimed.memberId === null || claimed.communityId !== actor.communityId) return refuse("BAD_CODE");
+    if (claimed === null || claimed.memberId === null || claimed.communityId !== actor.communityId)
+      return refuse("BAD_CODE");
     const keep = await effectiveMemberId(tx, claimed.memberId);
     if (claimed.memberId === actor.memberId) return refuse("OWN_CODE");
     if (keep === actor.memberId) return refuse("ALREADY_LINKED");
     const movedPoints = await mergeMembers(tx, actor.communityId, keep, actor.memberId, now);
     await recordModeratorAction(
       tx,
-      { communityId: actor.communityId, actorId: actor.memberId, action: "member.link", target: `member:${keep}`, details: { merged: actor.memberId } },
+      {
+        communityId: actor.communityId,
+        actorId: actor.memberId,
+        action: "member.link",
+        target: `member:${keep}`,
+        details: { merged: actor.memberId },
+      },
       now,
     );
     return ok({ memberId: keep, movedPoints });
@@ -54,7 +71,13 @@ async function effectiveMemberId(tx: Tx, memberId: number): Promise<number> {
 }
 
 /** Moves everything of member `gone` to member `keep`; returns the points moved. */
-async function mergeMembers(tx: Tx, communityId: number, keep: number, gone: number, now: Date): Promise<number> {
+async function mergeMembers(
+  tx: Tx,
+  communityId: number,
+  keep: number,
+  gone: number,
+  now: Date,
+): Promise<number> {
   const balance = await tx.balance.findUnique({ where: { memberId: gone } });
   const points = balance?.total ?? 0;
   const reason = `member ${gone} merged into member ${keep}`;

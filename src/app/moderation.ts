@@ -23,21 +23,44 @@ export async function moderatorDecide(
   input: { readonly number: number; readonly outcome: "VERIFIED" | "REJECTED"; readonly reason: string },
 ): Promise<Result<Decision | { appealDenied: true }, Lookup | ReasonRefusal | "ALREADY_DECIDED">> {
   type Decided = Result<Decision | { appealDenied: true }, "ALREADY_DECIDED">;
-  return withLockedContribution(deps, actor, input, true, async (tx, contribution, reason, now): Promise<Decided> => {
-    const config = await communityConfig(tx, actor.communityId);
-    if (input.outcome === "REJECTED" && (await hasOpenAppeal(tx, contribution.id))) {
-      await resolveAppeal(tx, contribution.id, "DENIED", actor.memberId, now);
-      await audit(tx, actor, "appeal.deny", contribution, reason, now);
-      return ok({ appealDenied: true as const });
-    }
-    if (contribution.status !== "PENDING" && contribution.status !== "EXPIRED") {
-      return refuse("ALREADY_DECIDED", { number: input.number, status: contribution.status });
-    }
-    const decision = await recordDecision(tx, contribution, input.outcome, "MODERATOR", actor.memberId, reason, config, now);
-    if (decision === null) return refuse("ALREADY_DECIDED", { number: input.number, status: contribution.status });
-    await audit(tx, actor, input.outcome === "VERIFIED" ? "review.approve" : "review.reject", contribution, reason, now);
-    return ok(decision);
-  });
+  return withLockedContribution(
+    deps,
+    actor,
+    input,
+    true,
+    async (tx, contribution, reason, now): Promise<Decided> => {
+      const config = await communityConfig(tx, actor.communityId);
+      if (input.outcome === "REJECTED" && (await hasOpenAppeal(tx, contribution.id))) {
+        await resolveAppeal(tx, contribution.id, "DENIED", actor.memberId, now);
+        await audit(tx, actor, "appeal.deny", contribution, reason, now);
+        return ok({ appealDenied: true as const });
+      }
+      if (contribution.status !== "PENDING" && contribution.status !== "EXPIRED") {
+        return refuse("ALREADY_DECIDED", { number: input.number, status: contribution.status });
+      }
+      const decision = await recordDecision(
+        tx,
+        contribution,
+        input.outcome,
+        "MODERATOR",
+        actor.memberId,
+        reason,
+        config,
+        now,
+      );
+      if (decision === null)
+        return refuse("ALREADY_DECIDED", { number: input.number, status: contribution.status });
+      await audit(
+        tx,
+        actor,
+        input.outcome === "VERIFIED" ? "review.approve" : "review.reject",
+        contribution,
+        reason,
+        now,
+      );
+      return ok(decision);
+    },
+  );
 }
 
 /** Voids a verified contribution and claws back, as new entries, everything it awarded. */
@@ -47,7 +70,8 @@ export async function voidContribution(
   input: { readonly number: number; readonly reason: string },
 ): Promise<Result<{ number: number; clawedBack: number }, Lookup | ReasonRefusal | "NOT_VERIFIED">> {
   return withLockedContribution(deps, actor, input, true, async (tx, contribution, reason, now) => {
-    if (contribution.status !== "VERIFIED") return refuse("NOT_VERIFIED", { number: input.number, status: contribution.status });
+    if (contribution.status !== "VERIFIED")
+      return refuse("NOT_VERIFIED", { number: input.number, status: contribution.status });
     const entries = await tx.ledgerEntry.findMany({
       where: { contributionId: contribution.id },
       select: { kind: true, memberId: true, points: true },
@@ -65,7 +89,8 @@ export async function voidContribution(
     // co-credited one). A share that came to zero points is still taken back, with a
     // zero-point clawback, because clawbackFor drops zero rows.
     const awardsOf = new Map<number, number>();
-    for (const e of sources) if (e.kind === "AWARD") awardsOf.set(e.memberId, (awardsOf.get(e.memberId) ?? 0) + 1);
+    for (const e of sources)
+      if (e.kind === "AWARD") awardsOf.set(e.memberId, (awardsOf.get(e.memberId) ?? 0) + 1);
     const clawedAwards = new Set(clawbacks.filter((c) => c.of === "AWARD").map((c) => c.memberId));
     for (const memberId of awardsOf.keys()) {
       if (!clawedAwards.has(memberId)) clawbacks.push({ memberId, points: 0, of: "AWARD" });
@@ -102,7 +127,8 @@ export async function extendDeadline(
     return refuse("BAD_HOURS", { max: MAX_EXTENSION_HOURS });
   }
   return withLockedContribution(deps, actor, input, true, async (tx, contribution, reason, now) => {
-    if (contribution.status !== "PENDING") return refuse("NOT_PENDING", { number: input.number, status: contribution.status });
+    if (contribution.status !== "PENDING")
+      return refuse("NOT_PENDING", { number: input.number, status: contribution.status });
     const base = Math.max(contribution.closesAt.getTime(), now.getTime());
     const closesAt = new Date(base + input.hours * 3_600_000);
     await tx.contribution.update({ where: { id: contribution.id }, data: { closesAt } });
@@ -117,7 +143,12 @@ export async function appealContribution(
   deps: Deps,
   actor: Actor,
   input: { readonly number: number; readonly reason: string },
-): Promise<Result<{ number: number }, "UNKNOWN_CONTRIBUTION" | ReasonRefusal | "NOT_SUBMITTER" | "NOT_APPEALABLE" | "ALREADY_APPEALED">> {
+): Promise<
+  Result<
+    { number: number },
+    "UNKNOWN_CONTRIBUTION" | ReasonRefusal | "NOT_SUBMITTER" | "NOT_APPEALABLE" | "ALREADY_APPEALED"
+  >
+> {
   const reason = validateReason(input.reason);
   if (!reason.ok) return reason;
   const now = deps.clock.now();
@@ -133,7 +164,12 @@ export async function appealContribution(
       return refuse("ALREADY_APPEALED", { number: input.number });
     }
     await tx.appeal.create({
-      data: { contributionId: contribution.id, appellantId: actor.memberId, reason: reason.value, createdAt: now },
+      data: {
+        contributionId: contribution.id,
+        appellantId: actor.memberId,
+        reason: reason.value,
+        createdAt: now,
+      },
     });
     return ok({ number: input.number });
   });
@@ -160,7 +196,8 @@ export async function reopenContribution(
       where: { id: contribution.id },
       data: { closesAt, decidedAt: null, decidedBy: null, cardRefs: {} },
     });
-    if (await hasOpenAppeal(tx, contribution.id)) await resolveAppeal(tx, contribution.id, "ACCEPTED", actor.memberId, now);
+    if (await hasOpenAppeal(tx, contribution.id))
+      await resolveAppeal(tx, contribution.id, "ACCEPTED", actor.memberId, now);
     await enqueueOutbox(tx, actor.communityId, { kind: "VOTE_CARD", contributionId: contribution.id });
     await audit(tx, actor, "review.reopen", contribution, reason, now, { clearedVotes: cleared.count });
     return ok({ number: input.number, closesAt });
@@ -202,15 +239,28 @@ async function setBan(
     const member = await findMember(tx, actor.communityId, input.member, now);
     if (!member.ok) return member;
     if (member.value.id === actor.memberId) return refuse("CANNOT_BAN_SELF");
-    const row = await tx.member.findUniqueOrThrow({ where: { id: member.value.id }, select: { banned: true } });
-    if (row.banned === banned) return refuse(banned ? "ALREADY_BANNED" : "NOT_BANNED", { name: member.value.displayName });
+    const row = await tx.member.findUniqueOrThrow({
+      where: { id: member.value.id },
+      select: { banned: true },
+    });
+    if (row.banned === banned)
+      return refuse(banned ? "ALREADY_BANNED" : "NOT_BANNED", { name: member.value.displayName });
     await tx.member.update({ where: { id: member.value.id }, data: { banned } });
     if (banned) {
       await tx.ban.create({
-        data: { communityId: actor.communityId, memberId: member.value.id, actorId: actor.memberId, reason: reason.value, at: now },
+        data: {
+          communityId: actor.communityId,
+          memberId: member.value.id,
+          actorId: actor.memberId,
+          reason: reason.value,
+          at: now,
+        },
       });
     } else {
-      await tx.ban.updateMany({ where: { memberId: member.value.id, liftedAt: null }, data: { liftedAt: now } });
+      await tx.ban.updateMany({
+        where: { memberId: member.value.id, liftedAt: null },
+        data: { liftedAt: now },
+      });
     }
     await recordModeratorAction(
       tx,
@@ -248,7 +298,16 @@ export async function adjustPoints(
     await appendLedgerEntries(
       tx,
       actor.communityId,
-      [{ kind: "ADJUSTMENT", memberId: member.value.id, points: input.points, contributionId: null, actorId: actor.memberId, reason: reason.value }],
+      [
+        {
+          kind: "ADJUSTMENT",
+          memberId: member.value.id,
+          points: input.points,
+          contributionId: null,
+          actorId: actor.memberId,
+          reason: reason.value,
+        },
+      ],
       now,
     );
     await recordModeratorAction(
@@ -271,14 +330,25 @@ const FORGET_REQUEST = "member.forget-request";
 const ERASED_NAME = "erased member";
 
 /** A member asks to be forgotten; a moderator confirms with `/member forget`. */
-export async function requestErasure(deps: Deps, actor: Actor): Promise<Result<{ requested: true }, "ALREADY_ERASED">> {
+export async function requestErasure(
+  deps: Deps,
+  actor: Actor,
+): Promise<Result<{ requested: true }, "ALREADY_ERASED">> {
   const now = deps.clock.now();
   return transact(deps, async (tx) => {
-    const member = await tx.member.findUniqueOrThrow({ where: { id: actor.memberId }, select: { erasedAt: true } });
+    const member = await tx.member.findUniqueOrThrow({
+      where: { id: actor.memberId },
+      select: { erasedAt: true },
+    });
     if (member.erasedAt !== null) return refuse("ALREADY_ERASED");
     await recordModeratorAction(
       tx,
-      { communityId: actor.communityId, actorId: actor.memberId, action: FORGET_REQUEST, target: `member:${actor.memberId}` },
+      {
+        communityId: actor.communityId,
+        actorId: actor.memberId,
+        action: FORGET_REQUEST,
+        target: `member:${actor.memberId}`,
+      },
       now,
     );
     return ok({ requested: true as const });
@@ -300,10 +370,15 @@ export async function eraseMember(
     const member = await findMember(tx, actor.communityId, input.member, now);
     if (!member.ok) return member;
     const target = `member:${member.value.id}`;
-    const request = await tx.auditLog.findFirst({ where: { communityId: actor.communityId, action: FORGET_REQUEST, target } });
+    const request = await tx.auditLog.findFirst({
+      where: { communityId: actor.communityId, action: FORGET_REQUEST, target },
+    });
     if (request === null) return refuse("NO_ERASURE_REQUEST", { name: member.value.displayName });
     const name = `${ERASED_NAME} ${member.value.id}`;
-    await tx.member.update({ where: { id: member.value.id }, data: { displayName: name, erasedAt: now, hidden: true } });
+    await tx.member.update({
+      where: { id: member.value.id },
+      data: { displayName: name, erasedAt: now, hidden: true },
+    });
     await tx.identity.updateMany({ where: { memberId: member.value.id }, data: { displayName: name } });
     await recordModeratorAction(
       tx,
@@ -339,7 +414,10 @@ async function withLockedContribution<T, C extends string>(
 }
 
 async function communityConfig(tx: Tx, communityId: number): Promise<CommunityConfig> {
-  const community = await tx.community.findUniqueOrThrow({ where: { id: communityId }, select: { config: true } });
+  const community = await tx.community.findUniqueOrThrow({
+    where: { id: communityId },
+    select: { config: true },
+  });
   return readCommunityConfig(community.config);
 }
 

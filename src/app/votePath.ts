@@ -120,13 +120,16 @@ async function voteInTransaction(
       JSON.stringify({ kind: "TALLY", contributionId: row.id }),
     ],
   });
-  const previous = row.previousChoice === null ? null : { choice: row.previousChoice, impact: row.previousImpact };
+  const previous =
+    row.previousChoice === null ? null : { choice: row.previousChoice, impact: row.previousImpact };
   return ok({ number: input.number, tally, previous, decision: null, blind: config.blindVoting });
 }
 
 /** The tally once this voter's vote replaces their previous one (the row lock keeps it exact). */
 function tallyAfter(row: VoteContext, choice: VoteChoice): Tally {
-  const approvals = row.approvals - (row.previousChoice === "APPROVE" ? 1 : 0) + (choice === "APPROVE" ? 1 : 0);
-  const rejections = row.rejections - (row.previousChoice === "REJECT" ? 1 : 0) + (choice === "REJECT" ? 1 : 0);
+  const approvals =
+    row.approvals - (row.previousChoice === "APPROVE" ? 1 : 0) + (choice === "APPROVE" ? 1 : 0);
+  const rejections =
+    row.rejections - (row.previousChoice === "REJECT" ? 1 : 0) + (choice === "REJECT" ? 1 : 0);
   return { approvals, rejections };
 }

@@ -45,7 +45,11 @@ export interface VoteRecorded {
  * settle it. Serialised on the contribution row with every other path that can
  * decide it.
  */
-export async function castVote(deps: Deps, actor: Actor, input: VoteInput): Promise<Result<VoteRecorded, VoteRefusal>> {
+export async function castVote(
+  deps: Deps,
+  actor: Actor,
+  input: VoteInput,
+): Promise<Result<VoteRecorded, VoteRefusal>> {
   if (input.impact !== undefined && !isImpact(input.impact)) return refuse("BAD_IMPACT");
   if (input.impact !== undefined && input.choice === "REJECT") return refuse("IMPACT_ON_REJECT");
   const now = deps.clock.now();
@@ -65,7 +69,14 @@ export async function castVote(deps: Deps, actor: Actor, input: VoteInput): Prom
     const impact = input.impact ?? null;
     await tx.vote.upsert({
       where: { contributionId_voterId: { contributionId: contribution.id, voterId: actor.memberId } },
-      create: { contributionId: contribution.id, voterId: actor.memberId, choice: input.choice, impact, createdAt: now, updatedAt: now },
+      create: {
+        contributionId: contribution.id,
+        voterId: actor.memberId,
+        choice: input.choice,
+        impact,
+        createdAt: now,
+        updatedAt: now,
+      },
       update: { choice: input.choice, impact, updatedAt: now },
     });
     const tally = await readTally(tx, contribution.id);
@@ -74,7 +85,8 @@ export async function castVote(deps: Deps, actor: Actor, input: VoteInput): Prom
       outcome === null
         ? null
         : await recordDecision(tx, contribution, outcome, "VOTES", null, "decided by vote", config, now);
-    if (decision === null) await enqueueOutbox(tx, actor.communityId, { kind: "TALLY", contributionId: contribution.id });
+    if (decision === null)
+      await enqueueOutbox(tx, actor.communityId, { kind: "TALLY", contributionId: contribution.id });
     return ok({ number: input.number, tally, previous, decision, blind: config.blindVoting });
   });
 }
@@ -88,14 +100,22 @@ async function lockOpenContribution(
   actor: Actor,
   number: number,
   now: Date,
-): Promise<Result<{ contribution: LockedContribution; config: CommunityConfig }, "UNKNOWN_CONTRIBUTION" | "VOTE_CLOSED">> {
+): Promise<
+  Result<
+    { contribution: LockedContribution; config: CommunityConfig },
+    "UNKNOWN_CONTRIBUTION" | "VOTE_CLOSED"
+  >
+> {
   const found = await lockContribution(tx, actor.communityId, number);
   if (!found.ok) return found;
   const contribution = found.value;
   if (contribution.status !== "PENDING" || contribution.closesAt.getTime() <= now.getTime()) {
     return refuse("VOTE_CLOSED", { number, status: contribution.status });
   }
-  const community = await tx.community.findUniqueOrThrow({ where: { id: actor.communityId }, select: { config: true } });
+  const community = await tx.community.findUniqueOrThrow({
+    where: { id: actor.communityId },
+    select: { config: true },
+  });
   return ok({ contribution, config: readCommunityConfig(community.config) });
 }
 
@@ -105,12 +125,20 @@ async function checkVoter(
   contribution: LockedContribution,
   config: CommunityConfig,
   now: Date,
-): Promise<Result<true, Exclude<VoteRefusal, "UNKNOWN_CONTRIBUTION" | "VOTE_CLOSED" | "BAD_IMPACT" | "IMPACT_ON_REJECT">>> {
+): Promise<
+  Result<
+    true,
+    Exclude<VoteRefusal, "UNKNOWN_CONTRIBUTION" | "VOTE_CLOSED" | "BAD_IMPACT" | "IMPACT_ON_REJECT">
+  >
+> {
   const voter = await tx.member.findUniqueOrThrow({
     where: { id: actor.memberId },
     select: { id: true, banned: true, joinedAt: true, roles: true },
   });
-  const credits = await tx.credit.findMany({ where: { contributionId: contribution.id }, select: { memberId: true } });
+  const credits = await tx.credit.findMany({
+    where: { contributionId: contribution.id },
+    select: { memberId: true },
+  });
   return voterEligibility({
     voter: { memberId: voter.id, banned: voter.banned, joinedAt: voter.joinedAt, roles: voter.roles },
     submitterId: contribution.submitterId,
@@ -129,7 +157,9 @@ export async function askForInfo(
   actor: Actor,
   number: number,
   question: string,
-): Promise<Result<{ number: number; questionId: number }, VoteRefusal | "REASON_REQUIRED" | "REASON_LENGTH">> {
+): Promise<
+  Result<{ number: number; questionId: number }, VoteRefusal | "REASON_REQUIRED" | "REASON_LENGTH">
+> {
   const text = validateReason(question);
   if (!text.ok) return text;
   const now = deps.clock.now();
@@ -190,11 +220,17 @@ export async function answerInfoRequest(
 export async function closeContributionIfDue(deps: Deps, contributionId: number): Promise<Decision | null> {
   const now = deps.clock.now();
   return inTransaction(deps, async (tx) => {
-    const row = await tx.contribution.findUnique({ where: { id: contributionId }, select: { communityId: true, number: true } });
+    const row = await tx.contribution.findUnique({
+      where: { id: contributionId },
+      select: { communityId: true, number: true },
+    });
     if (row === null) return null;
     const found = await lockContribution(tx, row.communityId, row.number);
     if (!found.ok) return null;
-    const community = await tx.community.findUniqueOrThrow({ where: { id: row.communityId }, select: { config: true } });
+    const community = await tx.community.findUniqueOrThrow({
+      where: { id: row.communityId },
+      select: { config: true },
+    });
     return decideOverdue(tx, found.value, readCommunityConfig(community.config), now);
   });
 }

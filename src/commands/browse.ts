@@ -11,7 +11,14 @@ import { leaderboardView, profileView } from "../views/boards.ts";
 import { contributionDetailView, contributionPageView, reviewQueueView } from "../views/contribution.ts";
 import { privateView, successView } from "../views/view.ts";
 import { refused } from "./contributor.ts";
-import { amount, contributionNumber, leaderboardWindow, memberRef, optional, wholeNumber } from "./options.ts";
+import {
+  amount,
+  contributionNumber,
+  leaderboardWindow,
+  memberRef,
+  optional,
+  wholeNumber,
+} from "./options.ts";
 import { defineCommand } from "./types.ts";
 
 const statuses = ["pending", "verified", "rejected", "expired", "withdrawn", "voided"] as const;
@@ -21,7 +28,14 @@ export const contribution = defineCommand({
   description: "Show one contribution with its votes and history",
   audience: "member",
   usage: "/contribution <#id>",
-  options: [{ name: "contribution", description: "Contribution number, like #42", kind: "contribution", required: true }],
+  options: [
+    {
+      name: "contribution",
+      description: "Contribution number, like #42",
+      kind: "contribution",
+      required: true,
+    },
+  ],
   input: z.object({ contribution: contributionNumber }),
   run: async (ctx, input) => {
     const result = await showContribution(ctx.deps, { actor: ctx.actor, number: input.contribution });
@@ -61,7 +75,9 @@ export const contributions = defineCommand({
     const result = await listContributions(ctx.deps, {
       actor: ctx.actor,
       page: input.page ?? 1,
-      ...(input.status === undefined ? {} : { status: input.status.toUpperCase() as Uppercase<(typeof statuses)[number]> }),
+      ...(input.status === undefined
+        ? {}
+        : { status: input.status.toUpperCase() as Uppercase<(typeof statuses)[number]> }),
       ...(input.member === undefined ? {} : { member: input.member as MemberRef }),
     });
     return result.ok ? contributionPageView(result.value) : refused(result);
@@ -74,7 +90,8 @@ function parseLeaderboardArgs(args: readonly string[]): Record<string, unknown> 
   for (const arg of args) {
     if (arg.toLowerCase() === "active") raw["active"] = true;
     else if (raw["window"] === undefined && parseWindow(arg).ok) raw["window"] = arg;
-    else if (raw["category"] === undefined && !arg.includes(":") && !arg.includes("..")) raw["category"] = arg;
+    else if (raw["category"] === undefined && !arg.includes(":") && !arg.includes(".."))
+      raw["category"] = arg;
     else raw["window"] = arg;
   }
   return raw;
@@ -90,7 +107,11 @@ export const leaderboard = defineCommand({
     { name: "category", description: "Only this category", kind: "category", required: false },
     { name: "active", description: "Rank by the active (decayed) score", kind: "flag", required: false },
   ],
-  input: z.object({ window: leaderboardWindow, category: optional(z.string()), active: optional(z.boolean()) }),
+  input: z.object({
+    window: leaderboardWindow,
+    category: optional(z.string()),
+    active: optional(z.boolean()),
+  }),
   parseText: parseLeaderboardArgs,
   run: async (ctx, input) => {
     const result = await showLeaderboard(ctx.deps, {
@@ -108,15 +129,29 @@ export const profile = defineCommand({
   description: "Show a profile, or hide yourself from / show yourself on public boards",
   audience: "member",
   usage: "/profile [@member] | /profile hide | /profile show",
-  options: [{ name: "member", description: "Whose profile (yours if left out), or hide/show", kind: "member", required: false }],
+  options: [
+    {
+      name: "member",
+      description: "Whose profile (yours if left out), or hide/show",
+      kind: "member",
+      required: false,
+    },
+  ],
   input: z.object({ member: optional(z.union([z.enum(["hide", "show"]), memberRef])) }),
   run: async (ctx, input) => {
     if (input.member === "hide" || input.member === "show") {
       await setProfileVisibility(ctx.deps, ctx.actor, input.member === "hide");
-      return successView(input.member === "hide" ? "You are hidden from public boards; your points still count." : "You are shown on public boards again.");
+      return successView(
+        input.member === "hide"
+          ? "You are hidden from public boards; your points still count."
+          : "You are shown on public boards again.",
+      );
     }
     const member = input.member as MemberRef | undefined;
-    const result = await showProfile(ctx.deps, { actor: ctx.actor, ...(member === undefined ? {} : { member }) });
+    const result = await showProfile(ctx.deps, {
+      actor: ctx.actor,
+      ...(member === undefined ? {} : { member }),
+    });
     return result.ok ? profileView(result.value) : refused(result);
   },
 });
@@ -151,7 +186,8 @@ function parseExportArgs(args: readonly string[]): Record<string, unknown> | nul
 
 export const exportCommand = defineCommand({
   name: "export",
-  description: "Attribution per member for a window, optionally with a payout split, optionally recorded as paid",
+  description:
+    "Attribution per member for a window, optionally with a payout split, optionally recorded as paid",
   audience: "moderator",
   usage: "/export [window] [budget] [cap] [record] [json|csv]",
   options: [
@@ -159,7 +195,13 @@ export const exportCommand = defineCommand({
     { name: "budget", description: "Amount to split by points", kind: "points", required: false },
     { name: "cap", description: "Most any one member receives", kind: "points", required: false },
     { name: "record", description: "Record this payout as paid", kind: "flag", required: false },
-    { name: "format", description: "csv (default) or json", kind: "choice", required: false, choices: ["csv", "json"] },
+    {
+      name: "format",
+      description: "csv (default) or json",
+      kind: "choice",
+      required: false,
+      choices: ["csv", "json"],
+    },
   ],
   input: z.object({
     window: leaderboardWindow,
@@ -182,13 +224,22 @@ export const exportCommand = defineCommand({
     const { totals, overlaps, runId } = result.value;
     const lines = [
       `${totals.members} member(s), ${formatPoints(totals.net)} net points in ${result.value.window.label}.`,
-      ...(totals.budget === null ? [] : [`Payout: ${formatPoints(totals.paid ?? 0)} of ${formatPoints(totals.budget)}.`]),
-      ...overlaps.map((o) => `Overlaps recorded run #${o.runId} (${o.from.toISOString().slice(0, 10)} to ${o.to.toISOString().slice(0, 10)}).`),
+      ...(totals.budget === null
+        ? []
+        : [`Payout: ${formatPoints(totals.paid ?? 0)} of ${formatPoints(totals.budget)}.`]),
+      ...overlaps.map(
+        (o) =>
+          `Overlaps recorded run #${o.runId} (${o.from.toISOString().slice(0, 10)} to ${o.to.toISOString().slice(0, 10)}).`,
+      ),
       ...(runId === null ? [] : [`Recorded as paid run #${runId}.`]),
     ];
     return privateView(lines, {
       title: "Export",
-      attachment: { filename: result.value.filename, contentType: input.format === "json" ? "application/json" : "text/csv", content: result.value.content },
+      attachment: {
+        filename: result.value.filename,
+        contentType: input.format === "json" ? "application/json" : "text/csv",
+        content: result.value.content,
+      },
     });
   },
 });
@@ -207,7 +258,11 @@ export const ledgerVerify = defineCommand({
       ? `Hash chain intact: ${check.chain.count} entries, head ${check.chain.headHash.slice(0, 16)}….`
       : `Hash chain BROKEN at entry ${check.chain.brokenAtSeq} (${check.chain.reason.toLowerCase().replaceAll("_", " ")}).`;
     const head = check.headMatches ? "" : " The recorded head does not match the last entry.";
-    const balances = check.balancesAgree ? "Balances agree with the ledger." : `${check.mismatches} balance(s) disagree with the ledger.`;
-    return privateView([`${chain}${head}`, balances], { tone: check.chain.ok && check.headMatches && check.balancesAgree ? "success" : "refusal" });
+    const balances = check.balancesAgree
+      ? "Balances agree with the ledger."
+      : `${check.mismatches} balance(s) disagree with the ledger.`;
+    return privateView([`${chain}${head}`, balances], {
+      tone: check.chain.ok && check.headMatches && check.balancesAgree ? "success" : "refusal",
+    });
   },
 });

@@ -43,10 +43,18 @@ const prompts: Record<Step, (d: ContributeDialogue) => View> = {
       title: "Log a contribution (1/4)",
       buttons: d.categories.map((c) => ({ label: c, command: c, style: "secondary" as const })),
     }),
-  title: () => privateView(["What did you do, in one line (up to 120 characters)?", cancelHint], { title: "Log a contribution (2/4)" }),
-  links: () => privateView(["Evidence links, separated by spaces (up to 5), or none.", cancelHint], { title: "Log a contribution (3/4)" }),
+  title: () =>
+    privateView(["What did you do, in one line (up to 120 characters)?", cancelHint], {
+      title: "Log a contribution (2/4)",
+    }),
+  links: () =>
+    privateView(["Evidence links, separated by spaces (up to 5), or none.", cancelHint], {
+      title: "Log a contribution (3/4)",
+    }),
   credits: () =>
-    privateView(["Co-authors with their shares, like @alice:60 @bob:40, or none.", cancelHint], { title: "Log a contribution (4/4)" }),
+    privateView(["Co-authors with their shares, like @alice:60 @bob:40, or none.", cancelHint], {
+      title: "Log a contribution (4/4)",
+    }),
   confirm: (d) =>
     privateView(
       [
@@ -56,7 +64,13 @@ const prompts: Record<Step, (d: ContributeDialogue) => View> = {
         `Co-authors: ${(d.credits ?? []).join(" ") || "none"}`,
         "Log it? yes or cancel.",
       ],
-      { title: "Log a contribution", buttons: [{ label: "Yes", command: "yes", style: "primary" }, { label: "Cancel", command: "cancel", style: "danger" }] },
+      {
+        title: "Log a contribution",
+        buttons: [
+          { label: "Yes", command: "yes", style: "primary" },
+          { label: "Cancel", command: "cancel", style: "danger" },
+        ],
+      },
     ),
 };
 
@@ -67,12 +81,20 @@ export function startContributeDialogue(categories: readonly string[], now: Date
 }
 
 /** Takes one answer: asks again with the reason when it is not valid, moves on when it is. */
-export function answerContributeDialogue(dialogue: ContributeDialogue, answer: string, now: Date): DialogueTurn {
+export function answerContributeDialogue(
+  dialogue: ContributeDialogue,
+  answer: string,
+  now: Date,
+): DialogueTurn {
   const text = answer.trim();
   if (now.getTime() - dialogue.lastAnswerAt > DIALOGUE_TIMEOUT_MS) {
-    return { kind: "ended", view: privateView(["That contribution dialogue timed out; start again with /contribute."]) };
+    return {
+      kind: "ended",
+      view: privateView(["That contribution dialogue timed out; start again with /contribute."]),
+    };
   }
-  if (CANCEL.has(text.toLowerCase())) return { kind: "ended", view: privateView(["Cancelled; nothing was logged."]) };
+  if (CANCEL.has(text.toLowerCase()))
+    return { kind: "ended", view: privateView(["Cancelled; nothing was logged."]) };
   const next = (changes: Partial<ContributeDialogue> & { step: Step }): DialogueTurn => {
     const updated: ContributeDialogue = { ...dialogue, ...changes, lastAnswerAt: now.getTime() };
     return { kind: "ask", dialogue: updated, view: prompts[updated.step](updated) };
@@ -85,7 +107,9 @@ export function answerContributeDialogue(dialogue: ContributeDialogue, answer: s
   switch (dialogue.step) {
     case "category": {
       const category = dialogue.categories.find((c) => c === text.toLowerCase());
-      return category === undefined ? retry(`Choose one of: ${dialogue.categories.join(", ")}.`) : next({ step: "title", category });
+      return category === undefined
+        ? retry(`Choose one of: ${dialogue.categories.join(", ")}.`)
+        : next({ step: "title", category });
     }
     case "title": {
       const title = validateTitle(text);
@@ -105,7 +129,12 @@ export function answerContributeDialogue(dialogue: ContributeDialogue, answer: s
       if (!["yes", "y", "ok"].includes(text.toLowerCase())) return retry("Answer yes to log it, or cancel.");
       return {
         kind: "done",
-        input: { category: dialogue.category ?? "", title: dialogue.title ?? "", links: dialogue.links ?? [], credits: dialogue.credits ?? [] },
+        input: {
+          category: dialogue.category ?? "",
+          title: dialogue.title ?? "",
+          links: dialogue.links ?? [],
+          credits: dialogue.credits ?? [],
+        },
       };
   }
 }

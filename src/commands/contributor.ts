@@ -1,5 +1,10 @@
 import { z } from "zod";
-import { logContribution, editContribution, withdrawContribution, type CoAuthorClaim } from "../app/contributions.ts";
+import {
+  logContribution,
+  editContribution,
+  withdrawContribution,
+  type CoAuthorClaim,
+} from "../app/contributions.ts";
 import { castVote, askForInfo, answerInfoRequest } from "../app/votes.ts";
 import { appealContribution, requestErasure } from "../app/moderation.ts";
 import { createIdentityLinkCode, redeemIdentityLinkCode } from "../app/link.ts";
@@ -11,7 +16,8 @@ import { refusalView, successView, type View } from "../views/view.ts";
 import { contributionNumber, optional, text } from "./options.ts";
 import { defineCommand } from "./types.ts";
 
-const isLink = (token: string): boolean => /^[a-z][a-z0-9+.-]*:\/\//i.test(token) || /^(javascript|data|mailto):/i.test(token);
+const isLink = (token: string): boolean =>
+  /^[a-z][a-z0-9+.-]*:\/\//i.test(token) || /^(javascript|data|mailto):/i.test(token);
 
 /**
  * `/contribute <category> <title…> [links…] [with @a:60 @b:40] [| description]`:
@@ -42,7 +48,10 @@ const creditsSchema = z.array(z.string()).transform((tokens, ctx) => {
     ctx.addIssue({ code: "custom", message: parsed.error.code });
     return z.NEVER;
   }
-  return parsed.value.map((c): CoAuthorClaim => ({ member: { kind: "name", name: c.handle }, shareBp: c.shareBp }));
+  return parsed.value.map((c): CoAuthorClaim => ({
+    member: { kind: "name", name: c.handle },
+    shareBp: c.shareBp,
+  }));
 });
 
 const linksSchema = z.array(z.string()).transform((tokens, ctx) => {
@@ -54,7 +63,10 @@ const linksSchema = z.array(z.string()).transform((tokens, ctx) => {
   return parsed.value;
 });
 
-function refused(result: { ok: false; error: { code: string; detail?: Readonly<Record<string, string | number>> } }): View {
+function refused(result: {
+  ok: false;
+  error: { code: string; detail?: Readonly<Record<string, string | number>> };
+}): View {
   return refusalView(refusalText(result.error));
 }
 
@@ -67,14 +79,27 @@ export const contribute = defineCommand({
     { name: "category", description: "What kind of work it is", kind: "category", required: true },
     { name: "title", description: "What you did, in one line", kind: "text", required: true },
     { name: "links", description: "Evidence links (up to 5)", kind: "links", required: false },
-    { name: "credits", description: "Co-authors with shares, like @alice:60 @bob:40", kind: "credits", required: false },
-    { name: "description", description: "More detail (up to 2000 characters)", kind: "text", required: false },
+    {
+      name: "credits",
+      description: "Co-authors with shares, like @alice:60 @bob:40",
+      kind: "credits",
+      required: false,
+    },
+    {
+      name: "description",
+      description: "More detail (up to 2000 characters)",
+      kind: "text",
+      required: false,
+    },
   ],
   input: z.object({
     category: z.string().min(1),
     title: z.string(),
     links: linksSchema.optional().transform((v) => v ?? []),
-    credits: z.union([creditsSchema, z.array(z.custom<CoAuthorClaim>())]).optional().transform((v) => v ?? []),
+    credits: z
+      .union([creditsSchema, z.array(z.custom<CoAuthorClaim>())])
+      .optional()
+      .transform((v) => v ?? []),
     description: optional(z.string()),
   }),
   parseText: parseContributeArgs,
@@ -87,8 +112,11 @@ export const contribute = defineCommand({
       ...(input.description === undefined ? {} : { description: input.description }),
     });
     if (!result.ok) return refused(result);
-    const shares = result.value.credits.length > 1 ? ` with ${result.value.credits.length} credited members` : "";
-    return successView(`Logged #${result.value.number}${shares}; voting is open until ${result.value.closesAt.toISOString().slice(0, 16).replace("T", " ")} UTC.`);
+    const shares =
+      result.value.credits.length > 1 ? ` with ${result.value.credits.length} credited members` : "";
+    return successView(
+      `Logged #${result.value.number}${shares}; voting is open until ${result.value.closesAt.toISOString().slice(0, 16).replace("T", " ")} UTC.`,
+    );
   },
 });
 
@@ -100,13 +128,32 @@ export const vote = defineCommand({
   audience: "member",
   usage: "/vote <#id> approve [impact 1-5] | /vote <#id> reject | /vote <#id> info <question>",
   options: [
-    { name: "contribution", description: "Contribution number, like #42", kind: "contribution", required: true },
-    { name: "choice", description: "approve, reject or info", kind: "choice", required: true, choices: ["approve", "reject", "info"] },
-    { name: "detail", description: "Impact 1-5 for an approval, or your question", kind: "text", required: false },
+    {
+      name: "contribution",
+      description: "Contribution number, like #42",
+      kind: "contribution",
+      required: true,
+    },
+    {
+      name: "choice",
+      description: "approve, reject or info",
+      kind: "choice",
+      required: true,
+      choices: ["approve", "reject", "info"],
+    },
+    {
+      name: "detail",
+      description: "Impact 1-5 for an approval, or your question",
+      kind: "text",
+      required: false,
+    },
   ],
   input: z.object({
     contribution: contributionNumber,
-    choice: z.string().transform((v) => v.toLowerCase()).pipe(voteChoice),
+    choice: z
+      .string()
+      .transform((v) => v.toLowerCase())
+      .pipe(voteChoice),
     detail: optional(z.string()),
   }),
   run: async (ctx, input) => {
@@ -116,7 +163,8 @@ export const vote = defineCommand({
       return successView(`Your question on #${input.contribution} was sent to its submitter.`);
     }
     const impact = input.detail === undefined ? undefined : Number(input.detail);
-    if (impact !== undefined && !Number.isInteger(impact)) return refusalView(refusalText({ code: "BAD_IMPACT" }));
+    if (impact !== undefined && !Number.isInteger(impact))
+      return refusalView(refusalText({ code: "BAD_IMPACT" }));
     const result = await castVote(ctx.deps, ctx.actor, {
       number: input.contribution,
       choice: input.choice === "approve" ? "APPROVE" : "REJECT",
@@ -125,9 +173,12 @@ export const vote = defineCommand({
     if (!result.ok) return refused(result);
     const { tally, previous, decision, blind } = result.value;
     const verb = previous === null ? "Vote recorded" : "Vote changed";
-    if (decision !== null) return successView(`${verb}; #${input.contribution} is now ${decision.outcome.toLowerCase()}.`);
+    if (decision !== null)
+      return successView(`${verb}; #${input.contribution} is now ${decision.outcome.toLowerCase()}.`);
     const votes = tally.approvals + tally.rejections;
-    const count = blind ? `${votes} vote(s) so far` : `${tally.approvals} approve, ${tally.rejections} reject`;
+    const count = blind
+      ? `${votes} vote(s) so far`
+      : `${tally.approvals} approve, ${tally.rejections} reject`;
     return successView(`${verb} on #${input.contribution} (${count}).`);
   },
 });
@@ -137,7 +188,9 @@ export const withdraw = defineCommand({
   description: "Withdraw your pending contribution",
   audience: "member",
   usage: "/withdraw <#id>",
-  options: [{ name: "contribution", description: "Contribution number", kind: "contribution", required: true }],
+  options: [
+    { name: "contribution", description: "Contribution number", kind: "contribution", required: true },
+  ],
   input: z.object({ contribution: contributionNumber }),
   run: async (ctx, input) => {
     const result = await withdrawContribution(ctx.deps, ctx.actor, input.contribution);
@@ -154,12 +207,21 @@ export const edit = defineCommand({
   usage: "/edit <#id> title|description|links|category <new value>",
   options: [
     { name: "contribution", description: "Contribution number", kind: "contribution", required: true },
-    { name: "field", description: "What to change", kind: "choice", required: true, choices: ["title", "description", "links", "category"] },
+    {
+      name: "field",
+      description: "What to change",
+      kind: "choice",
+      required: true,
+      choices: ["title", "description", "links", "category"],
+    },
     { name: "value", description: "The new value", kind: "text", required: true },
   ],
   input: z.object({
     contribution: contributionNumber,
-    field: z.string().transform((v) => v.toLowerCase()).pipe(editableField),
+    field: z
+      .string()
+      .transform((v) => v.toLowerCase())
+      .pipe(editableField),
     value: z.string(),
   }),
   run: async (ctx, input) => {
@@ -186,8 +248,13 @@ export const appeal = defineCommand({
   ],
   input: z.object({ contribution: contributionNumber, reason: text() }),
   run: async (ctx, input) => {
-    const result = await appealContribution(ctx.deps, ctx.actor, { number: input.contribution, reason: input.reason });
-    return result.ok ? successView(`Your appeal of #${input.contribution} is in the moderators' queue.`) : refused(result);
+    const result = await appealContribution(ctx.deps, ctx.actor, {
+      number: input.contribution,
+      reason: input.reason,
+    });
+    return result.ok
+      ? successView(`Your appeal of #${input.contribution} is in the moderators' queue.`)
+      : refused(result);
   },
 });
 
@@ -212,17 +279,28 @@ export const link = defineCommand({
   description: "Link your accounts on Discord and Telegram into one record",
   audience: "member",
   usage: "/link (get a code) | /link <code> (on your other platform)",
-  options: [{ name: "code", description: "The code /link gave you on the other platform", kind: "word", required: false }],
+  options: [
+    {
+      name: "code",
+      description: "The code /link gave you on the other platform",
+      kind: "word",
+      required: false,
+    },
+  ],
   input: z.object({ code: optional(z.string()) }),
   run: async (ctx, input) => {
     if (input.code === undefined) {
       const created = await createIdentityLinkCode(ctx.deps, ctx.actor);
       if (!created.ok) return refused(created);
-      return successView(`Your link code is ${created.value.code}; type /link ${created.value.code} on your other platform within 10 minutes.`);
+      return successView(
+        `Your link code is ${created.value.code}; type /link ${created.value.code} on your other platform within 10 minutes.`,
+      );
     }
     const redeemed = await redeemIdentityLinkCode(ctx.deps, ctx.actor, input.code);
     if (!redeemed.ok) return refused(redeemed);
-    return successView(`Linked: your accounts now share one record (${formatPoints(redeemed.value.movedPoints)} points moved).`);
+    return successView(
+      `Linked: your accounts now share one record (${formatPoints(redeemed.value.movedPoints)} points moved).`,
+    );
   },
 });
 
@@ -235,7 +313,9 @@ export const forgetMe = defineCommand({
   input: z.object({}),
   run: async (ctx) => {
     const result = await requestErasure(ctx.deps, ctx.actor);
-    return result.ok ? successView("Your request is with the moderators; once confirmed your names are erased.") : refused(result);
+    return result.ok
+      ? successView("Your request is with the moderators; once confirmed your names are erased.")
+      : refused(result);
   },
 });
 

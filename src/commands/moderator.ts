@@ -26,16 +26,34 @@ import { refused } from "./contributor.ts";
 import { contributionNumber, date, memberRef, optional, points, text, wholeNumber, word } from "./options.ts";
 import { defineCommand, type OptionSpec } from "./types.ts";
 
-const numberOption: OptionSpec = { name: "contribution", description: "Contribution number, like #42", kind: "contribution", required: true };
-const reasonOption: OptionSpec = { name: "reason", description: "Why (goes to the audit log)", kind: "text", required: true };
-const memberOption: OptionSpec = { name: "member", description: "The member", kind: "member", required: true };
+const numberOption: OptionSpec = {
+  name: "contribution",
+  description: "Contribution number, like #42",
+  kind: "contribution",
+  required: true,
+};
+const reasonOption: OptionSpec = {
+  name: "reason",
+  description: "Why (goes to the audit log)",
+  kind: "text",
+  required: true,
+};
+const memberOption: OptionSpec = {
+  name: "member",
+  description: "The member",
+  kind: "member",
+  required: true,
+};
 const byReason = z.object({ contribution: contributionNumber, reason: text() });
 
 const decide = (sub: "approve" | "reject") =>
   defineCommand({
     name: "review",
     sub,
-    description: sub === "approve" ? "Verify a contribution whatever the votes say" : "Reject a contribution, or deny its appeal",
+    description:
+      sub === "approve"
+        ? "Verify a contribution whatever the votes say"
+        : "Reject a contribution, or deny its appeal",
     audience: "moderator",
     usage: `/review ${sub} <#id> <reason>`,
     options: [numberOption, reasonOption],
@@ -47,8 +65,11 @@ const decide = (sub: "approve" | "reject") =>
         reason: input.reason,
       });
       if (!result.ok) return refused(result);
-      if ("appealDenied" in result.value) return successView(`The appeal of #${input.contribution} is denied.`);
-      return successView(`#${input.contribution} is ${result.value.outcome.toLowerCase()} (${formatPoints(result.value.award)} points awarded).`);
+      if ("appealDenied" in result.value)
+        return successView(`The appeal of #${input.contribution} is denied.`);
+      return successView(
+        `#${input.contribution} is ${result.value.outcome.toLowerCase()} (${formatPoints(result.value.award)} points awarded).`,
+      );
     },
   });
 
@@ -64,9 +85,14 @@ export const reviewVoid = defineCommand({
   options: [numberOption, reasonOption],
   input: byReason,
   run: async (ctx, input) => {
-    const result = await voidContribution(ctx.deps, ctx.actor, { number: input.contribution, reason: input.reason });
+    const result = await voidContribution(ctx.deps, ctx.actor, {
+      number: input.contribution,
+      reason: input.reason,
+    });
     return result.ok
-      ? successView(`#${input.contribution} is void; ${formatPoints(result.value.clawedBack)} points clawed back.`)
+      ? successView(
+          `#${input.contribution} is void; ${formatPoints(result.value.clawedBack)} points clawed back.`,
+        )
       : refused(result);
   },
 });
@@ -77,12 +103,26 @@ export const reviewExtend = defineCommand({
   description: "Give a pending contribution more voting time",
   audience: "moderator",
   usage: "/review extend <#id> <hours> <reason>",
-  options: [numberOption, { name: "hours", description: "Hours to add (1-720)", kind: "integer", required: true }, reasonOption],
-  input: z.object({ contribution: contributionNumber, hours: wholeNumber("BAD_HOURS", 1, 720), reason: text() }),
+  options: [
+    numberOption,
+    { name: "hours", description: "Hours to add (1-720)", kind: "integer", required: true },
+    reasonOption,
+  ],
+  input: z.object({
+    contribution: contributionNumber,
+    hours: wholeNumber("BAD_HOURS", 1, 720),
+    reason: text(),
+  }),
   run: async (ctx, input) => {
-    const result = await extendDeadline(ctx.deps, ctx.actor, { number: input.contribution, hours: input.hours, reason: input.reason });
+    const result = await extendDeadline(ctx.deps, ctx.actor, {
+      number: input.contribution,
+      hours: input.hours,
+      reason: input.reason,
+    });
     return result.ok
-      ? successView(`Voting on #${input.contribution} now closes ${result.value.closesAt.toISOString().slice(0, 16).replace("T", " ")} UTC.`)
+      ? successView(
+          `Voting on #${input.contribution} now closes ${result.value.closesAt.toISOString().slice(0, 16).replace("T", " ")} UTC.`,
+        )
       : refused(result);
   },
 });
@@ -96,7 +136,10 @@ export const reviewReopen = defineCommand({
   options: [numberOption, reasonOption],
   input: byReason,
   run: async (ctx, input) => {
-    const result = await reopenContribution(ctx.deps, ctx.actor, { number: input.contribution, reason: input.reason });
+    const result = await reopenContribution(ctx.deps, ctx.actor, {
+      number: input.contribution,
+      reason: input.reason,
+    });
     return result.ok ? successView(`#${input.contribution} is open for votes again.`) : refused(result);
   },
 });
@@ -137,11 +180,17 @@ export const memberAdjust = defineCommand({
   description: "Add or remove points by hand (an ADJUSTMENT ledger entry)",
   audience: "moderator",
   usage: "/member adjust @member <points> <reason>",
-  options: [memberOption, { name: "points", description: "Points to add, negative to remove", kind: "points", required: true }, reasonOption],
+  options: [
+    memberOption,
+    { name: "points", description: "Points to add, negative to remove", kind: "points", required: true },
+    reasonOption,
+  ],
   input: z.object({ member: memberRef, points, reason: text() }),
   run: async (ctx, input) => {
     const result = await adjustPoints(ctx.deps, ctx.actor, input);
-    return result.ok ? successView(`Adjusted ${result.value.name} by ${formatPoints(result.value.points)} points.`) : refused(result);
+    return result.ok
+      ? successView(`Adjusted ${result.value.name} by ${formatPoints(result.value.points)} points.`)
+      : refused(result);
   },
 });
 
@@ -170,7 +219,10 @@ export const configShow = defineCommand({
   run: async (ctx) => {
     const result = await showConfig(ctx.deps, ctx.actor);
     if (!result.ok) return refused(result);
-    return privateView([], { title: "Settings", fields: result.value.entries.map(([name, value]) => ({ name, value })) });
+    return privateView([], {
+      title: "Settings",
+      fields: result.value.entries.map(([name, value]) => ({ name, value })),
+    });
   },
 });
 
@@ -211,7 +263,9 @@ export const categoryAdd = defineCommand({
       weight: input.points,
       ...(input.description === undefined ? {} : { description: input.description }),
     });
-    return result.ok ? successView(`Category ${result.value.slug} added (${formatPoints(input.points)} points).`) : refused(result);
+    return result.ok
+      ? successView(`Category ${result.value.slug} added (${formatPoints(input.points)} points).`)
+      : refused(result);
   },
 });
 
@@ -260,12 +314,25 @@ export const seasonAdd = defineCommand({
   options: [
     { name: "name", description: "Season name", kind: "word", required: true },
     { name: "start", description: "First day (YYYY-MM-DD, UTC)", kind: "date", required: true },
-    { name: "end", description: "Day after the last (YYYY-MM-DD); open-ended if left out", kind: "date", required: false },
+    {
+      name: "end",
+      description: "Day after the last (YYYY-MM-DD); open-ended if left out",
+      kind: "date",
+      required: false,
+    },
   ],
   input: z.object({ name: word, start: date, end: optional(date) }),
   run: async (ctx, input) => {
-    const result = await addSeason(ctx.deps, ctx.actor, { name: input.name, startsAt: input.start, endsAt: input.end ?? null });
-    return result.ok ? successView(`Season ${result.value.name} added; see it with /leaderboard season:${result.value.name}.`) : refused(result);
+    const result = await addSeason(ctx.deps, ctx.actor, {
+      name: input.name,
+      startsAt: input.start,
+      endsAt: input.end ?? null,
+    });
+    return result.ok
+      ? successView(
+          `Season ${result.value.name} added; see it with /leaderboard season:${result.value.name}.`,
+        )
+      : refused(result);
   },
 });
 
@@ -307,8 +374,13 @@ export const communityJoin = defineCommand({
   options: [{ name: "code", description: "The code from /community link", kind: "word", required: true }],
   input: z.object({ code: word }),
   run: async (ctx, input) => {
-    const result = await joinCommunity(ctx.deps, { chat: ctx.chat, isModerator: ctx.actor.isModerator, code: input.code });
-    return result.ok ? successView(`This chat is now part of ${result.value.name}.`, "public") : refused(result);
+    const result = await joinCommunity(ctx.deps, {
+      chat: ctx.chat,
+      isModerator: ctx.actor.isModerator,
+      code: input.code,
+    });
+    return result.ok
+      ? successView(`This chat is now part of ${result.value.name}.`, "public")
+      : refused(result);
   },
 });
-

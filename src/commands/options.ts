@@ -9,14 +9,17 @@ import { parseWindow, type LeaderboardWindow } from "../core/periods.ts";
  * message, which dispatch turns into the one-line refusal.
  */
 function refusing<T>(code: string, parse: (value: unknown) => T | null): z.ZodType<T> {
-  return z.unknown().optional().transform((value, ctx) => {
-    const parsed = parse(value);
-    if (parsed === null) {
-      ctx.addIssue({ code: "custom", message: code });
-      return z.NEVER;
-    }
-    return parsed;
-  }) as unknown as z.ZodType<T>;
+  return z
+    .unknown()
+    .optional()
+    .transform((value, ctx) => {
+      const parsed = parse(value);
+      if (parsed === null) {
+        ctx.addIssue({ code: "custom", message: code });
+        return z.NEVER;
+      }
+      return parsed;
+    }) as unknown as z.ZodType<T>;
 }
 
 export const contributionNumber = refusing("BAD_CONTRIBUTION_ID", (value) => {

@@ -20,7 +20,10 @@ export interface Clawback extends PointsPart {
  * first, then reward), so voiding twice takes nothing twice. One row per member per
  * kind, zero rows dropped, in order of first appearance.
  */
-export function clawbackFor(entries: readonly ClawbackSource[], approverIds: ReadonlySet<number>): Clawback[] {
+export function clawbackFor(
+  entries: readonly ClawbackSource[],
+  approverIds: ReadonlySet<number>,
+): Clawback[] {
   const owed = new Map<string, Clawback>();
   const alreadyClawed = new Map<number, number>();
   for (const entry of entries) {

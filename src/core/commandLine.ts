@@ -28,7 +28,11 @@ export function parseCommandLine(
   const match = COMMAND.exec(trimmed);
   if (match === null) return refuse("NOT_A_COMMAND");
   const [head, name = "", addressee] = match;
-  if (addressee !== undefined && botUsername !== undefined && addressee.toLowerCase() !== botUsername.toLowerCase()) {
+  if (
+    addressee !== undefined &&
+    botUsername !== undefined &&
+    addressee.toLowerCase() !== botUsername.toLowerCase()
+  ) {
     return refuse("OTHER_BOT", { bot: addressee });
   }
   const rest = trimmed.slice(head.length).trim();

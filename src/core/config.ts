@@ -89,7 +89,10 @@ const VALUE_KINDS: Record<CommunityConfigKey, { kind: ValueKind; expected: strin
   minVoterAgeDays: { kind: "count", expected: "a whole number of days from 0 to 3650" },
   maxSubmissionsPerDay: { kind: "count", expected: "a whole number from 1 to 1000" },
   verifierReward: { kind: "points", expected: "points with at most 2 decimals, 0 or more, like 0.25" },
-  impactMultipliers: { kind: "multipliers", expected: "five whole percentages from 0 to 1000, like 50,75,100,150,200" },
+  impactMultipliers: {
+    kind: "multipliers",
+    expected: "five whole percentages from 0 to 1000, like 50,75,100,150,200",
+  },
   decayHalfLifeDays: { kind: "count", expected: "a whole number of days from 1 to 3650" },
   blindVoting: { kind: "switch", expected: "on or off" },
   voterRole: { kind: "chatRef", expected: "a role, or none" },
@@ -124,7 +127,11 @@ function readValueText(kind: ValueKind, raw: string): unknown {
       return parts.every((part) => /^\d{1,4}$/.test(part)) ? parts.map(Number) : NOT_A_VALUE;
     }
     case "switch":
-      return lower === "true" || lower === "on" ? true : lower === "false" || lower === "off" ? false : NOT_A_VALUE;
+      return lower === "true" || lower === "on"
+        ? true
+        : lower === "false" || lower === "off"
+          ? false
+          : NOT_A_VALUE;
     case "chatRef":
       return lower === "none" || lower === "off" ? null : text;
     case "cron":

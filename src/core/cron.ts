@@ -3,7 +3,11 @@ const CRON_FIELDS: ReadonlyArray<{ min: number; max: number; names?: readonly st
   { min: 0, max: 59 },
   { min: 0, max: 23 },
   { min: 1, max: 31 },
-  { min: 1, max: 12, names: ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"] },
+  {
+    min: 1,
+    max: 12,
+    names: ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"],
+  },
   { min: 0, max: 7, names: ["sun", "mon", "tue", "wed", "thu", "fri", "sat"] },
 ];
 
@@ -34,7 +38,10 @@ function isCronItem(item: string, spec: { min: number; max: number; names?: read
   return from !== undefined && to !== undefined && from <= to;
 }
 
-function cronValue(text: string, spec: { min: number; max: number; names?: readonly string[] }): number | null {
+function cronValue(
+  text: string,
+  spec: { min: number; max: number; names?: readonly string[] },
+): number | null {
   const named = spec.names?.indexOf(text) ?? -1;
   if (named >= 0) return named + (spec.names?.length === 12 ? 1 : 0);
   if (!/^\d+$/.test(text)) return null;

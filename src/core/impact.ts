@@ -19,6 +19,10 @@ export function impactMultiplierPct(median: number | null, scale: readonly numbe
 }
 
 /** Hundredths of a point a verified contribution earns: category weight × impact multiplier. */
-export function awardPoints(categoryWeight: number, ratings: readonly number[], scale: readonly number[]): number {
+export function awardPoints(
+  categoryWeight: number,
+  ratings: readonly number[],
+  scale: readonly number[],
+): number {
   return Math.round((categoryWeight * impactMultiplierPct(medianRating(ratings), scale)) / 100);
 }

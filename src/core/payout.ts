@@ -19,7 +19,11 @@ export interface PayoutLine extends MemberPoints {
  *
  * @throws RangeError when the budget or cap is not a non-negative integer.
  */
-export function splitBudget(budget: number, points: readonly MemberPoints[], capPerMember?: number): PayoutLine[] {
+export function splitBudget(
+  budget: number,
+  points: readonly MemberPoints[],
+  capPerMember?: number,
+): PayoutLine[] {
   assertWholeAmount(budget, "budget");
   if (capPerMember !== undefined) assertWholeAmount(capPerMember, "cap");
   const amounts = new Map<number, number>();
@@ -50,7 +54,11 @@ function largestRemainder(
   });
   let leftover = budget - parts.reduce((sum, p) => sum + p.amount, 0n);
   const byRemainder = [...parts].sort((a, b) =>
-    a.remainder === b.remainder ? b.points - a.points || a.memberId - b.memberId : a.remainder > b.remainder ? -1 : 1,
+    a.remainder === b.remainder
+      ? b.points - a.points || a.memberId - b.memberId
+      : a.remainder > b.remainder
+        ? -1
+        : 1,
   );
   for (const part of byRemainder) {
     if (leftover === 0n) break;

@@ -152,7 +152,9 @@ export function windowBounds(
 
 /** A season by name: exact spelling first, then ignoring case. */
 function findSeason(seasons: readonly Season[], name: string): Season | undefined {
-  return seasons.find((s) => s.name === name) ?? seasons.find((s) => s.name.toLowerCase() === name.toLowerCase());
+  return (
+    seasons.find((s) => s.name === name) ?? seasons.find((s) => s.name.toLowerCase() === name.toLowerCase())
+  );
 }
 
 /** The window in words, for board titles: "all time", "this week", "2026-11-01 to 2026-11-28". */

@@ -5,8 +5,7 @@ export interface Refusal<C extends string = string> {
 }
 
 export type Result<T, C extends string = string> =
-  | { readonly ok: true; readonly value: T }
-  | { readonly ok: false; readonly error: Refusal<C> };
+  { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: Refusal<C> };
 
 export const ok = <T>(value: T): { readonly ok: true; readonly value: T } => ({ ok: true, value });
 

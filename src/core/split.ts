@@ -30,18 +30,23 @@ export function splitByShares(total: number, shares: readonly Share[]): PointsPa
   });
   let leftover = Number(magnitude) - parts.reduce((sum, part) => sum + part.points, 0);
   const byRemainder = [...parts].sort(
-    (a, b) => b.remainder - a.remainder || b.share.shareBp - a.share.shareBp || a.share.memberId - b.share.memberId,
+    (a, b) =>
+      b.remainder - a.remainder || b.share.shareBp - a.share.shareBp || a.share.memberId - b.share.memberId,
   );
   for (const part of byRemainder) {
     if (leftover === 0) break;
     part.points += 1;
     leftover -= 1;
   }
-  return parts.map(({ share, points }) => ({ memberId: share.memberId, points: points === 0 ? 0 : sign * points }));
+  return parts.map(({ share, points }) => ({
+    memberId: share.memberId,
+    points: points === 0 ? 0 : sign * points,
+  }));
 }
 
 function assertWholeShares(shares: readonly Share[]): void {
   const valid = shares.every((share) => Number.isInteger(share.shareBp) && share.shareBp >= 0);
   const sum = shares.reduce((total, share) => total + share.shareBp, 0);
-  if (!valid || sum !== 10_000) throw new RangeError(`shares must be whole basis points summing to 10000, got ${sum}`);
+  if (!valid || sum !== 10_000)
+    throw new RangeError(`shares must be whole basis points summing to 10000, got ${sum}`);
 }

@@ -28,7 +28,8 @@ function oneLine(s: string): string {
 export function validateTitle(s: string): Result<string, "TITLE_LENGTH"> {
   const title = oneLine(s);
   const length = lengthOf(title);
-  if (length < 1 || length > MAX_TITLE_LENGTH) return refuse("TITLE_LENGTH", { min: 1, max: MAX_TITLE_LENGTH, length });
+  if (length < 1 || length > MAX_TITLE_LENGTH)
+    return refuse("TITLE_LENGTH", { min: 1, max: MAX_TITLE_LENGTH, length });
   return ok(title);
 }
 
@@ -36,7 +37,8 @@ export function validateTitle(s: string): Result<string, "TITLE_LENGTH"> {
 export function validateDescription(s: string): Result<string, "DESCRIPTION_LENGTH"> {
   const description = s.replace(/\r\n?/g, "\n").replace(INVISIBLE_EXCEPT_LINES, "").trim();
   const length = lengthOf(description);
-  if (length > MAX_DESCRIPTION_LENGTH) return refuse("DESCRIPTION_LENGTH", { max: MAX_DESCRIPTION_LENGTH, length });
+  if (length > MAX_DESCRIPTION_LENGTH)
+    return refuse("DESCRIPTION_LENGTH", { max: MAX_DESCRIPTION_LENGTH, length });
   return ok(description);
 }
 

@@ -21,11 +21,13 @@ export function normalizeEvidenceUrl(raw: string): Result<string, "BAD_LINK"> {
     return refuse("BAD_LINK", { problem: "not an http(s) link" });
   const url = new URL(typed);
   if (url.hostname === "") return refuse("BAD_LINK", { problem: "no host" });
-  if (url.username !== "" || url.password !== "") return refuse("BAD_LINK", { problem: "contains a password" });
+  if (url.username !== "" || url.password !== "")
+    return refuse("BAD_LINK", { problem: "contains a password" });
   const path = url.pathname.replace(/\/+$/, "");
   const query = canonicalQuery(url.search);
   const canonical = `${url.protocol}//${url.host}${path}${query}`;
-  if (canonical.length > MAX_URL_LENGTH) return refuse("BAD_LINK", { problem: "too long", max: MAX_URL_LENGTH });
+  if (canonical.length > MAX_URL_LENGTH)
+    return refuse("BAD_LINK", { problem: "too long", max: MAX_URL_LENGTH });
   return ok(canonical);
 }
 

@@ -8,13 +8,17 @@ export function formatTime(at: Date): string {
 }
 
 export function formatTally(tally: TallyView): string {
-  if (tally.approvals === null || tally.rejections === null) return `${tally.voters} vote(s) so far (blind voting)`;
+  if (tally.approvals === null || tally.rejections === null)
+    return `${tally.voters} vote(s) so far (blind voting)`;
   return `${tally.approvals} approve · ${tally.rejections} reject`;
 }
 
 function creditsLine(detail: ContributionDetail): string {
   return detail.credits
-    .map((c) => `${c.name} ${c.shareBp / 100}%${detail.status === "VERIFIED" ? ` (${formatPoints(c.points)} pts)` : ""}`)
+    .map(
+      (c) =>
+        `${c.name} ${c.shareBp / 100}%${detail.status === "VERIFIED" ? ` (${formatPoints(c.points)} pts)` : ""}`,
+    )
     .join(", ");
 }
 
@@ -24,9 +28,11 @@ export function voteButtons(number: number): Button[] {
     { label: "Approve", command: `/vote #${number} approve`, style: "primary" },
     { label: "Reject", command: `/vote #${number} reject`, style: "danger" },
     { label: "Needs info", command: `/vote #${number} info`, style: "secondary", asksFor: "question" },
-    ...[1, 2, 3, 4, 5].map(
-      (impact): Button => ({ label: `Impact ${impact}`, command: `/vote #${number} approve ${impact}`, style: "secondary" }),
-    ),
+    ...[1, 2, 3, 4, 5].map((impact): Button => ({
+      label: `Impact ${impact}`,
+      command: `/vote #${number} approve ${impact}`,
+      style: "secondary",
+    })),
   ];
 }
 
@@ -78,34 +84,50 @@ export function contributionDetailView(detail: ContributionDetail): View {
     (v) => `${v.voter}: ${v.choice.toLowerCase()}${v.impact === null ? "" : ` (impact ${v.impact})`}`,
   );
   const history = detail.history.map(
-    (h) => `${formatTime(h.at)} ${h.from === null ? "logged" : `${h.from.toLowerCase()} → ${h.to.toLowerCase()}`}${h.actor === null ? "" : ` by ${h.actor}`}${h.reason === "" ? "" : `: ${h.reason}`}`,
+    (h) =>
+      `${formatTime(h.at)} ${h.from === null ? "logged" : `${h.from.toLowerCase()} → ${h.to.toLowerCase()}`}${h.actor === null ? "" : ` by ${h.actor}`}${h.reason === "" ? "" : `: ${h.reason}`}`,
   );
-  const appeal = detail.appeal === null ? [] : [`Appeal by ${detail.appeal.appellant} (${detail.appeal.status.toLowerCase()}): ${detail.appeal.reason}`];
-  return privateView([...card.lines, ...(votes.length === 0 ? [] : ["Votes:", ...votes]), "History:", ...history, ...appeal], {
-    title: `${card.title ?? ""} [${detail.status.toLowerCase()}]`,
-    fields: card.fields ?? [],
-    ...(card.buttons === undefined ? {} : { buttons: card.buttons }),
-  });
+  const appeal =
+    detail.appeal === null
+      ? []
+      : [
+          `Appeal by ${detail.appeal.appellant} (${detail.appeal.status.toLowerCase()}): ${detail.appeal.reason}`,
+        ];
+  return privateView(
+    [...card.lines, ...(votes.length === 0 ? [] : ["Votes:", ...votes]), "History:", ...history, ...appeal],
+    {
+      title: `${card.title ?? ""} [${detail.status.toLowerCase()}]`,
+      fields: card.fields ?? [],
+      ...(card.buttons === undefined ? {} : { buttons: card.buttons }),
+    },
+  );
 }
 
 /** `/contributions`: one page of summaries. */
 export function contributionPageView(page: ContributionPage): View {
   if (page.total === 0) return privateView(["No contributions match."]);
   const lines = page.items.map(
-    (c) => `#${c.number} [${c.status.toLowerCase()}] ${c.title} — ${c.submitter}, ${c.category}${c.award === null ? "" : `, ${formatPoints(c.award)} pts`}`,
+    (c) =>
+      `#${c.number} [${c.status.toLowerCase()}] ${c.title} — ${c.submitter}, ${c.category}${c.award === null ? "" : `, ${formatPoints(c.award)} pts`}`,
   );
-  return privateView([...lines, `Page ${page.page} of ${page.pages} (${page.total} in all).`], { title: "Contributions" });
+  return privateView([...lines, `Page ${page.page} of ${page.pages} (${page.total} in all).`], {
+    title: "Contributions",
+  });
 }
 
 /** `/review queue`. */
 export function reviewQueueView(queue: ReviewQueue): View {
   const lines: string[] = [];
   lines.push(`Pending (${queue.counts.pending}), oldest first:`);
-  for (const c of queue.pending) lines.push(`  #${c.number} ${c.title} — ${c.ageHours}h old, ${formatTally(c.tally)}, closes ${formatTime(c.closesAt)}`);
+  for (const c of queue.pending)
+    lines.push(
+      `  #${c.number} ${c.title} — ${c.ageHours}h old, ${formatTally(c.tally)}, closes ${formatTime(c.closesAt)}`,
+    );
   lines.push(`Expired without quorum (${queue.counts.expired}):`);
   for (const c of queue.expired) lines.push(`  #${c.number} ${c.title} — ${formatTally(c.tally)}`);
   lines.push(`Appeals (${queue.counts.appeals}):`);
-  for (const a of queue.appeals) lines.push(`  #${a.number} ${a.title} (${a.status.toLowerCase()}) — ${a.appellant}: ${a.reason}`);
+  for (const a of queue.appeals)
+    lines.push(`  #${a.number} ${a.title} (${a.status.toLowerCase()}) — ${a.appellant}: ${a.reason}`);
   lines.push(`Waiting for an answer (${queue.counts.questions}):`);
   for (const q of queue.questions) lines.push(`  #${q.number} ${q.title} — ${q.asker} asked: ${q.question}`);
   return privateView(lines, { title: "Review queue" });

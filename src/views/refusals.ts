@@ -9,7 +9,8 @@ const status = (d: Detail): string => String(d["status"] ?? "").toLowerCase();
 
 /** One line per refusal: what was wrong and how to do it right. */
 const refusalTexts: Readonly<Record<string, (d: Detail) => string>> = {
-  NO_COMMUNITY: () => "This chat is not part of a Cairn community yet; add the bot to the group or use /community join CODE.",
+  NO_COMMUNITY: () =>
+    "This chat is not part of a Cairn community yet; add the bot to the group or use /community join CODE.",
   UNKNOWN_COMMAND: (d) => `Unknown command ${d["command"] ?? ""}; type /help for the list.`,
   USAGE: (d) => `Usage: ${d["usage"] ?? "/help"}`,
   NOT_A_COMMAND: () => "Commands start with /; type /help for the list.",
@@ -19,12 +20,14 @@ const refusalTexts: Readonly<Record<string, (d: Detail) => string>> = {
   DESCRIPTION_LENGTH: () => `The description can be at most ${MAX_DESCRIPTION_LENGTH} characters.`,
   REASON_REQUIRED: () => "Give a reason after the command.",
   REASON_LENGTH: () => `The text can be at most ${MAX_REASON_LENGTH} characters.`,
-  BAD_LINK: (d) => `${d["link"] === undefined ? "A link" : `The link ${d["link"]}`} is not a valid http(s) URL.`,
+  BAD_LINK: (d) =>
+    `${d["link"] === undefined ? "A link" : `The link ${d["link"]}`} is not a valid http(s) URL.`,
   TOO_MANY_LINKS: () => `At most ${MAX_EVIDENCE_LINKS} evidence links per contribution.`,
   UNKNOWN_CATEGORY: (d) =>
     `There is no category "${d["category"] ?? ""}"${d["known"] === undefined ? "" : `; choose one of: ${d["known"]}`}.`,
   BANNED: () => "You are banned from this community's ledger; ask a moderator.",
-  SUBMISSION_LIMIT: (d) => `You have reached today's limit of ${d["limit"] ?? "daily"} contributions; try again tomorrow.`,
+  SUBMISSION_LIMIT: (d) =>
+    `You have reached today's limit of ${d["limit"] ?? "daily"} contributions; try again tomorrow.`,
   DUPLICATE_LINK: (d) => `That evidence link is already used by contribution #${d["number"] ?? "?"}.`,
   UNKNOWN_MEMBER: (d) => `No member is called "${d["name"] ?? ""}"; mention them or check the spelling.`,
   AMBIGUOUS_MEMBER: (d) => `More than one member is called "${d["name"] ?? ""}"; mention them instead.`,
@@ -38,7 +41,8 @@ const refusalTexts: Readonly<Record<string, (d: Detail) => string>> = {
   NOT_PENDING: (d) => `${number(d)} is ${status(d)}, not pending.`,
   ALREADY_VOTED_ON: (d) => `${number(d)} already has votes, so it can no longer be edited.`,
   NOTHING_TO_EDIT: () => "Say what to change: /edit #42 title|description|links|category <new value>.",
-  VOTE_CLOSED: (d) => `Voting on ${number(d)} is closed${d["status"] === undefined ? "" : ` (${status(d)})`}.`,
+  VOTE_CLOSED: (d) =>
+    `Voting on ${number(d)} is closed${d["status"] === undefined ? "" : ` (${status(d)})`}.`,
   BAD_IMPACT: () => "Impact is a whole number from 1 to 5.",
   IMPACT_ON_REJECT: () => "Impact ratings go with approvals; reject without one.",
   OWN_CONTRIBUTION: () => "You cannot vote on your own contribution.",
@@ -50,9 +54,11 @@ const refusalTexts: Readonly<Record<string, (d: Detail) => string>> = {
   ALREADY_DECIDED: (d) => `${number(d)} is already ${status(d) || "decided"}.`,
   NOT_VERIFIED: (d) => `Only verified contributions can be voided; ${number(d)} is ${status(d)}.`,
   BAD_HOURS: (d) => `Extend by a whole number of hours from 1 to ${d["max"] ?? 720}.`,
-  NOT_APPEALABLE: (d) => `Only rejected or expired contributions can be appealed; ${number(d)} is ${status(d)}.`,
+  NOT_APPEALABLE: (d) =>
+    `Only rejected or expired contributions can be appealed; ${number(d)} is ${status(d)}.`,
   ALREADY_APPEALED: (d) => `${number(d)} has already been appealed once.`,
-  NOT_REOPENABLE: (d) => `Only rejected or expired contributions can be reopened; ${number(d)} is ${status(d)}.`,
+  NOT_REOPENABLE: (d) =>
+    `Only rejected or expired contributions can be reopened; ${number(d)} is ${status(d)}.`,
   ALREADY_BANNED: (d) => `${d["name"] ?? "That member"} is already banned.`,
   NOT_BANNED: (d) => `${d["name"] ?? "That member"} is not banned.`,
   CANNOT_BAN_SELF: () => "You cannot ban yourself.",

@@ -29,11 +29,17 @@ export interface Attachment {
   readonly content: string;
 }
 
-export function privateView(lines: readonly string[], extra: Partial<Omit<View, "visibility" | "lines">> = {}): View {
+export function privateView(
+  lines: readonly string[],
+  extra: Partial<Omit<View, "visibility" | "lines">> = {},
+): View {
   return { visibility: "private", tone: "info", lines, ...extra };
 }
 
-export function publicView(lines: readonly string[], extra: Partial<Omit<View, "visibility" | "lines">> = {}): View {
+export function publicView(
+  lines: readonly string[],
+  extra: Partial<Omit<View, "visibility" | "lines">> = {},
+): View {
   return { visibility: "public", tone: "info", lines, ...extra };
 }
 

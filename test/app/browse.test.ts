@@ -48,9 +48,16 @@ async function contribution(c: TestCommunity, seed: Seed): Promise<number> {
       status: seed.status ?? "PENDING",
       createdAt,
       closesAt: new Date(createdAt.getTime() + 72 * 3_600_000),
-      credits: { create: (seed.credits ?? [[seed.submitterId, 10_000]]).map(([memberId, shareBp]) => ({ memberId, shareBp })) },
+      credits: {
+        create: (seed.credits ?? [[seed.submitterId, 10_000]]).map(([memberId, shareBp]) => ({
+          memberId,
+          shareBp,
+        })),
+      },
       votes: { create: (seed.votes ?? []).map(([voterId, choice, impact]) => ({ voterId, choice, impact })) },
-      history: { create: [{ fromStatus: null, toStatus: "PENDING", actorId: seed.submitterId, at: createdAt }] },
+      history: {
+        create: [{ fromStatus: null, toStatus: "PENDING", actorId: seed.submitterId, at: createdAt }],
+      },
     },
   });
   return row.id;
@@ -89,30 +96,87 @@ describe("visibleVotes", () => {
 describe("showContribution", () => {
   it("shows credits with the points they earned, votes, questions, history and the appeal", async () => {
     const c = await community();
-    const [ada, bo, cy, di] = await Promise.all([c.member("Ada"), c.member("Bo"), c.member("Cy"), c.member("Di")]);
+    const [ada, bo, cy, di] = await Promise.all([
+      c.member("Ada"),
+      c.member("Bo"),
+      c.member("Cy"),
+      c.member("Di"),
+    ]);
     const id = await contribution(c, {
       number: 1,
       submitterId: ada.memberId,
       status: "REJECTED",
-      credits: [[ada.memberId, 7_000], [bo.memberId, 3_000]],
-      votes: [[cy.memberId, "REJECT", null], [di.memberId, "APPROVE", 4]],
+      credits: [
+        [ada.memberId, 7_000],
+        [bo.memberId, 3_000],
+      ],
+      votes: [
+        [cy.memberId, "REJECT", null],
+        [di.memberId, "APPROVE", 4],
+      ],
     });
     await c.deps.db.question.create({
-      data: { contributionId: id, askerId: cy.memberId, question: "Which PR?", answer: "#12", answeredAt: new Date(NOW) },
+      data: {
+        contributionId: id,
+        askerId: cy.memberId,
+        question: "Which PR?",
+        answer: "#12",
+        answeredAt: new Date(NOW),
+      },
     });
     await c.deps.db.statusChange.create({
-      data: { contributionId: id, fromStatus: "PENDING", toStatus: "REJECTED", actorId: null, reason: "votes", at: new Date(NOW) },
+      data: {
+        contributionId: id,
+        fromStatus: "PENDING",
+        toStatus: "REJECTED",
+        actorId: null,
+        reason: "votes",
+        at: new Date(NOW),
+      },
     });
-    await c.deps.db.appeal.create({ data: { contributionId: id, appellantId: ada.memberId, reason: "It was merged" } });
+    await c.deps.db.appeal.create({
+      data: { contributionId: id, appellantId: ada.memberId, reason: "It was merged" },
+    });
     await inTransaction(c.deps, (tx) =>
       appendLedgerEntries(
         tx,
         c.communityId,
         [
-          { kind: "AWARD", memberId: ada.memberId, points: 700, contributionId: id, actorId: null, reason: "v", verifiedDelta: 1 },
-          { kind: "AWARD", memberId: bo.memberId, points: 300, contributionId: id, actorId: null, reason: "v", verifiedDelta: 1 },
-          { kind: "VERIFIER_REWARD", memberId: di.memberId, points: 25, contributionId: id, actorId: null, reason: "v" },
-          { kind: "CLAWBACK", memberId: bo.memberId, points: -300, contributionId: id, actorId: null, reason: "v", verifiedDelta: -1 },
+          {
+            kind: "AWARD",
+            memberId: ada.memberId,
+            points: 700,
+            contributionId: id,
+            actorId: null,
+            reason: "v",
+            verifiedDelta: 1,
+          },
+          {
+            kind: "AWARD",
+            memberId: bo.memberId,
+            points: 300,
+            contributionId: id,
+            actorId: null,
+            reason: "v",
+            verifiedDelta: 1,
+          },
+          {
+            kind: "VERIFIER_REWARD",
+            memberId: di.memberId,
+            points: 25,
+            contributionId: id,
+            actorId: null,
+            reason: "v",
+          },
+          {
+            kind: "CLAWBACK",
+            memberId: bo.memberId,
+            points: -300,
+            contributionId: id,
+            actorId: null,
+            reason: "v",
+            verifiedDelta: -1,
+          },
         ],
         new Date(NOW),
       ),
@@ -149,11 +213,19 @@ describe("showContribution", () => {
 
   it("hides vote directions of a pending contribution under blind voting", async () => {
     const c = await community({ blindVoting: true });
-    const [ada, bo, cy, di] = await Promise.all([c.member("Ada"), c.member("Bo"), c.member("Cy"), c.member("Di")]);
+    const [ada, bo, cy, di] = await Promise.all([
+      c.member("Ada"),
+      c.member("Bo"),
+      c.member("Cy"),
+      c.member("Di"),
+    ]);
     await contribution(c, {
       number: 1,
       submitterId: ada.memberId,
-      votes: [[bo.memberId, "APPROVE", 5], [cy.memberId, "REJECT", null]],
+      votes: [
+        [bo.memberId, "APPROVE", 5],
+        [cy.memberId, "REJECT", null],
+      ],
     });
     const asBo = valueOf(await showContribution(c.deps, { actor: bo, number: 1 }));
     expect(asBo.blind).toBe(true);
@@ -163,7 +235,10 @@ describe("showContribution", () => {
     const asDi = valueOf(await showContribution(c.deps, { actor: di, number: 1 }));
     expect(asDi.votes).toEqual([]);
     expect(asDi.ownVote).toBeNull();
-    await c.deps.db.contribution.updateMany({ where: { communityId: c.communityId, number: 1 }, data: { status: "VERIFIED" } });
+    await c.deps.db.contribution.updateMany({
+      where: { communityId: c.communityId, number: 1 },
+      data: { status: "VERIFIED" },
+    });
     const decided = valueOf(await showContribution(c.deps, { actor: di, number: 1 }));
     expect(decided.tally).toEqual({ approvals: 1, rejections: 1, voters: 2 });
     expect(decided.votes).toHaveLength(2);
@@ -189,7 +264,13 @@ describe("listContributions", () => {
         status: n % 2 === 0 ? "VERIFIED" : "PENDING",
         createdAt: new Date(Date.UTC(2026, 10, 1, n)).toISOString(),
         // #3 is Bo's, with Ada credited too.
-        credits: n === 3 ? [[bo.memberId, 5_000], [ada.memberId, 5_000]] : [[byAda ? ada.memberId : bo.memberId, 10_000]],
+        credits:
+          n === 3
+            ? [
+                [bo.memberId, 5_000],
+                [ada.memberId, 5_000],
+              ]
+            : [[byAda ? ada.memberId : bo.memberId, 10_000]],
       });
     }
     const first = valueOf(await listContributions(c.deps, { actor: ada, page: 1 }));
@@ -201,12 +282,20 @@ describe("listContributions", () => {
     const verified = valueOf(await listContributions(c.deps, { actor: ada, status: "VERIFIED", page: 2 }));
     expect(verified).toMatchObject({ total: 11, pages: 2 });
     expect(verified.items.every((i) => i.status === "VERIFIED")).toBe(true);
-    const bos = valueOf(await listContributions(c.deps, { actor: ada, member: { kind: "name", name: "Bo" }, page: 1 }));
+    const bos = valueOf(
+      await listContributions(c.deps, { actor: ada, member: { kind: "name", name: "Bo" }, page: 1 }),
+    );
     expect(bos.items.map((i) => i.number)).toEqual([21, 18, 15, 12, 9, 6, 3]);
-    const adas = valueOf(await listContributions(c.deps, { actor: bo, member: { kind: "user", user: c.user("Ada") }, page: 2 }));
+    const adas = valueOf(
+      await listContributions(c.deps, { actor: bo, member: { kind: "user", user: c.user("Ada") }, page: 2 }),
+    );
     expect(adas.total).toBe(17);
     expect(adas.items.map((i) => i.number)).toEqual([8, 7, 5, 4, 3, 2, 1]);
-    const unknown = await listContributions(c.deps, { actor: ada, member: { kind: "name", name: "Zed" }, page: 1 });
+    const unknown = await listContributions(c.deps, {
+      actor: ada,
+      member: { kind: "name", name: "Zed" },
+      page: 1,
+    });
     expect(unknown.ok ? null : unknown.error.code).toBe("UNKNOWN_MEMBER");
   });
 });
@@ -221,26 +310,50 @@ describe("reviewQueue", () => {
 
   it("lists pending oldest first with age and tally, expired ones, open appeals and unanswered questions", async () => {
     const c = await community();
-    const [mod, ada, bo, cy] = await Promise.all([c.member("Mod", { moderator: true }), c.member("Ada"), c.member("Bo"), c.member("Cy")]);
-    const newer = await contribution(c, { number: 1, submitterId: ada.memberId, createdAt: "2026-11-28T06:00:00Z" });
+    const [mod, ada, bo, cy] = await Promise.all([
+      c.member("Mod", { moderator: true }),
+      c.member("Ada"),
+      c.member("Bo"),
+      c.member("Cy"),
+    ]);
+    const newer = await contribution(c, {
+      number: 1,
+      submitterId: ada.memberId,
+      createdAt: "2026-11-28T06:00:00Z",
+    });
     await contribution(c, {
       number: 2,
       submitterId: ada.memberId,
       createdAt: "2026-11-26T12:00:00Z",
-      votes: [[bo.memberId, "APPROVE", null], [cy.memberId, "REJECT", null], [mod.memberId, "APPROVE", null]],
+      votes: [
+        [bo.memberId, "APPROVE", null],
+        [cy.memberId, "REJECT", null],
+        [mod.memberId, "APPROVE", null],
+      ],
     });
-    await contribution(c, { number: 3, submitterId: bo.memberId, status: "EXPIRED", createdAt: "2026-11-20T12:00:00Z" });
+    await contribution(c, {
+      number: 3,
+      submitterId: bo.memberId,
+      status: "EXPIRED",
+      createdAt: "2026-11-20T12:00:00Z",
+    });
     const rejected = await contribution(c, { number: 4, submitterId: bo.memberId, status: "REJECTED" });
     await contribution(c, { number: 5, submitterId: bo.memberId, status: "VERIFIED" });
-    await c.deps.db.appeal.create({ data: { contributionId: rejected, appellantId: bo.memberId, reason: "Please look again" } });
-    await c.deps.db.question.create({ data: { contributionId: newer, askerId: cy.memberId, question: "Link?" } });
+    await c.deps.db.appeal.create({
+      data: { contributionId: rejected, appellantId: bo.memberId, reason: "Please look again" },
+    });
+    await c.deps.db.question.create({
+      data: { contributionId: newer, askerId: cy.memberId, question: "Link?" },
+    });
     const queue = valueOf(await reviewQueue(c.deps, mod));
     expect(queue.pending.map((p) => [p.number, p.ageHours, p.tally])).toEqual([
       [2, 48, { approvals: 2, rejections: 1, voters: 3 }],
       [1, 6, { approvals: 0, rejections: 0, voters: 0 }],
     ]);
     expect(queue.expired.map((e) => e.number)).toEqual([3]);
-    expect(queue.appeals).toEqual([expect.objectContaining({ number: 4, appellant: "Bo", reason: "Please look again" })]);
+    expect(queue.appeals).toEqual([
+      expect.objectContaining({ number: 4, appellant: "Bo", reason: "Please look again" }),
+    ]);
     expect(queue.questions).toEqual([expect.objectContaining({ number: 1, asker: "Cy", question: "Link?" })]);
     expect(queue.counts).toEqual({ pending: 2, expired: 1, appeals: 1, questions: 1 });
   });

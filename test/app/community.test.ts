@@ -24,7 +24,11 @@ describe("changing the active-score half-life", () => {
     const mod = await community.member("mod", { moderator: true });
     const ana = await community.member("ana");
     const adjust = (points: number) =>
-      adjustPoints(community.deps, mod, { member: { kind: "user", user: community.user("ana") }, points, reason: "work" });
+      adjustPoints(community.deps, mod, {
+        member: { kind: "user", user: community.user("ana") },
+        points,
+        reason: "work",
+      });
     valueOf(await adjust(1000));
     community.clock.advanceMs(30 * 86_400_000);
     valueOf(await adjust(500));
@@ -34,7 +38,9 @@ describe("changing the active-score half-life", () => {
     const check = await verifyCommunityLedger(community.deps, community.communityId);
     expect(check.balancesAgree).toBe(true);
     const balance = await database.db.balance.findUniqueOrThrow({ where: { memberId: ana.memberId } });
-    const { activeEpoch } = await database.db.community.findUniqueOrThrow({ where: { id: community.communityId } });
+    const { activeEpoch } = await database.db.community.findUniqueOrThrow({
+      where: { id: community.communityId },
+    });
     // 1000 points one half-life (30 days) ago count 500; the 500 points of today count fully.
     expect(activeScore(balance.activeAcc, community.clock.now(), activeEpoch, 30)).toBe(1000);
   });

@@ -24,7 +24,12 @@ function append(c: TestCommunity, at: string, entries: NewLedgerEntry[]): Promis
   return inTransaction(c.deps, (tx) => appendLedgerEntries(tx, c.communityId, entries, new Date(at)));
 }
 
-const entry = (kind: NewLedgerEntry["kind"], memberId: number, points: number, extra: Partial<NewLedgerEntry> = {}): NewLedgerEntry => ({
+const entry = (
+  kind: NewLedgerEntry["kind"],
+  memberId: number,
+  points: number,
+  extra: Partial<NewLedgerEntry> = {},
+): NewLedgerEntry => ({
   kind,
   memberId,
   points,
@@ -34,9 +39,17 @@ const entry = (kind: NewLedgerEntry["kind"], memberId: number, points: number, e
   ...extra,
 });
 
-const range = (from: string, to: string) => ({ kind: "range" as const, from: new Date(`${from}T00:00:00Z`), to: new Date(`${to}T00:00:00Z`) });
+const range = (from: string, to: string) => ({
+  kind: "range" as const,
+  from: new Date(`${from}T00:00:00Z`),
+  to: new Date(`${to}T00:00:00Z`),
+});
 
-async function exported(c: TestCommunity, actor: Actor, request: Omit<ExportRequest, "actor" | "format"> & { format?: "csv" | "json" }): Promise<ExportResult> {
+async function exported(
+  c: TestCommunity,
+  actor: Actor,
+  request: Omit<ExportRequest, "actor" | "format"> & { format?: "csv" | "json" },
+): Promise<ExportResult> {
   return valueOf(await buildExport(c.deps, { format: "json", ...request, actor }));
 }
 
@@ -85,16 +98,31 @@ describe("buildExport", () => {
     // Cy hides from boards; Ada's alt identity is linked into Ada.
     await c.deps.db.member.update({ where: { id: cy.memberId }, data: { hidden: true } });
     await c.deps.db.member.update({ where: { id: alt.memberId }, data: { mergedIntoId: ada.memberId } });
-    await c.deps.db.identity.updateMany({ where: { memberId: alt.memberId }, data: { memberId: ada.memberId } });
+    await c.deps.db.identity.updateMany({
+      where: { memberId: alt.memberId },
+      data: { memberId: ada.memberId },
+    });
 
     const result = await exported(c, mod, { window: range("2026-11-01", "2026-11-30"), budget: 10_000 });
-    expect(result.rows.map((r) => [r.name, r.award, r.verifierReward, r.clawback, r.adjustment, r.verified, r.net])).toEqual([
+    expect(
+      result.rows.map((r) => [
+        r.name,
+        r.award,
+        r.verifierReward,
+        r.clawback,
+        r.adjustment,
+        r.verified,
+        r.net,
+      ]),
+    ).toEqual([
       ["Ada", 1500, 0, 0, 0, 2, 1500],
       ["Bo", 1033, 0, -700, 0, 1, 333],
       ["Cy", 0, 25, -25, 300, 0, 300],
     ]);
     const adaRow = result.rows[0]!;
-    expect(adaRow.identities).toBe(`discord:user-${c.communityId}-Ada;discord:user-${c.communityId}-Ada (alt)`);
+    expect(adaRow.identities).toBe(
+      `discord:user-${c.communityId}-Ada;discord:user-${c.communityId}-Ada (alt)`,
+    );
     expect(sum(result.rows.map((r) => Math.round(r.sharePct * 100)))).toBe(10_000);
     expect(result.rows.map((r) => r.sharePct)).toEqual([70.32, 15.61, 14.07]);
     expect(sum(result.rows.map((r) => r.amount ?? 0))).toBe(10_000);
@@ -105,21 +133,36 @@ describe("buildExport", () => {
     expect(result.ledgerHead).toEqual({ seq: head.seq, hash: head.hash });
     expect(JSON.parse(result.content)).toMatchObject({ pointsUnit: "hundredths", totals: { net: 2133 } });
 
-    const capped = await exported(c, mod, { window: range("2026-11-01", "2026-11-30"), budget: 10_000, cap: 5_000 });
+    const capped = await exported(c, mod, {
+      window: range("2026-11-01", "2026-11-30"),
+      budget: 10_000,
+      cap: 5_000,
+    });
     expect(capped.rows.map((r) => r.amount)).toEqual([5_000, 2_630, 2_370]);
   });
 
   it("writes CSV with quoted cells and formula guards", async () => {
     const c = await community();
-    const [mod, evil, plain] = await Promise.all([c.member("Mod", { moderator: true }), c.member('=HYPERLINK("x","y")'), c.member("Smith, Jo")]);
-    await append(c, "2026-11-05T10:00:00Z", [entry("AWARD", evil.memberId, 150), entry("ADJUSTMENT", plain.memberId, -5)]);
+    const [mod, evil, plain] = await Promise.all([
+      c.member("Mod", { moderator: true }),
+      c.member('=HYPERLINK("x","y")'),
+      c.member("Smith, Jo"),
+    ]);
+    await append(c, "2026-11-05T10:00:00Z", [
+      entry("AWARD", evil.memberId, 150),
+      entry("ADJUSTMENT", plain.memberId, -5),
+    ]);
     const result = await exported(c, mod, { window: { kind: "all" }, format: "csv", budget: 100 });
     const lines = result.content.split("\r\n");
-    expect(lines[0]).toBe("member_id,name,identities,award,verifier_reward,clawback,adjustment,verified,carried_debt,net,share_pct,payout");
+    expect(lines[0]).toBe(
+      "member_id,name,identities,award,verifier_reward,clawback,adjustment,verified,carried_debt,net,share_pct,payout",
+    );
     expect(lines[1]).toBe(
       `${evil.memberId},"'=HYPERLINK(""x"",""y"")","discord:user-${c.communityId}-=HYPERLINK(""x"",""y"")",1.50,0.00,0.00,0.00,1,0.00,1.50,100.00,100`,
     );
-    expect(lines[2]).toBe(`${plain.memberId},"Smith, Jo","discord:user-${c.communityId}-Smith, Jo",0.00,0.00,0.00,-0.05,0,0.00,-0.05,0.00,0`);
+    expect(lines[2]).toBe(
+      `${plain.memberId},"Smith, Jo","discord:user-${c.communityId}-Smith, Jo",0.00,0.00,0.00,-0.05,0,0.00,-0.05,0.00,0`,
+    );
     expect(result.filename).toBe(`cairn-${c.communityId}-all-time.csv`);
     expect(csvCell("+1 555")).toBe("'+1 555");
     expect(csvCell("@here")).toBe("'@here");
@@ -128,36 +171,75 @@ describe("buildExport", () => {
 
   it("records a paid run, reports overlaps, and carries a clawed-back debt into the next export", async () => {
     const c = await community();
-    const [mod, ada, bo] = await Promise.all([c.member("Mod", { moderator: true }), c.member("Ada"), c.member("Bo")]);
-    await append(c, "2026-11-05T10:00:00Z", [entry("AWARD", ada.memberId, 1000, { verifiedDelta: 1 }), entry("AWARD", bo.memberId, 500, { verifiedDelta: 1 })]);
-    const refused = await buildExport(c.deps, { actor: mod, window: range("2026-11-01", "2026-11-15"), record: true, format: "json" });
+    const [mod, ada, bo] = await Promise.all([
+      c.member("Mod", { moderator: true }),
+      c.member("Ada"),
+      c.member("Bo"),
+    ]);
+    await append(c, "2026-11-05T10:00:00Z", [
+      entry("AWARD", ada.memberId, 1000, { verifiedDelta: 1 }),
+      entry("AWARD", bo.memberId, 500, { verifiedDelta: 1 }),
+    ]);
+    const refused = await buildExport(c.deps, {
+      actor: mod,
+      window: range("2026-11-01", "2026-11-15"),
+      record: true,
+      format: "json",
+    });
     expect(refused.ok ? null : refused.error.code).toBe("BUDGET_REQUIRED");
 
     c.clock.set("2026-11-16T09:00:00Z");
-    const first = await exported(c, mod, { window: range("2026-11-01", "2026-11-15"), budget: 3_000, record: true });
+    const first = await exported(c, mod, {
+      window: range("2026-11-01", "2026-11-15"),
+      budget: 3_000,
+      record: true,
+    });
     expect(first.runId).not.toBeNull();
-    const run = await c.deps.db.payoutRun.findUniqueOrThrow({ where: { id: first.runId! }, include: { lines: true } });
+    const run = await c.deps.db.payoutRun.findUniqueOrThrow({
+      where: { id: first.runId! },
+      include: { lines: true },
+    });
     const head = await c.deps.db.ledgerHead.findUniqueOrThrow({ where: { communityId: c.communityId } });
-    expect(run).toMatchObject({ budget: 3_000, ledgerHeadSeq: head.seq, ledgerHeadHash: head.hash, actorId: mod.memberId });
+    expect(run).toMatchObject({
+      budget: 3_000,
+      ledgerHeadSeq: head.seq,
+      ledgerHeadHash: head.hash,
+      actorId: mod.memberId,
+    });
     expect(run.lines.map((l) => [l.memberId, l.points, l.amount]).sort()).toEqual(
-      [[ada.memberId, 1000, 2000], [bo.memberId, 500, 1000]].sort(),
+      [
+        [ada.memberId, 1000, 2000],
+        [bo.memberId, 500, 1000],
+      ].sort(),
     );
 
     // Ada's paid contribution is voided after the run: the clawback makes her next window negative.
     await append(c, "2026-11-20T10:00:00Z", [entry("CLAWBACK", ada.memberId, -1000, { verifiedDelta: -1 })]);
-    await append(c, "2026-11-25T10:00:00Z", [entry("AWARD", ada.memberId, 200, { verifiedDelta: 1 }), entry("AWARD", bo.memberId, 100, { verifiedDelta: 1 })]);
+    await append(c, "2026-11-25T10:00:00Z", [
+      entry("AWARD", ada.memberId, 200, { verifiedDelta: 1 }),
+      entry("AWARD", bo.memberId, 100, { verifiedDelta: 1 }),
+    ]);
     c.clock.set("2026-12-01T09:00:00Z");
     const overlapping = await exported(c, mod, { window: range("2026-11-10", "2026-11-30") });
-    expect(overlapping.overlaps).toEqual([{ runId: first.runId, from: new Date("2026-11-01T00:00:00Z"), to: new Date("2026-11-16T00:00:00Z") }]);
+    expect(overlapping.overlaps).toEqual([
+      { runId: first.runId, from: new Date("2026-11-01T00:00:00Z"), to: new Date("2026-11-16T00:00:00Z") },
+    ]);
 
-    const second = await exported(c, mod, { window: range("2026-11-16", "2026-11-30"), budget: 1_000, record: true });
+    const second = await exported(c, mod, {
+      window: range("2026-11-16", "2026-11-30"),
+      budget: 1_000,
+      record: true,
+    });
     expect(second.overlaps).toEqual([]);
     expect(second.rows.map((r) => [r.name, r.net, r.amount])).toEqual([
       ["Bo", 100, 1_000],
       ["Ada", -800, 0],
     ]);
 
-    await append(c, "2026-12-03T10:00:00Z", [entry("AWARD", ada.memberId, 300, { verifiedDelta: 1 }), entry("AWARD", bo.memberId, 300, { verifiedDelta: 1 })]);
+    await append(c, "2026-12-03T10:00:00Z", [
+      entry("AWARD", ada.memberId, 300, { verifiedDelta: 1 }),
+      entry("AWARD", bo.memberId, 300, { verifiedDelta: 1 }),
+    ]);
     c.clock.set("2026-12-10T09:00:00Z");
     const third = await exported(c, mod, { window: range("2026-12-01", "2026-12-09"), budget: 600 });
     expect(third.rows.map((r) => [r.name, r.award, r.carriedDebt, r.net, r.sharePct, r.amount])).toEqual([

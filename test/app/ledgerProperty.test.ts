@@ -32,7 +32,13 @@ const person = fc.integer({ min: 0, max: PEOPLE.length - 1 });
 const target = fc.nat({ max: 50 });
 
 type Action =
-  | { kind: "log"; by: number; coAuthor: number | null; shareBp: number | null; category: "code" | "docs" | "thanks" }
+  | {
+      kind: "log";
+      by: number;
+      coAuthor: number | null;
+      shareBp: number | null;
+      category: "code" | "docs" | "thanks";
+    }
   | { kind: "vote"; by: number; target: number; approve: boolean; impact: number | null }
   | { kind: "decide"; target: number; verified: boolean }
   | { kind: "void"; target: number }
@@ -61,7 +67,10 @@ const action: fc.Arbitrary<Action> = fc.oneof(
       impact: fc.option(fc.integer({ min: 1, max: 5 })),
     }),
   },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant("decide" as const), target, verified: fc.boolean() }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({ kind: fc.constant("decide" as const), target, verified: fc.boolean() }),
+  },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant("void" as const), target }) },
   {
     weight: 1,
@@ -71,8 +80,14 @@ const action: fc.Arbitrary<Action> = fc.oneof(
       points: fc.integer({ min: -5000, max: 5000 }).filter((p) => p !== 0),
     }),
   },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant("link" as const), asker: person, redeemer: person }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant("tick" as const), hours: fc.integer({ min: 1, max: 80 }) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({ kind: fc.constant("link" as const), asker: person, redeemer: person }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({ kind: fc.constant("tick" as const), hours: fc.integer({ min: 1, max: 80 }) }),
+  },
 );
 
 /** Runs one action the way a chat would: each actor resolved from their platform account at the time. */
@@ -168,11 +183,15 @@ async function expectLedgerConsistent(community: TestCommunity): Promise<void> {
   );
 
   // Everything else follows the person: the member a merged member was merged into.
-  const members = await db.member.findMany({ where: { communityId }, select: { id: true, mergedIntoId: true } });
+  const members = await db.member.findMany({
+    where: { communityId },
+    select: { id: true, mergedIntoId: true },
+  });
   const into = new Map(members.map((m) => [m.id, m.mergedIntoId]));
   const effective = (id: number): number => {
     let current = id;
-    for (let next = into.get(current); next !== null && next !== undefined; next = into.get(current)) current = next;
+    for (let next = into.get(current); next !== null && next !== undefined; next = into.get(current))
+      current = next;
     return current;
   };
   const earned = entries.filter((e) => e.kind !== "MERGE");
@@ -186,19 +205,24 @@ async function expectLedgerConsistent(community: TestCommunity): Promise<void> {
     const keys = periodKeys(e.createdAt);
     for (const period of [keys.day, keys.week, keys.month])
       periods.set(`${who}|${period}`, (periods.get(`${who}|${period}`) ?? 0) + e.points);
-    active.set(who, (active.get(who) ?? 0) + e.points * activeWeight(e.createdAt, community_.activeEpoch, halfLife));
+    active.set(
+      who,
+      (active.get(who) ?? 0) + e.points * activeWeight(e.createdAt, community_.activeEpoch, halfLife),
+    );
   }
   const stored = await db.periodBalance.findMany({ where: { communityId } });
   expect(
-    Object.fromEntries(stored.filter((p) => p.points !== 0).map((p) => [`${p.memberId}|${p.period}`, p.points])),
+    Object.fromEntries(
+      stored.filter((p) => p.points !== 0).map((p) => [`${p.memberId}|${p.period}`, p.points]),
+    ),
   ).toEqual(Object.fromEntries([...periods].filter(([, points]) => points !== 0)));
   for (const b of balances) expect(b.activeAcc).toBeCloseTo(active.get(b.memberId) ?? 0, 6);
 
   // Verified: one per award on a contribution that is verified now (voided ones were taken back).
   const verifiedNow = new Set(
-    (await db.contribution.findMany({ where: { communityId, status: "VERIFIED" }, select: { id: true } })).map(
-      (c) => c.id,
-    ),
+    (
+      await db.contribution.findMany({ where: { communityId, status: "VERIFIED" }, select: { id: true } })
+    ).map((c) => c.id),
   );
   const verified = new Map<number, number>();
   for (const e of entries) {
@@ -206,9 +230,9 @@ async function expectLedgerConsistent(community: TestCommunity): Promise<void> {
       verified.set(effective(e.memberId), (verified.get(effective(e.memberId)) ?? 0) + 1);
     }
   }
-  expect(Object.fromEntries(balances.filter((b) => b.verified !== 0).map((b) => [b.memberId, b.verified]))).toEqual(
-    Object.fromEntries(verified),
-  );
+  expect(
+    Object.fromEntries(balances.filter((b) => b.verified !== 0).map((b) => [b.memberId, b.verified])),
+  ).toEqual(Object.fromEntries(verified));
 
   // One decision's worth of awards per contribution.
   expect(awardBatches(entries).every((batches) => batches <= 1)).toBe(true);

@@ -76,11 +76,19 @@ async function approveByAll(w: TwoPlatforms, number: number): Promise<void> {
 /** Both of Ana's members build up history: submissions, a shared credit, votes (one on the same contribution), an adjustment. */
 async function history(w: TwoPlatforms) {
   const discordOwn = valueOf(
-    await logContribution(w.deps, w.anaOnDiscord, { categorySlug: "code", title: "Discord side work", links: [] }),
+    await logContribution(w.deps, w.anaOnDiscord, {
+      categorySlug: "code",
+      title: "Discord side work",
+      links: [],
+    }),
   ).number;
   await approveByAll(w, discordOwn);
   const telegramOwn = valueOf(
-    await logContribution(w.deps, w.anaOnTelegram, { categorySlug: "docs", title: "Telegram side work", links: [] }),
+    await logContribution(w.deps, w.anaOnTelegram, {
+      categorySlug: "docs",
+      title: "Telegram side work",
+      links: [],
+    }),
   ).number;
   await approveByAll(w, telegramOwn);
   const shared = valueOf(
@@ -125,7 +133,8 @@ async function history(w: TwoPlatforms) {
 async function expectLedgerAgreesWithBalances(w: TwoPlatforms): Promise<void> {
   const entries = await readLedger(database.db, w.community.communityId);
   expect(verifyChain(entries)).toMatchObject({ ok: true, count: entries.length });
-  for (const [memberId, points] of pointsByMember(entries)) expect(await balanceOf(database.db, memberId)).toBe(points);
+  for (const [memberId, points] of pointsByMember(entries))
+    expect(await balanceOf(database.db, memberId)).toBe(points);
 }
 
 describe("linking two identities of one person", () => {
@@ -149,7 +158,9 @@ describe("linking two identities of one person", () => {
     const ledgerAfter = await readLedger(database.db, w.community.communityId);
     expect(ledgerAfter.slice(0, ledgerBefore.length)).toEqual(ledgerBefore);
     expect(
-      ledgerAfter.slice(ledgerBefore.length).map((e) => ({ kind: e.kind, memberId: e.memberId, points: e.points })),
+      ledgerAfter
+        .slice(ledgerBefore.length)
+        .map((e) => ({ kind: e.kind, memberId: e.memberId, points: e.points })),
     ).toEqual([
       { kind: "MERGE", memberId: gone, points: -goneBefore },
       { kind: "MERGE", memberId: keep, points: goneBefore },
@@ -224,14 +235,20 @@ describe("linking two identities of one person", () => {
     ).toEqual([{ voterId: keep, choice: "REJECT" }]);
     const telegramVoted = await row(numbers.telegramVoted);
     expect(
-      await database.db.vote.findMany({ where: { contributionId: telegramVoted.id }, select: { voterId: true } }),
+      await database.db.vote.findMany({
+        where: { contributionId: telegramVoted.id },
+        select: { voterId: true },
+      }),
     ).toEqual([{ voterId: keep }]);
     expect(await database.db.credit.count({ where: { memberId: gone } })).toBe(0);
     expect(await database.db.vote.count({ where: { voterId: gone } })).toBe(0);
     expect(await database.db.contribution.count({ where: { submitterId: gone } })).toBe(0);
 
     // Now credited through the Telegram identity, Ana cannot verify that contribution from Discord.
-    const vote = await castVote(w.deps, w.anaOnDiscord, { number: numbers.creditsTelegram, choice: "APPROVE" });
+    const vote = await castVote(w.deps, w.anaOnDiscord, {
+      number: numbers.creditsTelegram,
+      choice: "APPROVE",
+    });
     expect(vote).toMatchObject({ ok: false, error: { code: "CREDITED" } });
   });
 
@@ -252,9 +269,15 @@ describe("linking two identities of one person", () => {
       mergedIntoId: keep,
     });
     expect(
-      await database.db.auditLog.findMany({ where: { communityId: w.community.communityId, action: "member.link" } }),
+      await database.db.auditLog.findMany({
+        where: { communityId: w.community.communityId, action: "member.link" },
+      }),
     ).toMatchObject([
-      { actorId: w.anaOnTelegram.memberId, target: `member:${keep}`, details: { merged: w.anaOnTelegram.memberId } },
+      {
+        actorId: w.anaOnTelegram.memberId,
+        target: `member:${keep}`,
+        details: { merged: w.anaOnTelegram.memberId },
+      },
     ]);
   });
 
@@ -275,7 +298,11 @@ describe("voiding after a link", () => {
   it("takes an award back from the person's kept member, not from the merged-away one", async () => {
     const w = await twoPlatforms();
     const telegramOwn = valueOf(
-      await logContribution(w.deps, w.anaOnTelegram, { categorySlug: "docs", title: "Telegram side work", links: [] }),
+      await logContribution(w.deps, w.anaOnTelegram, {
+        categorySlug: "docs",
+        title: "Telegram side work",
+        links: [],
+      }),
     ).number;
     await approveByAll(w, telegramOwn);
     const code = valueOf(await createIdentityLinkCode(w.deps, w.anaOnDiscord)).code;
@@ -286,7 +313,9 @@ describe("voiding after a link", () => {
 
     expect(await balanceOf(database.db, w.anaOnDiscord.memberId)).toBe(0);
     expect(await balanceOf(database.db, w.anaOnTelegram.memberId)).toBe(0);
-    expect((await database.db.balance.findUnique({ where: { memberId: w.anaOnDiscord.memberId } }))?.verified).toBe(0);
+    expect(
+      (await database.db.balance.findUnique({ where: { memberId: w.anaOnDiscord.memberId } }))?.verified,
+    ).toBe(0);
     for (const voter of w.voters) expect(await balanceOf(database.db, voter.memberId)).toBe(0);
     await expectLedgerAgreesWithBalances(w);
   });
@@ -333,7 +362,9 @@ describe("an identity link code", () => {
       error: { code: "BAD_CODE" },
     });
     const inTime: Deps = { db: database.db, clock: new FakeClock(new Date(expiresAt.getTime() - 1)) };
-    expect(valueOf(await redeemIdentityLinkCode(inTime, w.anaOnTelegram, code)).memberId).toBe(w.anaOnDiscord.memberId);
+    expect(valueOf(await redeemIdentityLinkCode(inTime, w.anaOnTelegram, code)).memberId).toBe(
+      w.anaOnDiscord.memberId,
+    );
   });
 
   it("can be used once", async () => {

@@ -64,16 +64,51 @@ describe("showProfile", () => {
     const a = ada.memberId;
     const b = bo.memberId;
     const c1 = await contribution(c, 1, "code", a, "VERIFIED", [[a, 10_000]], "2026-11-16T08:00:00Z");
-    const c2 = await contribution(c, 2, "docs", b, "VERIFIED", [[a, 6_000], [b, 4_000]], "2026-11-23T08:00:00Z");
+    const c2 = await contribution(
+      c,
+      2,
+      "docs",
+      b,
+      "VERIFIED",
+      [
+        [a, 6_000],
+        [b, 4_000],
+      ],
+      "2026-11-23T08:00:00Z",
+    );
     await contribution(c, 3, "code", a, "PENDING", [[a, 10_000]], "2026-11-27T08:00:00Z");
     await contribution(c, 4, "docs", a, "REJECTED", [[a, 10_000]], "2026-11-20T08:00:00Z");
     await contribution(c, 5, "data", b, "PENDING", [[b, 10_000]], "2026-11-27T09:00:00Z"); // not Ada's
     await append(c, "2026-11-17T08:00:00Z", [
-      { kind: "AWARD", memberId: a, points: 1000, contributionId: c1, actorId: null, reason: "verified", verifiedDelta: 1 },
+      {
+        kind: "AWARD",
+        memberId: a,
+        points: 1000,
+        contributionId: c1,
+        actorId: null,
+        reason: "verified",
+        verifiedDelta: 1,
+      },
     ]);
     await append(c, "2026-11-24T08:00:00Z", [
-      { kind: "AWARD", memberId: a, points: 300, contributionId: c2, actorId: null, reason: "verified", verifiedDelta: 1 },
-      { kind: "AWARD", memberId: b, points: 200, contributionId: c2, actorId: null, reason: "verified", verifiedDelta: 1 },
+      {
+        kind: "AWARD",
+        memberId: a,
+        points: 300,
+        contributionId: c2,
+        actorId: null,
+        reason: "verified",
+        verifiedDelta: 1,
+      },
+      {
+        kind: "AWARD",
+        memberId: b,
+        points: 200,
+        contributionId: c2,
+        actorId: null,
+        reason: "verified",
+        verifiedDelta: 1,
+      },
       { kind: "ADJUSTMENT", memberId: b, points: 2000, contributionId: null, actorId: null, reason: "event" },
     ]);
     const profile = valueOf(await showProfile(c.deps, { actor: ada }));
@@ -87,7 +122,14 @@ describe("showProfile", () => {
     });
     expect(profile.points.active).toBeGreaterThan(1200);
     expect(profile.points.active).toBeLessThanOrEqual(1300);
-    expect(profile.counts).toEqual({ PENDING: 1, VERIFIED: 2, REJECTED: 1, EXPIRED: 0, WITHDRAWN: 0, VOIDED: 0 });
+    expect(profile.counts).toEqual({
+      PENDING: 1,
+      VERIFIED: 2,
+      REJECTED: 1,
+      EXPIRED: 0,
+      WITHDRAWN: 0,
+      VOIDED: 0,
+    });
     expect(profile.recent.map((r) => [r.number, r.status, r.points])).toEqual([
       [3, "PENDING", 0],
       [2, "VERIFIED", 300],
@@ -105,7 +147,15 @@ describe("showProfile", () => {
     const c = await community();
     const [ada, bo] = await Promise.all([c.member("Ada"), c.member("Bo")]);
     for (let n = 1; n <= 7; n += 1) {
-      await contribution(c, n, "code", bo.memberId, "PENDING", [[bo.memberId, 10_000]], `2026-11-${10 + n}T08:00:00Z`);
+      await contribution(
+        c,
+        n,
+        "code",
+        bo.memberId,
+        "PENDING",
+        [[bo.memberId, 10_000]],
+        `2026-11-${10 + n}T08:00:00Z`,
+      );
     }
     const profile = valueOf(await showProfile(c.deps, { actor: ada, member: { kind: "name", name: "@bo" } }));
     expect(profile.name).toBe("Bo");
@@ -120,10 +170,21 @@ describe("showProfile", () => {
     const c = await community();
     const [ada, alt] = await Promise.all([c.member("Ada"), c.member("Ada on Telegram")]);
     await append(c, "2026-11-24T08:00:00Z", [
-      { kind: "AWARD", memberId: alt.memberId, points: 400, contributionId: null, actorId: null, reason: "x", verifiedDelta: 1 },
+      {
+        kind: "AWARD",
+        memberId: alt.memberId,
+        points: 400,
+        contributionId: null,
+        actorId: null,
+        reason: "x",
+        verifiedDelta: 1,
+      },
     ]);
     await c.deps.db.member.update({ where: { id: alt.memberId }, data: { mergedIntoId: ada.memberId } });
-    await c.deps.db.identity.updateMany({ where: { memberId: alt.memberId }, data: { memberId: ada.memberId } });
+    await c.deps.db.identity.updateMany({
+      where: { memberId: alt.memberId },
+      data: { memberId: ada.memberId },
+    });
     const profile = valueOf(await showProfile(c.deps, { actor: alt }));
     expect(profile.memberId).toBe(ada.memberId);
     expect(profile.identities.map((i) => i.displayName).sort()).toEqual(["Ada", "Ada on Telegram"]);
@@ -135,7 +196,14 @@ describe("setProfileVisibility", () => {
     const c = await community();
     const ada = await c.member("Ada");
     await append(c, "2026-11-24T08:00:00Z", [
-      { kind: "ADJUSTMENT", memberId: ada.memberId, points: 100, contributionId: null, actorId: null, reason: "x" },
+      {
+        kind: "ADJUSTMENT",
+        memberId: ada.memberId,
+        points: 100,
+        contributionId: null,
+        actorId: null,
+        reason: "x",
+      },
     ]);
     expect(valueOf(await setProfileVisibility(c.deps, ada, true))).toEqual({ hidden: true, changed: true });
     expect(valueOf(await setProfileVisibility(c.deps, ada, true))).toEqual({ hidden: true, changed: false });

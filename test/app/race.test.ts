@@ -97,7 +97,10 @@ async function race(scenario: Scenario): Promise<RaceOutcome> {
   }));
   const oneProcess = scenario.oneProcess === true;
   const deadlineDeps: Deps = { db: oneProcess ? client(1) : workerDb, clock: new FakeClock(logged.closesAt) };
-  const moderatorDeps: Deps = { db: oneProcess ? client(2) : moderatorDb, clock: new FakeClock(logged.closesAt) };
+  const moderatorDeps: Deps = {
+    db: oneProcess ? client(2) : moderatorDb,
+    clock: new FakeClock(logged.closesAt),
+  };
 
   const decisions: Decision[] = [];
   const voteResults: RaceOutcome["voteResults"] = [];
@@ -148,7 +151,9 @@ async function race(scenario: Scenario): Promise<RaceOutcome> {
  */
 async function expectExactlyOneDecision(outcome: RaceOutcome): Promise<void> {
   const db = database.db;
-  const fromPending = outcome.decisions.filter((d) => !(d.decidedBy === "MODERATOR" && outcome.decisions.length === 2));
+  const fromPending = outcome.decisions.filter(
+    (d) => !(d.decidedBy === "MODERATOR" && outcome.decisions.length === 2),
+  );
   expect(fromPending).toHaveLength(1);
   const first = fromPending[0];
   if (first === undefined) throw new Error("no decision");
@@ -162,7 +167,10 @@ async function expectExactlyOneDecision(outcome: RaceOutcome): Promise<void> {
   expect(row.status).toBe(final.outcome);
   expect(row.decidedBy).toBe(final.decidedBy);
 
-  const history = await db.statusChange.findMany({ where: { contributionId: row.id }, orderBy: { id: "asc" } });
+  const history = await db.statusChange.findMany({
+    where: { contributionId: row.id },
+    orderBy: { id: "asc" },
+  });
   expect(history.filter((h) => h.fromStatus === "PENDING")).toHaveLength(1);
   expect(history).toHaveLength(1 + outcome.decisions.length);
 
@@ -231,7 +239,9 @@ describe("numbering contributions under contention", () => {
       where: { communityId: community.communityId },
       select: { number: true },
     });
-    expect(stored.map((c) => c.number).sort((a, b) => a - b)).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
+    expect(stored.map((c) => c.number).sort((a, b) => a - b)).toEqual(
+      Array.from({ length: 30 }, (_, i) => i + 1),
+    );
     const next = await database.db.community.findUniqueOrThrow({ where: { id: community.communityId } });
     expect(next.nextNumber).toBe(31);
   }, 60_000);
@@ -243,7 +253,10 @@ describe("numbering contributions under contention", () => {
     const draft = { categorySlug: "docs", title: "Same page", links: ["https://example.org/same"] };
     const results = await Promise.all([
       logContribution({ db: client(0), clock: community.clock }, a, draft),
-      logContribution({ db: client(1), clock: community.clock }, b, { ...draft, links: ["https://EXAMPLE.org/same/"] }),
+      logContribution({ db: client(1), clock: community.clock }, b, {
+        ...draft,
+        links: ["https://EXAMPLE.org/same/"],
+      }),
     ]);
     expect(results.filter((r) => r.ok)).toHaveLength(1);
     expect(results.filter((r) => !r.ok).map((r) => (r.ok ? "" : r.error.code))).toEqual(["DUPLICATE_LINK"]);

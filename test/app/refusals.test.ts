@@ -105,10 +105,14 @@ async function buildScene(): Promise<Scene> {
     ["alice", "bob", "carol", "dave", "erin", "mallory"].map((name) => main.member(name)),
   );
   if (!alice || !bob || !carol || !dave || !erin || !mallory) throw new Error("members");
-  valueOf(await banMember(deps, mod, { member: { kind: "user", user: main.user("mallory") }, reason: "spam" }));
+  valueOf(
+    await banMember(deps, mod, { member: { kind: "user", user: main.user("mallory") }, reason: "spam" }),
+  );
   valueOf(await addCategory(deps, mod, { slug: "retired", weight: 100 }));
   valueOf(await removeCategory(deps, mod, { slug: "retired" }));
-  valueOf(await addSeason(deps, mod, { name: "Autumn", startsAt: new Date("2026-09-01T00:00:00Z"), endsAt: null }));
+  valueOf(
+    await addSeason(deps, mod, { name: "Autumn", startsAt: new Date("2026-09-01T00:00:00Z"), endsAt: null }),
+  );
 
   const pending = valueOf(
     await logContribution(
@@ -127,7 +131,8 @@ async function buildScene(): Promise<Scene> {
   for (const voter of [carol, dave, erin])
     valueOf(await castVote(deps, voter, { number: verified, choice: "APPROVE" }));
   const rejected = valueOf(await logContribution(deps, alice, draft({ title: "Spam" }))).number;
-  for (const voter of [carol, dave, erin]) valueOf(await castVote(deps, voter, { number: rejected, choice: "REJECT" }));
+  for (const voter of [carol, dave, erin])
+    valueOf(await castVote(deps, voter, { number: rejected, choice: "REJECT" }));
   valueOf(await appealContribution(deps, alice, { number: rejected, reason: "please look again" }));
   const votedOn = valueOf(await logContribution(deps, alice, draft({ title: "Benchmarks" }))).number;
   valueOf(await castVote(deps, carol, { number: votedOn, choice: "APPROVE" }));
@@ -136,7 +141,9 @@ async function buildScene(): Promise<Scene> {
 
   // Twins share a display name, so "@twin" is ambiguous.
   for (const userId of ["twin-1", "twin-2"]) {
-    valueOf(await resolveActor(deps, main.chat, { platform: main.chat.platform, userId, displayName: "twin" }));
+    valueOf(
+      await resolveActor(deps, main.chat, { platform: main.chat.platform, userId, displayName: "twin" }),
+    );
   }
 
   // Identity link codes: one used, one about to expire, one of another community, one of the caller,
@@ -388,7 +395,8 @@ const contributionCases: Case[] = [
   {
     when: "an edit to another contribution's link",
     code: "DUPLICATE_LINK",
-    call: () => editContribution(deps(), scene.alice, scene.pending, { links: ["https://example.org/docs/"] }),
+    call: () =>
+      editContribution(deps(), scene.alice, scene.pending, { links: ["https://example.org/docs/"] }),
   },
   {
     when: "an edit to an unknown category",
@@ -456,7 +464,8 @@ const voteCases: Case[] = [
   {
     when: "a vote by a member younger than minVoterAgeDays",
     code: "TOO_NEW",
-    call: () => castVote(scene.strict.deps, scene.newcomer, { number: scene.strictPending, choice: "APPROVE" }),
+    call: () =>
+      castVote(scene.strict.deps, scene.newcomer, { number: scene.strictPending, choice: "APPROVE" }),
   },
   {
     when: "a vote without the configured voter role",
@@ -508,25 +517,41 @@ const voteCases: Case[] = [
 const moderatorOnly: Array<[string, () => Call]> = [
   [
     "approving",
-    () => () => moderatorDecide(deps(), scene.carol, { number: scene.pending, outcome: "VERIFIED", reason: "ok" }),
+    () => () =>
+      moderatorDecide(deps(), scene.carol, { number: scene.pending, outcome: "VERIFIED", reason: "ok" }),
   ],
   ["voiding", () => () => voidContribution(deps(), scene.carol, { number: scene.verified, reason: "no" })],
   [
     "extending a deadline",
-    () => () => extendDeadline(deps(), scene.carol, { number: scene.pending, hours: 24, reason: "more time" }),
+    () => () =>
+      extendDeadline(deps(), scene.carol, { number: scene.pending, hours: 24, reason: "more time" }),
   ],
-  ["reopening", () => () => reopenContribution(deps(), scene.carol, { number: scene.rejected, reason: "appeal" })],
-  ["banning", () => () => banMember(deps(), scene.carol, { member: { kind: "name", name: "dave" }, reason: "spam" })],
+  [
+    "reopening",
+    () => () => reopenContribution(deps(), scene.carol, { number: scene.rejected, reason: "appeal" }),
+  ],
+  [
+    "banning",
+    () => () => banMember(deps(), scene.carol, { member: { kind: "name", name: "dave" }, reason: "spam" }),
+  ],
   [
     "unbanning",
-    () => () => unbanMember(deps(), scene.carol, { member: { kind: "name", name: "mallory" }, reason: "sorry" }),
+    () => () =>
+      unbanMember(deps(), scene.carol, { member: { kind: "name", name: "mallory" }, reason: "sorry" }),
   ],
   [
     "adjusting points",
     () => () =>
-      adjustPoints(deps(), scene.carol, { member: { kind: "name", name: "carol" }, points: 10_000, reason: "me" }),
+      adjustPoints(deps(), scene.carol, {
+        member: { kind: "name", name: "carol" },
+        points: 10_000,
+        reason: "me",
+      }),
   ],
-  ["erasing a member", () => () => eraseMember(deps(), scene.carol, { member: { kind: "name", name: "dave" } })],
+  [
+    "erasing a member",
+    () => () => eraseMember(deps(), scene.carol, { member: { kind: "name", name: "dave" } }),
+  ],
   ["setting configuration", () => () => setConfig(deps(), scene.carol, { key: "quorum", value: "1" })],
   ["adding a category", () => () => addCategory(deps(), scene.carol, { slug: "art", weight: 100 })],
   ["editing a category", () => () => editCategory(deps(), scene.carol, { slug: "code", weight: 1 })],
@@ -534,7 +559,11 @@ const moderatorOnly: Array<[string, () => Call]> = [
   [
     "adding a season",
     () => () =>
-      addSeason(deps(), scene.carol, { name: "Winter", startsAt: new Date("2026-12-01T00:00:00Z"), endsAt: null }),
+      addSeason(deps(), scene.carol, {
+        name: "Winter",
+        startsAt: new Date("2026-12-01T00:00:00Z"),
+        endsAt: null,
+      }),
   ],
   ["ending a season", () => () => endSeason(deps(), scene.carol, { name: "Autumn" })],
   ["asking for a space link code", () => () => createSpaceLinkCode(deps(), scene.carol)],
@@ -558,12 +587,14 @@ const moderationCases: Case[] = [
   {
     when: "a moderator decision on a verified contribution",
     code: "ALREADY_DECIDED",
-    call: () => moderatorDecide(deps(), scene.mod, { number: scene.verified, outcome: "REJECTED", reason: "no" }),
+    call: () =>
+      moderatorDecide(deps(), scene.mod, { number: scene.verified, outcome: "REJECTED", reason: "no" }),
   },
   {
     when: "a moderator decision without a reason",
     code: "REASON_REQUIRED",
-    call: () => moderatorDecide(deps(), scene.mod, { number: scene.pending, outcome: "VERIFIED", reason: "" }),
+    call: () =>
+      moderatorDecide(deps(), scene.mod, { number: scene.pending, outcome: "VERIFIED", reason: "" }),
   },
   {
     when: "voiding a pending contribution",
@@ -623,12 +654,14 @@ const moderationCases: Case[] = [
   ...[0, 1.5, 100_000_001].map((points) => ({
     when: `adjusting by ${points} hundredths`,
     code: "BAD_POINTS",
-    call: () => adjustPoints(deps(), scene.mod, { member: { kind: "name", name: "carol" }, points, reason: "fix" }),
+    call: () =>
+      adjustPoints(deps(), scene.mod, { member: { kind: "name", name: "carol" }, points, reason: "fix" }),
   })),
   {
     when: "adjusting an ambiguous name",
     code: "AMBIGUOUS_MEMBER",
-    call: () => adjustPoints(deps(), scene.mod, { member: { kind: "name", name: "twin" }, points: 100, reason: "fix" }),
+    call: () =>
+      adjustPoints(deps(), scene.mod, { member: { kind: "name", name: "twin" }, points: 100, reason: "fix" }),
   },
   {
     when: "erasing a member who did not ask",
@@ -669,7 +702,11 @@ const moderationCases: Case[] = [
     when: "adding a season that exists",
     code: "SEASON_EXISTS",
     call: () =>
-      addSeason(deps(), scene.mod, { name: "Autumn", startsAt: new Date("2026-09-01T00:00:00Z"), endsAt: null }),
+      addSeason(deps(), scene.mod, {
+        name: "Autumn",
+        startsAt: new Date("2026-09-01T00:00:00Z"),
+        endsAt: null,
+      }),
   },
   {
     when: "adding a season that ends before it starts",
@@ -760,9 +797,14 @@ const linkCases: Case[] = [
   {
     when: "an identity link code used to join a community",
     code: "BAD_CODE",
-    call: () => joinCommunity(deps(), { chat: scene.otherChat, isModerator: true, code: scene.codes.expiring }),
+    call: () =>
+      joinCommunity(deps(), { chat: scene.otherChat, isModerator: true, code: scene.codes.expiring }),
   },
-  { when: "a made-up code", code: "BAD_CODE", call: () => redeemIdentityLinkCode(deps(), scene.carol, "ZZZZ-ZZZZ") },
+  {
+    when: "a made-up code",
+    code: "BAD_CODE",
+    call: () => redeemIdentityLinkCode(deps(), scene.carol, "ZZZZ-ZZZZ"),
+  },
   {
     when: "a space code in a chat that is already a space of the community",
     code: "ALREADY_IN_COMMUNITY",
@@ -790,13 +832,17 @@ describe.each([
 describe("what a refusal leaves usable", () => {
   it("keeps a space code usable after it was refused in a chat with history", async () => {
     const fresh: PlatformChat = { platform: "TELEGRAM", chatId: "fresh-chat", title: "Fresh" };
-    const joined = valueOf(await joinCommunity(deps(), { chat: fresh, isModerator: true, code: scene.codes.space }));
+    const joined = valueOf(
+      await joinCommunity(deps(), { chat: fresh, isModerator: true, code: scene.codes.space }),
+    );
     expect(joined.communityId).toBe(scene.main.communityId);
   });
 
   it("still accepts the identity link code a minute before it expires", async () => {
     const clock = new FakeClock(new Date(scene.main.clock.now().getTime() + 9 * 60_000));
-    const linked = valueOf(await redeemIdentityLinkCode({ db: database.db, clock }, scene.carol, scene.codes.own));
+    const linked = valueOf(
+      await redeemIdentityLinkCode({ db: database.db, clock }, scene.carol, scene.codes.own),
+    );
     expect(linked.memberId).toBe(scene.erin.memberId);
   });
 });

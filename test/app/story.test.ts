@@ -8,7 +8,12 @@ import {
   type ContributionDraft,
 } from "../../src/app/contributions.ts";
 import type { Actor } from "../../src/app/deps.ts";
-import { appealContribution, moderatorDecide, reopenContribution, voidContribution } from "../../src/app/moderation.ts";
+import {
+  appealContribution,
+  moderatorDecide,
+  reopenContribution,
+  voidContribution,
+} from "../../src/app/moderation.ts";
 import { answerInfoRequest, askForInfo, castVote, closeDueContributions } from "../../src/app/votes.ts";
 import { createTestDatabase } from "../support/db.ts";
 import {
@@ -53,12 +58,17 @@ async function cast(clockStart?: string): Promise<Cast> {
     clockStart === undefined ? {} : { clock: new FakeClock(clockStart) },
   );
   const mod = await community.member("mod", { moderator: true });
-  valueOf(await addCategory(community.deps, mod, { slug: "design", weight: 1001, description: "Design work" }));
+  valueOf(
+    await addCategory(community.deps, mod, { slug: "design", weight: 1001, description: "Design work" }),
+  );
   const alice = await community.member("alice");
   const bob = await community.member("bob");
   const voters: Actor[] = [];
   for (const name of ["vera", "victor", "viola", "vince", "vanya"]) voters.push(await community.member(name));
-  const last = await community.deps.db.outboxMessage.findFirst({ orderBy: { id: "desc" }, select: { id: true } });
+  const last = await community.deps.db.outboxMessage.findFirst({
+    orderBy: { id: "desc" },
+    select: { id: true },
+  });
   return { community, alice, bob, voters, mod, outboxAfter: last?.id ?? 0n };
 }
 
@@ -106,8 +116,12 @@ async function expectLedgerAgreesWithBalances(c: Cast): Promise<void> {
 /** Logs #1 with Bob on 40% and has it approved by three verifiers rating impact 2, 5 and 4. */
 async function verifiedContribution(c: Cast): Promise<number> {
   const logged = valueOf(await logContribution(c.community.deps, c.alice, draft(c.community)));
-  valueOf(await castVote(c.community.deps, voter(c, 0), { number: logged.number, choice: "APPROVE", impact: 2 }));
-  valueOf(await castVote(c.community.deps, voter(c, 1), { number: logged.number, choice: "APPROVE", impact: 5 }));
+  valueOf(
+    await castVote(c.community.deps, voter(c, 0), { number: logged.number, choice: "APPROVE", impact: 2 }),
+  );
+  valueOf(
+    await castVote(c.community.deps, voter(c, 1), { number: logged.number, choice: "APPROVE", impact: 5 }),
+  );
   const third = valueOf(
     await castVote(c.community.deps, voter(c, 2), { number: logged.number, choice: "APPROVE", impact: 4 }),
   );
@@ -125,7 +139,12 @@ describe("a contribution verified by its peers", () => {
       { memberId: c.bob.memberId, shareBp: 4000 },
     ]);
     const row = await contributionRow(c.community.deps.db, c.community.communityId, 1);
-    expect(row).toMatchObject({ status: "PENDING", submitterId: c.alice.memberId, award: null, decidedAt: null });
+    expect(row).toMatchObject({
+      status: "PENDING",
+      submitterId: c.alice.memberId,
+      award: null,
+      decidedAt: null,
+    });
     expect(row.closesAt.getTime() - row.createdAt.getTime()).toBe(72 * 3_600_000);
     expect(await outboxKinds(c)).toEqual(["VOTE_CARD"]);
   });
@@ -133,11 +152,17 @@ describe("a contribution verified by its peers", () => {
   it("stays pending with a running tally until the third approval", async () => {
     const c = await cast();
     const { number } = valueOf(await logContribution(c.community.deps, c.alice, draft(c.community)));
-    const first = valueOf(await castVote(c.community.deps, voter(c, 0), { number, choice: "APPROVE", impact: 2 }));
-    const second = valueOf(await castVote(c.community.deps, voter(c, 1), { number, choice: "APPROVE", impact: 5 }));
+    const first = valueOf(
+      await castVote(c.community.deps, voter(c, 0), { number, choice: "APPROVE", impact: 2 }),
+    );
+    const second = valueOf(
+      await castVote(c.community.deps, voter(c, 1), { number, choice: "APPROVE", impact: 5 }),
+    );
     expect(first).toMatchObject({ tally: { approvals: 1, rejections: 0 }, previous: null, decision: null });
     expect(second).toMatchObject({ tally: { approvals: 2, rejections: 0 }, decision: null });
-    expect((await contributionRow(c.community.deps.db, c.community.communityId, number)).status).toBe("PENDING");
+    expect((await contributionRow(c.community.deps.db, c.community.communityId, number)).status).toBe(
+      "PENDING",
+    );
     expect(await readLedger(c.community.deps.db, c.community.communityId)).toEqual([]);
   });
 
@@ -240,8 +265,12 @@ describe("voiding a verified contribution", () => {
   it("marks it VOIDED with the moderator's reason, audits it and announces it", async () => {
     const c = await cast();
     const number = await verifiedContribution(c);
-    valueOf(await voidContribution(c.community.deps, c.mod, { number, reason: "copied from another project" }));
-    expect((await contributionRow(c.community.deps.db, c.community.communityId, number)).status).toBe("VOIDED");
+    valueOf(
+      await voidContribution(c.community.deps, c.mod, { number, reason: "copied from another project" }),
+    );
+    expect((await contributionRow(c.community.deps.db, c.community.communityId, number)).status).toBe(
+      "VOIDED",
+    );
     expect((await historyOf(c, number)).at(-1)).toEqual({
       fromStatus: "VERIFIED",
       toStatus: "VOIDED",
@@ -261,7 +290,8 @@ describe("voiding a verified contribution", () => {
     const c = await cast();
     const { number } = valueOf(await logContribution(c.community.deps, c.alice, draft(c.community)));
     valueOf(await castVote(c.community.deps, voter(c, 3), { number, choice: "REJECT" }));
-    for (const i of [0, 1, 2]) valueOf(await castVote(c.community.deps, voter(c, i), { number, choice: "APPROVE" }));
+    for (const i of [0, 1, 2])
+      valueOf(await castVote(c.community.deps, voter(c, i), { number, choice: "APPROVE" }));
     // 3 of 4 approve: 75% ≥ 66%, verified with no ratings (multiplier 1).
     expect((await contributionRow(c.community.deps.db, c.community.communityId, number)).award).toBe(1001);
     valueOf(await voidContribution(c.community.deps, c.mod, { number, reason: "duplicate of older work" }));
@@ -275,7 +305,8 @@ describe("voiding a verified contribution", () => {
     const { number } = valueOf(
       await logContribution(c.community.deps, c.alice, draft(c.community, { categorySlug: "thanks" })),
     );
-    for (const i of [0, 1, 2]) valueOf(await castVote(c.community.deps, voter(c, i), { number, choice: "APPROVE" }));
+    for (const i of [0, 1, 2])
+      valueOf(await castVote(c.community.deps, voter(c, i), { number, choice: "APPROVE" }));
     const verified = async () =>
       (
         await c.community.deps.db.balance.findMany({
@@ -303,9 +334,14 @@ describe("a contribution rejected by its peers", () => {
     expect(row).toMatchObject({ status: "REJECTED", decidedBy: "VOTES", award: null });
     const entries = await readLedger(c.community.deps.db, c.community.communityId);
     expect(entries.filter((e) => e.kind === "AWARD")).toEqual([]);
-    expect(entries.map((e) => e.memberId).sort()).toEqual([0, 1, 2, 3].map((i) => voter(c, i).memberId).sort());
+    expect(entries.map((e) => e.memberId).sort()).toEqual(
+      [0, 1, 2, 3].map((i) => voter(c, i).memberId).sort(),
+    );
     expect(await balanceOf(c.community.deps.db, c.alice.memberId)).toBe(0);
-    expect((await historyOf(c, number)).at(-1)).toMatchObject({ fromStatus: "PENDING", toStatus: "REJECTED" });
+    expect((await historyOf(c, number)).at(-1)).toMatchObject({
+      fromStatus: "PENDING",
+      toStatus: "REJECTED",
+    });
     await expectLedgerAgreesWithBalances(c);
   });
 
@@ -327,7 +363,9 @@ describe("a contribution rejected by its peers", () => {
 describe("a contribution at its vote deadline", () => {
   it("expires without quorum, earns nobody anything and waits for a moderator", async () => {
     const c = await cast("2004-03-01T12:00:00.000Z");
-    const { number, closesAt } = valueOf(await logContribution(c.community.deps, c.alice, draft(c.community)));
+    const { number, closesAt } = valueOf(
+      await logContribution(c.community.deps, c.alice, draft(c.community)),
+    );
     valueOf(await castVote(c.community.deps, voter(c, 0), { number, choice: "APPROVE" }));
     valueOf(await castVote(c.community.deps, voter(c, 1), { number, choice: "APPROVE" }));
     c.community.clock.set(new Date(closesAt.getTime() - 1));
@@ -348,7 +386,9 @@ describe("a contribution at its vote deadline", () => {
 
   it("refuses a vote cast at the deadline itself", async () => {
     const c = await cast("2003-03-01T12:00:00.000Z");
-    const { number, closesAt } = valueOf(await logContribution(c.community.deps, c.alice, draft(c.community)));
+    const { number, closesAt } = valueOf(
+      await logContribution(c.community.deps, c.alice, draft(c.community)),
+    );
     c.community.clock.set(closesAt);
     const vote = await castVote(c.community.deps, voter(c, 0), { number, choice: "APPROVE" });
     expect(vote).toMatchObject({ ok: false, error: { code: "VOTE_CLOSED" } });
@@ -356,7 +396,9 @@ describe("a contribution at its vote deadline", () => {
 
   it("is decided by the approval ratio when quorum voted, with rewards for every voter", async () => {
     const c = await cast("2002-03-01T12:00:00.000Z");
-    const { number, closesAt } = valueOf(await logContribution(c.community.deps, c.alice, draft(c.community)));
+    const { number, closesAt } = valueOf(
+      await logContribution(c.community.deps, c.alice, draft(c.community)),
+    );
     valueOf(await castVote(c.community.deps, voter(c, 0), { number, choice: "APPROVE", impact: 1 }));
     valueOf(await castVote(c.community.deps, voter(c, 1), { number, choice: "APPROVE", impact: 1 }));
     valueOf(await castVote(c.community.deps, voter(c, 2), { number, choice: "REJECT" }));
@@ -366,7 +408,8 @@ describe("a contribution at its vote deadline", () => {
     const row = await contributionRow(c.community.deps.db, c.community.communityId, number);
     expect(row).toMatchObject({ status: "VERIFIED", decidedBy: "DEADLINE", award: 501 });
     expect(
-      (await balanceOf(c.community.deps.db, c.alice.memberId)) + (await balanceOf(c.community.deps.db, c.bob.memberId)),
+      (await balanceOf(c.community.deps.db, c.alice.memberId)) +
+        (await balanceOf(c.community.deps.db, c.bob.memberId)),
     ).toBe(501);
     for (const i of [0, 1, 2]) expect(await balanceOf(c.community.deps.db, voter(c, i).memberId)).toBe(25);
     await expectLedgerAgreesWithBalances(c);
@@ -374,12 +417,18 @@ describe("a contribution at its vote deadline", () => {
 
   it("can be verified by a moderator after it expired, with no verifier rewards", async () => {
     const c = await cast("2001-03-01T12:00:00.000Z");
-    const { number, closesAt } = valueOf(await logContribution(c.community.deps, c.alice, draft(c.community)));
+    const { number, closesAt } = valueOf(
+      await logContribution(c.community.deps, c.alice, draft(c.community)),
+    );
     valueOf(await castVote(c.community.deps, voter(c, 0), { number, choice: "APPROVE" }));
     c.community.clock.set(closesAt);
     await closeDueContributions(c.community.deps);
     const decided = valueOf(
-      await moderatorDecide(c.community.deps, c.mod, { number, outcome: "VERIFIED", reason: "checked by hand" }),
+      await moderatorDecide(c.community.deps, c.mod, {
+        number,
+        outcome: "VERIFIED",
+        reason: "checked by hand",
+      }),
     );
     expect(decided).toEqual({ outcome: "VERIFIED", decidedBy: "MODERATOR", award: 1001 });
     const entries = await readLedger(c.community.deps.db, c.community.communityId);
@@ -398,7 +447,8 @@ describe("a contribution at its vote deadline", () => {
 describe("an appealed rejection", () => {
   async function rejected(c: Cast): Promise<number> {
     const { number } = valueOf(await logContribution(c.community.deps, c.alice, draft(c.community)));
-    for (const i of [0, 1, 2]) valueOf(await castVote(c.community.deps, voter(c, i), { number, choice: "REJECT" }));
+    for (const i of [0, 1, 2])
+      valueOf(await castVote(c.community.deps, voter(c, i), { number, choice: "REJECT" }));
     return number;
   }
 
@@ -406,7 +456,10 @@ describe("an appealed rejection", () => {
     const c = await cast();
     const number = await rejected(c);
     valueOf(
-      await appealContribution(c.community.deps, c.alice, { number, reason: "the demo link was broken, fixed now" }),
+      await appealContribution(c.community.deps, c.alice, {
+        number,
+        reason: "the demo link was broken, fixed now",
+      }),
     );
     const row = await contributionRow(c.community.deps.db, c.community.communityId, number);
     expect(await c.community.deps.db.appeal.findUnique({ where: { contributionId: row.id } })).toMatchObject({
@@ -414,10 +467,17 @@ describe("an appealed rejection", () => {
       appellantId: c.alice.memberId,
     });
     c.community.clock.advanceHours(10);
-    const reopened = valueOf(await reopenContribution(c.community.deps, c.mod, { number, reason: "appeal accepted" }));
+    const reopened = valueOf(
+      await reopenContribution(c.community.deps, c.mod, { number, reason: "appeal accepted" }),
+    );
     expect(reopened.closesAt).toEqual(new Date(c.community.clock.now().getTime() + 72 * 3_600_000));
     const after = await contributionRow(c.community.deps.db, c.community.communityId, number);
-    expect(after).toMatchObject({ status: "PENDING", decidedAt: null, decidedBy: null, closesAt: reopened.closesAt });
+    expect(after).toMatchObject({
+      status: "PENDING",
+      decidedAt: null,
+      decidedBy: null,
+      closesAt: reopened.closesAt,
+    });
     expect(await c.community.deps.db.vote.count({ where: { contributionId: row.id } })).toBe(0);
     expect(await c.community.deps.db.appeal.findUnique({ where: { contributionId: row.id } })).toMatchObject({
       status: "ACCEPTED",
@@ -431,17 +491,27 @@ describe("an appealed rejection", () => {
     const c = await cast();
     const number = await rejected(c);
     valueOf(
-      await appealContribution(c.community.deps, c.alice, { number, reason: "the demo link was broken, fixed now" }),
+      await appealContribution(c.community.deps, c.alice, {
+        number,
+        reason: "the demo link was broken, fixed now",
+      }),
     );
     valueOf(await reopenContribution(c.community.deps, c.mod, { number, reason: "appeal accepted" }));
     for (const i of [0, 1])
       valueOf(await castVote(c.community.deps, voter(c, i), { number, choice: "APPROVE", impact: 3 }));
-    const third = valueOf(await castVote(c.community.deps, voter(c, 2), { number, choice: "APPROVE", impact: 3 }));
+    const third = valueOf(
+      await castVote(c.community.deps, voter(c, 2), { number, choice: "APPROVE", impact: 3 }),
+    );
     expect(third.decision).toEqual({ outcome: "VERIFIED", decidedBy: "VOTES", award: 1001 });
     // 1001 split 60/40 = 600.6 / 400.4: the leftover hundredth goes to Alice.
     expect(await balanceOf(c.community.deps.db, c.alice.memberId)).toBe(601);
     expect(await balanceOf(c.community.deps.db, c.bob.memberId)).toBe(400);
-    expect((await historyOf(c, number)).map((h) => h.toStatus)).toEqual(["PENDING", "REJECTED", "PENDING", "VERIFIED"]);
+    expect((await historyOf(c, number)).map((h) => h.toStatus)).toEqual([
+      "PENDING",
+      "REJECTED",
+      "PENDING",
+      "VERIFIED",
+    ]);
     await expectLedgerAgreesWithBalances(c);
   });
 
@@ -450,7 +520,11 @@ describe("an appealed rejection", () => {
     const number = await rejected(c);
     valueOf(await appealContribution(c.community.deps, c.alice, { number, reason: "please look again" }));
     const denied = valueOf(
-      await moderatorDecide(c.community.deps, c.mod, { number, outcome: "REJECTED", reason: "still no evidence" }),
+      await moderatorDecide(c.community.deps, c.mod, {
+        number,
+        outcome: "REJECTED",
+        reason: "still no evidence",
+      }),
     );
     expect(denied).toEqual({ appealDenied: true });
     const row = await contributionRow(c.community.deps.db, c.community.communityId, number);
@@ -574,10 +648,18 @@ describe("editing and withdrawing", () => {
   it("frees the evidence link of a rejected contribution but not of an expired one", async () => {
     const c = await cast();
     const first = valueOf(
-      await logContribution(c.community.deps, c.alice, draft(c.community, { links: ["https://example.org/a"] })),
+      await logContribution(
+        c.community.deps,
+        c.alice,
+        draft(c.community, { links: ["https://example.org/a"] }),
+      ),
     );
     const second = valueOf(
-      await logContribution(c.community.deps, c.alice, draft(c.community, { links: ["https://example.org/b"] })),
+      await logContribution(
+        c.community.deps,
+        c.alice,
+        draft(c.community, { links: ["https://example.org/b"] }),
+      ),
     );
     for (const i of [0, 1, 2])
       valueOf(await castVote(c.community.deps, voter(c, i), { number: first.number, choice: "REJECT" }));

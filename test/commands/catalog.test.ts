@@ -7,11 +7,37 @@ import { parseContributeArgs } from "../../src/commands/contributor.ts";
 import { hasRefusalText, refusalText } from "../../src/views/refusals.ts";
 
 const productCommands = [
-  "/contribute", "/vote", "/withdraw", "/edit", "/appeal", "/contribution", "/contributions", "/leaderboard",
-  "/profile", "/link", "/help", "/review queue", "/review approve", "/review reject", "/review void",
-  "/review extend", "/review reopen", "/member ban", "/member unban", "/member adjust", "/config show",
-  "/config set", "/category add", "/category edit", "/category remove", "/season add", "/season end",
-  "/community link", "/community join", "/export", "/ledger verify",
+  "/contribute",
+  "/vote",
+  "/withdraw",
+  "/edit",
+  "/appeal",
+  "/contribution",
+  "/contributions",
+  "/leaderboard",
+  "/profile",
+  "/link",
+  "/help",
+  "/review queue",
+  "/review approve",
+  "/review reject",
+  "/review void",
+  "/review extend",
+  "/review reopen",
+  "/member ban",
+  "/member unban",
+  "/member adjust",
+  "/config show",
+  "/config set",
+  "/category add",
+  "/category edit",
+  "/category remove",
+  "/season add",
+  "/season end",
+  "/community link",
+  "/community join",
+  "/export",
+  "/ledger verify",
 ];
 
 function refusalCodesInSource(): string[] {
@@ -34,14 +60,25 @@ describe("command catalog", () => {
   });
 
   it("marks every moderator command as moderator-only", () => {
-    const moderatorGroups = ["review", "member", "config", "category", "season", "community", "export", "ledger"];
-    for (const spec of catalog) expect(spec.audience === "moderator").toBe(moderatorGroups.includes(spec.name));
+    const moderatorGroups = [
+      "review",
+      "member",
+      "config",
+      "category",
+      "season",
+      "community",
+      "export",
+      "ledger",
+    ];
+    for (const spec of catalog)
+      expect(spec.audience === "moderator").toBe(moderatorGroups.includes(spec.name));
   });
 
   it("keeps required options before optional ones so text arguments map by position", () => {
     for (const spec of catalog) {
       const firstOptional = spec.options.findIndex((o) => !o.required);
-      if (firstOptional !== -1) expect(spec.options.slice(firstOptional).every((o) => !o.required)).toBe(true);
+      if (firstOptional !== -1)
+        expect(spec.options.slice(firstOptional).every((o) => !o.required)).toBe(true);
     }
   });
 
@@ -77,7 +114,18 @@ describe("text arguments", () => {
 
   it("split a contribution into category, title, links, co-authors and description", () => {
     expect(
-      parseContributeArgs(["docs", "Fixed", "the", "guide", "https://x.org/1", "with", "@bob:40", "|", "long", "story"]),
+      parseContributeArgs([
+        "docs",
+        "Fixed",
+        "the",
+        "guide",
+        "https://x.org/1",
+        "with",
+        "@bob:40",
+        "|",
+        "long",
+        "story",
+      ]),
     ).toEqual({
       category: "docs",
       title: "Fixed the guide",
@@ -89,6 +137,8 @@ describe("text arguments", () => {
   });
 
   it("treat a javascript: link as a link, so it is refused rather than hidden in the title", () => {
-    expect(parseContributeArgs(["docs", "x", "javascript:alert(1)"])).toMatchObject({ links: ["javascript:alert(1)"] });
+    expect(parseContributeArgs(["docs", "x", "javascript:alert(1)"])).toMatchObject({
+      links: ["javascript:alert(1)"],
+    });
   });
 });

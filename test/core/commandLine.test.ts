@@ -24,7 +24,9 @@ describe("parsing a command line", () => {
     expect(parseCommandLine("/Forget-Me").ok && parseCommandLine("/Forget-Me")).toMatchObject({
       value: { name: "forget-me", args: [] },
     });
-    expect(parseCommandLine("/top_10 now")).toMatchObject({ value: { name: "top_10", args: ["now"], rest: "now" } });
+    expect(parseCommandLine("/top_10 now")).toMatchObject({
+      value: { name: "top_10", args: ["now"], rest: "now" },
+    });
   });
 
   it("accepts a command addressed to this bot, in any case", () => {
@@ -127,9 +129,12 @@ describe("mentions", () => {
     expect(parseMention("@Bob_99")).toBe("Bob_99");
   });
 
-  it.each(["alice", "@", "@@alice", "@al ice", "<@123456>", "@alice!"])("does not read %j as a mention", (token) => {
-    expect(parseMention(token)).toBeNull();
-  });
+  it.each(["alice", "@", "@@alice", "@al ice", "<@123456>", "@alice!"])(
+    "does not read %j as a mention",
+    (token) => {
+      expect(parseMention(token)).toBeNull();
+    },
+  );
 });
 
 describe("typed points", () => {

@@ -56,8 +56,18 @@ describe("default community configuration", () => {
 
 describe("reading a stored configuration", () => {
   it("keeps valid stored values", () => {
-    const config = readCommunityConfig({ quorum: 5, blindVoting: true, voterRole: "123", timezone: "Europe/Berlin" });
-    expect(config).toMatchObject({ quorum: 5, blindVoting: true, voterRole: "123", timezone: "Europe/Berlin" });
+    const config = readCommunityConfig({
+      quorum: 5,
+      blindVoting: true,
+      voterRole: "123",
+      timezone: "Europe/Berlin",
+    });
+    expect(config).toMatchObject({
+      quorum: 5,
+      blindVoting: true,
+      voterRole: "123",
+      timezone: "Europe/Berlin",
+    });
   });
 
   it("falls back to the default for each missing or invalid field, keeping the valid ones", () => {

@@ -158,7 +158,10 @@ describe("resolving shares", () => {
 
 describe("share properties", () => {
   const coAuthors: fc.Arbitrary<CoAuthor[]> = fc.uniqueArray(
-    fc.record({ memberId: fc.integer({ min: 1, max: 12 }), shareBp: fc.option(fc.integer({ min: 0, max: 4000 })) }),
+    fc.record({
+      memberId: fc.integer({ min: 1, max: 12 }),
+      shareBp: fc.option(fc.integer({ min: 0, max: 4000 })),
+    }),
     { selector: (c) => c.memberId, maxLength: 6 },
   );
 

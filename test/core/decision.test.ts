@@ -92,7 +92,9 @@ describe("decision properties", () => {
         const total = t.approvals + t.rejections;
         fc.pre(total >= 1);
         const exact = BigInt(t.approvals) * 10_000n >= BigInt(bp) * BigInt(total);
-        expect(decideAtDeadline(t, { quorum: 1, approvalRatio: bp / 10_000 })).toBe(exact ? "VERIFIED" : "REJECTED");
+        expect(decideAtDeadline(t, { quorum: 1, approvalRatio: bp / 10_000 })).toBe(
+          exact ? "VERIFIED" : "REJECTED",
+        );
       }),
     );
   });

@@ -15,7 +15,10 @@ describe("who may vote on a contribution", () => {
   });
 
   it("never lets the submitter vote on their own work", () => {
-    expect(check({ voter: { ...voter, memberId: 1 } })).toEqual({ ok: false, error: { code: "OWN_CONTRIBUTION" } });
+    expect(check({ voter: { ...voter, memberId: 1 } })).toEqual({
+      ok: false,
+      error: { code: "OWN_CONTRIBUTION" },
+    });
   });
 
   it("refuses a co-author credited on the contribution", () => {
@@ -40,7 +43,9 @@ describe("who may vote on a contribution", () => {
 
   it("lets a member vote exactly when the minimum age is reached", () => {
     const joinedAt = new Date("2026-11-21T12:00:00Z");
-    expect(check({ voter: { ...voter, joinedAt }, config: { minVoterAgeDays: 7, voterRole: null } }).ok).toBe(true);
+    expect(check({ voter: { ...voter, joinedAt }, config: { minVoterAgeDays: 7, voterRole: null } }).ok).toBe(
+      true,
+    );
   });
 
   it("requires the voter role when one is configured", () => {

@@ -7,7 +7,8 @@ const scale = [50, 75, 100, 150, 200];
 describe("median impact rating", () => {
   it("is null when nobody rated", () => expect(medianRating([])).toBeNull());
   it("is the middle rating of an odd count", () => expect(medianRating([5, 1, 3])).toBe(3));
-  it("is the mean of the two middle ratings of an even count", () => expect(medianRating([4, 1, 3, 5])).toBe(3.5));
+  it("is the mean of the two middle ratings of an even count", () =>
+    expect(medianRating([4, 1, 3, 5])).toBe(3.5));
   it("does not reorder the caller's ratings", () => {
     const ratings = [5, 1, 3];
     medianRating(ratings);
@@ -23,7 +24,9 @@ describe("impact multiplier", () => {
     [3, 100],
     [4, 150],
     [5, 200],
-  ])("reads median %i from the scale as %i%%", (median, pct) => expect(impactMultiplierPct(median, scale)).toBe(pct));
+  ])("reads median %i from the scale as %i%%", (median, pct) =>
+    expect(impactMultiplierPct(median, scale)).toBe(pct),
+  );
   it("takes the rounded mean of the neighbours for a half median", () => {
     expect(impactMultiplierPct(3.5, scale)).toBe(125);
     expect(impactMultiplierPct(2.5, scale)).toBe(88);

@@ -19,7 +19,8 @@ describe("the core", () => {
     for (const file of sources) {
       const text = readFileSync(join(coreDir, file), "utf8");
       const imports = [...text.matchAll(/from\s+"([^"]+)"/g)].map((m) => m[1]);
-      for (const spec of imports) expect(`${file}: ${spec}`).toMatch(/: (node:crypto|zod|\.\/[A-Za-z]+\.ts)$/);
+      for (const spec of imports)
+        expect(`${file}: ${spec}`).toMatch(/: (node:crypto|zod|\.\/[A-Za-z]+\.ts)$/);
     }
   });
 

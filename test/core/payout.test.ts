@@ -71,7 +71,10 @@ describe("splitting a payout budget", () => {
 
 describe("payout properties", () => {
   const members: fc.Arbitrary<MemberPoints[]> = fc.uniqueArray(
-    fc.record({ memberId: fc.integer({ min: 1, max: 500 }), points: fc.integer({ min: -1000, max: 1_000_000 }) }),
+    fc.record({
+      memberId: fc.integer({ min: 1, max: 500 }),
+      points: fc.integer({ min: -1000, max: 1_000_000 }),
+    }),
     { selector: (m) => m.memberId, maxLength: 15 },
   );
   const budgets = fc.integer({ min: 0, max: 100_000_000 });

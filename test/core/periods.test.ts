@@ -35,12 +35,15 @@ describe("ISO weeks", () => {
 
   it("gives every day of a week the same key, and the next Monday a new one", () => {
     fc.assert(
-      fc.property(fc.date({ min: new Date("1990-01-01"), max: new Date("2100-01-01"), noInvalidDate: true }), (d) => {
-        const monday = startOfIsoWeek(d);
-        expect(isoWeekKey(monday)).toBe(isoWeekKey(d));
-        expect(isoWeekKey(new Date(monday.getTime() + 7 * 86_400_000 - 1))).toBe(isoWeekKey(d));
-        expect(isoWeekKey(new Date(monday.getTime() + 7 * 86_400_000))).not.toBe(isoWeekKey(d));
-      }),
+      fc.property(
+        fc.date({ min: new Date("1990-01-01"), max: new Date("2100-01-01"), noInvalidDate: true }),
+        (d) => {
+          const monday = startOfIsoWeek(d);
+          expect(isoWeekKey(monday)).toBe(isoWeekKey(d));
+          expect(isoWeekKey(new Date(monday.getTime() + 7 * 86_400_000 - 1))).toBe(isoWeekKey(d));
+          expect(isoWeekKey(new Date(monday.getTime() + 7 * 86_400_000))).not.toBe(isoWeekKey(d));
+        },
+      ),
     );
   });
 });
@@ -82,8 +85,14 @@ describe("parsing leaderboard windows", () => {
     ["30d", { kind: "last30" }],
     ["last30", { kind: "last30" }],
     ["season:Winter 2026", { kind: "season", name: "Winter 2026" }],
-    ["2026-11-01..2026-11-28", { kind: "range", from: at("2026-11-01T00:00:00Z"), to: at("2026-11-28T00:00:00Z") }],
-    ["2026-11-28..2026-11-28", { kind: "range", from: at("2026-11-28T00:00:00Z"), to: at("2026-11-28T00:00:00Z") }],
+    [
+      "2026-11-01..2026-11-28",
+      { kind: "range", from: at("2026-11-01T00:00:00Z"), to: at("2026-11-28T00:00:00Z") },
+    ],
+    [
+      "2026-11-28..2026-11-28",
+      { kind: "range", from: at("2026-11-28T00:00:00Z"), to: at("2026-11-28T00:00:00Z") },
+    ],
   ])("reads %j", (text, window) => expect(parseWindow(text)).toEqual({ ok: true, value: window }));
 
   it.each([
@@ -174,6 +183,9 @@ describe("describing windows", () => {
     [{ kind: "last7" }, "the last 7 days"],
     [{ kind: "last30" }, "the last 30 days"],
     [{ kind: "season", name: "Autumn" }, "season Autumn"],
-    [{ kind: "range", from: at("2026-11-01T00:00:00Z"), to: at("2026-11-28T00:00:00Z") }, "2026-11-01 to 2026-11-28"],
+    [
+      { kind: "range", from: at("2026-11-01T00:00:00Z"), to: at("2026-11-28T00:00:00Z") },
+      "2026-11-01 to 2026-11-28",
+    ],
   ])("describes %j as %j", (w, text) => expect(describeWindow(w)).toBe(text));
 });

@@ -44,7 +44,9 @@ describe("competition ranking", () => {
 });
 
 describe("ranking properties", () => {
-  const boards = fc.array(fc.record({ id: fc.nat(), points: fc.integer({ min: -50, max: 50 }) }), { maxLength: 30 });
+  const boards = fc.array(fc.record({ id: fc.nat(), points: fc.integer({ min: -50, max: 50 }) }), {
+    maxLength: 30,
+  });
 
   it("returns every row once, ranks never decrease, equal points share a rank", () => {
     fc.assert(

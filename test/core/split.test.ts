@@ -55,7 +55,9 @@ describe("splitting an award by shares", () => {
       { memberId: 1, shareBp: 3333 },
       { memberId: 2, shareBp: 6667 },
     ];
-    expect(splitByShares(-101, shares)).toEqual(splitByShares(101, shares).map((p) => ({ ...p, points: -p.points })));
+    expect(splitByShares(-101, shares)).toEqual(
+      splitByShares(101, shares).map((p) => ({ ...p, points: -p.points })),
+    );
   });
 
   it("refuses shares that do not add up to 100%", () => {
@@ -65,13 +67,15 @@ describe("splitting an award by shares", () => {
 });
 
 /** Shares in basis points summing to 10000, with distinct member ids. */
-const shareSets: fc.Arbitrary<Share[]> = fc.array(fc.nat(10_000), { minLength: 0, maxLength: 8 }).chain((cuts) => {
-  const points = [0, ...[...cuts].sort((a, b) => a - b), 10_000];
-  const bps = points.slice(1).map((p, i) => p - (points[i] ?? 0));
-  return fc
-    .uniqueArray(fc.integer({ min: 1, max: 1000 }), { minLength: bps.length, maxLength: bps.length })
-    .map((ids) => bps.map((shareBp, i) => ({ memberId: ids[i] ?? 0, shareBp })));
-});
+const shareSets: fc.Arbitrary<Share[]> = fc
+  .array(fc.nat(10_000), { minLength: 0, maxLength: 8 })
+  .chain((cuts) => {
+    const points = [0, ...[...cuts].sort((a, b) => a - b), 10_000];
+    const bps = points.slice(1).map((p, i) => p - (points[i] ?? 0));
+    return fc
+      .uniqueArray(fc.integer({ min: 1, max: 1000 }), { minLength: bps.length, maxLength: bps.length })
+      .map((ids) => bps.map((shareBp, i) => ({ memberId: ids[i] ?? 0, shareBp })));
+  });
 
 describe("split properties", () => {
   const totals = fc.integer({ min: -10_000_000, max: 10_000_000 });
@@ -110,7 +114,9 @@ describe("split properties", () => {
       fc.property(totals, shareSets, (total, shares) => {
         const byMember = (parts: Array<{ memberId: number; points: number }>) =>
           Object.fromEntries(parts.map((p) => [p.memberId, p.points]));
-        expect(byMember(splitByShares(total, [...shares].reverse()))).toEqual(byMember(splitByShares(total, shares)));
+        expect(byMember(splitByShares(total, [...shares].reverse()))).toEqual(
+          byMember(splitByShares(total, shares)),
+        );
       }),
     );
   });

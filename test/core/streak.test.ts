@@ -18,9 +18,12 @@ describe("previous ISO week", () => {
 
   it("is the key of the same moment one week earlier", () => {
     fc.assert(
-      fc.property(fc.date({ min: new Date("1990-01-08"), max: new Date("2100-01-01"), noInvalidDate: true }), (d) => {
-        expect(previousIsoWeek(isoWeekKey(d))).toBe(isoWeekKey(new Date(d.getTime() - 7 * 86_400_000)));
-      }),
+      fc.property(
+        fc.date({ min: new Date("1990-01-08"), max: new Date("2100-01-01"), noInvalidDate: true }),
+        (d) => {
+          expect(previousIsoWeek(isoWeekKey(d))).toBe(isoWeekKey(new Date(d.getTime() - 7 * 86_400_000)));
+        },
+      ),
     );
   });
 });

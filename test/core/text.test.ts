@@ -4,7 +4,8 @@ import { limitText, validateDescription, validateReason, validateTitle } from ".
 
 describe("limiting text", () => {
   it("leaves short text alone", () => expect(limitText("hello", 5)).toBe("hello"));
-  it("cuts long text with an ellipsis within the limit", () => expect(limitText("hello world", 6)).toBe("hello…"));
+  it("cuts long text with an ellipsis within the limit", () =>
+    expect(limitText("hello world", 6)).toBe("hello…"));
   it("never splits an emoji", () => expect(limitText("ab😀😀😀", 4)).toBe("ab😀…"));
   it("gives nothing for a zero limit", () => expect(limitText("hello", 0)).toBe(""));
 
@@ -86,7 +87,8 @@ describe("reasons", () => {
     expect(validateReason(" \n ")).toEqual({ ok: false, error: { code: "REASON_REQUIRED" } });
   });
 
-  it("are one trimmed line", () => expect(validateReason("  spam\nlinks ")).toEqual({ ok: true, value: "spam links" }));
+  it("are one trimmed line", () =>
+    expect(validateReason("  spam\nlinks ")).toEqual({ ok: true, value: "spam links" }));
 
   it("accept up to 500 characters", () => {
     expect(validateReason("x".repeat(500)).ok).toBe(true);

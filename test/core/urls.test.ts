@@ -20,7 +20,10 @@ describe("normalising evidence links", () => {
     ["http://example.com:8080/a", "http://example.com:8080/a"],
     ["https://example.com/a#section-2", "https://example.com/a"],
     ["https://example.com/a?utm_source=x&utm_medium=y&id=3", "https://example.com/a?id=3"],
-    ["https://example.com/a?fbclid=1&gclid=2&mc_cid=3&mc_eid=4&ref=5&ref_src=6&igshid=7&si=8", "https://example.com/a"],
+    [
+      "https://example.com/a?fbclid=1&gclid=2&mc_cid=3&mc_eid=4&ref=5&ref_src=6&igshid=7&si=8",
+      "https://example.com/a",
+    ],
     ["https://example.com/a?UTM_Campaign=z&b=2", "https://example.com/a?b=2"],
     ["https://example.com/a?z=1&a=2&m=3", "https://example.com/a?a=2&m=3&z=1"],
     ["https://example.com/a?tag=2&tag=1", "https://example.com/a?tag=2&tag=1"],
@@ -78,12 +81,18 @@ describe("parsing a contribution's links", () => {
   });
 
   it("counts repeats once towards the limit", () => {
-    const links = [...Array.from({ length: 5 }, (_, i) => `https://example.com/${i}`), "https://example.com/0/"];
+    const links = [
+      ...Array.from({ length: 5 }, (_, i) => `https://example.com/${i}`),
+      "https://example.com/0/",
+    ];
     expect(parseLinks(links).ok).toBe(true);
   });
 
   it("says which link is bad", () => {
     const result = parseLinks(["https://example.com", "ftp://example.com"]);
-    expect(result.ok ? "accepted" : result.error).toMatchObject({ code: "BAD_LINK", detail: { position: 2 } });
+    expect(result.ok ? "accepted" : result.error).toMatchObject({
+      code: "BAD_LINK",
+      detail: { position: 2 },
+    });
   });
 });

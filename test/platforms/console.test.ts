@@ -6,13 +6,17 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../support/db.ts";
 
 /** Pipes a script into `cairn console` as a person would (`cairn console < script.txt`) and returns the transcript. */
-function runConsoleScript(env: Record<string, string>, script: string): Promise<{ stdout: string; stderr: string; code: number }> {
+function runConsoleScript(
+  env: Record<string, string>,
+  script: string,
+): Promise<{ stdout: string; stderr: string; code: number }> {
   return new Promise((resolve) => {
     const child = execFile(
       process.execPath,
       ["--import", "tsx", "src/cli.ts", "console"],
       { env: { ...process.env, ...env }, timeout: 120_000, maxBuffer: 10_000_000 },
-      (error, stdout, stderr) => resolve({ stdout, stderr, code: error === null ? 0 : Number(error.code ?? 1) }),
+      (error, stdout, stderr) =>
+        resolve({ stdout, stderr, code: error === null ? 0 : Number(error.code ?? 1) }),
     );
     child.stdin?.end(script);
   });
@@ -92,9 +96,11 @@ describe("cairn console reading a script from stdin", () => {
   });
 
   it("credits co-authors by share", () => {
-    expect(replyTo("bob> /contribute code \"Rewrite the parser\" https://github.com/example/cairn/pull/12 with @carol:40 | Faster, with tests")).toContain(
-      "Credits: bob 60%, carol 40%",
-    );
+    expect(
+      replyTo(
+        'bob> /contribute code "Rewrite the parser" https://github.com/example/cairn/pull/12 with @carol:40 | Faster, with tests',
+      ),
+    ).toContain("Credits: bob 60%, carol 40%");
   });
 
   it("refuses a vote on one's own contribution with a one-line reason", () => {
@@ -104,33 +110,37 @@ describe("cairn console reading a script from stdin", () => {
   it("tells the submitter privately about a needs-info question, with the text as typed", () => {
     const reply = replyTo("dave> /vote #2 info Does it handle <b>unicode</b>?");
     expect(reply).toContain("[to bob]");
-    expect(reply).toContain("dave asks about #2 \"Rewrite the parser\": Does it handle <b>unicode</b>?");
+    expect(reply).toContain('dave asks about #2 "Rewrite the parser": Does it handle <b>unicode</b>?');
   });
 
   it("verifies on the third approval and announces the award split", () => {
     const reply = replyTo("frank> /vote #2 approve 3");
     expect(reply).toContain("is now verified");
     // code weighs 10 points; median impact 4 → ×1.5 = 15 points, 60/40.
-    expect(reply).toContain("#2 \"Rewrite the parser\" is verified: 15 points for bob, carol.");
+    expect(reply).toContain('#2 "Rewrite the parser" is verified: 15 points for bob, carol.');
     expect(reply).toContain("Credits: bob 60% (9 pts), carol 40% (6 pts)");
   });
 
   it("refuses votes on closed and unknown contributions", () => {
     expect(replyTo("frank> /vote #2 approve").trim()).toBe("✗ Voting on #2 is closed (verified).");
-    expect(replyTo("frank> /vote #77 approve").trim()).toBe("✗ There is no contribution #77 in this community.");
+    expect(replyTo("frank> /vote #77 approve").trim()).toBe(
+      "✗ There is no contribution #77 in this community.",
+    );
   });
 
   it("refuses evidence already used by another contribution, after normalising the link", () => {
-    expect(replyTo(`frank> /contribute docs "Same guide again" https://EXAMPLE.org/guide/?utm_source=x`).trim()).toBe(
-      "✗ That evidence link is already used by contribution #1.",
-    );
+    expect(
+      replyTo(`frank> /contribute docs "Same guide again" https://EXAMPLE.org/guide/?utm_source=x`).trim(),
+    ).toBe("✗ That evidence link is already used by contribution #1.");
   });
 
   it("ranks the board with competition ranking", () => {
     const board = replyTo("frank> /leaderboard");
     expect(board).toContain("1. bob — 9 pts, 1 verified");
     expect(board).toContain("2. carol — 6 pts, 1 verified");
-    expect(board).toMatch(/3\. dave — 0\.25 pts[\s\S]*3\. erin — 0\.25 pts[\s\S]*3\. frank — 0\.25 pts, 0 verified \(you\)/);
+    expect(board).toMatch(
+      /3\. dave — 0\.25 pts[\s\S]*3\. erin — 0\.25 pts[\s\S]*3\. frank — 0\.25 pts, 0 verified \(you\)/,
+    );
   });
 
   it("keeps moderator commands from members", () => {
@@ -138,7 +148,9 @@ describe("cairn console reading a script from stdin", () => {
   });
 
   it("expires an unvoted contribution when time passes its deadline", () => {
-    expect(replyTo("mod> /wait 73h")).toContain("#1 \"Installation guide\" is expired (deadline passed without quorum).");
+    expect(replyTo("mod> /wait 73h")).toContain(
+      '#1 "Installation guide" is expired (deadline passed without quorum).',
+    );
   });
 
   it("exports attribution with the budget split and saves the file", async () => {

@@ -5,7 +5,12 @@ import { randomUUID } from "node:crypto";
 import type { Db } from "../../src/db/client.ts";
 import type { CommunityConfig } from "../../src/core/config.ts";
 import type { HashedLedgerEntry } from "../../src/core/ledger.ts";
-import { ensureCommunityForChat, resolveActor, type PlatformChat, type PlatformUser } from "../../src/app/actors.ts";
+import {
+  ensureCommunityForChat,
+  resolveActor,
+  type PlatformChat,
+  type PlatformUser,
+} from "../../src/app/actors.ts";
 import type { Actor, Clock, Deps } from "../../src/app/deps.ts";
 
 /** A clock that stands still until the test moves it. */
@@ -51,9 +56,16 @@ export async function newCommunity(
   const chat: PlatformChat = { platform, chatId: `chat-${randomUUID()}`, title: "Test community" };
   const { communityId, spaceId } = await ensureCommunityForChat(deps, chat);
   if (options.config !== undefined) {
-    await db.community.update({ where: { id: communityId }, data: { config: { timezone: "UTC", ...options.config } } });
+    await db.community.update({
+      where: { id: communityId },
+      data: { config: { timezone: "UTC", ...options.config } },
+    });
   }
-  const user = (name: string): PlatformUser => ({ platform, userId: `user-${communityId}-${name}`, displayName: name });
+  const user = (name: string): PlatformUser => ({
+    platform,
+    userId: `user-${communityId}-${name}`,
+    displayName: name,
+  });
   return {
     deps,
     clock,
