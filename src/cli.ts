@@ -6,9 +6,9 @@ import { buildExport } from "./app/exports.ts";
 import { exportLedgerLines, verifyLedgerFile } from "./app/ledgerAudit.ts";
 import { systemClock } from "./app/deps.ts";
 import { catalog } from "./commands/catalog.ts";
-import { loadConfig, readEnvironment, ConfigError, type Config } from "./config.ts";
+import { loadConfig, readEnvironment, redact, type Config } from "./config.ts";
 import { parseWindow } from "./core/periods.ts";
-import { createLogger } from "./logger.ts";
+import { createLogger, type Logger } from "./logger.ts";
 import { runConsoleWithJobs } from "./platforms/console/withJobs.ts";
 import { consoleChat } from "./platforms/console/session.ts";
 import { openDatabase } from "./runtime.ts";
@@ -20,6 +20,9 @@ const USAGE = `Usage: cairn [console | migrate | ledger verify FILE | ledger exp
   ledger export [FILE] write the demo community's ledger as JSON lines (stdout without FILE)
   export [WINDOW]      attribution CSV (or --json) of the demo community for a window (all, month, 30d, …)`;
 
+/** Kept so a failure message can be scrubbed of the configured secrets. */
+let loadedConfig: Config | undefined;
+
 /** The composition root: reads the configuration once and runs one command. */
 async function main(argv: readonly string[]): Promise<number> {
   const [command = defaultCommand(), ...args] = argv;
@@ -29,6 +32,7 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   if (command === "ledger" && args[0] === "verify") return verifyFile(args[1]);
   const config = loadConfig(readEnvironment(process.cwd()));
+  loadedConfig = config;
   switch (command) {
     case "console":
       return consoleCommand(config);
@@ -51,8 +55,8 @@ function defaultCommand(): string {
 async function withDatabase<T>(
   config: Config,
   work: (open: Awaited<ReturnType<typeof openDatabase>>) => Promise<T>,
+  logger: Logger = createLogger(config, { destination: process.stderr }),
 ): Promise<T> {
-  const logger = createLogger(config);
   const open = await openDatabase(
     { databaseUrl: config.databaseUrl, dataDir: config.dataDir, embeddedPort: config.embeddedPgPort },
     (line) => logger.info(line),
@@ -66,23 +70,29 @@ async function withDatabase<T>(
 
 async function consoleCommand(config: Config): Promise<number> {
   const logger = createLogger(config, { destination: process.stderr });
-  return withDatabase(config, async (open) => {
-    const interactive = process.stdin.isTTY === true;
-    if (interactive) process.stdout.write(`Database: ${open.description}\n`);
-    await runConsoleWithJobs({
-      deps: { db: open.db },
-      queue: { databaseUrl: open.databaseUrl, redisUrl: config.redisUrl },
-      log: logger,
-      catalog,
-      input: process.stdin,
-      output: process.stdout,
-      interactive,
-      communityName: config.demoCommunity,
-      exportDir: path.resolve(config.dataDir, "exports"),
-      onError: (error, name) => logger.error({ err: error, command: name }, "command failed"),
-    });
-    return 0;
-  });
+  const interactive = process.stdin.isTTY === true;
+  // A person at the prompt wants the chat, not start-up chatter, unless they asked for more.
+  if (interactive && config.logLevel === "info") logger.level = "warn";
+  return withDatabase(
+    config,
+    async (open) => {
+      if (interactive) process.stdout.write(`Database: ${open.description}\n`);
+      await runConsoleWithJobs({
+        deps: { db: open.db },
+        queue: { databaseUrl: open.databaseUrl, redisUrl: config.redisUrl },
+        log: logger,
+        catalog,
+        input: process.stdin,
+        output: process.stdout,
+        interactive,
+        communityName: config.demoCommunity,
+        exportDir: path.resolve(config.dataDir, "exports"),
+        onError: (error, name) => logger.error({ err: error, command: name }, "command failed"),
+      });
+      return 0;
+    },
+    logger,
+  );
 }
 
 async function migrateCommand(config: Config): Promise<number> {
@@ -185,8 +195,8 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    if (error instanceof ConfigError) process.stderr.write(`cairn: ${error.message}\n`);
-    else process.stderr.write(`cairn: ${error instanceof Error ? error.message : String(error)}\n`);
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`cairn: ${redact(message.split("\n")[0] ?? message, loadedConfig ?? {})}\n`);
     process.exitCode = 1;
   },
 );
