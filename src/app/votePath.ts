@@ -7,9 +7,9 @@ import type { Actor } from "./deps.ts";
 import type { VoteChoice, VoteInput, VoteRecorded, VoteRefusal } from "./votes.ts";
 
 /**
- * The common vote — one that does not decide the contribution — as two prepared
- * statements in one transaction on the pg pool Prisma also uses: a locking read
- * of everything the rules need, then the vote and its tally update together.
+ * The common vote — one that does not decide the contribution — as three prepared
+ * statements in one transaction on the pg pool Prisma also uses: the row lock, a
+ * read of everything the rules need, then the vote and its tally update together.
  * Prisma's per-statement overhead made the vote path a fraction of what the
  * database can do; this path is what the benchmark measures. A vote that decides
  * returns null and is redone by the full path, which re-reads under the same lock.
@@ -60,10 +60,13 @@ const READ_VOTE_CONTEXT = `
          (SELECT count(*) FROM vote x WHERE x."contributionId" = c.id AND x.choice = 'REJECT')::int AS rejections
   FROM contribution c
   JOIN community cm ON cm.id = c."communityId"
-  JOIN member v ON v.id = $3 AND v."communityId" = c."communityId"
-  LEFT JOIN vote pv ON pv."contributionId" = c.id AND pv."voterId" = $3
-  WHERE c."communityId" = $1 AND c.number = $2
-  FOR UPDATE OF c`;
+  JOIN member v ON v.id = $2 AND v."communityId" = c."communityId"
+  LEFT JOIN vote pv ON pv."contributionId" = c.id AND pv."voterId" = $2
+  WHERE c.id = $1`;
+
+// Locked in a statement of its own: under READ COMMITTED the context read that
+// follows then sees every vote committed by whoever held the lock before.
+const LOCK_CONTRIBUTION = `SELECT id FROM contribution WHERE "communityId" = $1 AND number = $2 FOR UPDATE`;
 
 const WRITE_VOTE = `
   WITH cast_vote AS (
@@ -84,13 +87,20 @@ async function voteInTransaction(
   now: Date,
 ): Promise<Result<VoteRecorded, VoteRefusal> | null> {
   if (!Number.isInteger(input.number) || input.number < 1 || input.number > MAX_NUMBER) return null;
+  const locked = await client.query<{ id: number }>({
+    name: "cairn-vote-lock",
+    text: LOCK_CONTRIBUTION,
+    values: [actor.communityId, input.number],
+  });
+  const contributionId = locked.rows[0]?.id;
+  if (contributionId === undefined) return refuse("UNKNOWN_CONTRIBUTION", { number: input.number });
   const read = await client.query<VoteContext>({
     name: "cairn-vote-context",
     text: READ_VOTE_CONTEXT,
-    values: [actor.communityId, input.number, actor.memberId],
+    values: [contributionId, actor.memberId],
   });
   const row = read.rows[0];
-  if (row === undefined) return refuse("UNKNOWN_CONTRIBUTION", { number: input.number });
+  if (row === undefined) return null;
   if (row.status !== "PENDING" || row.closesAt.getTime() <= now.getTime()) {
     return refuse("VOTE_CLOSED", { number: input.number, status: row.status });
   }

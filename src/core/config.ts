@@ -25,12 +25,13 @@ export const communityConfigSchema = z.object({
   minVoterAgeDays: z.number().int().min(0).max(3650).default(0),
   maxSubmissionsPerDay: z.number().int().min(1).max(1000).default(10),
   /** Hundredths of a point earned by each voter on a contribution decided by vote. */
-  verifierReward: z.number().int().min(0).max(100_000_000).default(25),
+  verifierReward: z.number().int().min(0).max(10_000).default(25),
   /** Percent multipliers for median impact ratings 1..5. */
   impactMultipliers: z
     .tuple([multiplierPct, multiplierPct, multiplierPct, multiplierPct, multiplierPct])
     .default((): [number, number, number, number, number] => [50, 75, 100, 150, 200]),
-  decayHalfLifeDays: z.number().int().min(1).max(3650).default(90),
+  // At least a week: the accumulator grows as 2^(t/H), which a double holds for about 1000·H days.
+  decayHalfLifeDays: z.number().int().min(7).max(3650).default(90),
   blindVoting: z.boolean().default(false),
   voterRole: chatRef,
   moderatorRole: chatRef,
@@ -88,12 +89,12 @@ const VALUE_KINDS: Record<CommunityConfigKey, { kind: ValueKind; expected: strin
   voteWindowHours: { kind: "count", expected: "a whole number of hours from 1 to 720" },
   minVoterAgeDays: { kind: "count", expected: "a whole number of days from 0 to 3650" },
   maxSubmissionsPerDay: { kind: "count", expected: "a whole number from 1 to 1000" },
-  verifierReward: { kind: "points", expected: "points with at most 2 decimals, 0 or more, like 0.25" },
+  verifierReward: { kind: "points", expected: "points from 0 to 100 with at most 2 decimals, like 0.25" },
   impactMultipliers: {
     kind: "multipliers",
     expected: "five whole percentages from 0 to 1000, like 50,75,100,150,200",
   },
-  decayHalfLifeDays: { kind: "count", expected: "a whole number of days from 1 to 3650" },
+  decayHalfLifeDays: { kind: "count", expected: "a whole number of days from 7 to 3650" },
   blindVoting: { kind: "switch", expected: "on or off" },
   voterRole: { kind: "chatRef", expected: "a role, or none" },
   moderatorRole: { kind: "chatRef", expected: "a role, or none" },

@@ -93,7 +93,8 @@ const NAMED_WINDOWS: Record<string, LeaderboardWindow> = {
 export function parseWindow(text: string | undefined): Result<LeaderboardWindow, "BAD_WINDOW"> {
   const typed = (text ?? "").trim();
   if (typed === "") return ok({ kind: "all" });
-  const named = NAMED_WINDOWS[typed.toLowerCase()];
+  const key = typed.toLowerCase();
+  const named = Object.hasOwn(NAMED_WINDOWS, key) ? NAMED_WINDOWS[key] : undefined;
   if (named !== undefined) return ok(named);
   const season = /^season:(.+)$/i.exec(typed)?.[1]?.trim();
   if (season !== undefined && season !== "") return ok({ kind: "season", name: season });

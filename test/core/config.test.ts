@@ -211,3 +211,12 @@ describe("describing the configuration", () => {
     expect(roundTrip).toEqual(set("voterRole", "42", set("verifierReward", "1.5")));
   });
 });
+
+describe("limits that keep stored scores representable", () => {
+  it("refuses a half-life under a week and a verifier reward over 100 points", () => {
+    const config = defaultCommunityConfig();
+    expect(setConfigValue(config, "decayHalfLifeDays", "3")).toMatchObject({ ok: false, error: { code: "INVALID_CONFIG_VALUE" } });
+    expect(setConfigValue(config, "verifierReward", "100.01")).toMatchObject({ ok: false, error: { code: "INVALID_CONFIG_VALUE" } });
+    expect(setConfigValue(config, "verifierReward", "100")).toMatchObject({ ok: true });
+  });
+});

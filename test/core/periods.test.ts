@@ -189,3 +189,11 @@ describe("describing windows", () => {
     ],
   ])("describes %j as %j", (w, text) => expect(describeWindow(w)).toBe(text));
 });
+
+describe("window names that are also JavaScript object properties", () => {
+  it("are refused like any unknown window", () => {
+    for (const text of ["constructor", "__proto__", "toString", "hasOwnProperty"]) {
+      expect(parseWindow(text)).toMatchObject({ ok: false, error: { code: "BAD_WINDOW" } });
+    }
+  });
+});
