@@ -64,7 +64,8 @@ export async function appendLedgerEntries(
   return hashed;
 }
 
-async function lockLedgerHead(tx: Tx, communityId: number): Promise<{ seq: number; hash: string }> {
+/** Locks the community's ledger head (creating it if missing) and returns it. */
+export async function lockLedgerHead(tx: Tx, communityId: number): Promise<{ seq: number; hash: string }> {
   const rows = await tx.$queryRaw<Array<{ seq: number; hash: string }>>`
     SELECT seq, hash FROM ledger_head WHERE "communityId" = ${communityId} FOR UPDATE`;
   const row = rows[0];

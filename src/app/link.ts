@@ -3,7 +3,8 @@ import { ok, refuse, type Result } from "../core/result.ts";
 import { recordModeratorAction } from "./audit.ts";
 import { claimCode, LINK_CODE_TTL_MS, newLinkCode, normalizeLinkCode } from "./community.ts";
 import { transact, type Actor, type Deps } from "./deps.ts";
-import { appendLedgerEntries } from "./ledger.ts";
+import { appendLedgerEntries, lockLedgerHead } from "./ledger.ts";
+import { enqueueOutbox } from "./outbox.ts";
 
 /** `/link` with no code: a one-time code (10 minutes) to type on the other platform. */
 export async function createIdentityLinkCode(
@@ -70,6 +71,17 @@ async function effectiveMemberId(tx: Tx, memberId: number): Promise<number> {
   return id;
 }
 
+/** Locks, in id order, every contribution the members submitted, are credited on or voted on. */
+async function lockContributionsOf(tx: Tx, communityId: number, memberIds: readonly number[]): Promise<void> {
+  await tx.$queryRaw`
+    SELECT c.id FROM contribution c
+    WHERE c."communityId" = ${communityId} AND (
+      c."submitterId" = ANY(${memberIds}::int[])
+      OR EXISTS (SELECT 1 FROM credit cr WHERE cr."contributionId" = c.id AND cr."memberId" = ANY(${memberIds}::int[]))
+      OR EXISTS (SELECT 1 FROM vote v WHERE v."contributionId" = c.id AND v."voterId" = ANY(${memberIds}::int[])))
+    ORDER BY c.id FOR UPDATE OF c`;
+}
+
 /** Moves everything of member `gone` to member `keep`; returns the points moved. */
 async function mergeMembers(
   tx: Tx,
@@ -78,6 +90,9 @@ async function mergeMembers(
   gone: number,
   now: Date,
 ): Promise<number> {
+  // Lock order of every writer: contribution rows, then the ledger head, then balances.
+  await lockContributionsOf(tx, communityId, [keep, gone]);
+  await lockLedgerHead(tx, communityId);
   const balance = await tx.balance.findUnique({ where: { memberId: gone } });
   const points = balance?.total ?? 0;
   const reason = `member ${gone} merged into member ${keep}`;
@@ -145,6 +160,24 @@ async function moveHistory(tx: Tx, keep: number, gone: number): Promise<void> {
     DELETE FROM vote g USING vote k
     WHERE g."voterId" = ${gone} AND k."voterId" = ${keep} AND k."contributionId" = g."contributionId"`;
   await tx.vote.updateMany({ where: { voterId: gone }, data: { voterId: keep } });
+  await dropVotesOnOwnWork(tx, keep);
   await tx.question.updateMany({ where: { askerId: gone }, data: { askerId: keep } });
   await tx.appeal.updateMany({ where: { appellantId: gone }, data: { appellantId: keep } });
+}
+
+/**
+ * After a merge one person may hold a vote on a pending contribution they
+ * submitted or are credited on (cast by their other account); such votes would
+ * break eligibility, so they are removed and the card's tally refreshed.
+ */
+async function dropVotesOnOwnWork(tx: Tx, memberId: number): Promise<void> {
+  const dropped = await tx.$queryRaw<Array<{ contributionId: number; communityId: number }>>`
+    DELETE FROM vote v USING contribution c
+    WHERE v."voterId" = ${memberId} AND c.id = v."contributionId" AND c.status = 'PENDING'
+      AND (c."submitterId" = ${memberId}
+           OR EXISTS (SELECT 1 FROM credit cr WHERE cr."contributionId" = c.id AND cr."memberId" = ${memberId}))
+    RETURNING v."contributionId", c."communityId"`;
+  for (const { contributionId, communityId } of dropped) {
+    await enqueueOutbox(tx, communityId, { kind: "TALLY", contributionId });
+  }
 }
