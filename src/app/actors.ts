@@ -147,14 +147,15 @@ export async function memberForUser(
   if (identity === null) return createMemberForUser(tx, communityId, user, now);
   const member = identity.member;
   const roles = user.roles === undefined ? member.roles : [...user.roles];
-  const renamed = identity.displayName !== user.displayName;
+  // An erased member stays erased: names seen later are not written back.
+  const renamed = member.erasedAt === null && identity.displayName !== user.displayName;
   if (renamed) {
     await tx.identity.update({ where: { id: identity.id }, data: { displayName: user.displayName } });
   }
   if (renamed || !sameRoles(roles, member.roles)) {
     await tx.member.update({
       where: { id: member.id },
-      data: { displayName: user.displayName, roles, erasedAt: null },
+      data: { ...(renamed ? { displayName: user.displayName } : {}), roles },
     });
   }
   return { id: member.id, roles, isModerator: member.isModerator };

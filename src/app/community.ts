@@ -4,6 +4,7 @@ import { Prisma } from "../generated/prisma/client.ts";
 import { describeConfig, readCommunityConfig, setConfigValue, type CommunityConfig } from "../core/config.ts";
 import { ok, refuse, type Result } from "../core/result.ts";
 import { recordModeratorAction } from "./audit.ts";
+import { lockLedgerHead } from "./ledger.ts";
 import { activeWeightSql, effectiveMembersCte, effectiveOf } from "./ledgerAudit.ts";
 import type { PlatformChat } from "./actors.ts";
 import { transact, type Actor, type Deps } from "./deps.ts";
@@ -52,6 +53,8 @@ export async function setConfig(
     if (!next.ok) return next;
     await tx.community.update({ where: { id: actor.communityId }, data: { config: next.value } });
     if (next.value.decayHalfLifeDays !== current.decayHalfLifeDays) {
+      // Holding the ledger head keeps decisions from appending while the scores are rebuilt.
+      await lockLedgerHead(tx, actor.communityId);
       await rebuildActiveScores(tx, actor.communityId, next.value.decayHalfLifeDays);
     }
     await recordModeratorAction(

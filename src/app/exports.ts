@@ -1,5 +1,6 @@
 import type { Tx } from "../db/client.ts";
 import { Prisma } from "../generated/prisma/client.ts";
+import { GENESIS_HASH } from "../core/ledger.ts";
 import { splitBudget } from "../core/payout.ts";
 import { describeWindow, utcDayText, windowBounds, type LeaderboardWindow } from "../core/periods.ts";
 import { ok, refuse, type Result } from "../core/result.ts";
@@ -74,7 +75,13 @@ export interface ExportRequest {
   readonly format: "csv" | "json";
 }
 
-export type ExportRefusal = "NOT_MODERATOR" | "UNKNOWN_SEASON" | "BAD_BUDGET" | "BAD_CAP" | "BUDGET_REQUIRED";
+export type ExportRefusal =
+  | "NOT_MODERATOR"
+  | "UNKNOWN_SEASON"
+  | "BAD_BUDGET"
+  | "BAD_CAP"
+  | "BUDGET_REQUIRED"
+  | "WINDOW_NOT_ENDED";
 
 /**
  * `/export [window] [budget] [cap] [record]`: attribution per member for a
@@ -121,10 +128,12 @@ async function exportIn(
     select: { seq: true, hash: true },
   })) ?? {
     seq: 0,
-    hash: "0".repeat(64),
+    hash: GENESIS_HASH,
   };
   const from = bounds.value.from ?? new Date(0);
   const to = bounds.value.to ?? now;
+  // A paid run must cover its whole window, or work done later in it would never be paid.
+  if (input.record === true && to.getTime() > now.getTime()) return refuse("WINDOW_NOT_ENDED");
   const sums = await windowSums(tx, communityId, bounds.value.from, bounds.value.to, head.seq);
   const debts = await carriedDebts(tx, communityId);
   const memberIds = [...new Set([...sums.keys(), ...debts.keys()])];

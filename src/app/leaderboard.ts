@@ -72,7 +72,13 @@ export function scheduledLeaderboard(
   communityId: number,
   window: LeaderboardWindow,
 ): Promise<Result<LeaderboardView, "UNKNOWN_SEASON" | "UNKNOWN_CATEGORY">> {
-  return buildBoard(deps, communityId, { window, categorySlug: null, score: "total", limit: null, callerId: null });
+  return buildBoard(deps, communityId, {
+    window,
+    categorySlug: null,
+    score: "total",
+    limit: null,
+    callerId: null,
+  });
 }
 
 interface BoardRequest {
@@ -104,17 +110,35 @@ async function buildBoard(
   }
   const bounds = windowBounds(request.window, now, seasons);
   if (!bounds.ok) return bounds;
+  const indexed = category === null ? indexedBoard(bounds.value, request.score) : null;
+  if (indexed !== null) return ok(await readIndexedBoard(deps.db, communityId, indexed, request, now));
   const config = readCommunityConfig(community.config);
   const limit = boardLimit(request.limit, config.leaderboardSize);
   const scale =
-    request.score === "total" ? totalScale : activeScale(now, community.activeEpoch, config.decayHalfLifeDays);
+    request.score === "total"
+      ? totalScale
+      : activeScale(now, community.activeEpoch, config.decayHalfLifeDays);
   const source =
     category === null
       ? daySource(communityId, bounds.value, scale, now)
       : categorySource(communityId, category.id, bounds.value, scale);
-  const standings = await readAggregate(deps.db, { communityId, source, scale }, request.callerId, limit, now);
+  const standings = await readAggregate(
+    deps.db,
+    { communityId, source, scale },
+    request.callerId,
+    limit,
+    now,
+  );
   return ok(
-    await boardView(deps.db, request, category?.slug ?? null, scale.display, standings.top, standings.caller, now),
+    await boardView(
+      deps.db,
+      request,
+      category?.slug ?? null,
+      scale.display,
+      standings.top,
+      standings.caller,
+      now,
+    ),
   );
 }
 
@@ -155,9 +179,15 @@ async function boardView(
 
 function loadContext(deps: Deps, communityId: number, request: BoardRequest) {
   return Promise.all([
-    deps.db.community.findUniqueOrThrow({ where: { id: communityId }, select: { config: true, activeEpoch: true } }),
+    deps.db.community.findUniqueOrThrow({
+      where: { id: communityId },
+      select: { config: true, activeEpoch: true },
+    }),
     request.window.kind === "season"
-      ? deps.db.season.findMany({ where: { communityId }, select: { name: true, startsAt: true, endsAt: true } })
+      ? deps.db.season.findMany({
+          where: { communityId },
+          select: { name: true, startsAt: true, endsAt: true },
+        })
       : Promise.resolve([]),
     request.categorySlug === null
       ? Promise.resolve(null)
@@ -241,7 +271,8 @@ function indexedBoard(bounds: WindowBounds, score: LeaderboardScore): IndexedBoa
  *   (communityId, hidden), (communityId, banned) and (mergedIntoId). It is
  *   skipped when the caller is among the rows read (their rank is then known).
  * - the community's config and active epoch come with the rows (a LEFT JOIN, so
- *   an empty board still brings them).
+ *   an empty board still brings them), and each row's recent weeks with verified
+ *   work (for streaks) as one range of the member's period keys (newest first in $4).
  *
  * Scores compare as they show: for the active score (shown as acc / w rounded)
  * "not zero" is |acc| ≥ w/2 and "shows more than S" is acc ≥ (round(S / w) + ½)·w,
@@ -289,7 +320,8 @@ function indexedStatement(kind: IndexedBoard["kind"]): { name: string; text: str
     SELECT c.config, c."activeEpoch" AT TIME ZONE 'UTC' AS "activeEpoch",
            s.id, s.score, s.verified, s.name, s.higher, s."isMe",
            ARRAY(SELECT pb.period FROM period_balance pb
-                 WHERE pb."memberId" = s.id AND pb.period = ANY($4::text[]) AND pb.verified > 0) AS weeks
+                 WHERE pb."memberId" = s.id AND pb.period BETWEEN ($4::text[])[array_upper($4::text[], 1)] AND ($4::text[])[1]
+                   AND pb.period = ANY($4::text[]) AND pb.verified > 0) AS weeks
     FROM community c LEFT JOIN shown s ON true
     WHERE c.id = $1`;
   return { name: `cairn-board-${kind}`, text };
@@ -329,10 +361,17 @@ async function readIndexedBoard(
   now: Date,
 ): Promise<LeaderboardView> {
   // Without a requested size the configured one is known only with the rows: read the most and trim.
-  const read = request.limit === null ? MAX_LEADERBOARD_SIZE : boardLimit(request.limit, MAX_LEADERBOARD_SIZE);
+  const read =
+    request.limit === null ? MAX_LEADERBOARD_SIZE : boardLimit(request.limit, MAX_LEADERBOARD_SIZE);
   const weeks = recentWeekKeys(now, STREAK_SPAN);
   const run = (extra: string | number | null): Promise<IndexedRow[]> =>
-    queryIndexed(db, INDEXED_STATEMENTS[board.kind], [communityId, request.callerId, read, weeks, ...(extra === null ? [] : [extra])]);
+    queryIndexed(db, INDEXED_STATEMENTS[board.kind], [
+      communityId,
+      request.callerId,
+      read,
+      weeks,
+      ...(extra === null ? [] : [extra]),
+    ]);
   let rows: IndexedRow[];
   let scale: ScoreScale;
   if (board.kind === "active") {
@@ -342,7 +381,10 @@ async function readIndexedBoard(
       rows = await run(activeWeight(now, new Date(hint.epoch), hint.halfLifeDays));
       const first = rows[0];
       if (first === undefined) throw new Error(`no community ${communityId}`);
-      const actual = { epoch: first.activeEpoch.getTime(), halfLifeDays: readCommunityConfig(first.config).decayHalfLifeDays };
+      const actual = {
+        epoch: first.activeEpoch.getTime(),
+        halfLifeDays: readCommunityConfig(first.config).decayHalfLifeDays,
+      };
       activeHints.set(communityId, actual);
       if (actual.epoch === hint.epoch && actual.halfLifeDays === hint.halfLifeDays) break;
       hint = actual;
@@ -358,12 +400,26 @@ async function readIndexedBoard(
   let me: (Scored & { higher: number | null }) | null = null;
   for (const row of rows) {
     if (row.id === null || row.score === null || row.name === null) continue;
-    const scored = { id: row.id, score: row.score, verified: row.verified ?? 0, name: row.name, weeks: row.weeks };
+    const scored = {
+      id: row.id,
+      score: row.score,
+      verified: row.verified ?? 0,
+      name: row.name,
+      weeks: row.weeks,
+    };
     if (row.isMe === true) me = { ...scored, higher: row.higher };
     else fetched.push(scored);
   }
   fetched.sort((a, b) => b.score - a.score || a.id - b.id);
-  return boardView(db, request, null, scale.display, fetched.slice(0, limit), standingOf(me, fetched, scale), now);
+  return boardView(
+    db,
+    request,
+    null,
+    scale.display,
+    fetched.slice(0, limit),
+    standingOf(me, fetched, scale),
+    now,
+  );
 }
 
 /**
@@ -378,17 +434,29 @@ function standingOf(
 ): (Scored & { higher: number }) | null {
   if (me === null) return null;
   if (me.higher !== null) return { ...me, higher: me.higher };
-  const rank = rankCompetition(fetched, (row) => scale.display(row.score)).find(({ row }) => row.id === me.id)?.rank ?? 1;
+  const rank =
+    rankCompetition(fetched, (row) => scale.display(row.score)).find(({ row }) => row.id === me.id)?.rank ??
+    1;
   return { ...me, higher: rank - 1 };
 }
 
 async function readActiveHint(db: Db, communityId: number): Promise<{ epoch: number; halfLifeDays: number }> {
-  const community = await db.community.findUniqueOrThrow({ where: { id: communityId }, select: { config: true, activeEpoch: true } });
-  return { epoch: community.activeEpoch.getTime(), halfLifeDays: readCommunityConfig(community.config).decayHalfLifeDays };
+  const community = await db.community.findUniqueOrThrow({
+    where: { id: communityId },
+    select: { config: true, activeEpoch: true },
+  });
+  return {
+    epoch: community.activeEpoch.getTime(),
+    halfLifeDays: readCommunityConfig(community.config).decayHalfLifeDays,
+  };
 }
 
 /** A board statement on the pool behind the client (prepared by name), or through Prisma for a client made elsewhere. */
-async function queryIndexed(db: Db, statement: { name: string; text: string }, values: unknown[]): Promise<IndexedRow[]> {
+async function queryIndexed(
+  db: Db,
+  statement: { name: string; text: string },
+  values: unknown[],
+): Promise<IndexedRow[]> {
   const pool: pg.Pool | null = poolOf(db);
   if (pool === null) return db.$queryRawUnsafe<IndexedRow[]>(statement.text, ...values);
   const result = await pool.query<IndexedRow>({ name: statement.name, text: statement.text, values });
@@ -412,7 +480,8 @@ interface AggregatePlan {
  */
 function daySource(communityId: number, bounds: WindowBounds, scale: ScoreScale, now: Date): Prisma.Sql {
   const from = bounds.from ?? new Date(0);
-  const to = bounds.to ?? new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()) + DAY_MS);
+  const to =
+    bounds.to ?? new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()) + DAY_MS);
   const dayKeys = dayKeysBetween(from, to);
   const points =
     scale.weighted === null
@@ -430,12 +499,18 @@ function daySource(communityId: number, bounds: WindowBounds, scale: ScoreScale,
 }
 
 /** Every entry on a contribution of the category within the window, per effective member. */
-function categorySource(communityId: number, categoryId: number, bounds: WindowBounds, scale: ScoreScale): Prisma.Sql {
+function categorySource(
+  communityId: number,
+  categoryId: number,
+  bounds: WindowBounds,
+  scale: ScoreScale,
+): Prisma.Sql {
   const points =
     scale.weighted === null
       ? Prisma.sql`le.points`
       : Prisma.sql`le.points * ${activeWeightSql(Prisma.sql`le."createdAt"`, scale.weighted.epoch, scale.weighted.halfLifeDays)}`;
-  const from = bounds.from === null ? Prisma.empty : Prisma.sql`AND le."createdAt" >= ${utcTimestamp(bounds.from)}`;
+  const from =
+    bounds.from === null ? Prisma.empty : Prisma.sql`AND le."createdAt" >= ${utcTimestamp(bounds.from)}`;
   const to = bounds.to === null ? Prisma.empty : Prisma.sql`AND le."createdAt" < ${utcTimestamp(bounds.to)}`;
   return Prisma.sql`WITH RECURSIVE ${effectiveMembersCte(communityId)},
     s AS (
@@ -513,7 +588,17 @@ async function readAggregate(
   const me = rows.find((row) => row.isMe);
   return {
     top: top.map(({ id, score, verified, name, weeks: w }) => ({ id, score, verified, name, weeks: w })),
-    caller: me === undefined ? null : { id: me.id, score: me.score, verified: me.verified, name: me.name, weeks: me.weeks, higher: me.higher },
+    caller:
+      me === undefined
+        ? null
+        : {
+            id: me.id,
+            score: me.score,
+            verified: me.verified,
+            name: me.name,
+            weeks: me.weeks,
+            higher: me.higher,
+          },
   };
 }
 
@@ -538,7 +623,11 @@ async function streaksFromWeeks(db: Db, rows: readonly Scored[], now: Date): Pro
  * a recent span of weeks for all members at once and widens it only for members
  * whose streak reaches its start.
  */
-export async function streaksOf(db: Db, memberIds: readonly number[], now: Date): Promise<Map<number, number>> {
+export async function streaksOf(
+  db: Db,
+  memberIds: readonly number[],
+  now: Date,
+): Promise<Map<number, number>> {
   const streaks = new Map<number, number>();
   let pending = [...new Set(memberIds)];
   for (let span = STREAK_SPAN; pending.length > 0; span *= 4) {
@@ -569,8 +658,18 @@ function recentWeekKeys(now: Date, count: number): string[] {
 }
 
 /** A member's rank on the all-time total board, or null when they are not on it (hidden, banned, merged, no points). */
-export async function allTimeRank(db: Db, communityId: number, memberId: number, now: Date): Promise<number | null> {
-  const rows = await queryIndexed(db, INDEXED_STATEMENTS.total, [communityId, memberId, 1, recentWeekKeys(now, 1)]);
+export async function allTimeRank(
+  db: Db,
+  communityId: number,
+  memberId: number,
+  now: Date,
+): Promise<number | null> {
+  const rows = await queryIndexed(db, INDEXED_STATEMENTS.total, [
+    communityId,
+    memberId,
+    1,
+    recentWeekKeys(now, 1),
+  ]);
   const me = rows.find((row) => row.isMe === true);
   if (me === undefined) return null;
   return me.higher === null ? 1 : me.higher + 1;

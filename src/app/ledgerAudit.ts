@@ -157,7 +157,10 @@ export async function checkStoredChain(db: Db, communityId: number): Promise<Sto
   const link =
     row.firstLink === null
       ? null
-      : { at: Number(row.firstLink / 2n), reason: row.firstLink % 2n === 0n ? ("SEQ_GAP" as const) : ("PREV_HASH_MISMATCH" as const) };
+      : {
+          at: Number(row.firstLink / 2n),
+          reason: row.firstLink % 2n === 0n ? ("SEQ_GAP" as const) : ("PREV_HASH_MISMATCH" as const),
+        };
   const broken =
     row.firstBadHash !== null && (link === null || row.firstBadHash < link.at)
       ? { at: row.firstBadHash, reason: "HASH_MISMATCH" as const }
@@ -170,14 +173,30 @@ export async function checkStoredChain(db: Db, communityId: number): Promise<Sto
 }
 
 /** One entry as the page query returns it: [seq, kind, memberId, points, contributionId, actorId, reason, createdAt, prevHash, hash]. */
-type LedgerTuple = [number, LedgerKind, number, number, number | null, number | null, string, string, string, string];
+type LedgerTuple = [
+  number,
+  LedgerKind,
+  number,
+  number,
+  number | null,
+  number | null,
+  string,
+  string,
+  string,
+  string,
+];
 
 /**
  * The community's entries up to `lastSeq`, in seq order, read in keyset pages.
  * Each page arrives as one JSON text (only the hashed columns): a million rows
  * decoded field by field by the client cost far more than the hashing itself.
  */
-async function* ledgerPages(db: Db, communityId: number, lastSeq: number, pageSize: number): AsyncGenerator<HashedLedgerEntry[]> {
+async function* ledgerPages(
+  db: Db,
+  communityId: number,
+  lastSeq: number,
+  pageSize: number,
+): AsyncGenerator<HashedLedgerEntry[]> {
   let after = 0;
   while (after < lastSeq) {
     const rows = await db.$queryRaw<Array<{ page: string | null }>>`
@@ -189,7 +208,18 @@ async function* ledgerPages(db: Db, communityId: number, lastSeq: number, pageSi
     const text = rows[0]?.page ?? null;
     if (text === null) return;
     const page = (JSON.parse(text) as LedgerTuple[]).map(
-      ([seq, kind, memberId, points, contributionId, actorId, reason, createdAt, prevHash, hash]): HashedLedgerEntry => ({
+      ([
+        seq,
+        kind,
+        memberId,
+        points,
+        contributionId,
+        actorId,
+        reason,
+        createdAt,
+        prevHash,
+        hash,
+      ]): HashedLedgerEntry => ({
         communityId,
         seq,
         kind,
@@ -264,12 +294,17 @@ export async function recomputeBalances(db: Db, communityId: number): Promise<Ba
       WHERE le."communityId" = ${communityId} AND le.kind <> 'MERGE'
     )`;
   const [totals, members, periods] = await Promise.all([
-    withWorkMem(db, (q) => q.$queryRaw<Array<{ n: number }>>`
+    withWorkMem(
+      db,
+      (q) => q.$queryRaw<Array<{ n: number }>>`
       WITH l AS (SELECT "memberId" AS id, sum(points)::bigint AS total FROM ledger_entry
                  WHERE "communityId" = ${communityId} GROUP BY "memberId"),
            b AS (SELECT "memberId" AS id, total::bigint AS total FROM balance WHERE "communityId" = ${communityId})
-      SELECT count(*)::int AS n FROM l FULL JOIN b USING (id) WHERE COALESCE(l.total, 0) <> COALESCE(b.total, 0)`),
-    withWorkMem(db, (q) => q.$queryRaw<Array<{ verified: number; active: number }>>`
+      SELECT count(*)::int AS n FROM l FULL JOIN b USING (id) WHERE COALESCE(l.total, 0) <> COALESCE(b.total, 0)`,
+    ),
+    withWorkMem(
+      db,
+      (q) => q.$queryRaw<Array<{ verified: number; active: number }>>`
       ${entries},
       l AS (SELECT id, sum(vd)::bigint AS verified,
                    sum(points * ${activeWeightSql(Prisma.sql`"createdAt"`, community.activeEpoch, halfLife)}) AS acc,
@@ -280,8 +315,11 @@ export async function recomputeBalances(db: Db, communityId: number): Promise<Ba
       SELECT count(*) FILTER (WHERE COALESCE(l.verified, 0) <> COALESCE(s.verified, 0))::int AS verified,
              count(*) FILTER (WHERE abs(COALESCE(l.acc, 0) - COALESCE(s.acc, 0))
                                     > ${ACTIVE_TOLERANCE}::float8 * greatest(COALESCE(l.scale, 0), abs(COALESCE(s.acc, 0)), 1))::int AS active
-      FROM l FULL JOIN s USING (id)`),
-    withWorkMem(db, (q) => q.$queryRaw<Array<{ n: number }>>`
+      FROM l FULL JOIN s USING (id)`,
+    ),
+    withWorkMem(
+      db,
+      (q) => q.$queryRaw<Array<{ n: number }>>`
       ${entries},
       days AS (SELECT id, date_trunc('day', "createdAt") AS day, sum(points)::bigint AS points, sum(vd)::bigint AS verified
                FROM le_eff GROUP BY 1, 2),
@@ -293,7 +331,8 @@ export async function recomputeBalances(db: Db, communityId: number): Promise<Ba
       s AS (SELECT COALESCE(e.target, pb."memberId") AS id, pb.period, sum(pb.points) AS points, sum(pb.verified) AS verified
             FROM period_balance pb LEFT JOIN eff e ON e.id = pb."memberId" WHERE pb."communityId" = ${communityId} GROUP BY 1, 2)
       SELECT count(*)::int AS n FROM l FULL JOIN s USING (id, period)
-      WHERE COALESCE(l.points, 0) <> COALESCE(s.points, 0) OR COALESCE(l.verified, 0) <> COALESCE(s.verified, 0)`),
+      WHERE COALESCE(l.points, 0) <> COALESCE(s.points, 0) OR COALESCE(l.verified, 0) <> COALESCE(s.verified, 0)`,
+    ),
   ]);
   const counts = {
     totals: totals[0]?.n ?? 0,
@@ -366,7 +405,11 @@ export async function verifyLedgerFile(
       lineNumber += 1;
       if (line.trim() === "") continue;
       const entry = ledgerLineToEntry(line);
-      if (!entry.ok) return refuse("BAD_LEDGER_LINE", { line: lineNumber, problem: entry.error.detail?.["problem"] ?? "unreadable" });
+      if (!entry.ok)
+        return refuse("BAD_LEDGER_LINE", {
+          line: lineNumber,
+          problem: entry.error.detail?.["problem"] ?? "unreadable",
+        });
       if (!checker.add(entry.value)) break;
     }
   } catch (error) {

@@ -50,6 +50,10 @@ export async function moderatorDecide(
       );
       if (decision === null)
         return refuse("ALREADY_DECIDED", { number: input.number, status: contribution.status });
+      // Approving an appealed, expired contribution is accepting its appeal.
+      if (await hasOpenAppeal(tx, contribution.id)) {
+        await resolveAppeal(tx, contribution.id, "ACCEPTED", actor.memberId, now);
+      }
       await audit(
         tx,
         actor,

@@ -141,6 +141,21 @@ describe("buildExport", () => {
     expect(capped.rows.map((r) => r.amount)).toEqual([5_000, 2_630, 2_370]);
   });
 
+  it("refuses to record as paid a window that has not ended", async () => {
+    const c = await community();
+    const mod = await c.member("Mod", { moderator: true });
+    c.clock.set("2026-11-15T09:00:00Z");
+    const result = await buildExport(c.deps, {
+      actor: mod,
+      window: range("2026-11-01", "2026-11-30"),
+      budget: 1_000,
+      record: true,
+      format: "csv",
+    });
+    expect(result.ok ? null : result.error.code).toBe("WINDOW_NOT_ENDED");
+    expect(await c.deps.db.payoutRun.count({ where: { communityId: c.communityId } })).toBe(0);
+  });
+
   it("writes CSV with quoted cells and formula guards", async () => {
     const c = await community();
     const [mod, evil, plain] = await Promise.all([

@@ -1,0 +1,34 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { resolveActor } from "../../src/app/actors.ts";
+import { eraseMember, requestErasure } from "../../src/app/moderation.ts";
+import { createTestDatabase } from "../support/db.ts";
+import { newCommunity, valueOf } from "../support/communities.ts";
+
+vi.setConfig({ testTimeout: 60_000, hookTimeout: 120_000 });
+
+let database: Awaited<ReturnType<typeof createTestDatabase>>;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+});
+
+afterAll(async () => {
+  await database.drop();
+});
+
+describe("a member who asked to be forgotten", () => {
+  it("stays erased when their account is seen again", async () => {
+    const community = await newCommunity(database.db);
+    const mod = await community.member("mod", { moderator: true });
+    const ana = await community.member("Ana Real-Name");
+    valueOf(await requestErasure(community.deps, ana));
+    valueOf(await eraseMember(community.deps, mod, { member: { kind: "user", user: community.user("Ana Real-Name") } }));
+
+    valueOf(await resolveActor(community.deps, community.chat, community.user("Ana Real-Name")));
+
+    const member = await database.db.member.findUniqueOrThrow({ where: { id: ana.memberId }, include: { identities: true } });
+    expect(member.displayName).toBe(`erased member ${ana.memberId}`);
+    expect(member.erasedAt).not.toBeNull();
+    expect(member.identities.map((i) => i.displayName)).toEqual([`erased member ${ana.memberId}`]);
+  });
+});
