@@ -30,7 +30,12 @@ export function parseContributeArgs(args: readonly string[]): Record<string, unk
   const bar = rest.indexOf("|");
   const head = bar === -1 ? rest : rest.slice(0, bar);
   const description = bar === -1 ? undefined : rest.slice(bar + 1).join(" ");
-  const withAt = head.findIndex((t) => t.toLowerCase() === "with");
+  // `with` starts the co-authors only when everything after it names someone, so a
+  // title may say "with" ("Fix crash with parser").
+  const withAt = head.findIndex(
+    (t, i) =>
+      t.toLowerCase() === "with" && i < head.length - 1 && head.slice(i + 1).every((c) => c.startsWith("@")),
+  );
   const main = withAt === -1 ? head : head.slice(0, withAt);
   const credits = withAt === -1 ? [] : head.slice(withAt + 1);
   return {
@@ -97,7 +102,14 @@ export const contribute = defineCommand({
     title: z.string(),
     links: linksSchema.optional().transform((v) => v ?? []),
     credits: z
-      .union([creditsSchema, z.array(z.custom<CoAuthorClaim>())])
+      .union([
+        creditsSchema,
+        z.array(
+          z.custom<CoAuthorClaim>(
+            (v) => typeof v === "object" && v !== null && "member" in v && "shareBp" in v,
+          ),
+        ),
+      ])
       .optional()
       .transform((v) => v ?? []),
     description: optional(z.string()),
@@ -162,9 +174,10 @@ export const vote = defineCommand({
       if (!asked.ok) return refused(asked);
       return successView(`Your question on #${input.contribution} was sent to its submitter.`);
     }
-    const impact = input.detail === undefined ? undefined : Number(input.detail);
-    if (impact !== undefined && !Number.isInteger(impact))
+    if (input.detail !== undefined && !/^[1-5]$/.test(input.detail.trim())) {
       return refusalView(refusalText({ code: "BAD_IMPACT" }));
+    }
+    const impact = input.detail === undefined ? undefined : Number(input.detail.trim());
     const result = await castVote(ctx.deps, ctx.actor, {
       number: input.contribution,
       choice: input.choice === "approve" ? "APPROVE" : "REJECT",

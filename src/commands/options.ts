@@ -22,8 +22,11 @@ function refusing<T>(code: string, parse: (value: unknown) => T | null): z.ZodTy
     }) as unknown as z.ZodType<T>;
 }
 
+const MAX_CONTRIBUTION_NUMBER = 2 ** 31 - 1;
+
 export const contributionNumber = refusing("BAD_CONTRIBUTION_ID", (value) => {
-  if (typeof value === "number") return Number.isInteger(value) && value > 0 ? value : null;
+  if (typeof value === "number")
+    return Number.isInteger(value) && value > 0 && value <= MAX_CONTRIBUTION_NUMBER ? value : null;
   if (typeof value !== "string") return null;
   const parsed = parseContributionNumber(value);
   return parsed.ok ? parsed.value : null;

@@ -142,3 +142,22 @@ describe("text arguments", () => {
     });
   });
 });
+
+describe("the word with in a contribution", () => {
+  it("belongs to the title unless mentions follow it", () => {
+    expect(parseContributeArgs(["code", "Fix", "crash", "with", "parser"])).toMatchObject({
+      title: "Fix crash with parser",
+      credits: [],
+    });
+    expect(parseContributeArgs(["code", "Pair", "work", "with", "@bob:50"])).toMatchObject({
+      title: "Pair work",
+      credits: ["@bob:50"],
+    });
+  });
+
+  it("refuses malformed co-author shares instead of passing them on", () => {
+    const contribute = catalog.find((c) => c.name === "contribute");
+    const parsed = contribute?.input.safeParse({ category: "code", title: "x", credits: ["@alice:150"] });
+    expect(parsed?.success).toBe(false);
+  });
+});

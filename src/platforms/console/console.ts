@@ -12,7 +12,7 @@ import {
 } from "../../commands/contributeDialogue.ts";
 import { findCommand, runCommand, runTextCommand, type Invocation } from "../../commands/dispatch.ts";
 import type { AnyCommandSpec } from "../../commands/types.ts";
-import { renderPlainText } from "../../views/plainText.ts";
+import { plainText, renderPlainText } from "../../views/plainText.ts";
 import type { View } from "../../views/view.ts";
 import { consoleChat, consoleUser, parseSessionCommand, type ConsoleClock } from "./session.ts";
 
@@ -57,7 +57,9 @@ export async function runConsole(options: ConsoleOptions): Promise<void> {
   let user = consoleUser("alice", true);
   if (options.interactive) {
     print(`Cairn console — community "${options.communityName}". You are alice (moderator).`);
-    print("Type /help for commands, /as <name> [--mod] to switch member, /wait 73h to move time, /quit to leave.");
+    print(
+      "Type /help for commands, /as <name> [--mod] to switch member, /wait 73h to move time, /quit to leave.",
+    );
   }
   const lines = createInterface({ input: options.input, terminal: false });
   const prompt = (): void => {
@@ -70,7 +72,7 @@ export async function runConsole(options: ConsoleOptions): Promise<void> {
       prompt();
       continue;
     }
-    if (!options.interactive) print(`${user.displayName}> ${line}`);
+    if (!options.interactive) print(`${user.displayName}> ${plainText(line)}`);
     const session = parseSessionCommand(line);
     if (session?.kind === "quit") break;
     if (session?.kind === "invalid") print(`✗ ${session.message}`);
@@ -98,7 +100,12 @@ export async function runConsole(options: ConsoleOptions): Promise<void> {
         if (turn.kind === "ask") dialogues.set(user.userId, turn.dialogue);
         else dialogues.delete(user.userId);
         const contribute = findCommand(options.catalog, "contribute");
-        view = turn.kind !== "done" ? turn.view : contribute === undefined ? null : await runCommand(contribute, invocation, { ...turn.input });
+        view =
+          turn.kind !== "done"
+            ? turn.view
+            : contribute === undefined
+              ? null
+              : await runCommand(contribute, invocation, { ...turn.input });
       } else {
         view = await runTextCommand(options.catalog, invocation, line);
       }
