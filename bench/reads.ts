@@ -1,8 +1,7 @@
 // Read-path figures on the seeded community: leaderboard latency and ledger verification time.
 import type { Actor, Deps } from "../src/app/deps.ts";
 import { showLeaderboard } from "../src/app/leaderboard.ts";
-import { ChainChecker, recomputeBalances, verifyCommunityLedger } from "../src/app/ledgerAudit.ts";
-import type { HashedLedgerEntry, LedgerKind } from "../src/core/ledger.ts";
+import { checkStoredChain, recomputeBalances, verifyCommunityLedger } from "../src/app/ledgerAudit.ts";
 import type { LeaderboardWindow } from "../src/core/periods.ts";
 import { log, prng, quantile, round, timed } from "./support.ts";
 
@@ -53,7 +52,8 @@ export async function benchLeaderboard(
   });
   const first = await show(deps, { actor: actorAt(), window: spec.window, score: spec.score, limit });
   if (!first.ok) throw new Error(`showLeaderboard refused: ${first.error.code}`);
-  for (let i = 0; i < 20; i += 1) await show(deps, { actor: actorAt(), window: spec.window, score: spec.score, limit });
+  for (let i = 0; i < 20; i += 1)
+    await show(deps, { actor: actorAt(), window: spec.window, score: spec.score, limit });
   const samples: number[] = [];
   for (let i = 0; i < calls; i += 1) {
     const actor = actorAt();
@@ -73,9 +73,9 @@ export async function benchLeaderboard(
 }
 
 export interface VerifyResult {
-  /** verifyCommunityLedger as the command runs it: chain check and balance recomputation in parallel. */
+  /** verifyCommunityLedger as the command runs it: the chain check, then the balance recomputation. */
   readonly totalSeconds: number;
-  /** The chain check alone: the same keyset pages and checker, nothing else running. */
+  /** The chain check alone (checkStoredChain: hashes recomputed and links checked inside PostgreSQL). The target. */
   readonly chainSeconds: number;
   /** recomputeBalances alone. */
   readonly balancesSeconds: number;
@@ -85,58 +85,25 @@ export interface VerifyResult {
   readonly balanceMismatches: number;
 }
 
-interface LedgerRow {
-  seq: number;
-  kind: LedgerKind;
-  memberId: number;
-  points: number;
-  contributionId: number | null;
-  actorId: number | null;
-  reason: string;
-  createdAt: Date;
-  prevHash: string;
-  hash: string;
-}
-
-/** The chain check of verifyCommunityLedger on its own (its page query, page size 20 000). */
-async function checkChainOnly(deps: Deps, communityId: number): Promise<{ ok: boolean; count: number }> {
-  const head = await deps.db.ledgerHead.findUniqueOrThrow({ where: { communityId } });
-  const checker = new ChainChecker();
-  let after = 0;
-  while (after < head.seq) {
-    const rows = await deps.db.$queryRaw<LedgerRow[]>`
-      SELECT seq, kind::text AS kind, "memberId", points, "contributionId", "actorId", reason, "createdAt", "prevHash", hash
-      FROM ledger_entry
-      WHERE "communityId" = ${communityId} AND seq > ${after} AND seq <= ${head.seq}
-      ORDER BY seq LIMIT 20000`;
-    if (rows.length === 0) break;
-    for (const row of rows) {
-      const entry: HashedLedgerEntry = { communityId, ...row };
-      if (!checker.add(entry)) return { ok: false, count: checker.result().count };
-    }
-    after = rows[rows.length - 1]?.seq ?? head.seq;
-  }
-  const result = checker.result();
-  return { ok: result.ok, count: result.count };
-}
-
 export async function benchVerify(deps: Deps, communityId: number): Promise<VerifyResult> {
-  log("ledger verify: verifyCommunityLedger (chain + balances)");
-  const total = await timed(() => verifyCommunityLedger(deps, communityId));
-  log(`  ${round(total.ms / 1000, 2)} s: chain ok ${total.value.chain.ok}, ${total.value.mismatches} balance mismatches`);
-  log("ledger verify: chain check alone");
-  const chain = await timed(() => checkChainOnly(deps, communityId));
-  log(`  ${round(chain.ms / 1000, 2)} s for ${chain.value.count} entries`);
+  log("ledger verify: chain check alone (checkStoredChain)");
+  const chain = await timed(() => checkStoredChain(deps.db, communityId));
+  log(`  ${round(chain.ms / 1000, 2)} s for ${chain.value.chain.count} entries, ok ${chain.value.chain.ok}`);
   log("ledger verify: balance recomputation alone");
   const balances = await timed(() => recomputeBalances(deps.db, communityId));
-  log(`  ${round(balances.ms / 1000, 2)} s`);
+  log(`  ${round(balances.ms / 1000, 2)} s, ${balances.value.mismatches} mismatches`);
+  log("ledger verify: verifyCommunityLedger (chain, then balances)");
+  const total = await timed(() => verifyCommunityLedger(deps, communityId));
+  log(
+    `  ${round(total.ms / 1000, 2)} s: chain ok ${total.value.chain.ok}, ${total.value.mismatches} balance mismatches`,
+  );
   return {
     totalSeconds: round(total.ms / 1000, 2),
     chainSeconds: round(chain.ms / 1000, 2),
     balancesSeconds: round(balances.ms / 1000, 2),
     entries: total.value.chain.count,
-    chainOk: total.value.chain.ok && chain.value.ok,
-    headMatches: total.value.headMatches,
+    chainOk: total.value.chain.ok && chain.value.chain.ok,
+    headMatches: total.value.headMatches && chain.value.headMatches,
     balanceMismatches: total.value.mismatches,
   };
 }

@@ -29,7 +29,12 @@ export interface HashedLedgerEntry extends LedgerEntryFacts {
 
 export type ChainCheck =
   | { ok: true; count: number; headHash: string; headSeq: number }
-  | { ok: false; count: number; brokenAtSeq: number; reason: "PREV_HASH_MISMATCH" | "HASH_MISMATCH" | "SEQ_GAP" };
+  | {
+      ok: false;
+      count: number;
+      brokenAtSeq: number;
+      reason: "PREV_HASH_MISMATCH" | "HASH_MISMATCH" | "SEQ_GAP";
+    };
 
 /**
  * The entry as canonical JSON: keys in sorted order, time as an ISO string, no

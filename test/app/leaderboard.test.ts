@@ -49,7 +49,8 @@ async function board(
   return valueOf(await showLeaderboard(c.deps, { actor, window, score: extra.score ?? "total", ...extra }));
 }
 
-const summary = (view: LeaderboardView): Array<[number, string, number]> => view.rows.map((r) => [r.rank, r.name, r.points]);
+const summary = (view: LeaderboardView): Array<[number, string, number]> =>
+  view.rows.map((r) => [r.rank, r.name, r.points]);
 
 describe("all-time board", () => {
   it("ranks ties as 1, 2, 2, 4 with names, points and verified counts", async () => {
@@ -59,7 +60,11 @@ describe("all-time board", () => {
     const bo = await c.member("Bo");
     const cy = await c.member("Cy");
     const di = await c.member("Di");
-    await append(c, "2026-11-20T10:00:00Z", [award(ada!.memberId, 500), award(bo!.memberId, 300), award(cy!.memberId, 300)]);
+    await append(c, "2026-11-20T10:00:00Z", [
+      award(ada!.memberId, 500),
+      award(bo!.memberId, 300),
+      award(cy!.memberId, 300),
+    ]);
     await append(c, "2026-11-21T10:00:00Z", [award(di!.memberId, 100)]);
     const view = await board(c, ada!);
     expect(summary(view)).toEqual([
@@ -87,7 +92,10 @@ describe("all-time board", () => {
     ]);
     await c.deps.db.member.update({ where: { id: hidden!.memberId }, data: { hidden: true } });
     await c.deps.db.member.update({ where: { id: banned!.memberId }, data: { banned: true } });
-    await c.deps.db.member.update({ where: { id: merged!.memberId }, data: { mergedIntoId: shown!.memberId } });
+    await c.deps.db.member.update({
+      where: { id: merged!.memberId },
+      data: { mergedIntoId: shown!.memberId },
+    });
     const view = await board(c, idle!);
     expect(summary(view)).toEqual([[1, "Shown", 100]]);
     expect(view.callerRow).toBeNull();
@@ -100,7 +108,11 @@ describe("all-time board", () => {
     const names = ["A", "B", "C", "D", "E"];
     const actors = await Promise.all(names.map((n) => c.member(n)));
     const points = [500, 400, 300, 300, 200];
-    await append(c, "2026-11-20T10:00:00Z", actors.map((a, i) => award(a.memberId, points[i]!)));
+    await append(
+      c,
+      "2026-11-20T10:00:00Z",
+      actors.map((a, i) => award(a.memberId, points[i]!)),
+    );
     const d = actors[3]!;
     const view = await board(c, d, { kind: "all" }, { limit: 2 });
     expect(summary(view)).toEqual([
@@ -115,10 +127,59 @@ describe("all-time board", () => {
     expect(top.rows.find((r) => r.isCaller)?.name).toBe("B");
   });
 
+  it("ranks the caller past hidden, banned and merged members above them", async () => {
+    const c = await community();
+    const names = ["Top", "Hidden", "Banned", "Merged", "Mid", "Me"];
+    const [top, hidden, banned, merged, mid, me] = await Promise.all(names.map((n) => c.member(n)));
+    await append(c, "2026-11-26T10:00:00Z", [
+      award(top!.memberId, 900),
+      award(hidden!.memberId, 800),
+      award(banned!.memberId, 700),
+      award(merged!.memberId, 600),
+      award(mid!.memberId, 500),
+      award(me!.memberId, 100),
+    ]);
+    await c.deps.db.member.update({ where: { id: hidden!.memberId }, data: { hidden: true } });
+    await c.deps.db.member.update({ where: { id: banned!.memberId }, data: { banned: true } });
+    await c.deps.db.member.update({ where: { id: merged!.memberId }, data: { mergedIntoId: top!.memberId } });
+    for (const window of [{ kind: "all" }, { kind: "month" }, { kind: "last7" }] as const) {
+      const view = await board(c, me!, window, { limit: 1 });
+      expect(summary(view)).toEqual([[1, "Top", 900]]);
+      expect(view.callerRow).toMatchObject({ rank: 3, name: "Me", points: 100 });
+    }
+    const active = await board(c, me!, { kind: "all" }, { score: "active", limit: 1 });
+    expect(active.callerRow).toMatchObject({ rank: 3, name: "Me" });
+  });
+
+  it("ranks a caller just below the configured size from the rows read with the board", async () => {
+    const c = await community({ leaderboardSize: 2 });
+    // One after another: equal points are listed in member order.
+    const actors: Actor[] = [];
+    for (const name of ["A", "B", "C", "D"]) actors.push(await c.member(name));
+    await append(
+      c,
+      "2026-11-20T10:00:00Z",
+      actors.map((a, i) => award(a.memberId, [400, 300, 300, 100][i]!)),
+    );
+    const view = await board(c, actors[2]!);
+    expect(summary(view)).toEqual([
+      [1, "A", 400],
+      [2, "B", 300],
+    ]);
+    expect(view.callerRow).toMatchObject({ rank: 2, name: "C", points: 300, isCaller: true });
+    const last = await board(c, actors[3]!, { kind: "all" }, { score: "active" });
+    expect(last.rows).toHaveLength(2);
+    expect(last.callerRow).toMatchObject({ rank: 4, name: "D" });
+  });
+
   it("uses the configured size by default and never shows more than 25 rows", async () => {
     const c = await community({ leaderboardSize: 3 });
     const actors = await Promise.all(Array.from({ length: 30 }, (_, i) => c.member(`M${i}`)));
-    await append(c, "2026-11-20T10:00:00Z", actors.map((a, i) => award(a.memberId, 100 + i)));
+    await append(
+      c,
+      "2026-11-20T10:00:00Z",
+      actors.map((a, i) => award(a.memberId, 100 + i)),
+    );
     expect((await board(c, actors[0]!)).rows).toHaveLength(3);
     const big = await board(c, actors[0]!, { kind: "all" }, { limit: 100 });
     expect(big.rows).toHaveLength(25);
@@ -129,7 +190,9 @@ describe("all-time board", () => {
 describe("windows", () => {
   it("count only the buckets of the window", async () => {
     const c = await community();
-    const [week, month, last7, last30, old] = await Promise.all(["Week", "Month", "Last7", "Last30", "Old"].map((n) => c.member(n)));
+    const [week, month, last7, last30, old] = await Promise.all(
+      ["Week", "Month", "Last7", "Last30", "Old"].map((n) => c.member(n)),
+    );
     await append(c, "2026-11-24T08:00:00Z", [award(week!.memberId, 100)]); // this week
     await append(c, "2026-11-10T08:00:00Z", [award(month!.memberId, 200)]); // this month, not last 7 days
     await append(c, "2026-11-22T23:00:00Z", [award(last7!.memberId, 300)]); // last 7 days, last week
@@ -143,7 +206,11 @@ describe("windows", () => {
     expect(await names({ kind: "last30" })).toEqual(["Last30", "Last7", "Month", "Week"]);
     expect(await names({ kind: "all" })).toEqual(["Last30", "Last7", "Month", "Old", "Week"]);
     expect(
-      await names({ kind: "range", from: new Date("2026-10-31T00:00:00Z"), to: new Date("2026-11-10T00:00:00Z") }),
+      await names({
+        kind: "range",
+        from: new Date("2026-10-31T00:00:00Z"),
+        to: new Date("2026-11-10T00:00:00Z"),
+      }),
     ).toEqual(["Last30", "Month"]);
     const weekView = await board(c, old!, { kind: "week" });
     expect(weekView.windowLabel).toBe("this week");
@@ -154,7 +221,12 @@ describe("windows", () => {
     const c = await community();
     const [a, b] = await Promise.all([c.member("A"), c.member("B")]);
     await c.deps.db.season.create({
-      data: { communityId: c.communityId, name: "Autumn", startsAt: new Date("2026-09-01T00:00:00Z"), endsAt: new Date("2026-10-01T00:00:00Z") },
+      data: {
+        communityId: c.communityId,
+        name: "Autumn",
+        startsAt: new Date("2026-09-01T00:00:00Z"),
+        endsAt: new Date("2026-10-01T00:00:00Z"),
+      },
     });
     await append(c, "2026-09-05T08:00:00Z", [award(a!.memberId, 100)]);
     await append(c, "2026-09-20T08:00:00Z", [award(a!.memberId, 50), award(b!.memberId, 120)]);
@@ -164,14 +236,22 @@ describe("windows", () => {
       [1, "A", 150],
       [2, "B", 120],
     ]);
-    const unknown = await showLeaderboard(c.deps, { actor: a!, window: { kind: "season", name: "Winter" }, score: "total" });
+    const unknown = await showLeaderboard(c.deps, {
+      actor: a!,
+      window: { kind: "season", name: "Winter" },
+      score: "total",
+    });
     expect(unknown.ok ? null : unknown.error.code).toBe("UNKNOWN_SEASON");
   });
 
   it("ranks a windowed board with the caller outside the top N", async () => {
     const c = await community();
     const actors = await Promise.all(["A", "B", "C"].map((n) => c.member(n)));
-    await append(c, "2026-11-26T08:00:00Z", actors.map((a, i) => award(a.memberId, 300 - i * 100)));
+    await append(
+      c,
+      "2026-11-26T08:00:00Z",
+      actors.map((a, i) => award(a.memberId, 300 - i * 100)),
+    );
     const view = await board(c, actors[2]!, { kind: "last7" }, { limit: 1 });
     expect(summary(view)).toEqual([[1, "A", 300]]);
     expect(view.callerRow).toMatchObject({ rank: 3, points: 100 });
@@ -230,7 +310,14 @@ describe("category filter", () => {
       award(a!.memberId, 1000, c1.id),
       award(b!.memberId, 500, c2.id),
       award(a!.memberId, 200, c3.id),
-      { kind: "VERIFIER_REWARD", memberId: a!.memberId, points: 25, contributionId: c2.id, actorId: null, reason: "vote" },
+      {
+        kind: "VERIFIER_REWARD",
+        memberId: a!.memberId,
+        points: 25,
+        contributionId: c2.id,
+        actorId: null,
+        reason: "vote",
+      },
     ]);
     const view = await board(c, a!, { kind: "all" }, { categorySlug: "docs" });
     expect(view.category).toBe("docs");
@@ -240,13 +327,26 @@ describe("category filter", () => {
     ]);
     expect(view.rows.map((r) => r.verified)).toEqual([1, 1]);
     await append(c, "2026-11-26T08:00:00Z", [
-      { kind: "CLAWBACK", memberId: b!.memberId, points: -500, contributionId: c2.id, actorId: null, reason: "void", verifiedDelta: -1 },
+      {
+        kind: "CLAWBACK",
+        memberId: b!.memberId,
+        points: -500,
+        contributionId: c2.id,
+        actorId: null,
+        reason: "void",
+        verifiedDelta: -1,
+      },
     ]);
     const afterVoid = await board(c, a!, { kind: "all" }, { categorySlug: "docs" });
     expect(summary(afterVoid)).toEqual([[1, "A", 225]]);
     const week = await board(c, a!, { kind: "week" }, { categorySlug: "code" });
     expect(summary(week)).toEqual([[1, "A", 1000]]);
-    const refused = await showLeaderboard(c.deps, { actor: a!, window: { kind: "all" }, score: "total", categorySlug: "art" });
+    const refused = await showLeaderboard(c.deps, {
+      actor: a!,
+      window: { kind: "all" },
+      score: "total",
+      categorySlug: "art",
+    });
     expect(refused.ok ? null : refused.error.code).toBe("UNKNOWN_CATEGORY");
   });
 });
@@ -261,7 +361,14 @@ describe("streaks and the scheduled post", () => {
     }
     await append(c, "2026-11-03T08:00:00Z", [award(b!.memberId, 50)]);
     await append(c, "2026-11-18T08:00:00Z", [
-      { kind: "ADJUSTMENT", memberId: b!.memberId, points: 10, contributionId: null, actorId: null, reason: "bonus" },
+      {
+        kind: "ADJUSTMENT",
+        memberId: b!.memberId,
+        points: 10,
+        contributionId: null,
+        actorId: null,
+        reason: "bonus",
+      },
     ]);
     const view = valueOf(await scheduledLeaderboard(c.deps, c.communityId, { kind: "all" }));
     expect(view.rows.map((r) => [r.name, r.streak, r.isCaller])).toEqual([

@@ -47,7 +47,9 @@ describe("canonical entry JSON", () => {
 
   it("ignores anything that is not a ledger fact, such as names", () => {
     const facts = { ...award, communityId: 1, seq: 1 };
-    expect(canonicalEntryJson({ ...facts, memberName: "Alice" } as LedgerEntryFacts)).toBe(canonicalEntryJson(facts));
+    expect(canonicalEntryJson({ ...facts, memberName: "Alice" } as LedgerEntryFacts)).toBe(
+      canonicalEntryJson(facts),
+    );
   });
 });
 
@@ -68,7 +70,30 @@ describe("canonical entry JSON, written out by hand", () => {
   /** Quotes, backslashes, every control character, line and paragraph separators, astral characters, lone surrogates. */
   const nastyReason = fc.oneof(
     fc.string({ unit: "binary", maxLength: 30 }),
-    fc.string({ unit: fc.constantFrom('"', "\\", "\u0000", "\u0001", "\u001f", "\b", "\f", "\n", "\r", "\t", "\u007f", "\u2028", "\u2029", "\ud83d", "\ude00", "é", "😀", "/", "<"), maxLength: 20 }),
+    fc.string({
+      unit: fc.constantFrom(
+        '"',
+        "\\",
+        "\u0000",
+        "\u0001",
+        "\u001f",
+        "\b",
+        "\f",
+        "\n",
+        "\r",
+        "\t",
+        "\u007f",
+        "\u2028",
+        "\u2029",
+        "\ud83d",
+        "\ude00",
+        "é",
+        "😀",
+        "/",
+        "<",
+      ),
+      maxLength: 20,
+    }),
   );
   const facts: fc.Arbitrary<LedgerEntryFacts> = fc.record({
     communityId: fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }),
@@ -79,7 +104,11 @@ describe("canonical entry JSON, written out by hand", () => {
     contributionId: fc.option(fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 })),
     actorId: fc.option(fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 })),
     reason: nastyReason,
-    createdAt: fc.date({ min: new Date("0001-01-01T00:00:00.000Z"), max: new Date("9999-12-31T23:59:59.999Z"), noInvalidDate: true }),
+    createdAt: fc.date({
+      min: new Date("0001-01-01T00:00:00.000Z"),
+      max: new Date("9999-12-31T23:59:59.999Z"),
+      noInvalidDate: true,
+    }),
   });
 
   it("is byte for byte JSON.stringify of the facts in key order", () => {
@@ -128,7 +157,12 @@ describe("verifying a chain", () => {
   it("reports a deleted entry even when the later ones were renumbered", () => {
     const chain = buildChain([award, award, award]);
     const renumbered = [chain[0]!, { ...chain[2]!, seq: 2 }];
-    expect(verifyChain(renumbered)).toEqual({ ok: false, count: 1, brokenAtSeq: 2, reason: "PREV_HASH_MISMATCH" });
+    expect(verifyChain(renumbered)).toEqual({
+      ok: false,
+      count: 1,
+      brokenAtSeq: 2,
+      reason: "PREV_HASH_MISMATCH",
+    });
   });
 
   it("reports a chain that does not start at the genesis hash", () => {
