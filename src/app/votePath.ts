@@ -7,9 +7,10 @@ import type { Actor } from "./deps.ts";
 import type { VoteChoice, VoteInput, VoteRecorded, VoteRefusal } from "./votes.ts";
 
 /**
- * The common vote — one that does not decide the contribution — as three prepared
- * statements in one transaction on the pg pool Prisma also uses: the row lock, a
- * read of everything the rules need, then the vote and its tally update together.
+ * The common vote — one that does not decide the contribution — in three round
+ * trips on the pg pool Prisma also uses: open the transaction with the row lock,
+ * read everything the rules need (a prepared statement), write the vote and its
+ * tally update and commit.
  * Prisma's per-statement overhead made the vote path a fraction of what the
  * database can do; this path is what the benchmark measures. A vote that decides
  * returns null and is redone by the full path, which re-reads under the same lock.
@@ -20,11 +21,12 @@ export async function castUndecidingVote(
   input: VoteInput,
   now: Date,
 ): Promise<Result<VoteRecorded, VoteRefusal> | null> {
+  if (!Number.isInteger(input.number) || input.number < 1 || input.number > MAX_NUMBER) return null;
   const client = await pool.connect();
   try {
-    await client.query("BEGIN");
     const outcome = await voteInTransaction(client, actor, input, now);
-    await client.query(outcome !== null && outcome.ok ? "COMMIT" : "ROLLBACK");
+    // A written vote committed with its write; anything else leaves nothing behind.
+    if (outcome === null || !outcome.ok) await client.query("ROLLBACK");
     return outcome;
   } catch (error) {
     await client.query("ROLLBACK").catch(() => undefined);
@@ -66,17 +68,47 @@ const READ_VOTE_CONTEXT = `
 
 // Locked in a statement of its own: under READ COMMITTED the context read that
 // follows then sees every vote committed by whoever held the lock before.
-const LOCK_CONTRIBUTION = `SELECT id FROM contribution WHERE "communityId" = $1 AND number = $2 FOR UPDATE`;
+//
+// Round trips are what this path costs, so the transaction opens with the lock
+// and commits with the write, each as one simple-protocol message. Only integers
+// and values this code makes (an enum, an ISO time) are spliced into them.
+function beginAndLock(communityId: number, number: number): string {
+  return `BEGIN; SELECT id FROM contribution WHERE "communityId" = ${sqlInteger(communityId)} AND number = ${sqlInteger(number)} FOR UPDATE`;
+}
 
-const WRITE_VOTE = `
-  WITH cast_vote AS (
-    INSERT INTO vote ("contributionId", "voterId", choice, impact, "createdAt", "updatedAt")
-    VALUES ($1, $2, $3::"VoteChoice", $4::int, $5::timestamptz AT TIME ZONE 'UTC', $5::timestamptz AT TIME ZONE 'UTC')
-    ON CONFLICT ("contributionId", "voterId")
-    DO UPDATE SET choice = EXCLUDED.choice, impact = EXCLUDED.impact, "updatedAt" = EXCLUDED."updatedAt"
-  )
-  INSERT INTO outbox_message ("communityId", kind, topic, payload, "createdAt")
-  VALUES ($6, 'TALLY', $7, $8::jsonb, $5::timestamptz AT TIME ZONE 'UTC')`;
+function writeAndCommit(values: {
+  contributionId: number;
+  voterId: number;
+  choice: VoteChoice;
+  impact: number | null;
+  at: string;
+  communityId: number;
+}): string {
+  const at = `'${sqlInstant(values.at)}'::timestamptz AT TIME ZONE 'UTC'`;
+  const choice = values.choice === "APPROVE" ? "'APPROVE'" : "'REJECT'";
+  const impact = values.impact === null ? "NULL" : sqlInteger(values.impact);
+  const id = sqlInteger(values.contributionId);
+  const payload = JSON.stringify({ kind: "TALLY", contributionId: values.contributionId });
+  return `WITH cast_vote AS (
+      INSERT INTO vote ("contributionId", "voterId", choice, impact, "createdAt", "updatedAt")
+      VALUES (${id}, ${sqlInteger(values.voterId)}, ${choice}::"VoteChoice", ${impact}, ${at}, ${at})
+      ON CONFLICT ("contributionId", "voterId")
+      DO UPDATE SET choice = EXCLUDED.choice, impact = EXCLUDED.impact, "updatedAt" = EXCLUDED."updatedAt"
+    )
+    INSERT INTO outbox_message ("communityId", kind, topic, payload, "createdAt")
+    VALUES (${sqlInteger(values.communityId)}, 'TALLY', 'card:${id}', '${payload}'::jsonb, ${at});
+    COMMIT`;
+}
+
+function sqlInteger(n: number): string {
+  if (!Number.isSafeInteger(n)) throw new Error(`not an integer: ${n}`);
+  return String(n);
+}
+
+function sqlInstant(iso: string): string {
+  if (!/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/.test(iso)) throw new Error(`not an ISO instant: ${iso}`);
+  return iso;
+}
 
 const MAX_NUMBER = 2 ** 31 - 1;
 
@@ -86,13 +118,10 @@ async function voteInTransaction(
   input: VoteInput,
   now: Date,
 ): Promise<Result<VoteRecorded, VoteRefusal> | null> {
-  if (!Number.isInteger(input.number) || input.number < 1 || input.number > MAX_NUMBER) return null;
-  const locked = await client.query<{ id: number }>({
-    name: "cairn-vote-lock",
-    text: LOCK_CONTRIBUTION,
-    values: [actor.communityId, input.number],
-  });
-  const contributionId = locked.rows[0]?.id;
+  const opened = (await client.query(
+    beginAndLock(actor.communityId, input.number),
+  )) as unknown as pg.QueryResult[];
+  const contributionId = (opened[1]?.rows[0] as { id: number } | undefined)?.id;
   if (contributionId === undefined) return refuse("UNKNOWN_CONTRIBUTION", { number: input.number });
   const read = await client.query<VoteContext>({
     name: "cairn-vote-context",
@@ -115,21 +144,16 @@ async function voteInTransaction(
   if (!eligible.ok) return eligible;
   const tally = tallyAfter(row, input.choice);
   if (decideByVotes(tally, config) !== null) return null;
-  const at = now.toISOString();
-  await client.query({
-    name: "cairn-vote-write",
-    text: WRITE_VOTE,
-    values: [
-      row.id,
-      actor.memberId,
-      input.choice,
-      input.impact ?? null,
-      at,
-      actor.communityId,
-      `card:${row.id}`,
-      JSON.stringify({ kind: "TALLY", contributionId: row.id }),
-    ],
-  });
+  await client.query(
+    writeAndCommit({
+      contributionId: row.id,
+      voterId: actor.memberId,
+      choice: input.choice,
+      impact: input.impact ?? null,
+      at: now.toISOString(),
+      communityId: actor.communityId,
+    }),
+  );
   const previous =
     row.previousChoice === null ? null : { choice: row.previousChoice, impact: row.previousImpact };
   return ok({ number: input.number, tally, previous, decision: null, blind: config.blindVoting });
