@@ -13,6 +13,8 @@ export interface Invocation {
   readonly user: PlatformUser;
   /** Called with anything unexpected; the caller sees a one-line apology, never the error. */
   readonly onError?: (error: unknown, command: string) => void;
+  /** Told how long each command took to answer (/metrics' command latency). */
+  readonly observe?: (command: string, seconds: number) => void;
 }
 
 /** The catalog entry for `name` and, for commands with subcommands, `sub`. */
@@ -50,6 +52,15 @@ export async function runTextCommand(
 
 /** Runs a catalog entry with raw option values (text tokens or a platform's typed options). */
 export async function runCommand(spec: AnyCommandSpec, invocation: Invocation, raw: Record<string, unknown>): Promise<View> {
+  const started = performance.now();
+  try {
+    return await answer(spec, invocation, raw);
+  } finally {
+    invocation.observe?.(commandName(spec), (performance.now() - started) / 1000);
+  }
+}
+
+async function answer(spec: AnyCommandSpec, invocation: Invocation, raw: Record<string, unknown>): Promise<View> {
   const parsed = spec.input.safeParse(raw);
   if (!parsed.success) return invalidInput(spec, parsed.error);
   try {

@@ -46,6 +46,8 @@ export interface JobRuntime {
    * each command so its transcript reads in order.
    */
   settle(timeoutMs?: number): Promise<void>;
+  /** Adds an observer (the HTTP server's metrics) until the returned function is called. */
+  observe(observer: JobObserver): () => void;
   /** Stops taking jobs, lets running ones finish for at most `timeoutMs`, closes connections. */
   close(timeoutMs?: number): Promise<void>;
 }
@@ -56,6 +58,7 @@ const DEFAULT_CONCURRENCY: Record<QueueKey, number> = { delivery: 8, deadlines: 
 export async function startWorkers(options: WorkerOptions): Promise<JobRuntime> {
   const backend = await openQueueBackend(options);
   const queues = openQueues(backend);
+  const observers = new Set<JobObserver>(options.observer === undefined ? [] : [options.observer]);
   const context: JobContext = {
     deps: options.deps,
     queues,
@@ -63,7 +66,7 @@ export async function startWorkers(options: WorkerOptions): Promise<JobRuntime> 
     platforms: new Map(options.platforms.map((p) => [p.platform, p])),
     settings: { ...defaultJobSettings, ...options.settings },
     log: options.log ?? silentLog,
-    observer: options.observer ?? null,
+    observer: fanOut(observers),
   };
   const workers: Worker[] = QUEUE_KEYS.map((key) => {
     const definitions = jobCatalog.filter((d) => d.queue === key);
@@ -91,6 +94,10 @@ export async function startWorkers(options: WorkerOptions): Promise<JobRuntime> 
     context,
     reconcile: () => reconcile(context),
     settle: (timeoutMs = 15_000) => settle(context, dispatcher, timeoutMs),
+    observe(observer) {
+      observers.add(observer);
+      return () => void observers.delete(observer);
+    },
     async close(timeoutMs = 10_000) {
       await dispatcher.stop();
       const graceful = Promise.all(workers.map((w) => w.close()));
@@ -116,6 +123,14 @@ export async function openJobQueues(settings: QueueSettings): Promise<{ backend:
       await closeQueues(queues);
       await backend.close();
     },
+  };
+}
+
+/** One observer that tells every observer of the set, as it is at the time of each report. */
+function fanOut(observers: ReadonlySet<JobObserver>): JobObserver {
+  return {
+    jobFinished: (...args) => observers.forEach((o) => o.jobFinished(...args)),
+    deliveryFailed: (...args) => observers.forEach((o) => o.deliveryFailed(...args)),
   };
 }
 

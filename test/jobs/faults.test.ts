@@ -6,10 +6,13 @@ import { Redis } from "ioredis";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { logContribution } from "../../src/app/contributions.ts";
-import { startWorkers } from "../../src/jobs/runtime.ts";
-import { newCommunity, valueOf } from "../support/communities.ts";
+import { castVote } from "../../src/app/votes.ts";
+import { GENESIS_HASH, verifyChain } from "../../src/core/ledger.ts";
+import { scheduleDeadlines } from "../../src/jobs/deadlines.ts";
+import { openJobQueues, startWorkers, type JobRuntime } from "../../src/jobs/runtime.ts";
+import { newCommunity, readLedger, valueOf } from "../support/communities.ts";
 import { createTestDatabase, type TestDatabase } from "../support/db.ts";
-import { FakePlatform, realClockDeps, waitFor } from "./support.ts";
+import { FakePlatform, cleanupNamespace, queueSettings, realClockDeps, waitFor } from "./support.ts";
 
 let database: TestDatabase;
 beforeAll(async () => {
@@ -73,36 +76,71 @@ describe("faults", () => {
     redis.disconnect();
   });
 
-  // Skipped: passed once, then twice in a row the child's start-up reconcile hung in BullMQ's
-  // PostgreSQL addJobs while the test held the contribution's row lock; not yet understood.
-  it.skip("decides once when the worker deciding is killed with SIGKILL in the middle of its transaction", async () => {
-    const { community, ids } = await pendingCommunity(1);
-    const id = ids[0] ?? 0;
-    await database.db.contribution.update({ where: { id }, data: { closesAt: new Date(Date.now() + 500) } });
-    const holder = new pg.Client({ connectionString: database.url });
-    await holder.connect();
-    await holder.query("BEGIN");
-    await holder.query('SELECT id FROM contribution WHERE id = $1 FOR UPDATE', [id]);
+  it("decides once when the worker deciding is killed with SIGKILL in the middle of its transaction", { timeout: 40_000 }, async () => {
+    // Two approvals and a rejection under quorum 3: verified at the deadline, with
+    // an award and verifier rewards, so the decision writes ledger entries.
+    const community = await newCommunity(database.db, { config: { quorum: 3, maxSubmissionsPerDay: 1000 } });
+    const deps = realClockDeps(database.db);
+    const alice = await community.member("alice");
+    const logged = valueOf(await logContribution(deps, alice, { categorySlug: "docs", title: "Guide", links: ["https://example.org/guide"] }));
+    for (const [name, choice] of [["bob", "APPROVE"], ["carol", "APPROVE"], ["dave", "REJECT"]] as const) {
+      valueOf(await castVote(deps, await community.member(name), { number: logged.number, choice }));
+    }
+    const id = logged.id;
+    // The head the decision locks after it has claimed the contribution and written its status change.
+    await database.db.$executeRaw`INSERT INTO ledger_head ("communityId", seq, hash) VALUES (${community.communityId}, 0, ${GENESIS_HASH}) ON CONFLICT DO NOTHING`;
+
+    // The child runs on Redis and starts with no lock held, so nothing blocks its start-up reconcile.
+    const settings = queueSettings("redis", database.url);
     const child = spawn(process.execPath, ["--import", "tsx", path.join(import.meta.dirname, "fixtures", "deadlineWorker.ts")], {
-      env: { ...process.env, DATABASE_URL: database.url },
+      env: { ...process.env, QUEUE_SETTINGS: JSON.stringify(settings) },
       stdio: ["ignore", "pipe", "inherit"],
     });
-    // The child's deadline job is now inside its transaction, waiting for the contribution's row lock.
-    await waitFor(
-      // Asked outside the holder's transaction: pg_stat_activity is a snapshot per transaction.
-      async () => (await database.db.$queryRaw<Array<{ n: number }>>`SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()`)[0]?.n ?? 0,
-      (n) => n > 0,
-      20_000,
-    );
-    child.kill("SIGKILL");
-    await new Promise((resolve) => child.once("exit", resolve));
-    await holder.query("ROLLBACK");
-    await holder.end();
-    const runtime = await startWorkers({ databaseUrl: database.url, redisUrl: undefined, deps: realClockDeps(database.db), platforms: [new FakePlatform()], lockDurationMs: 1000, stalledIntervalMs: 500 });
-    await waitFor(() => database.db.contribution.findUniqueOrThrow({ where: { id } }), (c) => c.status !== "PENDING", 20_000);
-    await new Promise((resolve) => setTimeout(resolve, 1500));
-    expect(await decisionsOf(ids)).toEqual([1]);
-    expect(await database.db.outboxMessage.count({ where: { communityId: community.communityId, kind: "DECISION" } })).toBe(1);
-    await runtime.close();
+    const exited = new Promise((resolve) => child.once("exit", resolve));
+    await new Promise<void>((resolve) => child.stdout.on("data", (chunk: Buffer) => chunk.toString().includes("ready") && resolve()));
+
+    const holder = new pg.Client({ connectionString: database.url });
+    await holder.connect();
+    let runtime: JobRuntime | undefined;
+    try {
+      await holder.query("BEGIN");
+      await holder.query('SELECT seq FROM ledger_head WHERE "communityId" = $1 FOR UPDATE', [community.communityId]);
+      // Due now: the child's worker takes the deadline job and blocks on the ledger head inside its transaction.
+      const closesAt = new Date(Date.now() - 1000);
+      await database.db.contribution.update({ where: { id }, data: { closesAt } });
+      const producer = await openJobQueues(settings);
+      await scheduleDeadlines(producer.queues, deps, [{ id, closesAt }]);
+      await producer.close();
+      await waitFor(
+        // Asked outside the holder's transaction: pg_stat_activity is a snapshot per transaction.
+        async () => (await database.db.$queryRaw<Array<{ n: number }>>`SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database() AND query LIKE '%ledger_head%'`)[0]?.n ?? 0,
+        (n) => n > 0,
+        20_000,
+      );
+      child.kill("SIGKILL");
+      await exited;
+      await holder.query("ROLLBACK");
+      expect((await database.db.contribution.findUniqueOrThrow({ where: { id } })).status).toBe("PENDING");
+
+      runtime = await startWorkers({ ...settings, deps, platforms: [new FakePlatform()], settings: { cardEditDelayMs: 0 }, lockDurationMs: 1000, stalledIntervalMs: 500 });
+      const decided = await waitFor(() => database.db.contribution.findUniqueOrThrow({ where: { id } }), (c) => c.status !== "PENDING", 20_000);
+      expect(decided.status).toBe("VERIFIED");
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      expect(await decisionsOf([id])).toEqual([1]);
+      expect(await database.db.outboxMessage.count({ where: { communityId: community.communityId, kind: "DECISION" } })).toBe(1);
+      const ledger = await readLedger(database.db, community.communityId);
+      expect(verifyChain(ledger).ok).toBe(true);
+      // One award to alice and one verifier reward per voter: nothing from the killed attempt.
+      const alicePoints = ledger.filter((e) => e.kind === "AWARD").map((e) => e.memberId);
+      expect(alicePoints).toEqual([alice.memberId]);
+      const rewarded = ledger.filter((e) => e.kind === "VERIFIER_REWARD").map((e) => e.memberId);
+      expect(new Set(rewarded).size).toBe(rewarded.length);
+      expect(ledger.every((e) => e.contributionId === id)).toBe(true);
+    } finally {
+      child.kill("SIGKILL");
+      await holder.end().catch(() => {});
+      await runtime?.close();
+      await cleanupNamespace(settings);
+    }
   });
 });

@@ -1,0 +1,156 @@
+// Cairn's operations endpoints on node:http: /healthz (the process lives),
+// /readyz (the database and the queue backend answer), /metrics (Prometheus).
+import { once } from "node:events";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { Db } from "../db/client.ts";
+import type { QueueBackend } from "../jobs/backend.ts";
+import { silentLog, type JobLog, type JobObserver } from "../jobs/definition.ts";
+import type { Queues } from "../jobs/queues.ts";
+import { createMetrics, withTimeout, type CairnMetrics } from "./metrics.ts";
+
+export interface HttpServerOptions {
+  /** 0 picks a free port (tests). */
+  readonly port: number;
+  /** Default 0.0.0.0, so a container's probes reach it. */
+  readonly host?: string;
+  readonly db: Db;
+  /** What /readyz pings: the queue backend, or any check that throws when the queues are unreachable. */
+  readonly backend?: Pick<QueueBackend, "ping">;
+  readonly ping?: () => Promise<void>;
+  /**
+   * The jobs of this process: their queues are counted at each scrape and, when
+   * it can be observed (a worker runtime), job durations and delivery failures
+   * are measured. `cairn bot` passes its queues only.
+   */
+  readonly runtime?: { readonly queues: Queues; observe?(observer: JobObserver): () => void };
+  readonly log?: JobLog;
+  /** How long /readyz waits for each check; default 2 s. */
+  readonly readyTimeoutMs?: number;
+}
+
+export interface HttpServer {
+  /** http://host:port, without a trailing slash. */
+  readonly url: string;
+  readonly metrics: CairnMetrics;
+  close(): Promise<void>;
+}
+
+/** Every live server's metrics: observeCommand records into each (normally the one). */
+const liveMetrics = new Set<CairnMetrics>();
+
+/**
+ * Records one command's latency on every running HTTP server's metrics; a no-op
+ * in a process without one (the console). Adapters pass it to runCommand as
+ * `observe: (command, seconds) => observeCommand(command, platform, seconds)`.
+ */
+export function observeCommand(command: string, platform: string, seconds: number): void {
+  for (const metrics of liveMetrics) metrics.observeCommand(command, platform, seconds);
+}
+
+export async function startHttpServer(options: HttpServerOptions): Promise<HttpServer> {
+  const log = options.log ?? silentLog;
+  const metrics = createMetrics({
+    db: options.db,
+    log,
+    ...(options.runtime === undefined ? {} : { queues: options.runtime.queues }),
+  });
+  const stopObserving = options.runtime?.observe?.(metrics.observer) ?? (() => {});
+  const ready = readiness(options, log);
+  const server = createServer((request, response) => {
+    route(request, response, { ready, metrics }).catch((error: unknown) => {
+      log.error({ err: error, path: request.url }, "http request failed");
+      if (!response.headersSent)
+        reply(response, 500, "application/json", `${JSON.stringify({ status: "error" })}\n`);
+      else response.destroy();
+    });
+  });
+  server.listen(options.port, options.host ?? "0.0.0.0");
+  await once(server, "listening");
+  liveMetrics.add(metrics);
+  const { port, address } = server.address() as AddressInfo;
+  const host =
+    address === "0.0.0.0" || address === "::"
+      ? "127.0.0.1"
+      : address.includes(":")
+        ? `[${address}]`
+        : address;
+  log.info({ port }, "http server listening (/healthz, /readyz, /metrics)");
+  return {
+    url: `http://${host}:${port}`,
+    metrics,
+    async close() {
+      liveMetrics.delete(metrics);
+      stopObserving();
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await closed;
+    },
+  };
+}
+
+interface Handlers {
+  readonly ready: () => Promise<string | null>;
+  readonly metrics: CairnMetrics;
+}
+
+async function route(request: IncomingMessage, response: ServerResponse, handlers: Handlers): Promise<void> {
+  const path = new URL(request.url ?? "/", "http://localhost").pathname;
+  if (path !== "/healthz" && path !== "/readyz" && path !== "/metrics") {
+    reply(response, 404, "application/json", `${JSON.stringify({ status: "not found" })}\n`);
+    return;
+  }
+  if (request.method !== "GET" && request.method !== "HEAD") {
+    response.setHeader("allow", "GET, HEAD");
+    reply(response, 405, "application/json", `${JSON.stringify({ status: "method not allowed" })}\n`);
+    return;
+  }
+  if (path === "/healthz") {
+    reply(response, 200, "application/json", `${JSON.stringify({ status: "ok" })}\n`);
+  } else if (path === "/readyz") {
+    const reason = await handlers.ready();
+    const body = reason === null ? { status: "ok" } : { status: "unavailable", reason };
+    reply(response, reason === null ? 200 : 503, "application/json", `${JSON.stringify(body)}\n`);
+  } else {
+    const { registry } = handlers.metrics;
+    reply(response, 200, registry.contentType, await registry.metrics());
+  }
+}
+
+function reply(response: ServerResponse, status: number, contentType: string, body: string): void {
+  response.writeHead(status, { "content-type": contentType, "cache-control": "no-store" });
+  response.end(response.req.method === "HEAD" ? undefined : body);
+}
+
+/**
+ * The readiness check: null when the database answers `SELECT 1` and the queue
+ * backend answers its ping, else a fixed one-line reason. The error itself goes
+ * to the (redacting) log only: it may hold a host, a user or a database name.
+ */
+function readiness(options: HttpServerOptions, log: JobLog): () => Promise<string | null> {
+  const timeoutMs = options.readyTimeoutMs ?? 2000;
+  const ping =
+    options.ping ??
+    (options.backend === undefined ? null : () => options.backend?.ping() ?? Promise.resolve());
+  const check = async (what: string, work: () => Promise<unknown>): Promise<boolean> => {
+    const outcome = await withTimeout(
+      work().then(
+        () => null,
+        (error: unknown) => error,
+      ),
+      timeoutMs,
+    );
+    if (outcome === null) log.warn({ check: what, timeoutMs }, "not ready: no answer in time");
+    else if (outcome.value !== null) log.warn({ check: what, err: outcome.value }, "not ready");
+    return outcome !== null && outcome.value === null;
+  };
+  return async () => {
+    const [database, queues] = await Promise.all([
+      check("database", () => options.db.$queryRaw`SELECT 1`),
+      ping === null ? Promise.resolve(true) : check("queues", ping),
+    ]);
+    if (!database) return "database did not answer SELECT 1";
+    if (!queues) return "queue backend did not answer its ping";
+    return null;
+  };
+}

@@ -1,0 +1,39 @@
+// The dispatcher tells its caller how long each command took, refused or not,
+// under the command's catalog name (the label of /metrics' command latency).
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { catalog } from "../../src/commands/catalog.ts";
+import { runTextCommand, type Invocation } from "../../src/commands/dispatch.ts";
+import { renderPlainText } from "../../src/views/plainText.ts";
+import { newCommunity } from "../support/communities.ts";
+import { createTestDatabase, type TestDatabase } from "../support/db.ts";
+
+let database: TestDatabase;
+beforeAll(async () => {
+  database = await createTestDatabase();
+});
+afterAll(async () => {
+  await database.drop();
+});
+
+describe("command dispatch", () => {
+  it("reports each command's name and duration to observe, answered or refused, and nothing for an unknown command", async () => {
+    const community = await newCommunity(database.db);
+    const seen: Array<[string, number]> = [];
+    const invocation: Invocation = {
+      deps: community.deps,
+      chat: community.chat,
+      user: community.user("alice"),
+      observe: (command, seconds) => void seen.push([command, seconds]),
+    };
+    await runTextCommand(catalog, invocation, "/help");
+    const refused = await runTextCommand(catalog, invocation, "/config set quorum 5");
+    await runTextCommand(catalog, invocation, "/nosuchcommand");
+    if (refused === null) throw new Error("/config set gave no answer");
+    expect(renderPlainText(refused)).toMatch(/moderator/i);
+    expect(seen.map(([command]) => command)).toEqual(["/help", "/config set"]);
+    for (const [, seconds] of seen) {
+      expect(seconds).toBeGreaterThan(0);
+      expect(seconds).toBeLessThan(10);
+    }
+  });
+});
