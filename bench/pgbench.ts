@@ -35,7 +35,18 @@ export async function runPgbench(clients: number, seconds: number): Promise<numb
   log(`pgbench -c ${clients} -j 2 -T ${seconds} -M prepared`);
   const { stdout } = await run(
     "pgbench",
-    [...connectionArgs(), "-c", String(clients), "-j", "2", "-T", String(seconds), "-M", "prepared", PGBENCH_DATABASE],
+    [
+      ...connectionArgs(),
+      "-c",
+      String(clients),
+      "-j",
+      "2",
+      "-T",
+      String(seconds),
+      "-M",
+      "prepared",
+      PGBENCH_DATABASE,
+    ],
     { env: pgbenchEnv(), maxBuffer: 16 * 1024 * 1024 },
   );
   return parsePgbenchTps(stdout);
@@ -43,7 +54,8 @@ export async function runPgbench(clients: number, seconds: number): Promise<numb
 
 /** Reads "tps = 1234.56 (without initial connection time)" from pgbench's report. */
 export function parsePgbenchTps(report: string): number {
-  const match = /tps = ([\d.]+) \(without initial connection time\)/.exec(report) ?? /tps = ([\d.]+)/.exec(report);
+  const match =
+    /tps = ([\d.]+) \(without initial connection time\)/.exec(report) ?? /tps = ([\d.]+)/.exec(report);
   if (match?.[1] === undefined) throw new Error(`cannot read tps from pgbench output:\n${report}`);
   return Number(match[1]);
 }

@@ -61,7 +61,10 @@ export async function seedLargeCommunity(url: string, options: SeedOptions): Pro
 
   const pool = new pg.Pool({ connectionString: url, max: IN_FLIGHT + 1 });
   try {
-    await pool.query(`UPDATE community SET "activeEpoch" = $2::timestamp WHERE id = $1`, [communityId, sqlTime(spanStart)]);
+    await pool.query(`UPDATE community SET "activeEpoch" = $2::timestamp WHERE id = $1`, [
+      communityId,
+      sqlTime(spanStart),
+    ]);
 
     // Members: joined before the window opens.
     const joined = sqlTime(new Date(spanStart.getTime() - 30 * DAY_MS));
@@ -78,7 +81,8 @@ export async function seedLargeCommunity(url: string, options: SeedOptions): Pro
     log(`  seed: ${memberIds.length} members`);
 
     // A few members do most of the work: index ~ M·u³ puts half the picks in the first 12.5 %.
-    const someMember = (): number => memberIds[Math.floor(options.members * random() ** 3)] ?? memberIds[0] ?? 0;
+    const someMember = (): number =>
+      memberIds[Math.floor(options.members * random() ** 3)] ?? memberIds[0] ?? 0;
 
     const categories = await pool.query<{ id: number; weight: number }>(
       `SELECT id, weight FROM category WHERE "communityId" = $1 ORDER BY id`,
@@ -131,13 +135,26 @@ export async function seedLargeCommunity(url: string, options: SeedOptions): Pro
              SELECT $1, n, s, c, t, 'VERIFIED', ca::timestamp, cl::timestamp, da::timestamp, 'VOTES', a
              FROM unnest($2::int[], $3::int[], $4::int[], $5::text[], $6::text[], $7::text[], $8::text[], $9::int[])
                AS d(n, s, c, t, ca, cl, da, a)`,
-            [communityId, cols.number, cols.submitter, cols.category, cols.title, cols.createdAt, cols.closesAt, cols.decidedAt, cols.award],
+            [
+              communityId,
+              cols.number,
+              cols.submitter,
+              cols.category,
+              cols.title,
+              cols.createdAt,
+              cols.closesAt,
+              cols.decidedAt,
+              cols.award,
+            ],
           ),
         );
         if (pending.length >= IN_FLIGHT) await pending.shift();
       }
       await Promise.all(pending);
-      await pool.query(`UPDATE community SET "nextNumber" = $2 WHERE id = $1`, [communityId, contributionCount + 1]);
+      await pool.query(`UPDATE community SET "nextNumber" = $2 WHERE id = $1`, [
+        communityId,
+        contributionCount + 1,
+      ]);
       const ids = await pool.query<{ id: number }>(
         `SELECT id FROM contribution WHERE "communityId" = $1 ORDER BY number`,
         [communityId],
@@ -162,7 +179,18 @@ export async function seedLargeCommunity(url: string, options: SeedOptions): Pro
            SELECT $1, s, k, m, p, c, NULL, r, t::timestamp, ph, h
            FROM unnest($2::int[], $3::"LedgerKind"[], $4::int[], $5::int[], $6::int[], $7::text[], $8::text[],
                        $9::text[], $10::text[]) AS d(s, k, m, p, c, r, t, ph, h)`,
-          [communityId, rows.seq, rows.kind, rows.member, rows.points, rows.contribution, rows.reason, rows.createdAt, rows.prevHash, rows.hash],
+          [
+            communityId,
+            rows.seq,
+            rows.kind,
+            rows.member,
+            rows.points,
+            rows.contribution,
+            rows.reason,
+            rows.createdAt,
+            rows.prevHash,
+            rows.hash,
+          ],
         ),
       );
       if (pending.length >= IN_FLIGHT) await pending.shift();
@@ -186,7 +214,14 @@ export async function seedLargeCommunity(url: string, options: SeedOptions): Pro
       const at = new Date(decidedAt[k] ?? 0);
       const contributionId = contributionIds[k] ?? 0;
       const author = submitter[k] ?? 0;
-      append({ kind: "AWARD", memberId: author, points: award[k] ?? 0, contributionId, reason: "verified contribution", createdAt: at });
+      append({
+        kind: "AWARD",
+        memberId: author,
+        points: award[k] ?? 0,
+        contributionId,
+        reason: "verified contribution",
+        createdAt: at,
+      });
       const voters = new Set<number>();
       while (voters.size < ENTRIES_PER_CONTRIBUTION - 1) {
         const voter = someMember();
@@ -207,7 +242,11 @@ export async function seedLargeCommunity(url: string, options: SeedOptions): Pro
     }
     await flush();
     await Promise.all(pending);
-    await pool.query(`UPDATE ledger_head SET seq = $2, hash = $3 WHERE "communityId" = $1`, [communityId, seq, prevHash]);
+    await pool.query(`UPDATE ledger_head SET seq = $2, hash = $3 WHERE "communityId" = $1`, [
+      communityId,
+      seq,
+      prevHash,
+    ]);
     log(`  seed: ${seq} ledger entries (chain head ${prevHash.slice(0, 12)}…)`);
 
     // Balances and buckets, aggregated from the ledger just loaded (what appendLedgerEntries keeps).
@@ -282,7 +321,8 @@ async function checkBucketKeys(pool: pg.Pool, communityId: number): Promise<void
   for (const row of sample.rows) {
     const keys = periodKeys(new Date(row.createdAt));
     for (const key of [keys.day, keys.week, keys.month]) {
-      if (!row.periods.includes(key)) throw new Error(`seeded buckets disagree with core/periods: no ${key} for member ${row.memberId}`);
+      if (!row.periods.includes(key))
+        throw new Error(`seeded buckets disagree with core/periods: no ${key} for member ${row.memberId}`);
     }
   }
 }

@@ -14,7 +14,9 @@ export function databaseUrl(database: string): string {
 
 /** Drops (WITH FORCE) and creates `database` through the server's maintenance database. */
 export async function recreateDatabase(database: string): Promise<void> {
-  const admin = new pg.Client({ connectionString: databaseUrl(new URL(serverUrl).pathname.slice(1) || "postgres") });
+  const admin = new pg.Client({
+    connectionString: databaseUrl(new URL(serverUrl).pathname.slice(1) || "postgres"),
+  });
   await admin.connect();
   try {
     const name = pg.escapeIdentifier(database);

@@ -144,7 +144,8 @@ async function drive(
         outcome = await step(caller, iteration);
       } catch (error) {
         outcome = "error";
-        firstProblem ??= error instanceof Error ? error.message.split("\n").slice(0, 3).join(" ") : String(error);
+        firstProblem ??=
+          error instanceof Error ? error.message.split("\n").slice(0, 3).join(" ") : String(error);
       }
       const ended = performance.now();
       if (began < measureFrom || ended > stopAt) continue;
@@ -203,7 +204,8 @@ export async function benchVotes(
     drive(callers, seconds, warmupSeconds, async (caller, iteration) => {
       const actor = voters[caller];
       const number = numbers[(caller * stride + iteration) % numbers.length];
-      if (actor === undefined || number === undefined) throw new Error("bench set-up is short of voters or contributions");
+      if (actor === undefined || number === undefined)
+        throw new Error("bench set-up is short of voters or contributions");
       const voted = await castVote(deps, actor, {
         number,
         choice: iteration % 5 === 4 ? "REJECT" : "APPROVE",

@@ -76,12 +76,7 @@ export interface ExportRequest {
 }
 
 export type ExportRefusal =
-  | "NOT_MODERATOR"
-  | "UNKNOWN_SEASON"
-  | "BAD_BUDGET"
-  | "BAD_CAP"
-  | "BUDGET_REQUIRED"
-  | "WINDOW_NOT_ENDED";
+  "NOT_MODERATOR" | "UNKNOWN_SEASON" | "BAD_BUDGET" | "BAD_CAP" | "BUDGET_REQUIRED" | "WINDOW_NOT_ENDED";
 
 /**
  * `/export [window] [budget] [cap] [record]`: attribution per member for a

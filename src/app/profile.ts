@@ -56,7 +56,10 @@ export async function showProfile(
       where: { id },
       select: { displayName: true, hidden: true, balance: { select: { total: true, activeAcc: true } } },
     }),
-    deps.db.community.findUniqueOrThrow({ where: { id: actor.communityId }, select: { config: true, activeEpoch: true } }),
+    deps.db.community.findUniqueOrThrow({
+      where: { id: actor.communityId },
+      select: { config: true, activeEpoch: true },
+    }),
     countsByStatus(deps.db, group.ids),
     recentCredited(deps.db, group.ids),
     verifiedCategories(deps.db, group.ids),
@@ -153,7 +156,10 @@ async function recentCredited(db: Db, ids: readonly number[]): Promise<ProfileCo
     LIMIT ${RECENT}`;
 }
 
-async function verifiedCategories(db: Db, ids: readonly number[]): Promise<Array<{ slug: string; verified: number }>> {
+async function verifiedCategories(
+  db: Db,
+  ids: readonly number[],
+): Promise<Array<{ slug: string; verified: number }>> {
   return db.$queryRaw<Array<{ slug: string; verified: number }>>`
     SELECT cat.slug, count(DISTINCT c.id)::int AS verified
     FROM credit cr JOIN contribution c ON c.id = cr."contributionId" JOIN category cat ON cat.id = c."categoryId"

@@ -18,7 +18,11 @@ export interface Invocation {
 }
 
 /** The catalog entry for `name` and, for commands with subcommands, `sub`. */
-export function findCommand(catalog: readonly AnyCommandSpec[], name: string, sub?: string): AnyCommandSpec | undefined {
+export function findCommand(
+  catalog: readonly AnyCommandSpec[],
+  name: string,
+  sub?: string,
+): AnyCommandSpec | undefined {
   return catalog.find((c) => c.name === name && (c.sub === undefined || c.sub === sub?.toLowerCase()));
 }
 
@@ -51,7 +55,11 @@ export async function runTextCommand(
 }
 
 /** Runs a catalog entry with raw option values (text tokens or a platform's typed options). */
-export async function runCommand(spec: AnyCommandSpec, invocation: Invocation, raw: Record<string, unknown>): Promise<View> {
+export async function runCommand(
+  spec: AnyCommandSpec,
+  invocation: Invocation,
+  raw: Record<string, unknown>,
+): Promise<View> {
   const started = performance.now();
   try {
     return await answer(spec, invocation, raw);
@@ -60,13 +68,18 @@ export async function runCommand(spec: AnyCommandSpec, invocation: Invocation, r
   }
 }
 
-async function answer(spec: AnyCommandSpec, invocation: Invocation, raw: Record<string, unknown>): Promise<View> {
+async function answer(
+  spec: AnyCommandSpec,
+  invocation: Invocation,
+  raw: Record<string, unknown>,
+): Promise<View> {
   const parsed = spec.input.safeParse(raw);
   if (!parsed.success) return invalidInput(spec, parsed.error);
   try {
     const actor = await resolveActor(invocation.deps, invocation.chat, invocation.user);
     if (!actor.ok) return refusalView(refusalText(actor.error));
-    if (spec.audience === "moderator" && !actor.value.isModerator) return refusalView(refusalText({ code: "NOT_MODERATOR" }));
+    if (spec.audience === "moderator" && !actor.value.isModerator)
+      return refusalView(refusalText({ code: "NOT_MODERATOR" }));
     return await spec.run(contextFor(invocation, actor.value), parsed.data);
   } catch (error) {
     invocation.onError?.(error, commandName(spec));
@@ -98,7 +111,9 @@ function invalidInput(spec: AnyCommandSpec, error: z.ZodError): View {
  * takes the rest of the line; more arguments than options, or a missing
  * required one, is a usage error.
  */
-export function positionalArguments(spec: AnyCommandSpec): (args: readonly string[]) => Record<string, unknown> | null {
+export function positionalArguments(
+  spec: AnyCommandSpec,
+): (args: readonly string[]) => Record<string, unknown> | null {
   return (args) => {
     const raw: Record<string, unknown> = {};
     let i = 0;

@@ -27,4 +27,3 @@ export function openDb(databaseUrl: string, options: { poolSize?: number } = {})
 export function poolOf(db: Db): pg.Pool | null {
   return pools.get(db) ?? null;
 }
-

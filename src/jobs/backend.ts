@@ -1,4 +1,12 @@
-import { Queue, Worker, createPostgresBackend, runMigrations, type PgPool, type Processor, type WorkerOptions } from "bullmq";
+import {
+  Queue,
+  Worker,
+  createPostgresBackend,
+  runMigrations,
+  type PgPool,
+  type Processor,
+  type WorkerOptions,
+} from "bullmq";
 import { Redis } from "ioredis";
 import pg from "pg";
 import { postgresCoordination, redisCoordination, type Coordination } from "./coordination.ts";
@@ -65,7 +73,8 @@ async function openRedisBackend(url: string, prefix: string): Promise<QueueBacke
     namespace: prefix,
     coordination: redisCoordination(shared, prefix),
     queue: (name) => new Queue(name, { connection: shared, prefix }),
-    worker: (name, processor, options) => new Worker(name, processor, { ...options, connection: connect(), prefix }),
+    worker: (name, processor, options) =>
+      new Worker(name, processor, { ...options, connection: connect(), prefix }),
     async ping() {
       await shared.ping();
     },

@@ -21,7 +21,12 @@ export interface OutgoingMessage {
 }
 
 /** Nobody: what the public sees of a contribution (blind votes stay hidden). */
-const publicViewer = (communityId: number) => ({ communityId, memberId: 0, isModerator: false, spaceId: null });
+const publicViewer = (communityId: number) => ({
+  communityId,
+  memberId: 0,
+  isModerator: false,
+  spaceId: null,
+});
 
 /**
  * Turns an outbox row into the messages to deliver, rendered from the current
@@ -38,7 +43,10 @@ export async function composeOutboxMessages(
     select: { number: true, submitterId: true },
   });
   if (contribution === null) return [];
-  const detail = await showContribution(deps, { actor: publicViewer(communityId), number: contribution.number });
+  const detail = await showContribution(deps, {
+    actor: publicViewer(communityId),
+    number: contribution.number,
+  });
   if (!detail.ok) return [];
   const card: OutgoingMessage = {
     communityId,
@@ -52,7 +60,10 @@ export async function composeOutboxMessages(
     case "INFO_ANSWERED":
       return [card];
     case "DECISION":
-      return [card, { communityId, audience: { kind: "verification" }, replaces: null, view: decisionView(detail.value) }];
+      return [
+        card,
+        { communityId, audience: { kind: "verification" }, replaces: null, view: decisionView(detail.value) },
+      ];
     case "NEEDS_INFO": {
       const question = detail.value.questions.at(-1);
       const notice = privateView(
@@ -62,7 +73,15 @@ export async function composeOutboxMessages(
         ],
         { title: "A verifier needs more information" },
       );
-      return [card, { communityId, audience: { kind: "member", memberId: contribution.submitterId }, replaces: null, view: notice }];
+      return [
+        card,
+        {
+          communityId,
+          audience: { kind: "member", memberId: contribution.submitterId },
+          replaces: null,
+          view: notice,
+        },
+      ];
     }
   }
 }
@@ -73,8 +92,16 @@ async function modLogMessages(deps: Deps, communityId: number, auditId: number):
   const actor =
     entry.actorId === null
       ? "Cairn"
-      : ((await deps.db.member.findUnique({ where: { id: entry.actorId }, select: { displayName: true } }))?.displayName ?? "someone");
+      : ((await deps.db.member.findUnique({ where: { id: entry.actorId }, select: { displayName: true } }))
+          ?.displayName ?? "someone");
   const target = entry.target === "" ? "" : ` ${entry.target}`;
   const reason = entry.reason === "" ? "" : `: ${entry.reason}`;
-  return [{ communityId, audience: { kind: "modlog" }, replaces: null, view: publicView([`${actor} — ${entry.action}${target}${reason}`]) }];
+  return [
+    {
+      communityId,
+      audience: { kind: "modlog" },
+      replaces: null,
+      view: publicView([`${actor} — ${entry.action}${target}${reason}`]),
+    },
+  ];
 }

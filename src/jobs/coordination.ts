@@ -75,7 +75,12 @@ export function redisCoordination(redis: Redis, prefix: string): Coordination {
   return {
     async take(buckets) {
       const args = buckets.flatMap((b) => [String(b.capacity), String(b.perSecond)]);
-      const wait = await redis.eval(TAKE_SCRIPT, buckets.length, ...buckets.map((b) => bucketKey(b.key)), ...args);
+      const wait = await redis.eval(
+        TAKE_SCRIPT,
+        buckets.length,
+        ...buckets.map((b) => bucketKey(b.key)),
+        ...args,
+      );
       return Number(wait);
     },
     async block(key, ms) {
@@ -117,7 +122,13 @@ export async function postgresCoordination(pool: pg.Pool, schema: string): Promi
            ON CONFLICT (key) DO NOTHING`,
           [keys, caps],
         );
-        const rows = await client.query<{ key: string; tokens: number; ts_ms: string; blocked_ms: string; now: string }>(
+        const rows = await client.query<{
+          key: string;
+          tokens: number;
+          ts_ms: string;
+          blocked_ms: string;
+          now: string;
+        }>(
           `SELECT key, tokens, ts_ms, blocked_ms, ${NOW} AS now FROM ${s}.cairn_pace WHERE key = ANY($1) ORDER BY key FOR UPDATE`,
           [keys],
         );
@@ -128,9 +139,13 @@ export async function postgresCoordination(pool: pg.Pool, schema: string): Promi
           const bucket = sorted.find((b) => b.key === row.key);
           if (bucket === undefined) continue;
           now = Number(row.now);
-          const have = Math.min(bucket.capacity, row.tokens + (Math.max(0, now - Number(row.ts_ms)) * bucket.perSecond) / 1000);
+          const have = Math.min(
+            bucket.capacity,
+            row.tokens + (Math.max(0, now - Number(row.ts_ms)) * bucket.perSecond) / 1000,
+          );
           const blocked = Number(row.blocked_ms);
-          const w = blocked > now ? blocked - now : have < 1 ? Math.ceil(((1 - have) * 1000) / bucket.perSecond) : 0;
+          const w =
+            blocked > now ? blocked - now : have < 1 ? Math.ceil(((1 - have) * 1000) / bucket.perSecond) : 0;
           wait = Math.max(wait, w);
           refilled.set(row.key, have);
         }

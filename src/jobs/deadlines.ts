@@ -53,7 +53,11 @@ export const voteDeadlineJob = defineJob({
 });
 
 /** Adds the deadline jobs of pending contributions; ones that exist already are left alone. */
-export async function scheduleDeadlines(queues: Queues, deps: Deps, pending: readonly PendingDeadline[]): Promise<void> {
+export async function scheduleDeadlines(
+  queues: Queues,
+  deps: Deps,
+  pending: readonly PendingDeadline[],
+): Promise<void> {
   const now = deps.clock.now().getTime();
   await addJobs(
     queues,
@@ -70,7 +74,10 @@ export async function scheduleDeadlines(queues: Queues, deps: Deps, pending: rea
  * clock jumped (the console's /wait) or when their delayed job was computed on a
  * skewed clock.
  */
-export async function promoteDueDeadlines(ctx: Pick<JobContext, "queues" | "deps">, due: readonly PendingDeadline[]): Promise<void> {
+export async function promoteDueDeadlines(
+  ctx: Pick<JobContext, "queues" | "deps">,
+  due: readonly PendingDeadline[],
+): Promise<void> {
   for (const c of due) {
     const job = await ctx.queues.deadlines.getJob(deadlineJobId(c.id, c.closesAt));
     if (job !== undefined && (await job.isDelayed())) await job.promote().catch(() => {});

@@ -17,7 +17,12 @@ export const silentLog: JobLog = { info: () => {}, warn: () => {}, error: () => 
 
 /** What the job system reports to /metrics; null when nobody measures. */
 export interface JobObserver {
-  jobFinished(queue: string, name: string, outcome: "completed" | "failed" | "delayed", seconds: number): void;
+  jobFinished(
+    queue: string,
+    name: string,
+    outcome: "completed" | "failed" | "delayed",
+    seconds: number,
+  ): void;
   deliveryFailed(platform: string, reason: string): void;
 }
 
@@ -73,7 +78,12 @@ export function defineJob<P>(definition: JobDefinition<P>): JobDefinition<P> {
 }
 
 /** Adds a job after checking its payload against its own schema. */
-export async function addJob<P>(queues: Queues, definition: JobDefinition<P>, payload: P, options: JobsOptions = {}): Promise<Job> {
+export async function addJob<P>(
+  queues: Queues,
+  definition: JobDefinition<P>,
+  payload: P,
+  options: JobsOptions = {},
+): Promise<Job> {
   const data = definition.payload.parse(payload);
   return queues[definition.queue].add(definition.name, data, { ...definition.defaults, ...options });
 }
@@ -99,13 +109,19 @@ export async function addJobs<P>(
  * payload (a job that can never succeed fails at once with UnrecoverableError)
  * and runs the handler.
  */
-export function queueProcessor(ctx: JobContext, definitions: ReadonlyArray<JobDefinition<unknown>>): Processor {
+export function queueProcessor(
+  ctx: JobContext,
+  definitions: ReadonlyArray<JobDefinition<unknown>>,
+): Processor {
   const byName = new Map(definitions.map((d) => [d.name, d]));
   return async (job, token) => {
     const definition = byName.get(job.name);
     if (definition === undefined) throw new UnrecoverableError(`no job named "${job.name}"`);
     const parsed = definition.payload.safeParse(job.data);
-    if (!parsed.success) throw new UnrecoverableError(`bad payload for ${job.name}: ${parsed.error.issues[0]?.message ?? "invalid"}`);
+    if (!parsed.success)
+      throw new UnrecoverableError(
+        `bad payload for ${job.name}: ${parsed.error.issues[0]?.message ?? "invalid"}`,
+      );
     return definition.handle(ctx, parsed.data, { job, token: token ?? null });
   };
 }

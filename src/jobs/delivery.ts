@@ -19,7 +19,11 @@ const outboxPayloadSchema: z.ZodType<OutboxPayload> = z.discriminatedUnion("kind
   z.object({ kind: z.literal("TALLY"), contributionId: z.number().int() }),
   z.object({ kind: z.literal("DECISION"), contributionId: z.number().int() }),
   z.object({ kind: z.literal("NEEDS_INFO"), contributionId: z.number().int(), questionId: z.number().int() }),
-  z.object({ kind: z.literal("INFO_ANSWERED"), contributionId: z.number().int(), questionId: z.number().int() }),
+  z.object({
+    kind: z.literal("INFO_ANSWERED"),
+    contributionId: z.number().int(),
+    questionId: z.number().int(),
+  }),
   z.object({ kind: z.literal("MOD_LOG"), auditId: z.number().int() }),
 ]);
 
@@ -86,10 +90,15 @@ function leaseKey(topic: string, payload: OutboxPayload): string {
  * only once sent. Serialised per card by a lease, so two workers never edit one
  * card out of order and never post it twice.
  */
-export async function deliverOutboxRow(ctx: JobContext, id: bigint, progress: Progress): Promise<DeliveryOutcome> {
+export async function deliverOutboxRow(
+  ctx: JobContext,
+  id: bigint,
+  progress: Progress,
+): Promise<DeliveryOutcome> {
   const db = ctx.deps.db;
   const row = await db.outboxMessage.findUnique({ where: { id } });
-  if (row === null || row.deliveredAt !== null || row.lastError?.startsWith(GIVEN_UP) === true) return "skipped";
+  if (row === null || row.deliveredAt !== null || row.lastError?.startsWith(GIVEN_UP) === true)
+    return "skipped";
   const payload = readOutboxPayload(row.payload);
   if (payload === null) {
     await db.outboxMessage.update({ where: { id }, data: { lastError: `${GIVEN_UP} unreadable payload` } });
@@ -114,12 +123,18 @@ export async function deliverOutboxRow(ctx: JobContext, id: bigint, progress: Pr
     const { sent, failures } = await deliverMessages(ctx, messages, progress);
     const olderOfTopic = { topic: row.topic, deliveredAt: null, id: { lte: id } };
     if (sent === 0 && failures.length > 0) {
-      await db.outboxMessage.updateMany({ where: olderOfTopic, data: { lastError: `${GIVEN_UP} ${failures.join("; ")}` } });
+      await db.outboxMessage.updateMany({
+        where: olderOfTopic,
+        data: { lastError: `${GIVEN_UP} ${failures.join("; ")}` },
+      });
       return "given_up";
     }
     await db.outboxMessage.updateMany({
       where: olderOfTopic,
-      data: { deliveredAt: ctx.deps.clock.now(), lastError: failures.length === 0 ? null : failures.join("; ") },
+      data: {
+        deliveredAt: ctx.deps.clock.now(),
+        lastError: failures.length === 0 ? null : failures.join("; "),
+      },
     });
     return "delivered";
   } finally {
@@ -151,11 +166,15 @@ export async function deliverMessages(
         sent += 1;
       } catch (error) {
         if (!(error instanceof PlatformError) || error.failure.kind !== "permanent") {
-          if (error instanceof PlatformError) ctx.observer?.deliveryFailed(target.platform, error.failure.kind);
+          if (error instanceof PlatformError)
+            ctx.observer?.deliveryFailed(target.platform, error.failure.kind);
           throw error;
         }
         ctx.observer?.deliveryFailed(target.platform, error.failure.reason);
-        ctx.log.warn({ target: target.label, platform: target.platform, reason: error.failure.reason }, "delivery failed for good");
+        ctx.log.warn(
+          { target: target.label, platform: target.platform, reason: error.failure.reason },
+          "delivery failed for good",
+        );
         failures.push(`${describeFailure(error.failure)} (${targetKey(target)})`);
       }
       progress.done.add(key);
@@ -173,7 +192,10 @@ async function sendMessage(ctx: JobContext, message: OutgoingMessage, target: Ch
     return;
   }
   const key = targetKey(target);
-  const card = await ctx.deps.db.contribution.findUnique({ where: { id: contributionId }, select: { cardRefs: true } });
+  const card = await ctx.deps.db.contribution.findUnique({
+    where: { id: contributionId },
+    select: { cardRefs: true },
+  });
   const refs = (card?.cardRefs ?? {}) as Record<string, unknown>;
   const existing = refs[key];
   if (typeof existing === "string") {
@@ -182,7 +204,12 @@ async function sendMessage(ctx: JobContext, message: OutgoingMessage, target: Ch
       return;
     } catch (error) {
       // Someone deleted the card: post it again rather than lose it.
-      if (!(error instanceof PlatformError && error.failure.kind === "permanent" && error.failure.reason === "message_deleted")) throw error;
+      if (!(
+        error instanceof PlatformError &&
+        error.failure.kind === "permanent" &&
+        error.failure.reason === "message_deleted"
+      ))
+        throw error;
     }
   }
   const ref = await postPaced(ctx, target, message.view);

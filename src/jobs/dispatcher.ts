@@ -44,7 +44,8 @@ export async function dispatchRows(ctx: JobContext, rows: readonly OutboxRow[]):
     const payload = readOutboxPayload(row.payload);
     if (payload === null) continue;
     if (payload.kind === "MOD_LOG") auditIds.push(payload.auditId);
-    else if (payload.kind === "VOTE_CARD" || payload.kind === "TALLY") contributionIds.add(payload.contributionId);
+    else if (payload.kind === "VOTE_CARD" || payload.kind === "TALLY")
+      contributionIds.add(payload.contributionId);
   }
   if (contributionIds.size > 0) {
     const pending = await ctx.deps.db.contribution.findMany({

@@ -35,7 +35,12 @@ export const exportJob = defineJob({
   queue: "exports",
   name: "export",
   payload: exportPayload,
-  defaults: { attempts: 3, backoff: { type: "exponential", delay: 2000 }, removeOnComplete: { age: 86_400 }, removeOnFail: { age: 7 * 86_400 } },
+  defaults: {
+    attempts: 3,
+    backoff: { type: "exponential", delay: 2000 },
+    removeOnComplete: { age: 86_400 },
+    removeOnFail: { age: 7 * 86_400 },
+  },
   async handle(ctx, request, run): Promise<ExportJobResult> {
     const data = run.job.data as ExportJobRequest & { file?: string; done?: string[] };
     let file = data.file ?? null;
@@ -51,10 +56,24 @@ export const exportJob = defineJob({
       await run.job.updateProgress(90);
     }
     const done = new Set(data.done ?? []);
-    const progress = { done, save: () => run.job.updateData({ ...data, file: file ?? undefined, done: [...done] }) };
+    const progress = {
+      done,
+      save: () => run.job.updateData({ ...data, file: file ?? undefined, done: [...done] }),
+    };
     const view = privateView([`Your export is ready: ${file}`], { title: "Export" });
     await later(ctx, run, () =>
-      deliverMessages(ctx, [{ communityId: request.communityId, audience: { kind: "member", memberId: request.memberId }, replaces: null, view }], progress),
+      deliverMessages(
+        ctx,
+        [
+          {
+            communityId: request.communityId,
+            audience: { kind: "member", memberId: request.memberId },
+            replaces: null,
+            view,
+          },
+        ],
+        progress,
+      ),
     );
     await run.job.updateProgress(100);
     return { file, refusal: null };
@@ -77,11 +96,18 @@ async function buildOne(
   });
   if (!result.ok) return { ok: false, refusal: result.error.code };
   const stamp = ctx.deps.clock.now().toISOString().replace(/[:.]/g, "-");
-  return { ok: true, filename: `export-${request.communityId}-${stamp}.${request.format}`, content: result.value.content };
+  return {
+    ok: true,
+    filename: `export-${request.communityId}-${stamp}.${request.format}`,
+    content: result.value.content,
+  };
 }
 
 /** Queues an export; the caller answers at once with "your export is being built". */
-export async function requestExport(queues: Queues, request: ExportJobRequest): Promise<{ id: string | undefined }> {
+export async function requestExport(
+  queues: Queues,
+  request: ExportJobRequest,
+): Promise<{ id: string | undefined }> {
   const job = await addJob(queues, exportJob, request);
   return { id: job.id };
 }

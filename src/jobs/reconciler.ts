@@ -33,7 +33,10 @@ export async function reconcile(ctx: JobContext): Promise<ReconcileReport> {
     });
     await scheduleDeadlines(ctx.queues, ctx.deps, pending);
     const now = ctx.deps.clock.now().getTime();
-    await promoteDueDeadlines(ctx, pending.filter((c) => c.closesAt.getTime() <= now));
+    await promoteDueDeadlines(
+      ctx,
+      pending.filter((c) => c.closesAt.getTime() <= now),
+    );
     deadlines += pending.length;
     const last = pending.at(-1);
     if (last === undefined || pending.length < PAGE) break;

@@ -4,7 +4,15 @@ import type { ChatPlatform } from "../platforms/port.ts";
 import { openQueueBackend, type QueueBackend } from "./backend.ts";
 import { jobCatalog } from "./catalog.ts";
 import { promoteDueDeadlines, scheduleDeadlines } from "./deadlines.ts";
-import { defaultJobSettings, queueProcessor, silentLog, type JobContext, type JobLog, type JobObserver, type JobSettings } from "./definition.ts";
+import {
+  defaultJobSettings,
+  queueProcessor,
+  silentLog,
+  type JobContext,
+  type JobLog,
+  type JobObserver,
+  type JobSettings,
+} from "./definition.ts";
 import { notGivenUp } from "./delivery.ts";
 import { startDispatcher, type Dispatcher } from "./dispatcher.ts";
 import { closeQueues, openQueues, QUEUE_KEYS, QUEUE_NAMES, type QueueKey, type Queues } from "./queues.ts";
@@ -52,7 +60,13 @@ export interface JobRuntime {
   close(timeoutMs?: number): Promise<void>;
 }
 
-const DEFAULT_CONCURRENCY: Record<QueueKey, number> = { delivery: 8, deadlines: 8, schedules: 2, exports: 1, maintenance: 1 };
+const DEFAULT_CONCURRENCY: Record<QueueKey, number> = {
+  delivery: 8,
+  deadlines: 8,
+  schedules: 2,
+  exports: 1,
+  maintenance: 1,
+};
 
 /** `cairn worker` (and the worker half of `cairn start`): runs every queue's jobs. */
 export async function startWorkers(options: WorkerOptions): Promise<JobRuntime> {
@@ -103,7 +117,10 @@ export async function startWorkers(options: WorkerOptions): Promise<JobRuntime> 
       const graceful = Promise.all(workers.map((w) => w.close()));
       const timedOut = await Promise.race([graceful.then(() => false), delay(timeoutMs).then(() => true)]);
       if (timedOut) {
-        context.log.warn({ timeoutMs }, "jobs still running at shutdown; they will run again on another worker");
+        context.log.warn(
+          { timeoutMs },
+          "jobs still running at shutdown; they will run again on another worker",
+        );
         await Promise.all(workers.map((w) => w.close(true)));
       }
       await closeQueues(queues);
@@ -113,7 +130,9 @@ export async function startWorkers(options: WorkerOptions): Promise<JobRuntime> 
 }
 
 /** `cairn bot`: only adds jobs (exports asked for by a command); the workers run elsewhere. */
-export async function openJobQueues(settings: QueueSettings): Promise<{ backend: QueueBackend; queues: Queues; close(): Promise<void> }> {
+export async function openJobQueues(
+  settings: QueueSettings,
+): Promise<{ backend: QueueBackend; queues: Queues; close(): Promise<void> }> {
   const backend = await openQueueBackend(settings);
   const queues = openQueues(backend);
   return {
@@ -141,11 +160,17 @@ function watch(worker: Worker, queue: QueueKey, ctx: JobContext): void {
   worker.on("failed", (job, error) => {
     if (job === undefined) return;
     ctx.observer?.jobFinished(queue, job.name, "failed", seconds(job));
-    ctx.log.warn({ jobId: job.id, queue, job: job.name, attempt: job.attemptsMade, err: error }, "job failed");
+    ctx.log.warn(
+      { jobId: job.id, queue, job: job.name, attempt: job.attemptsMade, err: error },
+      "job failed",
+    );
     const outboxId = (job.data as { outboxId?: unknown }).outboxId;
     if (queue === "delivery" && typeof outboxId === "string") {
       void ctx.deps.db.outboxMessage
-        .updateMany({ where: { id: BigInt(outboxId), deliveredAt: null, ...notGivenUp }, data: { lastError: error.message.slice(0, 500) } })
+        .updateMany({
+          where: { id: BigInt(outboxId), deliveredAt: null, ...notGivenUp },
+          data: { lastError: error.message.slice(0, 500) },
+        })
         .catch(() => {});
     }
   });
@@ -171,7 +196,8 @@ async function settle(ctx: JobContext, dispatcher: Dispatcher, timeoutMs: number
       }),
     );
     if (due.length === 0 && undelivered === 0 && busy.every((n) => n === 0)) return;
-    if (Date.now() > deadline) throw new Error(`jobs did not settle within ${timeoutMs} ms (${undelivered} messages undelivered)`);
+    if (Date.now() > deadline)
+      throw new Error(`jobs did not settle within ${timeoutMs} ms (${undelivered} messages undelivered)`);
     await delay(15);
   }
 }

@@ -15,10 +15,20 @@ export const leaderboardSchedulerId = (communityId: number): string => `leaderbo
 export const digestSchedulerId = (communityId: number): string => `digest-${communityId}`;
 
 /** Configuration keys whose change must reach the community's schedulers. */
-export const SCHEDULE_KEYS: ReadonlySet<string> = new Set(["leaderboardCron", "digestCron", "timezone", "leaderboardPosts"]);
+export const SCHEDULE_KEYS: ReadonlySet<string> = new Set([
+  "leaderboardCron",
+  "digestCron",
+  "timezone",
+  "leaderboardPosts",
+]);
 
 const communityPayload = z.object({ communityId: z.number().int().positive() });
-const scheduleDefaults = { attempts: 5, backoff: { type: "exponential", delay: 5000 }, removeOnComplete: { count: 1000 }, removeOnFail: { count: 1000 } } as const;
+const scheduleDefaults = {
+  attempts: 5,
+  backoff: { type: "exponential", delay: 5000 },
+  removeOnComplete: { count: 1000 },
+  removeOnFail: { count: 1000 },
+} as const;
 
 export const leaderboardJob = defineJob({
   queue: "schedules",
@@ -29,7 +39,12 @@ export const leaderboardJob = defineJob({
     if (!(await isLive(ctx.deps, communityId))) return { posted: false };
     const board = await scheduledLeaderboard(ctx.deps, communityId, { kind: "last7" });
     if (!board.ok) return { posted: false };
-    return post(ctx, run, { communityId, audience: { kind: "leaderboard" }, replaces: null, view: leaderboardView(board.value) });
+    return post(ctx, run, {
+      communityId,
+      audience: { kind: "leaderboard" },
+      replaces: null,
+      view: leaderboardView(board.value),
+    });
   },
 });
 
@@ -78,7 +93,10 @@ async function post(ctx: JobContext, run: JobRun, message: OutgoingMessage): Pro
 }
 
 async function isLive(deps: Deps, communityId: number): Promise<boolean> {
-  const community = await deps.db.community.findUnique({ where: { id: communityId }, select: { deletedAt: true } });
+  const community = await deps.db.community.findUnique({
+    where: { id: communityId },
+    select: { deletedAt: true },
+  });
   return community !== null && community.deletedAt === null;
 }
 
@@ -88,14 +106,22 @@ async function isLive(deps: Deps, communityId: number): Promise<boolean> {
  * community is gone. Unchanged schedulers are left alone.
  */
 export async function syncCommunitySchedules(queues: Queues, deps: Deps, communityId: number): Promise<void> {
-  const community = await deps.db.community.findUnique({ where: { id: communityId }, select: { config: true, deletedAt: true } });
+  const community = await deps.db.community.findUnique({
+    where: { id: communityId },
+    select: { config: true, deletedAt: true },
+  });
   if (community === null || community.deletedAt !== null) {
     await removeCommunitySchedules(queues, communityId);
     return;
   }
   const config = readCommunityConfig(community.config);
   const wanted = [
-    { id: leaderboardSchedulerId(communityId), on: config.leaderboardPosts, pattern: config.leaderboardCron, job: leaderboardJob },
+    {
+      id: leaderboardSchedulerId(communityId),
+      on: config.leaderboardPosts,
+      pattern: config.leaderboardCron,
+      job: leaderboardJob,
+    },
     { id: digestSchedulerId(communityId), on: true, pattern: config.digestCron, job: digestJob },
   ];
   for (const scheduler of wanted) {

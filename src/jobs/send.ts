@@ -40,7 +40,11 @@ export async function pace(ctx: JobContext, target: ChatTarget): Promise<void> {
  * A 429 empties the bucket it names for exactly retry_after, so every worker
  * holds back from that chat (or the whole platform), not only this job.
  */
-export async function honourRateLimit(ctx: JobContext, target: ChatTarget, error: PlatformError): Promise<number | null> {
+export async function honourRateLimit(
+  ctx: JobContext,
+  target: ChatTarget,
+  error: PlatformError,
+): Promise<number | null> {
   if (error.failure.kind !== "rate_limited") return null;
   const key = error.failure.scope === "global" ? `${target.platform}:global` : targetKey(target);
   await ctx.coordination.block(key, error.failure.retryAfterMs);
@@ -49,7 +53,12 @@ export async function honourRateLimit(ctx: JobContext, target: ChatTarget, error
 
 function platformOf(ctx: JobContext, target: ChatTarget) {
   const platform = ctx.platforms.get(target.platform);
-  if (platform === undefined) throw new PlatformError(target.platform, { kind: "permanent", reason: "chat_gone" }, `no ${target.platform} adapter in this process`);
+  if (platform === undefined)
+    throw new PlatformError(
+      target.platform,
+      { kind: "permanent", reason: "chat_gone" },
+      `no ${target.platform} adapter in this process`,
+    );
   return platform;
 }
 
@@ -74,7 +83,12 @@ export async function postPaced(ctx: JobContext, target: ChatTarget, view: View)
 }
 
 /** Edits a message in place, paced. */
-export async function editPaced(ctx: JobContext, target: ChatTarget, ref: MessageRef, view: View): Promise<void> {
+export async function editPaced(
+  ctx: JobContext,
+  target: ChatTarget,
+  ref: MessageRef,
+  view: View,
+): Promise<void> {
   const platform = platformOf(ctx, target);
   await paced(ctx, target, () => platform.edit(target, ref, view));
 }

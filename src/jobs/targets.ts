@@ -6,7 +6,11 @@ import type { Audience } from "./compose.ts";
 /** Where a message for a community's audience goes: one target per active space (or the member's account). */
 export type Channel = "verification" | "modlog" | "leaderboard";
 
-const LABELS: Record<Channel, string> = { verification: "#verification", modlog: "#mod-log", leaderboard: "#leaderboard" };
+const LABELS: Record<Channel, string> = {
+  verification: "#verification",
+  modlog: "#mod-log",
+  leaderboard: "#leaderboard",
+};
 
 export async function targetsFor(deps: Deps, communityId: number, audience: Audience): Promise<ChatTarget[]> {
   const spaces = await deps.db.space.findMany({
@@ -23,14 +27,28 @@ export async function targetsFor(deps: Deps, communityId: number, audience: Audi
     const first = identities[0];
     return first === undefined
       ? []
-      : [{ kind: "direct", platform: first.platform, userId: first.platformUserId, label: `to ${first.member.displayName}` }];
+      : [
+          {
+            kind: "direct",
+            platform: first.platform,
+            userId: first.platformUserId,
+            label: `to ${first.member.displayName}`,
+          },
+        ];
   }
-  const community = await deps.db.community.findUnique({ where: { id: communityId }, select: { config: true } });
+  const community = await deps.db.community.findUnique({
+    where: { id: communityId },
+    select: { config: true },
+  });
   if (community === null) return [];
   const config = readCommunityConfig(community.config);
   const channel: Channel = audience.kind;
   const channelRef =
-    channel === "verification" ? config.verificationChat : channel === "modlog" ? config.modLogChat : config.leaderboardChat;
+    channel === "verification"
+      ? config.verificationChat
+      : channel === "modlog"
+        ? config.modLogChat
+        : config.leaderboardChat;
   return spaces.map((space) => ({
     kind: "chat",
     platform: space.platform,

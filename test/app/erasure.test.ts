@@ -22,11 +22,18 @@ describe("a member who asked to be forgotten", () => {
     const mod = await community.member("mod", { moderator: true });
     const ana = await community.member("Ana Real-Name");
     valueOf(await requestErasure(community.deps, ana));
-    valueOf(await eraseMember(community.deps, mod, { member: { kind: "user", user: community.user("Ana Real-Name") } }));
+    valueOf(
+      await eraseMember(community.deps, mod, {
+        member: { kind: "user", user: community.user("Ana Real-Name") },
+      }),
+    );
 
     valueOf(await resolveActor(community.deps, community.chat, community.user("Ana Real-Name")));
 
-    const member = await database.db.member.findUniqueOrThrow({ where: { id: ana.memberId }, include: { identities: true } });
+    const member = await database.db.member.findUniqueOrThrow({
+      where: { id: ana.memberId },
+      include: { identities: true },
+    });
     expect(member.displayName).toBe(`erased member ${ana.memberId}`);
     expect(member.erasedAt).not.toBeNull();
     expect(member.identities.map((i) => i.displayName)).toEqual([`erased member ${ana.memberId}`]);

@@ -4,7 +4,13 @@ import path from "node:path";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Tx } from "../../src/db/client.ts";
-import { GENESIS_HASH, hashEntry, ledgerLineToEntry, verifyChain, type HashedLedgerEntry } from "../../src/core/ledger.ts";
+import {
+  GENESIS_HASH,
+  hashEntry,
+  ledgerLineToEntry,
+  verifyChain,
+  type HashedLedgerEntry,
+} from "../../src/core/ledger.ts";
 import { inTransaction } from "../../src/app/deps.ts";
 import { appendLedgerEntries, type NewLedgerEntry } from "../../src/app/ledger.ts";
 import {
@@ -31,14 +37,22 @@ afterAll(async () => {
 });
 
 async function community(): Promise<TestCommunity> {
-  return newCommunity(database.db, { clock: new FakeClock("2026-01-01T00:00:00.000Z"), config: { decayHalfLifeDays: 30 } });
+  return newCommunity(database.db, {
+    clock: new FakeClock("2026-01-01T00:00:00.000Z"),
+    config: { decayHalfLifeDays: 30 },
+  });
 }
 
 function append(c: TestCommunity, at: Date, entries: NewLedgerEntry[]): Promise<unknown> {
   return inTransaction(c.deps, (tx) => appendLedgerEntries(tx, c.communityId, entries, at));
 }
 
-const entry = (kind: NewLedgerEntry["kind"], memberId: number, points: number, extra: Partial<NewLedgerEntry> = {}): NewLedgerEntry => ({
+const entry = (
+  kind: NewLedgerEntry["kind"],
+  memberId: number,
+  points: number,
+  extra: Partial<NewLedgerEntry> = {},
+): NewLedgerEntry => ({
   kind,
   memberId,
   points,
@@ -75,7 +89,10 @@ async function merge(tx: Tx, communityId: number, keep: number, gone: number, at
 
 async function seedSmallLedger(c: TestCommunity): Promise<void> {
   const [a, b] = await Promise.all([c.member("A"), c.member("B")]);
-  await append(c, new Date("2026-02-01T10:00:00Z"), [entry("AWARD", a.memberId, 1000, { verifiedDelta: 1 }), entry("VERIFIER_REWARD", b.memberId, 25)]);
+  await append(c, new Date("2026-02-01T10:00:00Z"), [
+    entry("AWARD", a.memberId, 1000, { verifiedDelta: 1 }),
+    entry("VERIFIER_REWARD", b.memberId, 25),
+  ]);
   await append(c, new Date("2026-02-09T10:00:00Z"), [entry("ADJUSTMENT", b.memberId, -50)]);
   await append(c, new Date("2026-03-01T10:00:00Z"), [entry("AWARD", b.memberId, 300, { verifiedDelta: 1 })]);
 }
@@ -97,7 +114,12 @@ describe("exportLedgerLines and verifyLedgerFile", () => {
     expect(verifyChain(entries)).toEqual({ ok: true, count: 4, headSeq: 4, headHash: head.hash });
     const file = path.join(folder, "ok.jsonl");
     await writeFile(file, lines.join("\n") + "\n");
-    expect(valueOf(await verifyLedgerFile(file))).toEqual({ ok: true, count: 4, headSeq: 4, headHash: head.hash });
+    expect(valueOf(await verifyLedgerFile(file))).toEqual({
+      ok: true,
+      count: 4,
+      headSeq: 4,
+      headHash: head.hash,
+    });
   });
 
   it("reports the first altered entry of a file, a bad line by number, and an unreadable file", async () => {
@@ -107,12 +129,20 @@ describe("exportLedgerLines and verifyLedgerFile", () => {
     const tampered = lines.map((line, i) => (i === 2 ? line.replace('"points":-50', '"points":50') : line));
     const file = path.join(folder, "tampered.jsonl");
     await writeFile(file, tampered.join("\n"));
-    expect(valueOf(await verifyLedgerFile(file))).toEqual({ ok: false, count: 2, brokenAtSeq: 3, reason: "HASH_MISMATCH" });
+    expect(valueOf(await verifyLedgerFile(file))).toEqual({
+      ok: false,
+      count: 2,
+      brokenAtSeq: 3,
+      reason: "HASH_MISMATCH",
+    });
 
     const bad = path.join(folder, "bad.jsonl");
     await writeFile(bad, [lines[0], "{not json", lines[1]].join("\n"));
     const badResult = await verifyLedgerFile(bad);
-    expect(badResult.ok ? null : badResult.error).toEqual({ code: "BAD_LEDGER_LINE", detail: { line: 2, problem: "not JSON" } });
+    expect(badResult.ok ? null : badResult.error).toEqual({
+      code: "BAD_LEDGER_LINE",
+      detail: { line: 2, problem: "not JSON" },
+    });
 
     const missing = await verifyLedgerFile(path.join(folder, "missing.jsonl"));
     expect(missing.ok ? null : missing.error.code).toBe("UNREADABLE_FILE");
@@ -122,12 +152,23 @@ describe("exportLedgerLines and verifyLedgerFile", () => {
     const c = await community();
     const a = await c.member("A");
     for (let chunk = 0; chunk < 6; chunk += 1) {
-      await append(c, new Date(Date.UTC(2026, 1, 1 + chunk)), Array.from({ length: 1_675 }, () => entry("ADJUSTMENT", a.memberId, 1)));
+      await append(
+        c,
+        new Date(Date.UTC(2026, 1, 1 + chunk)),
+        Array.from({ length: 1_675 }, () => entry("ADJUSTMENT", a.memberId, 1)),
+      );
     }
     const lines = await linesOf(c);
     expect(lines).toHaveLength(10_050);
-    expect(verifyChain(lines.map((line) => valueOf(ledgerLineToEntry(line))))).toMatchObject({ ok: true, count: 10_050 });
-    expect(await verifyCommunityLedger(c.deps, c.communityId)).toMatchObject({ chain: { ok: true, count: 10_050 }, headMatches: true, balancesAgree: true });
+    expect(verifyChain(lines.map((line) => valueOf(ledgerLineToEntry(line))))).toMatchObject({
+      ok: true,
+      count: 10_050,
+    });
+    expect(await verifyCommunityLedger(c.deps, c.communityId)).toMatchObject({
+      chain: { ok: true, count: 10_050 },
+      headMatches: true,
+      balancesAgree: true,
+    });
   });
 });
 
@@ -136,13 +177,19 @@ describe("verifyCommunityLedger", () => {
     const c = await community();
     await seedSmallLedger(c);
     const result = await verifyCommunityLedger(c.deps, c.communityId);
-    expect(result).toMatchObject({ chain: { ok: true, count: 4 }, headMatches: true, balancesAgree: true, mismatches: 0 });
+    expect(result).toMatchObject({
+      chain: { ok: true, count: 4 },
+      headMatches: true,
+      balancesAgree: true,
+      mismatches: 0,
+    });
   });
 
   it("finds a ledger row whose points were changed in the database, at its seq", async () => {
     const c = await community();
     await seedSmallLedger(c);
-    await c.deps.db.$executeRaw`UPDATE ledger_entry SET points = points + 1 WHERE "communityId" = ${c.communityId} AND seq = 3`;
+    await c.deps.db
+      .$executeRaw`UPDATE ledger_entry SET points = points + 1 WHERE "communityId" = ${c.communityId} AND seq = 3`;
     const result = await verifyCommunityLedger(c.deps, c.communityId);
     expect(result.chain).toEqual({ ok: false, count: 2, brokenAtSeq: 3, reason: "HASH_MISMATCH" });
     expect(result.headMatches).toBe(false);
@@ -162,7 +209,10 @@ describe("verifyCommunityLedger", () => {
     await seedSmallLedger(d);
     const a = await d.member("A");
     await d.deps.db.balance.update({ where: { memberId: a.memberId }, data: { verified: { increment: 1 } } });
-    await d.deps.db.periodBalance.updateMany({ where: { memberId: a.memberId, period: "W:2026-W05" }, data: { points: { increment: 5 } } });
+    await d.deps.db.periodBalance.updateMany({
+      where: { memberId: a.memberId, period: "W:2026-W05" },
+      data: { points: { increment: 5 } },
+    });
     const check = await recomputeBalances(d.deps.db, d.communityId);
     expect(check).toMatchObject({ totals: 0, verified: 1, active: 0, periods: 1, mismatches: 2 });
   });
@@ -184,7 +234,12 @@ const days = fc.integer({ min: 0, max: 40 });
 const step: fc.Arbitrary<Step> = fc.oneof(
   fc.record({ op: fc.constant("award" as const), member, points: fc.integer({ min: 1, max: 5000 }), days }),
   fc.record({ op: fc.constant("reward" as const), member, points: fc.integer({ min: 1, max: 100 }), days }),
-  fc.record({ op: fc.constant("adjust" as const), member, points: fc.integer({ min: -2000, max: 2000 }), days }),
+  fc.record({
+    op: fc.constant("adjust" as const),
+    member,
+    points: fc.integer({ min: -2000, max: 2000 }),
+    days,
+  }),
   fc.record({ op: fc.constant("clawback" as const), pick: fc.nat(), days }),
   fc.record({ op: fc.constant("merge" as const), keep: member, gone: member, days }),
 );
@@ -203,7 +258,8 @@ describe("recomputeBalances", () => {
           while (mergedInto.has(at)) at = mergedInto.get(at)!;
           return at;
         };
-        const awards: Array<{ memberId: number; points: number; contributionId: number; clawed: boolean }> = [];
+        const awards: Array<{ memberId: number; points: number; contributionId: number; clawed: boolean }> =
+          [];
         let clock = new Date("2026-02-01T09:00:00Z").getTime();
         let number = 0;
         for (const s of steps) {
@@ -214,13 +270,26 @@ describe("recomputeBalances", () => {
             const credited = ids[s.member]!;
             const voter = ids[(s.member + 1) % MEMBERS]!;
             const contribution = await c.deps.db.contribution.create({
-              data: { communityId: c.communityId, number, submitterId: credited, categoryId: category.id, title: "t", closesAt: at, status: "VERIFIED" },
+              data: {
+                communityId: c.communityId,
+                number,
+                submitterId: credited,
+                categoryId: category.id,
+                title: "t",
+                closesAt: at,
+                status: "VERIFIED",
+              },
             });
             await append(c, at, [
               entry("AWARD", credited, s.points, { verifiedDelta: 1, contributionId: contribution.id }),
               entry("VERIFIER_REWARD", voter, 25, { contributionId: contribution.id }),
             ]);
-            awards.push({ memberId: credited, points: s.points, contributionId: contribution.id, clawed: false });
+            awards.push({
+              memberId: credited,
+              points: s.points,
+              contributionId: contribution.id,
+              clawed: false,
+            });
           } else if (s.op === "reward") {
             await append(c, at, [entry("VERIFIER_REWARD", ids[s.member]!, s.points)]);
           } else if (s.op === "adjust") {
@@ -232,7 +301,10 @@ describe("recomputeBalances", () => {
             target.clawed = true;
             // As voidContribution does: from the members the ledger entries name.
             await append(c, at, [
-              entry("CLAWBACK", target.memberId, -target.points, { verifiedDelta: -1, contributionId: target.contributionId }),
+              entry("CLAWBACK", target.memberId, -target.points, {
+                verifiedDelta: -1,
+                contributionId: target.contributionId,
+              }),
             ]);
           } else {
             const keep = effective(ids[s.keep]!);
@@ -255,7 +327,10 @@ describe("recomputeBalances", () => {
     const c = await community();
     await seedSmallLedger(c);
     const b = await c.member("B");
-    await c.deps.db.balance.update({ where: { memberId: b.memberId }, data: { activeAcc: { multiply: 1.01 } } });
+    await c.deps.db.balance.update({
+      where: { memberId: b.memberId },
+      data: { activeAcc: { multiply: 1.01 } },
+    });
     expect(await recomputeBalances(c.deps.db, c.communityId)).toMatchObject({ active: 1, mismatches: 1 });
   });
 });
@@ -296,7 +371,8 @@ describe("ChainChecker", () => {
           if (target !== undefined) {
             if (change === "points") entries[index] = { ...target, points: target.points + 1 };
             if (change === "seq") entries[index] = { ...target, seq: target.seq + 1 };
-            if (change === "prevHash") entries[index] = { ...target, prevHash: GENESIS_HASH.replace(/^0/, "1") };
+            if (change === "prevHash")
+              entries[index] = { ...target, prevHash: GENESIS_HASH.replace(/^0/, "1") };
             if (change === "drop") entries.splice(index, 1);
           }
           const checker = new ChainChecker();

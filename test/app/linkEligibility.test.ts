@@ -38,10 +38,14 @@ describe("linking two accounts of one person", () => {
 
     const votes = await database.db.vote.findMany({ where: { contributionId: logged.id } });
     expect(votes.map((v) => v.voterId)).toEqual([bob.memberId]);
-    const again = await castVote(community.deps, { ...anaOnTelegram, memberId: anaOnDiscord.memberId }, {
-      number: logged.number,
-      choice: "APPROVE",
-    });
+    const again = await castVote(
+      community.deps,
+      { ...anaOnTelegram, memberId: anaOnDiscord.memberId },
+      {
+        number: logged.number,
+        choice: "APPROVE",
+      },
+    );
     expect(again).toMatchObject({ ok: false, error: { code: "OWN_CONTRIBUTION" } });
   });
 });

@@ -20,7 +20,9 @@ describe("votes cast at the same moment", () => {
   it("decide the contribution as soon as together they reach quorum", async () => {
     const community = await newCommunity(database.db, { config: { quorum: 3 } });
     const submitter = await community.member("sub");
-    const voters = await Promise.all(["v1", "v2", "v3", "v4", "v5", "v6", "v7"].map((n) => community.member(n)));
+    const voters = await Promise.all(
+      ["v1", "v2", "v3", "v4", "v5", "v6", "v7"].map((n) => community.member(n)),
+    );
     for (let round = 0; round < 6; round += 1) {
       const logged = valueOf(
         await logContribution(community.deps, submitter, {
@@ -36,7 +38,9 @@ describe("votes cast at the same moment", () => {
         rest.map((voter) => castVote(community.deps, voter, { number: logged.number, choice: "APPROVE" })),
       );
       expect(results.every((r) => r.ok)).toBe(true);
-      expect((await contributionRow(database.db, community.communityId, logged.number)).status).toBe("VERIFIED");
+      expect((await contributionRow(database.db, community.communityId, logged.number)).status).toBe(
+        "VERIFIED",
+      );
     }
   });
 });

@@ -215,8 +215,14 @@ describe("describing the configuration", () => {
 describe("limits that keep stored scores representable", () => {
   it("refuses a half-life under a week and a verifier reward over 100 points", () => {
     const config = defaultCommunityConfig();
-    expect(setConfigValue(config, "decayHalfLifeDays", "3")).toMatchObject({ ok: false, error: { code: "INVALID_CONFIG_VALUE" } });
-    expect(setConfigValue(config, "verifierReward", "100.01")).toMatchObject({ ok: false, error: { code: "INVALID_CONFIG_VALUE" } });
+    expect(setConfigValue(config, "decayHalfLifeDays", "3")).toMatchObject({
+      ok: false,
+      error: { code: "INVALID_CONFIG_VALUE" },
+    });
+    expect(setConfigValue(config, "verifierReward", "100.01")).toMatchObject({
+      ok: false,
+      error: { code: "INVALID_CONFIG_VALUE" },
+    });
     expect(setConfigValue(config, "verifierReward", "100")).toMatchObject({ ok: true });
   });
 });

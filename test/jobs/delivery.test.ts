@@ -30,7 +30,13 @@ let alice: Actor;
 async function start(cardEditDelayMs = 0): Promise<void> {
   settings = queueSettings("redis", database.url);
   platform = new FakePlatform();
-  runtime = await startWorkers({ ...settings, deps: realClockDeps(database.db), platforms: [platform], settings: { cardEditDelayMs, backoffMs: 100 }, dispatcherPollMs: 50 });
+  runtime = await startWorkers({
+    ...settings,
+    deps: realClockDeps(database.db),
+    platforms: [platform],
+    settings: { cardEditDelayMs, backoffMs: 100 },
+    dispatcherPollMs: 50,
+  });
 }
 
 beforeEach(async () => {
@@ -44,21 +50,31 @@ afterEach(async () => {
 });
 
 const logOne = async () =>
-  valueOf(await logContribution({ db: database.db, clock: { now: () => new Date() } }, alice, { categorySlug: "docs", title: "Guide", links: ["https://example.org/guide"] }));
+  valueOf(
+    await logContribution({ db: database.db, clock: { now: () => new Date() } }, alice, {
+      categorySlug: "docs",
+      title: "Guide",
+      links: ["https://example.org/guide"],
+    }),
+  );
 
 describe("delivery", () => {
   it("posts a vote card once even when its outbox row is dispatched twice and its job is lost", async () => {
     await start();
     await logOne();
     await runtime.settle();
-    const row = await database.db.outboxMessage.findFirstOrThrow({ where: { communityId: community.communityId, kind: "VOTE_CARD" } });
+    const row = await database.db.outboxMessage.findFirstOrThrow({
+      where: { communityId: community.communityId, kind: "VOTE_CARD" },
+    });
     await dispatchRows(runtime.context, [row, row]);
     await (await runtime.queues.delivery.getJob(deliveryJobId(row.id)))?.remove();
     await dispatchRows(runtime.context, [row]);
     await runtime.settle();
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(platform.calls.filter((c) => c.op === "post")).toHaveLength(1);
-    expect((await database.db.outboxMessage.findUniqueOrThrow({ where: { id: row.id } })).deliveredAt).not.toBeNull();
+    expect(
+      (await database.db.outboxMessage.findUniqueOrThrow({ where: { id: row.id } })).deliveredAt,
+    ).not.toBeNull();
   });
 
   it("waits exactly a 429's retry_after before the next attempt", async () => {
@@ -78,7 +94,9 @@ describe("delivery", () => {
     platform.failNext({ kind: "permanent", reason: "chat_gone" });
     await logOne();
     await runtime.settle();
-    const row = await database.db.outboxMessage.findFirstOrThrow({ where: { communityId: community.communityId, kind: "VOTE_CARD" } });
+    const row = await database.db.outboxMessage.findFirstOrThrow({
+      where: { communityId: community.communityId, kind: "VOTE_CARD" },
+    });
     expect(row.deliveredAt).toBeNull();
     expect(row.lastError).toMatch(/^permanent: .*chat_gone/);
     expect(platform.calls).toHaveLength(1);
@@ -89,12 +107,21 @@ describe("delivery", () => {
     const logged = await logOne();
     await runtime.settle();
     const voters = await Promise.all(Array.from({ length: 10 }, (_, i) => community.member(`voter${i}`)));
-    for (const voter of voters) valueOf(await castVote({ db: database.db, clock: { now: () => new Date() } }, voter, { number: logged.number, choice: "APPROVE" }));
+    for (const voter of voters)
+      valueOf(
+        await castVote({ db: database.db, clock: { now: () => new Date() } }, voter, {
+          number: logged.number,
+          choice: "APPROVE",
+        }),
+      );
     await runtime.settle();
     const edits = platform.calls.filter((c) => c.op === "edit");
     expect(edits.length).toBeGreaterThanOrEqual(1);
     expect(edits.length).toBeLessThanOrEqual(2);
-    const [card] = await composeOutboxMessages(community.deps, community.communityId, { kind: "TALLY", contributionId: logged.id });
+    const [card] = await composeOutboxMessages(community.deps, community.communityId, {
+      kind: "TALLY",
+      contributionId: logged.id,
+    });
     expect(edits.at(-1)?.text).toBe(renderPlainText(card!.view));
   });
 });

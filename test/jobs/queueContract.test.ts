@@ -31,10 +31,15 @@ describe.each(BACKENDS)("BullMQ on %s", (kind) => {
     const queue = backend.queue("contract-delay");
     const fired: number[] = [];
     const start = Date.now();
-    const worker = backend.worker("contract-delay", async () => void fired.push(Date.now() - start), { concurrency: 4 });
+    const worker = backend.worker("contract-delay", async () => void fired.push(Date.now() - start), {
+      concurrency: 4,
+    });
     await queue.add("deadline", {}, { jobId: "deadline-1", delay: 500 });
     await queue.add("deadline", {}, { jobId: "deadline-1", delay: 500 });
-    await waitFor(async () => fired.length, (n) => n >= 1);
+    await waitFor(
+      async () => fired.length,
+      (n) => n >= 1,
+    );
     await new Promise((resolve) => setTimeout(resolve, 600));
     expect(fired).toHaveLength(1);
     expect(fired[0]).toBeGreaterThanOrEqual(480);
@@ -54,7 +59,10 @@ describe.each(BACKENDS)("BullMQ on %s", (kind) => {
       { concurrency: 1 },
     );
     await queue.add("flaky", {}, { attempts: 3, backoff: { type: "exponential", delay: 200 } });
-    await waitFor(async () => attempts.length, (n) => n >= 3);
+    await waitFor(
+      async () => attempts.length,
+      (n) => n >= 3,
+    );
     const [a = 0, b = 0, c = 0] = attempts;
     expect(b - a).toBeGreaterThanOrEqual(190);
     expect(c - b).toBeGreaterThanOrEqual(390);
@@ -64,7 +72,11 @@ describe.each(BACKENDS)("BullMQ on %s", (kind) => {
 
   it("plans a cron scheduler in its time zone and fires it", async () => {
     const queue = backend.queue("contract-cron");
-    await queue.upsertJobScheduler("digest-tokyo", { pattern: "0 9 * * *", tz: "Asia/Tokyo" }, { name: "digest", data: {} });
+    await queue.upsertJobScheduler(
+      "digest-tokyo",
+      { pattern: "0 9 * * *", tz: "Asia/Tokyo" },
+      { name: "digest", data: {} },
+    );
     const scheduler = await queue.getJobScheduler("digest-tokyo");
     const next = new Date(scheduler?.next ?? 0);
     // 09:00 in Tokyo is 00:00 UTC.
@@ -72,9 +84,19 @@ describe.each(BACKENDS)("BullMQ on %s", (kind) => {
     expect(next.getUTCMinutes()).toBe(0);
     expect(next.getTime() - Date.now()).toBeLessThanOrEqual(86_400_000);
     const fired: number[] = [];
-    const worker = backend.worker("contract-cron", async () => void fired.push(Date.now()), { concurrency: 1 });
-    await queue.upsertJobScheduler("every-second", { pattern: "* * * * * *", tz: "America/New_York" }, { name: "tick", data: {} });
-    await waitFor(async () => fired.length, (n) => n >= 2, 5000);
+    const worker = backend.worker("contract-cron", async () => void fired.push(Date.now()), {
+      concurrency: 1,
+    });
+    await queue.upsertJobScheduler(
+      "every-second",
+      { pattern: "* * * * * *", tz: "America/New_York" },
+      { name: "tick", data: {} },
+    );
+    await waitFor(
+      async () => fired.length,
+      (n) => n >= 2,
+      5000,
+    );
     await queue.removeJobScheduler("every-second");
     expect((await queue.getJobSchedulers()).map((s) => s.key)).toEqual(["digest-tokyo"]);
     await worker.close();
@@ -83,11 +105,17 @@ describe.each(BACKENDS)("BullMQ on %s", (kind) => {
 
   it("runs a job again on another worker after the worker running it is killed with SIGKILL", async () => {
     const queue = backend.queue("contract-stall");
-    const child = spawn(process.execPath, ["--import", "tsx", path.join(import.meta.dirname, "fixtures", "hangingWorker.ts")], {
-      env: { ...process.env, QUEUE_SETTINGS: JSON.stringify(settings), QUEUE_NAME: "contract-stall" },
-      stdio: ["ignore", "pipe", "inherit"],
-    });
-    const started = new Promise<void>((resolve) => child.stdout.on("data", (chunk: Buffer) => chunk.toString().includes("started") && resolve()));
+    const child = spawn(
+      process.execPath,
+      ["--import", "tsx", path.join(import.meta.dirname, "fixtures", "hangingWorker.ts")],
+      {
+        env: { ...process.env, QUEUE_SETTINGS: JSON.stringify(settings), QUEUE_NAME: "contract-stall" },
+        stdio: ["ignore", "pipe", "inherit"],
+      },
+    );
+    const started = new Promise<void>((resolve) =>
+      child.stdout.on("data", (chunk: Buffer) => chunk.toString().includes("started") && resolve()),
+    );
     await queue.add("work", { n: 1 }, { jobId: "stall-1" });
     await started;
     child.kill("SIGKILL");
@@ -97,7 +125,11 @@ describe.each(BACKENDS)("BullMQ on %s", (kind) => {
       lockDuration: 1000,
       stalledInterval: 500,
     });
-    await waitFor(async () => ran.length, (n) => n >= 1, 15_000);
+    await waitFor(
+      async () => ran.length,
+      (n) => n >= 1,
+      15_000,
+    );
     expect(ran).toEqual(["stall-1"]);
     await worker.close();
     await queue.close();

@@ -5,7 +5,14 @@ import { Redis } from "ioredis";
 import type { Platform } from "../../src/app/actors.ts";
 import type { Deps } from "../../src/app/deps.ts";
 import { openQueueBackend, type QueueBackend, type QueueBackendSettings } from "../../src/jobs/backend.ts";
-import { PlatformError, targetKey, type ChatPlatform, type ChatTarget, type MessageRef, type PlatformFailure } from "../../src/platforms/port.ts";
+import {
+  PlatformError,
+  targetKey,
+  type ChatPlatform,
+  type ChatTarget,
+  type MessageRef,
+  type PlatformFailure,
+} from "../../src/platforms/port.ts";
 import { renderPlainText } from "../../src/views/plainText.ts";
 import type { View } from "../../src/views/view.ts";
 
@@ -14,13 +21,22 @@ export const REDIS_URL = process.env["TEST_REDIS_URL"] ?? "redis://127.0.0.1:637
 export type BackendKind = "redis" | "postgres";
 export const BACKENDS: readonly BackendKind[] = ["redis", "postgres"];
 
-export function queueSettings(kind: BackendKind, databaseUrl: string, redisUrl = REDIS_URL): QueueBackendSettings {
+export function queueSettings(
+  kind: BackendKind,
+  databaseUrl: string,
+  redisUrl = REDIS_URL,
+): QueueBackendSettings {
   const id = randomUUID().replaceAll("-", "").slice(0, 12);
-  return kind === "redis" ? { redisUrl, databaseUrl, namespace: `cairn-test-${id}` } : { redisUrl: undefined, databaseUrl };
+  return kind === "redis"
+    ? { redisUrl, databaseUrl, namespace: `cairn-test-${id}` }
+    : { redisUrl: undefined, databaseUrl };
 }
 
 /** Opens a backend and returns it with a cleanup that removes its namespace. */
-export async function testBackend(kind: BackendKind, databaseUrl: string): Promise<{ backend: QueueBackend; settings: QueueBackendSettings; cleanup(): Promise<void> }> {
+export async function testBackend(
+  kind: BackendKind,
+  databaseUrl: string,
+): Promise<{ backend: QueueBackend; settings: QueueBackendSettings; cleanup(): Promise<void> }> {
   const settings = queueSettings(kind, databaseUrl);
   const backend = await openQueueBackend(settings);
   return { backend, settings, cleanup: () => cleanupNamespace(settings) };
@@ -56,7 +72,10 @@ export class FakePlatform implements ChatPlatform {
   private next = 1;
   constructor(
     readonly platform: Platform = "CONSOLE",
-    readonly limits = { global: { capacity: 1000, perSecond: 1000 }, perChat: { capacity: 1000, perSecond: 1000 } },
+    readonly limits = {
+      global: { capacity: 1000, perSecond: 1000 },
+      perChat: { capacity: 1000, perSecond: 1000 },
+    },
   ) {}
 
   /** The next calls fail with these, in order. */
@@ -66,7 +85,13 @@ export class FakePlatform implements ChatPlatform {
 
   private call(op: PlatformCall["op"], target: ChatTarget, view: View | null, messageId: string): void {
     const failure = this.failures.shift();
-    const entry = { op, at: Date.now(), target: targetKey(target), text: view === null ? "" : renderPlainText(view), messageId };
+    const entry = {
+      op,
+      at: Date.now(),
+      target: targetKey(target),
+      text: view === null ? "" : renderPlainText(view),
+      messageId,
+    };
     this.calls.push(entry);
     if (failure !== undefined) throw new PlatformError(this.platform, failure);
   }
@@ -87,12 +112,20 @@ export class FakePlatform implements ChatPlatform {
   }
 }
 
-export async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 15_000, stepMs = 20): Promise<T> {
+export async function waitFor<T>(
+  read: () => Promise<T>,
+  done: (value: T) => boolean,
+  timeoutMs = 15_000,
+  stepMs = 20,
+): Promise<T> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const value = await read();
     if (done(value)) return value;
-    if (Date.now() > until) throw new Error(`timed out waiting; last value ${JSON.stringify(value, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v))}`);
+    if (Date.now() > until)
+      throw new Error(
+        `timed out waiting; last value ${JSON.stringify(value, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v))}`,
+      );
     await new Promise((resolve) => setTimeout(resolve, stepMs));
   }
 }

@@ -19,7 +19,10 @@ export function consolePlatform(output: Writable): ChatPlatform {
   return {
     platform: "CONSOLE",
     // A terminal takes whatever it is given.
-    limits: { global: { capacity: 10_000, perSecond: 10_000 }, perChat: { capacity: 10_000, perSecond: 10_000 } },
+    limits: {
+      global: { capacity: 10_000, perSecond: 10_000 },
+      perChat: { capacity: 10_000, perSecond: 10_000 },
+    },
     async post(target, view): Promise<MessageRef> {
       print(target, view, view.buttons !== undefined && view.buttons.length > 0 ? " (card)" : "");
       return { messageId: String(next++) };

@@ -19,7 +19,12 @@ export class ConsoleClock implements Clock {
 
 /** Who is typing: `/as <name> [--mod]` switches it. */
 export function consoleUser(name: string, moderator: boolean): PlatformUser {
-  return { platform: "CONSOLE", userId: name.toLowerCase(), displayName: name, isPlatformModerator: moderator };
+  return {
+    platform: "CONSOLE",
+    userId: name.toLowerCase(),
+    displayName: name,
+    isPlatformModerator: moderator,
+  };
 }
 
 export type SessionCommand =
@@ -38,7 +43,8 @@ export function parseSessionCommand(line: string): SessionCommand | null {
   if (head === "/quit" || head === "/exit") return { kind: "quit" };
   if (head === "/as") {
     const name = args.find((a) => !a.startsWith("--"));
-    if (name === undefined || !NAME.test(name)) return { kind: "invalid", message: "Usage: /as <name> [--mod] (letters, digits, _ and .)" };
+    if (name === undefined || !NAME.test(name))
+      return { kind: "invalid", message: "Usage: /as <name> [--mod] (letters, digits, _ and .)" };
     return { kind: "as", name, moderator: args.includes("--mod") };
   }
   if (head === "/wait") {

@@ -10,7 +10,10 @@ import { ConsoleClock } from "./session.ts";
  * the clock the deadline jobs read.
  */
 export async function runConsoleWithJobs(
-  options: Omit<ConsoleOptions, "clock" | "background"> & { readonly queue: QueueSettings; readonly log?: JobLog },
+  options: Omit<ConsoleOptions, "clock" | "background"> & {
+    readonly queue: QueueSettings;
+    readonly log?: JobLog;
+  },
 ): Promise<void> {
   const clock = new ConsoleClock();
   const runtime = await startWorkers({
