@@ -27,7 +27,7 @@ let settings: ReturnType<typeof queueSettings>;
 let community: TestCommunity;
 let alice: Actor;
 
-async function start(cardEditDelayMs = 0): Promise<void> {
+async function start(cardEditDelayMs = 0, dispatcherPollMs = 50): Promise<void> {
   settings = queueSettings("redis", database.url);
   platform = new FakePlatform();
   runtime = await startWorkers({
@@ -35,7 +35,7 @@ async function start(cardEditDelayMs = 0): Promise<void> {
     deps: realClockDeps(database.db),
     platforms: [platform],
     settings: { cardEditDelayMs, backoffMs: 100 },
-    dispatcherPollMs: 50,
+    dispatcherPollMs,
   });
 }
 
@@ -59,6 +59,16 @@ const logOne = async () =>
   );
 
 describe("delivery", () => {
+  it("wakes on the outbox trigger's NOTIFY instead of waiting for its next poll", async () => {
+    await start(0, 600_000);
+    // The first poll runs at start; after it only a NOTIFY can wake the dispatcher within the test.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    await logOne();
+    const deadline = Date.now() + 10_000;
+    while (platform.calls.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(platform.calls.filter((c) => c.op === "post")).toHaveLength(1);
+  });
+
   it("posts a vote card once even when its outbox row is dispatched twice and its job is lost", async () => {
     await start();
     await logOne();
