@@ -1,7 +1,7 @@
 import type { Tx } from "../db/client.ts";
 import type { ContributionStatus, DecidedBy } from "../generated/prisma/enums.ts";
 import type { CommunityConfig } from "../core/config.ts";
-import { decideAtDeadline, type Tally } from "../core/decision.ts";
+import { decideAtDeadline, votersEarnRewards, type Tally } from "../core/decision.ts";
 import { awardPoints } from "../core/impact.ts";
 import { splitByShares } from "../core/split.ts";
 import { verifierRewards } from "../core/clawback.ts";
@@ -55,7 +55,7 @@ export async function recordDecision(
     entries.push(...(await awardEntries(tx, contribution.id, award, actorId)));
     await tx.contribution.update({ where: { id: contribution.id }, data: { award } });
   }
-  if (decidedBy !== "MODERATOR" && outcome !== "EXPIRED") {
+  if (votersEarnRewards(decidedBy, outcome)) {
     entries.push(...(await verifierRewardEntries(tx, contribution.id, config)));
   }
   await appendLedgerEntries(tx, contribution.communityId, entries, now);

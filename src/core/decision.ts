@@ -36,3 +36,15 @@ export function decideAtDeadline(tally: Tally, config: DecisionRules): VoteOutco
   if (tally.approvals + tally.rejections < config.quorum) return "EXPIRED";
   return meetsApprovalRatio(tally, config.approvalRatio) ? "VERIFIED" : "REJECTED";
 }
+
+/**
+ * Whether the voters on a contribution earn the verifier reward: only when the
+ * votes decided it (as they came in, or by ratio at the deadline) — not when a
+ * moderator did, and not when it expired without quorum.
+ */
+export function votersEarnRewards(
+  decidedBy: "VOTES" | "DEADLINE" | "MODERATOR",
+  outcome: VoteOutcome | "EXPIRED",
+): boolean {
+  return decidedBy !== "MODERATOR" && outcome !== "EXPIRED";
+}

@@ -1,4 +1,5 @@
 export * from "./activeScore.ts";
+export * from "./blindVoting.ts";
 export * from "./clawback.ts";
 export * from "./commandLine.ts";
 export * from "./config.ts";

@@ -1,4 +1,5 @@
-import type { ContributionDetail, ContributionPage, ReviewQueue, TallyView } from "../app/browse.ts";
+import type { ContributionDetail, ContributionPage, ReviewQueue } from "../app/browse.ts";
+import type { TallyView } from "../core/blindVoting.ts";
 import { formatPoints } from "../core/points.ts";
 import { privateView, publicView, type Button, type View } from "./view.ts";
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ContributionStatus, VoteChoice } from "../../src/generated/prisma/enums.ts";
-import { listContributions, reviewQueue, showContribution, visibleVotes } from "../../src/app/browse.ts";
+import { listContributions, reviewQueue, showContribution } from "../../src/app/browse.ts";
 import { inTransaction } from "../../src/app/deps.ts";
 import { appendLedgerEntries } from "../../src/app/ledger.ts";
 import { createTestDatabase } from "../support/db.ts";
@@ -62,36 +62,6 @@ async function contribution(c: TestCommunity, seed: Seed): Promise<number> {
   });
   return row.id;
 }
-
-describe("visibleVotes", () => {
-  const votes = [
-    { voterId: 1, choice: "APPROVE" as const },
-    { voterId: 2, choice: "REJECT" as const },
-    { voterId: 3, choice: "APPROVE" as const },
-  ];
-
-  it("hides directions of a pending contribution under blind voting, except the viewer's own", () => {
-    expect(visibleVotes(votes, { blindVoting: true, status: "PENDING", viewerId: 2 })).toEqual({
-      blind: true,
-      tally: { approvals: null, rejections: null, voters: 3 },
-      votes: [{ voterId: 2, choice: "REJECT" }],
-      own: { voterId: 2, choice: "REJECT" },
-    });
-    expect(visibleVotes(votes, { blindVoting: true, status: "PENDING", viewerId: 9 }).votes).toEqual([]);
-  });
-
-  it("shows everything once decided, or without blind voting", () => {
-    for (const rule of [
-      { blindVoting: true, status: "VERIFIED" as const, viewerId: 9 },
-      { blindVoting: false, status: "PENDING" as const, viewerId: 9 },
-    ]) {
-      const seen = visibleVotes(votes, rule);
-      expect(seen.blind).toBe(false);
-      expect(seen.tally).toEqual({ approvals: 2, rejections: 1, voters: 3 });
-      expect(seen.votes).toHaveLength(3);
-    }
-  });
-});
 
 describe("showContribution", () => {
   it("shows credits with the points they earned, votes, questions, history and the appeal", async () => {

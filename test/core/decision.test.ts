@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { decideAtDeadline, decideByVotes, type Tally } from "../../src/core/decision.ts";
+import { decideAtDeadline, decideByVotes, votersEarnRewards, type Tally } from "../../src/core/decision.ts";
 
 const rules = { quorum: 3, approvalRatio: 0.66 };
 const tally = (approvals: number, rejections: number): Tally => ({ approvals, rejections });
@@ -97,5 +97,15 @@ describe("decision properties", () => {
         );
       }),
     );
+  });
+});
+
+describe("verifier rewards", () => {
+  it("are earned only when the votes decided the contribution", () => {
+    expect(votersEarnRewards("VOTES", "VERIFIED")).toBe(true);
+    expect(votersEarnRewards("VOTES", "REJECTED")).toBe(true);
+    expect(votersEarnRewards("DEADLINE", "VERIFIED")).toBe(true);
+    expect(votersEarnRewards("DEADLINE", "EXPIRED")).toBe(false);
+    expect(votersEarnRewards("MODERATOR", "VERIFIED")).toBe(false);
   });
 });
