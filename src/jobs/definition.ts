@@ -15,6 +15,15 @@ export interface JobLog {
 
 export const silentLog: JobLog = { info: () => {}, warn: () => {}, error: () => {} };
 
+/** A log whose every line also carries `fields` (a job's id and name), like pino's child loggers. */
+export function logWith(log: JobLog, fields: object): JobLog {
+  return {
+    info: (more, message) => log.info({ ...fields, ...more }, message),
+    warn: (more, message) => log.warn({ ...fields, ...more }, message),
+    error: (more, message) => log.error({ ...fields, ...more }, message),
+  };
+}
+
 /** What the job system reports to /metrics; null when nobody measures. */
 export interface JobObserver {
   jobFinished(
@@ -122,6 +131,7 @@ export function queueProcessor(
       throw new UnrecoverableError(
         `bad payload for ${job.name}: ${parsed.error.issues[0]?.message ?? "invalid"}`,
       );
-    return definition.handle(ctx, parsed.data, { job, token: token ?? null });
+    const log = logWith(ctx.log, { jobId: job.id, queue: definition.queue, job: job.name });
+    return definition.handle({ ...ctx, log }, parsed.data, { job, token: token ?? null });
   };
 }
