@@ -2,6 +2,7 @@ import type { Tx } from "../db/client.ts";
 import type { ContributionStatus } from "../generated/prisma/enums.ts";
 import { readCommunityConfig, type CommunityConfig } from "../core/config.ts";
 import { resolveShares } from "../core/credits.ts";
+import { MAX_CONTRIBUTION_NUMBER } from "../core/commandLine.ts";
 import { submissionAllowance } from "../core/rateLimit.ts";
 import { ok, refuse, type Result } from "../core/result.ts";
 import { validateDescription, validateTitle } from "../core/text.ts";
@@ -11,8 +12,6 @@ import { transact, type Actor, type Deps } from "./deps.ts";
 import { enqueueOutbox } from "./outbox.ts";
 
 const DAY_MS = 86_400_000;
-/** Contribution numbers are PostgreSQL `integer`s. */
-const MAX_CONTRIBUTION_NUMBER = 2_147_483_647;
 
 export interface CoAuthorClaim {
   readonly member: MemberRef;

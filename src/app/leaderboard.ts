@@ -11,7 +11,7 @@ import {
   type LeaderboardWindow,
   type WindowBounds,
 } from "../core/periods.ts";
-import { rankCompetition } from "../core/ranking.ts";
+import { rankCompetition, rankOf } from "../core/ranking.ts";
 import { ok, refuse, type Result } from "../core/result.ts";
 import { streakWeeks } from "../core/streak.ts";
 import type { Actor, Deps } from "./deps.ts";
@@ -173,7 +173,7 @@ async function boardView(
     score: request.score,
     category,
     rows: rankCompetition(top, (row) => display(row.score)).map(({ rank, row }) => toRow(row, rank)),
-    callerRow: caller === null ? null : toRow(caller, caller.higher + 1),
+    callerRow: caller === null ? null : toRow(caller, rankOf(caller.score, caller.higher)),
   };
 }
 
@@ -672,5 +672,5 @@ export async function allTimeRank(
   ]);
   const me = rows.find((row) => row.isMe === true);
   if (me === undefined) return null;
-  return me.higher === null ? 1 : me.higher + 1;
+  return rankOf(me.score ?? 0, me.higher ?? 0);
 }

@@ -1,10 +1,16 @@
 import type { Tx } from "../db/client.ts";
 import { activeWeight } from "../core/activeScore.ts";
 import { readCommunityConfig } from "../core/config.ts";
-import { GENESIS_HASH, hashEntry, type HashedLedgerEntry, type LedgerEntryFacts } from "../core/ledger.ts";
+import {
+  GENESIS_HASH,
+  hashEntry,
+  type HashedLedgerEntry,
+  type LedgerEntryFacts,
+  type LedgerKind,
+} from "../core/ledger.ts";
 import { periodKeys } from "../core/periods.ts";
 
-export type LedgerKind = LedgerEntryFacts["kind"];
+export type { LedgerKind };
 
 /** An entry to append; sequence, time and hashes are assigned by the ledger. */
 export interface NewLedgerEntry {

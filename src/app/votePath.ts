@@ -1,4 +1,5 @@
 import type pg from "pg";
+import { MAX_CONTRIBUTION_NUMBER } from "../core/commandLine.ts";
 import { readCommunityConfig } from "../core/config.ts";
 import { decideByVotes, type Tally } from "../core/decision.ts";
 import { voterEligibility } from "../core/eligibility.ts";
@@ -21,7 +22,8 @@ export async function castUndecidingVote(
   input: VoteInput,
   now: Date,
 ): Promise<Result<VoteRecorded, VoteRefusal> | null> {
-  if (!Number.isInteger(input.number) || input.number < 1 || input.number > MAX_NUMBER) return null;
+  if (!Number.isInteger(input.number) || input.number < 1 || input.number > MAX_CONTRIBUTION_NUMBER)
+    return null;
   const client = await pool.connect();
   try {
     const outcome = await voteInTransaction(client, actor, input, now);
@@ -109,8 +111,6 @@ function sqlInstant(iso: string): string {
   if (!/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/.test(iso)) throw new Error(`not an ISO instant: ${iso}`);
   return iso;
 }
-
-const MAX_NUMBER = 2 ** 31 - 1;
 
 async function voteInTransaction(
   client: pg.PoolClient,

@@ -1,3 +1,4 @@
+import { formatTime } from "../views/contribution.ts";
 import { z } from "zod";
 import {
   logContribution,
@@ -127,7 +128,7 @@ export const contribute = defineCommand({
     const shares =
       result.value.credits.length > 1 ? ` with ${result.value.credits.length} credited members` : "";
     return successView(
-      `Logged #${result.value.number}${shares}; voting is open until ${result.value.closesAt.toISOString().slice(0, 16).replace("T", " ")} UTC.`,
+      `Logged #${result.value.number}${shares}; voting is open until ${formatTime(result.value.closesAt)}.`,
     );
   },
 });

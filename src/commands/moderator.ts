@@ -1,3 +1,4 @@
+import { formatTime } from "../views/contribution.ts";
 import { z } from "zod";
 import {
   adjustPoints,
@@ -120,9 +121,7 @@ export const reviewExtend = defineCommand({
       reason: input.reason,
     });
     return result.ok
-      ? successView(
-          `Voting on #${input.contribution} now closes ${result.value.closesAt.toISOString().slice(0, 16).replace("T", " ")} UTC.`,
-        )
+      ? successView(`Voting on #${input.contribution} now closes ${formatTime(result.value.closesAt)}.`)
       : refused(result);
   },
 });

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { MemberRef } from "../app/actors.ts";
-import { parseContributionNumber, parsePoints } from "../core/commandLine.ts";
+import { MAX_CONTRIBUTION_NUMBER, parseContributionNumber, parsePoints } from "../core/commandLine.ts";
 import { parseWindow, type LeaderboardWindow } from "../core/periods.ts";
 
 /**
@@ -21,8 +21,6 @@ function refusing<T>(code: string, parse: (value: unknown) => T | null): z.ZodTy
       return parsed;
     }) as unknown as z.ZodType<T>;
 }
-
-const MAX_CONTRIBUTION_NUMBER = 2 ** 31 - 1;
 
 export const contributionNumber = refusing("BAD_CONTRIBUTION_ID", (value) => {
   if (typeof value === "number")

@@ -13,7 +13,8 @@ export interface CommandLine {
 const COMMAND = /^\/([A-Za-z0-9_-]+)(?:@([A-Za-z0-9_]+))?(?=\s|$)/;
 const OPENING_QUOTES = new Set(['"', "\u201C", "\u201E"]);
 const CLOSING_QUOTES = new Set(['"', "\u201D", "\u201C"]);
-const MAX_CONTRIBUTION_NUMBER = 2 ** 31 - 1;
+/** Contribution numbers are PostgreSQL integers. */
+export const MAX_CONTRIBUTION_NUMBER = 2 ** 31 - 1;
 const MAX_POINTS_HUNDREDTHS = 1_000_000 * 100;
 
 /**

@@ -1,3 +1,4 @@
+import { formatTime } from "../../views/contribution.ts";
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { createInterface } from "node:readline";
@@ -82,7 +83,7 @@ export async function runConsole(options: ConsoleOptions): Promise<void> {
     }
     if (session?.kind === "wait") {
       clock.advance(session.ms);
-      print(`Time moves on to ${clock.now().toISOString().slice(0, 16).replace("T", " ")} UTC.`);
+      print(`Time moves on to ${formatTime(clock.now())}.`);
     }
     // A deadline the clock just passed is decided before the next command reads it.
     await options.background.settle();
