@@ -135,10 +135,8 @@ export async function editCategory(
   if (!actor.isModerator) return refuse("NOT_MODERATOR");
   const slug = input.slug.toLowerCase();
   return transact(deps, async (tx) => {
-    const existing = await tx.category.findUnique({
-      where: { communityId_slug: { communityId: actor.communityId, slug } },
-    });
-    if (existing === null || !existing.active) return refuse("UNKNOWN_CATEGORY", { category: slug });
+    const existing = await findActiveCategory(tx, actor.communityId, slug);
+    if (existing === null) return refuse("UNKNOWN_CATEGORY", { category: slug });
     await tx.category.update({
       where: { id: existing.id },
       data: {
@@ -167,10 +165,8 @@ export async function removeCategory(
   if (!actor.isModerator) return refuse("NOT_MODERATOR");
   const slug = input.slug.toLowerCase();
   return transact(deps, async (tx) => {
-    const existing = await tx.category.findUnique({
-      where: { communityId_slug: { communityId: actor.communityId, slug } },
-    });
-    if (existing === null || !existing.active) return refuse("UNKNOWN_CATEGORY", { category: slug });
+    const existing = await findActiveCategory(tx, actor.communityId, slug);
+    if (existing === null) return refuse("UNKNOWN_CATEGORY", { category: slug });
     if ((await tx.category.count({ where: { communityId: actor.communityId, active: true } })) <= 1) {
       return refuse("LAST_CATEGORY");
     }
@@ -189,6 +185,10 @@ export async function listCategories(
     select: { slug: true, weight: true, description: true },
     orderBy: { slug: "asc" },
   });
+}
+
+async function findActiveCategory(tx: Tx, communityId: number, slug: string): Promise<{ id: number } | null> {
+  return tx.category.findFirst({ where: { communityId, slug, active: true }, select: { id: true } });
 }
 
 function validWeight(weight: number): boolean {

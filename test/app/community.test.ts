@@ -1,22 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { setConfig } from "../../src/app/community.ts";
 import { verifyCommunityLedger } from "../../src/app/ledgerAudit.ts";
 import { adjustPoints } from "../../src/app/moderation.ts";
 import { activeScore } from "../../src/core/activeScore.ts";
-import { createTestDatabase } from "../support/db.ts";
+import { useTestDatabase } from "../support/db.ts";
 import { newCommunity, valueOf } from "../support/communities.ts";
 
 vi.setConfig({ testTimeout: 60_000, hookTimeout: 120_000 });
 
-let database: Awaited<ReturnType<typeof createTestDatabase>>;
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-});
-
-afterAll(async () => {
-  await database.drop();
-});
+const database = useTestDatabase();
 
 describe("changing the active-score half-life", () => {
   it("rebuilds every active score so balances still agree with the ledger", async () => {

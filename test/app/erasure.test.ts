@@ -1,20 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { resolveActor } from "../../src/app/actors.ts";
 import { eraseMember, requestErasure } from "../../src/app/moderation.ts";
-import { createTestDatabase } from "../support/db.ts";
+import { useTestDatabase } from "../support/db.ts";
 import { newCommunity, valueOf } from "../support/communities.ts";
 
 vi.setConfig({ testTimeout: 60_000, hookTimeout: 120_000 });
 
-let database: Awaited<ReturnType<typeof createTestDatabase>>;
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-});
-
-afterAll(async () => {
-  await database.drop();
-});
+const database = useTestDatabase();
 
 describe("a member who asked to be forgotten", () => {
   it("stays erased when their account is seen again", async () => {

@@ -1,20 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Actor } from "../../src/app/deps.ts";
 import { inTransaction } from "../../src/app/deps.ts";
 import { buildExport, csvCell, type ExportRequest, type ExportResult } from "../../src/app/exports.ts";
 import { appendLedgerEntries, type NewLedgerEntry } from "../../src/app/ledger.ts";
-import { createTestDatabase } from "../support/db.ts";
-import { FakeClock, newCommunity, valueOf, type TestCommunity } from "../support/communities.ts";
+import { useTestDatabase } from "../support/db.ts";
+import {
+  FakeClock,
+  newCommunity,
+  valueOf,
+  type TestCommunity,
+  ledgerEntry as entry,
+} from "../support/communities.ts";
 
-let database: Awaited<ReturnType<typeof createTestDatabase>>;
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-});
-
-afterAll(async () => {
-  await database.drop();
-});
+const database = useTestDatabase();
 
 async function community(): Promise<TestCommunity> {
   return newCommunity(database.db, { clock: new FakeClock("2026-11-01T00:00:00.000Z"), platform: "DISCORD" });
@@ -23,21 +21,6 @@ async function community(): Promise<TestCommunity> {
 function append(c: TestCommunity, at: string, entries: NewLedgerEntry[]): Promise<unknown> {
   return inTransaction(c.deps, (tx) => appendLedgerEntries(tx, c.communityId, entries, new Date(at)));
 }
-
-const entry = (
-  kind: NewLedgerEntry["kind"],
-  memberId: number,
-  points: number,
-  extra: Partial<NewLedgerEntry> = {},
-): NewLedgerEntry => ({
-  kind,
-  memberId,
-  points,
-  contributionId: null,
-  actorId: null,
-  reason: kind.toLowerCase(),
-  ...extra,
-});
 
 const range = (from: string, to: string) => ({
   kind: "range" as const,

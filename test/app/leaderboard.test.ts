@@ -1,21 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { LeaderboardWindow } from "../../src/core/periods.ts";
 import type { Actor } from "../../src/app/deps.ts";
 import { inTransaction } from "../../src/app/deps.ts";
 import { appendLedgerEntries, type NewLedgerEntry } from "../../src/app/ledger.ts";
 import { scheduledLeaderboard, showLeaderboard, type LeaderboardView } from "../../src/app/leaderboard.ts";
-import { createTestDatabase } from "../support/db.ts";
+import { useTestDatabase } from "../support/db.ts";
 import { FakeClock, newCommunity, valueOf, type TestCommunity } from "../support/communities.ts";
 
-let database: Awaited<ReturnType<typeof createTestDatabase>>;
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-});
-
-afterAll(async () => {
-  await database.drop();
-});
+const database = useTestDatabase();
 
 const NOW = "2026-11-28T12:00:00.000Z"; // a Saturday in ISO week 2026-W48 (Mon 23 Nov – Sun 29 Nov)
 

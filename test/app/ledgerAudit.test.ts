@@ -21,7 +21,13 @@ import {
   verifyLedgerFile,
 } from "../../src/app/ledgerAudit.ts";
 import { createTestDatabase } from "../support/db.ts";
-import { FakeClock, newCommunity, valueOf, type TestCommunity } from "../support/communities.ts";
+import {
+  FakeClock,
+  newCommunity,
+  valueOf,
+  type TestCommunity,
+  ledgerEntry as entry,
+} from "../support/communities.ts";
 
 let database: Awaited<ReturnType<typeof createTestDatabase>>;
 let folder: string;
@@ -46,21 +52,6 @@ async function community(): Promise<TestCommunity> {
 function append(c: TestCommunity, at: Date, entries: NewLedgerEntry[]): Promise<unknown> {
   return inTransaction(c.deps, (tx) => appendLedgerEntries(tx, c.communityId, entries, at));
 }
-
-const entry = (
-  kind: NewLedgerEntry["kind"],
-  memberId: number,
-  points: number,
-  extra: Partial<NewLedgerEntry> = {},
-): NewLedgerEntry => ({
-  kind,
-  memberId,
-  points,
-  contributionId: null,
-  actorId: null,
-  reason: kind.toLowerCase(),
-  ...extra,
-});
 
 /** What linking does (see link.ts): MERGE entries move the total, the rest moves directly. */
 async function merge(tx: Tx, communityId: number, keep: number, gone: number, at: Date): Promise<void> {

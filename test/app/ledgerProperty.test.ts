@@ -1,5 +1,5 @@
 import fc from "fast-check";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { activeWeight } from "../../src/core/activeScore.ts";
 import { readCommunityConfig } from "../../src/core/config.ts";
 import { GENESIS_HASH, verifyChain, type HashedLedgerEntry } from "../../src/core/ledger.ts";
@@ -9,22 +9,14 @@ import { logContribution } from "../../src/app/contributions.ts";
 import { createIdentityLinkCode, redeemIdentityLinkCode } from "../../src/app/link.ts";
 import { adjustPoints, moderatorDecide, voidContribution } from "../../src/app/moderation.ts";
 import { castVote, closeDueContributions } from "../../src/app/votes.ts";
-import { createTestDatabase } from "../support/db.ts";
+import { useTestDatabase } from "../support/db.ts";
 import { newCommunity, pointsByMember, readLedger, type TestCommunity } from "../support/communities.ts";
 
 // Each test drives many transactions against the real database; under a loaded
 // machine that takes longer than vitest's 5 s default.
 vi.setConfig({ testTimeout: 60_000, hookTimeout: 120_000 });
 
-let database: Awaited<ReturnType<typeof createTestDatabase>>;
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-});
-
-afterAll(async () => {
-  await database.drop();
-});
+const database = useTestDatabase();
 
 const PEOPLE = ["ana", "ben", "cleo", "dev", "eli"] as const;
 const person = fc.integer({ min: 0, max: PEOPLE.length - 1 });

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { verifyChain } from "../../src/core/ledger.ts";
 import { resolveActor, type PlatformChat, type PlatformUser } from "../../src/app/actors.ts";
 import { createSpaceLinkCode, joinCommunity } from "../../src/app/community.ts";
@@ -7,7 +7,7 @@ import type { Actor, Deps } from "../../src/app/deps.ts";
 import { createIdentityLinkCode, redeemIdentityLinkCode } from "../../src/app/link.ts";
 import { adjustPoints, voidContribution } from "../../src/app/moderation.ts";
 import { castVote } from "../../src/app/votes.ts";
-import { createTestDatabase } from "../support/db.ts";
+import { useTestDatabase } from "../support/db.ts";
 import {
   FakeClock,
   balanceOf,
@@ -23,15 +23,7 @@ import {
 // machine that takes longer than vitest's 5 s default.
 vi.setConfig({ testTimeout: 60_000, hookTimeout: 120_000 });
 
-let database: Awaited<ReturnType<typeof createTestDatabase>>;
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-});
-
-afterAll(async () => {
-  await database.drop();
-});
+const database = useTestDatabase();
 
 /** One person, Ana, seen on a community's Discord server and on its Telegram group as two members. */
 interface TwoPlatforms {

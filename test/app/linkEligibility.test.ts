@@ -1,21 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { logContribution } from "../../src/app/contributions.ts";
 import { createIdentityLinkCode, redeemIdentityLinkCode } from "../../src/app/link.ts";
 import { castVote } from "../../src/app/votes.ts";
-import { createTestDatabase } from "../support/db.ts";
+import { useTestDatabase } from "../support/db.ts";
 import { newCommunity, valueOf } from "../support/communities.ts";
 
 vi.setConfig({ testTimeout: 60_000, hookTimeout: 120_000 });
 
-let database: Awaited<ReturnType<typeof createTestDatabase>>;
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-});
-
-afterAll(async () => {
-  await database.drop();
-});
+const database = useTestDatabase();
 
 describe("linking two accounts of one person", () => {
   it("drops the vote one account cast on the other's pending contribution", async () => {

@@ -1,20 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { ContributionStatus } from "../../src/generated/prisma/enums.ts";
 import { inTransaction } from "../../src/app/deps.ts";
 import { appendLedgerEntries, type NewLedgerEntry } from "../../src/app/ledger.ts";
 import { setProfileVisibility, showProfile } from "../../src/app/profile.ts";
-import { createTestDatabase } from "../support/db.ts";
+import { useTestDatabase } from "../support/db.ts";
 import { FakeClock, newCommunity, valueOf, type TestCommunity } from "../support/communities.ts";
 
-let database: Awaited<ReturnType<typeof createTestDatabase>>;
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-});
-
-afterAll(async () => {
-  await database.drop();
-});
+const database = useTestDatabase();
 
 const NOW = "2026-11-28T12:00:00.000Z";
 

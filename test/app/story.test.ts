@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { verifyChain } from "../../src/core/ledger.ts";
 import { addCategory } from "../../src/app/community.ts";
 import {
@@ -15,7 +15,7 @@ import {
   voidContribution,
 } from "../../src/app/moderation.ts";
 import { answerInfoRequest, askForInfo, castVote, closeDueContributions } from "../../src/app/votes.ts";
-import { createTestDatabase } from "../support/db.ts";
+import { useTestDatabase } from "../support/db.ts";
 import {
   FakeClock,
   balanceOf,
@@ -31,15 +31,7 @@ import {
 // machine that takes longer than vitest's 5 s default.
 vi.setConfig({ testTimeout: 60_000, hookTimeout: 120_000 });
 
-let database: Awaited<ReturnType<typeof createTestDatabase>>;
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-});
-
-afterAll(async () => {
-  await database.drop();
-});
+const database = useTestDatabase();
 
 interface Cast {
   readonly community: TestCommunity;

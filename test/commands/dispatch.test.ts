@@ -1,19 +1,13 @@
 // The dispatcher tells its caller how long each command took, refused or not,
 // under the command's catalog name (the label of /metrics' command latency).
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { catalog } from "../../src/commands/catalog.ts";
 import { runTextCommand, type Invocation } from "../../src/commands/dispatch.ts";
 import { renderPlainText } from "../../src/views/plainText.ts";
 import { newCommunity } from "../support/communities.ts";
-import { createTestDatabase, type TestDatabase } from "../support/db.ts";
+import { useTestDatabase } from "../support/db.ts";
 
-let database: TestDatabase;
-beforeAll(async () => {
-  database = await createTestDatabase();
-});
-afterAll(async () => {
-  await database.drop();
-});
+const database = useTestDatabase();
 
 describe("command dispatch", () => {
   it("reports each command's name and duration to observe, answered or refused, and nothing for an unknown command", async () => {

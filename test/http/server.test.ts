@@ -1,14 +1,14 @@
 // The operations endpoints against real PostgreSQL and Redis: liveness,
 // readiness that names what is down (and nothing secret), and the metrics a
 // running worker produces.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { logContribution } from "../../src/app/contributions.ts";
 import { openDb } from "../../src/db/client.ts";
 import { openQueueBackend } from "../../src/jobs/backend.ts";
 import { startWorkers } from "../../src/jobs/runtime.ts";
 import { observeCommand, startHttpServer, type HttpServer } from "../../src/http/server.ts";
 import { newCommunity, valueOf } from "../support/communities.ts";
-import { createTestDatabase, type TestDatabase } from "../support/db.ts";
+import { createTestDatabase, useTestDatabase } from "../support/db.ts";
 import {
   FakePlatform,
   cleanupNamespace,
@@ -17,13 +17,7 @@ import {
   testBackend,
 } from "../jobs/support.ts";
 
-let database: TestDatabase;
-beforeAll(async () => {
-  database = await createTestDatabase();
-});
-afterAll(async () => {
-  await database.drop();
-});
+const database = useTestDatabase();
 
 async function get(
   server: HttpServer,

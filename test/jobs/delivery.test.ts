@@ -1,6 +1,6 @@
 // Deliveries through the platform port, on Redis: exactly once per outbox row,
 // 429s honoured to the millisecond, permanent failures recorded, busy cards coalesced.
-import { afterAll, beforeAll, beforeEach, afterEach, describe, expect, it } from "vitest";
+import { beforeEach, afterEach, describe, expect, it } from "vitest";
 import { logContribution } from "../../src/app/contributions.ts";
 import type { Actor } from "../../src/app/deps.ts";
 import { castVote } from "../../src/app/votes.ts";
@@ -10,16 +10,10 @@ import { dispatchRows } from "../../src/jobs/dispatcher.ts";
 import { startWorkers, type JobRuntime } from "../../src/jobs/runtime.ts";
 import { renderPlainText } from "../../src/views/plainText.ts";
 import { newCommunity, valueOf, type TestCommunity } from "../support/communities.ts";
-import { createTestDatabase, type TestDatabase } from "../support/db.ts";
+import { useTestDatabase } from "../support/db.ts";
 import { FakePlatform, cleanupNamespace, queueSettings, realClockDeps } from "./support.ts";
 
-let database: TestDatabase;
-beforeAll(async () => {
-  database = await createTestDatabase();
-});
-afterAll(async () => {
-  await database.drop();
-});
+const database = useTestDatabase();
 
 let platform: FakePlatform;
 let runtime: JobRuntime;

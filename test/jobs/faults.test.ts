@@ -4,23 +4,17 @@ import { spawn } from "node:child_process";
 import path from "node:path";
 import { Redis } from "ioredis";
 import pg from "pg";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { logContribution } from "../../src/app/contributions.ts";
 import { castVote } from "../../src/app/votes.ts";
 import { GENESIS_HASH, verifyChain } from "../../src/core/ledger.ts";
 import { scheduleDeadlines } from "../../src/jobs/deadlines.ts";
 import { openJobQueues, startWorkers, type JobRuntime } from "../../src/jobs/runtime.ts";
 import { newCommunity, readLedger, valueOf } from "../support/communities.ts";
-import { createTestDatabase, type TestDatabase } from "../support/db.ts";
+import { useTestDatabase } from "../support/db.ts";
 import { FakePlatform, cleanupNamespace, queueSettings, realClockDeps, waitFor } from "./support.ts";
 
-let database: TestDatabase;
-beforeAll(async () => {
-  database = await createTestDatabase();
-});
-afterAll(async () => {
-  await database.drop();
-});
+const database = useTestDatabase();
 
 const now = () => new Date();
 

@@ -1,7 +1,7 @@
 // Jobs following the ledger's changes, on both backends: a moderator's extension
 // moves a contribution's deadline job, and `/config set` moves a community's
 // leaderboard scheduler.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { logContribution } from "../../src/app/contributions.ts";
 import type { Clock, Deps } from "../../src/app/deps.ts";
 import { extendDeadline } from "../../src/app/moderation.ts";
@@ -12,16 +12,10 @@ import { startWorkers, type JobRuntime } from "../../src/jobs/runtime.ts";
 import { leaderboardSchedulerId } from "../../src/jobs/schedules.ts";
 import { renderPlainText } from "../../src/views/plainText.ts";
 import { newCommunity, valueOf } from "../support/communities.ts";
-import { createTestDatabase, type TestDatabase } from "../support/db.ts";
+import { useTestDatabase } from "../support/db.ts";
 import { BACKENDS, FakePlatform, cleanupNamespace, queueSettings, waitFor } from "./support.ts";
 
-let database: TestDatabase;
-beforeAll(async () => {
-  database = await createTestDatabase();
-});
-afterAll(async () => {
-  await database.drop();
-});
+const database = useTestDatabase();
 
 /** The real time, moved forward by `offsetMs` (what the console's /wait does to the deadline jobs' clock). */
 class ShiftedClock implements Clock {

@@ -12,6 +12,7 @@ import {
   type PlatformUser,
 } from "../../src/app/actors.ts";
 import type { Actor, Clock, Deps } from "../../src/app/deps.ts";
+import type { NewLedgerEntry } from "../../src/app/ledger.ts";
 
 /** A clock that stands still until the test moves it. */
 export class FakeClock implements Clock {
@@ -126,3 +127,19 @@ export async function balanceOf(db: Db, memberId: number): Promise<number> {
 export async function contributionRow(db: Db, communityId: number, number: number) {
   return db.contribution.findUniqueOrThrow({ where: { communityId_number: { communityId, number } } });
 }
+
+/** A ledger entry to append in a test: no contribution, no actor, the kind as its reason. */
+export const ledgerEntry = (
+  kind: NewLedgerEntry["kind"],
+  memberId: number,
+  points: number,
+  extra: Partial<NewLedgerEntry> = {},
+): NewLedgerEntry => ({
+  kind,
+  memberId,
+  points,
+  contributionId: null,
+  actorId: null,
+  reason: kind.toLowerCase(),
+  ...extra,
+});

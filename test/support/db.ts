@@ -5,6 +5,7 @@
 //   beforeAll(async () => { database = await createTestDatabase(); });
 //   afterAll(async () => { await database.drop(); });
 import { randomUUID } from "node:crypto";
+import { afterAll, beforeAll } from "vitest";
 import { openDb, type Db } from "../../src/db/client.ts";
 import { databaseUrl, ensureTemplate, withServer } from "./template.ts";
 
@@ -50,5 +51,32 @@ export async function createEmptyDatabase(): Promise<{ url: string; drop(): Prom
       withServer(
         async (client) => void (await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)),
       ),
+  };
+}
+
+/**
+ * A fresh database for the tests of one file: created before they run, dropped
+ * after. Read `db` and `url` inside tests and hooks, not at import time.
+ */
+export function useTestDatabase(): TestDatabase {
+  let database: TestDatabase | undefined;
+  beforeAll(async () => {
+    database = await createTestDatabase();
+  });
+  afterAll(async () => {
+    await database?.drop();
+  });
+  const current = (): TestDatabase => {
+    if (database === undefined) throw new Error("the test database exists only inside tests and hooks");
+    return database;
+  };
+  return {
+    get url() {
+      return current().url;
+    },
+    get db() {
+      return current().db;
+    },
+    drop: () => current().drop(),
   };
 }
