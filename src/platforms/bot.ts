@@ -1,0 +1,36 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Deps } from "../app/deps.ts";
+import type { AnyCommandSpec } from "../commands/types.ts";
+import type { JobLog } from "../jobs/definition.ts";
+import type { Queues } from "../jobs/queues.ts";
+import type { ChatPlatform } from "./port.ts";
+
+/** What a platform bot is given by `cairn start` / `cairn bot`. */
+export interface BotServices {
+  readonly deps: Deps;
+  readonly catalog: readonly AnyCommandSpec[];
+  readonly log: JobLog;
+  /** Queues for work a command starts (exports); the workers may run in another process. */
+  readonly queues: Queues;
+  /** Told how long each command took to answer, for /metrics. */
+  readonly observeCommand?: (command: string, platform: string, seconds: number) => void;
+}
+
+/**
+ * A platform's bot: takes commands, button presses and chat membership events
+ * from the platform while running. Its `outgoing` side is what the delivery
+ * jobs post through; it needs only the token, so a `cairn worker` builds one
+ * without connecting to take commands.
+ */
+export interface PlatformBot {
+  readonly outgoing: ChatPlatform;
+  /** Connects and starts taking commands; resolves once ready. */
+  start(): Promise<void>;
+  /** Stops taking commands, finishes what is being answered (bounded) and disconnects. */
+  stop(): Promise<void>;
+  /** A route the process's HTTP server mounts (Telegram's webhook); POST requests to `path` go to `handle`. */
+  readonly httpRoute?: {
+    readonly path: string;
+    handle(request: IncomingMessage, response: ServerResponse): void | Promise<void>;
+  };
+}
