@@ -11,9 +11,14 @@ import { parseWindow } from "./core/periods.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { runConsoleWithJobs } from "./platforms/console/withJobs.ts";
 import { consoleChat } from "./platforms/console/session.ts";
+import { configuredPlatforms } from "./platforms/registry.ts";
 import { openDatabase } from "./runtime.ts";
+import { serve, type ProcessRole } from "./serve.ts";
 
-const USAGE = `Usage: cairn [console | migrate | ledger verify FILE | ledger export [FILE] | export [WINDOW] [--json] [--out FILE]]
+const USAGE = `Usage: cairn [start | bot | worker | console | migrate | ledger verify FILE | ledger export [FILE] | export [WINDOW] [--json] [--out FILE]]
+  start                bots, background workers and HTTP in one process (default when a platform token is set)
+  bot                  the bots and HTTP only; run workers with \`cairn worker\`
+  worker               background workers and HTTP only; several may share one Redis and one PostgreSQL
   console              chat with Cairn in the terminal (default without platform tokens); reads a script from stdin
   migrate              apply pending database migrations
   ledger verify FILE   check the hash chain of a ledger export (JSON lines)
@@ -25,15 +30,19 @@ let loadedConfig: Config | undefined;
 
 /** The composition root: reads the configuration once and runs one command. */
 async function main(argv: readonly string[]): Promise<number> {
-  const [command = defaultCommand(), ...args] = argv;
-  if (command === "help" || command === "--help" || command === "-h") {
+  if (argv[0] === "help" || argv[0] === "--help" || argv[0] === "-h") {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  if (command === "ledger" && args[0] === "verify") return verifyFile(args[1]);
+  if (argv[0] === "ledger" && argv[1] === "verify") return verifyFile(argv[2]);
   const config = loadConfig(readEnvironment(process.cwd()));
   loadedConfig = config;
+  const [command = defaultCommand(config), ...args] = argv;
   switch (command) {
+    case "start":
+    case "bot":
+    case "worker":
+      return serveCommand(config, command);
     case "console":
       return consoleCommand(config);
     case "migrate":
@@ -48,8 +57,19 @@ async function main(argv: readonly string[]): Promise<number> {
   return 2;
 }
 
-function defaultCommand(): string {
-  return "console";
+/** With a platform token the bot runs; without one, the console chat. */
+function defaultCommand(config: Config): string {
+  return config.discordToken !== undefined || config.telegramBotToken !== undefined ? "start" : "console";
+}
+
+async function serveCommand(config: Config, role: ProcessRole): Promise<number> {
+  const logger = createLogger(config);
+  return withDatabase(
+    config,
+    (database) =>
+      serve({ role, config, database, catalog, platforms: configuredPlatforms(config), log: logger }),
+    logger,
+  );
 }
 
 async function withDatabase<T>(

@@ -27,6 +27,13 @@ export interface HttpServerOptions {
   readonly log?: JobLog;
   /** How long /readyz waits for each check; default 2 s. */
   readonly readyTimeoutMs?: number;
+  /** More POST routes by exact path (a platform's webhook). */
+  readonly routes?: readonly HttpRoute[];
+}
+
+export interface HttpRoute {
+  readonly path: string;
+  handle(request: IncomingMessage, response: ServerResponse): void | Promise<void>;
 }
 
 export interface HttpServer {
@@ -58,7 +65,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
   const stopObserving = options.runtime?.observe?.(metrics.observer) ?? (() => {});
   const ready = readiness(options, log);
   const server = createServer((request, response) => {
-    route(request, response, { ready, metrics }).catch((error: unknown) => {
+    route(request, response, { ready, metrics, routes: options.routes ?? [] }).catch((error: unknown) => {
       log.error({ err: error, path: request.url }, "http request failed");
       if (!response.headersSent)
         reply(response, 500, "application/json", `${JSON.stringify({ status: "error" })}\n`);
@@ -92,10 +99,21 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
 interface Handlers {
   readonly ready: () => Promise<string | null>;
   readonly metrics: CairnMetrics;
+  readonly routes: readonly HttpRoute[];
 }
 
 async function route(request: IncomingMessage, response: ServerResponse, handlers: Handlers): Promise<void> {
   const path = new URL(request.url ?? "/", "http://localhost").pathname;
+  const extra = handlers.routes.find((r) => r.path === path);
+  if (extra !== undefined) {
+    if (request.method !== "POST") {
+      response.setHeader("allow", "POST");
+      reply(response, 405, "application/json", `${JSON.stringify({ status: "method not allowed" })}\n`);
+      return;
+    }
+    await extra.handle(request, response);
+    return;
+  }
   if (path !== "/healthz" && path !== "/readyz" && path !== "/metrics") {
     reply(response, 404, "application/json", `${JSON.stringify({ status: "not found" })}\n`);
     return;

@@ -56,8 +56,8 @@ function platformOf(ctx: JobContext, target: ChatTarget) {
   if (platform === undefined)
     throw new PlatformError(
       target.platform,
-      { kind: "permanent", reason: "chat_gone" },
-      `no ${target.platform} adapter in this process`,
+      { kind: "permanent", reason: "not_configured" },
+      `${target.platform.toLowerCase()}: no token for it in this worker's configuration`,
     );
   return platform;
 }

@@ -41,7 +41,14 @@ export interface PlatformLimits {
   readonly perChat: Pace;
 }
 
-export type PermanentReason = "chat_gone" | "bot_removed" | "message_deleted" | "forbidden" | "bad_request";
+export type PermanentReason =
+  | "chat_gone"
+  | "bot_removed"
+  | "message_deleted"
+  | "forbidden"
+  | "bad_request"
+  /** This process has no token for the platform: every worker must be given the tokens of every platform in use. */
+  | "not_configured";
 
 /** Why a platform call failed, with what the caller needs to react. */
 export type PlatformFailure =

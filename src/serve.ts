@@ -1,0 +1,131 @@
+// The long-running processes: `cairn start` (bots, workers and HTTP in one),
+// `cairn bot` (bots and HTTP; the workers run elsewhere) and `cairn worker`
+// (workers and HTTP). Every part is started here, and stopped here in the
+// reverse order on SIGTERM or SIGINT.
+import path from "node:path";
+import { systemClock, type Deps } from "./app/deps.ts";
+import type { AnyCommandSpec } from "./commands/types.ts";
+import type { Config } from "./config.ts";
+import { startHttpServer, observeCommand, type HttpServer } from "./http/server.ts";
+import { openJobQueues, startWorkers, type JobRuntime } from "./jobs/runtime.ts";
+import type { Queues } from "./jobs/queues.ts";
+import type { Logger } from "./logger.ts";
+import type { BotServices, PlatformBot } from "./platforms/bot.ts";
+import type { ChatPlatform } from "./platforms/port.ts";
+import type { OpenDatabase } from "./runtime.ts";
+
+export type ProcessRole = "start" | "bot" | "worker";
+
+/** The platforms configured by tokens: their bots (which take commands) and their sending sides (for workers). */
+export interface PlatformSet {
+  readonly names: readonly string[];
+  bots(services: BotServices): PlatformBot[];
+  outgoing(): ChatPlatform[];
+}
+
+export interface ServeOptions {
+  readonly role: ProcessRole;
+  readonly config: Config;
+  readonly database: OpenDatabase;
+  readonly catalog: readonly AnyCommandSpec[];
+  readonly platforms: PlatformSet;
+  readonly log: Logger;
+  /** Resolves when the process should stop; default the first SIGTERM or SIGINT. */
+  readonly stopSignal?: Promise<string>;
+  /** How long running jobs may take to finish at shutdown before they are left to another worker. */
+  readonly shutdownTimeoutMs?: number;
+  /** Told once everything is running (tests read the HTTP address). */
+  readonly onReady?: (running: { http: HttpServer }) => void;
+}
+
+/** Runs the process until its stop signal, then shuts down in order; resolves with the exit code. */
+export async function serve(options: ServeOptions): Promise<number> {
+  const { role, config, log } = options;
+  const deps: Deps = { db: options.database.db, clock: systemClock };
+  const queue = { databaseUrl: options.database.databaseUrl, redisUrl: config.redisUrl };
+  const stopSignal = options.stopSignal ?? shutdownSignal(log);
+  const runsWorkers = role !== "bot";
+  const runsBots = role !== "worker";
+  if (runsBots && options.platforms.names.length === 0)
+    log.warn(
+      "no DISCORD_TOKEN or TELEGRAM_BOT_TOKEN is set, so nothing takes commands here; `cairn console` chats in the terminal",
+    );
+
+  const runtime: JobRuntime | null = runsWorkers
+    ? await startWorkers({
+        ...queue,
+        deps,
+        platforms: options.platforms.outgoing(),
+        settings: { exportDir: path.resolve(config.dataDir, "exports") },
+        log,
+      })
+    : null;
+  const onlyQueues = runtime === null ? await openJobQueues(queue) : null;
+  const queues: Queues = runtime?.queues ?? (onlyQueues as NonNullable<typeof onlyQueues>).queues;
+  const backend = runtime?.backend ?? (onlyQueues as NonNullable<typeof onlyQueues>).backend;
+
+  const bots = runsBots
+    ? options.platforms.bots({ deps, catalog: options.catalog, log, queues, observeCommand })
+    : [];
+  const started: PlatformBot[] = [];
+  let http: HttpServer | null = null;
+  try {
+    for (const bot of bots) {
+      await bot.start();
+      started.push(bot);
+    }
+    http = await startHttpServer({
+      port: config.httpPort,
+      db: deps.db,
+      backend,
+      runtime: runtime ?? { queues },
+      log,
+      routes: started.flatMap((bot) => (bot.httpRoute === undefined ? [] : [bot.httpRoute])),
+    });
+    log.info(
+      {
+        role,
+        platforms: runsBots ? options.platforms.names : [],
+        workers: runsWorkers,
+        queues: backend.description,
+        database: options.database.description,
+        http: http.url,
+      },
+      `cairn ${role} is running; queues: ${backend.description}`,
+    );
+    options.onReady?.({ http });
+    const signal = await stopSignal;
+    log.info({ signal }, "shutting down: no new commands, letting running jobs finish");
+  } finally {
+    // Stop taking commands first, then finish jobs, then close what they use.
+    for (const bot of started.reverse()) await bot.stop().catch((error: unknown) => logStop(log, error));
+    await runtime?.close(options.shutdownTimeoutMs ?? 10_000).catch((error: unknown) => logStop(log, error));
+    await onlyQueues?.close().catch((error: unknown) => logStop(log, error));
+    await http?.close();
+  }
+  log.info("stopped");
+  return 0;
+}
+
+function logStop(log: Logger, error: unknown): void {
+  log.error({ err: error }, "shutdown step failed");
+}
+
+/** The first SIGTERM or SIGINT; a second one while shutting down exits at once. */
+export function shutdownSignal(log: Logger): Promise<string> {
+  return new Promise((resolve) => {
+    const first = (signal: NodeJS.Signals): void => {
+      process.off("SIGTERM", first);
+      process.off("SIGINT", first);
+      process.once("SIGTERM", again);
+      process.once("SIGINT", again);
+      resolve(signal);
+    };
+    const again = (): void => {
+      log.warn("second signal: exiting without waiting");
+      process.exit(1);
+    };
+    process.on("SIGTERM", first);
+    process.on("SIGINT", first);
+  });
+}

@@ -1,0 +1,109 @@
+// `cairn start|bot|worker` as an operator runs them: a real process, its HTTP
+// endpoints, and a graceful stop on SIGTERM and SIGINT.
+import { spawn, type ChildProcess } from "node:child_process";
+import { once } from "node:events";
+import { createServer } from "node:net";
+import { afterEach, describe, expect, it } from "vitest";
+import { useTestDatabase } from "./support/db.ts";
+
+const database = useTestDatabase();
+const children: ChildProcess[] = [];
+
+afterEach(() => {
+  for (const child of children.splice(0)) child.kill("SIGKILL");
+});
+
+async function freePort(): Promise<number> {
+  const server = createServer().listen(0, "127.0.0.1");
+  await once(server, "listening");
+  const address = server.address();
+  server.close();
+  if (address === null || typeof address === "string") throw new Error("no port");
+  return address.port;
+}
+
+interface Running {
+  readonly child: ChildProcess;
+  readonly output: () => string;
+  readonly url: string;
+}
+
+/** Starts `cairn <role>` and waits until it says it is running. */
+async function startCairn(role: string, env: Record<string, string> = {}): Promise<Running> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ["--import", "tsx", "src/cli.ts", role], {
+    env: {
+      ...process.env,
+      DATABASE_URL: database.url,
+      REDIS_URL: "",
+      DISCORD_TOKEN: "",
+      TELEGRAM_BOT_TOKEN: "",
+      HTTP_PORT: String(port),
+      LOG_LEVEL: "info",
+      ...env,
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  children.push(child);
+  let output = "";
+  child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  const deadline = Date.now() + 60_000;
+  while (!output.includes("is running")) {
+    if (child.exitCode !== null) throw new Error(`cairn ${role} exited early:\n${output}`);
+    if (Date.now() > deadline) throw new Error(`cairn ${role} did not start:\n${output}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return { child, output: () => output, url: `http://127.0.0.1:${port}` };
+}
+
+async function exitCode(child: ChildProcess): Promise<number | null> {
+  if (child.exitCode !== null) return child.exitCode;
+  const [code] = (await once(child, "exit")) as [number | null];
+  return code;
+}
+
+describe("cairn worker", () => {
+  it("serves /healthz and /readyz, names its queue backend, and exits 0 on SIGTERM", async () => {
+    const cairn = await startCairn("worker");
+    expect(cairn.output()).toMatch(/queues: BullMQ on PostgreSQL/);
+    expect((await fetch(`${cairn.url}/healthz`)).status).toBe(200);
+    const ready = await fetch(`${cairn.url}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({ status: "ok" });
+    const metrics = await (await fetch(`${cairn.url}/metrics`)).text();
+    expect(metrics).toMatch(/cairn_jobs\{queue="delivery",state="waiting"\} \d+/);
+
+    cairn.child.kill("SIGTERM");
+    expect(await exitCode(cairn.child)).toBe(0);
+    expect(cairn.output()).toMatch(/shutting down/);
+    expect(cairn.output()).toMatch(/"msg":"stopped"/);
+  }, 90_000);
+
+  it("names Redis when REDIS_URL is set", async () => {
+    const cairn = await startCairn("worker", { REDIS_URL: "redis://127.0.0.1:6379" });
+    expect(cairn.output()).toMatch(/queues: BullMQ on Redis at 127\.0\.0\.1:6379/);
+    cairn.child.kill("SIGINT");
+    expect(await exitCode(cairn.child)).toBe(0);
+  }, 90_000);
+});
+
+describe("cairn start without platform tokens", () => {
+  it("runs the workers and HTTP, warns that nothing takes commands, and stops on SIGINT", async () => {
+    const cairn = await startCairn("start");
+    expect(cairn.output()).toMatch(/nothing takes commands here/);
+    expect((await fetch(`${cairn.url}/readyz`)).status).toBe(200);
+    cairn.child.kill("SIGINT");
+    expect(await exitCode(cairn.child)).toBe(0);
+  }, 90_000);
+});
+
+describe("cairn bot", () => {
+  it("adds jobs without running workers and reports ready", async () => {
+    const cairn = await startCairn("bot");
+    expect(cairn.output()).toMatch(/"workers":false/);
+    expect((await fetch(`${cairn.url}/readyz`)).status).toBe(200);
+    cairn.child.kill("SIGTERM");
+    expect(await exitCode(cairn.child)).toBe(0);
+  }, 90_000);
+});
