@@ -84,6 +84,14 @@ export type ExportRefusal =
  * Everything is read in one REPEATABLE READ transaction, so the ledger head it
  * names is exactly the one the rows were computed from.
  */
+/** Exports with more rows than this are built by a background job when a queue is reachable. */
+export const INLINE_EXPORT_MEMBERS = 1000;
+
+/** How many rows an export of the community would have at most: its members with a balance. */
+export async function exportRowCount(deps: Deps, communityId: number): Promise<number> {
+  return deps.db.balance.count({ where: { communityId } });
+}
+
 export async function buildExport(
   deps: Deps,
   input: ExportRequest,

@@ -1,11 +1,11 @@
 import { z } from "zod";
 import { listContributions, reviewQueue, showContribution } from "../app/browse.ts";
-import { buildExport } from "../app/exports.ts";
+import { buildExport, exportRowCount, INLINE_EXPORT_MEMBERS } from "../app/exports.ts";
 import { showLeaderboard } from "../app/leaderboard.ts";
 import { verifyCommunityLedger } from "../app/ledgerAudit.ts";
 import { setProfileVisibility, showProfile } from "../app/profile.ts";
 import type { MemberRef } from "../app/actors.ts";
-import { parseWindow } from "../core/periods.ts";
+import { parseWindow, windowText } from "../core/periods.ts";
 import { formatPoints } from "../core/points.ts";
 import { leaderboardView, profileView } from "../views/boards.ts";
 import { contributionDetailView, contributionPageView, reviewQueueView } from "../views/contribution.ts";
@@ -212,6 +212,25 @@ export const exportCommand = defineCommand({
   }),
   parseText: parseExportArgs,
   run: async (ctx, input) => {
+    if (
+      ctx.jobs !== undefined &&
+      ctx.actor.isModerator &&
+      (await exportRowCount(ctx.deps, ctx.actor.communityId)) > INLINE_EXPORT_MEMBERS
+    ) {
+      const job = await ctx.jobs.requestExport({
+        communityId: ctx.actor.communityId,
+        memberId: ctx.actor.memberId,
+        window: windowText(input.window),
+        format: input.format ?? "csv",
+        record: input.record === true,
+        ...(input.budget === undefined ? {} : { budget: input.budget }),
+        ...(input.cap === undefined ? {} : { cap: input.cap }),
+      });
+      return privateView(
+        [`This export is large, so it is being built in the background (job ${job.id ?? "?"}).`],
+        { title: "Export", fields: [{ name: "Delivery", value: "The file will be sent to you privately." }] },
+      );
+    }
     const result = await buildExport(ctx.deps, {
       actor: ctx.actor,
       window: input.window,

@@ -4,7 +4,7 @@ import type { Actor, Deps } from "../app/deps.ts";
 import { parseCommandLine } from "../core/commandLine.ts";
 import { refusalText } from "../views/refusals.ts";
 import { refusalView, type View } from "../views/view.ts";
-import type { AnyCommandSpec, CommandContext } from "./types.ts";
+import type { AnyCommandSpec, CommandContext, CommandJobs } from "./types.ts";
 
 /** Where a command came from, before the member behind it is known. */
 export interface Invocation {
@@ -15,6 +15,8 @@ export interface Invocation {
   readonly onError?: (error: unknown, command: string) => void;
   /** Told how long each command took to answer (/metrics' command latency). */
   readonly observe?: (command: string, seconds: number) => void;
+  /** The background queues, for commands that start jobs (large exports). */
+  readonly jobs?: CommandJobs;
 }
 
 /** The catalog entry for `name` and, for commands with subcommands, `sub`. */
@@ -88,7 +90,13 @@ async function answer(
 }
 
 function contextFor(invocation: Invocation, actor: Actor): CommandContext {
-  return { deps: invocation.deps, actor, chat: invocation.chat, user: invocation.user };
+  return {
+    deps: invocation.deps,
+    actor,
+    chat: invocation.chat,
+    user: invocation.user,
+    ...(invocation.jobs === undefined ? {} : { jobs: invocation.jobs }),
+  };
 }
 
 export function commandName(spec: AnyCommandSpec): string {

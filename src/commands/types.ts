@@ -31,12 +31,31 @@ export interface OptionSpec {
   readonly choices?: readonly string[];
 }
 
+/** Work a command hands to the background workers, which may run in another process. */
+export interface CommandJobs {
+  /** Queues an export; the file is sent to the member privately when built. */
+  requestExport(request: BackgroundExport): Promise<{ readonly id: string | undefined }>;
+}
+
+export interface BackgroundExport {
+  readonly communityId: number;
+  readonly memberId: number;
+  /** As parseWindow reads it (windowText). */
+  readonly window: string;
+  readonly format: "csv" | "json";
+  readonly budget?: number;
+  readonly cap?: number;
+  readonly record?: boolean;
+}
+
 /** Everything a handler may use: the use-case dependencies and who is asking, where. */
 export interface CommandContext {
   readonly deps: Deps;
   readonly actor: Actor;
   readonly chat: PlatformChat;
   readonly user: PlatformUser;
+  /** Absent where no queue is reachable; commands then do the work inline. */
+  readonly jobs?: CommandJobs;
 }
 
 /** One entry of the catalog: a command or one subcommand of it. */

@@ -107,6 +107,25 @@ export function parseWindow(text: string | undefined): Result<LeaderboardWindow,
   return ok({ kind: "range", from, to });
 }
 
+/** A window written the way parseWindow reads it back: `parseWindow(windowText(w))` is `w`. */
+export function windowText(w: LeaderboardWindow): string {
+  switch (w.kind) {
+    case "all":
+      return "all";
+    case "week":
+    case "month":
+      return w.kind;
+    case "last7":
+      return "7d";
+    case "last30":
+      return "30d";
+    case "season":
+      return `season:${w.name}`;
+    case "range":
+      return `${utcDayText(w.from)}..${utcDayText(w.to)}`;
+  }
+}
+
 /** A real calendar day as UTC midnight, or null (2026-02-30 is not a day). */
 function parseUtcDay(text: string | undefined): Date | null {
   if (text === undefined) return null;

@@ -1,12 +1,15 @@
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
+import type { Refusal } from "../core/result.ts";
 import { buildExport } from "../app/exports.ts";
 import { parseWindow } from "../core/periods.ts";
-import { privateView } from "../views/view.ts";
+import { refusalText } from "../views/refusals.ts";
+import { privateView, refusalView, type View } from "../views/view.ts";
 import { addJob, defineJob, type JobContext } from "./definition.ts";
 import { deliverMessages, later } from "./delivery.ts";
 import type { Queues } from "./queues.ts";
+import type { CommandJobs } from "../commands/types.ts";
 
 const exportPayload = z.object({
   communityId: z.number().int().positive(),
@@ -44,23 +47,26 @@ export const exportJob = defineJob({
   async handle(ctx, request, run): Promise<ExportJobResult> {
     const data = run.job.data as ExportJobRequest & { file?: string; done?: string[] };
     let file = data.file ?? null;
+    let refusal: Refusal | null = null;
     if (file === null) {
       await run.job.updateProgress(5);
       const built = await buildOne(ctx, request);
-      if (!built.ok) return { file: null, refusal: built.refusal };
-      await run.job.updateProgress(70);
-      file = path.resolve(ctx.settings.exportDir, built.filename);
-      await mkdir(path.dirname(file), { recursive: true });
-      await writeFile(file, built.content);
-      await run.job.updateData({ ...data, file });
-      await run.job.updateProgress(90);
+      if (built.ok) {
+        await run.job.updateProgress(70);
+        file = path.resolve(ctx.settings.exportDir, built.filename);
+        await mkdir(path.dirname(file), { recursive: true });
+        await writeFile(file, built.content);
+        await run.job.updateData({ ...data, file });
+        await run.job.updateProgress(90);
+      } else refusal = built.refusal;
     }
     const done = new Set(data.done ?? []);
     const progress = {
       done,
-      save: () => run.job.updateData({ ...data, file: file ?? undefined, done: [...done] }),
+      save: () => run.job.updateData({ ...data, ...(file === null ? {} : { file }), done: [...done] }),
     };
-    const view = privateView([`Your export is ready: ${file}`], { title: "Export" });
+    const view =
+      file === null ? refusalView(refusalText(refusal ?? { code: "" })) : await readyView(file, request);
     await later(ctx, run, () =>
       deliverMessages(
         ctx,
@@ -76,16 +82,28 @@ export const exportJob = defineJob({
       ),
     );
     await run.job.updateProgress(100);
-    return { file, refusal: null };
+    return { file, refusal: refusal?.code ?? null };
   },
 });
+
+/** The message that brings the file: its path (what the console shows) and the file itself (what platforms attach). */
+async function readyView(file: string, request: ExportJobRequest): Promise<View> {
+  return privateView([`Your export is ready: ${file}`], {
+    title: "Export",
+    attachment: {
+      filename: path.basename(file),
+      contentType: request.format === "json" ? "application/json" : "text/csv",
+      content: await readFile(file, "utf8"),
+    },
+  });
+}
 
 async function buildOne(
   ctx: JobContext,
   request: ExportJobRequest,
-): Promise<{ ok: true; filename: string; content: string } | { ok: false; refusal: string }> {
+): Promise<{ ok: true; filename: string; content: string } | { ok: false; refusal: Refusal }> {
   const window = parseWindow(request.window);
-  if (!window.ok) return { ok: false, refusal: window.error.code };
+  if (!window.ok) return { ok: false, refusal: window.error };
   const result = await buildExport(ctx.deps, {
     actor: { communityId: request.communityId, memberId: request.memberId, isModerator: true, spaceId: null },
     window: window.value,
@@ -94,7 +112,7 @@ async function buildOne(
     ...(request.cap === undefined ? {} : { cap: request.cap }),
     ...(request.record === undefined ? {} : { record: request.record }),
   });
-  if (!result.ok) return { ok: false, refusal: result.error.code };
+  if (!result.ok) return { ok: false, refusal: result.error };
   const stamp = ctx.deps.clock.now().toISOString().replace(/[:.]/g, "-");
   return {
     ok: true,
@@ -110,4 +128,9 @@ export async function requestExport(
 ): Promise<{ id: string | undefined }> {
   const job = await addJob(queues, exportJob, request);
   return { id: job.id };
+}
+
+/** What commands may start in the background, on these queues. */
+export function commandJobs(queues: Queues): CommandJobs {
+  return { requestExport: (request) => requestExport(queues, request) };
 }

@@ -8,6 +8,7 @@ import {
   periodKeys,
   startOfIsoWeek,
   windowBounds,
+  windowText,
   type LeaderboardWindow,
 } from "../../src/core/periods.ts";
 
@@ -195,5 +196,35 @@ describe("window names that are also JavaScript object properties", () => {
     for (const text of ["constructor", "__proto__", "toString", "hasOwnProperty"]) {
       expect(parseWindow(text)).toMatchObject({ ok: false, error: { code: "BAD_WINDOW" } });
     }
+  });
+});
+
+describe("windowText", () => {
+  const day = fc.integer({ min: 0, max: 20_000 }).map((n) => new Date(Date.UTC(2000, 0, 1) + n * 86_400_000));
+  const window: fc.Arbitrary<LeaderboardWindow> = fc.oneof(
+    fc.constantFrom<LeaderboardWindow>(
+      { kind: "all" },
+      { kind: "week" },
+      { kind: "month" },
+      { kind: "last7" },
+      { kind: "last30" },
+    ),
+    fc
+      .string({ minLength: 1, maxLength: 40 })
+      .filter((name) => name.trim() === name && name !== "")
+      .map((name): LeaderboardWindow => ({ kind: "season", name })),
+    fc.tuple(day, fc.integer({ min: 0, max: 3000 })).map(([from, days]): LeaderboardWindow => ({
+      kind: "range",
+      from,
+      to: new Date(from.getTime() + days * 86_400_000),
+    })),
+  );
+
+  it("writes every window so that parseWindow reads back the same window", () => {
+    fc.assert(
+      fc.property(window, (w) => {
+        expect(parseWindow(windowText(w))).toEqual({ ok: true, value: w });
+      }),
+    );
   });
 });

@@ -12,7 +12,7 @@ import {
   type ContributeDialogue,
 } from "../../commands/contributeDialogue.ts";
 import { findCommand, runCommand, runTextCommand, type Invocation } from "../../commands/dispatch.ts";
-import type { AnyCommandSpec } from "../../commands/types.ts";
+import type { AnyCommandSpec, CommandJobs } from "../../commands/types.ts";
 import { plainText, renderPlainText } from "../../views/plainText.ts";
 import type { View } from "../../views/view.ts";
 import { consoleChat, consoleUser, parseSessionCommand, type ConsoleClock } from "./session.ts";
@@ -40,6 +40,8 @@ export interface ConsoleOptions {
   /** Where files a command produces (exports) are written; the console prints their path. */
   readonly exportDir: string;
   readonly onError?: (error: unknown, command: string) => void;
+  /** The background queues, so large exports run as jobs. */
+  readonly jobs?: CommandJobs;
 }
 
 /**
@@ -88,7 +90,13 @@ export async function runConsole(options: ConsoleOptions): Promise<void> {
     // A deadline the clock just passed is decided before the next command reads it.
     await options.background.settle();
     if (session === null) {
-      const invocation: Invocation = { deps, chat: consoleChat, user, ...onError(options) };
+      const invocation: Invocation = {
+        deps,
+        chat: consoleChat,
+        user,
+        ...onError(options),
+        ...(options.jobs === undefined ? {} : { jobs: options.jobs }),
+      };
       const dialogue = dialogues.get(user.userId);
       let view: View | null;
       if (/^\/contribute\s*$/i.test(line)) {

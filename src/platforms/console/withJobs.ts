@@ -1,4 +1,5 @@
 import type { JobLog } from "../../jobs/definition.ts";
+import { commandJobs } from "../../jobs/exports.ts";
 import { startWorkers, type QueueSettings } from "../../jobs/runtime.ts";
 import { runConsole, type ConsoleOptions } from "./console.ts";
 import { consolePlatform } from "./platform.ts";
@@ -26,7 +27,7 @@ export async function runConsoleWithJobs(
     ...(options.log === undefined ? {} : { log: options.log }),
   });
   try {
-    await runConsole({ ...options, clock, background: runtime });
+    await runConsole({ ...options, clock, background: runtime, jobs: commandJobs(runtime.queues) });
   } finally {
     await runtime.close();
   }

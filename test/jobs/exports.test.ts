@@ -1,0 +1,105 @@
+// Large exports asked for by /export run as a job: the moderator is answered at
+// once, and the file (or the refusal) reaches them privately when it is built.
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { INLINE_EXPORT_MEMBERS } from "../../src/app/exports.ts";
+import { appendLedgerEntries } from "../../src/app/ledger.ts";
+import { catalog } from "../../src/commands/catalog.ts";
+import { runTextCommand } from "../../src/commands/dispatch.ts";
+import { commandJobs } from "../../src/jobs/exports.ts";
+import { startWorkers, type JobRuntime } from "../../src/jobs/runtime.ts";
+import { renderPlainText } from "../../src/views/plainText.ts";
+import { newCommunity, type TestCommunity } from "../support/communities.ts";
+import { useTestDatabase } from "../support/db.ts";
+import { FakePlatform, realClockDeps } from "./support.ts";
+
+const database = useTestDatabase();
+
+describe("/export of a large community", () => {
+  let runtime: JobRuntime;
+  let platform: FakePlatform;
+  let exportDir: string;
+  let community: TestCommunity;
+
+  beforeEach(async () => {
+    exportDir = await mkdtemp(path.join(tmpdir(), "cairn-export-job-"));
+    community = await newCommunity(database.db);
+    platform = new FakePlatform();
+    runtime = await startWorkers({
+      databaseUrl: database.url,
+      redisUrl: undefined,
+      deps: realClockDeps(database.db),
+      platforms: [platform],
+      settings: { exportDir, cardEditDelayMs: 0 },
+      dispatcherPollMs: 50,
+    });
+    // One more member with points than an inline export takes.
+    const members = await database.db.member.createManyAndReturn({
+      data: Array.from({ length: INLINE_EXPORT_MEMBERS + 1 }, (_, i) => ({
+        communityId: community.communityId,
+        displayName: `member ${i + 1}`,
+      })),
+      select: { id: true },
+    });
+    await database.db.$transaction((tx) =>
+      appendLedgerEntries(
+        tx,
+        community.communityId,
+        members.map((m) => ({
+          kind: "ADJUSTMENT" as const,
+          memberId: m.id,
+          points: 100,
+          contributionId: null,
+          actorId: null,
+          reason: "seed",
+        })),
+        new Date(),
+      ),
+    );
+  });
+
+  afterEach(async () => {
+    await runtime.close();
+    await rm(exportDir, { recursive: true, force: true });
+  });
+
+  async function exportAs(text: string): Promise<string> {
+    const view = await runTextCommand(
+      catalog,
+      {
+        deps: community.deps,
+        chat: community.chat,
+        user: { ...community.user("mod"), isPlatformModerator: true },
+        jobs: commandJobs(runtime.queues),
+      },
+      text,
+    );
+    if (view === null) throw new Error("no answer");
+    return renderPlainText(view);
+  }
+
+  const sentToModerator = (): string[] =>
+    platform.calls.filter((c) => c.op === "post" && c.target.includes(":dm:")).map((c) => c.text);
+
+  it("answers at once, then sends the moderator the built file privately", async () => {
+    const answer = await exportAs("/export all");
+    expect(answer).toMatch(/being built in the background \(job \d+\)/);
+    await runtime.settle();
+    const [sent, ...more] = sentToModerator();
+    expect(more).toEqual([]);
+    const file = /Your export is ready: (\S+)/.exec(sent ?? "")?.[1];
+    expect(file).toBeDefined();
+    expect(sent).toContain(`(file: ${path.basename(file ?? "")})`);
+    const rows = (await readFile(file ?? "", "utf8")).trim().split("\n");
+    expect(rows).toHaveLength(1 + INLINE_EXPORT_MEMBERS + 1);
+  });
+
+  it("sends the refusal instead when the export cannot be built", async () => {
+    const answer = await exportAs("/export season:nope");
+    expect(answer).toMatch(/in the background/);
+    await runtime.settle();
+    expect(sentToModerator()).toEqual([expect.stringMatching(/^✗ There is no season called nope/)]);
+  });
+});
