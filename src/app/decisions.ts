@@ -1,13 +1,13 @@
 import type { Tx } from "../db/client.ts";
-import type { ContributionStatus, DecidedBy } from "../generated/prisma/enums.ts";
+import type { DecidedBy } from "../generated/prisma/enums.ts";
 import type { CommunityConfig } from "../core/config.ts";
 import { decideAtDeadline, votersEarnRewards, type Tally } from "../core/decision.ts";
 import { awardPoints } from "../core/impact.ts";
 import { splitByShares } from "../core/split.ts";
 import { verifierRewards } from "../core/clawback.ts";
 import { appendLedgerEntries, type NewLedgerEntry } from "./ledger.ts";
-import { changeStatus, type LockedContribution } from "./contributions.ts";
-import { enqueueOutbox } from "./outbox.ts";
+import type { LockedContribution } from "./contributions.ts";
+import { enqueueOutboxMany } from "./outbox.ts";
 
 export type Outcome = "VERIFIED" | "REJECTED" | "EXPIRED";
 
@@ -25,11 +25,40 @@ export async function readTally(tx: Tx, contributionId: number): Promise<Tally> 
   return { approvals: count("APPROVE"), rejections: count("REJECT") };
 }
 
+/** One decision to write for a contribution the caller has locked. */
+export interface PlannedDecision {
+  readonly contribution: LockedContribution;
+  readonly outcome: Outcome;
+  readonly decidedBy: DecidedBy;
+  readonly actorId: number | null;
+  readonly reason: string;
+}
+
+/** The tallies of several contributions in one query; a contribution without votes is absent. */
+export async function readTallies(tx: Tx, contributionIds: readonly number[]): Promise<Map<number, Tally>> {
+  const groups = await tx.vote.groupBy({
+    by: ["contributionId", "choice"],
+    where: { contributionId: { in: [...contributionIds] } },
+    _count: { _all: true },
+  });
+  const tallies = new Map<number, Tally>();
+  for (const group of groups) {
+    const tally = tallies.get(group.contributionId) ?? { approvals: 0, rejections: 0 };
+    tallies.set(
+      group.contributionId,
+      group.choice === "APPROVE"
+        ? { ...tally, approvals: group._count._all }
+        : { ...tally, rejections: group._count._all },
+    );
+  }
+  return tallies;
+}
+
 /**
  * Writes one decision for a contribution the caller has locked: the status and
  * its history, the award split between the credited members, verifier rewards
  * when the votes decided it, and the announcement. The conditional update is a
- * second guard: a contribution no longer in `from` is left alone.
+ * second guard: a contribution no longer in its locked status is left alone.
  */
 export async function recordDecision(
   tx: Tx,
@@ -41,73 +70,181 @@ export async function recordDecision(
   config: CommunityConfig,
   now: Date,
 ): Promise<Decision | null> {
-  const from: ContributionStatus = contribution.status;
-  const claimed = await tx.contribution.updateMany({
-    where: { id: contribution.id, status: from },
-    data: { decidedAt: now, decidedBy },
-  });
-  if (claimed.count !== 1) return null;
-  await changeStatus(tx, contribution.id, from, outcome, actorId, reason, now);
-  const entries: NewLedgerEntry[] = [];
-  let award = 0;
-  if (outcome === "VERIFIED") {
-    award = await computeAward(tx, contribution, config);
-    entries.push(...(await awardEntries(tx, contribution.id, award, actorId)));
-    await tx.contribution.update({ where: { id: contribution.id }, data: { award } });
-  }
-  if (votersEarnRewards(decidedBy, outcome)) {
-    entries.push(...(await verifierRewardEntries(tx, contribution.id, config)));
-  }
-  await appendLedgerEntries(tx, contribution.communityId, entries, now);
-  await enqueueOutbox(tx, contribution.communityId, { kind: "DECISION", contributionId: contribution.id });
-  return { outcome, decidedBy, award };
+  const decided = await recordDecisions(
+    tx,
+    contribution.communityId,
+    [{ contribution, outcome, decidedBy, actorId, reason }],
+    config,
+    now,
+  );
+  return decided.get(contribution.id) ?? null;
 }
 
-async function computeAward(
+/**
+ * recordDecision for many contributions of one community at once (the deadline
+ * sweep): a fixed number of statements whatever their count, and one append to
+ * the ledger, so the community's ledger head is held once per batch.
+ */
+export async function recordDecisions(
   tx: Tx,
-  contribution: LockedContribution,
+  communityId: number,
+  planned: readonly PlannedDecision[],
   config: CommunityConfig,
-): Promise<number> {
-  const category = await tx.category.findUniqueOrThrow({ where: { id: contribution.categoryId } });
-  const ratings = await tx.vote.findMany({
-    where: { contributionId: contribution.id, choice: "APPROVE", impact: { not: null } },
-    select: { impact: true },
+  now: Date,
+): Promise<Map<number, Decision>> {
+  const claimed = await claimDecisions(tx, planned, now);
+  const decisions = planned.filter((p) => claimed.has(p.contribution.id));
+  if (decisions.length === 0) return new Map();
+  await tx.statusChange.createMany({
+    data: decisions.map((d) => ({
+      contributionId: d.contribution.id,
+      fromStatus: d.contribution.status,
+      toStatus: d.outcome,
+      actorId: d.actorId,
+      reason: d.reason,
+      at: now,
+    })),
   });
-  return awardPoints(
-    category.weight,
-    ratings.flatMap((r) => (r.impact === null ? [] : [r.impact])),
-    config.impactMultipliers,
+  const verified = decisions.filter((d) => d.outcome === "VERIFIED");
+  const awards = await computeAwards(tx, verified, config);
+  await saveAwards(tx, awards);
+  const credits = await creditsOf(tx, [...awards.keys()]);
+  const rewarded = decisions.filter((d) => votersEarnRewards(d.decidedBy, d.outcome));
+  const voters = await votersOf(
+    tx,
+    rewarded.map((d) => d.contribution.id),
+  );
+  const entries: NewLedgerEntry[] = decisions.flatMap((d) => [
+    ...awardEntries(d, awards.get(d.contribution.id), credits.get(d.contribution.id) ?? []),
+    ...(votersEarnRewards(d.decidedBy, d.outcome)
+      ? verifierRewardEntries(d.contribution.id, voters.get(d.contribution.id) ?? [], config)
+      : []),
+  ]);
+  await appendLedgerEntries(tx, communityId, entries, now);
+  await enqueueOutboxMany(
+    tx,
+    communityId,
+    decisions.map((d) => ({ kind: "DECISION", contributionId: d.contribution.id })),
+  );
+  return new Map(
+    decisions.map((d) => [
+      d.contribution.id,
+      { outcome: d.outcome, decidedBy: d.decidedBy, award: awards.get(d.contribution.id) ?? 0 },
+    ]),
   );
 }
 
-async function awardEntries(
+/** Moves each contribution from its locked status to its outcome; returns the ids that were still there. */
+async function claimDecisions(tx: Tx, planned: readonly PlannedDecision[], now: Date): Promise<Set<number>> {
+  if (planned.length === 0) return new Set();
+  const rows = await tx.$queryRaw<Array<{ id: number }>>`
+    UPDATE contribution c
+    SET status = d.outcome::"ContributionStatus", "decidedAt" = ${now}, "decidedBy" = d.by::"DecidedBy"
+    FROM unnest(${planned.map((p) => p.contribution.id)}::int[],
+                ${planned.map((p) => p.contribution.status)}::text[],
+                ${planned.map((p) => p.outcome)}::text[],
+                ${planned.map((p) => p.decidedBy)}::text[]) AS d(id, from_status, outcome, by)
+    WHERE c.id = d.id AND c.status::text = d.from_status
+    RETURNING c.id`;
+  return new Set(rows.map((r) => r.id));
+}
+
+/** The award of each verified contribution: its category's weight times the median impact's multiplier. */
+async function computeAwards(
   tx: Tx,
-  contributionId: number,
-  award: number,
-  actorId: number | null,
-): Promise<NewLedgerEntry[]> {
-  const credits = await tx.credit.findMany({ where: { contributionId }, orderBy: { memberId: "asc" } });
+  verified: readonly PlannedDecision[],
+  config: CommunityConfig,
+): Promise<Map<number, number>> {
+  if (verified.length === 0) return new Map();
+  const ids = verified.map((d) => d.contribution.id);
+  const categories = await tx.category.findMany({
+    where: { id: { in: [...new Set(verified.map((d) => d.contribution.categoryId))] } },
+    select: { id: true, weight: true },
+  });
+  const ratings = await tx.vote.findMany({
+    where: { contributionId: { in: ids }, choice: "APPROVE", impact: { not: null } },
+    select: { contributionId: true, impact: true },
+  });
+  const weight = new Map(categories.map((c) => [c.id, c.weight]));
+  return new Map(
+    verified.map((d) => [
+      d.contribution.id,
+      awardPoints(
+        weight.get(d.contribution.categoryId) ?? 0,
+        ratings.flatMap((r) =>
+          r.contributionId === d.contribution.id && r.impact !== null ? [r.impact] : [],
+        ),
+        config.impactMultipliers,
+      ),
+    ]),
+  );
+}
+
+async function saveAwards(tx: Tx, awards: ReadonlyMap<number, number>): Promise<void> {
+  if (awards.size === 0) return;
+  await tx.$executeRaw`
+    UPDATE contribution c SET award = d.award
+    FROM unnest(${[...awards.keys()]}::int[], ${[...awards.values()]}::int[]) AS d(id, award)
+    WHERE c.id = d.id`;
+}
+
+async function creditsOf(
+  tx: Tx,
+  contributionIds: readonly number[],
+): Promise<Map<number, Array<{ memberId: number; shareBp: number }>>> {
+  if (contributionIds.length === 0) return new Map();
+  const rows = await tx.credit.findMany({
+    where: { contributionId: { in: [...contributionIds] } },
+    select: { contributionId: true, memberId: true, shareBp: true },
+    orderBy: [{ contributionId: "asc" }, { memberId: "asc" }],
+  });
+  return groupBy(rows, (r) => r.contributionId);
+}
+
+async function votersOf(tx: Tx, contributionIds: readonly number[]): Promise<Map<number, number[]>> {
+  if (contributionIds.length === 0) return new Map();
+  const rows = await tx.vote.findMany({
+    where: { contributionId: { in: [...contributionIds] } },
+    select: { contributionId: true, voterId: true },
+    orderBy: [{ contributionId: "asc" }, { voterId: "asc" }],
+  });
+  const grouped = groupBy(rows, (r) => r.contributionId);
+  return new Map([...grouped].map(([id, votes]) => [id, votes.map((v) => v.voterId)]));
+}
+
+function groupBy<T>(rows: readonly T[], key: (row: T) => number): Map<number, T[]> {
+  const groups = new Map<number, T[]>();
+  for (const row of rows) {
+    const group = groups.get(key(row));
+    if (group === undefined) groups.set(key(row), [row]);
+    else group.push(row);
+  }
+  return groups;
+}
+
+function awardEntries(
+  decision: PlannedDecision,
+  award: number | undefined,
+  credits: ReadonlyArray<{ memberId: number; shareBp: number }>,
+): NewLedgerEntry[] {
+  if (award === undefined) return [];
   return splitByShares(award, credits).map((part) => ({
     kind: "AWARD" as const,
     memberId: part.memberId,
     points: part.points,
-    contributionId,
-    actorId,
+    contributionId: decision.contribution.id,
+    actorId: decision.actorId,
     reason: "verified contribution",
     verifiedDelta: 1,
   }));
 }
 
-async function verifierRewardEntries(
-  tx: Tx,
+function verifierRewardEntries(
   contributionId: number,
+  voterIds: readonly number[],
   config: CommunityConfig,
-): Promise<NewLedgerEntry[]> {
-  const votes = await tx.vote.findMany({ where: { contributionId }, orderBy: { voterId: "asc" } });
-  return verifierRewards(
-    votes.map((v) => v.voterId),
-    config.verifierReward,
-  ).map((reward) => ({
+): NewLedgerEntry[] {
+  return verifierRewards(voterIds, config.verifierReward).map((reward) => ({
     kind: "VERIFIER_REWARD" as const,
     memberId: reward.memberId,
     points: reward.points,
@@ -115,6 +252,22 @@ async function verifierRewardEntries(
     actorId: null,
     reason: "verified by vote",
   }));
+}
+
+/** What the deadline decides for a contribution with this tally. */
+export function deadlineDecision(
+  contribution: LockedContribution,
+  tally: Tally,
+  config: CommunityConfig,
+): PlannedDecision {
+  const outcome = decideAtDeadline(tally, config);
+  return {
+    contribution,
+    outcome,
+    decidedBy: "DEADLINE",
+    actorId: null,
+    reason: outcome === "EXPIRED" ? "deadline passed without quorum" : "decided by vote at the deadline",
+  };
 }
 
 /** Decides a locked pending contribution whose deadline has passed. */
@@ -125,8 +278,12 @@ export async function decideOverdue(
   now: Date,
 ): Promise<Decision | null> {
   if (contribution.status !== "PENDING" || contribution.closesAt.getTime() > now.getTime()) return null;
-  const tally = await readTally(tx, contribution.id);
-  const outcome = decideAtDeadline(tally, config);
-  const reason = outcome === "EXPIRED" ? "deadline passed without quorum" : "decided by vote at the deadline";
-  return recordDecision(tx, contribution, outcome, "DEADLINE", null, reason, config, now);
+  const decided = await recordDecisions(
+    tx,
+    contribution.communityId,
+    [deadlineDecision(contribution, await readTally(tx, contribution.id), config)],
+    config,
+    now,
+  );
+  return decided.get(contribution.id) ?? null;
 }

@@ -37,3 +37,20 @@ export async function enqueueOutbox(tx: Tx, communityId: number, payload: Outbox
     data: { communityId, kind: payload.kind, topic: outboxTopic(payload), payload },
   });
 }
+
+/** Writes several outbox rows inside the caller's transaction, in one statement. */
+export async function enqueueOutboxMany(
+  tx: Tx,
+  communityId: number,
+  payloads: readonly OutboxPayload[],
+): Promise<void> {
+  if (payloads.length === 0) return;
+  await tx.outboxMessage.createMany({
+    data: payloads.map((payload) => ({
+      communityId,
+      kind: payload.kind,
+      topic: outboxTopic(payload),
+      payload,
+    })),
+  });
+}

@@ -5,7 +5,15 @@ import { voterEligibility } from "../core/eligibility.ts";
 import { ok, refuse, type Result } from "../core/result.ts";
 import { validateReason } from "../core/text.ts";
 import { lockContribution, type LockedContribution } from "./contributions.ts";
-import { decideOverdue, readTally, recordDecision, type Decision } from "./decisions.ts";
+import {
+  deadlineDecision,
+  decideOverdue,
+  readTallies,
+  readTally,
+  recordDecision,
+  recordDecisions,
+  type Decision,
+} from "./decisions.ts";
 import { inTransaction, transact, type Actor, type Deps } from "./deps.ts";
 import { enqueueOutbox } from "./outbox.ts";
 import { castUndecidingVote } from "./votePath.ts";
@@ -237,15 +245,55 @@ export async function closeContributionIfDue(deps: Deps, contributionId: number)
 
 /** Closes every contribution whose deadline has passed, oldest first; returns how many were decided. */
 export async function closeDueContributions(deps: Deps, limit = 500): Promise<number> {
-  const due = await deps.db.contribution.findMany({
+  const communities = await deps.db.contribution.groupBy({
+    by: ["communityId"],
     where: { status: "PENDING", closesAt: { lte: deps.clock.now() } },
-    select: { id: true },
-    orderBy: { closesAt: "asc" },
-    take: limit,
   });
   let decided = 0;
-  for (const { id } of due) {
-    if ((await closeContributionIfDue(deps, id)) !== null) decided += 1;
+  for (const { communityId } of communities) {
+    if (decided >= limit) break;
+    decided += (await closeDueInCommunity(deps, communityId, limit - decided)).size;
   }
   return decided;
+}
+
+/** How many due contributions one deadline sweep decides in one transaction. */
+export const DEADLINE_BATCH = 200;
+
+/**
+ * The deadline sweep: decides, in one transaction, up to `limit` pending
+ * contributions of a community whose deadline has passed, oldest first. Rows
+ * another transaction holds (a vote deciding it right now) are skipped, not
+ * waited for; they stay due and the next sweep or their own job takes them.
+ */
+export async function closeDueInCommunity(
+  deps: Deps,
+  communityId: number,
+  limit = DEADLINE_BATCH,
+): Promise<Map<number, Decision>> {
+  const now = deps.clock.now();
+  return inTransaction(deps, async (tx) => {
+    const due = await tx.$queryRaw<LockedContribution[]>`
+      SELECT id, "communityId", number, "submitterId", "categoryId", title, description, links,
+             status::text AS status, "closesAt"
+      FROM contribution
+      WHERE "communityId" = ${communityId} AND status = 'PENDING' AND "closesAt" <= ${now}
+      ORDER BY "closesAt", id
+      LIMIT ${limit}
+      FOR UPDATE SKIP LOCKED`;
+    if (due.length === 0) return new Map();
+    const community = await tx.community.findUniqueOrThrow({
+      where: { id: communityId },
+      select: { config: true },
+    });
+    const config = readCommunityConfig(community.config);
+    const tallies = await readTallies(
+      tx,
+      due.map((c) => c.id),
+    );
+    const planned = due.map((contribution) =>
+      deadlineDecision(contribution, tallies.get(contribution.id) ?? { approvals: 0, rejections: 0 }, config),
+    );
+    return recordDecisions(tx, communityId, planned, config, now);
+  });
 }

@@ -1,7 +1,7 @@
 import { DelayedError } from "bullmq";
 import { z } from "zod";
 import type { Deps } from "../app/deps.ts";
-import { closeContributionIfDue } from "../app/votes.ts";
+import { closeDueInCommunity } from "../app/votes.ts";
 import { addJobs, defineJob, type JobContext } from "./definition.ts";
 import type { Queues } from "./queues.ts";
 
@@ -31,13 +31,22 @@ export const voteDeadlineJob = defineJob({
     removeOnFail: { age: 30 * 86_400 },
   },
   async handle(ctx, payload, run) {
-    const decision = await closeContributionIfDue(ctx.deps, payload.contributionId);
-    if (decision !== null) return { decided: decision.outcome };
-    const row = await ctx.deps.db.contribution.findUnique({
-      where: { id: payload.contributionId },
-      select: { status: true, closesAt: true },
-    });
-    if (row === null || row.status !== "PENDING") return { decided: null };
+    const pending = () =>
+      ctx.deps.db.contribution.findFirst({
+        where: { id: payload.contributionId, status: "PENDING" },
+        select: { communityId: true, closesAt: true },
+      });
+    let row = await pending();
+    if (row === null) return { decided: null };
+    if (row.closesAt.getTime() <= ctx.deps.clock.now().getTime()) {
+      // One sweep decides every due contribution of the community, so the jobs
+      // of a busy minute mostly find theirs decided already.
+      const swept = await closeDueInCommunity(ctx.deps, row.communityId);
+      const mine = swept.get(payload.contributionId);
+      if (mine !== undefined) return { decided: mine.outcome, swept: swept.size };
+      row = await pending();
+      if (row === null) return { decided: null };
+    }
     const planned = new Date(payload.closesAt).getTime();
     if (row.closesAt.getTime() !== planned) {
       // Extended since this job was made: the new deadline gets its own job.
