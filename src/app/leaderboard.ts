@@ -293,6 +293,17 @@ function indexedStatement(kind: IndexedBoard["kind"]): { name: string; text: str
       ? `${score(alias)} >= (floor(${other} / $5::float8 + 0.5) + 0.5) * $5::float8`
       : `${score(alias)} > ${other}`;
   const visible = `NOT m.hidden AND NOT m.banned AND m."mergedIntoId" IS NULL`;
+  // For the active board the count of everyone above reads the bucket histogram
+  // (a trigger keeps it) and counts rows only inside the caller's own bucket.
+  const activeFloor = `((floor(t."activeAcc" / $5::float8 + 0.5) + 0.5) * $5::float8)`;
+  const countAbove =
+    kind === "active"
+      ? `(SELECT coalesce(sum(ab.members), 0) FROM active_bucket ab
+          WHERE ab."communityId" = $1 AND ab.bucket > cairn_active_bucket(${activeFloor}))
+         + (SELECT count(*) FROM balance b
+            WHERE b."communityId" = $1 AND cairn_active_bucket(b."activeAcc") = cairn_active_bucket(${activeFloor})
+              AND b."activeAcc" >= ${activeFloor})`
+      : `(SELECT count(*) FROM ${table} b WHERE ${scope("b")} AND ${above("b", score("t"))})`;
   const text = `
     WITH top AS MATERIALIZED (
       SELECT t."memberId" AS id, ${score("t")}::float8 AS score, t.verified::int AS verified, m."displayName" AS name
@@ -304,7 +315,7 @@ function indexedStatement(kind: IndexedBoard["kind"]): { name: string; text: str
     me AS (
       SELECT t."memberId" AS id, ${score("t")}::float8 AS score, t.verified::int AS verified, m."displayName" AS name,
              CASE WHEN t."memberId" IN (SELECT id FROM top) THEN NULL ELSE (
-               (SELECT count(*) FROM ${table} b WHERE ${scope("b")} AND ${above("b", score("t"))})
+               ${countAbove}
                - (SELECT count(*) FROM member u JOIN ${table} b ON b."memberId" = u.id
                   WHERE u."communityId" = $1 AND (u.hidden OR u.banned OR u."mergedIntoId" IS NOT NULL)
                     AND ${scope("b")} AND ${above("b", score("t"))})

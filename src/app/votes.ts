@@ -15,6 +15,7 @@ import {
   type Decision,
 } from "./decisions.ts";
 import { inTransaction, transact, type Actor, type Deps } from "./deps.ts";
+import { lockLedgerHead } from "./ledger.ts";
 import { enqueueOutbox } from "./outbox.ts";
 import { castUndecidingVote } from "./votePath.ts";
 
@@ -264,15 +265,19 @@ export const DEADLINE_BATCH = 200;
  * The deadline sweep: decides, in one transaction, up to `limit` pending
  * contributions of a community whose deadline has passed, oldest first. Rows
  * another transaction holds (a vote deciding it right now) are skipped, not
- * waited for; they stay due and the next sweep or their own job takes them.
+ * waited for (so taking the head before them cannot deadlock); they stay due
+ * and the next sweep or their own job takes them.
  */
 export async function closeDueInCommunity(
   deps: Deps,
   communityId: number,
   limit = DEADLINE_BATCH,
 ): Promise<Map<number, Decision>> {
-  const now = deps.clock.now();
   return inTransaction(deps, async (tx) => {
+    // The ledger head first: sweeps of one community queue here, and each then
+    // takes everything that fell due while it waited (a group commit).
+    await lockLedgerHead(tx, communityId);
+    const now = deps.clock.now();
     const due = await tx.$queryRaw<LockedContribution[]>`
       SELECT id, "communityId", number, "submitterId", "categoryId", title, description, links,
              status::text AS status, "closesAt"
