@@ -11,6 +11,7 @@ import { parseWindow } from "./core/periods.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { runConsoleWithJobs } from "./platforms/console/withJobs.ts";
 import { consoleChat } from "./platforms/console/session.ts";
+import { deployCommands } from "./platforms/discord/index.ts";
 import { configuredPlatforms } from "./platforms/registry.ts";
 import { openDatabase } from "./runtime.ts";
 import { serve, type ProcessRole } from "./serve.ts";
@@ -19,6 +20,7 @@ const USAGE = `Usage: cairn [start | bot | worker | console | migrate | ledger v
   start                bots, background workers and HTTP in one process (default when a platform token is set)
   bot                  the bots and HTTP only; run workers with \`cairn worker\`
   worker               background workers and HTTP only; several may share one Redis and one PostgreSQL
+  deploy-commands [--guild ID]  register the Discord slash commands (globally, or in one server at once)
   console              chat with Cairn in the terminal (default without platform tokens); reads a script from stdin
   migrate              apply pending database migrations
   ledger verify FILE   check the hash chain of a ledger export (JSON lines)
@@ -43,6 +45,8 @@ async function main(argv: readonly string[]): Promise<number> {
     case "bot":
     case "worker":
       return serveCommand(config, command);
+    case "deploy-commands":
+      return deployCommandsCommand(config, args);
     case "console":
       return consoleCommand(config);
     case "migrate":
@@ -113,6 +117,27 @@ async function consoleCommand(config: Config): Promise<number> {
     },
     logger,
   );
+}
+
+async function deployCommandsCommand(config: Config, args: readonly string[]): Promise<number> {
+  if (config.discordToken === undefined || config.discordApplicationId === undefined) {
+    process.stderr.write("cairn: deploy-commands needs DISCORD_TOKEN and DISCORD_APPLICATION_ID\n");
+    return 2;
+  }
+  const guildAt = args.indexOf("--guild");
+  const guildId = guildAt === -1 ? undefined : args[guildAt + 1];
+  if (guildAt !== -1 && (guildId === undefined || !/^\d{17,20}$/.test(guildId))) {
+    process.stderr.write("cairn: --guild needs a server id (17 to 20 digits)\n");
+    return 2;
+  }
+  const { count } = await deployCommands(
+    { token: config.discordToken, applicationId: config.discordApplicationId, catalog },
+    guildId,
+  );
+  process.stdout.write(
+    `Registered ${count} slash commands ${guildId === undefined ? "globally (Discord may take up to an hour to show them everywhere)" : `in server ${guildId}`}.\n`,
+  );
+  return 0;
 }
 
 async function migrateCommand(config: Config): Promise<number> {

@@ -127,6 +127,16 @@ export function parseConfig(
     return { ok: false, error: new ConfigError(variable, problem) };
   }
   const e = parsed.data;
+  if (e.DISCORD_TOKEN !== undefined && e.DISCORD_APPLICATION_ID === undefined)
+    return {
+      ok: false,
+      error: new ConfigError(
+        "DISCORD_APPLICATION_ID",
+        "must be set with DISCORD_TOKEN (the application's id)",
+      ),
+    };
+  if (e.TELEGRAM_WEBHOOK_URL !== undefined && e.TELEGRAM_BOT_TOKEN === undefined)
+    return { ok: false, error: new ConfigError("TELEGRAM_WEBHOOK_URL", "needs TELEGRAM_BOT_TOKEN") };
   return {
     ok: true,
     value: {

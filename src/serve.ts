@@ -70,18 +70,19 @@ export async function serve(options: ServeOptions): Promise<number> {
   const started: PlatformBot[] = [];
   let http: HttpServer | null = null;
   try {
-    for (const bot of bots) {
-      await bot.start();
-      started.push(bot);
-    }
+    // HTTP first: a Telegram webhook set by a bot's start must find its route.
     http = await startHttpServer({
       port: config.httpPort,
       db: deps.db,
       backend,
       runtime: runtime ?? { queues },
       log,
-      routes: started.flatMap((bot) => (bot.httpRoute === undefined ? [] : [bot.httpRoute])),
+      routes: bots.flatMap((bot) => (bot.httpRoute === undefined ? [] : [bot.httpRoute])),
     });
+    for (const bot of bots) {
+      await bot.start();
+      started.push(bot);
+    }
     log.info(
       {
         role,

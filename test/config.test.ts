@@ -106,6 +106,19 @@ describe("loadConfig", () => {
     expect(String(error)).not.toContain("Hunter2");
   });
 
+  it.each([
+    [{ DISCORD_TOKEN: "MTIz.abc" }, "DISCORD_APPLICATION_ID", /must be set with DISCORD_TOKEN/],
+    [
+      { TELEGRAM_WEBHOOK_URL: "https://bot.example/hook" },
+      "TELEGRAM_WEBHOOK_URL",
+      /needs TELEGRAM_BOT_TOKEN/,
+    ],
+  ])("refuses a platform setting without the rest it needs (%o)", (env, variable, message) => {
+    const error = errorOf(env);
+    expect(error.variable).toBe(variable);
+    expect(error.message).toMatch(message);
+  });
+
   it("reports the first problem and counts the rest", () => {
     expect(errorOf({ HTTP_PORT: "x", LOG_LEVEL: "loud" }).message).toMatch(/\(and 1 more problem\)$/);
   });
@@ -149,6 +162,7 @@ describe("redact", () => {
     DATABASE_URL: "postgresql://cairn:p%40ss-w0rd@db.example:5432/cairn",
     REDIS_URL: "redis://:redis-pass-123@cache:6379",
     DISCORD_TOKEN: "MTIz.discord.token-value",
+    DISCORD_APPLICATION_ID: "123456789012345678",
     TELEGRAM_BOT_TOKEN: "123456:telegram-token-value",
     TELEGRAM_WEBHOOK_SECRET: "webhook-secret-value",
   });

@@ -95,9 +95,13 @@ export interface ChatPlatform {
   delete(target: ChatTarget, ref: MessageRef): Promise<void>;
 }
 
-/** The key a target is paced and its card references are stored under. */
+/**
+ * The key a target is paced and its card references are stored under: the chat
+ * and the channel inside it, since a channel reference (a Telegram topic id)
+ * is only unique within its chat.
+ */
 export function targetKey(target: ChatTarget): string {
   return target.kind === "chat"
-    ? `${target.platform}:${target.channelRef ?? target.chatId}`
+    ? `${target.platform}:${target.chatId}${target.channelRef === null ? "" : `:${target.channelRef}`}`
     : `${target.platform}:dm:${target.userId}`;
 }

@@ -1,0 +1,136 @@
+import { Client, Events, GatewayIntentBits, Options, type Guild, type Interaction } from "discord.js";
+import { deactivateSpace, ensureCommunityForChat } from "../../app/actors.ts";
+import type { BotServices, PlatformBot } from "../bot.ts";
+import { handleInteraction } from "./interactions.ts";
+import { discordOutgoing } from "./outgoing.ts";
+import { guildChat } from "./people.ts";
+import { DEFAULT_ACK_BUDGET_MS } from "./reply.ts";
+
+export interface DiscordOptions {
+  readonly token: string;
+  readonly applicationId: string;
+  /** REST base without the version (tests point it at the fake Discord). */
+  readonly api?: string;
+  /** discord.js internal sharding: "auto" asks Discord how many; a list runs only those shards in this process. */
+  readonly shards?: "auto" | readonly number[];
+  /** How long a command may take before the interaction is deferred (default 2 s of Discord's 3). */
+  readonly ackBudgetMs?: number;
+  /** How long stop() waits for answers in progress (default 5 s). */
+  readonly stopTimeoutMs?: number;
+}
+
+/**
+ * Only what slash commands, buttons and server membership need is cached:
+ * servers, their channels and roles. Messages, members, users, presences and
+ * the rest are not kept (the bot reads every person from the interaction).
+ */
+function boundedCaches(): ReturnType<typeof Options.cacheWithLimits> {
+  return Options.cacheWithLimits({
+    ...Options.DefaultMakeCacheSettings,
+    MessageManager: 0,
+    GuildMemberManager: { maxSize: 0, keepOverLimit: (member) => member.id === member.client.user.id },
+    UserManager: { maxSize: 0, keepOverLimit: (user) => user.id === user.client.user.id },
+    PresenceManager: 0,
+    ReactionManager: 0,
+    ReactionUserManager: 0,
+    ThreadManager: 0,
+    ThreadMemberManager: 0,
+    VoiceStateManager: 0,
+    GuildEmojiManager: 0,
+    GuildStickerManager: 0,
+    GuildScheduledEventManager: 0,
+    GuildInviteManager: 0,
+    GuildBanManager: 0,
+    StageInstanceManager: 0,
+    AutoModerationRuleManager: 0,
+    ApplicationCommandManager: 0,
+    GuildMessageManager: 0,
+    DMMessageManager: 0,
+  });
+}
+
+export function discordClient(options: DiscordOptions): Client {
+  return new Client({
+    intents: [GatewayIntentBits.Guilds],
+    makeCache: boundedCaches(),
+    sweepers: {
+      ...Options.DefaultSweeperSettings,
+      users: { interval: 3_600, filter: () => (user) => user.id !== user.client.user.id },
+    },
+    allowedMentions: { parse: [] },
+    ...(options.api === undefined ? {} : { rest: { api: options.api } }),
+    ...(options.shards === undefined
+      ? {}
+      : { shards: options.shards === "auto" ? "auto" : [...options.shards] }),
+  });
+}
+
+/**
+ * The Discord bot: slash commands, buttons, the impact select and modals go
+ * to the catalog; joining a server creates its community, leaving marks its
+ * space inactive. Commands are registered by `deployCommands`, not on start.
+ */
+export function createDiscordBot(services: BotServices, options: DiscordOptions): PlatformBot {
+  const client = discordClient(options);
+  const running = new Set<Promise<void>>();
+  let accepting = false;
+  const settings = {
+    services,
+    log: services.log,
+    ackBudgetMs: options.ackBudgetMs ?? DEFAULT_ACK_BUDGET_MS,
+  };
+  const track = (work: Promise<void>): void => {
+    const done = work.catch((error: unknown) => services.log.error({ err: error }, "discord event failed"));
+    running.add(done);
+    void done.finally(() => running.delete(done));
+  };
+
+  client.on(Events.InteractionCreate, (interaction: Interaction) => {
+    if (accepting) track(handleInteraction(interaction, settings));
+  });
+  client.on(Events.GuildCreate, (guild: Guild) => track(joinServer(services, guild)));
+  client.on(Events.GuildDelete, (guild: Guild) => {
+    // An outage makes a server unavailable (a separate event); this one means the bot left or was removed.
+    track(deactivateSpace(services.deps, { platform: "DISCORD", chatId: guild.id }));
+  });
+  client.on(Events.Error, (error) => services.log.error({ err: error }, "discord client error"));
+  client.on(Events.ShardError, (error, shardId) =>
+    services.log.warn({ err: error, shardId }, "discord shard connection error"),
+  );
+
+  return {
+    outgoing: discordOutgoing({
+      token: options.token,
+      ...(options.api === undefined ? {} : { api: options.api }),
+    }),
+    async start() {
+      const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
+      accepting = true;
+      await client.login(options.token);
+      await ready;
+      // Servers that added the bot while it was offline get their community now.
+      // One at a time, in the background: a bot in many servers must not flood the database pool.
+      const servers = [...client.guilds.cache.values()];
+      track(
+        (async () => {
+          for (const guild of servers) await joinServer(services, guild);
+        })(),
+      );
+      services.log.info({ servers: client.guilds.cache.size }, "discord bot ready");
+    },
+    async stop() {
+      accepting = false;
+      const timeoutMs = options.stopTimeoutMs ?? 5_000;
+      await Promise.race([
+        Promise.allSettled([...running]),
+        new Promise((resolve) => setTimeout(resolve, timeoutMs).unref()),
+      ]);
+      await client.destroy();
+    },
+  };
+}
+
+async function joinServer(services: BotServices, guild: Guild): Promise<void> {
+  const { created } = await ensureCommunityForChat(services.deps, guildChat(guild));
+  if (created) services.log.info({ guildId: guild.id }, "community created for a new Discord server");
+}

@@ -1,0 +1,168 @@
+import type { APIChannel, APIGuild, APIGuildMember, APIMessage, APIUser } from "discord-api-types/v10";
+import type { View } from "../../views/view.ts";
+import {
+  PlatformError,
+  type ChatPlatform,
+  type ChatTarget,
+  type MessageRef,
+  type PlatformLimits,
+} from "../port.ts";
+import { configuredChannelId, defaultChannel, type ServerChannel } from "./channels.ts";
+import { renderFiles, renderMessage } from "./render.ts";
+import { DiscordRest, type DiscordRestOptions } from "./rest.ts";
+
+/**
+ * Discord's limits as the delivery jobs pace them. Global: 50 requests per
+ * second per bot (Discord's documented global limit). Per channel: message
+ * posts share a bucket of 5 per 5 s per channel; we allow a burst of 5 and
+ * refill at 1 per second, which keeps a busy verification channel under it
+ * while card edits (a separate, similar bucket) ride the same budget.
+ */
+export const DISCORD_LIMITS: PlatformLimits = {
+  global: { capacity: 50, perSecond: 50 },
+  perChat: { capacity: 5, perSecond: 1 },
+};
+
+/** Entries kept in the small lookup caches (default channel per server, DM channel per person). */
+const CACHE_LIMIT = 10_000;
+
+/** A Map that forgets its oldest entry beyond `limit`, so a bot in many servers stays bounded. */
+class BoundedCache<V> {
+  private readonly entries = new Map<string, V>();
+  constructor(private readonly limit: number) {}
+  get(key: string): V | undefined {
+    return this.entries.get(key);
+  }
+  set(key: string, value: V): void {
+    this.entries.delete(key);
+    this.entries.set(key, value);
+    if (this.entries.size > this.limit) {
+      const oldest = this.entries.keys().next().value;
+      if (oldest !== undefined) this.entries.delete(oldest);
+    }
+  }
+  delete(key: string): void {
+    this.entries.delete(key);
+  }
+}
+
+/** A message reference keeps its channel, so an edit reaches the card wherever it was posted. */
+export function encodeMessageRef(channelId: string, messageId: string): MessageRef {
+  return { messageId: `${channelId}/${messageId}` };
+}
+
+export function decodeMessageRef(ref: MessageRef): { channelId: string; messageId: string } {
+  const [channelId = "", messageId = ""] = ref.messageId.split("/");
+  if (!/^\d+$/.test(channelId) || !/^\d+$/.test(messageId))
+    throw new PlatformError(
+      "DISCORD",
+      { kind: "permanent", reason: "message_deleted" },
+      "discord: not a Discord message reference",
+    );
+  return { channelId, messageId };
+}
+
+/**
+ * The bot's own messages over REST (the ChatPlatform port): one request per
+ * call, except the first post to a server without a configured channel
+ * (which looks the channel up once and caches it) and the first direct
+ * message to a person (which opens the DM channel once).
+ */
+export class DiscordOutgoing implements ChatPlatform {
+  readonly platform = "DISCORD" as const;
+  readonly limits = DISCORD_LIMITS;
+  private readonly rest: DiscordRest;
+  private readonly guildChannels = new BoundedCache<string>(CACHE_LIMIT);
+  private readonly dmChannels = new BoundedCache<string>(CACHE_LIMIT);
+  private botUserId: Promise<string> | null = null;
+
+  constructor(options: DiscordRestOptions) {
+    this.rest = new DiscordRest(options);
+  }
+
+  async post(target: ChatTarget, view: View): Promise<MessageRef> {
+    const channelId = await this.channelFor(target);
+    try {
+      const message = await this.rest.request<APIMessage>(
+        "POST",
+        `/channels/${channelId}/messages`,
+        renderMessage(view),
+        renderFiles(view),
+      );
+      return encodeMessageRef(channelId, message.id);
+    } catch (error) {
+      this.forgetChannel(target, error);
+      throw error;
+    }
+  }
+
+  async edit(_target: ChatTarget, ref: MessageRef, view: View): Promise<void> {
+    const { channelId, messageId } = decodeMessageRef(ref);
+    const { attachments: _files, ...body } = renderMessage(view);
+    await this.rest.request("PATCH", `/channels/${channelId}/messages/${messageId}`, body);
+  }
+
+  async delete(_target: ChatTarget, ref: MessageRef): Promise<void> {
+    const { channelId, messageId } = decodeMessageRef(ref);
+    await this.rest.request("DELETE", `/channels/${channelId}/messages/${messageId}`);
+  }
+
+  private async channelFor(target: ChatTarget): Promise<string> {
+    if (target.kind === "direct") return this.directChannel(target.userId);
+    if (target.channelRef !== null) {
+      const configured = configuredChannelId(target.channelRef);
+      if (configured !== null) return configured;
+    }
+    return this.serverChannel(target.chatId);
+  }
+
+  private async directChannel(userId: string): Promise<string> {
+    const known = this.dmChannels.get(userId);
+    if (known !== undefined) return known;
+    const channel = await this.rest.request<APIChannel>("POST", "/users/@me/channels", {
+      recipient_id: userId,
+    });
+    this.dmChannels.set(userId, channel.id);
+    return channel.id;
+  }
+
+  private async serverChannel(guildId: string): Promise<string> {
+    const known = this.guildChannels.get(guildId);
+    if (known !== undefined) return known;
+    const [guild, channels, bot] = await Promise.all([
+      this.rest.request<APIGuild>("GET", `/guilds/${guildId}`),
+      this.rest.request<ServerChannel[]>("GET", `/guilds/${guildId}/channels`),
+      this.botMember(guildId),
+    ]);
+    const channelId = defaultChannel(guild, channels, bot);
+    if (channelId === null)
+      throw new PlatformError(
+        "DISCORD",
+        { kind: "permanent", reason: "forbidden" },
+        "discord: no text channel in the server where the bot may post; configure one with /config set",
+      );
+    this.guildChannels.set(guildId, channelId);
+    return channelId;
+  }
+
+  private async botMember(guildId: string): Promise<APIGuildMember & { userId: string }> {
+    this.botUserId ??= this.rest.request<APIUser>("GET", "/users/@me").then((u) => u.id);
+    const userId = await this.botUserId.catch((error: unknown) => {
+      this.botUserId = null;
+      throw error;
+    });
+    const member = await this.rest.request<APIGuildMember>("GET", `/guilds/${guildId}/members/${userId}`);
+    return { ...member, userId };
+  }
+
+  /** A channel that vanished or shut the bot out is looked up again next time. */
+  private forgetChannel(target: ChatTarget, error: unknown): void {
+    if (!(error instanceof PlatformError) || error.failure.kind !== "permanent") return;
+    if (target.kind === "chat") this.guildChannels.delete(target.chatId);
+    else this.dmChannels.delete(target.userId);
+  }
+}
+
+export function discordOutgoing(options: DiscordRestOptions): ChatPlatform {
+  return new DiscordOutgoing(options);
+}

@@ -1,0 +1,165 @@
+// The Telegram bot `cairn start` / `cairn bot` runs: telegraf takes updates by
+// long polling, or Cairn's HTTP server takes them on the webhook route; either
+// way each update is handled once (by update_id) by updates.ts.
+import { Telegraf, type Telegram } from "telegraf";
+import type { BotCommand, BotCommandScope, Update } from "telegraf/types";
+import { PlatformError } from "../port.ts";
+import type { BotServices, PlatformBot } from "../bot.ts";
+import type { AnyCommandSpec } from "../../commands/types.ts";
+import type { TelegramAdapter } from "./adapter.ts";
+import { commandMenus, commandNameMap, type BotCommandEntry } from "./commandNames.ts";
+import { DIALOGUE_MEMORY_MS } from "./dialogue.ts";
+import { loggableError, toPlatformError } from "./errors.ts";
+import { membershipCheck } from "./membership.ts";
+import { ExpiringMap, RecentUpdates } from "./memory.ts";
+import { telegramPlatform, type TelegramConnection } from "./outgoing.ts";
+import { handleUpdate } from "./updates.ts";
+import { webhookPath, webhookRoute } from "./webhook.ts";
+
+export interface TelegramBotOptions extends TelegramConnection {
+  /** Webhook mode: Telegram posts updates to `url` (served by Cairn's HTTP server); polling without it. */
+  readonly webhook?: { readonly url: string; readonly secret?: string };
+}
+
+/** The updates the bot handles; Telegram sends no others. */
+const ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"] as const;
+/** How long stop() waits for updates being handled. */
+const STOP_GRACE_MS = 10_000;
+const HOUR_MS = 3_600_000;
+
+export function createTelegramBot(services: BotServices, options: TelegramBotOptions): PlatformBot {
+  const bot = new Telegraf(options.token, {
+    telegram: { webhookReply: false, ...(options.apiRoot === undefined ? {} : { apiRoot: options.apiRoot }) },
+  });
+  const telegram = bot.telegram;
+  const safe = (error: unknown) => loggableError(error, options.token);
+  let username = "";
+  const adapter: TelegramAdapter = {
+    services,
+    telegram,
+    botUsername: () => username,
+    names: commandNameMap(services.catalog),
+    membership: membershipCheck(telegram, {
+      onError: (error) => services.log.warn({ err: safe(error) }, "telegram getChatMember failed"),
+    }),
+    homes: new ExpiringMap(30 * 24 * HOUR_MS),
+    dialogues: new ExpiringMap(DIALOGUE_MEMORY_MS),
+    questions: new ExpiringMap(HOUR_MS),
+    knownGroups: new Set(),
+  };
+  const recent = new RecentUpdates();
+  const inFlight = new Set<Promise<void>>();
+  let accepting = false;
+  let polling: Promise<void> | null = null;
+
+  /** Handles an update the first time its id is seen; failures are logged, never thrown at Telegram. */
+  const take = async (update: Update): Promise<void> => {
+    if (!recent.firstTime(update.update_id)) return;
+    const work = handleUpdate(adapter, update).catch((error: unknown) =>
+      services.log.error({ err: safe(error), updateId: update.update_id }, "telegram update failed"),
+    );
+    inFlight.add(work);
+    try {
+      await work;
+    } finally {
+      inFlight.delete(work);
+    }
+  };
+  bot.catch((error) => services.log.error({ err: safe(error) }, "telegram update failed"));
+  bot.use((ctx) => take(ctx.update));
+
+  const webhook = options.webhook;
+  return {
+    outgoing: telegramPlatform(telegram),
+    ...(webhook === undefined
+      ? {}
+      : { httpRoute: webhookRoute(webhookPath(webhook.url), webhook.secret, () => accepting, take) }),
+    async start() {
+      const me = await apiCall("getMe", options.token, () => telegram.getMe());
+      username = me.username;
+      bot.botInfo = me;
+      await deployTelegramCommands(telegram, services.catalog).catch((error: unknown) =>
+        services.log.warn({ err: safe(error) }, "could not register the Telegram command menus"),
+      );
+      accepting = true;
+      if (webhook !== undefined) {
+        await apiCall("setWebhook", options.token, () =>
+          telegram.setWebhook(webhook.url, {
+            allowed_updates: [...ALLOWED_UPDATES],
+            ...(webhook.secret === undefined ? {} : { secret_token: webhook.secret }),
+          }),
+        );
+        services.log.info({ bot: username, mode: "webhook" }, "telegram bot started");
+        return;
+      }
+      polling = bot
+        .launch({ allowedUpdates: [...ALLOWED_UPDATES] })
+        .catch((error: unknown) => services.log.error({ err: safe(error) }, "telegram polling stopped"));
+      services.log.info({ bot: username, mode: "polling" }, "telegram bot started");
+    },
+    async stop() {
+      accepting = false;
+      if (polling !== null) {
+        bot.stop("cairn stop");
+        await within(polling, STOP_GRACE_MS);
+        polling = null;
+      }
+      await within(Promise.all(inFlight), STOP_GRACE_MS);
+    },
+  };
+}
+
+async function apiCall<T>(method: string, token: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    throw error instanceof PlatformError ? error : toPlatformError(error, method, token);
+  }
+}
+
+async function within(work: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ms);
+    timer.unref();
+  });
+  await Promise.race([work.then(() => undefined), timeout]);
+  clearTimeout(timer);
+}
+
+const MENU_SCOPES: ReadonlyArray<{ scope: BotCommandScope; menu: keyof ReturnType<typeof commandMenus> }> = [
+  { scope: { type: "all_private_chats" }, menu: "privateChats" },
+  { scope: { type: "all_group_chats" }, menu: "groups" },
+  { scope: { type: "all_chat_administrators" }, menu: "administrators" },
+];
+
+/**
+ * Registers the command menus derived from the catalog, per scope, where they
+ * differ from what Telegram has: members' commands in private chats and groups,
+ * everything for group administrators.
+ */
+export async function deployTelegramCommands(
+  telegram: Telegram,
+  catalog: readonly AnyCommandSpec[],
+): Promise<{ changed: number }> {
+  const menus = commandMenus(catalog);
+  let changed = 0;
+  for (const { scope, menu } of MENU_SCOPES) {
+    const wanted = menus[menu];
+    const current = await telegram.getMyCommands({ scope });
+    if (sameMenu(current, wanted)) continue;
+    await telegram.setMyCommands(
+      wanted.map((entry) => ({ command: entry.command, description: entry.description })),
+      { scope },
+    );
+    changed += 1;
+  }
+  return { changed };
+}
+
+function sameMenu(current: readonly BotCommand[], wanted: readonly BotCommandEntry[]): boolean {
+  return (
+    current.length === wanted.length &&
+    current.every((c, i) => c.command === wanted[i]?.command && c.description === wanted[i]?.description)
+  );
+}

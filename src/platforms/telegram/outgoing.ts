@@ -1,0 +1,160 @@
+// The bot's own messages (vote cards, tally edits, announcements, leaderboards,
+// digests, exports) through the ChatPlatform port. One Bot API request per
+// call; pacing and retries are the delivery jobs'.
+import { Input, Telegram } from "telegraf";
+import type { InlineKeyboardMarkup, LinkPreviewOptions } from "telegraf/types";
+import type { View } from "../../views/view.ts";
+import { PlatformError, type ChatPlatform, type ChatTarget, type MessageRef } from "../port.ts";
+import { isNotModified, toPlatformError } from "./errors.ts";
+import { CAPTION_LIMIT, renderSingle } from "./html.ts";
+import { inlineKeyboard } from "./keyboard.ts";
+
+export interface TelegramConnection {
+  readonly token: string;
+  /** Another Bot API server (a local one, or the emulator in tests). */
+  readonly apiRoot?: string;
+}
+
+/**
+ * A Bot API client. Answers never ride in a webhook's HTTP response
+ * (webhookReply off): such calls cannot report errors or return the sent message.
+ */
+export function telegramClient(connection: TelegramConnection): Telegram {
+  return new Telegram(connection.token, {
+    webhookReply: false,
+    ...(connection.apiRoot === undefined ? {} : { apiRoot: connection.apiRoot }),
+  });
+}
+
+/** Telegram's limits for bots: about 30 messages a second overall, 20 a minute in one group. */
+export const TELEGRAM_LIMITS = {
+  global: { capacity: 30, perSecond: 30 },
+  perChat: { capacity: 20, perSecond: 20 / 60 },
+} as const;
+
+/** Links in cards and boards are evidence, not something to preview. */
+export const NO_PREVIEW: LinkPreviewOptions = { is_disabled: true };
+
+/** Where a target's messages go: the group (or the person's private chat). */
+export function chatIdOf(target: ChatTarget): string {
+  return target.kind === "chat" ? target.chatId : target.userId;
+}
+
+/**
+ * The forum topic a target names. A community may also have a Discord space,
+ * whose channel ids (17-20 digit snowflakes) land in the same setting, so only
+ * a plain small integer is taken as a Telegram topic; anything else posts to
+ * the group itself.
+ */
+export function topicOf(target: ChatTarget): number | undefined {
+  if (target.kind !== "chat" || target.channelRef === null) return undefined;
+  if (!/^\d{1,9}$/.test(target.channelRef)) return undefined;
+  const topic = Number(target.channelRef);
+  return topic > 0 ? topic : undefined;
+}
+
+/** The keyboard of a view; an empty one removes the buttons of an edited card (it is locked). */
+export function keyboardOf(view: View): InlineKeyboardMarkup {
+  return inlineKeyboard(view.buttons ?? []);
+}
+
+function messageIdOf(ref: MessageRef): number {
+  if (!/^\d{1,15}$/.test(ref.messageId))
+    throw new PlatformError(
+      "TELEGRAM",
+      { kind: "permanent", reason: "bad_request" },
+      "telegram: bad message id",
+    );
+  return Number(ref.messageId);
+}
+
+/** Runs one Bot API call; any failure becomes a PlatformError without the token in it. */
+async function call<T>(method: string, token: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    throw toPlatformError(error, method, token);
+  }
+}
+
+/** Posts a view as one message (a file with a caption when it has one), cut to fit Telegram's limits. */
+export async function postView(
+  telegram: Telegram,
+  chatId: string,
+  view: View,
+  topic?: number,
+): Promise<MessageRef> {
+  const thread = topic === undefined ? {} : { message_thread_id: topic };
+  if (view.attachment !== undefined) {
+    const file = Input.fromBuffer(Buffer.from(view.attachment.content, "utf8"), view.attachment.filename);
+    const sent = await call("sendDocument", telegram.token, () =>
+      telegram.sendDocument(chatId, file, {
+        caption: renderSingle(view, CAPTION_LIMIT),
+        parse_mode: "HTML",
+        ...thread,
+      }),
+    );
+    return { messageId: String(sent.message_id) };
+  }
+  const keyboard = keyboardOf(view);
+  const sent = await call("sendMessage", telegram.token, () =>
+    telegram.sendMessage(chatId, renderSingle(view), {
+      parse_mode: "HTML",
+      link_preview_options: NO_PREVIEW,
+      ...(keyboard.inline_keyboard.length === 0 ? {} : { reply_markup: keyboard }),
+      ...thread,
+    }),
+  );
+  return { messageId: String(sent.message_id) };
+}
+
+/** Edits a posted message to show a view; an edit that changes nothing is success. */
+export async function editView(
+  telegram: Telegram,
+  chatId: string,
+  ref: MessageRef,
+  view: View,
+): Promise<void> {
+  const messageId = messageIdOf(ref);
+  try {
+    await telegram.editMessageText(chatId, messageId, undefined, renderSingle(view), {
+      parse_mode: "HTML",
+      link_preview_options: NO_PREVIEW,
+      reply_markup: keyboardOf(view),
+    });
+  } catch (error) {
+    if (isNotModified(error)) return;
+    throw toPlatformError(error, "editMessageText", telegram.token);
+  }
+}
+
+/** The bot's outgoing side: what the delivery jobs post through. */
+export function telegramPlatform(telegram: Telegram): ChatPlatform {
+  return {
+    platform: "TELEGRAM",
+    limits: TELEGRAM_LIMITS,
+    post: (target, view) => postView(telegram, chatIdOf(target), view, topicOf(target)),
+    edit: (target, ref, view) => editView(telegram, chatIdOf(target), ref, view),
+    async delete(target, ref) {
+      try {
+        await call("deleteMessage", telegram.token, () =>
+          telegram.deleteMessage(chatIdOf(target), messageIdOf(ref)),
+        );
+      } catch (error) {
+        // Already gone is what deleting wanted.
+        if (
+          error instanceof PlatformError &&
+          error.failure.kind === "permanent" &&
+          error.failure.reason === "message_deleted"
+        )
+          return;
+        throw error;
+      }
+    },
+  };
+}
+
+/** `cairn worker`: Telegram's outgoing side only, no updates taken. */
+export function telegramOutgoing(connection: TelegramConnection): ChatPlatform {
+  return telegramPlatform(telegramClient(connection));
+}

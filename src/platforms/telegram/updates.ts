@@ -1,0 +1,418 @@
+// What the bot does with each update Telegram sends: commands in groups and
+// private chats, button presses, answers to the guided /contribute dialogue
+// and to a needs-info prompt, and the bot being added to or removed from a
+// group. Each maps to the one command catalog; the views it returns are
+// rendered by replies.ts.
+import type { CallbackQuery, Chat, ChatMemberUpdated, Message, Update, User } from "telegraf/types";
+import { deactivateSpace, ensureCommunityForChat } from "../../app/actors.ts";
+import { findCommand, runCommand, runTextCommand } from "../../commands/dispatch.ts";
+import { syncCommunitySchedules } from "../../jobs/schedules.ts";
+import { refusalView, privateView, type View } from "../../views/view.ts";
+import { decodeButtonPress, type ButtonPress } from "./callbackData.ts";
+import { addresseeOf, commandOf, toCatalogCommand } from "./commandNames.ts";
+import { answerDialogue, startDialogue } from "./dialogue.ts";
+import { loggableError } from "./errors.ts";
+import { homeGroupOf, type GroupChat } from "./homeGroup.ts";
+import { invocationFor, platformChat, type PendingQuestion, type TelegramAdapter } from "./adapter.ts";
+import { renderHtml, htmlToText, escapeHtml } from "./html.ts";
+import { roleOf } from "./membership.ts";
+import { answer, mentionHtml, openTheBotNote, readGroupPayload, type Origin } from "./replies.ts";
+
+const CALLBACK_TEXT_LIMIT = 200;
+
+export async function handleUpdate(adapter: TelegramAdapter, update: Update): Promise<void> {
+  if ("message" in update) await onMessage(adapter, update.message);
+  else if ("callback_query" in update) await onButtonPress(adapter, update.callback_query);
+  else if ("my_chat_member" in update) await onBotMembership(adapter, update.my_chat_member);
+}
+
+function isGroup(chat: Chat): chat is Chat.GroupChat | Chat.SupergroupChat {
+  return chat.type === "group" || chat.type === "supergroup";
+}
+
+function groupOf(chat: Chat.GroupChat | Chat.SupergroupChat): GroupChat {
+  return { chatId: String(chat.id), title: chat.title };
+}
+
+function originOf(message: Message, from: User): Origin {
+  const topic =
+    "is_topic_message" in message && message.is_topic_message === true
+      ? message.message_thread_id
+      : undefined;
+  return {
+    chatId: message.chat.id,
+    isPrivate: message.chat.type === "private",
+    messageId: message.message_id,
+    from,
+    ...(topic === undefined ? {} : { topic }),
+  };
+}
+
+async function reply(adapter: TelegramAdapter, origin: Origin, view: View): Promise<void> {
+  await answer(adapter.telegram, adapter.botUsername(), origin, view);
+}
+
+async function onMessage(adapter: TelegramAdapter, message: Message): Promise<void> {
+  const from = message.from;
+  if (from === undefined || from.is_bot) return;
+  if ("migrate_to_chat_id" in message) {
+    adapter.services.log.warn(
+      { from: message.chat.id, to: message.migrate_to_chat_id },
+      "telegram group became a supergroup; its space keeps the old chat id until moved",
+    );
+    return;
+  }
+  if (!("text" in message)) return;
+  const origin = originOf(message, from);
+  if (isGroup(message.chat)) await onGroupText(adapter, groupOf(message.chat), origin, message.text);
+  else if (message.chat.type === "private") await onPrivateText(adapter, origin, message.text);
+}
+
+/** Makes sure a group the bot hears from is a community's space (in case its joining was missed). */
+async function ensureSpace(adapter: TelegramAdapter, group: GroupChat): Promise<void> {
+  if (adapter.knownGroups.has(group.chatId)) return;
+  const { communityId, created } = await ensureCommunityForChat(adapter.services.deps, platformChat(group));
+  adapter.knownGroups.add(group.chatId);
+  if (created) await scheduleCommunity(adapter, communityId);
+}
+
+async function scheduleCommunity(adapter: TelegramAdapter, communityId: number): Promise<void> {
+  try {
+    await syncCommunitySchedules(adapter.services.queues, adapter.services.deps, communityId);
+  } catch (error) {
+    // The reconciler schedules it later; the community works meanwhile.
+    adapter.services.log.warn(
+      { err: loggableError(error, adapter.telegram.token) },
+      "could not schedule posts yet",
+    );
+  }
+}
+
+const BARE_CONTRIBUTE = /^\/contribute(?:@[A-Za-z0-9_]+)?\s*$/i;
+
+async function onGroupText(
+  adapter: TelegramAdapter,
+  group: GroupChat,
+  origin: Origin,
+  text: string,
+): Promise<void> {
+  const name = commandOf(text);
+  if (name === null) {
+    await onPossibleQuestion(adapter, origin, text);
+    return;
+  }
+  const addressee = addresseeOf(text);
+  if (addressee !== null && addressee.toLowerCase() !== adapter.botUsername().toLowerCase()) return;
+  // With privacy mode off the bot sees every command, also other bots' unaddressed ones: stay quiet.
+  if (!adapter.names.has(name) && addressee === null) return;
+  await ensureSpace(adapter, group);
+  adapter.homes.set(origin.from.id, group);
+  if (BARE_CONTRIBUTE.test(text)) {
+    await startDialogueFromGroup(adapter, group, origin);
+    return;
+  }
+  await runTyped(adapter, group, origin, text);
+}
+
+async function runTyped(
+  adapter: TelegramAdapter,
+  group: GroupChat,
+  origin: Origin,
+  text: string,
+): Promise<void> {
+  const invocation = await invocationFor(adapter, origin.from, group);
+  const view = await runTextCommand(
+    adapter.services.catalog,
+    invocation,
+    toCatalogCommand(text, adapter.names),
+    adapter.botUsername(),
+  );
+  if (view !== null) await reply(adapter, origin, view);
+}
+
+async function onPrivateText(adapter: TelegramAdapter, origin: Origin, text: string): Promise<void> {
+  const userId = origin.from.id;
+  const name = commandOf(text);
+  if (name === "start") {
+    await onStart(adapter, origin, text.trim().split(/\s+/)[1] ?? "");
+    return;
+  }
+  const pending = adapter.questions.get(`${origin.chatId}:${userId}`);
+  if (pending !== undefined && name === null) {
+    await askQuestion(adapter, pending, origin, text);
+    return;
+  }
+  if (adapter.dialogues.get(userId) !== undefined && (name === null || name === "cancel")) {
+    await continueDialogue(adapter, origin, text);
+    return;
+  }
+  if (name === null) {
+    await reply(
+      adapter,
+      origin,
+      privateView([
+        "Commands start with /; type /help for the list, or /contribute to log a contribution step by step.",
+      ]),
+    );
+    return;
+  }
+  const home = await homeGroupOf(adapter.services.deps, adapter.homes, userId);
+  if (home.kind !== "found") {
+    await reply(adapter, origin, refusalView(noHomeGroupText(home.kind)));
+    return;
+  }
+  if (BARE_CONTRIBUTE.test(text)) await beginDialogue(adapter, home.group, origin);
+  else await runTyped(adapter, home.group, origin, text);
+}
+
+function noHomeGroupText(kind: "none" | "several"): string {
+  return kind === "none"
+    ? "I don't know your group yet: add me to your group, or type a command there first; then try again here."
+    : "You are in more than one Cairn community: type the command in your group first, so I know which one you mean.";
+}
+
+/** /start, possibly from a group's deep link (g_<chat> for answers, c_<chat> to log a contribution). */
+async function onStart(adapter: TelegramAdapter, origin: Origin, payload: string): Promise<void> {
+  const fromGroup = readGroupPayload(payload);
+  if (fromGroup === null) {
+    await reply(
+      adapter,
+      origin,
+      privateView(
+        [
+          "Hi! I keep your community's contribution ledger. I answer you here when you use me in your group.",
+          "Type /help for the commands, or /contribute to log a contribution step by step.",
+        ],
+        { title: "Cairn" },
+      ),
+    );
+    return;
+  }
+  const group = await verifiedGroup(adapter, String(fromGroup.chatId), origin.from.id);
+  if (group === null) {
+    await reply(
+      adapter,
+      origin,
+      refusalView("That link is for a group you are not in; type a command in your group instead."),
+    );
+    return;
+  }
+  adapter.homes.set(origin.from.id, group);
+  if (fromGroup.kind === "c") await beginDialogue(adapter, group, origin);
+  else
+    await reply(
+      adapter,
+      origin,
+      privateView([`You will get my answers for ${group.title} here now. Repeat your command to see it.`]),
+    );
+}
+
+/**
+ * The group a deep link names, once Telegram confirms the person is in it and
+ * it is a community's space: a link anyone can craft must not make them a
+ * member of a community they are not part of.
+ */
+async function verifiedGroup(
+  adapter: TelegramAdapter,
+  chatId: string,
+  userId: number,
+): Promise<GroupChat | null> {
+  const space = await adapter.services.deps.db.space.findUnique({
+    where: { platform_platformChatId: { platform: "TELEGRAM", platformChatId: chatId } },
+    select: { title: true, active: true },
+  });
+  if (space === null || !space.active) return null;
+  const role = await adapter.membership.roleIn(chatId, userId);
+  return role === "administrator" || role === "member" ? { chatId, title: space.title } : null;
+}
+
+async function startDialogueFromGroup(
+  adapter: TelegramAdapter,
+  group: GroupChat,
+  origin: Origin,
+): Promise<void> {
+  const privately: Origin = { chatId: origin.from.id, isPrivate: true, from: origin.from };
+  const started = await startDialogue(adapter, group, privately, { notify: true });
+  if (started === "closed") {
+    await openTheBotNote(adapter.telegram, adapter.botUsername(), origin, "c");
+  }
+}
+
+async function beginDialogue(adapter: TelegramAdapter, group: GroupChat, origin: Origin): Promise<void> {
+  await startDialogue(adapter, group, origin, { notify: false });
+}
+
+async function continueDialogue(adapter: TelegramAdapter, origin: Origin, text: string): Promise<void> {
+  await answerDialogue(adapter, origin, text);
+}
+
+/** A text in a group from someone who pressed Needs info there: their question. */
+async function onPossibleQuestion(adapter: TelegramAdapter, origin: Origin, text: string): Promise<void> {
+  const pending = adapter.questions.get(`${origin.chatId}:${origin.from.id}`);
+  if (pending === undefined) return;
+  await askQuestion(adapter, pending, origin, text);
+}
+
+async function askQuestion(
+  adapter: TelegramAdapter,
+  pending: PendingQuestion,
+  origin: Origin,
+  text: string,
+): Promise<void> {
+  adapter.questions.delete(`${origin.chatId}:${origin.from.id}`);
+  const view = await runVote(
+    adapter,
+    pending.group,
+    origin.from,
+    {
+      kind: "vote",
+      number: pending.number,
+      choice: "info",
+    },
+    text.trim(),
+  );
+  await reply(adapter, origin, view);
+}
+
+/** Runs a vote (or a needs-info question) from a button, through the catalog's /vote. */
+async function runVote(
+  adapter: TelegramAdapter,
+  group: GroupChat,
+  from: User,
+  press: Extract<ButtonPress, { kind: "vote" }>,
+  question?: string,
+): Promise<View> {
+  const spec = findCommand(adapter.services.catalog, "vote");
+  if (spec === undefined) return refusalView("Voting is not available.");
+  const detail =
+    press.choice === "info" ? question : press.impact === undefined ? undefined : String(press.impact);
+  const invocation = await invocationFor(adapter, from, group);
+  return runCommand(spec, invocation, {
+    contribution: `#${press.number}`,
+    choice: press.choice,
+    ...(detail === undefined ? {} : { detail }),
+  });
+}
+
+/** The plain text of a view for a callback answer (no markup there), cut to Telegram's 200 characters. */
+export function callbackText(view: View): string {
+  const text = htmlToText(renderHtml(view))
+    .replace(/\s*\n\s*/g, " ")
+    .trim();
+  return text.length <= CALLBACK_TEXT_LIMIT ? text : `${text.slice(0, CALLBACK_TEXT_LIMIT - 1)}…`;
+}
+
+/** Every press is answered exactly once, with the outcome or the reason it was refused. */
+async function onButtonPress(adapter: TelegramAdapter, query: CallbackQuery): Promise<void> {
+  let answered = false;
+  const answerPress = async (text: string, alert = false): Promise<void> => {
+    answered = true;
+    await adapter.telegram.answerCbQuery(query.id, text, { show_alert: alert });
+  };
+  try {
+    await pressButton(adapter, query, answerPress);
+  } finally {
+    if (!answered)
+      await answerPress("Something went wrong on our side; nothing was changed.", true).catch(() => {});
+  }
+}
+
+type AnswerPress = (text: string, alert?: boolean) => Promise<void>;
+
+async function pressButton(
+  adapter: TelegramAdapter,
+  query: CallbackQuery,
+  answerPress: AnswerPress,
+): Promise<void> {
+  const press = "data" in query ? decodeButtonPress(query.data) : null;
+  const message = query.message;
+  if (press === null || message === undefined) {
+    await answerPress("That button is not one of mine (or too old); type the command instead.", true);
+    return;
+  }
+  if (press.kind === "dialogue") {
+    await answerPress("");
+    await removeButtons(adapter, message.chat.id, message.message_id);
+    await answerDialogue(adapter, { chatId: query.from.id, isPrivate: true, from: query.from }, press.answer);
+    return;
+  }
+  const group = await groupOfPress(adapter, message.chat, query.from.id);
+  if (group === null) {
+    await answerPress(noHomeGroupText("none"), true);
+    return;
+  }
+  if (press.choice === "info") {
+    await promptForQuestion(adapter, group, message.chat.id, message.message_id, query.from, press.number);
+    await answerPress(`Send your question about #${press.number} as a reply to my message.`);
+    return;
+  }
+  const view = await runVote(adapter, group, query.from, press);
+  await answerPress(callbackText(view), view.tone === "refusal");
+}
+
+async function groupOfPress(adapter: TelegramAdapter, chat: Chat, userId: number): Promise<GroupChat | null> {
+  if (isGroup(chat)) {
+    const group = groupOf(chat);
+    await ensureSpace(adapter, group);
+    return group;
+  }
+  const home = await homeGroupOf(adapter.services.deps, adapter.homes, userId);
+  return home.kind === "found" ? home.group : null;
+}
+
+/** Asks the presser of Needs info for their question, as a reply they are prompted to write. */
+async function promptForQuestion(
+  adapter: TelegramAdapter,
+  group: GroupChat,
+  chatId: number,
+  cardMessageId: number,
+  from: User,
+  number: number,
+): Promise<void> {
+  adapter.questions.set(`${chatId}:${from.id}`, { number, group });
+  const html = `${mentionHtml(from)}, what would you like to ask about #${number}? Reply to this message with your question.`;
+  await adapter.telegram.sendMessage(chatId, html, {
+    parse_mode: "HTML",
+    reply_parameters: { message_id: cardMessageId, allow_sending_without_reply: true },
+    reply_markup: {
+      force_reply: true,
+      selective: true,
+      input_field_placeholder: `Question about #${number}`,
+    },
+  });
+}
+
+async function removeButtons(adapter: TelegramAdapter, chatId: number, messageId: number): Promise<void> {
+  try {
+    await adapter.telegram.editMessageReplyMarkup(chatId, messageId, undefined, { inline_keyboard: [] });
+  } catch {
+    // The buttons staying is harmless: a stale answer is checked by the dialogue's step.
+  }
+}
+
+/** The bot added to a group makes it a community's space; removed, the space goes inactive. */
+async function onBotMembership(adapter: TelegramAdapter, change: ChatMemberUpdated): Promise<void> {
+  if (!isGroup(change.chat)) return;
+  const group = groupOf(change.chat);
+  const wasIn = roleOf(change.old_chat_member) !== "outsider";
+  const isInNow = roleOf(change.new_chat_member) !== "outsider";
+  if (!wasIn && isInNow) {
+    const { communityId, created } = await ensureCommunityForChat(adapter.services.deps, platformChat(group));
+    adapter.knownGroups.add(group.chatId);
+    if (created) await scheduleCommunity(adapter, communityId);
+    await adapter.telegram.sendMessage(change.chat.id, welcomeHtml(adapter.botUsername()), {
+      parse_mode: "HTML",
+    });
+  } else if (wasIn && !isInNow) {
+    adapter.knownGroups.delete(group.chatId);
+    await deactivateSpace(adapter.services.deps, { platform: "TELEGRAM", chatId: group.chatId });
+  }
+}
+
+function welcomeHtml(botUsername: string): string {
+  return [
+    "<b>Cairn keeps this group's contribution ledger.</b>",
+    "Log what you did with /contribute, peers verify it with the buttons on its card, verified work earns points.",
+    `Type /help@${escapeHtml(botUsername)} for the commands. Moderators: /community join CODE attaches this group to an existing community.`,
+  ].join("\n");
+}

@@ -1,0 +1,205 @@
+// The Discord bot end to end: an unmodified discord.js Client against the fake
+// Discord, the real job workers delivering cards, tally edits, announcements
+// and the scheduled leaderboard. Assertions are on the REST calls the bot makes.
+import { GatewayDispatchEvents, type APIMessage } from "discord-api-types/v10";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { leaderboardJob } from "../../../src/jobs/schedules.ts";
+import { GENERAL_CHANNEL, GUILD_ID, guildFixture, type MessageBody } from "./fakeDiscord.ts";
+import { autocomplete, buttonPress, memberOf, modalSubmit, selectPick, slashCommand } from "./fixtures.ts";
+import { controlsOf, customIdOf, DiscordWorld, textOf, TOKEN } from "./world.ts";
+
+const world = new DiscordWorld();
+const mod = { id: "100000000000000001", name: "mod", moderator: true };
+const carol = { id: "100000000000000002", name: "carol" };
+const bob = { id: "100000000000000003", name: "bob" };
+const dave = { id: "100000000000000004", name: "dave" };
+const erin = { id: "100000000000000005", name: "erin" };
+const frank = { id: "100000000000000006", name: "frank" };
+
+beforeAll(async () => {
+  await world.start();
+  world.fake.members.set(bob.id, memberOf(bob));
+}, 60_000);
+afterAll(async () => {
+  await world.stop();
+}, 30_000);
+
+function channelPosts(): Array<{ method: string; body: MessageBody }> {
+  return world.fake
+    .callsTo("POST", new RegExp(`^/channels/${GENERAL_CHANNEL}/messages$`))
+    .map((c) => ({ method: c.method, body: c.body as MessageBody }));
+}
+
+function cardEdits(card: APIMessage): MessageBody[] {
+  return world.fake
+    .callsTo("PATCH", new RegExp(`^/channels/${card.channel_id}/messages/${card.id}$`))
+    .map((c) => c.body as MessageBody);
+}
+
+describe("Discord bot: from /contribute to the decision and the scheduled leaderboard", () => {
+  let card: APIMessage;
+
+  it("answers /help ephemerally with an embed and no mentions", async () => {
+    const answer = await world.send(slashCommand(carol, "help"));
+    expect(answer.type).toBe(4);
+    expect(answer.ephemeral).toBe(true);
+    expect(textOf(answer.message)).toContain("Cairn commands");
+    expect(answer.message?.allowed_mentions).toEqual({ parse: [] });
+  });
+
+  it("refuses a moderator command from a non-moderator, and runs it for one with Manage Server", async () => {
+    const refused = await world.send(slashCommand(carol, "config", { key: "quorum", value: "2" }, "set"));
+    expect(refused.ephemeral).toBe(true);
+    expect(textOf(refused.message)).toContain("Only moderators can do that.");
+    const done = await world.send(slashCommand(mod, "config", { key: "quorum", value: "2" }, "set"));
+    expect(textOf(done.message)).not.toContain("Only moderators");
+    const config = await world.send(slashCommand(mod, "config", {}, "show"));
+    expect(textOf(config.message)).toMatch(/quorum\W+2/);
+  });
+
+  it("suggests categories while typing", async () => {
+    const answer = await world.send(autocomplete(carol, "contribute", "category", "do"));
+    expect(answer.type).toBe(8);
+    expect(answer.data).toEqual({ choices: [{ name: expect.stringContaining("docs"), value: "docs" }] });
+  });
+
+  it("opens a modal for /contribute and logs the contribution from it, with a mentioned co-author", async () => {
+    const opened = await world.send(
+      slashCommand(carol, "contribute", { category: "docs", credits: `<@${bob.id}>:40` }),
+    );
+    expect(opened.type).toBe(9);
+    const modal = opened.data as {
+      custom_id: string;
+      components: Array<{ components: Array<{ custom_id: string }> }>;
+    };
+    expect(modal.components.map((row) => row.components[0]?.custom_id)).toEqual([
+      "title",
+      "links",
+      "description",
+    ]);
+    const logged = await world.send(
+      modalSubmit(carol, modal.custom_id, {
+        title: "Installation guide for @everyone",
+        links: "https://example.org/guide",
+        description: "Covers **Linux** and <@123456789012345678>",
+      }),
+    );
+    expect(logged.ephemeral).toBe(true);
+    expect(textOf(logged.message)).toMatch(/Logged #1 with 2 credited members/);
+  });
+
+  it("posts the vote card with buttons, an impact select and no mentions", async () => {
+    card = await world.card(1);
+    const post = channelPosts().find((p) => (p.body.components ?? []).length > 0);
+    expect(post?.body.allowed_mentions).toEqual({ parse: [] });
+    const embed = post?.body.embeds?.[0];
+    expect(embed?.title).toBe("#1 Installation guide for @\u200beveryone — by carol");
+    expect(embed?.description).toBe("Covers \\*\\*Linux\\*\\* and \\<@123456789012345678>");
+    expect(embed?.fields?.find((f) => f.name === "Closes")?.value).toMatch(/^<t:\d+:f> \(<t:\d+:R>\)$/);
+    expect(controlsOf(post?.body ?? null)).toEqual([
+      "Approve",
+      "Reject",
+      "Needs info",
+      "Impact 1",
+      "Impact 2",
+      "Impact 3",
+      "Impact 4",
+      "Impact 5",
+    ]);
+    expect(customIdOf(card, "Approve")).toBe("cairn:vote:1:approve");
+    expect(customIdOf(card, "impact")).toBe("cairn:impact:1");
+    const botCalls = world.fake.calls.filter((c) => /^\/(channels|guilds|users)\//.test(c.path));
+    expect(botCalls.length).toBeGreaterThan(0);
+    expect(botCalls.every((c) => c.authorization === `Bot ${TOKEN}`)).toBe(true);
+  });
+
+  it("refuses a vote on one's own contribution, ephemerally", async () => {
+    const answer = await world.send(buttonPress(carol, card, customIdOf(card, "Approve")));
+    expect(answer.ephemeral).toBe(true);
+    expect(textOf(answer.message)).toMatch(/own contribution|credited/);
+    const coauthor = await world.send(buttonPress(bob, card, customIdOf(card, "Reject")));
+    expect(textOf(coauthor.message)).toContain("credited");
+  });
+
+  it("asks the submitter through the needs-info modal", async () => {
+    const opened = await world.send(buttonPress(frank, card, customIdOf(card, "Needs info")));
+    expect(opened.type).toBe(9);
+    const modal = opened.data as { custom_id: string };
+    expect(modal.custom_id).toBe("cairn:ask:1");
+    const asked = await world.send(
+      modalSubmit(frank, modal.custom_id, { question: "Does it cover Windows?" }),
+    );
+    expect(textOf(asked.message)).toContain("Your question on #1 was sent to its submitter.");
+    await world.settle();
+    expect(textOf(cardEdits(card).at(-1) ?? null)).toContain("Does it cover Windows?");
+  });
+
+  it("records an Approve button vote and edits the card's tally", async () => {
+    const answer = await world.send(buttonPress(dave, card, customIdOf(card, "Approve")));
+    expect(answer.ephemeral).toBe(true);
+    expect(textOf(answer.message)).toContain("Vote recorded on #1 (1 approve, 0 reject)");
+    await world.settle();
+    const edit = cardEdits(card).at(-1);
+    expect(textOf(edit ?? null)).toContain("1 approve · 0 reject");
+    expect(edit?.allowed_mentions).toEqual({ parse: [] });
+  });
+
+  it("decides on the impact select: the card is locked and the decision announced", async () => {
+    const answer = await world.send(selectPick(erin, card, customIdOf(card, "impact"), ["4"]));
+    expect(textOf(answer.message)).toContain("#1 is now verified");
+    await world.settle();
+    const locked = cardEdits(card).at(-1);
+    expect(locked?.components).toEqual([]);
+    expect(textOf(locked ?? null)).toMatch(/Outcome: verified/);
+    const announcement = channelPosts().find((p) => textOf(p.body).includes("is verified"));
+    expect(textOf(announcement?.body ?? null)).toMatch(
+      /#1 "Installation guide for @everyone" is verified: .* points for carol, bob/,
+    );
+    expect(announcement?.body.allowed_mentions).toEqual({ parse: [] });
+    expect(announcement?.body.components).toEqual([]);
+  });
+
+  it("suggests the caller's own and pending contributions by number", async () => {
+    const answer = await world.send(autocomplete(carol, "withdraw", "contribution", "1"));
+    expect(answer.data).toEqual({
+      choices: [{ name: "#1 Installation guide for @everyone (verified)", value: 1 }],
+    });
+  });
+
+  it("posts the scheduled leaderboard in the server's channel", async () => {
+    const space = await world.space();
+    const before = channelPosts().length;
+    await world.runtime.queues.schedules.add(leaderboardJob.name, { communityId: space?.communityId });
+    const posts = await world.until(
+      async () => channelPosts().length > before && channelPosts(),
+      "the leaderboard post",
+    );
+    const board = posts.at(-1)?.body ?? null;
+    expect(textOf(board)).toMatch(/Leaderboard — /);
+    expect(textOf(board)).toMatch(/carol/);
+    expect(board?.allowed_mentions).toEqual({ parse: [] });
+  });
+
+  it("sends a moderator's export as a file", async () => {
+    const answer = await world.send(slashCommand(mod, "export", { format: "csv" }));
+    expect(answer.ephemeral).toBe(true);
+    const call = world.fake.callsTo("POST", /^\/interactions\/\d+\/token-\d+\/callback$/).at(-1);
+    expect(call?.files).toHaveLength(1);
+    expect(call?.files[0]?.content).toMatch(/carol/);
+  });
+
+  it("creates a community when added to a server and marks it inactive when removed", async () => {
+    const other = guildFixture("910000000000000002", "Another Server", []);
+    world.fake.guilds.set(other.id, other);
+    world.fake.dispatch(GatewayDispatchEvents.GuildCreate, other);
+    const where = { platform_platformChatId: { platform: "DISCORD" as const, platformChatId: other.id } };
+    await world.until(() => world.database.db.space.findUnique({ where }), "the new space");
+    world.fake.dispatch(GatewayDispatchEvents.GuildDelete, { id: other.id });
+    await world.until(
+      async () => (await world.database.db.space.findUnique({ where }))?.active === false,
+      "the space to be inactive",
+    );
+    expect((await world.space())?.active).toBe(true);
+    expect(GUILD_ID).not.toBe(other.id);
+  });
+});

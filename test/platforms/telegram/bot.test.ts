@@ -1,0 +1,335 @@
+// The real telegraf bot against telegram-test-api, with Cairn's job workers
+// delivering through telegramOutgoing: commands in groups and private chats,
+// the guided /contribute, inline-keyboard votes, moderators, linking with
+// Discord, a story to the decision and a scheduled leaderboard.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { resolveActor } from "../../../src/app/actors.ts";
+import { joinCommunity } from "../../../src/app/community.ts";
+import { logContribution } from "../../../src/app/contributions.ts";
+import { createIdentityLinkCode } from "../../../src/app/link.ts";
+import { addJob } from "../../../src/jobs/definition.ts";
+import { leaderboardJob } from "../../../src/jobs/schedules.ts";
+import { htmlToText, MESSAGE_LIMIT } from "../../../src/platforms/telegram/html.ts";
+import { waitFor } from "../../jobs/support.ts";
+import { BOT_USERNAME, TelegramWorld } from "./harness.ts";
+
+const world = new TelegramWorld({ emulator: 9451, http: 9452 });
+const person = TelegramWorld.person;
+
+beforeAll(() => world.start(), 60_000);
+afterAll(() => world.stop(), 60_000);
+
+async function communityId(): Promise<number> {
+  const space = await world.database.db.space.findUniqueOrThrow({
+    where: { platform_platformChatId: { platform: "TELEGRAM", platformChatId: String(world.group.id) } },
+  });
+  return space.communityId;
+}
+
+/** Logs a contribution by typing it in the group; returns its number. */
+async function logged(who: ReturnType<typeof person>, title: string, link: string): Promise<number> {
+  const seen = await world.say(who, `/contribute docs "${title}" ${link}`);
+  const number = /Logged #(\d+)/.exec(seen.reply.text)?.[1];
+  if (number === undefined) throw new Error(`not logged: ${seen.reply.text}`);
+  return Number(number);
+}
+
+describe("joining a group", () => {
+  it("makes the group a community's space, welcomes it and registers the command menus per scope", async () => {
+    expect(await communityId()).toBeGreaterThan(0);
+    const welcome = (await world.groupPosts())[0];
+    expect(welcome?.text).toMatch(/contribution ledger/);
+    const menus = world.emulator.state.menus;
+    const commands = (scope: string) =>
+      (menus.get(scope) as Array<{ command: string }>).map((c) => c.command);
+    expect(commands("all_private_chats")).toContain("contribute");
+    expect(commands("all_group_chats")).toContain("forget_me");
+    expect(commands("all_group_chats")).not.toContain("review");
+    expect(commands("all_chat_administrators")).toEqual(expect.arrayContaining(["review", "contribute"]));
+  });
+});
+
+describe("commands", () => {
+  it("answers a private view in the person's private chat, also for /cmd@botname", async () => {
+    const ann = person("Ann");
+    const plain = await world.say(ann, "/help");
+    expect(plain.reply.private).toBe(true);
+    expect(plain.messages.map((m) => m.chatId)).toEqual([String(world.user(ann).id)]);
+    expect(plain.reply.text).toContain("Cairn commands");
+    const addressed = await world.say(ann, `/help@${BOT_USERNAME}`);
+    expect(addressed.reply.text).toContain("Cairn commands");
+  });
+
+  it("stays quiet for commands addressed to another bot and for other bots' commands", async () => {
+    const ann = person("Ann");
+    expect((await world.say(ann, "/help@SomeOtherBot")).messages).toEqual([]);
+    expect((await world.say(ann, "/weather Berlin")).messages).toEqual([]);
+  });
+
+  it("answers a public view in the group as a reply, and an unknown addressed command with a refusal", async () => {
+    const ann = person("Ann");
+    const board = await world.say(ann, "/leaderboard");
+    expect(board.messages).toHaveLength(1);
+    expect(board.messages[0]?.chatId).toBe(String(world.group.id));
+    expect(board.reply.text).toMatch(/Leaderboard|Nobody has points/);
+    const unknown = await world.say(ann, `/bogus@${BOT_USERNAME}`);
+    expect(unknown.reply.text).toMatch(/Unknown command \/bogus/);
+  });
+
+  it("maps Telegram's command names back to the catalog's (/forget_me)", async () => {
+    const seen = await world.say(person("Fay"), "/forget_me");
+    expect(seen.reply.text).not.toMatch(/Unknown command/);
+    expect(seen.reply.text.length).toBeGreaterThan(0);
+  });
+
+  it("runs a private-chat command in the community of the person's group", async () => {
+    const bea = person("Bea");
+    await world.say(bea, "/help");
+    const profile = await world.say(bea, "/profile", "private");
+    expect(profile.reply.private).toBe(true);
+    expect(profile.reply.text).toContain("Bea");
+  });
+
+  it("asks someone it does not know from any group to start from their group", async () => {
+    const stranger = person("Stranger");
+    const seen = await world.say(stranger, "/profile", "private");
+    expect(seen.reply.text).toMatch(/don't know your group/);
+  });
+
+  it("points someone who has not started the bot to it from the group, and takes them in by the deep link", async () => {
+    const cid = person("Cid");
+    world.emulator.state.notStarted.add(world.user(cid).id);
+    const seen = await world.say(cid, "/help");
+    expect(seen.messages).toHaveLength(1);
+    expect(seen.messages[0]?.chatId).toBe(String(world.group.id));
+    expect(seen.reply.private).toBe(true);
+    const link = /https:\/\/t\.me\/TestNameBot\?start=(g_-\d+)/.exec(seen.messages[0]?.text ?? "");
+    expect(link?.[1]).toBe(`g_${world.group.id}`);
+    world.emulator.state.notStarted.delete(world.user(cid).id);
+    const start = await world.say(cid, `/start ${link?.[1] ?? ""}`, "private");
+    expect(start.reply.text).toMatch(/answers for Cairn Testers here/);
+  });
+
+  it("refuses a deep link to a group the person is not in", async () => {
+    const eve = person("Eve");
+    world.emulator.state.outsiders.add(world.user(eve).id);
+    const seen = await world.say(eve, `/start c_${world.group.id}`, "private");
+    expect(seen.reply.text).toMatch(/not in/);
+    const stillUnknown = await world.say(eve, "/profile", "private");
+    expect(stillUnknown.reply.text).toMatch(/don't know your group/);
+  });
+
+  it("processes an update sent twice (same update_id) once", async () => {
+    const dan = person("Dan");
+    const user = world.user(dan);
+    const update = {
+      update_id: world.updateId(),
+      message: {
+        message_id: 424242,
+        date: Math.floor(Date.now() / 1000),
+        chat: { id: world.group.id, type: "supergroup", title: world.group.title },
+        from: user,
+        text: "/help",
+        entities: [{ type: "bot_command", offset: 0, length: 5 }],
+      },
+    };
+    const before = world.emulator.sent().length;
+    expect(await world.postUpdate(update)).toBe(200);
+    expect(await world.postUpdate(update)).toBe(200);
+    const dms = world.emulator
+      .sent()
+      .slice(before)
+      .filter((m) => m.chatId === String(user.id));
+    expect(dms).toHaveLength(1);
+  });
+});
+
+describe("the guided /contribute", () => {
+  it("moves from the group to private chat: category by button, title, links, co-authors, confirm", async () => {
+    const gus = person("Gus");
+    await world.say(person("Hal"), "/help"); // a co-author the community knows
+    const opened = await world.say(gus, "/contribute");
+    expect(opened.messages.every((m) => m.chatId === String(world.user(gus).id))).toBe(true);
+    const prompt = opened.messages.at(-1);
+    expect(prompt?.buttons.map((b) => b.text)).toEqual(expect.arrayContaining(["docs", "code"]));
+    const chosen = await world.pressOn(gus, prompt ?? opened.messages[0]!, "docs");
+    expect(chosen.text).toBe("");
+    expect(htmlToText(chosen.messages.at(-1)?.text ?? "")).toMatch(/What did you do/);
+    await world.say(gus, "Wrote the <b>FAQ</b>", "private");
+    await world.say(gus, "https://example.org/faq", "private");
+    const confirm = await world.say(gus, "@Hal:30", "private");
+    expect(confirm.reply.text).toContain("Title: Wrote the <b>FAQ</b>");
+    const done = await world.pressOn(gus, confirm.messages.at(-1)!, "Yes");
+    expect(htmlToText(done.messages.at(-1)?.text ?? "")).toMatch(/Logged #\d+ with 2 credited members/);
+    expect(world.errors).toEqual([]);
+  });
+
+  it("can be cancelled, and a private /contribute starts it for the person's group", async () => {
+    const ida = person("Ida");
+    await world.say(ida, "/help");
+    const opened = await world.say(ida, "/contribute", "private");
+    expect(opened.reply.text).toMatch(/Which category/);
+    const retried = await world.say(ida, "nonsense", "private");
+    expect(retried.reply.text).toMatch(/Choose one of/);
+    const cancelled = await world.say(ida, "/cancel", "private");
+    expect(cancelled.reply.text).toMatch(/Cancelled; nothing was logged/);
+    const after = await world.say(ida, "docs", "private");
+    expect(after.reply.text).toMatch(/Commands start with \//);
+  });
+});
+
+describe("voting with the inline keyboard", () => {
+  it("edits the card's tally, answers every press, and refuses an ineligible voter in the callback", async () => {
+    const jo = person("Jo");
+    const kit = person("Kit");
+    const number = await logged(jo, "Translated the guide", "https://example.org/tr-1");
+    const card = await world.cardMessage(number);
+    expect(card.buttons.map((b) => b.data)).toContain(`v:${number}:a:4`);
+    const own = await world.pressOn(jo, card, "Approve");
+    expect(own.alert).toBe(true);
+    expect(own.text).toMatch(/cannot vote on your own contribution/);
+    const vote = await world.pressOn(kit, card, "Impact 4");
+    expect(vote.alert).toBe(false);
+    expect(vote.text).toMatch(/Vote recorded on #\d+ \(1 approve, 0 reject\)/);
+    const edited = await world.cardMessage(number);
+    expect(htmlToText(edited.text)).toMatch(/Tally: 1 approve · 0 reject/);
+    expect(edited.messageId).toBe(card.messageId);
+  });
+
+  it("answers a forged or unknown button press instead of acting on it", async () => {
+    const card = await world.cardMessage(1);
+    const forged = await world.pressData(person("Lu"), card, "v:1:z:9");
+    expect(forged.alert).toBe(true);
+    expect(forged.text).toMatch(/not one of mine/);
+  });
+
+  it("needs info: asks the presser for a question and puts their reply on the card", async () => {
+    const mo = person("Mo");
+    const ned = person("Ned");
+    const number = await logged(mo, "Recorded a tutorial", "https://example.org/video-1");
+    const card = await world.cardMessage(number);
+    const pressed = await world.pressOn(ned, card, "Needs info");
+    expect(pressed.text).toMatch(/Send your question/);
+    const prompt = pressed.messages.find((m) => m.forceReply);
+    expect(prompt?.replyTo).toBe(card.messageId);
+    const asked = await world.say(ned, "Which <i>version</i>?", "group", {
+      reply_to_message: {
+        message_id: prompt?.messageId,
+        date: 0,
+        chat: { id: world.group.id, type: "supergroup" },
+      },
+    });
+    expect(asked.reply.text).toMatch(/question on #\d+ was sent/);
+    expect(htmlToText((await world.cardMessage(number)).text)).toContain("Which <i>version</i>?");
+  });
+});
+
+describe("moderators", () => {
+  it("refuses a moderator command from a member who is not a group administrator", async () => {
+    const seen = await world.say(person("Ola"), "/review queue");
+    expect(seen.reply.private).toBe(true);
+    expect(seen.reply.text).toMatch(/Only moderators can do that/);
+  });
+
+  it("lets a group administrator run it", async () => {
+    const seen = await world.say(person("Pia", true), "/review queue");
+    expect(seen.reply.text).toMatch(/Review queue/);
+  });
+});
+
+describe("linking with Discord", () => {
+  it("links a Telegram account to the person's Discord identity with a code", async () => {
+    const admin = person("Quinn", true);
+    const linkCode = /community join (\S+)/.exec((await world.say(admin, "/community link")).reply.text)?.[1];
+    expect(linkCode).toBeDefined();
+    const guild = { platform: "DISCORD" as const, chatId: "123456789012345678", title: "Guild" };
+    const joined = await joinCommunity(world.deps, { chat: guild, isModerator: true, code: linkCode ?? "" });
+    expect(joined.ok).toBe(true);
+    const discordUser = {
+      platform: "DISCORD" as const,
+      userId: "998877665544332211",
+      displayName: "rae_on_discord",
+    };
+    const actor = await resolveActor(world.deps, guild, discordUser);
+    if (!actor.ok) throw new Error("no discord actor");
+    const code = await createIdentityLinkCode(world.deps, actor.value);
+    if (!code.ok) throw new Error("no code");
+    const rae = person("Rae");
+    const linked = await world.say(rae, `/link ${code.value.code}`);
+    expect(linked.reply.text).toMatch(/Linked: your accounts now share one record/);
+    const identities = await world.database.db.identity.findMany({
+      where: { platformUserId: { in: [String(world.user(rae).id), discordUser.userId] } },
+      include: { member: true },
+    });
+    const members = new Set(identities.map((i) => i.member.mergedIntoId ?? i.memberId));
+    expect(identities).toHaveLength(2);
+    expect(members.size).toBe(1);
+  });
+});
+
+describe("a full story", () => {
+  it("verifies at quorum: the card is locked, the decision announced, the leaderboard posted on schedule", async () => {
+    const sam = person("Sam");
+    const number = await logged(sam, "Install guide for <b>Linux</b> @everyone", "https://example.org/story");
+    const card = await world.cardMessage(number);
+    expect(card.text).toContain("Install guide for &lt;b&gt;Linux&lt;/b&gt; @everyone");
+    expect(card.text).not.toContain("<b>Linux");
+    for (const name of ["Tia", "Uma", "Vic"]) await world.pressOn(person(name), card, "Approve");
+    const locked = await world.cardMessage(number);
+    expect(locked.buttons).toEqual([]);
+    expect(htmlToText(locked.text)).toMatch(/Outcome: verified/);
+    const announced = (await world.groupPosts()).filter((m) =>
+      htmlToText(m.text).includes(`#${number} "Install guide for <b>Linux</b> @everyone" is verified`),
+    );
+    expect(announced).toHaveLength(1);
+
+    await addJob(world.runtime.queues, leaderboardJob, { communityId: await communityId() });
+    const posts = await waitFor(
+      () => world.groupPosts(),
+      (list) => list.some((m) => m.text.startsWith("<b>Leaderboard")),
+    );
+    const board = posts.find((m) => m.text.startsWith("<b>Leaderboard"));
+    expect(htmlToText(board?.text ?? "")).toMatch(/Sam — \d+(\.\d+)? pts/);
+    expect(world.errors).toEqual([]);
+  });
+});
+
+describe("long messages", () => {
+  it("splits a reply over 4096 characters into several messages and cuts the card to one", async () => {
+    const wes = person("Wes");
+    await world.say(wes, "/help");
+    const user = world.user(wes);
+    const actor = await resolveActor(
+      world.deps,
+      { platform: "TELEGRAM", chatId: String(world.group.id) },
+      { platform: "TELEGRAM", userId: String(user.id), displayName: "Wes" },
+    );
+    if (!actor.ok) throw new Error("no actor");
+    const links = [1, 2, 3, 4, 5].map((i) => `https://example.org/${i}/${"p".repeat(1500)}`);
+    const result = await logContribution(world.deps, actor.value, {
+      categorySlug: "docs",
+      title: "A long one",
+      links,
+      description: "<d>".repeat(600),
+    });
+    if (!result.ok) throw new Error(result.error.code);
+    const card = await world.cardMessage(result.value.number);
+    expect(card.text.length).toBeLessThanOrEqual(MESSAGE_LIMIT);
+    expect(card.text).toMatch(/cut: too long for Telegram/);
+    expect(card.buttons.length).toBeGreaterThan(0);
+    const seen = await world.say(wes, `/contribution #${result.value.number}`);
+    expect(seen.messages.length).toBeGreaterThan(1);
+    for (const message of seen.messages) expect(message.text.length).toBeLessThanOrEqual(MESSAGE_LIMIT);
+    expect(seen.reply.text).toContain(links[4]);
+  });
+});
+
+describe("leaving", () => {
+  it("deactivates the space when the bot is removed from the group", async () => {
+    expect(await world.postUpdate(world.membershipUpdate("administrator", "kicked"))).toBe(200);
+    const space = await world.database.db.space.findUniqueOrThrow({
+      where: { platform_platformChatId: { platform: "TELEGRAM", platformChatId: String(world.group.id) } },
+    });
+    expect(space.active).toBe(false);
+  });
+});

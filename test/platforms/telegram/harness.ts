@@ -1,0 +1,336 @@
+// The Telegram adapter under test: the real telegraf bot (webhook mode, on
+// Cairn's own HTTP server) against telegram-test-api, with Cairn's real job
+// workers delivering vote cards, tally edits and announcements through
+// telegramOutgoing. People write to the emulator; the test reads what the bot
+// sent back the way those people would see it.
+import { randomUUID } from "node:crypto";
+import { catalog } from "../../../src/commands/catalog.ts";
+import type { Deps } from "../../../src/app/deps.ts";
+import type { JobLog } from "../../../src/jobs/definition.ts";
+import { startWorkers, type JobRuntime } from "../../../src/jobs/runtime.ts";
+import { startHttpServer, type HttpServer } from "../../../src/http/server.ts";
+import type { PlatformBot } from "../../../src/platforms/bot.ts";
+import { createTelegramBot, telegramOutgoing } from "../../../src/platforms/telegram/index.ts";
+import { htmlToText } from "../../../src/platforms/telegram/html.ts";
+import { createTestDatabase, type TestDatabase } from "../../support/db.ts";
+import { cleanupNamespace, queueSettings } from "../../jobs/support.ts";
+import type { Card, Person, PlatformHarness, Reply } from "../harness.ts";
+import { TelegramEmulator, type SentMessage } from "./emulator.ts";
+
+export const BOT_TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw_test";
+export const BOT_USERNAME = "TestNameBot"; // what the emulator's getMe answers
+export const WEBHOOK_PATH = "/telegram/webhook";
+
+export interface HarnessPorts {
+  readonly emulator: number;
+  readonly http: number;
+}
+
+/** A person on Telegram. */
+export interface TelegramUser {
+  readonly id: number;
+  readonly is_bot: false;
+  readonly first_name: string;
+  readonly username: string;
+}
+
+export interface GroupInfo {
+  readonly id: number;
+  readonly title: string;
+}
+
+/** What a person sees after they did something: the texts, and whether only they saw them. */
+export interface Seen {
+  readonly messages: readonly SentMessage[];
+  readonly reply: Reply;
+}
+
+export class TelegramWorld implements PlatformHarness {
+  readonly emulator: TelegramEmulator;
+  database!: TestDatabase;
+  runtime!: JobRuntime;
+  http!: HttpServer;
+  bot!: PlatformBot;
+  /** Errors the bot and jobs logged; tests expect none unless they provoke one. */
+  readonly errors: Array<{ fields: object; message: string }> = [];
+  readonly group: GroupInfo;
+  private settings!: ReturnType<typeof queueSettings>;
+  private readonly users = new Map<string, TelegramUser>();
+  private nextUserId = 5001;
+  private nextUpdateId = 7_000_000;
+
+  constructor(
+    private readonly ports: HarnessPorts,
+    private readonly options: { readonly secret?: string; readonly groupId?: number } = {},
+  ) {
+    this.emulator = new TelegramEmulator(ports.emulator);
+    this.group = { id: options.groupId ?? -1001234567890, title: "Cairn Testers" };
+  }
+
+  get deps(): Deps {
+    return { db: this.database.db, clock: { now: () => new Date() } };
+  }
+
+  get webhookUrl(): string {
+    return `http://127.0.0.1:${this.ports.http}${WEBHOOK_PATH}`;
+  }
+
+  readonly log: JobLog = {
+    info: () => {},
+    warn: () => {},
+    error: (fields, message) => {
+      this.errors.push({ fields, message });
+    },
+  };
+
+  async start(): Promise<void> {
+    await this.emulator.start();
+    this.database = await createTestDatabase();
+    this.settings = queueSettings("redis", this.database.url);
+    this.runtime = await startWorkers({
+      ...this.settings,
+      deps: this.deps,
+      platforms: [telegramOutgoing({ token: BOT_TOKEN, apiRoot: this.emulator.apiRoot })],
+      settings: { cardEditDelayMs: 0, backoffMs: 100 },
+      dispatcherPollMs: 50,
+      log: this.log,
+    });
+    this.bot = createTelegramBot(
+      { deps: this.deps, catalog, log: this.log, queues: this.runtime.queues },
+      {
+        token: BOT_TOKEN,
+        apiRoot: this.emulator.apiRoot,
+        webhook: {
+          url: this.webhookUrl,
+          ...(this.options.secret === undefined ? {} : { secret: this.options.secret }),
+        },
+      },
+    );
+    const route = this.bot.httpRoute;
+    if (route === undefined) throw new Error("webhook mode has no route");
+    this.http = await startHttpServer({
+      port: this.ports.http,
+      host: "127.0.0.1",
+      db: this.database.db,
+      routes: [route],
+    });
+    await this.bot.start();
+    await this.addBotToGroup();
+  }
+
+  async stop(): Promise<void> {
+    await this.bot?.stop();
+    await this.http?.close();
+    await this.runtime?.close();
+    if (this.settings !== undefined) await cleanupNamespace(this.settings);
+    await this.emulator.stop();
+    await this.database?.drop();
+  }
+
+  /** The Telegram account of a person, made up on first sight. */
+  user(person: Pick<Person, "id" | "name">): TelegramUser {
+    const known = this.users.get(person.id);
+    if (known !== undefined) return known;
+    const user: TelegramUser = {
+      id: this.nextUserId++,
+      is_bot: false,
+      first_name: person.name,
+      username: person.id.replace(/[^A-Za-z0-9_]/g, "_"),
+    };
+    this.users.set(person.id, user);
+    return user;
+  }
+
+  private groupChat() {
+    return { id: this.group.id, type: "supergroup", title: this.group.title };
+  }
+
+  /** Sends an update straight to the webhook as Telegram would (with the secret when one is set; null sends none). */
+  async postUpdate(update: object, secret: string | null = this.options.secret ?? null): Promise<number> {
+    const response = await fetch(this.webhookUrl, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        ...(secret === null ? {} : { "x-telegram-bot-api-secret-token": secret }),
+      },
+      body: JSON.stringify(update),
+    });
+    await response.text();
+    return response.status;
+  }
+
+  updateId(): number {
+    return this.nextUpdateId++;
+  }
+
+  async addBotToGroup(): Promise<void> {
+    await this.postUpdate(this.membershipUpdate("left", "administrator"));
+  }
+
+  membershipUpdate(from: string, to: string): object {
+    const bot = { id: 666, is_bot: true, first_name: "Test First name", username: BOT_USERNAME };
+    return {
+      update_id: this.updateId(),
+      my_chat_member: {
+        chat: this.groupChat(),
+        from: this.user({ id: "group-owner", name: "Owner" }),
+        date: Math.floor(Date.now() / 1000),
+        old_chat_member: { status: from, user: bot },
+        new_chat_member: {
+          status: to,
+          user: bot,
+          can_be_edited: false,
+          is_anonymous: false,
+          can_manage_chat: true,
+        },
+      },
+    };
+  }
+
+  /** A person writes `text` in the group (`where: "group"`) or in their private chat with the bot. */
+  async say(
+    person: Person,
+    text: string,
+    where: "group" | "private" = "group",
+    extra: Record<string, unknown> = {},
+  ): Promise<Seen> {
+    const user = this.user(person);
+    if (person.moderator === true) this.emulator.state.administrators.add(user.id);
+    const before = new Set(this.emulator.sent().map((m) => m.messageId));
+    const messageId = this.emulator.nextMessageId();
+    const chat =
+      where === "group" ? this.groupChat() : { id: user.id, type: "private", first_name: user.first_name };
+    const command = /^\/\S+/.exec(text)?.[0];
+    await this.emulator.server.addUserMessage({
+      botToken: BOT_TOKEN,
+      from: user,
+      chat,
+      date: Math.floor(Date.now() / 1000),
+      text,
+      ...(command === undefined
+        ? {}
+        : { entities: [{ type: "bot_command", offset: 0, length: command.length }] }),
+      ...extra,
+    } as never);
+    const fresh = this.emulator.sent().filter((m) => !before.has(m.messageId));
+    const mine = fresh.filter(
+      (m) => m.chatId === String(user.id) || (m.chatId === String(this.group.id) && m.replyTo === messageId),
+    );
+    return { messages: mine, reply: this.replyOf(mine, user) };
+  }
+
+  private replyOf(messages: readonly SentMessage[], user: TelegramUser): Reply {
+    const text = messages.map((m) => htmlToText(m.text)).join("\n");
+    const inGroup = messages.some((m) => m.chatId === String(this.group.id));
+    const note = messages.some((m) => /open a chat with/.test(m.text));
+    return {
+      text,
+      private:
+        messages.length === 0 || !inGroup || note || messages.every((m) => m.chatId === String(user.id)),
+    };
+  }
+
+  command(person: Person, text: string): Promise<Reply> {
+    return this.say(person, text).then((seen) => seen.reply);
+  }
+
+  /** Presses a button (by label) on a message the bot sent; returns the callback's answer. */
+  async pressOn(
+    person: Person,
+    message: SentMessage,
+    label: string | RegExp,
+  ): Promise<{ text: string; alert: boolean; messages: SentMessage[] }> {
+    const button = message.buttons.find((b) =>
+      typeof label === "string" ? b.text === label : label.test(b.text),
+    );
+    if (button === undefined) throw new Error(`no button ${String(label)} on message ${message.messageId}`);
+    return this.pressData(person, message, button.data);
+  }
+
+  async pressData(
+    person: Person,
+    message: Pick<SentMessage, "messageId" | "chatId">,
+    data: string,
+  ): Promise<{ text: string; alert: boolean; messages: SentMessage[] }> {
+    const user = this.user(person);
+    if (person.moderator === true) this.emulator.state.administrators.add(user.id);
+    const before = new Set(this.emulator.sent().map((m) => m.messageId));
+    const callbackId = this.emulator.nextCallbackId();
+    const chat =
+      message.chatId === String(this.group.id)
+        ? this.groupChat()
+        : { id: Number(message.chatId), type: "private", first_name: user.first_name };
+    await this.emulator.server.addUserCallback({
+      botToken: BOT_TOKEN,
+      from: user,
+      message: { message_id: message.messageId, chat, date: Math.floor(Date.now() / 1000) },
+      data,
+    } as never);
+    const answers = this.emulator
+      .callsOf("answerCallbackQuery")
+      .filter((c) => c.body["callback_query_id"] === callbackId);
+    if (answers.length !== 1) throw new Error(`callback ${callbackId} answered ${answers.length} times`);
+    const body = answers[0]?.body ?? {};
+    return {
+      text: String(body["text"] ?? ""),
+      alert: body["show_alert"] === true,
+      messages: this.emulator.sent().filter((m) => !before.has(m.messageId)),
+    };
+  }
+
+  async press(person: Person, number: number, button: "approve" | "reject"): Promise<Reply> {
+    const card = await this.cardMessage(number);
+    const answer = await this.pressOn(person, card, button === "approve" ? "Approve" : "Reject");
+    return { text: answer.text, private: true };
+  }
+
+  /** The message id of contribution `number`'s card in the group, from its stored card references. */
+  async cardMessage(number: number): Promise<SentMessage> {
+    await this.runtime.settle();
+    const space = await this.database.db.space.findUniqueOrThrow({
+      where: { platform_platformChatId: { platform: "TELEGRAM", platformChatId: String(this.group.id) } },
+    });
+    const row = await this.database.db.contribution.findUniqueOrThrow({
+      where: { communityId_number: { communityId: space.communityId, number } },
+    });
+    const refs = row.cardRefs as Record<string, string>;
+    const ref = Object.entries(refs).find(([key]) => key.startsWith("TELEGRAM:"))?.[1];
+    const message = this.emulator.sent().find((m) => String(m.messageId) === ref);
+    if (message === undefined) throw new Error(`no card for #${number}`);
+    return message;
+  }
+
+  async card(number: number): Promise<Card> {
+    const message = await this.cardMessage(number);
+    return { text: htmlToText(message.text), buttons: message.buttons.map((b) => b.text) };
+  }
+
+  private async cardIds(): Promise<Set<string>> {
+    const rows = await this.database.db.contribution.findMany({ select: { cardRefs: true } });
+    return new Set(rows.flatMap((row) => Object.values(row.cardRefs as Record<string, string>)));
+  }
+
+  /** What the bot posted in the group on its own (not cards, not replies), oldest first. */
+  async groupPosts(): Promise<SentMessage[]> {
+    await this.runtime.settle();
+    const cards = await this.cardIds();
+    return this.emulator
+      .sent()
+      .filter(
+        (m) => m.chatId === String(this.group.id) && m.replyTo === null && !cards.has(String(m.messageId)),
+      );
+  }
+
+  async posts(): Promise<readonly string[]> {
+    return (await this.groupPosts()).map((m) => htmlToText(m.text));
+  }
+
+  /** A unique person for one test. */
+  static person(name: string, moderator = false): Person {
+    return {
+      id: `${name.toLowerCase()}-${randomUUID().slice(0, 6)}`,
+      name,
+      ...(moderator ? { moderator } : {}),
+    };
+  }
+}
