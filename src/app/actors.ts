@@ -95,6 +95,29 @@ export async function deactivateSpace(
 }
 
 /**
+ * Moves a space to the chat's new id (a Telegram group upgraded to a
+ * supergroup gets a new chat id); its community, members and ledger stay.
+ * Returns false when no space had the old id or one has the new id already.
+ */
+export async function moveSpace(
+  deps: Deps,
+  move: { readonly platform: Platform; readonly fromChatId: string; readonly toChatId: string },
+): Promise<boolean> {
+  return inTransaction(deps, async (tx) => {
+    const taken = await tx.space.findUnique({
+      where: { platform_platformChatId: { platform: move.platform, platformChatId: move.toChatId } },
+      select: { id: true },
+    });
+    if (taken !== null) return false;
+    const moved = await tx.space.updateMany({
+      where: { platform: move.platform, platformChatId: move.fromChatId },
+      data: { platformChatId: move.toChatId },
+    });
+    return moved.count === 1;
+  });
+}
+
+/**
  * Finds the member behind a platform account in a chat's community, creating the
  * member and identity on first sight and refreshing the display name and roles.
  */

@@ -132,25 +132,40 @@ export const profile = defineCommand({
   options: [
     {
       name: "member",
-      description: "Whose profile (yours if left out), or hide/show",
+      description: "Whose profile (yours if left out)",
       kind: "member",
       required: false,
     },
+    {
+      name: "visibility",
+      description: "Hide yourself from public boards, or show yourself again",
+      kind: "choice",
+      required: false,
+      choices: ["hide", "show"],
+    },
   ],
-  input: z.object({ member: optional(z.union([z.enum(["hide", "show"]), memberRef])) }),
+  input: z
+    .object({ member: optional(memberRef), visibility: optional(z.enum(["hide", "show"])) })
+    .refine((input) => input.member === undefined || input.visibility === undefined, { message: "USAGE" }),
+  parseText: (args) => {
+    const [first, ...rest] = args;
+    if (first === undefined) return {};
+    if (rest.length > 0) return null;
+    const visibility = first.toLowerCase();
+    return visibility === "hide" || visibility === "show" ? { visibility } : { member: first };
+  },
   run: async (ctx, input) => {
-    if (input.member === "hide" || input.member === "show") {
-      await setProfileVisibility(ctx.deps, ctx.actor, input.member === "hide");
+    if (input.visibility !== undefined) {
+      await setProfileVisibility(ctx.deps, ctx.actor, input.visibility === "hide");
       return successView(
-        input.member === "hide"
+        input.visibility === "hide"
           ? "You are hidden from public boards; your points still count."
           : "You are shown on public boards again.",
       );
     }
-    const member = input.member as MemberRef | undefined;
     const result = await showProfile(ctx.deps, {
       actor: ctx.actor,
-      ...(member === undefined ? {} : { member }),
+      ...(input.member === undefined ? {} : { member: input.member as MemberRef }),
     });
     return result.ok ? profileView(result.value) : refused(result);
   },

@@ -31,3 +31,28 @@ describe("command dispatch", () => {
     }
   });
 });
+
+describe("/profile", () => {
+  it("hides and shows the caller by text or by its visibility option, and refuses both a member and a visibility", async () => {
+    const community = await newCommunity(database.db);
+    const invocation: Invocation = {
+      deps: community.deps,
+      chat: community.chat,
+      user: community.user("ada"),
+    };
+    const say = async (text: string): Promise<string> => {
+      const view = await runTextCommand(catalog, invocation, text);
+      return view === null ? "" : renderPlainText(view);
+    };
+    const hidden = async (): Promise<boolean> =>
+      (await community.deps.db.member.findFirstOrThrow({ where: { displayName: "ada" } })).hidden;
+
+    expect(await say("/profile hide")).toMatch(/hidden from public boards/);
+    expect(await hidden()).toBe(true);
+    expect(await say("/profile SHOW")).toMatch(/shown on public boards again/);
+    expect(await hidden()).toBe(false);
+    expect(await say("/profile @ada hide")).toMatch(/^✗ Usage: \/profile/);
+    expect(await hidden()).toBe(false);
+    expect(await say("/profile")).toMatch(/ada/);
+  });
+});
