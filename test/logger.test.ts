@@ -26,6 +26,7 @@ function capture(): { stream: Writable; lines: () => Array<Record<string, unknow
 const config = loadConfig({
   DATABASE_URL: "postgresql://cairn:db-password-1@db:5432/cairn",
   DISCORD_TOKEN: "MTIz.discord.token-value",
+  DISCORD_APPLICATION_ID: "123456789012345678",
   LOG_LEVEL: "debug",
 });
 
