@@ -1,8 +1,18 @@
-import { Client, Events, GatewayIntentBits, Options, type Guild, type Interaction } from "discord.js";
+import {
+  Client,
+  Events,
+  GatewayIntentBits,
+  Options,
+  type ClientOptions,
+  type Guild,
+  type Interaction,
+} from "discord.js";
 import { deactivateSpace, ensureCommunityForChat } from "../../app/actors.ts";
 import type { BotServices, PlatformBot } from "../bot.ts";
-import { handleInteraction } from "./interactions.ts";
+import { loggableError } from "./errors.ts";
+import { answerStopping, handleInteraction, type InteractionSettings } from "./interactions.ts";
 import { discordOutgoing } from "./outgoing.ts";
+import { PendingContributions } from "./pendingForms.ts";
 import { guildChat } from "./people.ts";
 import { DEFAULT_ACK_BUDGET_MS } from "./reply.ts";
 
@@ -11,8 +21,13 @@ export interface DiscordOptions {
   readonly applicationId: string;
   /** REST base without the version (tests point it at the fake Discord). */
   readonly api?: string;
-  /** discord.js internal sharding: "auto" asks Discord how many; a list runs only those shards in this process. */
-  readonly shards?: "auto" | readonly number[];
+  /**
+   * discord.js sharding, for a bot in many servers: "auto" asks Discord how
+   * many shards it needs and runs them all in this process; `ids` of `count`
+   * runs only those shards here (other processes run the rest). Left out,
+   * one shard, or what discord.js' ShardingManager assigns this process.
+   */
+  readonly shards?: "auto" | { readonly ids: readonly number[]; readonly count: number };
   /** How long a command may take before the interaction is deferred (default 2 s of Discord's 3). */
   readonly ackBudgetMs?: number;
   /** How long stop() waits for answers in progress (default 5 s). */
@@ -59,10 +74,14 @@ export function discordClient(options: DiscordOptions): Client {
     },
     allowedMentions: { parse: [] },
     ...(options.api === undefined ? {} : { rest: { api: options.api } }),
-    ...(options.shards === undefined
-      ? {}
-      : { shards: options.shards === "auto" ? "auto" : [...options.shards] }),
+    ...shardOptions(options.shards),
   });
+}
+
+function shardOptions(shards: DiscordOptions["shards"]): Pick<ClientOptions, "shards" | "shardCount"> {
+  if (shards === undefined) return {};
+  if (shards === "auto") return { shards: "auto" };
+  return { shards: [...shards.ids], shardCount: shards.count };
 }
 
 /**
@@ -73,29 +92,34 @@ export function discordClient(options: DiscordOptions): Client {
 export function createDiscordBot(services: BotServices, options: DiscordOptions): PlatformBot {
   const client = discordClient(options);
   const running = new Set<Promise<void>>();
-  let accepting = false;
-  const settings = {
+  const state = { accepting: false };
+  const settings: InteractionSettings = {
     services,
     log: services.log,
     ackBudgetMs: options.ackBudgetMs ?? DEFAULT_ACK_BUDGET_MS,
+    forms: new PendingContributions(),
   };
   const track = (work: Promise<void>): void => {
-    const done = work.catch((error: unknown) => services.log.error({ err: error }, "discord event failed"));
+    const done = work.catch((error: unknown) =>
+      services.log.error({ err: loggableError(error) }, "discord event failed"),
+    );
     running.add(done);
     void done.finally(() => running.delete(done));
   };
 
   client.on(Events.InteractionCreate, (interaction: Interaction) => {
-    if (accepting) track(handleInteraction(interaction, settings));
+    track(state.accepting ? handleInteraction(interaction, settings) : answerStopping(interaction, settings));
   });
   client.on(Events.GuildCreate, (guild: Guild) => track(joinServer(services, guild)));
   client.on(Events.GuildDelete, (guild: Guild) => {
     // An outage makes a server unavailable (a separate event); this one means the bot left or was removed.
     track(deactivateSpace(services.deps, { platform: "DISCORD", chatId: guild.id }));
   });
-  client.on(Events.Error, (error) => services.log.error({ err: error }, "discord client error"));
+  client.on(Events.Error, (error) =>
+    services.log.error({ err: loggableError(error) }, "discord client error"),
+  );
   client.on(Events.ShardError, (error, shardId) =>
-    services.log.warn({ err: error, shardId }, "discord shard connection error"),
+    services.log.warn({ err: loggableError(error), shardId }, "discord shard connection error"),
   );
 
   return {
@@ -105,21 +129,14 @@ export function createDiscordBot(services: BotServices, options: DiscordOptions)
     }),
     async start() {
       const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
-      accepting = true;
+      state.accepting = true;
       await client.login(options.token);
       await ready;
-      // Servers that added the bot while it was offline get their community now.
-      // One at a time, in the background: a bot in many servers must not flood the database pool.
-      const servers = [...client.guilds.cache.values()];
-      track(
-        (async () => {
-          for (const guild of servers) await joinServer(services, guild);
-        })(),
-      );
+      track(joinServersMissed(services, [...client.guilds.cache.values()], state));
       services.log.info({ servers: client.guilds.cache.size }, "discord bot ready");
     },
     async stop() {
-      accepting = false;
+      state.accepting = false;
       const timeoutMs = options.stopTimeoutMs ?? 5_000;
       await Promise.race([
         Promise.allSettled([...running]),
@@ -128,6 +145,22 @@ export function createDiscordBot(services: BotServices, options: DiscordOptions)
       await client.destroy();
     },
   };
+}
+
+/**
+ * Servers that added the bot while it was offline get their community now.
+ * One at a time, in the background: a bot in many servers must not flood the
+ * database pool; and no more once the bot is stopping.
+ */
+async function joinServersMissed(
+  services: BotServices,
+  servers: readonly Guild[],
+  state: { readonly accepting: boolean },
+): Promise<void> {
+  for (const guild of servers) {
+    if (!state.accepting) return;
+    await joinServer(services, guild);
+  }
 }
 
 async function joinServer(services: BotServices, guild: Guild): Promise<void> {

@@ -4,7 +4,6 @@ import type { CoAuthorClaim } from "../../app/contributions.ts";
 import type { AnyCommandSpec, OptionSpec } from "../../commands/types.ts";
 import { parseCredits } from "../../core/credits.ts";
 import { ok, refuse, type Result } from "../../core/result.ts";
-import type { CreditToken } from "./customIds.ts";
 import { mentionedUser } from "./people.ts";
 import { slashOptions } from "./registration.ts";
 
@@ -66,6 +65,11 @@ export function bareMention(text: string): string {
 }
 
 const MENTION = /^<@!?(\d{5,20})>(.*)$/;
+
+/** A co-author named in /contribute's option: a mentioned account or a typed name, with a share or none. */
+export type CreditToken =
+  | { readonly kind: "user"; readonly userId: string; readonly shareBp: number | null }
+  | { readonly kind: "name"; readonly name: string; readonly shareBp: number | null };
 
 /**
  * Co-authors as typed in /contribute's option on Discord: mentions

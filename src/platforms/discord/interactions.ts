@@ -20,15 +20,19 @@ import { MAX_DESCRIPTION_LENGTH, MAX_REASON_LENGTH, MAX_TITLE_LENGTH } from "../
 import { refusalText } from "../../views/refusals.ts";
 import { refusalView, type View } from "../../views/view.ts";
 import type { BotServices } from "../bot.ts";
-import { decodeComponent, decodeImpact, decodeModal, encodeModal, type ModalAction } from "./customIds.ts";
+import { decodeComponent, decodeImpact, decodeModal, encodeModal } from "./customIds.ts";
+import { loggableError } from "./errors.ts";
 import { coAuthorClaims, parseCreditText, slashInput, splitWords } from "./input.ts";
+import type { PendingContribution, PendingContributions } from "./pendingForms.ts";
 import { guildChat, interactionUser, mentionedUser } from "./people.ts";
 import { MODAL_COMMANDS, modalOptions } from "./registration.ts";
-import { answerInteraction, answerNow, type ReplySettings } from "./reply.ts";
-import { suggest } from "./suggestions.ts";
+import { answerInteraction, answerNow, apologise, type ReplySettings } from "./reply.ts";
+import { suggest, type Choice } from "./suggestions.ts";
 
 export interface InteractionSettings extends ReplySettings {
   readonly services: BotServices;
+  /** /contribute's options while its form is open. */
+  readonly forms: PendingContributions;
 }
 
 const GUILD_ONLY = refusalView("Cairn works inside a server; use its commands there.");
@@ -51,6 +55,24 @@ export async function handleInteraction(
   return answerNow(interaction, STALE_BUTTON, settings.log);
 }
 
+const STOPPING = "Cairn is restarting, so nothing was done; please try again in a minute.";
+
+/**
+ * An interaction that arrives while the bot is stopping is not run (its work
+ * could be cut off halfway) but still answered, so nobody sees "interaction
+ * failed"; a form's text comes back so it is not lost.
+ */
+export async function answerStopping(interaction: Interaction, settings: InteractionSettings): Promise<void> {
+  try {
+    if (interaction.isAutocomplete()) return await interaction.respond([]);
+  } catch (error) {
+    return settings.log.warn({ err: loggableError(error) }, "discord autocomplete failed");
+  }
+  if (!interaction.isRepliable()) return;
+  const typed = interaction.isModalSubmit() ? typedFields(modalField(interaction)) : [];
+  return answerNow(interaction, { ...refusalView(STOPPING), fields: typed }, settings.log);
+}
+
 function invocation(interaction: RepliableInteraction, settings: InteractionSettings): Invocation {
   const { services } = settings;
   return {
@@ -60,32 +82,32 @@ function invocation(interaction: RepliableInteraction, settings: InteractionSett
       name: interaction.guild?.name ?? interaction.guildId ?? "",
     }),
     user: interactionUser(interaction),
-    onError: (error, command) => services.log.error({ err: error, command }, "command failed"),
+    onError: (error, command) => services.log.error({ err: loggableError(error), command }, "command failed"),
     observe: (command, seconds) => services.observeCommand?.(command, "discord", seconds),
     jobs: commandJobs(services.queues),
   };
 }
+
+/** A command's raw input read from the interaction, or the refusal reading it met. */
+type Prepared = { readonly input: Record<string, unknown> } | { readonly refusal: View };
 
 /** Runs a catalog entry for the interaction and answers with its view. */
 function run(
   interaction: RepliableInteraction,
   settings: InteractionSettings,
   spec: AnyCommandSpec | undefined,
-  raw: () => Promise<Record<string, unknown> | View> | Record<string, unknown> | View,
+  prepare: () => Promise<Prepared> | Prepared,
 ): Promise<void> {
   if (spec === undefined) return answerNow(interaction, STALE_BUTTON, settings.log);
   return answerInteraction(
     interaction,
     async () => {
-      const input = await raw();
-      return isView(input) ? input : runCommand(spec, invocation(interaction, settings), input);
+      const prepared = await prepare();
+      if ("refusal" in prepared) return prepared.refusal;
+      return runCommand(spec, invocation(interaction, settings), prepared.input);
     },
     settings,
   );
-}
-
-function isView(value: Record<string, unknown> | View): value is View {
-  return "visibility" in value && "lines" in value && "tone" in value;
 }
 
 async function slashCommand(
@@ -102,38 +124,42 @@ async function slashCommand(
     return answerNow(interaction, refusalView(unknown), settings.log);
   }
   if (MODAL_COMMANDS.has(spec.name)) return openContributeModal(interaction, spec, settings);
-  return run(interaction, settings, spec, () => slashInput(spec, (name) => interaction.options.get(name)));
+  return run(interaction, settings, spec, () => ({
+    input: slashInput(spec, (name) => interaction.options.get(name)),
+  }));
 }
 
-/** /contribute: the category and co-authors come as options, the text in a modal that carries them. */
+/**
+ * /contribute: the category and co-authors come as options, the text in a
+ * form. The options wait in PendingContributions under a short key the
+ * form's custom_id carries, so any number of co-authors fit.
+ */
 async function openContributeModal(
   interaction: ChatInputCommandInteraction,
   spec: AnyCommandSpec,
   settings: InteractionSettings,
 ): Promise<void> {
-  const category = interaction.options.getString("category") ?? "";
-  const creditText = interaction.options.getString("credits") ?? "";
-  const credits = parseCreditText(creditText);
+  const credits = parseCreditText(interaction.options.getString("credits") ?? "");
   if (!credits.ok) return answerNow(interaction, refusalView(refusalText(credits.error)), settings.log);
-  const customId = encodeModal({
-    kind: "contribute",
-    category: category.toLowerCase(),
+  const form = settings.forms.hold({
+    userId: interaction.user.id,
+    category: (interaction.options.getString("category") ?? "").trim(),
     credits: credits.value,
   });
-  if (customId === null || !/^[A-Za-z0-9][A-Za-z0-9-]{0,31}$/.test(category))
-    return answerNow(
-      interaction,
-      refusalView(
-        customId === null
-          ? "Too many co-authors for Discord's form; list at most three, or log it with fewer and ask a moderator."
-          : refusalText({ code: "UNKNOWN_CATEGORY", detail: { category } }),
-      ),
-      settings.log,
-    );
+  const customId = encodeModal({ kind: "contribute", form });
+  return showForm(interaction, contributeModal(customId, modalOptions(spec)), settings);
+}
+
+/** Opens a form; when Discord refuses it the person is told, not left with "interaction failed". */
+async function showForm(
+  interaction: ChatInputCommandInteraction | ButtonInteraction,
+  modal: APIModalInteractionResponseCallbackData,
+  settings: InteractionSettings,
+): Promise<void> {
   try {
-    await interaction.showModal(contributeModal(customId, modalOptions(spec)));
+    await interaction.showModal(modal);
   } catch (error) {
-    settings.log.warn({ err: error }, "discord refused the contribute modal");
+    await apologise(interaction, error, settings.log);
   }
 }
 
@@ -195,17 +221,15 @@ async function button(interaction: ButtonInteraction, settings: InteractionSetti
   const action = decodeComponent(interaction.customId);
   const vote = findCommand(settings.services.catalog, "vote");
   if (action === null || action.kind === "impact") return answerNow(interaction, STALE_BUTTON, settings.log);
-  if (action.kind === "ask") {
-    const customId = encodeModal({ kind: "question", number: action.number });
-    if (customId === null) return answerNow(interaction, STALE_BUTTON, settings.log);
-    try {
-      await interaction.showModal(questionModal(customId));
-    } catch (error) {
-      settings.log.warn({ err: error }, "discord refused the question modal");
-    }
-    return;
-  }
-  return run(interaction, settings, vote, () => ({ contribution: action.number, choice: action.choice }));
+  if (action.kind === "ask")
+    return showForm(
+      interaction,
+      questionModal(encodeModal({ kind: "question", number: action.number })),
+      settings,
+    );
+  return run(interaction, settings, vote, () => ({
+    input: { contribution: action.number, choice: action.choice },
+  }));
 }
 
 async function impactSelect(
@@ -217,9 +241,7 @@ async function impactSelect(
   if (action?.kind !== "impact" || impact === null) return answerNow(interaction, STALE_BUTTON, settings.log);
   const vote = findCommand(settings.services.catalog, "vote");
   return run(interaction, settings, vote, () => ({
-    contribution: action.number,
-    choice: "approve",
-    detail: String(impact),
+    input: { contribution: action.number, choice: "approve", detail: String(impact) },
   }));
 }
 
@@ -229,36 +251,62 @@ async function modalSubmit(
 ): Promise<void> {
   const action = decodeModal(interaction.customId);
   if (action === null) return answerNow(interaction, STALE_BUTTON, settings.log);
-  const field = (name: string): string => {
-    const found = interaction.fields.fields.get(name);
-    return found !== undefined && "value" in found && typeof found.value === "string" ? found.value : "";
-  };
+  const field = modalField(interaction);
   if (action.kind === "question") {
     const vote = findCommand(settings.services.catalog, "vote");
     return run(interaction, settings, vote, () => ({
-      contribution: action.number,
-      choice: "info",
-      detail: field("question"),
+      input: { contribution: action.number, choice: "info", detail: field("question") },
     }));
   }
   const contribute = findCommand(settings.services.catalog, "contribute");
-  return run(interaction, settings, contribute, () => contributeInput(interaction, action, field));
+  const form = settings.forms.take(action.form, interaction.user.id);
+  if (form === null) return answerNow(interaction, expiredFormView(field), settings.log);
+  return run(interaction, settings, contribute, () => contributeInput(interaction, form, field));
+}
+
+/**
+ * A /contribute form whose options are no longer held (it stayed open over
+ * an hour, or Cairn restarted meanwhile): nothing is logged, and what was
+ * typed comes back so it can be pasted into a new form.
+ */
+export function expiredFormView(field: (name: string) => string): View {
+  return {
+    ...refusalView("That form has expired, so nothing was logged; run /contribute again. What you typed:"),
+    fields: typedFields(field),
+  };
+}
+
+/** A text field of a submitted form by its custom_id ("" when absent). */
+function modalField(interaction: ModalSubmitInteraction): (name: string) => string {
+  return (name) => {
+    const found = interaction.fields.fields.get(name);
+    return found !== undefined && "value" in found && typeof found.value === "string" ? found.value : "";
+  };
+}
+
+const FORM_FIELDS = ["title", "links", "description", "question"];
+
+/** What a person typed in a form, to give back when it could not be used. */
+function typedFields(field: (name: string) => string): Array<{ name: string; value: string }> {
+  return FORM_FIELDS.map((name) => ({ name, value: field(name).trim() })).filter((f) => f.value !== "");
 }
 
 async function contributeInput(
   interaction: ModalSubmitInteraction,
-  action: Extract<ModalAction, { kind: "contribute" }>,
+  form: PendingContribution,
   field: (name: string) => string,
-): Promise<Record<string, unknown> | View> {
-  const claims = await coAuthorClaims(action.credits, (userId) => serverMember(interaction, userId));
-  if (!claims.ok) return refusalView(refusalText(claims.error));
+): Promise<Prepared> {
+  const claims = await coAuthorClaims(form.credits, (userId) => serverMember(interaction, userId));
+  if (!claims.ok) return { refusal: refusalView(refusalText(claims.error)) };
   const description = field("description").trim();
   return {
-    category: action.category,
-    title: field("title").trim(),
-    links: splitWords(field("links")),
-    credits: claims.value,
-    ...(description === "" ? {} : { description }),
+    input: {
+      category: form.category,
+      title: field("title").trim(),
+      links: splitWords(field("links")),
+      credits: claims.value,
+      ...(description === "" ? {} : { description }),
+    },
   };
 }
 
@@ -277,25 +325,41 @@ async function serverMember(
   }
 }
 
+/**
+ * Suggestions while someone types. Autocomplete cannot be deferred: what is
+ * not found within the budget is answered with no suggestions (the person
+ * can still type the value) rather than left to fail.
+ */
 async function autocomplete(
   interaction: AutocompleteInteraction,
   settings: InteractionSettings,
 ): Promise<void> {
   try {
-    const focused = interaction.options.getFocused(true);
-    const sub = interaction.options.getSubcommand(false) ?? undefined;
-    const spec = findCommand(settings.services.catalog, interaction.commandName, sub);
-    const option = spec?.options.find((o) => o.name === focused.name);
-    const choices =
-      option === undefined || interaction.guildId === null
-        ? []
-        : await suggest(
-            { deps: settings.services.deps, guildId: interaction.guildId, userId: interaction.user.id },
-            option.kind,
-            String(focused.value),
-          );
+    const choices = await withinBudget(suggestionsFor(interaction, settings), settings.ackBudgetMs, []);
     await interaction.respond(choices);
   } catch (error) {
-    settings.log.warn({ err: error }, "discord autocomplete failed");
+    settings.log.warn({ err: loggableError(error) }, "discord autocomplete failed");
   }
+}
+
+async function suggestionsFor(
+  interaction: AutocompleteInteraction,
+  settings: InteractionSettings,
+): Promise<Choice[]> {
+  const focused = interaction.options.getFocused(true);
+  const sub = interaction.options.getSubcommand(false) ?? undefined;
+  const spec = findCommand(settings.services.catalog, interaction.commandName, sub);
+  const option = spec?.options.find((o) => o.name === focused.name);
+  if (option === undefined || interaction.guildId === null) return [];
+  const scope = { deps: settings.services.deps, guildId: interaction.guildId, userId: interaction.user.id };
+  return suggest(scope, option.kind, String(focused.value));
+}
+
+/** `work`'s value, or `fallback` when it takes longer than `ms` (or fails). */
+export function withinBudget<T>(work: Promise<T>, ms: number, fallback: T): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<T>((resolve) => {
+    timer = setTimeout(() => resolve(fallback), ms);
+  });
+  return Promise.race([work.catch(() => fallback), late]).finally(() => clearTimeout(timer));
 }

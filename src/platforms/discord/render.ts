@@ -42,7 +42,9 @@ const FIELDS_MAX = 25;
 /**
  * Escapes text for Discord: markdown (headings, lists and masked links
  * included) and the mention syntax, so `<@123>`, `<#1>` and `@everyone`
- * show as typed instead of as mentions.
+ * show as typed instead of as mentions. Every `[` is escaped, not only those
+ * of a whole `[text](url)`: text split around a link must not leave a
+ * masked link's opening behind.
  */
 export function escapeDiscord(text: string): string {
   const escaped = escapeMarkdown(text, {
@@ -51,7 +53,44 @@ export function escapeDiscord(text: string): string {
     numberedList: true,
     maskedLink: true,
   });
-  return escaped.replace(/<(?=[@#:]|a:|t:|\/)/g, "\\<").replace(/@(everyone|here)/g, "@\u200b$1");
+  return escaped
+    .replace(/(?<!\\)\[/g, "\\[")
+    .replace(/<(?=[@#:]|a:|t:|\/)/g, "\\<")
+    .replace(/@(everyone|here)/g, "@\u200b$1");
+}
+
+/** An http(s) link in text: up to whitespace or an angle bracket (neither is ever part of a normalised link). */
+const LINK = /https?:\/\/[^\s<>]+/gi;
+/** Punctuation that ends a sentence rather than the link, as Discord's own link finder reads it. */
+const TRAILING_PUNCTUATION = /[.,:;!?"']+$/;
+
+/**
+ * Text with its http(s) links kept clickable. Each link goes out in Discord's
+ * autolink form `<url>`, which embeds render as the bare URL with nothing
+ * inside parsed as markdown, so `_` and `*` in a link show as they are and
+ * cannot start formatting; a link holds no whitespace, `<` or `>`, so it
+ * cannot close the form early. Everything around the links is escaped.
+ */
+export function discordText(text: string): string {
+  let result = "";
+  let from = 0;
+  for (const match of text.matchAll(LINK)) {
+    const link = linkPart(match[0]);
+    result += escapeDiscord(text.slice(from, match.index)) + `<${link}>`;
+    from = match.index + link.length;
+  }
+  return result + escapeDiscord(text.slice(from));
+}
+
+/** A found link without the sentence's closing punctuation or an unmatched closing parenthesis. */
+function linkPart(found: string): string {
+  let link = found.replace(TRAILING_PUNCTUATION, "");
+  while (link.endsWith(")") && count(link, ")") > count(link, "(")) link = link.slice(0, -1);
+  return link.replace(TRAILING_PUNCTUATION, "");
+}
+
+function count(text: string, char: string): number {
+  return text.split(char).length - 1;
 }
 
 function cut(text: string, max: number): string {
@@ -61,13 +100,13 @@ function cut(text: string, max: number): string {
 /** A time the views print (formatTime) shown as a Discord timestamp, in each reader's own time zone. */
 function timestampOrText(value: string): string {
   const match = /^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}) UTC$/.exec(value);
-  if (match === null) return escapeDiscord(value);
+  if (match === null) return discordText(value);
   const seconds = Math.floor(Date.parse(`${match[1]}T${match[2]}:00Z`) / 1000);
   return `<t:${seconds}:f> (<t:${seconds}:R>)`;
 }
 
 export function renderEmbed(view: View): APIEmbed {
-  const description = view.lines.map(escapeDiscord).join("\n");
+  const description = view.lines.map(discordText).join("\n");
   const fields = (view.fields ?? []).slice(0, FIELDS_MAX).map((field) => ({
     name: cut(escapeDiscord(field.name), FIELD_NAME_MAX) || "\u200b",
     value: cut(timestampOrText(field.value), FIELD_VALUE_MAX) || "\u200b",

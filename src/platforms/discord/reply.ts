@@ -2,6 +2,7 @@ import { MessageFlags } from "discord-api-types/v10";
 import type { InteractionEditReplyOptions, InteractionReplyOptions, RepliableInteraction } from "discord.js";
 import type { JobLog } from "../../jobs/definition.ts";
 import type { View } from "../../views/view.ts";
+import { loggableError } from "./errors.ts";
 import { plainMessage, renderFiles, renderMessage, type DiscordMessage } from "./render.ts";
 
 /**
@@ -42,8 +43,18 @@ function editOptions(message: DiscordMessage, view: View | null): InteractionEdi
 
 /**
  * Runs `work` and answers the interaction with its view: a reply when it is
- * quick, else a deferral within the budget and the answer as an edit. A
- * public view after an ephemeral deferral goes out as a public follow-up.
+ * quick, else a deferral within the budget and the answer after it.
+ *
+ * Whether an answer is public is known only once the command has run (a
+ * profile may be private or public, a refusal is always private), and a
+ * deferral fixes the original reply's visibility: Discord cannot turn an
+ * ephemeral reply public nor a public one ephemeral. So the deferral is
+ * ephemeral (most answers are personal, and a public "thinking…" must not
+ * turn into a refusal everyone sees). A private answer is that reply, edited.
+ * A public one is posted as a follow-up and the private placeholder deleted,
+ * leaving what a quick answer leaves: one public message. The placeholder is
+ * edited before the follow-up because Discord turns the first follow-up to a
+ * reply still "thinking" into that (ephemeral) reply.
  */
 export async function answerInteraction(
   interaction: RepliableInteraction,
@@ -55,56 +66,65 @@ export async function answerInteraction(
   const timer = setTimeout(() => {
     ack.deferral = interaction.deferReply({ flags: MessageFlags.Ephemeral });
   }, settings.ackBudgetMs);
-  let view: View;
+  const view = await viewOrApology(interaction, work, settings.log).finally(() => clearTimeout(timer));
   try {
-    view = await work();
-  } catch (error) {
-    settings.log.error({ err: error, interaction: interaction.id }, "discord interaction failed");
-    view = {
-      visibility: "private",
-      tone: "refusal",
-      lines: ["Something went wrong on our side; nothing was changed. Please try again."],
-    };
-  } finally {
-    clearTimeout(timer);
-  }
-  try {
-    if (ack.deferral === null) {
-      await interaction.reply(
-        replyOptions(renderMessage(view, { ephemeral: view.visibility === "private" }), view),
-      );
-      return;
-    }
-    await ack.deferral;
-    if (view.visibility === "private") {
-      await interaction.editReply(editOptions(renderMessage(view), view));
-      return;
-    }
-    await interaction.editReply(
-      editOptions(
-        renderMessage({
-          ...view,
-          visibility: "private",
-          lines: ["Posted below."],
-          tone: "success",
-          fields: [],
-          buttons: [],
-        }),
-        null,
-      ),
-    );
-    await interaction.followUp(replyOptions(renderMessage(view), view));
+    if (ack.deferral === null) await interaction.reply(replyOptions(messageFor(view), view));
+    else await answerAfterDeferral(interaction, ack.deferral, view, settings.log);
   } catch (error) {
     await apologise(interaction, error, settings.log);
+  }
+}
+
+const SOMETHING_WENT_WRONG: View = {
+  visibility: "private",
+  tone: "refusal",
+  lines: ["Something went wrong on our side; nothing was changed. Please try again."],
+};
+
+async function viewOrApology(
+  interaction: RepliableInteraction,
+  work: () => Promise<View>,
+  log: JobLog,
+): Promise<View> {
+  try {
+    return await work();
+  } catch (error) {
+    log.error({ err: loggableError(error), interaction: interaction.id }, "discord interaction failed");
+    return SOMETHING_WENT_WRONG;
+  }
+}
+
+function messageFor(view: View): DiscordMessage {
+  return renderMessage(view, { ephemeral: view.visibility === "private" });
+}
+
+/** What the private placeholder says while the public answer is posted (seen only if deleting it fails). */
+const POSTED_BELOW: View = { visibility: "private", tone: "success", lines: ["Posted below."] };
+
+async function answerAfterDeferral(
+  interaction: RepliableInteraction,
+  deferral: Promise<unknown>,
+  view: View,
+  log: JobLog,
+): Promise<void> {
+  await deferral;
+  if (view.visibility === "private") {
+    await interaction.editReply(editOptions(renderMessage(view), view));
+    return;
+  }
+  await interaction.editReply(editOptions(renderMessage(POSTED_BELOW), null));
+  await interaction.followUp(replyOptions(renderMessage(view), view));
+  try {
+    await interaction.deleteReply();
+  } catch (error) {
+    log.warn({ err: loggableError(error), interaction: interaction.id }, "discord kept the placeholder");
   }
 }
 
 /** Answers privately with a fixed view (refusals before any work, like a malformed button). */
 export async function answerNow(interaction: RepliableInteraction, view: View, log: JobLog): Promise<void> {
   try {
-    await interaction.reply(
-      replyOptions(renderMessage(view, { ephemeral: view.visibility === "private" }), view),
-    );
+    await interaction.reply(replyOptions(messageFor(view), view));
   } catch (error) {
     await apologise(interaction, error, log);
   }
@@ -117,7 +137,7 @@ export async function apologise(
   log: JobLog,
 ): Promise<void> {
   log.warn(
-    { err: errorSummary(error), interaction: interaction.id },
+    { err: loggableError(error), interaction: interaction.id },
     "discord refused an interaction answer",
   );
   const apology = replyOptions(plainMessage(UNDELIVERABLE), null);
@@ -126,16 +146,8 @@ export async function apologise(
     else await interaction.reply(apology);
   } catch (second) {
     log.error(
-      { err: errorSummary(second), interaction: interaction.id },
+      { err: loggableError(second), interaction: interaction.id },
       "discord interaction left unanswered",
     );
   }
-}
-
-/** What is worth logging of a discord.js error: its name, code and status, without the request's URL or body. */
-function errorSummary(error: unknown): object {
-  if (typeof error !== "object" || error === null) return { message: String(error) };
-  const { name, code, status } = error as { name?: unknown; code?: unknown; status?: unknown };
-  const message = error instanceof Error ? error.message.split("\n")[0] : undefined;
-  return { name, code, status, message };
 }

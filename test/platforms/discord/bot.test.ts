@@ -5,7 +5,15 @@ import { GatewayDispatchEvents, type APIMessage } from "discord-api-types/v10";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { leaderboardJob } from "../../../src/jobs/schedules.ts";
 import { GENERAL_CHANNEL, GUILD_ID, guildFixture, type MessageBody } from "./fakeDiscord.ts";
-import { autocomplete, buttonPress, memberOf, modalSubmit, selectPick, slashCommand } from "./fixtures.ts";
+import {
+  autocomplete,
+  buttonPress,
+  memberOf,
+  modalSubmit,
+  selectPick,
+  slashCommand,
+  type Someone,
+} from "./fixtures.ts";
 import { controlsOf, customIdOf, DiscordWorld, textOf, TOKEN } from "./world.ts";
 
 const world = new DiscordWorld();
@@ -159,6 +167,21 @@ describe("Discord bot: from /contribute to the decision and the scheduled leader
     expect(announcement?.body.components).toEqual([]);
   });
 
+  it("hides the caller with /profile visibility:hide, and refuses a member and a visibility together", async () => {
+    const board = async () => textOf((await world.send(slashCommand(carol, "leaderboard"))).message);
+    expect(await board()).toContain("dave");
+    const hidden = await world.send(slashCommand(dave, "profile", { visibility: "hide" }));
+    expect(hidden.ephemeral).toBe(true);
+    expect(textOf(hidden.message)).toContain("You are hidden from public boards");
+    expect(await board()).not.toContain("dave");
+    const both = await world.send(
+      slashCommand(dave, "profile", { member: { user: carol }, visibility: "show" }),
+    );
+    expect(both.ephemeral).toBe(true);
+    expect(textOf(both.message)).toBe("Usage: /profile [@member] | /profile hide | /profile show");
+    expect(await board()).not.toContain("dave");
+  });
+
   it("suggests the caller's own and pending contributions by number", async () => {
     const answer = await world.send(autocomplete(carol, "withdraw", "contribution", "1"));
     expect(answer.data).toEqual({
@@ -203,3 +226,95 @@ describe("Discord bot: from /contribute to the decision and the scheduled leader
     expect(GUILD_ID).not.toBe(other.id);
   });
 });
+
+describe("Discord bot: forms, suggestions and links", () => {
+  const coAuthors = Array.from({ length: 8 }, (_, i) => ({
+    id: `10000000000000010${i}`,
+    name: `coauthor${i}`,
+  }));
+  const oddLink = "https://example.org/some_page/v*2?q=a_b";
+
+  /** Opens /contribute's form as `person` and returns its custom_id. */
+  async function openForm(person: Someone, credits = ""): Promise<string> {
+    const values = credits === "" ? { category: "docs" } : { category: "docs", credits };
+    const opened = await world.send(slashCommand(person, "contribute", values));
+    expect(opened.type).toBe(9);
+    return (opened.data as { custom_id: string }).custom_id;
+  }
+
+  it("logs a contribution with eight mentioned co-authors: the form's custom_id stays short", async () => {
+    for (const person of coAuthors) world.fake.members.set(person.id, memberOf(person));
+    const customId = await openForm(carol, coAuthors.map((p) => `<@${p.id}>`).join(" "));
+    expect(customId).toMatch(/^cairn:contribute:[A-Za-z0-9_-]{12}$/);
+    const logged = await world.send(
+      modalSubmit(carol, customId, { title: "Team docs sprint", links: oddLink, description: "" }),
+    );
+    expect(textOf(logged.message)).toMatch(/Logged #2 with 9 credited members/);
+    const card = await world.card(2);
+    const fields = card.embeds[0]?.fields ?? [];
+    expect(fields.find((f) => f.name === "Credits")?.value).toContain("coauthor7");
+    expect(fields.find((f) => f.name === "Evidence")?.value).toBe(`<${oddLink}>`);
+  });
+
+  it("gives a form only to whoever opened it, and gives back what was typed in an expired one", async () => {
+    const customId = await openForm(bob);
+    const typed = { title: "Wiki _cleanup_", links: "https://example.org/wiki", description: "" };
+    const stranger = await world.send(modalSubmit(frank, customId, typed));
+    expect(stranger.ephemeral).toBe(true);
+    expect(textOf(stranger.message)).toContain("That form has expired, so nothing was logged");
+    expect(textOf(stranger.message)).toContain("title: Wiki _cleanup_");
+    const owner = await world.send(modalSubmit(bob, customId, typed));
+    expect(textOf(owner.message)).toMatch(/Logged #3/);
+    const again = await world.send(modalSubmit(bob, customId, typed));
+    expect(textOf(again.message)).toContain("That form has expired");
+  });
+
+  it("suggests seasons by name, and windows including seasons and a typed date range", async () => {
+    const added = await world.send(
+      slashCommand(mod, "season", { name: "spring", start: "2026-03-01", end: "2026-05-31" }, "add"),
+    );
+    expect(added.message === null ? "" : textOf(added.message)).not.toMatch(/Usage|Only moderators/);
+    const season = await world.send(autocomplete(carol, "season", "name", "spr", "end"));
+    expect(season.data).toEqual({ choices: [{ name: "spring", value: "spring" }] });
+    const windows = await world.send(autocomplete(carol, "leaderboard", "window", "s"));
+    expect((windows.data as { choices: unknown[] }).choices).toContainEqual({
+      name: "Season spring",
+      value: "season:spring",
+    });
+    const range = await world.send(autocomplete(carol, "leaderboard", "window", "2026-01-01..2026-02-01"));
+    expect((range.data as { choices: unknown[] }).choices[0]).toEqual({
+      name: "2026-01-01..2026-02-01",
+      value: "2026-01-01..2026-02-01",
+    });
+    const days = await world.send(autocomplete(carol, "leaderboard", "window", "7"));
+    expect(days.data).toEqual({ choices: [{ name: "Last 7 days", value: "7d" }] });
+  });
+
+  it("sent every message with mentions disabled: posts, edits, replies, follow-ups, files", async () => {
+    await world.settle();
+    const messages = messageCalls();
+    expect(messages.length).toBeGreaterThan(20);
+    for (const call of messages)
+      expect({ call: `${call.method} ${call.path}`, mentions: call.mentions }).toEqual({
+        call: `${call.method} ${call.path}`,
+        mentions: { parse: [] },
+      });
+  });
+});
+
+/** Every REST call of this test run that carried a message body, with its allowed_mentions. */
+function messageCalls(): Array<{ method: string; path: string; mentions: unknown }> {
+  return world.fake.calls.flatMap((call) => {
+    const body = call.body as {
+      type?: number;
+      data?: { allowed_mentions?: unknown };
+      allowed_mentions?: unknown;
+    };
+    if (/^\/interactions\/\d+\/[^/]+\/callback$/.test(call.path))
+      return body.type === 4 ? [{ ...call, mentions: body.data?.allowed_mentions }] : [];
+    const posting = /^\/channels\/\d+\/messages(\/\d+)?$/.test(call.path) || /^\/webhooks\//.test(call.path);
+    return posting && (call.method === "POST" || call.method === "PATCH")
+      ? [{ ...call, mentions: body.allowed_mentions }]
+      : [];
+  });
+}

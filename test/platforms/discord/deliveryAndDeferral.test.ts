@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PlatformError, type ChatTarget } from "../../../src/platforms/port.ts";
 import { discordOutgoing } from "../../../src/platforms/discord/index.ts";
-import { CARDS_CHANNEL, GENERAL_CHANNEL, GUILD_ID } from "./fakeDiscord.ts";
+import { BOT_ID, CARDS_CHANNEL, GENERAL_CHANNEL, GUILD_ID } from "./fakeDiscord.ts";
 import { slashCommand } from "./fixtures.ts";
 import { DiscordWorld, textOf, TOKEN } from "./world.ts";
 
@@ -39,15 +39,25 @@ describe("answering interactions", () => {
     expect((edit?.body as { allowed_mentions?: unknown }).allowed_mentions).toEqual({ parse: [] });
   });
 
-  it("posts a public answer after a deferral as a public follow-up", async () => {
-    await world.send(slashCommand(alice, "leaderboard"));
-    const followUp = await world.until(
-      async () => world.fake.callsTo("POST", /^\/webhooks\/\d+\/token-\d+$/).at(-1) ?? null,
-      "the follow-up",
-    );
-    const body = followUp.body as { flags?: number; embeds?: Array<{ title?: string }> };
-    expect(body.flags ?? 0).toBe(0);
-    expect(body.embeds?.[0]?.title).toMatch(/Leaderboard/);
+  it("answers a deferred public command with one public message: a follow-up, the placeholder deleted", async () => {
+    const interaction = slashCommand(alice, "leaderboard");
+    const answer = await world.send(interaction);
+    expect((answer.callback.body as { data?: { flags?: number } }).data?.flags).toBe(64);
+    const replies = await world.until(async () => {
+      const all = world.fake.repliesTo(interaction.id);
+      return all.some((m) => m.deleted) && all;
+    }, "the placeholder to be deleted");
+    const shown = replies.filter((m) => !m.deleted);
+    expect(shown).toHaveLength(1);
+    expect(shown[0]?.ephemeral).toBe(false);
+    expect(shown[0]?.body.embeds?.[0]?.title).toMatch(/Leaderboard/);
+    expect(shown[0]?.body.allowed_mentions).toEqual({ parse: [] });
+    const token = `token-${interaction.id}`;
+    expect(
+      world.fake.calls
+        .filter((c) => c.path.includes(token))
+        .map((c) => `${c.method} ${c.path.replace(/^\/\w+\/\d+\/[^/]+/, "")}`),
+    ).toEqual(["POST /callback", "PATCH /messages/@original", "POST ", "DELETE /messages/@original"]);
   });
 
   it("tells the person privately when Discord refuses the answer", async () => {
@@ -79,12 +89,50 @@ describe("the outgoing port", () => {
     await outgoing.delete(chat(null), ref);
   });
 
-  it("opens a direct message once per person", async () => {
+  it("opens a direct message channel once per person and posts there", async () => {
     const outgoing = discordOutgoing({ token: TOKEN, api: world.fake.api });
     const direct: ChatTarget = { kind: "direct", platform: "DISCORD", userId: alice.id, label: "to alice" };
-    await outgoing.post(direct, view);
-    await outgoing.post(direct, view);
-    expect(world.fake.callsTo("POST", /^\/users\/@me\/channels$/)).toHaveLength(1);
+    const first = await outgoing.post(direct, view);
+    const second = await outgoing.post(direct, { ...view, lines: ["again"] });
+    const opened = world.fake.callsTo("POST", /^\/users\/@me\/channels$/);
+    expect(opened).toHaveLength(1);
+    expect(opened[0]?.body).toEqual({ recipient_id: alice.id });
+    const dmChannel = first.messageId.split("/")[0] ?? "";
+    expect(second.messageId.split("/")[0]).toBe(dmChannel);
+    expect(world.fake.channelMessages(dmChannel).map((m) => textOf(m.body))).toEqual([
+      "hello @everyone",
+      "again",
+    ]);
+    expect(world.fake.channelMessages(dmChannel)[0]?.body.allowed_mentions).toEqual({ parse: [] });
+  });
+
+  it("finds where to post in a server without a configured channel once, and again after losing it", async () => {
+    const outgoing = discordOutgoing({ token: TOKEN, api: world.fake.api });
+    const lookups = () => world.fake.calls.filter((c) => c.method === "GET" && c.path.startsWith("/guilds/"));
+    const before = lookups().length;
+    const first = await outgoing.post(chat(null), view);
+    expect(first.messageId.split("/")[0]).toBe(GENERAL_CHANNEL);
+    expect(
+      lookups()
+        .slice(before)
+        .map((c) => c.path)
+        .sort(),
+    ).toEqual([
+      `/guilds/${GUILD_ID}`,
+      `/guilds/${GUILD_ID}/channels`,
+      `/guilds/${GUILD_ID}/members/${BOT_ID}`,
+    ]);
+    await outgoing.post(chat(null), view);
+    expect(lookups().length - before).toBe(3);
+    world.fake.failNext({
+      method: "POST",
+      path: new RegExp(`^/channels/${GENERAL_CHANNEL}/messages$`),
+      status: 404,
+      body: { code: 10003, message: "Unknown Channel" },
+    });
+    await expect(outgoing.post(chat(null), view)).rejects.toBeInstanceOf(PlatformError);
+    await outgoing.post(chat(null), view);
+    expect(lookups().length - before).toBe(6);
   });
 
   it("uploads a view's attachment as a file", async () => {
@@ -141,5 +189,22 @@ describe("the outgoing port", () => {
       .post(chat(CARDS_CHANNEL), view)
       .catch((e: unknown) => e)) as PlatformError;
     expect(transient.failure.kind).toBe("transient");
+  });
+});
+
+describe("stopping", () => {
+  it("answers what arrives while stopping without running it, and finishes what was in progress", async () => {
+    world.fake.delayNext({ method: "PATCH", path: /@original$/, ms: 600 });
+    const slow = slashCommand(alice, "help");
+    await world.fake.interact(slow);
+    const stopped = world.bot.stop();
+    const late = await world.send(slashCommand(alice, "leaderboard"));
+    expect(late.ephemeral).toBe(true);
+    expect(textOf(late.message)).toBe(
+      "Cairn is restarting, so nothing was done; please try again in a minute.",
+    );
+    await stopped;
+    const finished = world.fake.repliesTo(slow.id)[0];
+    expect(textOf(finished?.body ?? null)).toContain("Cairn commands");
   });
 });

@@ -219,8 +219,14 @@ export class FakeDiscord {
   /** People the server knows, for GET /guilds/:id/members/:user. */
   readonly members = new Map<string, APIGuildMember>();
   private readonly failures: ScriptedFailure[] = [];
+  private readonly delays: Array<{ readonly method: string; readonly path: RegExp; readonly ms: number }> =
+    [];
   private readonly sockets = new Set<WebSocket>();
   private readonly callbackWaiters = new Map<string, Array<(call: RestCall) => void>>();
+  /** The `shard` of every IDENTIFY received ([id, count]; [0, 1] when a client sent none). */
+  readonly identified: Array<readonly [number, number]> = [];
+  /** How many shards GET /gateway/bot recommends (what `shards: "auto"` follows). */
+  recommendedShards = 1;
   private readonly server: Server;
   private readonly gateway: WebSocketServer;
   private sequence = 0;
@@ -255,6 +261,11 @@ export class FakeDiscord {
   /** The next matching REST call answers `status` with `body` instead. */
   failNext(failure: ScriptedFailure): void {
     this.failures.push(failure);
+  }
+
+  /** The next matching REST call is answered only after `ms` (a slow Discord). */
+  delayNext(delay: { readonly method: string; readonly path: RegExp; readonly ms: number }): void {
+    this.delays.push(delay);
   }
 
   /** Sends a gateway dispatch to every connected client. */
@@ -303,21 +314,27 @@ export class FakeDiscord {
     socket.on("close", () => this.sockets.delete(socket));
     socket.send(JSON.stringify({ op: GatewayOpcodes.Hello, d: { heartbeat_interval: 45_000 } }));
     socket.on("message", (raw) => {
-      const message = JSON.parse(String(raw)) as { op: number };
+      const message = JSON.parse(String(raw)) as { op: number; d?: { shard?: [number, number] } };
       if (message.op === GatewayOpcodes.Heartbeat)
         socket.send(JSON.stringify({ op: GatewayOpcodes.HeartbeatAck }));
-      if (message.op === GatewayOpcodes.Identify) this.identify(socket);
+      if (message.op === GatewayOpcodes.Identify) this.identify(socket, message.d?.shard ?? [0, 1]);
     });
   }
 
-  private identify(socket: WebSocket): void {
+  /** READY and GUILD_CREATE for the servers of one shard (Discord's rule: (server id >> 22) % count). */
+  private identify(socket: WebSocket, shard: readonly [number, number]): void {
+    this.identified.push(shard);
+    const [shardId, count] = shard;
+    const guilds = [...this.guilds.values()].filter(
+      (g) => Number((BigInt(g.id) >> 22n) % BigInt(count)) === shardId,
+    );
     const ready: GatewayReadyDispatchData = {
       v: 10,
       user: BOT_USER,
-      guilds: [...this.guilds.keys()].map((id) => ({ id, unavailable: true })),
-      session_id: "fake-session",
+      guilds: guilds.map((g) => ({ id: g.id, unavailable: true })),
+      session_id: `fake-session-${shardId}`,
       resume_gateway_url: `ws://127.0.0.1:${this.port}`,
-      shard: [0, 1],
+      shard: [shardId, count],
       application: { id: APP_ID, flags: 0 as ApplicationFlags, flags_new: "0" },
     };
     const send = (t: string, d: unknown): void => {
@@ -325,7 +342,7 @@ export class FakeDiscord {
       socket.send(JSON.stringify({ op: GatewayOpcodes.Dispatch, t, s: this.sequence, d }));
     };
     send(GatewayDispatchEvents.Ready, ready);
-    for (const guild of this.guilds.values()) send(GatewayDispatchEvents.GuildCreate, guild);
+    for (const guild of guilds) send(GatewayDispatchEvents.GuildCreate, guild);
   }
 
   private async route(request: IncomingMessage, response: ServerResponse): Promise<void> {
@@ -335,6 +352,11 @@ export class FakeDiscord {
     const { body, files } = await readBody(request);
     const call: RestCall = { method, path, body, files, authorization: request.headers.authorization };
     this.calls.push(call);
+    const delay = this.delays.findIndex((d) => d.method === method && d.path.test(path));
+    if (delay >= 0) {
+      const [held] = this.delays.splice(delay, 1);
+      await new Promise((resolve) => setTimeout(resolve, held?.ms ?? 0));
+    }
     const failure = this.failures.findIndex((f) => f.method === method && f.path.test(path));
     if (failure >= 0) {
       const [scripted] = this.failures.splice(failure, 1);
@@ -358,8 +380,9 @@ export class FakeDiscord {
     if (method === "GET" && path === "/gateway/bot")
       return {
         url: `ws://127.0.0.1:${this.port}`,
-        shards: 1,
-        session_start_limit: { total: 1000, remaining: 1000, reset_after: 0, max_concurrency: 1 },
+        shards: this.recommendedShards,
+        // A high concurrency lets every shard identify at once (discord.js waits 5 s per bucket otherwise).
+        session_start_limit: { total: 1000, remaining: 1000, reset_after: 0, max_concurrency: 16 },
       };
     if (method === "GET" && path === "/users/@me") return BOT_USER;
     if (method === "POST" && at(0) === "interactions" && at(3) === "callback")

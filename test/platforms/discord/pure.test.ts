@@ -4,14 +4,19 @@ import { ApplicationCommandOptionType, PermissionFlagsBits } from "discord-api-t
 import { describe, expect, it } from "vitest";
 import { catalog } from "../../../src/commands/catalog.ts";
 import { commandPayloads } from "../../../src/platforms/discord/registration.ts";
+import { discordClient } from "../../../src/platforms/discord/bot.ts";
+import { loggableError } from "../../../src/platforms/discord/errors.ts";
+import { withinBudget } from "../../../src/platforms/discord/interactions.ts";
+import { PendingContributions } from "../../../src/platforms/discord/pendingForms.ts";
 import {
   buttonAction,
+  CUSTOM_ID_MAX,
   decodeComponent,
   decodeModal,
   encodeComponent,
   encodeModal,
 } from "../../../src/platforms/discord/customIds.ts";
-import { escapeDiscord, renderMessage } from "../../../src/platforms/discord/render.ts";
+import { discordText, escapeDiscord, renderMessage } from "../../../src/platforms/discord/render.ts";
 import { discordFailure, routeLabel } from "../../../src/platforms/discord/rest.ts";
 import { bareMention, parseCreditText } from "../../../src/platforms/discord/input.ts";
 import { defaultChannel } from "../../../src/platforms/discord/channels.ts";
@@ -68,7 +73,18 @@ describe("slash command registration from the catalog", () => {
       }),
       expect.objectContaining({ name: "detail", type: ApplicationCommandOptionType.String, required: false }),
     ]);
-    expect(byName("profile")?.options?.[0]?.type).toBe(ApplicationCommandOptionType.User);
+    expect(byName("profile")?.options).toEqual([
+      expect.objectContaining({ name: "member", type: ApplicationCommandOptionType.User, required: false }),
+      expect.objectContaining({
+        name: "visibility",
+        type: ApplicationCommandOptionType.String,
+        required: false,
+        choices: [
+          { name: "hide", value: "hide" },
+          { name: "show", value: "show" },
+        ],
+      }),
+    ]);
     expect(byName("leaderboard")?.options?.map((o) => o.type)).toEqual([
       ApplicationCommandOptionType.String,
       ApplicationCommandOptionType.String,
@@ -90,16 +106,9 @@ describe("custom ids", () => {
       { kind: "impact", number: 2147483647 },
     ] as const)
       expect(decodeComponent(encodeComponent(action))).toEqual(action);
-    const contribute = {
-      kind: "contribute",
-      category: "docs",
-      credits: [
-        { kind: "user", userId: "100000000000000003", shareBp: 4000 },
-        { kind: "name", name: "dave", shareBp: null },
-      ],
-    } as const;
-    expect(decodeModal(encodeModal(contribute) ?? "")).toEqual(contribute);
-    expect(decodeModal(encodeModal({ kind: "question", number: 3 }) ?? "")).toEqual({
+    const contribute = { kind: "contribute", form: "Ab-_0123456z" } as const;
+    expect(decodeModal(encodeModal(contribute))).toEqual(contribute);
+    expect(decodeModal(encodeModal({ kind: "question", number: 3 }))).toEqual({
       kind: "question",
       number: 3,
     });
@@ -118,20 +127,12 @@ describe("custom ids", () => {
       expect(decodeComponent(forged)).toBeNull();
     for (const forged of [
       "cairn:contribute:../x",
-      "cairn:contribute:docs:u!!",
-      "cairn:contribute:docs:nbob=0",
+      "cairn:contribute:short",
+      "cairn:contribute:Ab-_0123456z:extra",
+      "cairn:contribute:Ab-_0123456!",
       "cairn:ask:x",
     ])
       expect(decodeModal(forged)).toBeNull();
-  });
-
-  it("refuses a modal id longer than Discord's 100 characters", () => {
-    const credits = Array.from({ length: 8 }, (_, i) => ({
-      kind: "user" as const,
-      userId: `10000000000000000${i}`,
-      shareBp: 1000,
-    }));
-    expect(encodeModal({ kind: "contribute", category: "docs", credits })).toBeNull();
   });
 
   it("reads a button's meaning from the text command it stands for", () => {
@@ -280,5 +281,131 @@ describe("adapter parsing", () => {
         roles: [],
       }),
     ).toBeNull();
+  });
+});
+
+describe("open /contribute forms", () => {
+  const twelveCoAuthors = Array.from({ length: 12 }, (_, i) => ({
+    kind: "user" as const,
+    userId: `1000000000000000${String(i).padStart(2, "0")}`,
+    shareBp: null,
+  }));
+  const form = { userId: "100000000000000001", category: "docs", credits: twelveCoAuthors };
+
+  it("holds any number of co-authors under a key that keeps the custom_id short", () => {
+    const forms = new PendingContributions();
+    const key = forms.hold(form);
+    const customId = encodeModal({ kind: "contribute", form: key });
+    expect(customId.length).toBeLessThanOrEqual(CUSTOM_ID_MAX);
+    expect(decodeModal(customId)).toEqual({ kind: "contribute", form: key });
+    expect(forms.take(key, form.userId)).toEqual(form);
+  });
+
+  it("gives a form only to the person who opened it, and only once", () => {
+    const forms = new PendingContributions();
+    const key = forms.hold(form);
+    expect(forms.take(key, "100000000000000009")).toBeNull();
+    expect(forms.take(key, form.userId)).toEqual(form);
+    expect(forms.take(key, form.userId)).toBeNull();
+  });
+
+  it("forgets forms after their time and beyond its limit, oldest first", () => {
+    let now = 0;
+    const forms = new PendingContributions({ limit: 2, ttlMs: 1_000, now: () => now });
+    const expiring = forms.hold(form);
+    now = 1_000;
+    expect(forms.take(expiring, form.userId)).toBeNull();
+    const first = forms.hold(form);
+    const second = forms.hold(form);
+    const third = forms.hold(form);
+    expect(forms.size).toBe(2);
+    expect(forms.take(first, form.userId)).toBeNull();
+    expect(forms.take(second, form.userId)).toEqual(form);
+    expect(forms.take(third, form.userId)).toEqual(form);
+    now = 5_000;
+    forms.hold(form);
+    expect(forms.size).toBe(1);
+  });
+});
+
+describe("links in text", () => {
+  it("keeps a link's _ and * as they are, in Discord's autolink form", () => {
+    const link = "https://example.org/some_page/a*b?q=x_y";
+    expect(discordText(link)).toBe(`<${link}>`);
+    expect(discordText(`see ${link} and **this**`)).toBe(`see <${link}> and \\*\\*this\\*\\*`);
+  });
+
+  it("leaves sentence punctuation and unmatched parentheses out of the link", () => {
+    expect(discordText("(see https://example.org/x_y).")).toBe("(see <https://example.org/x_y>).");
+    expect(discordText("https://en.wikipedia.org/wiki/Cairn_(disambiguation)")).toBe(
+      "<https://en.wikipedia.org/wiki/Cairn_(disambiguation)>",
+    );
+  });
+
+  it("lets no markup or mention through around or after a link", () => {
+    expect(discordText("https://e.vil/x<@123> @everyone")).toBe("<https://e.vil/x>\\<@123> @\u200beveryone");
+    expect(discordText("[click](https://e.vil)")).toBe("\\[click](<https://e.vil>)");
+    expect(discordText("javascript:alert(1) ftp://x")).toBe("javascript:alert(1) ftp://x");
+  });
+
+  it("renders evidence links in fields and lines clickable, titles escaped", () => {
+    const message = renderMessage({
+      visibility: "public",
+      tone: "info",
+      title: "a_b",
+      lines: ["https://example.org/a_b"],
+      fields: [{ name: "Evidence", value: "https://example.org/x_y\nhttps://example.org/*z*" }],
+    });
+    const embed = message.embeds[0];
+    expect(embed?.title).toBe("a\\_b");
+    expect(embed?.description).toBe("<https://example.org/a_b>");
+    expect(embed?.fields?.[0]?.value).toBe("<https://example.org/x_y>\n<https://example.org/*z*>");
+  });
+});
+
+describe("errors in logs", () => {
+  it("keeps a discord.js request error's route, never its URL (with the interaction token) or body", () => {
+    const error = Object.assign(new Error("Unknown interaction"), {
+      name: "DiscordAPIError[10062]",
+      code: 10062,
+      status: 404,
+      method: "POST",
+      url: `https://discord.com/api/v10/interactions/900000000000000001/${"t".repeat(60)}/callback`,
+      requestBody: { json: { content: "what someone typed" }, files: [] },
+    });
+    const logged = loggableError(error);
+    expect(logged).toEqual({
+      name: "DiscordAPIError[10062]",
+      message: "Unknown interaction",
+      code: 10062,
+      status: 404,
+      method: "POST",
+      route: "/api/v10/interactions/:id/:token/callback",
+    });
+    expect(JSON.stringify(logged)).not.toContain("t".repeat(60));
+    const ours = new Error("database down");
+    expect(loggableError(ours)).toBe(ours);
+  });
+});
+
+describe("time budgets", () => {
+  it("answers with the fallback when the work is late or fails", async () => {
+    const never = new Promise<string[]>(() => {});
+    expect(await withinBudget(never, 5, ["late"])).toEqual(["late"]);
+    expect(await withinBudget(Promise.reject(new Error("x")), 1_000, ["failed"])).toEqual(["failed"]);
+    expect(await withinBudget(Promise.resolve(["found"]), 1_000, [])).toEqual(["found"]);
+  });
+});
+
+describe("sharding options", () => {
+  it("passes auto sharding and an explicit set of shards with their total to discord.js", async () => {
+    const auto = discordClient({ token: "t", applicationId: "1", shards: "auto" });
+    expect(auto.options.shards).toBe("auto");
+    const some = discordClient({ token: "t", applicationId: "1", shards: { ids: [2, 3], count: 4 } });
+    expect(some.options.shards).toEqual([2, 3]);
+    expect(some.options.shardCount).toBe(4);
+    const none = discordClient({ token: "t", applicationId: "1" });
+    expect(none.options.shardCount).toBe(1);
+    await Promise.all([auto.destroy(), some.destroy(), none.destroy()]);
   });
 });
