@@ -17,6 +17,8 @@ export interface Config {
   readonly redisUrl: string | undefined;
   readonly discordToken: string | undefined;
   readonly discordApplicationId: string | undefined;
+  /** discord.js sharding: undefined runs one shard; "auto" asks Discord; ids of count runs those here. */
+  readonly discordShards: "auto" | { readonly ids: readonly number[]; readonly count: number } | undefined;
   readonly telegramBotToken: string | undefined;
   readonly telegramWebhookUrl: string | undefined;
   readonly telegramWebhookSecret: string | undefined;
@@ -80,6 +82,18 @@ function isTimeZone(value: string): boolean {
   }
 }
 
+/** "auto", or "0,1/4": shards 0 and 1 of 4 in this process. */
+export function parseShards(text: string): Config["discordShards"] | null {
+  const value = text.trim();
+  if (value === "auto") return "auto";
+  const match = /^(\d{1,4}(?:,\d{1,4})*)\/(\d{1,4})$/.exec(value);
+  if (match === null) return null;
+  const count = Number(match[2]);
+  const ids = (match[1] ?? "").split(",").map(Number);
+  if (count < 1 || ids.some((id) => id >= count) || new Set(ids).size !== ids.length) return null;
+  return { ids, count };
+}
+
 const secret = (what: string, pattern: RegExp) => z.string().regex(pattern, { message: `must be ${what}` });
 
 // Messages are written here, never zod's defaults, so no message can echo a value.
@@ -92,6 +106,11 @@ const environmentSchema = z.object({
   DISCORD_APPLICATION_ID: optional(
     z.string().regex(/^\d{17,20}$/, { message: "must be a Discord application id (digits)" }),
   ),
+  DISCORD_SHARDS: optional(
+    z.string().refine((value) => parseShards(value) !== null, {
+      message: 'must be "auto" or shard ids out of a count, like "0,1/4"',
+    }),
+  ).transform((value) => (value === undefined ? undefined : (parseShards(value) ?? undefined))),
   TELEGRAM_BOT_TOKEN: optional(secret("a Telegram bot token (<digits>:<letters>)", /^\d+:[\w-]+$/)),
   TELEGRAM_WEBHOOK_URL: optional(urlWithScheme(["https:", "http:"], "an https:// URL")),
   TELEGRAM_WEBHOOK_SECRET: optional(
@@ -146,6 +165,7 @@ export function parseConfig(
       redisUrl: e.REDIS_URL,
       discordToken: e.DISCORD_TOKEN,
       discordApplicationId: e.DISCORD_APPLICATION_ID,
+      discordShards: e.DISCORD_SHARDS,
       telegramBotToken: e.TELEGRAM_BOT_TOKEN,
       telegramWebhookUrl: e.TELEGRAM_WEBHOOK_URL,
       telegramWebhookSecret: e.TELEGRAM_WEBHOOK_SECRET,

@@ -119,6 +119,21 @@ describe("loadConfig", () => {
     expect(error.message).toMatch(message);
   });
 
+  it.each([
+    ["auto", "auto"],
+    ["0,1/4", { ids: [0, 1], count: 4 }],
+    [" 3/4 ", { ids: [3], count: 4 }],
+  ])("reads DISCORD_SHARDS %j", (text, shards) => {
+    const config = loadConfig({ DISCORD_SHARDS: text });
+    expect(config.discordShards).toEqual(shards);
+  });
+
+  it.each(["4/4", "0,0/2", "1/0", "all", "0-3/4"])("refuses DISCORD_SHARDS %j in one line", (text) => {
+    const error = errorOf({ DISCORD_SHARDS: text });
+    expect(error.variable).toBe("DISCORD_SHARDS");
+    expect(error.message).toMatch(/must be "auto" or shard ids/);
+  });
+
   it("reports the first problem and counts the rest", () => {
     expect(errorOf({ HTTP_PORT: "x", LOG_LEVEL: "loud" }).message).toMatch(/\(and 1 more problem\)$/);
   });

@@ -35,6 +35,11 @@ export interface Pace {
   readonly perSecond: number;
 }
 
+/** The most a bucket lets through in any window of `seconds`: a full bucket, then its refill. */
+export function mostInWindow(pace: Pace, seconds: number): number {
+  return pace.capacity + pace.perSecond * seconds;
+}
+
 /** What a platform allows a bot: overall, and per chat (or per direct conversation). */
 export interface PlatformLimits {
   readonly global: Pace;

@@ -17,9 +17,10 @@ export function configuredPlatforms(config: Config): PlatformSet {
   const entries: PlatformEntry[] = [];
   if (config.discordToken !== undefined && config.discordApplicationId !== undefined) {
     const discord = { token: config.discordToken, applicationId: config.discordApplicationId };
+    const shards = config.discordShards === undefined ? {} : { shards: config.discordShards };
     entries.push({
       name: "discord",
-      bot: (services) => createDiscordBot(services, discord),
+      bot: (services) => createDiscordBot(services, { ...discord, ...shards }),
       outgoing: () => discordOutgoing(discord),
     });
   }

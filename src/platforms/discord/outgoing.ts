@@ -12,15 +12,15 @@ import { renderFiles, renderMessage } from "./render.ts";
 import { DiscordRest, type DiscordRestOptions } from "./rest.ts";
 
 /**
- * Discord's limits as the delivery jobs pace them. Global: 50 requests per
- * second per bot (Discord's documented global limit). Per channel: message
- * posts share a bucket of 5 per 5 s per channel; we allow a burst of 5 and
- * refill at 1 per second, which keeps a busy verification channel under it
- * while card edits (a separate, similar bucket) ride the same budget.
+ * Discord's limits as the delivery jobs pace them. A bucket of capacity C
+ * refilled at r lets C + r·T through in any window of T seconds, so each is
+ * sized to stay within Discord's limit in every window, bursts included:
+ * global 50 requests per second per bot (10 + 40), and 5 messages per 5 s in a
+ * channel (2 + 0.6 × 5), posts and card edits sharing that budget.
  */
 export const DISCORD_LIMITS: PlatformLimits = {
-  global: { capacity: 50, perSecond: 50 },
-  perChat: { capacity: 5, perSecond: 1 },
+  global: { capacity: 10, perSecond: 40 },
+  perChat: { capacity: 2, perSecond: 0.6 },
 };
 
 /** Entries kept in the small lookup caches (default channel per server, DM channel per person). */
