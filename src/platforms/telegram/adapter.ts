@@ -5,11 +5,12 @@ import type { User } from "telegraf/types";
 import type { PlatformChat, PlatformUser } from "../../app/actors.ts";
 import type { Invocation } from "../../commands/dispatch.ts";
 import type { BotServices } from "../bot.ts";
-import type { OpenDialogue } from "./dialogue.ts";
+import type { DialogueTimers, OpenDialogue } from "./dialogue.ts";
 import { loggableError } from "./errors.ts";
 import type { GroupChat } from "./homeGroup.ts";
 import type { MembershipCheck } from "./membership.ts";
 import type { ExpiringMap } from "./memory.ts";
+import type { SeenPeople } from "./mentions.ts";
 import { displayNameOf } from "./replies.ts";
 import { commandJobs } from "../../jobs/exports.ts";
 
@@ -17,6 +18,8 @@ import { commandJobs } from "../../jobs/exports.ts";
 export interface PendingQuestion {
   readonly number: number;
   readonly group: GroupChat;
+  /** The bot's prompt: in a group, only a reply to it is taken as the question. */
+  readonly promptMessageId: number;
 }
 
 /** Everything the update handlers share for the life of the bot. */
@@ -30,10 +33,13 @@ export interface TelegramAdapter {
   /** The group a person's private commands run in. */
   readonly homes: ExpiringMap<number, GroupChat>;
   readonly dialogues: ExpiringMap<number, OpenDialogue>;
+  readonly dialogueTimers: DialogueTimers;
   /** Keyed by `chatId:userId`. */
   readonly questions: ExpiringMap<string, PendingQuestion>;
   /** Groups whose space this process has made sure of. */
   readonly knownGroups: Set<string>;
+  /** Who an @username is, from the people seen in each group. */
+  readonly seen: SeenPeople;
 }
 
 export function platformChat(group: GroupChat): PlatformChat {

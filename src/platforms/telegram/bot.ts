@@ -8,9 +8,10 @@ import type { BotServices, PlatformBot } from "../bot.ts";
 import type { AnyCommandSpec } from "../../commands/types.ts";
 import type { TelegramAdapter } from "./adapter.ts";
 import { commandMenus, commandNameMap, type BotCommandEntry } from "./commandNames.ts";
-import { DIALOGUE_MEMORY_MS } from "./dialogue.ts";
+import { DIALOGUE_MEMORY_MS, DialogueTimers } from "./dialogue.ts";
 import { loggableError, toPlatformError } from "./errors.ts";
 import { membershipCheck } from "./membership.ts";
+import { SeenPeople } from "./mentions.ts";
 import { ExpiringMap, RecentUpdates } from "./memory.ts";
 import { telegramPlatform, type TelegramConnection } from "./outgoing.ts";
 import { handleUpdate } from "./updates.ts";
@@ -19,11 +20,14 @@ import { webhookPath, webhookRoute } from "./webhook.ts";
 export interface TelegramBotOptions extends TelegramConnection {
   /** Webhook mode: Telegram posts updates to `url` (served by Cairn's HTTP server); polling without it. */
   readonly webhook?: { readonly url: string; readonly secret?: string };
+  /** How long a guided /contribute waits for an answer (default 10 minutes). */
+  readonly dialogueTimeoutMs?: number;
+  /** How long stop() waits for updates being handled (default 10 s). */
+  readonly stopGraceMs?: number;
 }
 
 /** The updates the bot handles; Telegram sends no others. */
 const ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"] as const;
-/** How long stop() waits for updates being handled. */
 const STOP_GRACE_MS = 10_000;
 const HOUR_MS = 3_600_000;
 
@@ -44,8 +48,10 @@ export function createTelegramBot(services: BotServices, options: TelegramBotOpt
     }),
     homes: new ExpiringMap(30 * 24 * HOUR_MS),
     dialogues: new ExpiringMap(DIALOGUE_MEMORY_MS),
+    dialogueTimers: new DialogueTimers(options.dialogueTimeoutMs),
     questions: new ExpiringMap(HOUR_MS),
     knownGroups: new Set(),
+    seen: new SeenPeople(),
   };
   const recent = new RecentUpdates();
   const inFlight = new Set<Promise<void>>();
@@ -97,14 +103,17 @@ export function createTelegramBot(services: BotServices, options: TelegramBotOpt
         .catch((error: unknown) => services.log.error({ err: safe(error) }, "telegram polling stopped"));
       services.log.info({ bot: username, mode: "polling" }, "telegram bot started");
     },
+    /** Takes no more updates (the webhook answers 503, so Telegram keeps them), then waits for those being handled, within the grace time. */
     async stop() {
       accepting = false;
+      adapter.dialogueTimers.disarmAll();
+      const deadline = Date.now() + (options.stopGraceMs ?? STOP_GRACE_MS);
       if (polling !== null) {
-        bot.stop("cairn stop");
-        await within(polling, STOP_GRACE_MS);
+        stopPolling(bot);
+        await within(polling, deadline - Date.now());
         polling = null;
       }
-      await within(Promise.all(inFlight), STOP_GRACE_MS);
+      await within(Promise.all(inFlight), deadline - Date.now());
     },
   };
 }
@@ -117,7 +126,17 @@ async function apiCall<T>(method: string, token: string, work: () => Promise<T>)
   }
 }
 
+/** Ends long polling; telegraf throws when polling already ended on its own (an error logged where launch failed). */
+function stopPolling(bot: Telegraf): void {
+  try {
+    bot.stop("cairn stop");
+  } catch {
+    // Not polling any more: nothing to stop.
+  }
+}
+
 async function within(work: Promise<unknown>, ms: number): Promise<void> {
+  if (ms <= 0) return;
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<void>((resolve) => {
     timer = setTimeout(resolve, ms);

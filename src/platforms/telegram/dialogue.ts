@@ -1,7 +1,9 @@
 // The guided /contribute on Telegram: always in the person's private chat,
 // for the community of the group they started from. The steps, their checks,
 // cancel and the timeout are the shared dialogue's (commands/contributeDialogue.ts);
-// this keeps each person's open dialogue and the group it belongs to.
+// this keeps each person's open dialogue and the group it belongs to, and a
+// timer per dialogue that tells the person when it expired unanswered.
+import type { MessageEntity, User } from "telegraf/types";
 import { resolveActor } from "../../app/actors.ts";
 import { listCategories } from "../../app/community.ts";
 import {
@@ -14,17 +16,85 @@ import { findCommand, runCommand } from "../../commands/dispatch.ts";
 import { refusalText } from "../../views/refusals.ts";
 import { privateView, refusalView, type View } from "../../views/view.ts";
 import type { GroupChat } from "./homeGroup.ts";
+import { loggableError } from "./errors.ts";
+import { creditClaims, personLookup, withMentionHandles } from "./mentions.ts";
 import { ChatClosed, isChatClosed, sendView, type Origin } from "./replies.ts";
 import { invocationFor, platformUser, type TelegramAdapter } from "./adapter.ts";
 
-/** A person's dialogue and the group whose community it logs into. */
+/** A person's dialogue, the group whose community it logs into, and the people they named by text mention. */
 export interface OpenDialogue {
   readonly dialogue: ContributeDialogue;
   readonly group: GroupChat;
+  /** Lowercased handle → account, for co-authors named by a text mention. */
+  readonly people: ReadonlyMap<string, User>;
 }
 
-/** Dialogues are forgotten a while after they time out; the shared dialogue tells the person it timed out first. */
+/** Dialogues are forgotten a while after they time out (their timer has told the person by then). */
 export const DIALOGUE_MEMORY_MS = 2 * DIALOGUE_TIMEOUT_MS;
+
+export const TIMED_OUT_TEXT =
+  "Your contribution dialogue timed out; nothing was logged. Start again with /contribute.";
+
+/**
+ * One timer per open dialogue, restarted by every answer and cleared when the
+ * dialogue finishes, is cancelled or the bot stops. Unref'd: an open dialogue
+ * never keeps the process alive.
+ */
+export class DialogueTimers {
+  private readonly timers = new Map<number, NodeJS.Timeout>();
+
+  constructor(readonly timeoutMs: number = DIALOGUE_TIMEOUT_MS) {}
+
+  arm(userId: number, onTimeout: () => void): void {
+    this.disarm(userId);
+    const timer = setTimeout(() => {
+      this.timers.delete(userId);
+      onTimeout();
+    }, this.timeoutMs);
+    timer.unref();
+    this.timers.set(userId, timer);
+  }
+
+  disarm(userId: number): void {
+    clearTimeout(this.timers.get(userId));
+    this.timers.delete(userId);
+  }
+
+  disarmAll(): void {
+    for (const timer of this.timers.values()) clearTimeout(timer);
+    this.timers.clear();
+  }
+
+  get armed(): number {
+    return this.timers.size;
+  }
+}
+
+/** Keeps a dialogue open for its next answer, with its timer restarted. */
+function keepDialogue(adapter: TelegramAdapter, userId: number, open: OpenDialogue): void {
+  adapter.dialogues.set(userId, open);
+  adapter.dialogueTimers.arm(userId, () => void expireDialogue(adapter, userId, open));
+}
+
+function closeDialogue(adapter: TelegramAdapter, userId: number): void {
+  adapter.dialogues.delete(userId);
+  adapter.dialogueTimers.disarm(userId);
+}
+
+/** Tells the person their unanswered dialogue expired, unless it moved on meanwhile. */
+async function expireDialogue(adapter: TelegramAdapter, userId: number, open: OpenDialogue): Promise<void> {
+  if (adapter.dialogues.get(userId) !== open) return;
+  adapter.dialogues.delete(userId);
+  try {
+    await sendPrivately(adapter, userId, privateView([TIMED_OUT_TEXT]));
+  } catch (error) {
+    if (isChatClosed(error)) return;
+    adapter.services.log.warn(
+      { err: loggableError(error, adapter.telegram.token) },
+      "could not tell a person their dialogue timed out",
+    );
+  }
+}
 
 async function sendPrivately(adapter: TelegramAdapter, userId: number, view: View): Promise<void> {
   await sendView(adapter.telegram, userId, view);
@@ -53,7 +123,7 @@ export async function startDialogue(
     if (turn.kind !== "ask") return "refused";
     const intro = options.notify ? [privateView([`Let's log your contribution to ${group.title}.`])] : [];
     for (const view of [...intro, turn.view]) await sendPrivately(adapter, origin.from.id, view);
-    adapter.dialogues.set(origin.from.id, { dialogue: turn.dialogue, group });
+    keepDialogue(adapter, origin.from.id, { dialogue: turn.dialogue, group, people: new Map() });
     return "started";
   } catch (error) {
     if (error instanceof ChatClosed || isChatClosed(error)) return "closed";
@@ -61,11 +131,16 @@ export async function startDialogue(
   }
 }
 
-/** Takes one answer (typed or pressed); the last one logs the contribution through the catalog's /contribute. */
+/**
+ * Takes one answer (typed or pressed); the last one logs the contribution
+ * through the catalog's /contribute. Co-authors named by text mention are
+ * written as handles and remembered with their accounts.
+ */
 export async function answerDialogue(
   adapter: TelegramAdapter,
   origin: Origin,
-  answer: string,
+  typed: string,
+  entities: readonly MessageEntity[] = [],
 ): Promise<void> {
   const userId = origin.from.id;
   const open = adapter.dialogues.get(userId);
@@ -78,13 +153,18 @@ export async function answerDialogue(
     return;
   }
   const { deps, catalog } = adapter.services;
-  const turn = answerContributeDialogue(open.dialogue, answer, deps.clock.now());
+  const answer = withMentionHandles(typed, entities);
+  const turn = answerContributeDialogue(open.dialogue, answer.text, deps.clock.now());
   if (turn.kind === "ask") {
-    adapter.dialogues.set(userId, { ...open, dialogue: turn.dialogue });
+    keepDialogue(adapter, userId, {
+      ...open,
+      dialogue: turn.dialogue,
+      people: new Map([...open.people, ...answer.people]),
+    });
     await sendPrivately(adapter, userId, turn.view);
     return;
   }
-  adapter.dialogues.delete(userId);
+  closeDialogue(adapter, userId);
   if (turn.kind === "ended") {
     await sendPrivately(adapter, userId, turn.view);
     return;
@@ -92,6 +172,8 @@ export async function answerDialogue(
   const contribute = findCommand(catalog, "contribute");
   if (contribute === undefined) return;
   const invocation = await invocationFor(adapter, origin.from, open.group);
-  const view = await runCommand(contribute, invocation, { ...turn.input, credits: [...turn.input.credits] });
+  const lookup = personLookup(open.people, adapter.seen, open.group.chatId);
+  const credits = creditClaims(turn.input.credits, lookup) ?? [...turn.input.credits];
+  const view = await runCommand(contribute, invocation, { ...turn.input, credits });
   await sendPrivately(adapter, userId, view);
 }

@@ -1,8 +1,9 @@
 // A View as Telegram HTML (parse_mode "HTML"). Every string in a View is plain
 // text as typed, so everything but the markup written here is escaped: a title
-// of "<b>x</b>" shows those characters, and "@everyone" stays plain text
-// (Telegram has no @everyone; a typed @username is a link, never a ping of a
-// group, and the escaping keeps it from becoming markup).
+// of "<b>x</b>" shows those characters. Telegram turns any "@username" in a
+// message into a mention that notifies that person, so an invisible word
+// joiner is put after each "@" of a view's text: "@everyone" or "@ann" reads
+// the same and pings nobody.
 import type { View } from "../../views/view.ts";
 
 /** Telegram's limit on one message's text. */
@@ -14,9 +15,26 @@ export const MAX_REPLY_PARTS = 5;
 
 const TRUNCATED = "… (cut: too long for Telegram)";
 
-/** Escapes the three characters Telegram's HTML parse mode reads as markup. */
+/** Keeps "@name" from becoming a mention; a person reads the same text. */
+const WORD_JOINER = "\u2060";
+
+/** Escapes the characters Telegram's HTML parse mode reads as markup (the quote too, for attributes). */
 export function escapeHtml(text: string): string {
-  return text.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;");
+  return text
+    .replaceAll("&", "&amp;")
+    .replaceAll("<", "&lt;")
+    .replaceAll(">", "&gt;")
+    .replaceAll('"', "&quot;");
+}
+
+/** Text with no "@name" in it that Telegram would turn into a mention. */
+function quiet(text: string): string {
+  return text.replace(/@(?=[A-Za-z0-9_])/g, `@${WORD_JOINER}`);
+}
+
+/** Text as typed, made inert: escaped, and no "@name" in it notifies anyone. */
+export function quietHtml(text: string): string {
+  return escapeHtml(quiet(text));
 }
 
 /**
@@ -32,28 +50,32 @@ export interface HtmlLine {
 
 const toneMark: Record<View["tone"], string> = { info: "", success: "✓ ", refusal: "✗ " };
 
-/** The lines of a view: bold title, lines, bold field names with their values. Buttons go to the keyboard. */
+/**
+ * The lines of a view: bold title, lines, bold field names with their values.
+ * Buttons go to the keyboard. Text with line breaks becomes several lines, each
+ * with its own markup, so no rendered line holds a break inside a tag.
+ */
 export function viewLines(view: View): HtmlLine[] {
   const mark = toneMark[view.tone];
   const lines: HtmlLine[] = [];
-  if (view.title !== undefined) lines.push({ before: "<b>", text: `${mark}${view.title}`, after: "</b>" });
+  if (view.title !== undefined) lines.push(...marked("<b>", `${mark}${view.title}`, "</b>"));
   view.lines.forEach((line, i) =>
-    lines.push(plain(view.title === undefined && i === 0 ? `${mark}${line}` : line)),
+    lines.push(...marked("", view.title === undefined && i === 0 ? `${mark}${line}` : line, "")),
   );
   for (const field of view.fields ?? []) {
     const [first = "", ...more] = field.value.split("\n");
-    lines.push({ before: `<b>${escapeHtml(field.name)}:</b> `, text: first, after: "" });
+    lines.push({ before: `<b>${quietHtml(field.name)}:</b> `, text: first, after: "" });
     lines.push(...more.map((line) => ({ before: "  ", text: line, after: "" })));
   }
   return lines;
 }
 
-function plain(text: string): HtmlLine {
-  return { before: "", text, after: "" };
+function marked(before: string, text: string, after: string): HtmlLine[] {
+  return text.split("\n").map((part) => ({ before, text: part, after }));
 }
 
 export function lineHtml(line: HtmlLine): string {
-  return `${line.before}${escapeHtml(line.text)}${line.after}`;
+  return `${line.before}${quietHtml(line.text)}${line.after}`;
 }
 
 /** A view as one HTML string, unsplit. */
@@ -91,7 +113,7 @@ function cutLine(line: HtmlLine, limit: number): string[] {
   const room = limit - before.length - after.length;
   const pieces: string[] = [];
   let chunk = "";
-  for (const char of line.text) {
+  for (const char of quiet(line.text)) {
     const escaped = escapeHtml(char);
     if (chunk.length + escaped.length > room) {
       pieces.push(`${before}${chunk}${after}`);
@@ -105,31 +127,21 @@ function cutLine(line: HtmlLine, limit: number): string[] {
 
 /**
  * A view as the messages of a command reply: split to fit, at most `maxParts`
- * of them; what does not fit is cut with a note saying so.
+ * of them. When it needs more, the view is split again leaving room for a note
+ * saying it was cut, so what is kept is whole lines or pieces of a line cut
+ * between characters, never inside a tag or an entity.
  */
 export function renderMessages(view: View, maxParts = MAX_REPLY_PARTS, limit = MESSAGE_LIMIT): string[] {
-  const parts = splitLines(viewLines(view), limit);
+  const lines = viewLines(view);
+  const parts = splitLines(lines, limit);
   if (parts.length <= maxParts) return parts;
-  const kept = parts.slice(0, maxParts);
-  const last = kept[maxParts - 1] ?? "";
-  kept[maxParts - 1] = withNote(last, limit);
-  return kept;
+  const kept = splitLines(lines, limit - TRUNCATED.length - 1).slice(0, maxParts);
+  return kept.map((part, i) => (i === kept.length - 1 ? `${part}\n${TRUNCATED}` : part));
 }
 
 /** A view as exactly one message (a vote card that is edited in place, a caption), cut to fit. */
 export function renderSingle(view: View, limit = MESSAGE_LIMIT): string {
-  const parts = splitLines(viewLines(view), limit);
-  const [first = ""] = parts;
-  return parts.length === 1 ? first : withNote(first, limit);
-}
-
-/** Ends a message with the truncation note, dropping whole lines (so no tag is cut) until it fits. */
-function withNote(html: string, limit: number): string {
-  const lines = html.split("\n");
-  while (lines.length > 1 && lines.join("\n").length + 1 + TRUNCATED.length > limit) lines.pop();
-  const kept = lines.join("\n");
-  if (kept.length + 1 + TRUNCATED.length <= limit) return `${kept}\n${TRUNCATED}`;
-  return TRUNCATED;
+  return renderMessages(view, 1, limit)[0] ?? "";
 }
 
 /**
@@ -138,6 +150,7 @@ function withNote(html: string, limit: number): string {
  */
 export function htmlToText(html: string): string {
   return html
+    .replaceAll(WORD_JOINER, "")
     .replace(/<[^>]*>/g, "")
     .replaceAll("&lt;", "<")
     .replaceAll("&gt;", ">")

@@ -60,4 +60,9 @@ export class ExpiringMap<K, V> {
   delete(key: K): void {
     this.entries.delete(key);
   }
+
+  /** Rewrites every live value in place (a group that moved to a new chat id), keeping when each was set. */
+  rewriteValues(rewrite: (value: V) => V): void {
+    for (const entry of this.entries.values()) entry.value = rewrite(entry.value);
+  }
 }

@@ -18,6 +18,8 @@ export interface Origin {
   readonly messageId?: number;
   /** The forum topic the message was written in, so a public answer lands there too. */
   readonly topic?: number;
+  /** The message this one replies to, if any (a question answering the bot's needs-info prompt). */
+  readonly repliesTo?: number;
   readonly from: User;
 }
 

@@ -3,9 +3,17 @@
 // and to a needs-info prompt, and the bot being added to or removed from a
 // group. Each maps to the one command catalog; the views it returns are
 // rendered by replies.ts.
-import type { CallbackQuery, Chat, ChatMemberUpdated, Message, Update, User } from "telegraf/types";
-import { deactivateSpace, ensureCommunityForChat } from "../../app/actors.ts";
-import { findCommand, runCommand, runTextCommand } from "../../commands/dispatch.ts";
+import type {
+  CallbackQuery,
+  Chat,
+  ChatMemberUpdated,
+  Message,
+  MessageEntity,
+  Update,
+  User,
+} from "telegraf/types";
+import { deactivateSpace, ensureCommunityForChat, moveSpace } from "../../app/actors.ts";
+import { findCommand, runCommand } from "../../commands/dispatch.ts";
 import { syncCommunitySchedules } from "../../jobs/schedules.ts";
 import { refusalView, privateView, type View } from "../../views/view.ts";
 import { decodeButtonPress, type ButtonPress } from "./callbackData.ts";
@@ -16,14 +24,27 @@ import { homeGroupOf, type GroupChat } from "./homeGroup.ts";
 import { invocationFor, platformChat, type PendingQuestion, type TelegramAdapter } from "./adapter.ts";
 import { renderHtml, htmlToText, escapeHtml } from "./html.ts";
 import { roleOf } from "./membership.ts";
+import { personLookup, withMentionHandles } from "./mentions.ts";
 import { answer, mentionHtml, openTheBotNote, readGroupPayload, type Origin } from "./replies.ts";
+import { runTypedCommand } from "./typedCommand.ts";
 
 const CALLBACK_TEXT_LIMIT = 200;
+
+/** A text message as typed: its words and the entities Telegram marked in them (mentions). */
+interface Typed {
+  readonly text: string;
+  readonly entities: readonly MessageEntity[];
+}
 
 export async function handleUpdate(adapter: TelegramAdapter, update: Update): Promise<void> {
   if ("message" in update) await onMessage(adapter, update.message);
   else if ("callback_query" in update) await onButtonPress(adapter, update.callback_query);
   else if ("my_chat_member" in update) await onBotMembership(adapter, update.my_chat_member);
+}
+
+/** Remembers who wrote in a group, so an @username typed later can be tied to their account. */
+function rememberSender(adapter: TelegramAdapter, chat: Chat, from: User): void {
+  if (isGroup(chat)) adapter.seen.remember(String(chat.id), from);
 }
 
 function isGroup(chat: Chat): chat is Chat.GroupChat | Chat.SupergroupChat {
@@ -39,12 +60,14 @@ function originOf(message: Message, from: User): Origin {
     "is_topic_message" in message && message.is_topic_message === true
       ? message.message_thread_id
       : undefined;
+  const repliesTo = "reply_to_message" in message ? message.reply_to_message?.message_id : undefined;
   return {
     chatId: message.chat.id,
     isPrivate: message.chat.type === "private",
     messageId: message.message_id,
     from,
     ...(topic === undefined ? {} : { topic }),
+    ...(repliesTo === undefined ? {} : { repliesTo }),
   };
 }
 
@@ -53,19 +76,58 @@ async function reply(adapter: TelegramAdapter, origin: Origin, view: View): Prom
 }
 
 async function onMessage(adapter: TelegramAdapter, message: Message): Promise<void> {
-  const from = message.from;
-  if (from === undefined || from.is_bot) return;
   if ("migrate_to_chat_id" in message) {
-    adapter.services.log.warn(
-      { from: message.chat.id, to: message.migrate_to_chat_id },
-      "telegram group became a supergroup; its space keeps the old chat id until moved",
-    );
+    await onGroupUpgraded(adapter, message.chat.id, message.migrate_to_chat_id);
     return;
   }
+  if ("migrate_from_chat_id" in message) {
+    await onGroupUpgraded(adapter, message.migrate_from_chat_id, message.chat.id);
+    return;
+  }
+  const from = message.from;
+  if (from === undefined || from.is_bot) return;
+  rememberSender(adapter, message.chat, from);
   if (!("text" in message)) return;
   const origin = originOf(message, from);
-  if (isGroup(message.chat)) await onGroupText(adapter, groupOf(message.chat), origin, message.text);
-  else if (message.chat.type === "private") await onPrivateText(adapter, origin, message.text);
+  const typed: Typed = { text: message.text, entities: message.entities ?? [] };
+  if (isGroup(message.chat)) await onGroupText(adapter, groupOf(message.chat), origin, typed);
+  else if (message.chat.type === "private") await onPrivateText(adapter, origin, typed);
+}
+
+/**
+ * A group upgraded to a supergroup gets a new chat id; Telegram says so twice
+ * (in the old chat and in the new one). The first moves the space, with its
+ * community, members and ledger; the second finds nothing left to move. What
+ * this process remembers about the old chat follows it.
+ */
+async function onGroupUpgraded(adapter: TelegramAdapter, from: number, to: number): Promise<void> {
+  const [fromChatId, toChatId] = [String(from), String(to)];
+  const moved = await moveSpace(adapter.services.deps, { platform: "TELEGRAM", fromChatId, toChatId });
+  followMovedGroup(adapter, fromChatId, toChatId);
+  const log = adapter.services.log;
+  if (moved) log.info({ from: fromChatId, to: toChatId }, "telegram group became a supergroup");
+  else if (await hasSpace(adapter, fromChatId))
+    log.warn(
+      { from: fromChatId, to: toChatId },
+      "telegram supergroup already had its own space; the group's community stays on the old chat id",
+    );
+}
+
+async function hasSpace(adapter: TelegramAdapter, chatId: string): Promise<boolean> {
+  const space = await adapter.services.deps.db.space.findUnique({
+    where: { platform_platformChatId: { platform: "TELEGRAM", platformChatId: chatId } },
+    select: { id: true },
+  });
+  return space !== null;
+}
+
+function followMovedGroup(adapter: TelegramAdapter, fromChatId: string, toChatId: string): void {
+  const follow = (group: GroupChat): GroupChat =>
+    group.chatId === fromChatId ? { ...group, chatId: toChatId } : group;
+  adapter.knownGroups.delete(fromChatId);
+  adapter.homes.rewriteValues(follow);
+  adapter.dialogues.rewriteValues((open) => ({ ...open, group: follow(open.group) }));
+  adapter.questions.rewriteValues((pending) => ({ ...pending, group: follow(pending.group) }));
 }
 
 /** Makes sure a group the bot hears from is a community's space (in case its joining was missed). */
@@ -94,8 +156,9 @@ async function onGroupText(
   adapter: TelegramAdapter,
   group: GroupChat,
   origin: Origin,
-  text: string,
+  typed: Typed,
 ): Promise<void> {
+  const { text } = typed;
   const name = commandOf(text);
   if (name === null) {
     await onPossibleQuestion(adapter, origin, text);
@@ -111,26 +174,30 @@ async function onGroupText(
     await startDialogueFromGroup(adapter, group, origin);
     return;
   }
-  await runTyped(adapter, group, origin, text);
+  await runTyped(adapter, group, origin, typed);
 }
 
+/** Runs a typed command; people it names by text mention or a known @username count as their accounts. */
 async function runTyped(
   adapter: TelegramAdapter,
   group: GroupChat,
   origin: Origin,
-  text: string,
+  typed: Typed,
 ): Promise<void> {
   const invocation = await invocationFor(adapter, origin.from, group);
-  const view = await runTextCommand(
+  const named = withMentionHandles(typed.text, typed.entities);
+  const view = await runTypedCommand(
     adapter.services.catalog,
     invocation,
-    toCatalogCommand(text, adapter.names),
+    toCatalogCommand(named.text, adapter.names),
     adapter.botUsername(),
+    personLookup(named.people, adapter.seen, group.chatId),
   );
   if (view !== null) await reply(adapter, origin, view);
 }
 
-async function onPrivateText(adapter: TelegramAdapter, origin: Origin, text: string): Promise<void> {
+async function onPrivateText(adapter: TelegramAdapter, origin: Origin, typed: Typed): Promise<void> {
+  const { text } = typed;
   const userId = origin.from.id;
   const name = commandOf(text);
   if (name === "start") {
@@ -143,7 +210,7 @@ async function onPrivateText(adapter: TelegramAdapter, origin: Origin, text: str
     return;
   }
   if (adapter.dialogues.get(userId) !== undefined && (name === null || name === "cancel")) {
-    await continueDialogue(adapter, origin, text);
+    await answerDialogue(adapter, origin, text, typed.entities);
     return;
   }
   if (name === null) {
@@ -162,7 +229,7 @@ async function onPrivateText(adapter: TelegramAdapter, origin: Origin, text: str
     return;
   }
   if (BARE_CONTRIBUTE.test(text)) await beginDialogue(adapter, home.group, origin);
-  else await runTyped(adapter, home.group, origin, text);
+  else await runTyped(adapter, home.group, origin, typed);
 }
 
 function noHomeGroupText(kind: "none" | "several"): string {
@@ -242,14 +309,14 @@ async function beginDialogue(adapter: TelegramAdapter, group: GroupChat, origin:
   await startDialogue(adapter, group, origin, { notify: false });
 }
 
-async function continueDialogue(adapter: TelegramAdapter, origin: Origin, text: string): Promise<void> {
-  await answerDialogue(adapter, origin, text);
-}
-
-/** A text in a group from someone who pressed Needs info there: their question. */
+/**
+ * A text in a group from someone who pressed Needs info there, written as a
+ * reply to the bot's prompt: their question. (With privacy mode off the bot
+ * sees every message; their other chatter is not a question.)
+ */
 async function onPossibleQuestion(adapter: TelegramAdapter, origin: Origin, text: string): Promise<void> {
   const pending = adapter.questions.get(`${origin.chatId}:${origin.from.id}`);
-  if (pending === undefined) return;
+  if (pending === undefined || origin.repliesTo !== pending.promptMessageId) return;
   await askQuestion(adapter, pending, origin, text);
 }
 
@@ -326,6 +393,7 @@ async function pressButton(
 ): Promise<void> {
   const press = "data" in query ? decodeButtonPress(query.data) : null;
   const message = query.message;
+  if (message !== undefined) rememberSender(adapter, message.chat, query.from);
   if (press === null || message === undefined) {
     await answerPress("That button is not one of mine (or too old); type the command instead.", true);
     return;
@@ -369,9 +437,8 @@ async function promptForQuestion(
   from: User,
   number: number,
 ): Promise<void> {
-  adapter.questions.set(`${chatId}:${from.id}`, { number, group });
   const html = `${mentionHtml(from)}, what would you like to ask about #${number}? Reply to this message with your question.`;
-  await adapter.telegram.sendMessage(chatId, html, {
+  const prompt = await adapter.telegram.sendMessage(chatId, html, {
     parse_mode: "HTML",
     reply_parameters: { message_id: cardMessageId, allow_sending_without_reply: true },
     reply_markup: {
@@ -380,6 +447,7 @@ async function promptForQuestion(
       input_field_placeholder: `Question about #${number}`,
     },
   });
+  adapter.questions.set(`${chatId}:${from.id}`, { number, group, promptMessageId: prompt.message_id });
 }
 
 async function removeButtons(adapter: TelegramAdapter, chatId: number, messageId: number): Promise<void> {

@@ -11,7 +11,7 @@ import { addJob } from "../../../src/jobs/definition.ts";
 import { leaderboardJob } from "../../../src/jobs/schedules.ts";
 import { htmlToText, MESSAGE_LIMIT } from "../../../src/platforms/telegram/html.ts";
 import { waitFor } from "../../jobs/support.ts";
-import { BOT_USERNAME, TelegramWorld } from "./harness.ts";
+import { BOT_TOKEN, BOT_USERNAME, TelegramWorld, type GroupInfo } from "./harness.ts";
 
 const world = new TelegramWorld({ emulator: 9451, http: 9452 });
 const person = TelegramWorld.person;
@@ -20,18 +20,49 @@ beforeAll(() => world.start(), 60_000);
 afterAll(() => world.stop(), 60_000);
 
 async function communityId(): Promise<number> {
-  const space = await world.database.db.space.findUniqueOrThrow({
-    where: { platform_platformChatId: { platform: "TELEGRAM", platformChatId: String(world.group.id) } },
-  });
+  const space = await spaceOf(world.group.id);
+  if (space === null) throw new Error("no space for the group");
   return space.communityId;
 }
+
+function spaceOf(chatId: number) {
+  return world.database.db.space.findUnique({
+    where: { platform_platformChatId: { platform: "TELEGRAM", platformChatId: String(chatId) } },
+  });
+}
+
+/** The Telegram user ids credited on contribution `number` of the group's community. */
+async function creditedAccounts(number: number): Promise<string[]> {
+  const credits = await world.database.db.credit.findMany({
+    where: { contribution: { number, communityId: await communityId() } },
+    include: { member: { include: { identities: true } } },
+  });
+  return credits.flatMap((c) => c.member.identities.map((i) => i.platformUserId)).sort();
+}
+
+function loggedNumber(text: string): number {
+  const number = /Logged #(\d+)/.exec(text)?.[1];
+  if (number === undefined) throw new Error(`not logged: ${text}`);
+  return Number(number);
+}
+
+/** A command message with the entities Telegram marks in it. */
+function withEntities(text: string, entities: readonly object[]): Record<string, unknown> {
+  const command = /^\/\S+/.exec(text)?.[0] ?? "";
+  return {
+    entities: [
+      ...(command === "" ? [] : [{ type: "bot_command", offset: 0, length: command.length }]),
+      ...entities,
+    ],
+  };
+}
+
+const now = () => Math.floor(Date.now() / 1000);
 
 /** Logs a contribution by typing it in the group; returns its number. */
 async function logged(who: ReturnType<typeof person>, title: string, link: string): Promise<number> {
   const seen = await world.say(who, `/contribute docs "${title}" ${link}`);
-  const number = /Logged #(\d+)/.exec(seen.reply.text)?.[1];
-  if (number === undefined) throw new Error(`not logged: ${seen.reply.text}`);
-  return Number(number);
+  return loggedNumber(seen.reply.text);
 }
 
 describe("joining a group", () => {
@@ -176,6 +207,63 @@ describe("the guided /contribute", () => {
     const after = await world.say(ida, "docs", "private");
     expect(after.reply.text).toMatch(/Commands start with \//);
   });
+
+  it("answers a button of a dialogue that has ended, and says so", async () => {
+    const jan = person("Jan");
+    await world.say(jan, "/help");
+    const opened = await world.say(jan, "/contribute", "private");
+    await world.say(jan, "cancel", "private");
+    const stale = await world.pressOn(jan, opened.messages.at(-1)!, "docs");
+    expect(stale.text).toBe("");
+    expect(htmlToText(stale.messages.at(-1)?.text ?? "")).toMatch(/No contribution is being logged/);
+  });
+
+  it("credits a co-author named by a text mention (no username) as that account", async () => {
+    const lea = person("Lea");
+    await world.say(lea, "/help");
+    const zoe = { id: 880_002, is_bot: false, first_name: "Zoë", last_name: "Roe" };
+    await world.say(lea, "/contribute", "private");
+    await world.say(lea, "docs", "private");
+    await world.say(lea, "Reviewed the glossary", "private");
+    await world.say(lea, "https://example.org/glossary", "private");
+    const answer = "Zoë Roe:40";
+    const confirm = await world.say(lea, answer, "private", {
+      entities: [{ type: "text_mention", offset: 0, length: "Zoë Roe".length, user: zoe }],
+    });
+    expect(confirm.reply.text).toContain("Co-authors: @Zo_Roe:40");
+    const done = await world.pressOn(lea, confirm.messages.at(-1)!, "Yes");
+    const number = loggedNumber(htmlToText(done.messages.at(-1)?.text ?? ""));
+    expect(await creditedAccounts(number)).toEqual([String(world.user(lea).id), "880002"].sort());
+  });
+});
+
+describe("co-authors named in a typed /contribute", () => {
+  it("ties an @username of someone seen in the group, and a text mention, to their accounts", async () => {
+    const max = person("Max");
+    const hal = person("Hal");
+    await world.say(hal, "/help"); // seen in the group as @hal_…, display name "Hal"
+    const kai = { id: 880_001, is_bot: false, first_name: "Kai", last_name: "Ng" }; // never seen, no username
+    const text = `/contribute docs "Paired on docs" https://example.org/paired with @${world.user(hal).username}:30 Kai Ng:20`;
+    const seen = await world.say(
+      max,
+      text,
+      "group",
+      withEntities(text, [{ type: "text_mention", offset: text.indexOf("Kai Ng"), length: 6, user: kai }]),
+    );
+    const number = loggedNumber(seen.reply.text);
+    expect(seen.reply.text).toMatch(/with 3 credited members/);
+    const credited = await creditedAccounts(number);
+    expect(credited).toEqual([String(world.user(max).id), String(world.user(hal).id), "880001"].sort());
+  });
+
+  it("still refuses an @username it cannot tie to anyone, naming it", async () => {
+    const seen = await world.say(
+      person("Nia"),
+      `/contribute docs "Unknown helper" https://example.org/unknown-helper with @nobody_seen_here:50`,
+    );
+    expect(seen.reply.text).toMatch(/nobody_seen_here/);
+    expect(seen.reply.text).not.toMatch(/Logged/);
+  });
 });
 
 describe("voting with the inline keyboard", () => {
@@ -212,6 +300,8 @@ describe("voting with the inline keyboard", () => {
     expect(pressed.text).toMatch(/Send your question/);
     const prompt = pressed.messages.find((m) => m.forceReply);
     expect(prompt?.replyTo).toBe(card.messageId);
+    const chatter = await world.say(ned, "unrelated chatter, not a reply");
+    expect(chatter.messages).toEqual([]);
     const asked = await world.say(ned, "Which <i>version</i>?", "group", {
       reply_to_message: {
         message_id: prompt?.messageId,
@@ -272,8 +362,10 @@ describe("a full story", () => {
     const sam = person("Sam");
     const number = await logged(sam, "Install guide for <b>Linux</b> @everyone", "https://example.org/story");
     const card = await world.cardMessage(number);
-    expect(card.text).toContain("Install guide for &lt;b&gt;Linux&lt;/b&gt; @everyone");
+    // Escaped, and a word joiner after "@" keeps Telegram from making it a mention.
+    expect(card.text).toContain("Install guide for &lt;b&gt;Linux&lt;/b&gt; @\u2060everyone");
     expect(card.text).not.toContain("<b>Linux");
+    expect(card.text).not.toMatch(/@everyone/);
     for (const name of ["Tia", "Uma", "Vic"]) await world.pressOn(person(name), card, "Approve");
     const locked = await world.cardMessage(number);
     expect(locked.buttons).toEqual([]);
@@ -324,6 +416,36 @@ describe("long messages", () => {
   });
 });
 
+describe("a group upgraded to a supergroup", () => {
+  const old: GroupInfo = { id: -4_005_550_001, title: "Old Group" };
+  const upgraded = -1_004_005_550_001;
+  const serviceMessage = (chat: object, field: object) => ({
+    update_id: world.updateId(),
+    message: { message_id: 1, date: now(), chat, from: world.user(person("Owner")), ...field },
+  });
+
+  it("moves the group's community to the new chat id, and private commands follow it", async () => {
+    await world.postUpdate(world.membershipUpdate("left", "member", old));
+    const before = await spaceOf(old.id);
+    const yan = person("Yan");
+    await world.say(yan, "/help", old); // Yan's private commands now run in the old group
+    const communities = await world.database.db.community.count();
+
+    const oldChat = { id: old.id, type: "group", title: old.title };
+    const newChat = { id: upgraded, type: "supergroup", title: old.title };
+    expect(await world.postUpdate(serviceMessage(oldChat, { migrate_to_chat_id: upgraded }))).toBe(200);
+    expect(await world.postUpdate(serviceMessage(newChat, { migrate_from_chat_id: old.id }))).toBe(200);
+
+    expect(await spaceOf(old.id)).toBeNull();
+    expect((await spaceOf(upgraded))?.communityId).toBe(before?.communityId);
+    const profile = await world.say(yan, "/profile", "private");
+    expect(profile.reply.text).toContain("Yan");
+    expect(profile.reply.text).not.toMatch(/✗/);
+    expect(await world.database.db.community.count()).toBe(communities);
+    expect(world.errors).toEqual([]);
+  });
+});
+
 describe("leaving", () => {
   it("deactivates the space when the bot is removed from the group", async () => {
     expect(await world.postUpdate(world.membershipUpdate("administrator", "kicked"))).toBe(200);
@@ -331,5 +453,13 @@ describe("leaving", () => {
       where: { platform_platformChatId: { platform: "TELEGRAM", platformChatId: String(world.group.id) } },
     });
     expect(space.active).toBe(false);
+  });
+});
+
+describe("the token", () => {
+  it("never reaches a log line", () => {
+    expect(world.logLines.length).toBeGreaterThan(0);
+    const secret = BOT_TOKEN.split(":")[1] ?? BOT_TOKEN;
+    for (const line of world.logLines) expect(line).not.toContain(secret);
   });
 });

@@ -1,7 +1,8 @@
 // telegram-test-api with the Bot API methods Cairn uses that it lacks
 // (getChatMember, get/setMyCommands, sendDocument), a long-poll getUpdates, a
-// record of every call the bot makes, and switches for the failures a test
-// scripts (a person who has not started the bot, a 429).
+// webhook that sends the secret-token header as Telegram does, a record of
+// every call the bot makes, and switches for the failures a test scripts (a
+// person who has not started the bot, a 429, a slow answer).
 //
 // The package keeps its routes in one module-level array that every new
 // TelegramServer mounts, so ours are added once per process and find the
@@ -39,6 +40,8 @@ export class EmulatorState {
   readonly documents: Array<{ chatId: string; filename: string; size: number }> = [];
   /** The next sendMessage calls answer 429 with this retry_after (seconds). */
   rateLimitNext: number[] = [];
+  /** The next sendMessage calls are answered this many milliseconds late (a slow Telegram). */
+  delayNext: number[] = [];
   private nextDocumentId = 900_000;
 
   documentId(): number {
@@ -118,7 +121,9 @@ function installRoutes(): void {
           });
         if (state.notStarted.has(Number(req.body?.["chat_id"])))
           return failure(res, 403, "Forbidden: bot can't initiate conversation with a user");
-        next();
+        const delay = state.delayNext.shift();
+        if (delay === undefined) return next();
+        void sleep(delay).then(next);
       }),
     (app, server) =>
       app.all("/bot:token/sendDocument", (req, res) => {
@@ -167,6 +172,7 @@ export class TelegramEmulator {
     installRoutes();
     this.server = new TelegramServer({ port, host: "127.0.0.1", storeTimeout: 3600 });
     states.set(this.server, this.state);
+    sendWebhookSecret(this.server);
   }
 
   get apiRoot(): string {
@@ -198,6 +204,35 @@ export class TelegramEmulator {
   callsOf(method: string): ApiCall[] {
     return this.state.calls.filter((c) => c.method === method);
   }
+}
+
+interface WebhookServer {
+  webhooks: Record<string, { url: string; secret_token?: string } | undefined>;
+  updateId: number;
+  addUserUpdate(update: { botToken: string }): Promise<void>;
+}
+
+/** The package's own update formatting (a private static, reached as the package's JavaScript allows). */
+function formatUpdate(update: object): unknown {
+  return (TelegramServer as unknown as { formatUpdate(update: object): unknown }).formatUpdate(update);
+}
+
+/** The package posts updates to a webhook without the secret given to setWebhook; Telegram sends it in a header. */
+function sendWebhookSecret(server: TelegramServer): void {
+  const patched = server as unknown as WebhookServer;
+  const post = patched.addUserUpdate.bind(server);
+  patched.addUserUpdate = async (update) => {
+    const hook = patched.webhooks[update.botToken];
+    if (hook?.secret_token === undefined) return post(update);
+    const response = await fetch(hook.url, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-telegram-bot-api-secret-token": hook.secret_token },
+      body: JSON.stringify(formatUpdate(update)),
+    });
+    await response.text();
+    if (response.status > 204) throw new Error(`webhook answered ${response.status}`);
+    patched.updateId++;
+  };
 }
 
 function toSent(messageId: number, raw: unknown): SentMessage {

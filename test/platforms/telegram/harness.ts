@@ -53,6 +53,8 @@ export class TelegramWorld implements PlatformHarness {
   bot!: PlatformBot;
   /** Errors the bot and jobs logged; tests expect none unless they provoke one. */
   readonly errors: Array<{ fields: object; message: string }> = [];
+  /** Everything logged at any level, as JSON lines (to check that no token ever reaches a log). */
+  readonly logLines: string[] = [];
   readonly group: GroupInfo;
   private settings!: ReturnType<typeof queueSettings>;
   private readonly users = new Map<string, TelegramUser>();
@@ -61,7 +63,11 @@ export class TelegramWorld implements PlatformHarness {
 
   constructor(
     private readonly ports: HarnessPorts,
-    private readonly options: { readonly secret?: string; readonly groupId?: number } = {},
+    private readonly options: {
+      readonly secret?: string;
+      readonly groupId?: number;
+      readonly dialogueTimeoutMs?: number;
+    } = {},
   ) {
     this.emulator = new TelegramEmulator(ports.emulator);
     this.group = { id: options.groupId ?? -1001234567890, title: "Cairn Testers" };
@@ -76,12 +82,17 @@ export class TelegramWorld implements PlatformHarness {
   }
 
   readonly log: JobLog = {
-    info: () => {},
-    warn: () => {},
+    info: (fields, message) => this.record(fields, message),
+    warn: (fields, message) => this.record(fields, message),
     error: (fields, message) => {
+      this.record(fields, message);
       this.errors.push({ fields, message });
     },
   };
+
+  private record(fields: object, message: string): void {
+    this.logLines.push(JSON.stringify({ ...fields, message }));
+  }
 
   async start(): Promise<void> {
     await this.emulator.start();
@@ -100,6 +111,9 @@ export class TelegramWorld implements PlatformHarness {
       {
         token: BOT_TOKEN,
         apiRoot: this.emulator.apiRoot,
+        ...(this.options.dialogueTimeoutMs === undefined
+          ? {}
+          : { dialogueTimeoutMs: this.options.dialogueTimeoutMs }),
         webhook: {
           url: this.webhookUrl,
           ...(this.options.secret === undefined ? {} : { secret: this.options.secret }),
@@ -167,12 +181,12 @@ export class TelegramWorld implements PlatformHarness {
     await this.postUpdate(this.membershipUpdate("left", "administrator"));
   }
 
-  membershipUpdate(from: string, to: string): object {
+  membershipUpdate(from: string, to: string, chat: GroupInfo | null = null): object {
     const bot = { id: 666, is_bot: true, first_name: "Test First name", username: BOT_USERNAME };
     return {
       update_id: this.updateId(),
       my_chat_member: {
-        chat: this.groupChat(),
+        chat: chat === null ? this.groupChat() : { id: chat.id, type: "group", title: chat.title },
         from: this.user({ id: "group-owner", name: "Owner" }),
         date: Math.floor(Date.now() / 1000),
         old_chat_member: { status: from, user: bot },
@@ -187,11 +201,14 @@ export class TelegramWorld implements PlatformHarness {
     };
   }
 
-  /** A person writes `text` in the group (`where: "group"`) or in their private chat with the bot. */
+  /**
+   * A person writes `text` in the group (`where: "group"`), in their private
+   * chat with the bot, or in another group.
+   */
   async say(
     person: Person,
     text: string,
-    where: "group" | "private" = "group",
+    where: "group" | "private" | GroupInfo = "group",
     extra: Record<string, unknown> = {},
   ): Promise<Seen> {
     const user = this.user(person);
@@ -199,7 +216,11 @@ export class TelegramWorld implements PlatformHarness {
     const before = new Set(this.emulator.sent().map((m) => m.messageId));
     const messageId = this.emulator.nextMessageId();
     const chat =
-      where === "group" ? this.groupChat() : { id: user.id, type: "private", first_name: user.first_name };
+      where === "group"
+        ? this.groupChat()
+        : where === "private"
+          ? { id: user.id, type: "private", first_name: user.first_name }
+          : { id: where.id, type: "group", title: where.title };
     const command = /^\/\S+/.exec(text)?.[0];
     await this.emulator.server.addUserMessage({
       botToken: BOT_TOKEN,
@@ -213,8 +234,9 @@ export class TelegramWorld implements PlatformHarness {
       ...extra,
     } as never);
     const fresh = this.emulator.sent().filter((m) => !before.has(m.messageId));
+    const groupId = typeof where === "object" ? where.id : this.group.id;
     const mine = fresh.filter(
-      (m) => m.chatId === String(user.id) || (m.chatId === String(this.group.id) && m.replyTo === messageId),
+      (m) => m.chatId === String(user.id) || (m.chatId === String(groupId) && m.replyTo === messageId),
     );
     return { messages: mine, reply: this.replyOf(mine, user) };
   }
@@ -293,8 +315,10 @@ export class TelegramWorld implements PlatformHarness {
     const row = await this.database.db.contribution.findUniqueOrThrow({
       where: { communityId_number: { communityId: space.communityId, number } },
     });
+    // Keyed by targetKey: the group, and the topic inside it when one is configured.
     const refs = row.cardRefs as Record<string, string>;
-    const ref = Object.entries(refs).find(([key]) => key.startsWith("TELEGRAM:"))?.[1];
+    const groupKey = `TELEGRAM:${this.group.id}`;
+    const ref = Object.entries(refs).find(([key]) => key === groupKey || key.startsWith(`${groupKey}:`))?.[1];
     const message = this.emulator.sent().find((m) => String(m.messageId) === ref);
     if (message === undefined) throw new Error(`no card for #${number}`);
     return message;

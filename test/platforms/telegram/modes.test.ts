@@ -1,17 +1,26 @@
 // How updates reach the bot (webhook with its secret, or long polling) and how
 // deliveries treat Telegram's limits and topics.
+import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { resolveActor } from "../../../src/app/actors.ts";
 import { logContribution } from "../../../src/app/contributions.ts";
 import type { Actor } from "../../../src/app/deps.ts";
 import { catalog } from "../../../src/commands/catalog.ts";
+import { startHttpServer } from "../../../src/http/server.ts";
+import { PlatformError } from "../../../src/platforms/port.ts";
+import { TIMED_OUT_TEXT } from "../../../src/platforms/telegram/dialogue.ts";
+import { htmlToText } from "../../../src/platforms/telegram/html.ts";
 import { createTelegramBot } from "../../../src/platforms/telegram/index.ts";
 import { waitFor } from "../../jobs/support.ts";
 import { TelegramEmulator } from "./emulator.ts";
 import { BOT_TOKEN, TelegramWorld } from "./harness.ts";
 
 const SECRET = "s3cret_Token-1";
-const world = new TelegramWorld({ emulator: 9471, http: 9472 }, { secret: SECRET, groupId: -1009998887776 });
+const DIALOGUE_TIMEOUT_MS = 300;
+const world = new TelegramWorld(
+  { emulator: 9471, http: 9472 },
+  { secret: SECRET, groupId: -1009998887776, dialogueTimeoutMs: DIALOGUE_TIMEOUT_MS },
+);
 const person = TelegramWorld.person;
 
 beforeAll(() => world.start(), 60_000);
@@ -97,9 +106,151 @@ describe("deliveries", () => {
       });
     };
     await setTopic("42");
-    expect((await world.cardMessage(await log("https://example.org/topic"))).threadId).toBe(42);
+    const inTopic = await world.cardMessage(await log("https://example.org/topic"));
+    expect(inTopic.threadId).toBe(42);
+    // The card's reference is kept under the group and its topic; the tally edit finds it there.
+    const vote = await world.pressOn(person("Quin"), inTopic, "Approve");
+    expect(vote.text).toMatch(/Vote recorded/);
+    const edited = await world.cardMessage(Number(/#(\d+)/.exec(htmlToText(inTopic.text))?.[1]));
+    expect(edited.messageId).toBe(inTopic.messageId);
+    expect(htmlToText(edited.text)).toMatch(/Tally: 1 approve/);
     await setTopic("123456789012345678");
     expect((await world.cardMessage(await log("https://example.org/snowflake"))).threadId).toBeNull();
+  });
+});
+
+describe("the guided /contribute's timeout", () => {
+  const privateTexts = (userId: number) =>
+    world.emulator
+      .sent()
+      .filter((m) => m.chatId === String(userId))
+      .map((m) => htmlToText(m.text));
+
+  it("tells the person when their dialogue expired unanswered, and forgets it", async () => {
+    const rob = person("Rob");
+    await world.say(rob, "/help");
+    const opened = await world.say(rob, "/contribute", "private");
+    expect(opened.reply.text).toMatch(/Which category/);
+    const userId = world.user(rob).id;
+    const texts = await waitFor(
+      async () => privateTexts(userId),
+      (list) => list.some((t) => t.includes(TIMED_OUT_TEXT)),
+      5_000,
+    );
+    expect(texts.filter((t) => t.includes(TIMED_OUT_TEXT))).toHaveLength(1);
+    const late = await world.say(rob, "docs", "private");
+    expect(late.reply.text).toMatch(/Commands start with \//);
+  });
+
+  it("sends no timeout once the dialogue was cancelled, and restarts the clock with each answer", async () => {
+    const sue = person("Sue");
+    await world.say(sue, "/help");
+    const userId = world.user(sue).id;
+    await world.say(sue, "/contribute", "private");
+    await sleep(DIALOGUE_TIMEOUT_MS * 0.6);
+    const asked = await world.say(sue, "docs", "private");
+    expect(asked.reply.text).toMatch(/What did you do/);
+    await sleep(DIALOGUE_TIMEOUT_MS * 0.6);
+    expect(privateTexts(userId).some((t) => t.includes(TIMED_OUT_TEXT))).toBe(false);
+    expect((await world.say(sue, "cancel", "private")).reply.text).toMatch(/Cancelled/);
+    await sleep(DIALOGUE_TIMEOUT_MS * 2);
+    expect(privateTexts(userId).some((t) => t.includes(TIMED_OUT_TEXT))).toBe(false);
+  });
+});
+
+describe("stopping", () => {
+  const emulator = new TelegramEmulator(9474);
+  const url = "http://127.0.0.1:9475/telegram/webhook";
+  beforeAll(() => emulator.start());
+  afterAll(() => emulator.stop());
+
+  async function webhookBot(stopGraceMs: number) {
+    const bot = createTelegramBot(
+      { deps: world.deps, catalog, log: world.log, queues: world.runtime.queues },
+      { token: BOT_TOKEN, apiRoot: emulator.apiRoot, webhook: { url }, stopGraceMs },
+    );
+    const route = bot.httpRoute;
+    if (route === undefined) throw new Error("no webhook route");
+    const http = await startHttpServer({
+      port: 9475,
+      host: "127.0.0.1",
+      db: world.database.db,
+      routes: [route],
+    });
+    await bot.start();
+    return { bot, http };
+  }
+
+  let nextUpdate = 9_100_000;
+  const post = (chatId: number) =>
+    fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        update_id: nextUpdate++,
+        message: {
+          message_id: 1,
+          date: Math.floor(Date.now() / 1000),
+          chat: { id: chatId, type: "private", first_name: "Stop" },
+          from: { id: chatId, is_bot: false, first_name: "Stop" },
+          text: "/start",
+        },
+      }),
+    }).then((response) => response.status);
+  const answeredTo = (chatId: number) => emulator.sent().filter((m) => m.chatId === String(chatId)).length;
+  const reachedTelegram = (chatId: number) =>
+    waitFor(
+      async () => emulator.callsOf("sendMessage").filter((c) => Number(c.body["chat_id"]) === chatId),
+      (calls) => calls.length > 0,
+      5_000,
+    );
+
+  it("finishes the update being handled, then answers 503 so Telegram keeps the next", async () => {
+    const { bot, http } = await webhookBot(5_000);
+    try {
+      emulator.state.delayNext.push(400);
+      const handled = post(601);
+      await reachedTelegram(601);
+      await bot.stop();
+      expect(answeredTo(601)).toBe(1); // stop() returned only once the answer was sent
+      expect(await handled).toBe(200);
+      expect(await post(602)).toBe(503);
+      expect(answeredTo(602)).toBe(0);
+    } finally {
+      await http.close();
+    }
+  });
+
+  it("waits no longer than its grace time for a slow update", async () => {
+    const { bot, http } = await webhookBot(150);
+    try {
+      emulator.state.delayNext.push(1_200);
+      const handled = post(603);
+      await reachedTelegram(603);
+      const stopping = Date.now();
+      await bot.stop();
+      expect(Date.now() - stopping).toBeLessThan(900);
+      expect(answeredTo(603)).toBe(0);
+      expect(await handled).toBe(200); // the slow update still completes
+    } finally {
+      await http.close();
+    }
+  });
+
+  it("fails to start with an error that does not carry the token when Telegram is unreachable", async () => {
+    const bot = createTelegramBot(
+      { deps: world.deps, catalog, log: world.log, queues: world.runtime.queues },
+      { token: BOT_TOKEN, apiRoot: "http://127.0.0.1:9479" },
+    );
+    const failure = await bot.start().then(
+      () => null,
+      (error: unknown) => error,
+    );
+    expect(failure).toBeInstanceOf(PlatformError);
+    expect(String((failure as Error).message)).toMatch(/telegram getMe/);
+    expect(JSON.stringify(failure)).not.toContain(BOT_TOKEN.split(":")[1]);
+    expect(String((failure as Error).message)).not.toContain(BOT_TOKEN.split(":")[1]);
+    await bot.stop();
   });
 });
 

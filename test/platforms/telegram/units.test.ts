@@ -1,6 +1,7 @@
 // The pure parts of the Telegram adapter: button data, HTML, splitting, command names, errors.
 import { TelegramError } from "telegraf";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
+import type { User } from "telegraf/types";
 import { catalog } from "../../../src/commands/catalog.ts";
 import { voteButtons, voteCardView } from "../../../src/views/contribution.ts";
 import { publicView, type View } from "../../../src/views/view.ts";
@@ -25,7 +26,15 @@ import {
   renderMessages,
   renderSingle,
 } from "../../../src/platforms/telegram/html.ts";
+import { DialogueTimers } from "../../../src/platforms/telegram/dialogue.ts";
 import { inlineKeyboard, keyboardLabels } from "../../../src/platforms/telegram/keyboard.ts";
+import {
+  SeenPeople,
+  creditClaims,
+  personLookup,
+  withMentionHandles,
+  withNamedPeople,
+} from "../../../src/platforms/telegram/mentions.ts";
 import { ExpiringMap, RecentUpdates } from "../../../src/platforms/telegram/memory.ts";
 import { topicOf } from "../../../src/platforms/telegram/outgoing.ts";
 import { readGroupPayload } from "../../../src/platforms/telegram/replies.ts";
@@ -80,7 +89,9 @@ describe("HTML rendering", () => {
   it("escapes every user string so nothing renders as markup", () => {
     const html = renderHtml(hostile);
     expect(html).toContain("<b>#3 &lt;i&gt;Title&lt;/i&gt; — by &lt;script&gt;</b>");
-    expect(html).toContain("Look: &lt;b&gt;bold&lt;/b&gt; &amp; &lt;a href='x'&gt;link&lt;/a&gt; @everyone");
+    expect(html).toContain(
+      "Look: &lt;b&gt;bold&lt;/b&gt; &amp; &lt;a href='x'&gt;link&lt;/a&gt; @\u2060everyone",
+    );
     expect(html).toContain("<b>Co&lt;de&gt;:</b> a &amp; b");
     expect(html).toContain("&lt;second line&gt;");
     // The only tags are the bold ones written here.
@@ -90,7 +101,18 @@ describe("HTML rendering", () => {
 
   it("marks refusals and successes like the console", () => {
     expect(renderHtml({ visibility: "private", tone: "refusal", lines: ["No."] })).toBe("✗ No.");
-    expect(escapeHtml("&<>")).toBe("&amp;&lt;&gt;");
+    expect(escapeHtml('&<>"')).toBe("&amp;&lt;&gt;&quot;");
+  });
+
+  it("keeps a typed @name from becoming a mention that notifies anyone, and reads the same as text", () => {
+    const html = renderHtml(publicView(["thanks @ann and @everyone, mail me@x.org, a lone @ stays"]));
+    expect(html).not.toMatch(/@[A-Za-z0-9_]/);
+    expect(htmlToText(html)).toBe("thanks @ann and @everyone, mail me@x.org, a lone @ stays");
+  });
+
+  it("renders a title with a line break as two bold lines, never a tag across lines", () => {
+    const html = renderHtml(publicView(["x"], { title: "one\ntwo" }));
+    expect(html.split("\n").slice(0, 2)).toEqual(["<b>one</b>", "<b>two</b>"]);
   });
 
   it("splits long replies at line boundaries into messages of at most 4096 characters", () => {
@@ -121,6 +143,173 @@ describe("HTML rendering", () => {
     expect(single.length).toBeLessThanOrEqual(MESSAGE_LIMIT);
     expect(single.startsWith("<b>&lt;Card&gt;</b>")).toBe(true);
     expect(single).toMatch(/\(cut: too long for Telegram\)$/);
+  });
+});
+
+describe("clean truncation", () => {
+  /** Every part is whole HTML: only <b> pairs, opened and closed on the same line, and only known entities. */
+  function expectWholeHtml(part: string, limit: number): void {
+    expect(part.length).toBeLessThanOrEqual(limit);
+    for (const line of part.split("\n")) {
+      const tags = line.match(/<[^>]*>/g) ?? [];
+      expect(
+        tags.every((tag) => tag === "<b>" || tag === "</b>"),
+        line,
+      ).toBe(true);
+      expect(tags.filter((t) => t === "<b>").length, line).toBe(tags.filter((t) => t === "</b>").length);
+    }
+    expect(part).not.toMatch(/&(?!amp;|lt;|gt;|quot;)/);
+    expect(part).not.toMatch(/<[^>]*$/);
+    expect(part).not.toMatch(/[\uD800-\uDBFF]$/);
+  }
+
+  const hostile = (seed: number): View => {
+    const piece = (i: number) =>
+      ["<b>", "&amp;", '"', "😀", "@ann", "x".repeat((seed * 7 + i) % 50), "\n"][i % 7];
+    const text = (n: number) => Array.from({ length: n }, (_, i) => piece(i + seed)).join("");
+    return publicView(
+      Array.from({ length: 5 + (seed % 7) }, (_, i) => text(20 + ((seed * 13 + i * 31) % 400))),
+      {
+        title: text(10 + (seed % 60)),
+        fields: [
+          { name: "Links", value: Array.from({ length: 4 }, (_, i) => text(30 + i * seed)).join("\n") },
+        ],
+      },
+    );
+  };
+
+  it("cuts a card or caption to one message of whole HTML, whatever the text, at any limit", () => {
+    for (let seed = 1; seed <= 60; seed += 1) {
+      for (const limit of [120, 300, 1024, 4096]) {
+        const single = renderSingle(hostile(seed), limit);
+        expectWholeHtml(single, limit);
+      }
+    }
+  });
+
+  it("splits a reply into parts of whole HTML that keep all of the text", () => {
+    for (let seed = 1; seed <= 30; seed += 1) {
+      const view = hostile(seed);
+      const parts = renderMessages(view, 1000, 200);
+      for (const part of parts) expectWholeHtml(part, 200);
+      expect(parts.map(htmlToText).join("").replace(/\n/g, "")).toBe(
+        htmlToText(renderHtml(view)).replace(/\n/g, ""),
+      );
+    }
+  });
+
+  it("keeps the title of a card cut to a caption and ends it with the note", () => {
+    const view = publicView(
+      Array.from({ length: 100 }, (_, i) => `evidence ${i} https://example.org/${"p".repeat(40)}`),
+      { title: "#12 A <long> one" },
+    );
+    const caption = renderSingle(view, 1024);
+    expect(caption.startsWith("<b>#12 A &lt;long&gt; one</b>\n")).toBe(true);
+    expect(caption.endsWith("… (cut: too long for Telegram)")).toBe(true);
+  });
+});
+
+describe("people named in commands", () => {
+  const user = (id: number, first_name: string, username?: string): User => ({
+    id,
+    is_bot: false,
+    first_name,
+    ...(username === undefined ? {} : { username }),
+  });
+  const hal = user(11, "Hal", "hal_j");
+  const zoe = user(12, "Zoë Quinn");
+
+  it("writes text mentions as @handles, at UTF-16 offsets, keeping a typed @ single", () => {
+    const text = "😀 with Zoë Quinn:40 @Ivan";
+    const ivan = user(13, "Иван");
+    const written = withMentionHandles(text, [
+      { type: "bold", offset: 0, length: 2 },
+      { type: "text_mention", offset: text.indexOf("Zoë"), length: "Zoë Quinn".length, user: zoe },
+      { type: "text_mention", offset: text.indexOf("Ivan"), length: 4, user: ivan },
+    ]);
+    expect(written.text).toBe("😀 with @Zo_Quinn:40 @user13");
+    expect(written.people.get("zo_quinn")).toBe(zoe);
+    expect(written.people.get("user13")).toBe(ivan);
+  });
+
+  it("makes a handle unique when the same name is also typed as an @handle", () => {
+    const written = withMentionHandles("with @Hal Hal", [
+      { type: "text_mention", offset: 10, length: 3, user: user(14, "Hal") },
+    ]);
+    expect(written.text).toBe("with @Hal @Hal_14");
+  });
+
+  it("remembers people per group by username, case-insensitively, and never bots or people without one", () => {
+    const seen = new SeenPeople();
+    seen.remember("-1", hal);
+    seen.remember("-1", zoe);
+    seen.remember("-1", { id: 99, is_bot: true, first_name: "Bot", username: "some_bot" });
+    expect(seen.find("-1", "HAL_J")).toBe(hal);
+    expect(seen.find("-2", "hal_j")).toBeUndefined();
+    expect(seen.find("-1", "some_bot")).toBeUndefined();
+  });
+
+  it("forgets the oldest people when full", () => {
+    const seen = new SeenPeople(60_000, 2);
+    seen.remember("-1", user(1, "A", "aaaaa"));
+    seen.remember("-1", user(2, "B", "bbbbb"));
+    seen.remember("-1", user(3, "C", "ccccc"));
+    expect(seen.find("-1", "aaaaa")).toBeUndefined();
+    expect(seen.find("-1", "ccccc")?.id).toBe(3);
+  });
+
+  it("gives co-authors and members as accounts where known, as names otherwise, and leaves bad credits to the command", () => {
+    const seen = new SeenPeople();
+    seen.remember("-1", hal);
+    const lookup = personLookup(new Map([["zo_quinn", zoe]]), seen, "-1");
+    expect(creditClaims(["@hal_j:60", "@Zo_Quinn", "@stranger:10"], lookup)).toEqual([
+      {
+        member: { kind: "user", user: { platform: "TELEGRAM", userId: "11", displayName: "Hal" } },
+        shareBp: 6000,
+      },
+      {
+        member: { kind: "user", user: { platform: "TELEGRAM", userId: "12", displayName: "Zoë Quinn" } },
+        shareBp: null,
+      },
+      { member: { kind: "name", name: "stranger" }, shareBp: 1000 },
+    ]);
+    expect(creditClaims(["@hal_j:abc"], lookup)).toBeNull();
+    const ban = catalog.find((c) => c.name === "member" && c.sub === "ban");
+    if (ban === undefined) throw new Error("no /member ban");
+    expect(withNamedPeople(ban, { member: "@hal_j", reason: "spam" }, lookup)).toMatchObject({
+      member: { kind: "user", user: { userId: "11" } },
+      reason: "spam",
+    });
+    expect(withNamedPeople(ban, { member: "@nobody", reason: "spam" }, lookup)).toEqual({
+      member: "@nobody",
+      reason: "spam",
+    });
+  });
+});
+
+describe("dialogue timers", () => {
+  it("fires once after the timeout, restarts when armed again, and never fires once disarmed", () => {
+    vi.useFakeTimers();
+    try {
+      const timers = new DialogueTimers(1_000);
+      const fired: number[] = [];
+      timers.arm(1, () => fired.push(1));
+      timers.arm(2, () => fired.push(2));
+      vi.advanceTimersByTime(600);
+      timers.arm(1, () => fired.push(1));
+      timers.disarm(2);
+      vi.advanceTimersByTime(600);
+      expect(fired).toEqual([]);
+      vi.advanceTimersByTime(500);
+      expect(fired).toEqual([1]);
+      expect(timers.armed).toBe(0);
+      timers.arm(3, () => fired.push(3));
+      timers.disarmAll();
+      vi.advanceTimersByTime(5_000);
+      expect(fired).toEqual([1]);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
 
@@ -243,6 +432,19 @@ describe("small pieces", () => {
       true,
       true,
     ]);
+  });
+
+  it("rewrites remembered values (a group that moved) and keeps when they were set", () => {
+    let now = 0;
+    const map = new ExpiringMap<number, { chatId: string }>(100, 10, () => now);
+    map.set(1, { chatId: "-1" });
+    map.set(2, { chatId: "-2" });
+    now = 60;
+    map.rewriteValues((group) => (group.chatId === "-1" ? { chatId: "-100" } : group));
+    expect(map.get(1)).toEqual({ chatId: "-100" });
+    expect(map.get(2)).toEqual({ chatId: "-2" });
+    now = 101;
+    expect(map.get(1)).toBeUndefined();
   });
 
   it("forgets entries after their time", () => {
