@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { PlatformError, targetKey, type ChatTarget, type MessageRef } from "../platforms/port.ts";
+import { PlatformError, paceKey, targetKey, type ChatTarget, type MessageRef } from "../platforms/port.ts";
 import type { View } from "../views/view.ts";
 import type { JobContext } from "./definition.ts";
 
@@ -28,7 +28,7 @@ export async function pace(ctx: JobContext, target: ChatTarget): Promise<void> {
   for (;;) {
     const wait = await ctx.coordination.take([
       { key: `${target.platform}:global`, ...platform.limits.global },
-      { key: targetKey(target), ...platform.limits.perChat },
+      { key: paceKey(target, platform.limits), ...platform.limits.perChat },
     ]);
     if (wait === 0) return;
     if (wait > SLEEP_AT_MOST_MS) throw new PacingWait(wait);
@@ -46,7 +46,13 @@ export async function honourRateLimit(
   error: PlatformError,
 ): Promise<number | null> {
   if (error.failure.kind !== "rate_limited") return null;
-  const key = error.failure.scope === "global" ? `${target.platform}:global` : targetKey(target);
+  const limits = ctx.platforms.get(target.platform)?.limits;
+  const key =
+    error.failure.scope === "global"
+      ? `${target.platform}:global`
+      : limits === undefined
+        ? targetKey(target)
+        : paceKey(target, limits);
   await ctx.coordination.block(key, error.failure.retryAfterMs);
   return error.failure.retryAfterMs;
 }

@@ -35,6 +35,13 @@ export interface Pace {
   readonly perSecond: number;
 }
 
+/** The key a target's per-chat pacing bucket is kept under. */
+export function paceKey(target: ChatTarget, limits: PlatformLimits): string {
+  return target.kind === "chat" && limits.perChatScope === "chat"
+    ? `${target.platform}:${target.chatId}`
+    : targetKey(target);
+}
+
 /** The most a bucket lets through in any window of `seconds`: a full bucket, then its refill. */
 export function mostInWindow(pace: Pace, seconds: number): number {
   return pace.capacity + pace.perSecond * seconds;
@@ -44,6 +51,12 @@ export function mostInWindow(pace: Pace, seconds: number): number {
 export interface PlatformLimits {
   readonly global: Pace;
   readonly perChat: Pace;
+  /**
+   * What `perChat` counts: each channel on its own (Discord's per-channel
+   * buckets), or the whole chat with its topics (Telegram's per-group limit).
+   * Default "channel".
+   */
+  readonly perChatScope?: "channel" | "chat";
 }
 
 export type PermanentReason =

@@ -4,7 +4,13 @@
 import { Input, Telegram } from "telegraf";
 import type { InlineKeyboardMarkup, LinkPreviewOptions } from "telegraf/types";
 import type { View } from "../../views/view.ts";
-import { PlatformError, type ChatPlatform, type ChatTarget, type MessageRef } from "../port.ts";
+import {
+  PlatformError,
+  type ChatPlatform,
+  type ChatTarget,
+  type MessageRef,
+  type PlatformLimits,
+} from "../port.ts";
 import { isNotModified, toPlatformError } from "./errors.ts";
 import { CAPTION_LIMIT, renderSingle } from "./html.ts";
 import { inlineKeyboard } from "./keyboard.ts";
@@ -26,11 +32,17 @@ export function telegramClient(connection: TelegramConnection): Telegram {
   });
 }
 
-/** Telegram's limits for bots: about 30 messages a second overall, 20 a minute in one group. */
-export const TELEGRAM_LIMITS = {
-  global: { capacity: 30, perSecond: 30 },
-  perChat: { capacity: 20, perSecond: 20 / 60 },
-} as const;
+/**
+ * Telegram's limits for bots: about 30 messages a second overall and 20 a
+ * minute in one group (topics included). A bucket of capacity C refilled at r
+ * lets C + r·T through in any window of T seconds: 10 + 20 in a second, 5 +
+ * 0.25 × 60 in a minute.
+ */
+export const TELEGRAM_LIMITS: PlatformLimits = {
+  global: { capacity: 10, perSecond: 20 },
+  perChat: { capacity: 5, perSecond: 0.25 },
+  perChatScope: "chat",
+};
 
 /** Links in cards and boards are evidence, not something to preview. */
 export const NO_PREVIEW: LinkPreviewOptions = { is_disabled: true };

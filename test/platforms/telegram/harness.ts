@@ -10,6 +10,7 @@ import type { JobLog } from "../../../src/jobs/definition.ts";
 import { startWorkers, type JobRuntime } from "../../../src/jobs/runtime.ts";
 import { startHttpServer, type HttpServer } from "../../../src/http/server.ts";
 import type { PlatformBot } from "../../../src/platforms/bot.ts";
+import type { ChatPlatform } from "../../../src/platforms/port.ts";
 import { createTelegramBot, telegramOutgoing } from "../../../src/platforms/telegram/index.ts";
 import { htmlToText } from "../../../src/platforms/telegram/html.ts";
 import { createTestDatabase, type TestDatabase } from "../../support/db.ts";
@@ -101,7 +102,7 @@ export class TelegramWorld implements PlatformHarness {
     this.runtime = await startWorkers({
       ...this.settings,
       deps: this.deps,
-      platforms: [telegramOutgoing({ token: BOT_TOKEN, apiRoot: this.emulator.apiRoot })],
+      platforms: [withTestPace(telegramOutgoing({ token: BOT_TOKEN, apiRoot: this.emulator.apiRoot }))],
       settings: { cardEditDelayMs: 0, backoffMs: 100 },
       dispatcherPollMs: 50,
       log: this.log,
@@ -357,4 +358,19 @@ export class TelegramWorld implements PlatformHarness {
       ...(moderator ? { moderator } : {}),
     };
   }
+}
+
+/**
+ * Telegram's real pace (5 then one every 4 s per group) would make a story of
+ * a dozen messages take a minute; the tests keep the pacing machinery and
+ * shorten the wait. test/platforms/limits.test.ts checks the real figures.
+ */
+function withTestPace(platform: ChatPlatform): ChatPlatform {
+  return {
+    platform: platform.platform,
+    limits: { ...platform.limits, perChat: { capacity: 50, perSecond: 50 } },
+    post: (target, view) => platform.post(target, view),
+    edit: (target, ref, view) => platform.edit(target, ref, view),
+    delete: (target, ref) => platform.delete(target, ref),
+  };
 }
