@@ -21,11 +21,15 @@ const MAX_POINTS_HUNDREDTHS = 1_000_000 * 100;
  * Parses a command message. In groups Telegram appends `@botname`; a command
  * addressed to another bot is refused with `OTHER_BOT` so the caller can stay silent.
  */
+const WORD_JOINER = "\u2060";
+
 export function parseCommandLine(
   text: string,
   botUsername?: string,
 ): Result<CommandLine, "NOT_A_COMMAND" | "UNBALANCED_QUOTES" | "OTHER_BOT"> {
-  const trimmed = text.trim();
+  // Word joiners are what the Telegram adapter puts after a typed @name so it
+  // pings nobody; text copied from a bot message brings them along.
+  const trimmed = text.replaceAll(WORD_JOINER, "").trim();
   const match = COMMAND.exec(trimmed);
   if (match === null) return refuse("NOT_A_COMMAND");
   const [head, name = "", addressee] = match;

@@ -20,6 +20,14 @@ describe("parsing a command line", () => {
     });
   });
 
+  it("drops word joiners, as copied from a bot message that kept an @name from pinging", () => {
+    const result = parseCommandLine("/contribute code Parser with @ann\u2060:60 @bo\u2060:40");
+    expect(result).toMatchObject({
+      ok: true,
+      value: { args: ["code", "Parser", "with", "@ann:60", "@bo:40"] },
+    });
+  });
+
   it("lowercases the name and accepts dashes, underscores and digits", () => {
     expect(parseCommandLine("/Forget-Me").ok && parseCommandLine("/Forget-Me")).toMatchObject({
       value: { name: "forget-me", args: [] },
