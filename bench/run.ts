@@ -16,11 +16,11 @@ import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { systemClock } from "../src/app/deps.ts";
 import { openDb } from "../src/db/client.ts";
-import { initPgbench, runPgbench } from "./pgbench.ts";
+import { initPgbench, PGBENCH_DATABASE, runPgbench } from "./pgbench.ts";
 import { showLeaderboard } from "../src/app/leaderboard.ts";
 import { BOARDS, benchLeaderboard, benchVerify, type LatencyResult, type VerifyResult } from "./reads.ts";
 import { seedLargeCommunity, type SeededCommunity } from "./seed.ts";
-import { databaseUrl, freshMigratedDatabase, log, round, serverUrl } from "./support.ts";
+import { databaseUrl, freshMigratedDatabase, log, quietServer, round, serverUrl } from "./support.ts";
 import { migrate } from "../src/db/migrate.ts";
 import { benchLogs, benchVotes, setUpWriteBench, type ThroughputResult } from "./throughput.ts";
 import { runJobsBench } from "./jobs.ts";
@@ -146,6 +146,7 @@ async function main(): Promise<void> {
     await initPgbench(plan.pgbenchScale);
     // pgbench right before the vote phase of the same concurrency, so both see the same machine load.
     for (const [i, callers] of CONCURRENCY.entries()) {
+      await quietServer(databaseUrl(PGBENCH_DATABASE));
       const loadAverage = round(os.loadavg()[0] ?? 0, 2);
       pgbench.push({
         clients: callers,
@@ -154,11 +155,13 @@ async function main(): Promise<void> {
       });
       log(`  ${pgbench.at(-1)?.tps} tps`);
       const voters = setup.voters.slice(i * maxCallers, i * maxCallers + callers);
+      await quietServer(url);
       votes.push(await benchVotes(url, setup, voters, plan.phaseSeconds, plan.warmupSeconds));
       log(`  ${votes.at(-1)?.tps} tps, ${votes.at(-1)?.nodeCpuMsPerTx} ms Node CPU per vote`);
     }
     for (const [i, callers] of CONCURRENCY.entries()) {
       const submitters = setup.submitters.slice(i * maxCallers, i * maxCallers + callers);
+      await quietServer(url);
       logs.push(await benchLogs(url, submitters, plan.phaseSeconds, plan.warmupSeconds, `c${callers}`));
       log(`  ${logs.at(-1)?.tps} tps, ${logs.at(-1)?.nodeCpuMsPerTx} ms Node CPU per contribution`);
     }

@@ -8,13 +8,14 @@ import type { Actor } from "./deps.ts";
 import type { VoteChoice, VoteInput, VoteRecorded, VoteRefusal } from "./votes.ts";
 
 /**
- * The common vote — one that does not decide the contribution — in three round
- * trips on the pg pool Prisma also uses: open the transaction with the row lock,
- * read everything the rules need (a prepared statement), write the vote and its
- * tally update and commit.
- * Prisma's per-statement overhead made the vote path a fraction of what the
- * database can do; this path is what the benchmark measures. A vote that decides
- * returns null and is redone by the full path, which re-reads under the same lock.
+ * The common vote — one that does not decide the contribution — in two round
+ * trips on the pg pool Prisma also uses, through two server-side functions
+ * (migration vote_path_functions): open the transaction, lock the row and read
+ * everything the rules need; then write the vote and its tally row and commit.
+ * The rules themselves run here, in the core. Prisma's per-statement overhead
+ * made the vote path a fraction of what the database can do; this path is what
+ * the benchmark measures. A vote that decides returns null and is redone by the
+ * full path, which re-reads under the same lock.
  */
 export async function castUndecidingVote(
   pool: pg.Pool,
@@ -44,6 +45,7 @@ interface VoteContext {
   closesAt: Date;
   submitterId: number;
   config: unknown;
+  voterFound: boolean;
   banned: boolean;
   joinedAt: Date;
   roles: string[];
@@ -54,28 +56,11 @@ interface VoteContext {
   rejections: number;
 }
 
-// Timestamps are stored as UTC without a zone (Prisma's mapping); read and write them as UTC explicitly.
-const READ_VOTE_CONTEXT = `
-  SELECT c.id, c.status::text AS status, c."closesAt" AT TIME ZONE 'UTC' AS "closesAt", c."submitterId",
-         cm.config, v.banned, v."joinedAt" AT TIME ZONE 'UTC' AS "joinedAt", v.roles,
-         ARRAY(SELECT cr."memberId" FROM credit cr WHERE cr."contributionId" = c.id) AS credited,
-         pv.choice::text AS "previousChoice", pv.impact AS "previousImpact",
-         (SELECT count(*) FROM vote x WHERE x."contributionId" = c.id AND x.choice = 'APPROVE')::int AS approvals,
-         (SELECT count(*) FROM vote x WHERE x."contributionId" = c.id AND x.choice = 'REJECT')::int AS rejections
-  FROM contribution c
-  JOIN community cm ON cm.id = c."communityId"
-  JOIN member v ON v.id = $2 AND v."communityId" = c."communityId"
-  LEFT JOIN vote pv ON pv."contributionId" = c.id AND pv."voterId" = $2
-  WHERE c.id = $1`;
-
-// Locked in a statement of its own: under READ COMMITTED the context read that
-// follows then sees every vote committed by whoever held the lock before.
-//
-// Round trips are what this path costs, so the transaction opens with the lock
-// and commits with the write, each as one simple-protocol message. Only integers
-// and values this code makes (an enum, an ISO time) are spliced into them.
-function beginAndLock(communityId: number, number: number): string {
-  return `BEGIN; SELECT id FROM contribution WHERE "communityId" = ${sqlInteger(communityId)} AND number = ${sqlInteger(number)} FOR UPDATE`;
+// Each step is one simple-protocol message, so the transaction opens with the
+// read and commits with the write. Only integers and values this code makes
+// (an enum, an ISO time) are spliced into them.
+function beginAndReadContext(communityId: number, number: number, voterId: number): string {
+  return `BEGIN; SELECT * FROM cairn_vote_context(${sqlInteger(communityId)}, ${sqlInteger(number)}, ${sqlInteger(voterId)})`;
 }
 
 function writeAndCommit(values: {
@@ -86,20 +71,9 @@ function writeAndCommit(values: {
   at: string;
   communityId: number;
 }): string {
-  const at = `'${sqlInstant(values.at)}'::timestamptz AT TIME ZONE 'UTC'`;
   const choice = values.choice === "APPROVE" ? "'APPROVE'" : "'REJECT'";
   const impact = values.impact === null ? "NULL" : sqlInteger(values.impact);
-  const id = sqlInteger(values.contributionId);
-  const payload = JSON.stringify({ kind: "TALLY", contributionId: values.contributionId });
-  return `WITH cast_vote AS (
-      INSERT INTO vote ("contributionId", "voterId", choice, impact, "createdAt", "updatedAt")
-      VALUES (${id}, ${sqlInteger(values.voterId)}, ${choice}::"VoteChoice", ${impact}, ${at}, ${at})
-      ON CONFLICT ("contributionId", "voterId")
-      DO UPDATE SET choice = EXCLUDED.choice, impact = EXCLUDED.impact, "updatedAt" = EXCLUDED."updatedAt"
-    )
-    INSERT INTO outbox_message ("communityId", kind, topic, payload, "createdAt")
-    VALUES (${sqlInteger(values.communityId)}, 'TALLY', 'card:${id}', '${payload}'::jsonb, ${at});
-    COMMIT`;
+  return `SELECT cairn_record_vote(${sqlInteger(values.communityId)}, ${sqlInteger(values.contributionId)}, ${sqlInteger(values.voterId)}, ${choice}, ${impact}, '${sqlInstant(values.at)}'::timestamptz); COMMIT`;
 }
 
 function sqlInteger(n: number): string {
@@ -119,17 +93,11 @@ async function voteInTransaction(
   now: Date,
 ): Promise<Result<VoteRecorded, VoteRefusal> | null> {
   const opened = (await client.query(
-    beginAndLock(actor.communityId, input.number),
+    beginAndReadContext(actor.communityId, input.number, actor.memberId),
   )) as unknown as pg.QueryResult[];
-  const contributionId = (opened[1]?.rows[0] as { id: number } | undefined)?.id;
-  if (contributionId === undefined) return refuse("UNKNOWN_CONTRIBUTION", { number: input.number });
-  const read = await client.query<VoteContext>({
-    name: "cairn-vote-context",
-    text: READ_VOTE_CONTEXT,
-    values: [contributionId, actor.memberId],
-  });
-  const row = read.rows[0];
-  if (row === undefined) return null;
+  const row = opened[1]?.rows[0] as VoteContext | undefined;
+  if (row === undefined) return refuse("UNKNOWN_CONTRIBUTION", { number: input.number });
+  if (!row.voterFound) return null;
   if (row.status !== "PENDING" || row.closesAt.getTime() <= now.getTime()) {
     return refuse("VOTE_CLOSED", { number: input.number, status: row.status });
   }

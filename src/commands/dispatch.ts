@@ -17,6 +17,11 @@ export interface Invocation {
   readonly observe?: (command: string, seconds: number) => void;
   /** The background queues, for commands that start jobs (large exports). */
   readonly jobs?: CommandJobs;
+  /**
+   * Rewrites a typed command's raw options before they are validated: a
+   * platform that can tell who a typed @name is puts their account in instead.
+   */
+  readonly resolveArguments?: (spec: AnyCommandSpec, raw: Record<string, unknown>) => Record<string, unknown>;
 }
 
 /** The catalog entry for `name` and, for commands with subcommands, `sub`. */
@@ -53,7 +58,7 @@ export async function runTextCommand(
   }
   const raw = (spec.parseText ?? positionalArguments(spec))(subcommands ? args.slice(1) : args);
   if (raw === null) return usage(spec);
-  return runCommand(spec, invocation, raw);
+  return runCommand(spec, invocation, invocation.resolveArguments?.(spec, raw) ?? raw);
 }
 
 /** Runs a catalog entry with raw option values (text tokens or a platform's typed options). */
