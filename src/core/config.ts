@@ -66,15 +66,29 @@ export function defaultCommunityConfig(): CommunityConfig {
  * version) never takes the rest of the community's settings with it. Never throws.
  */
 export function readCommunityConfig(json: unknown): CommunityConfig {
+  // Every vote reads its community's config; validating it (time zone, cron)
+  // costs more than the rest of the vote's own work, so each stored text is
+  // read once. The result is frozen: it is shared.
+  const text = JSON.stringify(json ?? null);
+  const known = readConfigs.get(text);
+  if (known !== undefined) return known;
   const stored: Record<string, unknown> = isRecord(json) ? json : {};
   const read: Record<string, unknown> = {};
   for (const key of configKeys) {
     const field: FieldSchema = communityConfigSchema.shape[key];
     const parsed = field.safeParse(stored[key]);
-    read[key] = parsed.success ? parsed.data : field.parse(undefined);
+    const value: unknown = parsed.success ? parsed.data : field.parse(undefined);
+    read[key] = Array.isArray(value) ? Object.freeze(value) : value;
   }
-  return read as CommunityConfig;
+  const config = Object.freeze(read) as CommunityConfig;
+  if (readConfigs.size >= READ_CONFIGS_KEPT) readConfigs.clear();
+  readConfigs.set(text, config);
+  return config;
 }
+
+/** Configs already read, by their stored JSON text; bounded by starting over. */
+const readConfigs = new Map<string, CommunityConfig>();
+const READ_CONFIGS_KEPT = 1000;
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);

@@ -27,11 +27,14 @@ BEGIN
   SELECT c.id, c.status::text, c."closesAt" AT TIME ZONE 'UTC', c."submitterId", cm.config,
          v.id IS NOT NULL, v.banned, v."joinedAt" AT TIME ZONE 'UTC', v.roles,
          ARRAY(SELECT cr."memberId" FROM credit cr WHERE cr."contributionId" = c.id),
-         pv.choice::text, pv.impact,
-         (SELECT count(*) FROM vote x WHERE x."contributionId" = c.id AND x.choice = 'APPROVE')::integer,
-         (SELECT count(*) FROM vote x WHERE x."contributionId" = c.id AND x.choice = 'REJECT')::integer
+         pv.choice::text, pv.impact, t.approvals, t.rejections
   FROM contribution c
   JOIN community cm ON cm.id = c."communityId"
+  CROSS JOIN LATERAL (
+    SELECT (count(*) FILTER (WHERE x.choice = 'APPROVE'))::integer AS approvals,
+           (count(*) FILTER (WHERE x.choice = 'REJECT'))::integer AS rejections
+    FROM vote x WHERE x."contributionId" = c.id
+  ) t
   LEFT JOIN member v ON v.id = p_voter AND v."communityId" = c."communityId"
   LEFT JOIN vote pv ON pv."contributionId" = c.id AND pv."voterId" = p_voter
   WHERE c.id = locked;
