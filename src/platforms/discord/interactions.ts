@@ -14,6 +14,7 @@ import type {
 } from "discord.js";
 import type { PlatformUser } from "../../app/actors.ts";
 import { findCommand, runCommand, type Invocation } from "../../commands/dispatch.ts";
+import { logWith } from "../../jobs/definition.ts";
 import { commandJobs } from "../../jobs/exports.ts";
 import type { AnyCommandSpec, OptionSpec } from "../../commands/types.ts";
 import { MAX_DESCRIPTION_LENGTH, MAX_REASON_LENGTH, MAX_TITLE_LENGTH } from "../../core/text.ts";
@@ -41,10 +42,9 @@ const STALE_BUTTON = refusalView(
 );
 
 /** Routes one interaction to the catalog; every path answers or logs why it could not. */
-export async function handleInteraction(
-  interaction: Interaction,
-  settings: InteractionSettings,
-): Promise<void> {
+export async function handleInteraction(interaction: Interaction, given: InteractionSettings): Promise<void> {
+  // Every line logged while answering the interaction names it.
+  const settings = { ...given, log: logWith(given.log, { interactionId: interaction.id }) };
   if (interaction.isAutocomplete()) return autocomplete(interaction, settings);
   if (!interaction.isRepliable()) return;
   if (interaction.guildId === null) return answerNow(interaction, GUILD_ONLY, settings.log);
@@ -82,7 +82,7 @@ function invocation(interaction: RepliableInteraction, settings: InteractionSett
       name: interaction.guild?.name ?? interaction.guildId ?? "",
     }),
     user: interactionUser(interaction),
-    onError: (error, command) => services.log.error({ err: loggableError(error), command }, "command failed"),
+    onError: (error, command) => settings.log.error({ err: loggableError(error), command }, "command failed"),
     observe: (command, seconds) => services.observeCommand?.(command, "discord", seconds),
     jobs: commandJobs(services.queues),
   };

@@ -16,6 +16,7 @@ import { ExpiringMap, RecentUpdates } from "./memory.ts";
 import { telegramPlatform, type TelegramConnection } from "./outgoing.ts";
 import { handleUpdate } from "./updates.ts";
 import { webhookPath, webhookRoute } from "./webhook.ts";
+import { logWith } from "../../jobs/definition.ts";
 
 export interface TelegramBotOptions extends TelegramConnection {
   /** Webhook mode: Telegram posts updates to `url` (served by Cairn's HTTP server); polling without it. */
@@ -61,8 +62,11 @@ export function createTelegramBot(services: BotServices, options: TelegramBotOpt
   /** Handles an update the first time its id is seen; failures are logged, never thrown at Telegram. */
   const take = async (update: Update): Promise<void> => {
     if (!recent.firstTime(update.update_id)) return;
-    const work = handleUpdate(adapter, update).catch((error: unknown) =>
-      services.log.error({ err: safe(error), updateId: update.update_id }, "telegram update failed"),
+    // Every line logged while handling the update names it.
+    const log = logWith(services.log, { updateId: update.update_id });
+    const work = handleUpdate({ ...adapter, services: { ...services, log } }, update).catch(
+      (error: unknown) =>
+        services.log.error({ err: safe(error), updateId: update.update_id }, "telegram update failed"),
     );
     inFlight.add(work);
     try {

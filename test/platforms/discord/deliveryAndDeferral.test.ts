@@ -67,7 +67,8 @@ describe("answering interactions", () => {
       status: 400,
       body: { code: 50035, message: "Invalid Form Body" },
     });
-    await world.send(slashCommand(alice, "help"));
+    const interaction = slashCommand(alice, "help");
+    await world.send(interaction);
     const apology = await world.until(
       async () =>
         world.fake
@@ -76,6 +77,12 @@ describe("answering interactions", () => {
       "the apology",
     );
     expect((apology.body as { flags?: number }).flags).toBe(64);
+    // What is logged while answering an interaction names it.
+    expect(
+      world.logged.find((line) => line["message"] === "discord refused an interaction answer"),
+    ).toMatchObject({
+      interactionId: interaction.id,
+    });
   });
 });
 

@@ -4,7 +4,7 @@ import { randomUUID } from "node:crypto";
 import type { APIInteraction, APIMessage } from "discord-api-types/v10";
 import { systemClock, type Deps } from "../../../src/app/deps.ts";
 import { catalog } from "../../../src/commands/catalog.ts";
-import { silentLog } from "../../../src/jobs/definition.ts";
+import type { JobLog } from "../../../src/jobs/definition.ts";
 import { startWorkers, type JobRuntime } from "../../../src/jobs/runtime.ts";
 import type { PlatformBot } from "../../../src/platforms/bot.ts";
 import { createDiscordBot, discordOutgoing } from "../../../src/platforms/discord/index.ts";
@@ -38,6 +38,13 @@ export class DiscordWorld {
   bot!: PlatformBot;
   deps!: Deps;
   private namespace = `cairn-test-discord-${randomUUID().slice(0, 8)}`;
+  /** What the bot logged, one object per line with its message. */
+  readonly logged: Array<Record<string, unknown>> = [];
+  private readonly log: JobLog = {
+    info: (fields, message) => void this.logged.push({ ...fields, message }),
+    warn: (fields, message) => void this.logged.push({ ...fields, message }),
+    error: (fields, message) => void this.logged.push({ ...fields, message }),
+  };
 
   async start(options: { ackBudgetMs?: number } = {}): Promise<void> {
     this.database = await createTestDatabase();
@@ -54,7 +61,7 @@ export class DiscordWorld {
       dispatcherPollMs: 50,
     });
     this.bot = createDiscordBot(
-      { deps: this.deps, catalog, log: silentLog, queues: this.runtime.queues },
+      { deps: this.deps, catalog, log: this.log, queues: this.runtime.queues },
       { token: TOKEN, applicationId: APP_ID, api: this.fake.api, ackBudgetMs: options.ackBudgetMs ?? 2_000 },
     );
     await this.bot.start();

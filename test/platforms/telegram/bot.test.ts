@@ -433,7 +433,13 @@ describe("a group upgraded to a supergroup", () => {
 
     const oldChat = { id: old.id, type: "group", title: old.title };
     const newChat = { id: upgraded, type: "supergroup", title: old.title };
-    expect(await world.postUpdate(serviceMessage(oldChat, { migrate_to_chat_id: upgraded }))).toBe(200);
+    const migration = serviceMessage(oldChat, { migrate_to_chat_id: upgraded });
+    expect(await world.postUpdate(migration)).toBe(200);
+    // What is logged while handling an update names the update.
+    const moved = world.logLines.map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(moved.find((line) => line["message"] === "telegram group became a supergroup")).toMatchObject({
+      updateId: migration.update_id,
+    });
     expect(await world.postUpdate(serviceMessage(newChat, { migrate_from_chat_id: old.id }))).toBe(200);
 
     expect(await spaceOf(old.id)).toBeNull();
