@@ -1,5 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { ensureCommunityForChat, type PlatformChat } from "../app/actors.ts";
 import type { Deps } from "../app/deps.ts";
+import { syncCommunitySchedules } from "../jobs/schedules.ts";
 import type { AnyCommandSpec } from "../commands/types.ts";
 import type { JobLog } from "../jobs/definition.ts";
 import type { Queues } from "../jobs/queues.ts";
@@ -33,4 +35,25 @@ export interface PlatformBot {
     readonly path: string;
     handle(request: IncomingMessage, response: ServerResponse): void | Promise<void>;
   };
+}
+
+/**
+ * The bot is in a chat: its community and space exist (created on first
+ * sight), and a new community's leaderboard and digest schedules are set at
+ * once rather than at the reconciler's next run.
+ */
+export async function joinChat(
+  services: Pick<BotServices, "deps" | "queues" | "log">,
+  chat: PlatformChat,
+): Promise<{ communityId: number; created: boolean }> {
+  const { communityId, created } = await ensureCommunityForChat(services.deps, chat);
+  if (created) {
+    try {
+      await syncCommunitySchedules(services.queues, services.deps, communityId);
+    } catch (error) {
+      // The reconciler schedules it later; the community works meanwhile.
+      services.log.warn({ err: error, communityId }, "could not schedule posts yet");
+    }
+  }
+  return { communityId, created };
 }

@@ -7,8 +7,8 @@ import {
   type Guild,
   type Interaction,
 } from "discord.js";
-import { deactivateSpace, ensureCommunityForChat } from "../../app/actors.ts";
-import type { BotServices, PlatformBot } from "../bot.ts";
+import { deactivateSpace } from "../../app/actors.ts";
+import { joinChat, type BotServices, type PlatformBot } from "../bot.ts";
 import { loggableError } from "./errors.ts";
 import { answerStopping, handleInteraction, type InteractionSettings } from "./interactions.ts";
 import { discordOutgoing } from "./outgoing.ts";
@@ -164,6 +164,6 @@ async function joinServersMissed(
 }
 
 async function joinServer(services: BotServices, guild: Guild): Promise<void> {
-  const { created } = await ensureCommunityForChat(services.deps, guildChat(guild));
+  const { created } = await joinChat(services, guildChat(guild));
   if (created) services.log.info({ guildId: guild.id }, "community created for a new Discord server");
 }

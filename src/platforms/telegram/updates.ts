@@ -12,14 +12,12 @@ import type {
   Update,
   User,
 } from "telegraf/types";
-import { deactivateSpace, ensureCommunityForChat, moveSpace } from "../../app/actors.ts";
+import { deactivateSpace, moveSpace } from "../../app/actors.ts";
 import { findCommand, runCommand } from "../../commands/dispatch.ts";
-import { syncCommunitySchedules } from "../../jobs/schedules.ts";
 import { refusalView, privateView, type View } from "../../views/view.ts";
 import { decodeButtonPress, type ButtonPress } from "./callbackData.ts";
 import { addresseeOf, commandOf, toCatalogCommand } from "./commandNames.ts";
 import { answerDialogue, startDialogue } from "./dialogue.ts";
-import { loggableError } from "./errors.ts";
 import { homeGroupOf, type GroupChat } from "./homeGroup.ts";
 import { invocationFor, platformChat, type PendingQuestion, type TelegramAdapter } from "./adapter.ts";
 import { renderHtml, htmlToText, escapeHtml } from "./html.ts";
@@ -27,6 +25,7 @@ import { roleOf } from "./membership.ts";
 import { personLookup, withMentionHandles } from "./mentions.ts";
 import { answer, mentionHtml, openTheBotNote, readGroupPayload, type Origin } from "./replies.ts";
 import { runTypedCommand } from "./typedCommand.ts";
+import { joinChat } from "../bot.ts";
 
 const CALLBACK_TEXT_LIMIT = 200;
 
@@ -133,21 +132,8 @@ function followMovedGroup(adapter: TelegramAdapter, fromChatId: string, toChatId
 /** Makes sure a group the bot hears from is a community's space (in case its joining was missed). */
 async function ensureSpace(adapter: TelegramAdapter, group: GroupChat): Promise<void> {
   if (adapter.knownGroups.has(group.chatId)) return;
-  const { communityId, created } = await ensureCommunityForChat(adapter.services.deps, platformChat(group));
+  await joinChat(adapter.services, platformChat(group));
   adapter.knownGroups.add(group.chatId);
-  if (created) await scheduleCommunity(adapter, communityId);
-}
-
-async function scheduleCommunity(adapter: TelegramAdapter, communityId: number): Promise<void> {
-  try {
-    await syncCommunitySchedules(adapter.services.queues, adapter.services.deps, communityId);
-  } catch (error) {
-    // The reconciler schedules it later; the community works meanwhile.
-    adapter.services.log.warn(
-      { err: loggableError(error, adapter.telegram.token) },
-      "could not schedule posts yet",
-    );
-  }
 }
 
 const BARE_CONTRIBUTE = /^\/contribute(?:@[A-Za-z0-9_]+)?\s*$/i;
@@ -465,9 +451,8 @@ async function onBotMembership(adapter: TelegramAdapter, change: ChatMemberUpdat
   const wasIn = roleOf(change.old_chat_member) !== "outsider";
   const isInNow = roleOf(change.new_chat_member) !== "outsider";
   if (!wasIn && isInNow) {
-    const { communityId, created } = await ensureCommunityForChat(adapter.services.deps, platformChat(group));
+    await joinChat(adapter.services, platformChat(group));
     adapter.knownGroups.add(group.chatId);
-    if (created) await scheduleCommunity(adapter, communityId);
     await adapter.telegram.sendMessage(change.chat.id, welcomeHtml(adapter.botUsername()), {
       parse_mode: "HTML",
     });

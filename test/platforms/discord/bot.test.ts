@@ -15,6 +15,7 @@ import {
   type Someone,
 } from "./fixtures.ts";
 import { controlsOf, customIdOf, DiscordWorld, textOf, TOKEN } from "./world.ts";
+import { scheduledCommunityIds } from "../../../src/jobs/schedules.ts";
 
 const world = new DiscordWorld();
 const mod = { id: "100000000000000001", name: "mod", moderator: true };
@@ -216,7 +217,12 @@ describe("Discord bot: from /contribute to the decision and the scheduled leader
     world.fake.guilds.set(other.id, other);
     world.fake.dispatch(GatewayDispatchEvents.GuildCreate, other);
     const where = { platform_platformChatId: { platform: "DISCORD" as const, platformChatId: other.id } };
-    await world.until(() => world.database.db.space.findUnique({ where }), "the new space");
+    const space = await world.until(() => world.database.db.space.findUnique({ where }), "the new space");
+    // Its leaderboard and digest are scheduled at once, not at the reconciler's next run.
+    await world.until(
+      async () => (await scheduledCommunityIds(world.runtime.queues)).has(space.communityId) || null,
+      "the new community's schedules",
+    );
     world.fake.dispatch(GatewayDispatchEvents.GuildDelete, { id: other.id });
     await world.until(
       async () => (await world.database.db.space.findUnique({ where }))?.active === false,
