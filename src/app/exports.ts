@@ -138,7 +138,7 @@ async function exportIn(
   // A paid run must cover its whole window, or work done later in it would never be paid.
   if (input.record === true && to.getTime() > now.getTime()) return refuse("WINDOW_NOT_ENDED");
   const sums = await windowSums(tx, communityId, bounds.value.from, bounds.value.to, head.seq);
-  const debts = await carriedDebts(tx, communityId);
+  const debts = await carriedDebts(tx, communityId, from, to, head.seq);
   const memberIds = [...new Set([...sums.keys(), ...debts.keys()])];
   const people = await describeMembers(tx, communityId, memberIds);
 
@@ -294,15 +294,48 @@ async function windowSums(
   return sums;
 }
 
-/** −min(0, net) of each member's line in the most recent recorded run, by effective member. */
-async function carriedDebts(tx: Tx, communityId: number): Promise<Map<number, number>> {
+/**
+ * What each effective member owes from before this export, subtracted from its
+ * points: −min(0, net) of their line in the most recent recorded run, plus
+ * every clawback of points a recorded run paid out that no recorded run has
+ * counted yet (appended after the last run's head) and that this export's
+ * window does not count either (it falls outside [from, to)). Without the
+ * second part a clawback made between two paid windows would vanish.
+ */
+async function carriedDebts(
+  tx: Tx,
+  communityId: number,
+  from: Date,
+  to: Date,
+  headSeq: number,
+): Promise<Map<number, number>> {
   const rows = await tx.$queryRaw<Array<{ id: number; debt: bigint }>>`
     WITH RECURSIVE ${effectiveMembersCte(communityId)},
-    last_run AS (SELECT id FROM payout_run WHERE "communityId" = ${communityId} ORDER BY "createdAt" DESC, id DESC LIMIT 1)
-    SELECT COALESCE(e.target, pl."memberId") AS id, sum(-pl.points)::bigint AS debt
-    FROM payout_line pl LEFT JOIN eff e ON e.id = pl."memberId"
-    WHERE pl."runId" = (SELECT id FROM last_run) AND pl.points < 0
-    GROUP BY 1`;
+    last_run AS (SELECT id, "ledgerHeadSeq" AS seq FROM payout_run WHERE "communityId" = ${communityId}
+                 ORDER BY "createdAt" DESC, id DESC LIMIT 1),
+    unpaid_lines AS (
+      SELECT COALESCE(e.target, pl."memberId") AS id, -pl.points::bigint AS debt
+      FROM payout_line pl LEFT JOIN eff e ON e.id = pl."memberId"
+      WHERE pl."runId" = (SELECT id FROM last_run) AND pl.points < 0
+    ),
+    paid AS (
+      SELECT DISTINCT COALESCE(e.target, le."memberId") AS id, le."contributionId"
+      FROM ledger_entry le LEFT JOIN eff e ON e.id = le."memberId"
+      JOIN payout_run r ON r."communityId" = le."communityId"
+        AND le.seq <= r."ledgerHeadSeq" AND le."createdAt" >= r."windowStart" AND le."createdAt" < r."windowEnd"
+      WHERE le."communityId" = ${communityId} AND le.kind IN ('AWARD', 'VERIFIER_REWARD')
+    ),
+    late_clawbacks AS (
+      SELECT COALESCE(e.target, le."memberId") AS id, -le.points::bigint AS debt
+      FROM ledger_entry le LEFT JOIN eff e ON e.id = le."memberId"
+      WHERE le."communityId" = ${communityId} AND le.kind = 'CLAWBACK'
+        AND le.seq > COALESCE((SELECT seq FROM last_run), ${headSeq}) AND le.seq <= ${headSeq}
+        AND (le."createdAt" < ${utcTimestamp(from)} OR le."createdAt" >= ${utcTimestamp(to)})
+        AND EXISTS (SELECT 1 FROM paid p
+                    WHERE p.id = COALESCE(e.target, le."memberId") AND p."contributionId" = le."contributionId")
+    )
+    SELECT id, sum(debt)::bigint AS debt FROM (SELECT * FROM unpaid_lines UNION ALL SELECT * FROM late_clawbacks) d
+    GROUP BY id HAVING sum(debt) <> 0`;
   return new Map(rows.map((r) => [r.id, Number(r.debt)]));
 }
 

@@ -245,4 +245,73 @@ describe("buildExport", () => {
       ["Ada", 300, 800, -500, 0, 0],
     ]);
   });
+
+  it("carries a clawback of paid points made between two paid windows into the next paid run, once", async () => {
+    const c = await community();
+    const [mod, ada, bo] = await Promise.all([
+      c.member("Mod", { moderator: true }),
+      c.member("Ada"),
+      c.member("Bo"),
+    ]);
+    const categoryId = (await c.deps.db.category.findFirstOrThrow({ where: { communityId: c.communityId } }))
+      .id;
+    const contribution = (number: number) =>
+      c.deps.db.contribution.create({
+        data: {
+          communityId: c.communityId,
+          number,
+          submitterId: ada.memberId,
+          categoryId,
+          title: `work ${number}`,
+          closesAt: new Date("2026-11-02T00:00:00Z"),
+        },
+      });
+    const paidWork = await contribution(1);
+    const unpaidWork = await contribution(2);
+    await append(c, "2026-10-20T10:00:00Z", [
+      entry("AWARD", bo.memberId, 400, { verifiedDelta: 1, contributionId: unpaidWork.id }),
+    ]);
+    await append(c, "2026-11-05T10:00:00Z", [
+      entry("AWARD", ada.memberId, 1000, { verifiedDelta: 1, contributionId: paidWork.id }),
+      entry("AWARD", bo.memberId, 500, { verifiedDelta: 1 }),
+    ]);
+    c.clock.set("2026-11-16T09:00:00Z");
+    valueOf(
+      await buildExport(c.deps, {
+        actor: mod,
+        window: range("2026-11-01", "2026-11-15"),
+        budget: 1_500,
+        record: true,
+        format: "json",
+      }),
+    );
+    // Both voided on 18 November, between the paid window and the next one (which starts on the 20th).
+    await append(c, "2026-11-18T10:00:00Z", [
+      entry("CLAWBACK", ada.memberId, -1000, { verifiedDelta: -1, contributionId: paidWork.id }),
+      entry("CLAWBACK", bo.memberId, -400, { verifiedDelta: -1, contributionId: unpaidWork.id }),
+    ]);
+    await append(c, "2026-11-22T10:00:00Z", [
+      entry("AWARD", ada.memberId, 300, { verifiedDelta: 1 }),
+      entry("AWARD", bo.memberId, 300, { verifiedDelta: 1 }),
+    ]);
+    c.clock.set("2026-12-01T09:00:00Z");
+    const window = range("2026-11-20", "2026-11-30");
+
+    // Ada owes the 10 points she was paid; Bo's voided points were never paid, so he owes nothing.
+    const preview = await exported(c, mod, { window, budget: 600 });
+    expect(preview.rows.map((r) => [r.name, r.award, r.carriedDebt, r.net])).toEqual([
+      ["Bo", 300, 0, 300],
+      ["Ada", 300, 1000, -700],
+    ]);
+
+    const recorded = await exported(c, mod, { window, budget: 600, record: true });
+    expect(recorded.rows.map((r) => [r.name, r.net])).toEqual([
+      ["Bo", 300],
+      ["Ada", -700],
+    ]);
+    // The next run carries Ada's remaining 7 points through her negative line, not the clawback again.
+    c.clock.set("2026-12-10T09:00:00Z");
+    const next = await exported(c, mod, { window: range("2026-12-01", "2026-12-09"), budget: 100 });
+    expect(next.rows.map((r) => [r.name, r.carriedDebt])).toEqual([["Ada", 700]]);
+  });
 });
