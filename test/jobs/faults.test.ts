@@ -18,37 +18,26 @@ const database = useTestDatabase();
 
 const now = () => new Date();
 
-/** `count` contributions logged through the use case, and `copies` more written straight to the table. */
-async function pendingCommunity(count: number, copies = 0) {
-  const community = await newCommunity(database.db, { config: { quorum: 3, maxSubmissionsPerDay: 1000 } });
+/** A community with one pending contribution that has two approvals and a rejection (quorum 3). */
+async function pendingWithVotes(i: number): Promise<{ id: number; communityId: number }> {
+  const community = await newCommunity(database.db, { config: { quorum: 3 } });
+  const deps = { db: database.db, clock: { now } };
   const alice = await community.member("alice");
-  const ids: number[] = [];
-  for (let i = 0; i < count; i++) {
-    const logged = valueOf(
-      await logContribution({ db: database.db, clock: { now } }, alice, {
-        categorySlug: "docs",
-        title: `Guide ${i}`,
-        links: [`https://example.org/g/${i}`],
-      }),
-    );
-    ids.push(logged.id);
+  const logged = valueOf(
+    await logContribution(deps, alice, {
+      categorySlug: "docs",
+      title: `Guide ${i}`,
+      links: [`https://example.org/g/${i}`],
+    }),
+  );
+  for (const [name, choice] of [
+    ["bob", "APPROVE"],
+    ["carol", "APPROVE"],
+    ["dave", "REJECT"],
+  ] as const) {
+    valueOf(await castVote(deps, await community.member(name), { number: logged.number, choice }));
   }
-  const model = await database.db.contribution.findUniqueOrThrow({ where: { id: ids[0] ?? 0 } });
-  await database.db.contribution.createMany({
-    data: Array.from({ length: copies }, (_, i) => ({
-      communityId: model.communityId,
-      number: 1000 + i,
-      submitterId: model.submitterId,
-      categoryId: model.categoryId,
-      title: `Copy ${i}`,
-      closesAt: model.closesAt,
-    })),
-  });
-  const all = await database.db.contribution.findMany({
-    where: { communityId: model.communityId },
-    select: { id: true },
-  });
-  return { community, ids: all.map((c) => c.id) };
+  return { id: logged.id, communityId: community.communityId };
 }
 
 async function decisionsOf(ids: readonly number[]) {
@@ -62,12 +51,15 @@ async function decisionsOf(ids: readonly number[]) {
 
 describe("faults", () => {
   it(
-    "fires every one of 100 pending deadlines once after Redis lost all its jobs and the reconciler ran",
-    { timeout: 60_000 },
+    "fires every one of 100 pending deadlines, each with votes pending, once after Redis lost all its jobs and the reconciler ran",
+    { timeout: 90_000 },
     async () => {
-      // A Redis database of this test's own, so flushing it touches no other test.
+      // A Redis database of this test's own: flushing it is FLUSHALL for this test and touches no other.
       const redisUrl = "redis://127.0.0.1:6379/9";
-      const { ids } = await pendingCommunity(1, 99);
+      // One contribution per community, so each deadline needs its own job (a deadline job decides
+      // every due contribution of its community): only re-created jobs can decide them all.
+      const contributions = await Promise.all(Array.from({ length: 100 }, (_, i) => pendingWithVotes(i)));
+      const ids = contributions.map((c) => c.id);
       const runtime = await startWorkers({
         databaseUrl: database.url,
         redisUrl,
@@ -89,12 +81,24 @@ describe("faults", () => {
       await waitFor(
         () => database.db.contribution.count({ where: { id: { in: ids }, status: "PENDING" } }),
         (n) => n === 0,
-        20_000,
+        30_000,
       );
       await new Promise((resolve) => setTimeout(resolve, 500));
       const counts = await decisionsOf(ids);
       expect(counts).toHaveLength(100);
       expect(counts.every((n) => n === 1)).toBe(true);
+      // Two approvals and a rejection at quorum 3: verified by ratio at the deadline, so each
+      // community's ledger holds the award and three verifier rewards, once.
+      for (const { communityId } of contributions) {
+        const ledger = await readLedger(database.db, communityId);
+        expect(ledger.map((e) => e.kind).sort()).toEqual([
+          "AWARD",
+          "VERIFIER_REWARD",
+          "VERIFIER_REWARD",
+          "VERIFIER_REWARD",
+        ]);
+        expect(verifyChain(ledger).ok).toBe(true);
+      }
       await runtime.close();
       await redis.flushdb();
       redis.disconnect();
