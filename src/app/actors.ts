@@ -16,6 +16,12 @@ export interface PlatformUser {
   readonly roles?: readonly string[];
   /** Discord Manage Server / Telegram chat administrator, as checked by the adapter. */
   readonly isPlatformModerator?: boolean;
+  /**
+   * When the person joined the chat, where the platform says (Discord's member
+   * joined_at): membership age (minVoterAgeDays) counts from it rather than
+   * from the bot's first sight of them.
+   */
+  readonly joinedChatAt?: Date;
 }
 
 export interface PlatformChat {
@@ -175,13 +181,26 @@ export async function memberForUser(
   if (renamed) {
     await tx.identity.update({ where: { id: identity.id }, data: { displayName: user.displayName } });
   }
-  if (renamed || !sameRoles(roles, member.roles)) {
+  const joinedEarlier = joinedBefore(user, member.joinedAt);
+  if (renamed || !sameRoles(roles, member.roles) || joinedEarlier !== null) {
     await tx.member.update({
       where: { id: member.id },
-      data: { ...(renamed ? { displayName: user.displayName } : {}), roles },
+      data: {
+        ...(renamed ? { displayName: user.displayName } : {}),
+        roles,
+        ...(joinedEarlier === null ? {} : { joinedAt: joinedEarlier }),
+      },
     });
   }
   return { id: member.id, roles, isModerator: member.isModerator };
+}
+
+/** The platform's join date when it is earlier than `known` (and not in the future), else null. */
+function joinedBefore(user: PlatformUser, known: Date): Date | null {
+  const joined = user.joinedChatAt;
+  return joined !== undefined && !Number.isNaN(joined.getTime()) && joined.getTime() < known.getTime()
+    ? joined
+    : null;
 }
 
 async function createMemberForUser(
@@ -196,7 +215,7 @@ async function createMemberForUser(
         communityId,
         displayName: user.displayName,
         roles: [...(user.roles ?? [])],
-        joinedAt: now,
+        joinedAt: joinedBefore(user, now) ?? now,
         identities: {
           create: {
             communityId,

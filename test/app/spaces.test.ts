@@ -1,8 +1,10 @@
 // A chat's space through the bot's life in it: created on joining, kept
 // inactive on leaving, moved when the platform gives the chat a new id.
 import { describe, expect, it } from "vitest";
-import { deactivateSpace, ensureCommunityForChat, moveSpace } from "../../src/app/actors.ts";
-import { FakeClock } from "../support/communities.ts";
+import { deactivateSpace, ensureCommunityForChat, moveSpace, resolveActor } from "../../src/app/actors.ts";
+import { logContribution } from "../../src/app/contributions.ts";
+import { castVote } from "../../src/app/votes.ts";
+import { FakeClock, valueOf } from "../support/communities.ts";
 import { useTestDatabase } from "../support/db.ts";
 
 const database = useTestDatabase();
@@ -46,5 +48,47 @@ describe("spaces", () => {
       "-300",
     );
     expect(await moveSpace(deps, { platform: "TELEGRAM", fromChatId: "-404", toChatId: "-405" })).toBe(false);
+  });
+});
+
+describe("membership age", () => {
+  it("counts from when the platform says the person joined the chat, not from the bot's first sight", async () => {
+    const clock = new FakeClock("2026-11-28T12:00:00.000Z");
+    const deps = { db: database.db, clock };
+    const chat = { platform: "DISCORD" as const, chatId: "930", title: "Server" };
+    const { communityId } = await ensureCommunityForChat(deps, chat);
+    await database.db.community.update({
+      where: { id: communityId },
+      data: { config: { timezone: "UTC", minVoterAgeDays: 7 } },
+    });
+    const alice = valueOf(
+      await resolveActor(deps, chat, { platform: "DISCORD", userId: "1", displayName: "Alice" }),
+    );
+    const { number } = valueOf(
+      await logContribution(deps, alice, {
+        categorySlug: "docs",
+        title: "Guide",
+        links: ["https://a.example/g"],
+      }),
+    );
+    const veteran = {
+      platform: "DISCORD" as const,
+      userId: "2",
+      displayName: "Vera",
+      joinedChatAt: new Date("2025-01-01T00:00:00Z"),
+    };
+    const newcomer = { platform: "DISCORD" as const, userId: "3", displayName: "Nick" };
+
+    const vera = valueOf(await resolveActor(deps, chat, veteran));
+    expect(await castVote(deps, vera, { number, choice: "APPROVE" })).toMatchObject({ ok: true });
+    const nick = valueOf(await resolveActor(deps, chat, newcomer));
+    expect(await castVote(deps, nick, { number, choice: "APPROVE" })).toMatchObject({
+      ok: false,
+      error: { code: "TOO_NEW" },
+    });
+    // Seen again with the platform's join date: the earlier date wins; a later one changes nothing.
+    valueOf(await resolveActor(deps, chat, { ...newcomer, joinedChatAt: new Date("2026-11-01T00:00:00Z") }));
+    valueOf(await resolveActor(deps, chat, { ...newcomer, joinedChatAt: new Date("2026-11-27T00:00:00Z") }));
+    expect(await castVote(deps, nick, { number, choice: "APPROVE" })).toMatchObject({ ok: true });
   });
 });

@@ -36,12 +36,21 @@ export function interactionUser(interaction: Interaction): PlatformUser {
         : [...member.roles];
   const nick =
     member === null ? null : member instanceof GuildMember ? member.nickname : (member.nick ?? null);
+  const joined =
+    member === null
+      ? null
+      : member instanceof GuildMember
+        ? member.joinedAt
+        : member.joined_at === null
+          ? null
+          : new Date(member.joined_at);
   return {
     platform: "DISCORD",
     userId: interaction.user.id,
     displayName: nick ?? interaction.user.globalName ?? interaction.user.username,
     ...(roles === undefined ? {} : { roles }),
     isPlatformModerator: hasManageServer(interaction.memberPermissions?.bitfield ?? null),
+    ...(joined === null || Number.isNaN(joined.getTime()) ? {} : { joinedChatAt: joined }),
   };
 }
 
