@@ -22,7 +22,7 @@ import { BOARDS, benchLeaderboard, benchVerify, type LatencyResult, type VerifyR
 import { seedLargeCommunity, type SeededCommunity } from "./seed.ts";
 import { databaseUrl, freshMigratedDatabase, log, quietServer, round, serverUrl } from "./support.ts";
 import { migrate } from "../src/db/migrate.ts";
-import { benchLogs, benchVotes, setUpWriteBench, type ThroughputResult } from "./throughput.ts";
+import { DECISIONS, benchLogs, benchVotes, setUpWriteBench, type ThroughputResult } from "./throughput.ts";
 import { runJobsBench } from "./jobs.ts";
 
 const BENCH_DATABASE = "cairn_bench";
@@ -127,6 +127,7 @@ async function main(): Promise<void> {
   let url: string;
   const votes: ThroughputResult[] = [];
   const logs: ThroughputResult[] = [];
+  let deciding: ThroughputResult | null = null;
   const pgbench: Array<{ clients: number; tps: number; loadAverage: number }> = [];
   let seeded: SeededCommunity;
   if (plan.readsOnly) {
@@ -165,6 +166,19 @@ async function main(): Promise<void> {
       logs.push(await benchLogs(url, submitters, plan.phaseSeconds, plan.warmupSeconds, `c${callers}`));
       log(`  ${logs.at(-1)?.tps} tps, ${logs.at(-1)?.nodeCpuMsPerTx} ms Node CPU per contribution`);
     }
+    // Votes that decide (quorum 1): the full path, with the award's ledger append. No target; shown
+    // so the fast path's figure above is not mistaken for every vote's.
+    const decidingSetup = await setUpWriteBench(url, 8, 0, plan.pendingContributions * 2, DECISIONS);
+    await quietServer(url);
+    deciding = await benchVotes(
+      url,
+      decidingSetup,
+      decidingSetup.voters,
+      plan.phaseSeconds,
+      plan.warmupSeconds,
+      true,
+    );
+    log(`  ${deciding.tps} tps, ${deciding.nodeCpuMsPerTx} ms Node CPU per deciding vote`);
 
     // 3. A large community.
     log(`seeding ${plan.members} members and ${plan.entries} ledger entries over ${plan.days} days`);
@@ -223,6 +237,9 @@ async function main(): Promise<void> {
       target: ">= 0.5",
       pass: ratio >= 0.5,
     });
+  }
+  if (deciding !== null) {
+    checks.push({ name: "castVote that decides tps @8", value: `${deciding.tps}`, target: "", pass: null });
   }
   for (const result of logs) {
     checks.push({
@@ -285,7 +302,7 @@ async function main(): Promise<void> {
       postgres: facts,
     },
     plan,
-    writes: { castVote: votes, logContribution: logs },
+    writes: { castVote: votes, castVoteDeciding: deciding, logContribution: logs },
     pgbench: pgbench.map((p) => ({
       ...p,
       scale: plan.pgbenchScale,

@@ -35,7 +35,13 @@ export interface WriteBenchSetup {
   readonly pendingNumbers: number[];
 }
 
-const CHAT = { platform: "CONSOLE" as const, chatId: "bench-writes", title: "Bench writes" };
+const WRITES = { platform: "CONSOLE" as const, chatId: "bench-writes", title: "Bench writes" };
+/** A community where every vote decides (quorum 1): the deciding path, ledger append included. */
+export const DECISIONS = {
+  platform: "CONSOLE" as const,
+  chatId: "bench-decisions",
+  title: "Bench decisions",
+};
 
 /**
  * A community whose votes never decide (quorum 1000, 30-day window) and whose
@@ -47,19 +53,23 @@ export async function setUpWriteBench(
   voterCount: number,
   submitterCount: number,
   pending: number,
+  chat: { platform: "CONSOLE"; chatId: string; title: string } = WRITES,
 ): Promise<WriteBenchSetup> {
+  const deciding = chat.chatId === DECISIONS.chatId;
   const db = openDb(url, { poolSize: 4 });
   try {
     const deps: Deps = { db, clock: systemClock };
-    const { communityId } = await ensureCommunityForChat(deps, CHAT, { name: "Bench writes" });
+    const { communityId } = await ensureCommunityForChat(deps, chat, { name: chat.title });
     const community = await db.community.findUniqueOrThrow({ where: { id: communityId } });
     const stored = typeof community.config === "object" && community.config !== null ? community.config : {};
     await db.community.update({
       where: { id: communityId },
-      data: { config: { ...stored, quorum: 1000, voteWindowHours: 720, maxSubmissionsPerDay: 1000 } },
+      data: {
+        config: { ...stored, quorum: deciding ? 1 : 1000, voteWindowHours: 720, maxSubmissionsPerDay: 1000 },
+      },
     });
     const actorFor = async (name: string): Promise<Actor> => {
-      const actor = await resolveActor(deps, CHAT, { platform: "CONSOLE", userId: name, displayName: name });
+      const actor = await resolveActor(deps, chat, { platform: "CONSOLE", userId: name, displayName: name });
       if (!actor.ok) throw new Error(`resolveActor refused: ${actor.error.code}`);
       return actor.value;
     };
@@ -75,7 +85,7 @@ export async function setUpWriteBench(
       communityId,
       owner.memberId,
       pending,
-      earlyVoters.map((v) => v.memberId),
+      deciding ? [] : earlyVoters.map((v) => v.memberId),
     );
     return { communityId, voters, submitters, pendingNumbers };
   } finally {
@@ -214,6 +224,7 @@ export async function benchVotes(
   voters: readonly Actor[],
   seconds: number,
   warmupSeconds: number,
+  deciding = false,
 ): Promise<ThroughputResult> {
   const callers = voters.length;
   const numbers = setup.pendingNumbers;
@@ -231,7 +242,8 @@ export async function benchVotes(
         choice: iteration % 5 === 4 ? "REJECT" : "APPROVE",
         ...(iteration % 5 === 4 ? {} : { impact: 1 + (iteration % 5) }),
       });
-      if (voted.ok && voted.value.decision !== null) throw new Error(`vote decided #${number}: raise quorum`);
+      if (voted.ok && (voted.value.decision !== null) !== deciding)
+        throw new Error(`vote on #${number} ${deciding ? "did not decide" : "decided"}: check the quorum`);
       if (!voted.ok && !refusalShown) {
         refusalShown = true;
         log(`  castVote refused: ${voted.error.code}`);
