@@ -1,11 +1,12 @@
 import { z } from "zod";
 import { reviewQueue } from "../app/browse.ts";
 import type { Deps } from "../app/deps.ts";
-import { scheduledLeaderboard } from "../app/leaderboard.ts";
+import { scheduledLeaderboard, type LeaderboardView } from "../app/leaderboard.ts";
 import { readCommunityConfig } from "../core/config.ts";
+import { renderBoardImage } from "../views/boardImage.ts";
 import { leaderboardView } from "../views/boards.ts";
 import { formatTime } from "../views/contribution.ts";
-import { publicView, type View } from "../views/view.ts";
+import { publicView, type Attachment, type View } from "../views/view.ts";
 import type { OutgoingMessage } from "./compose.ts";
 import { defineJob, type JobContext, type JobRun } from "./definition.ts";
 import { deliverMessages, later } from "./delivery.ts";
@@ -36,14 +37,17 @@ export const leaderboardJob = defineJob({
   payload: communityPayload,
   defaults: scheduleDefaults,
   async handle(ctx, { communityId }, run) {
-    if (!(await isLive(ctx.deps, communityId))) return { posted: false };
+    const community = await liveCommunity(ctx.deps, communityId);
+    if (community === null) return { posted: false };
     const board = await scheduledLeaderboard(ctx.deps, communityId, { kind: "last7" });
     if (!board.ok) return { posted: false };
+    // The picture is drawn here, never carried in the job's data (which stays JSON).
+    const picture = boardPicture(board.value, community.name, ctx.deps.clock.now());
     return post(ctx, run, {
       communityId,
       audience: { kind: "leaderboard" },
       replaces: null,
-      view: leaderboardView(board.value),
+      view: { ...leaderboardView(board.value), attachment: picture },
     });
   },
 });
@@ -54,7 +58,7 @@ export const digestJob = defineJob({
   payload: communityPayload,
   defaults: scheduleDefaults,
   async handle(ctx, { communityId }, run) {
-    if (!(await isLive(ctx.deps, communityId))) return { posted: false };
+    if ((await liveCommunity(ctx.deps, communityId)) === null) return { posted: false };
     const view = await digestView(ctx.deps, communityId);
     if (view === null) return { posted: false };
     return post(ctx, run, { communityId, audience: { kind: "modlog" }, replaces: null, view });
@@ -92,12 +96,27 @@ async function post(ctx: JobContext, run: JobRun, message: OutgoingMessage): Pro
   return { posted: sent > 0 };
 }
 
-async function isLive(deps: Deps, communityId: number): Promise<boolean> {
+/** The community when it still exists (not deleted), else null. */
+async function liveCommunity(deps: Deps, communityId: number): Promise<{ name: string } | null> {
   const community = await deps.db.community.findUnique({
     where: { id: communityId },
-    select: { deletedAt: true },
+    select: { name: true, deletedAt: true },
   });
-  return community !== null && community.deletedAt === null;
+  return community === null || community.deletedAt !== null ? null : { name: community.name };
+}
+
+/** The scheduled board as a PNG, named `board-<community>-<date>.png`. */
+export function boardPicture(board: LeaderboardView, communityName: string, now: Date): Attachment {
+  const slug = communityName
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-+|-+$/g, "")
+    .slice(0, 40);
+  return {
+    filename: `board-${slug || "community"}-${now.toISOString().slice(0, 10)}.png`,
+    contentType: "image/png",
+    content: renderBoardImage(board, communityName),
+  };
 }
 
 /**

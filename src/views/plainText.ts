@@ -1,4 +1,4 @@
-import type { View } from "./view.ts";
+import { isImage, type Attachment, type View } from "./view.ts";
 
 /**
  * Removes terminal control sequences and other control characters from text a
@@ -26,6 +26,11 @@ export function renderPlainText(view: View): string {
     const asks = button.asksFor === undefined ? "" : ` <${button.asksFor}>`;
     out.push(`  [${plainText(button.label)}] ${plainText(button.command)}${asks}`);
   }
-  if (view.attachment !== undefined) out.push(`  (file: ${plainText(view.attachment.filename)})`);
+  if (view.attachment !== undefined) out.push(`  ${attachmentNote(view.attachment)}`);
   return out.join("\n");
+}
+
+/** Names the file; its content (bytes, for a picture) never goes to the terminal. */
+function attachmentNote(attachment: Attachment): string {
+  return `(${isImage(attachment) ? "image" : "file"}: ${plainText(attachment.filename)})`;
 }

@@ -23,10 +23,23 @@ export interface Button {
   readonly asksFor?: string;
 }
 
+/** A file sent with a view: text (an export, UTF-8) or bytes (a leaderboard picture). */
 export interface Attachment {
   readonly filename: string;
   readonly contentType: string;
-  readonly content: string;
+  readonly content: string | Uint8Array;
+}
+
+/** The attachment's bytes as they are uploaded: text as UTF-8, bytes unchanged. */
+export function attachmentBytes(attachment: Attachment): Uint8Array {
+  return typeof attachment.content === "string"
+    ? new TextEncoder().encode(attachment.content)
+    : attachment.content;
+}
+
+/** Whether a platform should show the attachment as a picture rather than a file. */
+export function isImage(attachment: Attachment): boolean {
+  return attachment.contentType === "image/png";
 }
 
 export function privateView(

@@ -10,7 +10,7 @@ import {
   type APIStringSelectComponent,
 } from "discord-api-types/v10";
 import { escapeMarkdown } from "discord.js";
-import type { Button, View } from "../../views/view.ts";
+import { attachmentBytes, isImage, type Button, type View } from "../../views/view.ts";
 import { buttonAction, encodeComponent } from "./customIds.ts";
 import type { FileUpload } from "./rest.ts";
 
@@ -120,7 +120,14 @@ export function renderEmbed(view: View): APIEmbed {
         ? {}
         : { description: cut(description, DESCRIPTION_MAX) }),
     ...(fields.length === 0 ? {} : { fields }),
+    ...embedImage(view),
   };
+}
+
+/** A picture sent with the view shows inside the embed, not as a file below it. */
+function embedImage(view: View): Pick<APIEmbed, "image"> {
+  if (view.attachment === undefined || !isImage(view.attachment)) return {};
+  return { image: { url: `attachment://${safeFilename(view.attachment.filename)}` } };
 }
 
 const BUTTON_STYLES: Record<
@@ -192,7 +199,7 @@ export function renderFiles(view: View): FileUpload[] | undefined {
     {
       name: safeFilename(view.attachment.filename),
       contentType: view.attachment.contentType,
-      content: view.attachment.content,
+      content: attachmentBytes(view.attachment),
     },
   ];
 }

@@ -17,11 +17,11 @@ export interface DiscordRestOptions {
 export const DISCORD_API = "https://discord.com/api";
 const API_VERSION = "10";
 
-/** A file sent with a message (exports). */
+/** A file sent with a message (exports, leaderboard pictures), as the bytes to upload. */
 export interface FileUpload {
   readonly name: string;
   readonly contentType: string;
-  readonly content: string;
+  readonly content: Uint8Array;
 }
 
 export type HttpMethod = "GET" | "POST" | "PATCH" | "PUT" | "DELETE";

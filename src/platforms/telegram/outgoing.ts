@@ -3,7 +3,7 @@
 // call; pacing and retries are the delivery jobs'.
 import { Input, Telegram } from "telegraf";
 import type { InlineKeyboardMarkup, LinkPreviewOptions } from "telegraf/types";
-import type { View } from "../../views/view.ts";
+import { attachmentBytes, isImage, type Attachment, type View } from "../../views/view.ts";
 import {
   PlatformError,
   type ChatPlatform,
@@ -89,7 +89,7 @@ async function call<T>(method: string, token: string, work: () => Promise<T>): P
   }
 }
 
-/** Posts a view as one message (a file with a caption when it has one), cut to fit Telegram's limits. */
+/** Posts a view as one message (a file or picture with a caption when it has one), cut to fit Telegram's limits. */
 export async function postView(
   telegram: Telegram,
   chatId: string,
@@ -97,8 +97,10 @@ export async function postView(
   topic?: number,
 ): Promise<MessageRef> {
   const thread = topic === undefined ? {} : { message_thread_id: topic };
+  if (view.attachment !== undefined && isImage(view.attachment))
+    return postPhoto(telegram, chatId, view, view.attachment, thread);
   if (view.attachment !== undefined) {
-    const file = Input.fromBuffer(Buffer.from(view.attachment.content, "utf8"), view.attachment.filename);
+    const file = Input.fromBuffer(Buffer.from(attachmentBytes(view.attachment)), view.attachment.filename);
     const sent = await call("sendDocument", telegram.token, () =>
       telegram.sendDocument(chatId, file, {
         caption: renderSingle(view, CAPTION_LIMIT),
@@ -108,6 +110,12 @@ export async function postView(
     );
     return { messageId: String(sent.message_id) };
   }
+  return postText(telegram, chatId, view, thread);
+}
+
+type Thread = { message_thread_id?: number };
+
+async function postText(telegram: Telegram, chatId: string, view: View, thread: Thread): Promise<MessageRef> {
   const keyboard = keyboardOf(view);
   const sent = await call("sendMessage", telegram.token, () =>
     telegram.sendMessage(chatId, renderSingle(view), {
@@ -118,6 +126,28 @@ export async function postView(
     }),
   );
   return { messageId: String(sent.message_id) };
+}
+
+/**
+ * A picture with the view as its caption. A caption holds 1024 characters, so
+ * a longer view goes first as a text message and the picture follows without
+ * one; the text message is then the one the reference names.
+ */
+async function postPhoto(
+  telegram: Telegram,
+  chatId: string,
+  view: View,
+  picture: Attachment,
+  thread: Thread,
+): Promise<MessageRef> {
+  const html = renderSingle(view);
+  const fits = html.length <= CAPTION_LIMIT;
+  const text = fits ? null : await postText(telegram, chatId, view, thread);
+  const photo = Input.fromBuffer(Buffer.from(attachmentBytes(picture)), picture.filename);
+  const sent = await call("sendPhoto", telegram.token, () =>
+    telegram.sendPhoto(chatId, photo, { ...(fits ? { caption: html, parse_mode: "HTML" } : {}), ...thread }),
+  );
+  return text ?? { messageId: String(sent.message_id) };
 }
 
 /** Edits a posted message to show a view; an edit that changes nothing is success. */

@@ -202,6 +202,12 @@ describe("Discord bot: from /contribute to the decision and the scheduled leader
     expect(textOf(board)).toMatch(/Leaderboard — /);
     expect(textOf(board)).toMatch(/carol/);
     expect(board?.allowed_mentions).toEqual({ parse: [] });
+    const upload = world.fake.callsTo("POST", new RegExp(`^/channels/${GENERAL_CHANNEL}/messages$`)).at(-1);
+    const picture = upload?.files.find((f) => f.name.endsWith(".png"));
+    expect(picture?.name).toMatch(/^board-[a-z0-9-]+-\d{4}-\d{2}-\d{2}\.png$/);
+    // The fake reads parts as UTF-8 text: the PNG signature's first byte (0x89) becomes U+FFFD.
+    expect(picture?.content.startsWith("\ufffdPNG\r\n\u001a\n")).toBe(true);
+    expect(board?.embeds?.[0]?.image?.url).toBe(`attachment://${picture?.name}`);
   });
 
   it("sends a moderator's export as a file", async () => {

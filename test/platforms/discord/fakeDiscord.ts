@@ -58,6 +58,7 @@ export interface MessageBody {
     readonly title?: string;
     readonly description?: string;
     readonly fields?: ReadonlyArray<{ readonly name: string; readonly value: string }>;
+    readonly image?: { readonly url: string };
   }>;
   readonly components?: ReadonlyArray<{
     readonly type: number;

@@ -9,7 +9,9 @@ import { logContribution } from "../../../src/app/contributions.ts";
 import { createIdentityLinkCode } from "../../../src/app/link.ts";
 import { addJob } from "../../../src/jobs/definition.ts";
 import { leaderboardJob } from "../../../src/jobs/schedules.ts";
-import { htmlToText, MESSAGE_LIMIT } from "../../../src/platforms/telegram/html.ts";
+import { CAPTION_LIMIT, htmlToText, MESSAGE_LIMIT } from "../../../src/platforms/telegram/html.ts";
+import { postView, telegramClient } from "../../../src/platforms/telegram/outgoing.ts";
+import { publicView } from "../../../src/views/view.ts";
 import { waitFor } from "../../jobs/support.ts";
 import { BOT_TOKEN, BOT_USERNAME, TelegramWorld, type GroupInfo } from "./harness.ts";
 
@@ -382,6 +384,12 @@ describe("a full story", () => {
     );
     const board = posts.find((m) => m.text.startsWith("<b>Leaderboard"));
     expect(htmlToText(board?.text ?? "")).toMatch(/Sam — \d+(\.\d+)? pts/);
+    // The board is a picture with the text as its caption.
+    const photo = world.emulator.state.photos.find((p) => p.caption === board?.text);
+    expect(world.emulator.callsOf("sendPhoto").length).toBeGreaterThan(0);
+    expect(photo?.chatId).toBe(String(world.group.id));
+    expect(photo?.filename).toMatch(/^board-[a-z0-9-]+-\d{4}-\d{2}-\d{2}\.png$/);
+    expect([...(photo?.bytes ?? []).slice(0, 4)]).toEqual([0x89, 0x50, 0x4e, 0x47]);
     expect(world.errors).toEqual([]);
   });
 });
@@ -413,6 +421,26 @@ describe("long messages", () => {
     expect(seen.messages.length).toBeGreaterThan(1);
     for (const message of seen.messages) expect(message.text.length).toBeLessThanOrEqual(MESSAGE_LIMIT);
     expect(seen.reply.text).toContain(links[4]);
+  });
+
+  it("sends a picture whose text is too long for a caption as the text message, then the picture", async () => {
+    const telegram = telegramClient({ token: BOT_TOKEN, apiRoot: world.emulator.apiRoot });
+    const lines = Array.from({ length: 40 }, (_, i) => `${i + 1}. member ${i + 1} — 12 pts, 1 verified`);
+    const content = Uint8Array.of(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a);
+    const attachment = { filename: "board-long.png", contentType: "image/png", content };
+    const photosBefore = world.emulator.state.photos.length;
+    const ref = await postView(
+      telegram,
+      String(world.group.id),
+      publicView(lines, { title: "Leaderboard", attachment }),
+    );
+    const text = world.emulator.sent().find((m) => String(m.messageId) === ref.messageId);
+    expect(text?.text.length).toBeGreaterThan(CAPTION_LIMIT);
+    expect(htmlToText(text?.text ?? "")).toContain("40. member 40");
+    const photos = world.emulator.state.photos.slice(photosBefore);
+    expect(photos).toHaveLength(1);
+    expect(photos[0]?.caption).toBeNull();
+    expect([...(photos[0]?.bytes ?? [])]).toEqual([...content]);
   });
 });
 

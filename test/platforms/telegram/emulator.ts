@@ -1,5 +1,5 @@
 // telegram-test-api with the Bot API methods Cairn uses that it lacks
-// (getChatMember, get/setMyCommands, sendDocument), a long-poll getUpdates, a
+// (getChatMember, get/setMyCommands, sendDocument, sendPhoto), a long-poll getUpdates, a
 // webhook that sends the secret-token header as Telegram does, a record of
 // every call the bot makes, and switches for the failures a test scripts (a
 // person who has not started the bot, a 429, a slow answer).
@@ -23,6 +23,14 @@ export interface SentMessage {
   readonly forceReply: boolean;
 }
 
+/** A picture the bot sent (sendPhoto), with the bytes it uploaded. */
+export interface SentPhoto {
+  readonly chatId: string;
+  readonly filename: string;
+  readonly bytes: Uint8Array;
+  readonly caption: string | null;
+}
+
 export interface ApiCall {
   readonly method: string;
   readonly body: Record<string, unknown>;
@@ -38,6 +46,7 @@ export class EmulatorState {
   readonly notStarted = new Set<number>();
   readonly menus = new Map<string, unknown>();
   readonly documents: Array<{ chatId: string; filename: string; size: number }> = [];
+  readonly photos: SentPhoto[] = [];
   /** The next sendMessage calls answer 429 with this retry_after (seconds). */
   rateLimitNext: number[] = [];
   /** The next sendMessage calls are answered this many milliseconds late (a slow Telegram). */
@@ -143,6 +152,27 @@ function installRoutes(): void {
         });
       }),
     (app, server) =>
+      app.all("/bot:token/sendPhoto", (req, res) => {
+        void readForm(req).then(async (form) => {
+          const photo = await sentPhoto(form);
+          stateOf(server).photos.push(photo);
+          // Stored as a message whose text is the caption, so a board reads the same as text or as a picture.
+          const thread = form.get("message_thread_id");
+          const message = (server as TelegramServer).addBotMessage(
+            {
+              chat_id: photo.chatId,
+              text: photo.caption ?? "",
+              ...(typeof thread === "string" ? { message_thread_id: Number(thread) } : {}),
+            },
+            req.params["token"] ?? "",
+          );
+          res.json({
+            ok: true,
+            result: { ...message, photo: [{ file_id: photo.filename, width: 1, height: 1 }] },
+          });
+        });
+      }),
+    (app, server) =>
       app.all("/bot:token/getUpdates", (req, _res, next) => {
         // Telegram holds a poll open until an update arrives; the emulator answers at once.
         const token = req.params["token"];
@@ -161,6 +191,25 @@ async function readRaw(req: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
   return Buffer.concat(chunks).toString("latin1");
+}
+
+/** A multipart request's fields, parsed as the fetch API parses form data. */
+async function readForm(req: IncomingMessage): Promise<FormData> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
+  const type = req.headers["content-type"] ?? "";
+  return new Response(Buffer.concat(chunks), { headers: { "content-type": type } }).formData();
+}
+
+async function sentPhoto(form: FormData): Promise<SentPhoto> {
+  const photo = form.get("photo");
+  const caption = form.get("caption");
+  return {
+    chatId: String(form.get("chat_id") ?? ""),
+    filename: photo instanceof File ? photo.name : "",
+    bytes: photo instanceof File ? new Uint8Array(await photo.arrayBuffer()) : new Uint8Array(0),
+    caption: typeof caption === "string" ? caption : null,
+  };
 }
 
 /** A running emulator on a fixed port with the routes above. */
