@@ -44,18 +44,22 @@ const FIELDS_MAX = 25;
  * included) and the mention syntax, so `<@123>`, `<#1>` and `@everyone`
  * show as typed instead of as mentions. Every `[` is escaped, not only those
  * of a whole `[text](url)`: text split around a link must not leave a
- * masked link's opening behind.
+ * masked link's opening behind. Quote (`>`) and subtext (`-#`) line starts are
+ * escaped too.
  */
 export function escapeDiscord(text: string): string {
+  // escapeMarkdown doubles every backslash the person typed, so after it each
+  // "[" is raw and escaping it unconditionally cannot be undone by a typed "\".
   const escaped = escapeMarkdown(text, {
     heading: true,
     bulletedList: true,
     numberedList: true,
-    maskedLink: true,
+    maskedLink: false,
   });
   return escaped
-    .replace(/(?<!\\)\[/g, "\\[")
-    .replace(/<(?=[@#:]|a:|t:|\/)/g, "\\<")
+    .replace(/\[/g, "\\[")
+    .replace(/^(\s*)(>|-#)/gm, "$1\\$2")
+    .replace(/<(?=[@#:]|a:|t:|id:|\/)/g, "\\<")
     .replace(/@(everyone|here)/g, "@\u200b$1");
 }
 

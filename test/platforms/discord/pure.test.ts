@@ -154,6 +154,9 @@ describe("rendering a View", () => {
     expect(escapeDiscord("# heading\n- item\n[x](http://e.vil)")).toBe(
       "\\# heading\n\\- item\n\\[x](http://e.vil)",
     );
+    // A typed backslash cannot cancel the escape of a masked link's "[".
+    expect(discordText("\\[Official docs](https://e.vil)")).toBe("\\\\\\[Official docs](<https://e.vil>)");
+    expect(escapeDiscord("> quoted\n  -# small <id:home>")).toBe("\\> quoted\n  \\-# small \\<id:home>");
   });
 
   it("renders a private view as an ephemeral embed with no mentions allowed", () => {
