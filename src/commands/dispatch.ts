@@ -2,6 +2,7 @@ import type { z } from "zod";
 import { resolveActor, type PlatformChat, type PlatformUser } from "../app/actors.ts";
 import type { Actor, Deps } from "../app/deps.ts";
 import { parseCommandLine } from "../core/commandLine.ts";
+import { withoutInvisibleCharacters } from "../core/text.ts";
 import { refusalText } from "../views/refusals.ts";
 import { refusalView, type View } from "../views/view.ts";
 import type { AnyCommandSpec, CommandContext, CommandJobs } from "./types.ts";
@@ -75,12 +76,10 @@ export async function runCommand(
   }
 }
 
-async function answer(
-  spec: AnyCommandSpec,
-  invocation: Invocation,
-  raw: Record<string, unknown>,
-): Promise<View> {
-  const parsed = spec.input.safeParse(raw);
+async function answer(spec: AnyCommandSpec, given: Invocation, raw: Record<string, unknown>): Promise<View> {
+  // Names and options as typed may hold a NUL or an escape sequence: gone before anything reads them.
+  const invocation = { ...given, user: withoutInvisibleCharacters(given.user) };
+  const parsed = spec.input.safeParse(withoutInvisibleCharacters(raw));
   if (!parsed.success) return invalidInput(spec, parsed.error);
   try {
     const actor = await resolveActor(invocation.deps, invocation.chat, invocation.user);

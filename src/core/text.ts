@@ -9,6 +9,23 @@ const INVISIBLE = /[\p{Cc}\u202A-\u202E\u2066-\u2069]/gu;
 /** The same, minus the line breaks and tabs a description may keep. */
 const INVISIBLE_EXCEPT_LINES = /[^\P{Cc}\n\t]|[\u202A-\u202E\u2066-\u2069]/gu;
 
+/**
+ * Every string inside a command's raw input with its invisible characters
+ * removed (line breaks and tabs kept): a NUL or an escape sequence typed into
+ * any option, not only a title, must never reach the database or a chat.
+ * Arrays and plain objects are walked; anything else is returned as it is.
+ */
+export function withoutInvisibleCharacters<T>(value: T): T {
+  if (typeof value === "string") return value.replace(INVISIBLE_EXCEPT_LINES, "") as T;
+  if (Array.isArray(value)) return value.map((item: unknown) => withoutInvisibleCharacters(item)) as T;
+  if (value !== null && typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype) {
+    return Object.fromEntries(
+      Object.entries(value).map(([key, item]) => [key, withoutInvisibleCharacters(item)]),
+    ) as T;
+  }
+  return value;
+}
+
 /** Length as people count it: code points, so an emoji is one character, not two. */
 const lengthOf = (s: string): number => [...s].length;
 

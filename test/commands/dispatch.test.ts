@@ -56,3 +56,28 @@ describe("/profile", () => {
     expect(await say("/profile")).toMatch(/ada/);
   });
 });
+
+describe("invisible characters", () => {
+  it("are removed from every option and name before anything reads them: a NUL gets a refusal, not an error", async () => {
+    const community = await newCommunity(database.db);
+    const errors: unknown[] = [];
+    const invocation: Invocation = {
+      deps: community.deps,
+      chat: community.chat,
+      user: { ...community.user("ad\u0000a"), displayName: "Ad\u0000a\u001b[31m" },
+      onError: (error) => void errors.push(error),
+    };
+    const say = async (text: string): Promise<string> => {
+      const view = await runTextCommand(catalog, invocation, text);
+      return view === null ? "" : renderPlainText(view);
+    };
+    expect(await say("/leaderboard doc\u0000s")).not.toMatch(/went wrong/);
+    expect(await say("/profile @no\u0000body")).toMatch(/^✗ No member is called "nobody"/);
+    expect(await say("/link \u0000")).not.toMatch(/went wrong/);
+    expect(errors).toEqual([]);
+    const member = await community.deps.db.member.findFirstOrThrow({
+      where: { communityId: community.communityId },
+    });
+    expect(member.displayName).toBe("Ada[31m");
+  });
+});
