@@ -107,3 +107,27 @@ describe("cairn bot", () => {
     expect(await exitCode(cairn.child)).toBe(0);
   }, 90_000);
 });
+
+describe("cairn worker with Redis unreachable", () => {
+  it("stops at start with one line naming the Redis address, not its password", async () => {
+    const port = await freePort();
+    const child = spawn(process.execPath, ["--import", "tsx", "src/cli.ts", "worker"], {
+      env: {
+        ...process.env,
+        DATABASE_URL: database.url,
+        REDIS_URL: `redis://:s3cret-pass@127.0.0.1:${port}/0`,
+        HTTP_PORT: String(await freePort()),
+        LOG_LEVEL: "silent",
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    children.push(child);
+    let stderr = "";
+    child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    expect(await exitCode(child)).toBe(1);
+    expect(stderr.trim().split("\n")).toEqual([
+      `cairn: cannot reach Redis at 127.0.0.1:${port} (no answer within 10 s)`,
+    ]);
+    expect(stderr).not.toContain("s3cret");
+  }, 60_000);
+});

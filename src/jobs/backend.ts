@@ -54,6 +54,17 @@ export async function openQueueBackend(settings: QueueBackendSettings): Promise<
     : openRedisBackend(settings.redisUrl, settings.namespace ?? DEFAULT_NAMESPACE);
 }
 
+/** How long start-up waits for Redis to answer before giving up. */
+const REDIS_CONNECT_TIMEOUT_MS = 10_000;
+
+function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms / 1000} s`)), ms);
+  });
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
+}
+
 async function openRedisBackend(url: string, prefix: string): Promise<QueueBackend> {
   const clients: Redis[] = [];
   const connect = (): Redis => {
@@ -67,9 +78,18 @@ async function openRedisBackend(url: string, prefix: string): Promise<QueueBacke
   };
   const shared = connect();
   const where = new URL(url);
+  const address = `${where.hostname}:${where.port || "6379"}`;
+  try {
+    await withDeadline(shared.ping(), REDIS_CONNECT_TIMEOUT_MS);
+  } catch (error) {
+    // Fail at start with one line (no URL, so no password) instead of waiting for ever.
+    for (const client of clients) client.disconnect();
+    const reason = error instanceof Error ? (error.message.split("\n")[0] ?? "") : String(error);
+    throw new Error(`cannot reach Redis at ${address} (${reason})`);
+  }
   return {
     kind: "redis",
-    description: `BullMQ on Redis at ${where.hostname}:${where.port || "6379"} (prefix ${prefix})`,
+    description: `BullMQ on Redis at ${address} (prefix ${prefix})`,
     namespace: prefix,
     coordination: redisCoordination(shared, prefix),
     queue: (name) => new Queue(name, { connection: shared, prefix }),
