@@ -106,7 +106,7 @@ async function buildBoard(
   }
   const { community, seasons, category } = await loadContext(deps, communityId, request);
   if (request.categorySlug !== null && category === null) {
-    return refuse("UNKNOWN_CATEGORY", { slug: request.categorySlug });
+    return refuse("UNKNOWN_CATEGORY", { category: request.categorySlug });
   }
   const bounds = windowBounds(request.window, now, seasons);
   if (!bounds.ok) return bounds;

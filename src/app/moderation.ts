@@ -242,7 +242,7 @@ async function setBan(
   return transact(deps, async (tx) => {
     const member = await findMember(tx, actor.communityId, input.member, now);
     if (!member.ok) return member;
-    if (member.value.id === actor.memberId) return refuse("CANNOT_BAN_SELF");
+    if (banned && member.value.id === actor.memberId) return refuse("CANNOT_BAN_SELF");
     const row = await tx.member.findUniqueOrThrow({
       where: { id: member.value.id },
       select: { banned: true },
@@ -284,11 +284,16 @@ async function setBan(
 const MAX_ADJUSTMENT = 100_000_000;
 
 /** Adds or removes points by hand, as an ADJUSTMENT ledger entry. */
+/** The most points (hundredths) a balance holds: its column is a 32-bit integer. */
+const MAX_BALANCE = 2_147_483_647;
+
 export async function adjustPoints(
   deps: Deps,
   actor: Actor,
   input: { readonly member: MemberRef; readonly points: number; readonly reason: string },
-): Promise<Result<{ name: string; points: number }, MemberLookup | ReasonRefusal | "BAD_POINTS">> {
+): Promise<
+  Result<{ name: string; points: number }, MemberLookup | ReasonRefusal | "BAD_POINTS" | "BALANCE_LIMIT">
+> {
   const reason = validateReason(input.reason);
   if (!reason.ok) return reason;
   if (!Number.isInteger(input.points) || input.points === 0 || Math.abs(input.points) > MAX_ADJUSTMENT) {
@@ -299,6 +304,10 @@ export async function adjustPoints(
   return transact(deps, async (tx) => {
     const member = await findMember(tx, actor.communityId, input.member, now);
     if (!member.ok) return member;
+    const balance = await tx.balance.findUnique({ where: { memberId: member.value.id }, select: { total: true } });
+    if (Math.abs((balance?.total ?? 0) + input.points) > MAX_BALANCE) {
+      return refuse("BALANCE_LIMIT", { max: MAX_BALANCE });
+    }
     await appendLedgerEntries(
       tx,
       actor.communityId,

@@ -192,7 +192,10 @@ function parseExportArgs(args: readonly string[]): Record<string, unknown> | nul
     const lower = arg.toLowerCase();
     if (lower === "record") raw["record"] = true;
     else if (lower === "json" || lower === "csv") raw["format"] = lower;
-    else if (/^\d+(\.\d{1,2})?$/.test(arg)) raw[raw["budget"] === undefined ? "budget" : "cap"] = arg;
+    else if (/^\d+(\.\d{1,2})?$/.test(arg)) {
+      if (raw["cap"] !== undefined) return null;
+      raw[raw["budget"] === undefined ? "budget" : "cap"] = arg;
+    }
     else if (raw["window"] === undefined) raw["window"] = arg;
     else return null;
   }

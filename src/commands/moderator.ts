@@ -24,7 +24,7 @@ import {
 import { formatPoints } from "../core/points.ts";
 import { privateView, successView } from "../views/view.ts";
 import { refused } from "./contributor.ts";
-import { contributionNumber, date, memberRef, optional, points, text, wholeNumber, word } from "./options.ts";
+import { categoryWeight, contributionNumber, date, memberRef, optional, points, text, wholeNumber, word } from "./options.ts";
 import { defineCommand, type OptionSpec } from "./types.ts";
 
 const numberOption: OptionSpec = {
@@ -242,7 +242,7 @@ export const configSet = defineCommand({
   },
 });
 
-const weight = points;
+const weight = categoryWeight;
 
 export const categoryAdd = defineCommand({
   name: "category",

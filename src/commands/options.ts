@@ -30,7 +30,7 @@ export const contributionNumber = refusing("BAD_CONTRIBUTION_ID", (value) => {
   return parsed.ok ? parsed.value : null;
 });
 
-export const memberRef = refusing<MemberRef>("UNKNOWN_MEMBER", (value) => {
+export const memberRef = refusing<MemberRef>("USAGE", (value) => {
   if (typeof value === "string") {
     const name = value.replace(/^@/, "").trim();
     return name === "" ? null : { kind: "name", name };
@@ -49,6 +49,12 @@ export const leaderboardWindow = refusing<LeaderboardWindow>("BAD_WINDOW", (valu
 export const points = refusing("BAD_POINTS", (value) => {
   const parsed = parsePoints(String(value));
   return parsed.ok && parsed.value !== 0 ? parsed.value : null;
+});
+
+/** A category's points per verified contribution: 0 (counted, not rewarded) or more; the use case caps it. */
+export const categoryWeight = refusing("BAD_WEIGHT", (value) => {
+  const parsed = parsePoints(String(value));
+  return parsed.ok && parsed.value >= 0 ? parsed.value : null;
 });
 
 /** A money amount in hundredths (budget, cap). */

@@ -62,6 +62,7 @@ const refusalTexts: Readonly<Record<string, (d: Detail) => string>> = {
   ALREADY_BANNED: (d) => `${d["name"] ?? "That member"} is already banned.`,
   NOT_BANNED: (d) => `${d["name"] ?? "That member"} is not banned.`,
   CANNOT_BAN_SELF: () => "You cannot ban yourself.",
+  BALANCE_LIMIT: () => "That would take the member's points beyond 21,474,836.47, the most a balance holds.",
   BAD_POINTS: () => "Points are a non-zero number with at most 2 decimals, like 5 or -2.5.",
   ALREADY_ERASED: () => "Your names have already been erased.",
   NO_ERASURE_REQUEST: (d) => `${d["name"] ?? "That member"} has not asked to be forgotten (/forget-me).`,

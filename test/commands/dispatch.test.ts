@@ -81,3 +81,43 @@ describe("invisible characters", () => {
     expect(member.displayName).toBe("Ada[31m");
   });
 });
+
+describe("moderator refusals that name the real problem", () => {
+  it("refuses with the specific reason and changes nothing", async () => {
+    const community = await newCommunity(database.db);
+    const mod: Invocation = {
+      deps: community.deps,
+      chat: community.chat,
+      user: { ...community.user("mo"), isPlatformModerator: true },
+    };
+    const say = async (text: string): Promise<string> => {
+      const view = await runTextCommand(catalog, mod, text);
+      return view === null ? "" : renderPlainText(view);
+    };
+    await say("/profile");
+    const entries = () =>
+      community.deps.db.ledgerEntry.count({ where: { communityId: community.communityId } });
+
+    expect(await say("/leaderboard forever")).toBe('✗ There is no category "forever".');
+    expect(await say("/member unban @mo no reason")).toMatch(/^✗ mo is not banned/i);
+    expect(await say("/category add zero 0 counted only")).toMatch(/^✓/);
+    expect(await say("/category add huge 99999999999")).toMatch(
+      /^✗ A category weight is a number of points from 0/,
+    );
+    expect(await say("/export all 100 200 300")).toMatch(/^✗ Usage: \/export/);
+    expect(await say('/profile "@ "')).toMatch(/^✗ Usage: \/profile/);
+
+    await community.deps.db.balance.create({
+      data: {
+        memberId: (await community.member("rich")).memberId,
+        communityId: community.communityId,
+        total: 2_147_000_000,
+      },
+    });
+    const before = await entries();
+    expect(await say("/member adjust @rich 1000000 bonus")).toBe(
+      "✗ That would take the member's points beyond 21,474,836.47, the most a balance holds.",
+    );
+    expect(await entries()).toBe(before);
+  });
+});
