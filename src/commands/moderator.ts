@@ -24,7 +24,17 @@ import {
 import { formatPoints } from "../core/points.ts";
 import { privateView, successView } from "../views/view.ts";
 import { refused } from "./contributor.ts";
-import { categoryWeight, contributionNumber, date, memberRef, optional, points, text, wholeNumber, word } from "./options.ts";
+import {
+  categoryWeight,
+  contributionNumber,
+  date,
+  memberRef,
+  optional,
+  points,
+  text,
+  wholeNumber,
+  word,
+} from "./options.ts";
 import { defineCommand, type OptionSpec } from "./types.ts";
 
 const numberOption: OptionSpec = {
@@ -244,6 +254,11 @@ export const configSet = defineCommand({
 
 const weight = categoryWeight;
 
+/** A season as a window to type: quoted when its name has spaces, as the command line reads it. */
+function seasonWindow(name: string): string {
+  return /\s/.test(name) ? `season:"${name.replaceAll('"', '\\"')}"` : `season:${name}`;
+}
+
 export const categoryAdd = defineCommand({
   name: "category",
   sub: "add",
@@ -329,7 +344,7 @@ export const seasonAdd = defineCommand({
     });
     return result.ok
       ? successView(
-          `Season ${result.value.name} added; see it with /leaderboard season:${result.value.name}.`,
+          `Season ${result.value.name} added; see it with /leaderboard ${seasonWindow(result.value.name)}.`,
         )
       : refused(result);
   },

@@ -121,3 +121,22 @@ describe("moderator refusals that name the real problem", () => {
     expect(await entries()).toBe(before);
   });
 });
+
+describe("/season add", () => {
+  it("suggests a board window that reads back, quoted when the season's name has spaces", async () => {
+    const community = await newCommunity(database.db);
+    const mod: Invocation = {
+      deps: community.deps,
+      chat: community.chat,
+      user: { ...community.user("mo"), isPlatformModerator: true },
+    };
+    const say = async (text: string): Promise<string> => {
+      const view = await runTextCommand(catalog, mod, text);
+      return view === null ? "" : renderPlainText(view);
+    };
+    const added = await say('/season add "Spring 2025" 2025-03-01');
+    const window = /\/leaderboard (season:"Spring 2025")\./.exec(added)?.[1];
+    expect(window).toBe('season:"Spring 2025"');
+    expect(await say(`/leaderboard ${window}`)).not.toMatch(/^✗/);
+  });
+});
