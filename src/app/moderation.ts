@@ -304,7 +304,10 @@ export async function adjustPoints(
   return transact(deps, async (tx) => {
     const member = await findMember(tx, actor.communityId, input.member, now);
     if (!member.ok) return member;
-    const balance = await tx.balance.findUnique({ where: { memberId: member.value.id }, select: { total: true } });
+    const balance = await tx.balance.findUnique({
+      where: { memberId: member.value.id },
+      select: { total: true },
+    });
     if (Math.abs((balance?.total ?? 0) + input.points) > MAX_BALANCE) {
       return refuse("BALANCE_LIMIT", { max: MAX_BALANCE });
     }

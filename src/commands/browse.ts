@@ -195,8 +195,7 @@ function parseExportArgs(args: readonly string[]): Record<string, unknown> | nul
     else if (/^\d+(\.\d{1,2})?$/.test(arg)) {
       if (raw["cap"] !== undefined) return null;
       raw[raw["budget"] === undefined ? "budget" : "cap"] = arg;
-    }
-    else if (raw["window"] === undefined) raw["window"] = arg;
+    } else if (raw["window"] === undefined) raw["window"] = arg;
     else return null;
   }
   return raw;
