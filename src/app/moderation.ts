@@ -349,7 +349,7 @@ const ERASED_NAME = "erased member";
 export async function requestErasure(
   deps: Deps,
   actor: Actor,
-): Promise<Result<{ requested: true }, "ALREADY_ERASED">> {
+): Promise<Result<{ requested: true; before: boolean }, "ALREADY_ERASED">> {
   const now = deps.clock.now();
   return transact(deps, async (tx) => {
     const member = await tx.member.findUniqueOrThrow({
@@ -357,6 +357,12 @@ export async function requestErasure(
       select: { erasedAt: true },
     });
     if (member.erasedAt !== null) return refuse("ALREADY_ERASED");
+    // Asking again changes nothing and tells the moderators nothing new.
+    const asked = await tx.auditLog.findFirst({
+      where: { communityId: actor.communityId, action: FORGET_REQUEST, target: `member:${actor.memberId}` },
+      select: { id: true },
+    });
+    if (asked !== null) return ok({ requested: true as const, before: true });
     await recordModeratorAction(
       tx,
       {
@@ -367,7 +373,7 @@ export async function requestErasure(
       },
       now,
     );
-    return ok({ requested: true as const });
+    return ok({ requested: true as const, before: false });
   });
 }
 

@@ -327,9 +327,12 @@ export const forgetMe = defineCommand({
   input: z.object({}),
   run: async (ctx) => {
     const result = await requestErasure(ctx.deps, ctx.actor);
-    return result.ok
-      ? successView("Your request is with the moderators; once confirmed your names are erased.")
-      : refused(result);
+    if (!result.ok) return refused(result);
+    return successView(
+      result.value.before
+        ? "You asked already; your request is still with the moderators."
+        : "Your request is with the moderators; once confirmed your names are erased.",
+    );
   },
 });
 

@@ -30,4 +30,19 @@ describe("a member who asked to be forgotten", () => {
     expect(member.erasedAt).not.toBeNull();
     expect(member.identities.map((i) => i.displayName)).toEqual([`erased member ${ana.memberId}`]);
   });
+
+  it("asking twice records one request, so the moderators are told once", async () => {
+    const community = await newCommunity(database.db);
+    const bo = await community.member("Bo");
+    expect(valueOf(await requestErasure(community.deps, bo))).toEqual({ requested: true, before: false });
+    expect(valueOf(await requestErasure(community.deps, bo))).toEqual({ requested: true, before: true });
+    const requests = await database.db.auditLog.count({
+      where: { communityId: community.communityId, action: "member.forget-request" },
+    });
+    const outbox = await database.db.outboxMessage.count({
+      where: { communityId: community.communityId, kind: "MOD_LOG" },
+    });
+    expect(requests).toBe(1);
+    expect(outbox).toBe(1);
+  });
 });
