@@ -10,6 +10,7 @@ import {
 import { configuredChannelId, defaultChannel, type ServerChannel } from "./channels.ts";
 import { renderFiles, renderMessage } from "./render.ts";
 import { DiscordRest, type DiscordRestOptions } from "./rest.ts";
+import { ExpiringMap } from "../memory.ts";
 
 /**
  * Discord's limits as the delivery jobs pace them. A bucket of capacity C
@@ -25,26 +26,6 @@ export const DISCORD_LIMITS: PlatformLimits = {
 
 /** Entries kept in the small lookup caches (default channel per server, DM channel per person). */
 const CACHE_LIMIT = 10_000;
-
-/** A Map that forgets its oldest entry beyond `limit`, so a bot in many servers stays bounded. */
-class BoundedCache<V> {
-  private readonly entries = new Map<string, V>();
-  constructor(private readonly limit: number) {}
-  get(key: string): V | undefined {
-    return this.entries.get(key);
-  }
-  set(key: string, value: V): void {
-    this.entries.delete(key);
-    this.entries.set(key, value);
-    if (this.entries.size > this.limit) {
-      const oldest = this.entries.keys().next().value;
-      if (oldest !== undefined) this.entries.delete(oldest);
-    }
-  }
-  delete(key: string): void {
-    this.entries.delete(key);
-  }
-}
 
 /** A message reference keeps its channel, so an edit reaches the card wherever it was posted. */
 export function encodeMessageRef(channelId: string, messageId: string): MessageRef {
@@ -72,8 +53,8 @@ export class DiscordOutgoing implements ChatPlatform {
   readonly platform = "DISCORD" as const;
   readonly limits = DISCORD_LIMITS;
   private readonly rest: DiscordRest;
-  private readonly guildChannels = new BoundedCache<string>(CACHE_LIMIT);
-  private readonly dmChannels = new BoundedCache<string>(CACHE_LIMIT);
+  private readonly guildChannels = new ExpiringMap<string, string>(Infinity, CACHE_LIMIT);
+  private readonly dmChannels = new ExpiringMap<string, string>(Infinity, CACHE_LIMIT);
   private botUserId: Promise<string> | null = null;
 
   constructor(options: DiscordRestOptions) {

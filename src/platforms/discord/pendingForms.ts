@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { ExpiringMap } from "../memory.ts";
 import type { CreditToken } from "./input.ts";
 
 /**
@@ -33,21 +34,15 @@ export const FORM_KEY = /^[A-Za-z0-9_-]{12}$/;
 const DEFAULT_LIMIT = 5_000;
 const DEFAULT_TTL_MS = 60 * 60 * 1000;
 
-interface Held {
-  readonly form: PendingContribution;
-  readonly expiresAt: number;
-}
-
 export class PendingContributions {
-  private readonly forms = new Map<string, Held>();
-  private readonly limit: number;
-  private readonly ttlMs: number;
-  private readonly now: () => number;
+  private readonly forms: ExpiringMap<string, PendingContribution>;
 
   constructor(options: PendingFormsOptions = {}) {
-    this.limit = options.limit ?? DEFAULT_LIMIT;
-    this.ttlMs = options.ttlMs ?? DEFAULT_TTL_MS;
-    this.now = options.now ?? Date.now;
+    this.forms = new ExpiringMap(
+      options.ttlMs ?? DEFAULT_TTL_MS,
+      options.limit ?? DEFAULT_LIMIT,
+      options.now ?? Date.now,
+    );
   }
 
   get size(): number {
@@ -56,35 +51,16 @@ export class PendingContributions {
 
   /** Holds a form and returns its key. */
   hold(form: PendingContribution): string {
-    this.forgetExpired();
     const key = randomBytes(9).toString("base64url");
-    this.forms.set(key, { form, expiresAt: this.now() + this.ttlMs });
-    this.forgetOldestBeyondLimit();
+    this.forms.set(key, form);
     return key;
   }
 
   /** The form under `key` if `userId` opened it and it is still open; it is taken (a form is sent once). */
   take(key: string, userId: string): PendingContribution | null {
-    const held = this.forms.get(key);
-    if (held === undefined || held.form.userId !== userId) return null;
+    const form = this.forms.get(key);
+    if (form === undefined || form.userId !== userId) return null;
     this.forms.delete(key);
-    return held.expiresAt > this.now() ? held.form : null;
-  }
-
-  /** Entries are in the order they were held and all live as long, so the expired ones are at the front. */
-  private forgetExpired(): void {
-    const now = this.now();
-    for (const [key, held] of this.forms) {
-      if (held.expiresAt > now) return;
-      this.forms.delete(key);
-    }
-  }
-
-  private forgetOldestBeyondLimit(): void {
-    while (this.forms.size > this.limit) {
-      const oldest = this.forms.keys().next().value;
-      if (oldest === undefined) return;
-      this.forms.delete(oldest);
-    }
+    return form;
   }
 }

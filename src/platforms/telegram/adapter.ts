@@ -9,7 +9,7 @@ import type { DialogueTimers, OpenDialogue } from "./dialogue.ts";
 import { loggableError } from "./errors.ts";
 import type { GroupChat } from "./homeGroup.ts";
 import type { MembershipCheck } from "./membership.ts";
-import type { ExpiringMap } from "./memory.ts";
+import type { ExpiringMap } from "../memory.ts";
 import type { SeenPeople } from "./mentions.ts";
 import { displayNameOf } from "./replies.ts";
 import { commandJobs } from "../../jobs/exports.ts";

@@ -5,7 +5,7 @@
 // community they are known in. With several and none remembered, they are asked
 // to start from their group.
 import type { Deps } from "../../app/deps.ts";
-import type { ExpiringMap } from "./memory.ts";
+import type { ExpiringMap } from "../memory.ts";
 
 /** A Telegram group that is a community's space. */
 export interface GroupChat {

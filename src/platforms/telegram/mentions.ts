@@ -11,7 +11,7 @@ import type { MemberRef, PlatformUser } from "../../app/actors.ts";
 import type { CoAuthorClaim } from "../../app/contributions.ts";
 import type { AnyCommandSpec } from "../../commands/types.ts";
 import { parseCredits } from "../../core/credits.ts";
-import { ExpiringMap } from "./memory.ts";
+import { ExpiringMap } from "../memory.ts";
 import { displayNameOf } from "./replies.ts";
 
 const DAY_MS = 24 * 3_600_000;

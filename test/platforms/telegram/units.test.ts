@@ -35,7 +35,8 @@ import {
   withMentionHandles,
   withNamedPeople,
 } from "../../../src/platforms/telegram/mentions.ts";
-import { ExpiringMap, RecentUpdates } from "../../../src/platforms/telegram/memory.ts";
+import { ExpiringMap } from "../../../src/platforms/memory.ts";
+import { RecentUpdates } from "../../../src/platforms/telegram/memory.ts";
 import { topicOf } from "../../../src/platforms/telegram/outgoing.ts";
 import { readGroupPayload } from "../../../src/platforms/telegram/replies.ts";
 import { readUpdate, secretMatches } from "../../../src/platforms/telegram/webhook.ts";
