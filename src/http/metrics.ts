@@ -5,6 +5,7 @@ import type { Db } from "../db/client.ts";
 import type { JobLog, JobObserver } from "../jobs/definition.ts";
 import { notGivenUp } from "../jobs/delivery.ts";
 import { QUEUE_KEYS, type Queues } from "../jobs/queues.ts";
+import { withTimeout } from "../timing.ts";
 
 /** The job states `cairn_jobs` reports for every queue. */
 export const JOB_STATES = [
@@ -69,6 +70,7 @@ export function createMetrics(sources: MetricsSources): CairnMetrics {
       if (queues === undefined) return;
       const counted = await withTimeout(
         Promise.all(QUEUE_KEYS.map((key) => queues[key].getJobCounts(...JOB_STATES))),
+        SCRAPE_TIMEOUT_MS,
       );
       if (counted === null) {
         sources.log.warn({}, "metrics: the queue backend did not answer job counts in time");
@@ -91,6 +93,7 @@ export function createMetrics(sources: MetricsSources): CairnMetrics {
           orderBy: { id: "asc" },
           select: { createdAt: true },
         }),
+        SCRAPE_TIMEOUT_MS,
       );
       if (oldest === null) {
         sources.log.warn({}, "metrics: the database did not answer the outbox lag in time");
@@ -109,19 +112,4 @@ export function createMetrics(sources: MetricsSources): CairnMetrics {
     },
     observeCommand: (command, platform, seconds) => commandDuration.observe({ command, platform }, seconds),
   };
-}
-
-/** `work`'s value (wrapped, so a null value is still an answer), or null after the timeout or on an error. */
-export async function withTimeout<T>(work: Promise<T>, ms = SCRAPE_TIMEOUT_MS): Promise<{ value: T } | null> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<null>((resolve) => {
-    timer = setTimeout(() => resolve(null), ms);
-  });
-  try {
-    return await Promise.race([work.then((value) => ({ value })), timeout]);
-  } catch {
-    return null;
-  } finally {
-    clearTimeout(timer);
-  }
 }

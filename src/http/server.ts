@@ -7,7 +7,8 @@ import type { Db } from "../db/client.ts";
 import type { QueueBackend } from "../jobs/backend.ts";
 import { silentLog, type JobLog, type JobObserver } from "../jobs/definition.ts";
 import type { Queues } from "../jobs/queues.ts";
-import { createMetrics, withTimeout, type CairnMetrics } from "./metrics.ts";
+import { withTimeout } from "../timing.ts";
+import { createMetrics, type CairnMetrics } from "./metrics.ts";
 
 export interface HttpServerOptions {
   /** 0 picks a free port (tests). */

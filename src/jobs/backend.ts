@@ -10,6 +10,7 @@ import {
 import { Redis } from "ioredis";
 import pg from "pg";
 import { postgresCoordination, redisCoordination, type Coordination } from "./coordination.ts";
+import { withTimeout } from "../timing.ts";
 
 export interface QueueBackendSettings {
   /** BullMQ on Redis (or Valkey) when set; otherwise BullMQ's PostgreSQL backend on the ledger's database. */
@@ -57,14 +58,6 @@ export async function openQueueBackend(settings: QueueBackendSettings): Promise<
 /** How long start-up waits for Redis to answer before giving up. */
 const REDIS_CONNECT_TIMEOUT_MS = 10_000;
 
-function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms / 1000} s`)), ms);
-  });
-  return Promise.race([work, late]).finally(() => clearTimeout(timer));
-}
-
 async function openRedisBackend(url: string, prefix: string): Promise<QueueBackend> {
   const clients: Redis[] = [];
   const connect = (): Redis => {
@@ -79,13 +72,12 @@ async function openRedisBackend(url: string, prefix: string): Promise<QueueBacke
   const shared = connect();
   const where = new URL(url);
   const address = `${where.hostname}:${where.port || "6379"}`;
-  try {
-    await withDeadline(shared.ping(), REDIS_CONNECT_TIMEOUT_MS);
-  } catch (error) {
-    // Fail at start with one line (no URL, so no password) instead of waiting for ever.
+  // Fail at start with one line (no URL, so no password) instead of waiting for ever.
+  if ((await withTimeout(shared.ping(), REDIS_CONNECT_TIMEOUT_MS)) === null) {
     for (const client of clients) client.disconnect();
-    const reason = error instanceof Error ? (error.message.split("\n")[0] ?? "") : String(error);
-    throw new Error(`cannot reach Redis at ${address} (${reason})`);
+    throw new Error(
+      `cannot reach Redis at ${address} (no answer within ${REDIS_CONNECT_TIMEOUT_MS / 1000} s)`,
+    );
   }
   return {
     kind: "redis",
