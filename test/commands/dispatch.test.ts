@@ -9,6 +9,14 @@ import { useTestDatabase } from "../support/db.ts";
 
 const database = useTestDatabase();
 
+/** Types commands as the invocation's person and reads the answers as plain text ("" for none). */
+function speaker(invocation: Invocation): (text: string) => Promise<string> {
+  return async (text) => {
+    const view = await runTextCommand(catalog, invocation, text);
+    return view === null ? "" : renderPlainText(view);
+  };
+}
+
 describe("command dispatch", () => {
   it("reports each command's name and duration to observe, answered or refused, and nothing for an unknown command", async () => {
     const community = await newCommunity(database.db);
@@ -40,10 +48,7 @@ describe("/profile", () => {
       chat: community.chat,
       user: community.user("ada"),
     };
-    const say = async (text: string): Promise<string> => {
-      const view = await runTextCommand(catalog, invocation, text);
-      return view === null ? "" : renderPlainText(view);
-    };
+    const say = speaker(invocation);
     const hidden = async (): Promise<boolean> =>
       (await community.deps.db.member.findFirstOrThrow({ where: { displayName: "ada" } })).hidden;
 
@@ -67,10 +72,7 @@ describe("invisible characters", () => {
       user: { ...community.user("ad\u0000a"), displayName: "Ad\u0000a\u001b[31m" },
       onError: (error) => void errors.push(error),
     };
-    const say = async (text: string): Promise<string> => {
-      const view = await runTextCommand(catalog, invocation, text);
-      return view === null ? "" : renderPlainText(view);
-    };
+    const say = speaker(invocation);
     expect(await say("/leaderboard doc\u0000s")).not.toMatch(/went wrong/);
     expect(await say("/profile @no\u0000body")).toMatch(/^✗ No member is called "nobody"/);
     expect(await say("/link \u0000")).not.toMatch(/went wrong/);
@@ -90,10 +92,7 @@ describe("moderator refusals that name the real problem", () => {
       chat: community.chat,
       user: { ...community.user("mo"), isPlatformModerator: true },
     };
-    const say = async (text: string): Promise<string> => {
-      const view = await runTextCommand(catalog, mod, text);
-      return view === null ? "" : renderPlainText(view);
-    };
+    const say = speaker(mod);
     await say("/profile");
     const entries = () =>
       community.deps.db.ledgerEntry.count({ where: { communityId: community.communityId } });
@@ -130,10 +129,7 @@ describe("/season add", () => {
       chat: community.chat,
       user: { ...community.user("mo"), isPlatformModerator: true },
     };
-    const say = async (text: string): Promise<string> => {
-      const view = await runTextCommand(catalog, mod, text);
-      return view === null ? "" : renderPlainText(view);
-    };
+    const say = speaker(mod);
     const added = await say('/season add "Spring 2025" 2025-03-01');
     const window = /\/leaderboard (season:"Spring 2025")\./.exec(added)?.[1];
     expect(window).toBe('season:"Spring 2025"');
