@@ -89,6 +89,46 @@ export async function ensureCommunityForChat(
   });
 }
 
+/** A chat's space as the bot knows it, or null for a chat that never became one. */
+export async function spaceOf(
+  deps: Deps,
+  chat: Pick<PlatformChat, "platform" | "chatId">,
+): Promise<{ communityId: number; title: string; active: boolean } | null> {
+  return deps.db.space.findUnique({
+    where: { platform_platformChatId: { platform: chat.platform, platformChatId: chat.chatId } },
+    select: { communityId: true, title: true, active: true },
+  });
+}
+
+/**
+ * The active chats of the account's platform in the communities where the
+ * account has a member (a private command belongs to one of them), at most `limit`.
+ */
+export async function activeChatsOfAccount(
+  deps: Deps,
+  account: { readonly platform: Platform; readonly userId: string },
+  limit = 10,
+): Promise<Array<{ chatId: string; title: string }>> {
+  const identities = await deps.db.identity.findMany({
+    where: { platform: account.platform, platformUserId: account.userId },
+    select: { communityId: true },
+    take: limit,
+  });
+  if (identities.length === 0) return [];
+  const spaces = await deps.db.space.findMany({
+    where: {
+      platform: account.platform,
+      active: true,
+      communityId: { in: [...new Set(identities.map((i) => i.communityId))] },
+      community: { deletedAt: null },
+    },
+    select: { platformChatId: true, title: true },
+    orderBy: { id: "asc" },
+    take: limit,
+  });
+  return spaces.map((space) => ({ chatId: space.platformChatId, title: space.title }));
+}
+
 /** Marks a chat's space inactive when the bot leaves it; nothing is deleted. */
 export async function deactivateSpace(
   deps: Deps,

@@ -1,4 +1,4 @@
-import type { Platform } from "./actors.ts";
+import { spaceOf, type Platform } from "./actors.ts";
 import { listCategories } from "./community.ts";
 import type { Deps } from "./deps.ts";
 
@@ -46,10 +46,7 @@ export async function suggestionsFor(
 }
 
 async function activeCommunityOf(scope: SuggestionScope): Promise<number | null> {
-  const space = await scope.deps.db.space.findUnique({
-    where: { platform_platformChatId: { platform: scope.platform, platformChatId: scope.chatId } },
-    select: { communityId: true, active: true },
-  });
+  const space = await spaceOf(scope.deps, { platform: scope.platform, chatId: scope.chatId });
   return space === null || !space.active ? null : space.communityId;
 }
 

@@ -6,6 +6,7 @@
 // to start from their group.
 import type { Deps } from "../../app/deps.ts";
 import type { ExpiringMap } from "../memory.ts";
+import { activeChatsOfAccount } from "../../app/actors.ts";
 
 /** A Telegram group that is a community's space. */
 export interface GroupChat {
@@ -34,28 +35,7 @@ export async function homeGroupOf(
   return { kind: "found", group: only };
 }
 
-/**
- * The active Telegram groups of the communities where this Telegram account
- * has a member. (A use case in src/app would be the better home for this query;
- * it is here until one exists.)
- */
-async function telegramGroupsOf(deps: Deps, userId: number): Promise<GroupChat[]> {
-  const identities = await deps.db.identity.findMany({
-    where: { platform: "TELEGRAM", platformUserId: String(userId) },
-    select: { communityId: true },
-    take: 10,
-  });
-  if (identities.length === 0) return [];
-  const spaces = await deps.db.space.findMany({
-    where: {
-      platform: "TELEGRAM",
-      active: true,
-      communityId: { in: [...new Set(identities.map((i) => i.communityId))] },
-      community: { deletedAt: null },
-    },
-    select: { platformChatId: true, title: true },
-    orderBy: { id: "asc" },
-    take: 10,
-  });
-  return spaces.map((space) => ({ chatId: space.platformChatId, title: space.title }));
+/** The active Telegram groups of the communities where this Telegram account has a member. */
+function telegramGroupsOf(deps: Deps, userId: number): Promise<GroupChat[]> {
+  return activeChatsOfAccount(deps, { platform: "TELEGRAM", userId: String(userId) });
 }

@@ -12,7 +12,7 @@ import type {
   Update,
   User,
 } from "telegraf/types";
-import { deactivateSpace, moveSpace } from "../../app/actors.ts";
+import { deactivateSpace, moveSpace, spaceOf } from "../../app/actors.ts";
 import { findCommand, runCommand } from "../../commands/dispatch.ts";
 import { refusalView, privateView, type View } from "../../views/view.ts";
 import { decodeButtonPress, type ButtonPress } from "./callbackData.ts";
@@ -113,11 +113,7 @@ async function onGroupUpgraded(adapter: TelegramAdapter, from: number, to: numbe
 }
 
 async function hasSpace(adapter: TelegramAdapter, chatId: string): Promise<boolean> {
-  const space = await adapter.services.deps.db.space.findUnique({
-    where: { platform_platformChatId: { platform: "TELEGRAM", platformChatId: chatId } },
-    select: { id: true },
-  });
-  return space !== null;
+  return (await spaceOf(adapter.services.deps, { platform: "TELEGRAM", chatId })) !== null;
 }
 
 function followMovedGroup(adapter: TelegramAdapter, fromChatId: string, toChatId: string): void {
@@ -270,10 +266,7 @@ async function verifiedGroup(
   chatId: string,
   userId: number,
 ): Promise<GroupChat | null> {
-  const space = await adapter.services.deps.db.space.findUnique({
-    where: { platform_platformChatId: { platform: "TELEGRAM", platformChatId: chatId } },
-    select: { title: true, active: true },
-  });
+  const space = await spaceOf(adapter.services.deps, { platform: "TELEGRAM", chatId });
   if (space === null || !space.active) return null;
   const role = await adapter.membership.roleIn(chatId, userId);
   return role === "administrator" || role === "member" ? { chatId, title: space.title } : null;
