@@ -56,7 +56,12 @@ export const defaultCategories: readonly DefaultCategory[] = [
 export async function ensureCommunityForChat(
   deps: Deps,
   chat: PlatformChat,
-  options: { readonly name?: string; readonly timezone?: string } = {},
+  options: {
+    readonly name?: string;
+    readonly timezone?: string;
+    /** Where moderator messages go from the start (the console's own terminal). */
+    readonly modLogChat?: string;
+  } = {},
 ): Promise<{ communityId: number; spaceId: number; created: boolean }> {
   return inTransaction(deps, async (tx) => {
     const existing = await tx.space.findUnique({
@@ -71,7 +76,10 @@ export async function ensureCommunityForChat(
     const community = await tx.community.create({
       data: {
         name: options.name ?? chat.title,
-        config: { timezone: options.timezone ?? "UTC" },
+        config: {
+          timezone: options.timezone ?? "UTC",
+          ...(options.modLogChat === undefined ? {} : { modLogChat: options.modLogChat }),
+        },
         activeEpoch: deps.clock.now(),
         ledgerHead: { create: { seq: 0, hash: GENESIS_HASH } },
         categories: { create: defaultCategories.map((c) => ({ ...c })) },

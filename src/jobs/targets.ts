@@ -50,11 +50,9 @@ export async function targetsFor(deps: Deps, communityId: number, audience: Audi
         ? config.modLogChat
         : config.leaderboardChat;
   // Moderators' messages (the log, the digest) go only to a configured
-  // moderator chat, never to the community's public chat; the console is the
-  // moderator's own terminal and shows them there.
-  const shown =
-    channel === "modlog" && channelRef === null ? spaces.filter((s) => s.platform === "CONSOLE") : spaces;
-  return shown.map((space) => ({
+  // moderator chat, never to the community's public chat.
+  if (channel === "modlog" && channelRef === null) return [];
+  return spaces.map((space) => ({
     kind: "chat",
     platform: space.platform,
     chatId: space.platformChatId,

@@ -55,7 +55,11 @@ export async function runConsole(options: ConsoleOptions): Promise<void> {
   const print = (text: string): void => {
     options.output.write(`${text}\n`);
   };
-  const { communityId } = await ensureCommunityForChat(deps, consoleChat, { name: options.communityName });
+  // The terminal is the moderator's own: the moderator log and digest show there too.
+  const { communityId } = await ensureCommunityForChat(deps, consoleChat, {
+    name: options.communityName,
+    modLogChat: consoleChat.chatId,
+  });
   const dialogues = new Map<string, ContributeDialogue>();
   let user = consoleUser("alice", true);
   if (options.interactive) {
