@@ -213,7 +213,9 @@ export const memberForget = defineCommand({
   input: z.object({ member: memberRef }),
   run: async (ctx, input) => {
     const result = await eraseMember(ctx.deps, ctx.actor, input);
-    return result.ok ? successView("Their names are erased; their ledger entries stay.") : refused(result);
+    if (!result.ok) return refused(result);
+    await ctx.jobs?.expireExports(ctx.actor.communityId);
+    return successView("Their names are erased; their ledger entries stay.");
   },
 });
 

@@ -35,6 +35,8 @@ export interface OptionSpec {
 export interface CommandJobs {
   /** Queues an export; the file is sent to the member privately when built. */
   requestExport(request: BackgroundExport): Promise<{ readonly id: string | undefined }>;
+  /** Deletes the community's export files (they may name a member just erased). */
+  expireExports(communityId: number): Promise<void>;
 }
 
 export interface BackgroundExport {

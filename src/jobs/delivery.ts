@@ -172,7 +172,14 @@ export async function deliverMessages(
         }
         ctx.observer?.deliveryFailed(target.platform, error.failure.reason);
         ctx.log.warn(
-          { target: target.label, platform: target.platform, reason: error.failure.reason },
+          // Member ids, not names: the log outlives an erasure.
+          {
+            ...(message.audience.kind === "member"
+              ? { memberId: message.audience.memberId }
+              : { target: target.label }),
+            platform: target.platform,
+            reason: error.failure.reason,
+          },
           "delivery failed for good",
         );
         failures.push(`${describeFailure(error.failure)} (${targetKey(target)})`);

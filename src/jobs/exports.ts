@@ -1,4 +1,4 @@
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
 import type { Refusal } from "../core/result.ts";
@@ -116,10 +116,41 @@ async function buildOne(
   const stamp = ctx.deps.clock.now().toISOString().replace(/[:.]/g, "-");
   return {
     ok: true,
-    filename: `export-${request.communityId}-${stamp}.${request.format}`,
+    filename: `${exportFilePrefix(request.communityId)}${stamp}.${request.format}`,
     content: result.value.content,
   };
 }
+
+/** The start of every export file of a community, background-built or saved by the console. */
+function exportFilePrefix(communityId: number): string {
+  return `export-${communityId}-`;
+}
+
+/**
+ * Deletes the community's export files in `exportDir` (after an erasure they
+ * may name the erased member); returns the names deleted. A missing folder is no file.
+ */
+export async function expireExportFiles(exportDir: string, communityId: number): Promise<string[]> {
+  const names = await readdir(exportDir).catch((error: unknown) => {
+    if (error instanceof Error && "code" in error && error.code === "ENOENT") return [];
+    throw error;
+  });
+  const expired = names.filter((name) => name.startsWith(exportFilePrefix(communityId)));
+  for (const name of expired) await rm(path.join(exportDir, name), { force: true });
+  return expired;
+}
+
+/** After an erasure: the worker, which owns the export folder, deletes the community's export files. */
+export const expireExportsJob = defineJob({
+  queue: "exports",
+  name: "expire-exports",
+  payload: z.object({ communityId: z.number().int().positive() }),
+  defaults: { attempts: 5, backoff: { type: "exponential", delay: 2000 }, removeOnComplete: { age: 86_400 } },
+  async handle(ctx, request): Promise<{ expired: number }> {
+    const expired = await expireExportFiles(ctx.settings.exportDir, request.communityId);
+    return { expired: expired.length };
+  },
+});
 
 /** Queues an export; the caller answers at once with "your export is being built". */
 export async function requestExport(
@@ -132,5 +163,10 @@ export async function requestExport(
 
 /** What commands may start in the background, on these queues. */
 export function commandJobs(queues: Queues): CommandJobs {
-  return { requestExport: (request) => requestExport(queues, request) };
+  return {
+    requestExport: (request) => requestExport(queues, request),
+    expireExports: async (communityId) => {
+      await addJob(queues, expireExportsJob, { communityId });
+    },
+  };
 }
