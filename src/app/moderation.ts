@@ -292,7 +292,10 @@ export async function adjustPoints(
   actor: Actor,
   input: { readonly member: MemberRef; readonly points: number; readonly reason: string },
 ): Promise<
-  Result<{ name: string; points: number }, MemberLookup | ReasonRefusal | "BAD_POINTS" | "BALANCE_LIMIT">
+  Result<
+    { name: string; points: number },
+    MemberLookup | ReasonRefusal | "BAD_POINTS" | "BALANCE_LIMIT" | "OWN_ADJUSTMENT"
+  >
 > {
   const reason = validateReason(input.reason);
   if (!reason.ok) return reason;
@@ -304,6 +307,8 @@ export async function adjustPoints(
   return transact(deps, async (tx) => {
     const member = await findMember(tx, actor.communityId, input.member, now);
     if (!member.ok) return member;
+    // A moderator's own points move only by another moderator's hand.
+    if (member.value.id === actor.memberId) return refuse("OWN_ADJUSTMENT");
     const balance = await tx.balance.findUnique({
       where: { memberId: member.value.id },
       select: { total: true },
