@@ -94,6 +94,8 @@ const refusalTexts: Readonly<Record<string, (d: Detail) => string>> = {
   BUDGET_REQUIRED: () => "A cap or record needs a budget: /export month 1000 [cap] record.",
   BAD_LEDGER_LINE: (d) => `Line ${d["line"] ?? "?"} of the file is not a ledger entry.`,
   UNREADABLE_FILE: () => "That file cannot be read.",
+  EXPORT_IN_PROGRESS: () =>
+    "Your previous background export is still being built; wait for its file before asking for another.",
   NOT_IN_PRIVATE: () => "Use this command in a community chat, not in private.",
 };
 
