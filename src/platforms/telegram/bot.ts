@@ -21,7 +21,7 @@ import { logWith } from "../../jobs/definition.ts";
 
 export interface TelegramBotOptions extends TelegramConnection {
   /** Webhook mode: Telegram posts updates to `url` (served by Cairn's HTTP server); polling without it. */
-  readonly webhook?: { readonly url: string; readonly secret?: string };
+  readonly webhook?: { readonly url: string; readonly secret: string };
   /** How long a guided /contribute waits for an answer (default 10 minutes). */
   readonly dialogueTimeoutMs?: number;
   /** How long stop() waits for updates being handled (default 10 s). */
@@ -97,7 +97,7 @@ export function createTelegramBot(services: BotServices, options: TelegramBotOpt
         await apiCall("setWebhook", options.token, () =>
           telegram.setWebhook(webhook.url, {
             allowed_updates: [...ALLOWED_UPDATES],
-            ...(webhook.secret === undefined ? {} : { secret_token: webhook.secret }),
+            secret_token: webhook.secret,
           }),
         );
         services.log.info({ bot: username, mode: "webhook" }, "telegram bot started");

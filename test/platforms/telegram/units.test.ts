@@ -470,7 +470,14 @@ describe("small pieces", () => {
     expect(secretMatches("s3cret", "s3cret")).toBe(true);
     expect(secretMatches("s3cret", "s3cre")).toBe(false);
     expect(secretMatches("s3cret", undefined)).toBe(false);
-    expect(secretMatches(undefined, undefined)).toBe(true);
+    expect(secretMatches("s3cret", ["s3cret", "s3cret"])).toBe(false);
+  });
+
+  it("a forged update with a longer, shorter or empty secret is refused", () => {
+    expect(secretMatches("s3cret", "s3cret-and-more")).toBe(false);
+    expect(secretMatches("s3cret", "s3")).toBe(false);
+    expect(secretMatches("s3cret", "")).toBe(false);
+    expect(secretMatches("x".repeat(256), "x".repeat(256))).toBe(true);
   });
 
   it("reads only group deep links it wrote", () => {
