@@ -26,6 +26,8 @@ export interface TelegramBotOptions extends TelegramConnection {
   readonly dialogueTimeoutMs?: number;
   /** How long stop() waits for updates being handled (default 10 s). */
   readonly stopGraceMs?: number;
+  /** How long a getChatMember answer is reused (default 1 minute). */
+  readonly membershipCacheMs?: number;
 }
 
 /** The updates the bot handles; Telegram sends no others. */
@@ -46,6 +48,7 @@ export function createTelegramBot(services: BotServices, options: TelegramBotOpt
     botUsername: () => username,
     names: commandNameMap(services.catalog),
     membership: membershipCheck(telegram, {
+      ...(options.membershipCacheMs === undefined ? {} : { ttlMs: options.membershipCacheMs }),
       onError: (error) => services.log.warn({ err: safe(error) }, "telegram getChatMember failed"),
     }),
     homes: new ExpiringMap(30 * 24 * HOUR_MS),

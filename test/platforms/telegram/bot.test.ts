@@ -15,7 +15,8 @@ import { publicView } from "../../../src/views/view.ts";
 import { waitFor } from "../../jobs/support.ts";
 import { BOT_TOKEN, BOT_USERNAME, TelegramWorld, type GroupInfo } from "./harness.ts";
 
-const world = new TelegramWorld({ emulator: 9451, http: 9452 });
+// No membership cache: a test that removes someone from the group sees it at once.
+const world = new TelegramWorld({ emulator: 9451, http: 9452 }, { membershipCacheMs: 0 });
 const person = TelegramWorld.person;
 
 beforeAll(() => world.start(), 60_000);
@@ -121,6 +122,40 @@ describe("commands", () => {
     const profile = await world.say(bea, "/profile", "private");
     expect(profile.reply.private).toBe(true);
     expect(profile.reply.text).toContain("Bea");
+  });
+
+  it("refuses private commands from someone kicked from the group or who left it", async () => {
+    const kim = person("Kim");
+    const lou = person("Lou");
+    await world.say(kim, "/help");
+    await world.say(lou, "/help");
+    expect((await world.say(kim, "/profile", "private")).reply.text).toContain("Kim");
+    world.emulator.state.kicked.add(world.user(kim).id);
+    world.emulator.state.outsiders.add(world.user(lou).id);
+    try {
+      for (const text of ["/profile", "/contribute", "/contribute Wrote docs"]) {
+        const seen = await world.say(kim, text, "private");
+        expect(seen.reply.text).toMatch(/not a member of your community's group/);
+      }
+      const left = await world.say(lou, "/profile", "private");
+      expect(left.reply.text).toMatch(/not a member of your community's group/);
+    } finally {
+      world.emulator.state.kicked.delete(world.user(kim).id);
+      world.emulator.state.outsiders.delete(world.user(lou).id);
+    }
+  });
+
+  it("refuses private commands for a group that is no longer a live space", async () => {
+    const max = person("Max");
+    await world.say(max, "/help");
+    const where = { platform: "TELEGRAM" as const, platformChatId: String(world.group.id) };
+    await world.database.db.space.updateMany({ where, data: { active: false } });
+    try {
+      const seen = await world.say(max, "/profile", "private");
+      expect(seen.reply.text).toMatch(/not a member of your community's group/);
+    } finally {
+      await world.database.db.space.updateMany({ where, data: { active: true } });
+    }
   });
 
   it("asks someone it does not know from any group to start from their group", async () => {

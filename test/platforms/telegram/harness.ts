@@ -69,6 +69,7 @@ export class TelegramWorld implements PlatformHarness {
       readonly secret?: string;
       readonly groupId?: number;
       readonly dialogueTimeoutMs?: number;
+      readonly membershipCacheMs?: number;
     } = {},
   ) {
     this.emulator = new TelegramEmulator(ports.emulator);
@@ -116,6 +117,9 @@ export class TelegramWorld implements PlatformHarness {
         ...(this.options.dialogueTimeoutMs === undefined
           ? {}
           : { dialogueTimeoutMs: this.options.dialogueTimeoutMs }),
+        ...(this.options.membershipCacheMs === undefined
+          ? {}
+          : { membershipCacheMs: this.options.membershipCacheMs }),
         webhook: {
           url: this.webhookUrl,
           secret: this.secret,
