@@ -232,6 +232,22 @@ describe("the guided /contribute", () => {
     expect(world.errors).toEqual([]);
   });
 
+  it("strips invisible characters from the member it creates and from the answers, as commands do", async () => {
+    const zed = person("Zed\u202Egnp.exe\u0007");
+    const opened = await world.say(zed, "/contribute");
+    const prompt = opened.messages.at(-1);
+    await world.pressOn(zed, prompt ?? opened.messages[0]!, "docs");
+    await world.say(zed, "Wrote\u202E the\u0000 guide", "private");
+    await world.say(zed, "-", "private");
+    const confirm = await world.say(zed, "-", "private");
+    expect(confirm.reply.text).toContain("Title: Wrote the guide");
+    const identity = await world.database.db.identity.findFirst({
+      where: { platform: "TELEGRAM", platformUserId: String(world.user(zed).id) },
+      include: { member: true },
+    });
+    expect(identity?.member.displayName).toBe("Zedgnp.exe");
+  });
+
   it("can be cancelled, and a private /contribute starts it for the person's group", async () => {
     const ida = person("Ida");
     await world.say(ida, "/help");
