@@ -401,7 +401,10 @@ export async function eraseMember(
       where: { id: member.value.id },
       data: { displayName: name, erasedAt: now, hidden: true },
     });
-    await tx.identity.updateMany({ where: { memberId: member.value.id }, data: { displayName: name } });
+    await tx.identity.updateMany({
+      where: { memberId: member.value.id },
+      data: { displayName: name, username: null },
+    });
     await recordModeratorAction(
       tx,
       { communityId: actor.communityId, actorId: actor.memberId, action: "member.forget", target },

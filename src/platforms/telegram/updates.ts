@@ -12,7 +12,7 @@ import type {
   Update,
   User,
 } from "telegraf/types";
-import { deactivateSpace, moveSpace, spaceOf } from "../../app/actors.ts";
+import { deactivateSpace, moveSpace, recordUsername, spaceOf } from "../../app/actors.ts";
 import { findCommand, runCommand } from "../../commands/dispatch.ts";
 import { refusalView, privateView, type View } from "../../views/view.ts";
 import { decodeButtonPress, type ButtonPress } from "./callbackData.ts";
@@ -36,9 +36,30 @@ interface Typed {
 }
 
 export async function handleUpdate(adapter: TelegramAdapter, update: Update): Promise<void> {
-  if ("message" in update) await onMessage(adapter, update.message);
-  else if ("callback_query" in update) await onButtonPress(adapter, update.callback_query);
-  else if ("my_chat_member" in update) await onBotMembership(adapter, update.my_chat_member);
+  try {
+    if ("message" in update) await onMessage(adapter, update.message);
+    else if ("callback_query" in update) await onButtonPress(adapter, update.callback_query);
+    else if ("my_chat_member" in update) await onBotMembership(adapter, update.my_chat_member);
+  } finally {
+    // After the update, so an account it created gets its username too.
+    await recordSenderUsername(adapter, update);
+  }
+}
+
+/** Stores the sender's current username on their identities: an @name is resolved only by it. */
+async function recordSenderUsername(adapter: TelegramAdapter, update: Update): Promise<void> {
+  const from =
+    "message" in update
+      ? update.message.from
+      : "callback_query" in update
+        ? update.callback_query.from
+        : undefined;
+  if (from === undefined || from.is_bot) return;
+  await recordUsername(
+    adapter.services.deps,
+    { platform: "TELEGRAM", userId: String(from.id) },
+    from.username ?? null,
+  );
 }
 
 /** Remembers who wrote in a group, so an @username typed later can be tied to their account. */

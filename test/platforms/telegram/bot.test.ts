@@ -215,7 +215,8 @@ describe("commands", () => {
 describe("the guided /contribute", () => {
   it("moves from the group to private chat: category by button, title, links, co-authors, confirm", async () => {
     const gus = person("Gus");
-    await world.say(person("Hal"), "/help"); // a co-author the community knows
+    const hal = person("Hal");
+    await world.say(hal, "/help"); // a co-author the community knows
     const opened = await world.say(gus, "/contribute");
     expect(opened.messages.every((m) => m.chatId === String(world.user(gus).id))).toBe(true);
     const prompt = opened.messages.at(-1);
@@ -225,7 +226,7 @@ describe("the guided /contribute", () => {
     expect(htmlToText(chosen.messages.at(-1)?.text ?? "")).toMatch(/What did you do/);
     await world.say(gus, "Wrote the <b>FAQ</b>", "private");
     await world.say(gus, "https://example.org/faq", "private");
-    const confirm = await world.say(gus, "@Hal:30", "private");
+    const confirm = await world.say(gus, `@${world.user(hal).username}:30`, "private");
     expect(confirm.reply.text).toContain("Title: Wrote the <b>FAQ</b>");
     const done = await world.pressOn(gus, confirm.messages.at(-1)!, "Yes");
     expect(htmlToText(done.messages.at(-1)?.text ?? "")).toMatch(/Logged #\d+ with 2 credited members/);
@@ -307,6 +308,37 @@ describe("co-authors named in a typed /contribute", () => {
     expect(seen.reply.text).toMatch(/with 3 credited members/);
     const credited = await creditedAccounts(number);
     expect(credited).toEqual([String(world.user(max).id), String(world.user(hal).id), "880001"].sort());
+  });
+
+  it("credits an @username not seen since a restart by its stored username, not by a look-alike display name", async () => {
+    const vic = person("Vic");
+    const vicUser = world.user(vic);
+    const group = { platform: "TELEGRAM" as const, chatId: String(world.group.id) };
+    // Known to the community from before a restart: not among the people seen in the group.
+    await resolveActor(world.deps, group, {
+      platform: "TELEGRAM",
+      userId: String(vicUser.id),
+      displayName: "Vic",
+    });
+    await world.say(vic, "/profile", "private"); // any update refreshes the stored username
+    const impostor = person(vicUser.username ?? "");
+    await world.say(impostor, "/help"); // first name set to Vic's username
+    const text = `/contribute docs "Helped with docs" https://example.org/helped-vic with @${(vicUser.username ?? "").toUpperCase()}:30`;
+    const seen = await world.say(person("Ola"), text);
+    const credited = await creditedAccounts(loggedNumber(seen.reply.text));
+    expect(credited).toContain(String(vicUser.id));
+    expect(credited).not.toContain(String(world.user(impostor).id));
+  });
+
+  it("refuses an @username nobody has, even when someone's display name is that username", async () => {
+    const impostor = person("ghost_helper_x");
+    await world.say(impostor, "/help");
+    const seen = await world.say(
+      person("Pia"),
+      `/contribute docs "Ghost help" https://example.org/ghost-help with @ghost_helper_x:50`,
+    );
+    expect(seen.reply.text).toMatch(/No member is called "@ghost_helper_x"/);
+    expect(seen.reply.text).not.toMatch(/Logged/);
   });
 
   it("still refuses an @username it cannot tie to anyone, naming it", async () => {
