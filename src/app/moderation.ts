@@ -407,7 +407,10 @@ export async function eraseMember(
       where: { id: { in: rows } },
       data: { displayName: name, erasedAt: now, hidden: true },
     });
-    await tx.identity.updateMany({ where: { memberId: { in: rows } }, data: { displayName: name } });
+    await tx.identity.updateMany({
+      where: { memberId: { in: rows } },
+      data: { displayName: name, username: null },
+    });
     await rerenderCardsOf(tx, actor.communityId, rows);
     await recordModeratorAction(
       tx,
