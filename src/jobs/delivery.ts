@@ -1,8 +1,14 @@
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { DelayedError, RateLimitError } from "bullmq";
 import { z } from "zod";
 import type { OutboxPayload } from "../app/outbox.ts";
-import { PlatformError, describeFailure, targetKey, type ChatTarget } from "../platforms/port.ts";
+import {
+  PlatformError,
+  describeFailure,
+  targetKey,
+  type ChatTarget,
+  type PostOptions,
+} from "../platforms/port.ts";
 import { composeOutboxMessages, type OutgoingMessage } from "./compose.ts";
 import { defineJob, type JobContext, type JobRun } from "./definition.ts";
 import { PacingWait, editPaced, postPaced } from "./send.ts";
@@ -40,6 +46,8 @@ export function deliveryJobId(outboxId: bigint | string): string {
 /** Which targets of which messages a delivery already reached, kept on the job so a retry never posts twice. */
 interface Progress {
   readonly done: Set<string>;
+  /** Names the posts of one outbox row, so a platform that can de-duplicate drops a retried post. */
+  readonly postKey?: string;
   save(): Promise<void>;
 }
 
@@ -130,7 +138,11 @@ export async function deliverOutboxRow(
     }
     await db.outboxMessage.update({ where: { id }, data: { attempts: { increment: 1 } } });
     const messages = await composeOutboxMessages(ctx.deps, row.communityId, payload);
-    const { sent, failures } = await deliverMessages(ctx, messages, progress);
+    const { sent, failures } = await deliverMessages(ctx, messages, {
+      done: progress.done,
+      save: progress.save,
+      postKey: deliveryJobId(id),
+    });
     const olderOfTopic = { topic: row.topic, deliveredAt: null, id: { lte: id } };
     if (sent === 0 && failures.length > 0) {
       await db.outboxMessage.updateMany({
@@ -173,7 +185,11 @@ export async function deliverMessages(
         continue;
       }
       try {
-        await sendMessage(ctx, message, target);
+        const idempotencyKey =
+          progress.postKey === undefined
+            ? undefined
+            : createHash("sha256").update(`${progress.postKey}:${key}`).digest("hex").slice(0, 25);
+        await sendMessage(ctx, message, target, idempotencyKey === undefined ? {} : { idempotencyKey });
         sent += 1;
       } catch (error) {
         if (!(error instanceof PlatformError) || error.failure.kind !== "permanent") {
@@ -203,10 +219,15 @@ export async function deliverMessages(
 }
 
 /** Posts a message, or edits the card it replaces where the card was posted before. */
-async function sendMessage(ctx: JobContext, message: OutgoingMessage, target: ChatTarget): Promise<void> {
+async function sendMessage(
+  ctx: JobContext,
+  message: OutgoingMessage,
+  target: ChatTarget,
+  options: PostOptions,
+): Promise<void> {
   const contributionId = message.replaces === null ? null : cardContributionId(message.replaces);
   if (contributionId === null) {
-    await postPaced(ctx, target, message.view);
+    await postPaced(ctx, target, message.view, options);
     return;
   }
   const key = targetKey(target);
@@ -230,7 +251,7 @@ async function sendMessage(ctx: JobContext, message: OutgoingMessage, target: Ch
         throw error;
     }
   }
-  const ref = await postPaced(ctx, target, message.view);
+  const ref = await postPaced(ctx, target, message.view, options);
   await ctx.deps.db.$executeRaw`
     UPDATE contribution SET "cardRefs" = "cardRefs" || jsonb_build_object(${key}::text, ${ref.messageId}::text)
     WHERE id = ${contributionId}`;

@@ -1,5 +1,12 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { PlatformError, paceKey, targetKey, type ChatTarget, type MessageRef } from "../platforms/port.ts";
+import {
+  PlatformError,
+  paceKey,
+  targetKey,
+  type ChatTarget,
+  type MessageRef,
+  type PostOptions,
+} from "../platforms/port.ts";
 import type { View } from "../views/view.ts";
 import type { JobContext } from "./definition.ts";
 
@@ -83,9 +90,14 @@ async function paced<T>(ctx: JobContext, target: ChatTarget, call: () => Promise
 }
 
 /** Posts a view, paced. */
-export async function postPaced(ctx: JobContext, target: ChatTarget, view: View): Promise<MessageRef> {
+export async function postPaced(
+  ctx: JobContext,
+  target: ChatTarget,
+  view: View,
+  options: PostOptions = {},
+): Promise<MessageRef> {
   const platform = platformOf(ctx, target);
-  return paced(ctx, target, () => platform.post(target, view));
+  return paced(ctx, target, () => platform.post(target, view, options));
 }
 
 /** Edits a message in place, paced. */

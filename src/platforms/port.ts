@@ -100,6 +100,10 @@ export function describeFailure(failure: PlatformFailure): string {
   }
 }
 
+export interface PostOptions {
+  readonly idempotencyKey?: string;
+}
+
 /**
  * The port every platform adapter implements for the bot's own messages (vote
  * cards, tally edits, announcements, leaderboards, digests, exports). Pacing and
@@ -110,7 +114,12 @@ export interface ChatPlatform {
   readonly limits: PlatformLimits;
   /** The largest file a bot may upload, when the platform has a limit (told to a moderator whose export is over it). */
   readonly uploadLimitBytes?: number;
-  post(target: ChatTarget, view: View): Promise<MessageRef>;
+  /**
+   * `options.idempotencyKey` (at most 25 characters) names this post: a platform
+   * that can de-duplicate (Discord's enforce_nonce) returns the first message for
+   * a repeated key; one that cannot (Telegram) ignores it and posts again.
+   */
+  post(target: ChatTarget, view: View, options?: PostOptions): Promise<MessageRef>;
   edit(target: ChatTarget, ref: MessageRef, view: View): Promise<void>;
   delete(target: ChatTarget, ref: MessageRef): Promise<void>;
 }

@@ -41,33 +41,39 @@ afterEach(async () => {
 });
 
 describe.each(BACKENDS)("delivery leases on %s", (kind) => {
-  it("a platform call slower than the card's lock keeps the lock, so no other worker can take it", async () => {
-    settings = queueSettings(kind, database.url);
-    const platform = new SlowPlatform(1500);
-    runtime = await startWorkers({
-      ...settings,
-      deps: realClockDeps(database.db),
-      platforms: [platform],
-      settings: { cardEditDelayMs: 0, deliveryLeaseMs: 300 },
-      dispatcherPollMs: 50,
-    });
-    const community = await newCommunity(database.db, { config: { quorum: 20 } });
-    const logged = valueOf(
-      await logContribution(realClockDeps(database.db), await community.member("alice"), {
-        categorySlug: "docs",
-        title: "Guide",
-        links: ["https://example.org/guide"],
-      }),
-    );
-    await waitFor(
-      async () => platform.posting,
-      (posting) => posting,
-    );
-    // Well past the lease's own length, while the post still runs.
-    await new Promise((resolve) => setTimeout(resolve, 900));
-    expect(platform.posting).toBe(true);
-    expect(await runtime.context.coordination.lease(`card:${logged.id}`, "another-worker", 300)).toBe(false);
-    await runtime.settle();
-    expect(platform.calls.filter((c) => c.op === "post")).toHaveLength(1);
-  });
+  it(
+    "a platform call slower than the card's lock keeps the lock, so no other worker can take it",
+    { timeout: 30_000 },
+    async () => {
+      settings = queueSettings(kind, database.url);
+      const platform = new SlowPlatform(3000);
+      runtime = await startWorkers({
+        ...settings,
+        deps: realClockDeps(database.db),
+        platforms: [platform],
+        settings: { cardEditDelayMs: 0, deliveryLeaseMs: 600 },
+        dispatcherPollMs: 50,
+      });
+      const community = await newCommunity(database.db, { config: { quorum: 20 } });
+      const logged = valueOf(
+        await logContribution(realClockDeps(database.db), await community.member("alice"), {
+          categorySlug: "docs",
+          title: "Guide",
+          links: ["https://example.org/guide"],
+        }),
+      );
+      await waitFor(
+        async () => platform.posting,
+        (posting) => posting,
+      );
+      // Well past the lease's own length, while the post still runs.
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      expect(platform.posting).toBe(true);
+      expect(await runtime.context.coordination.lease(`card:${logged.id}`, "another-worker", 600)).toBe(
+        false,
+      );
+      await runtime.settle();
+      expect(platform.calls.filter((c) => c.op === "post")).toHaveLength(1);
+    },
+  );
 });

@@ -6,6 +6,7 @@ import {
   type ChatTarget,
   type MessageRef,
   type PlatformLimits,
+  type PostOptions,
 } from "../port.ts";
 import { configuredChannelId, defaultChannel, type ServerChannel } from "./channels.ts";
 import { renderFiles, renderMessage } from "./render.ts";
@@ -63,13 +64,15 @@ export class DiscordOutgoing implements ChatPlatform {
     this.rest = new DiscordRest(options);
   }
 
-  async post(target: ChatTarget, view: View): Promise<MessageRef> {
+  async post(target: ChatTarget, view: View, options: PostOptions = {}): Promise<MessageRef> {
     const channelId = await this.channelFor(target);
+    const key = options.idempotencyKey;
     try {
       const message = await this.rest.request<APIMessage>(
         "POST",
         `/channels/${channelId}/messages`,
-        renderMessage(view),
+        // enforce_nonce: Discord returns the first message for a nonce repeated within minutes.
+        key === undefined ? renderMessage(view) : { ...renderMessage(view), nonce: key, enforce_nonce: true },
         renderFiles(view),
       );
       return encodeMessageRef(channelId, message.id);

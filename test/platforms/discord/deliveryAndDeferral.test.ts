@@ -96,6 +96,23 @@ describe("the outgoing port", () => {
     await outgoing.delete(chat(null), ref);
   });
 
+  it("a card posted before a crash, then posted again by the retry, is one Discord message (enforce_nonce)", async () => {
+    const outgoing = discordOutgoing({ token: TOKEN, api: world.fake.api });
+    const first = await outgoing.post(chat(CARDS_CHANNEL), view, { idempotencyKey: "outbox-42-0" });
+    // The worker died before recording the card; the retry posts with the same key.
+    const retried = await outgoing.post(chat(CARDS_CHANNEL), view, { idempotencyKey: "outbox-42-0" });
+    expect(retried.messageId).toBe(first.messageId);
+    expect(world.fake.channelMessages(CARDS_CHANNEL)).toHaveLength(1);
+    const posts = world.fake.callsTo("POST", new RegExp(`^/channels/${CARDS_CHANNEL}/messages$`));
+    const keyed = posts.filter((c) => (c.body as { nonce?: string } | undefined)?.nonce === "outbox-42-0");
+    expect(keyed.map((c) => c.body)).toEqual([
+      expect.objectContaining({ enforce_nonce: true }),
+      expect.objectContaining({ enforce_nonce: true }),
+    ]);
+    await outgoing.post(chat(CARDS_CHANNEL), view, { idempotencyKey: "outbox-43-0" });
+    expect(world.fake.channelMessages(CARDS_CHANNEL)).toHaveLength(2);
+  });
+
   it("opens a direct message channel once per person and posts there", async () => {
     const outgoing = discordOutgoing({ token: TOKEN, api: world.fake.api });
     const direct: ChatTarget = { kind: "direct", platform: "DISCORD", userId: alice.id, label: "to alice" };

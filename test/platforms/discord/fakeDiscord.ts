@@ -71,6 +71,8 @@ export interface MessageBody {
   }>;
   readonly allowed_mentions?: { readonly parse?: readonly string[] };
   readonly flags?: number;
+  readonly nonce?: string | number;
+  readonly enforce_nonce?: boolean;
 }
 
 export interface ScriptedFailure {
@@ -459,6 +461,13 @@ export class FakeDiscord {
     messageId: string,
     body: MessageBody | undefined,
   ): unknown {
+    if (method === "POST" && messageId === "" && body?.enforce_nonce === true && body.nonce !== undefined) {
+      // Like Discord: the same nonce from the same author within minutes returns the first message.
+      const first = [...this.messages.values()].find(
+        (m) => m.channelId === channelId && m.body.nonce === body.nonce && !m.deleted,
+      );
+      if (first !== undefined) return this.apiMessage(first);
+    }
     if (method === "POST" && messageId === "")
       return this.apiMessage(this.store(nextId(), channelId, null, body ?? {}, false));
     const message = this.messages.get(messageId);
