@@ -18,6 +18,11 @@ const chatRef = z.string().trim().min(1).max(100).nullable().default(null);
 const multiplierPct = z.number().int().min(0).max(1000);
 
 /** A community's settings as stored in its JSON column; every field has a default. */
+/** Abuse limits: at most this many members credited on one contribution (the submitter included). */
+export const MAX_CREDITED_MEMBERS = 10;
+/** Abuse limits: at most this many unanswered questions one voter may have open on one contribution. */
+export const MAX_OPEN_QUESTIONS_PER_VOTER = 3;
+
 export const communityConfigSchema = z.object({
   quorum: z.number().int().min(1).max(1000).default(3),
   approvalRatio: z.number().gt(0).max(1).default(0.66),

@@ -1,3 +1,4 @@
+import { MAX_CREDITED_MEMBERS, MAX_OPEN_QUESTIONS_PER_VOTER } from "../core/config.ts";
 import type { Refusal } from "../core/result.ts";
 import { MAX_DESCRIPTION_LENGTH, MAX_REASON_LENGTH, MAX_TITLE_LENGTH } from "../core/text.ts";
 import { MAX_EVIDENCE_LINKS } from "../core/urls.ts";
@@ -34,6 +35,9 @@ const refusalTexts: Readonly<Record<string, (d: Detail) => string>> = {
   BAD_CREDIT: () => "Write co-authors as: with @alice:60 @bob:40 (shares in percent).",
   SHARES_OVER_100: () => "Co-author shares add up to more than 100%.",
   DUPLICATE_CREDIT: () => "A co-author is listed twice.",
+  TOO_MANY_CREDITS: () => `At most ${MAX_CREDITED_MEMBERS} members can be credited on one contribution.`,
+  TOO_MANY_QUESTIONS: () =>
+    `You already have ${MAX_OPEN_QUESTIONS_PER_VOTER} open questions on this contribution; wait for answers.`,
   BAD_SHARE: () => "Each share must be a percentage above 0 and at most 100, with at most 2 decimals.",
   BAD_CONTRIBUTION_ID: () => "That is not a contribution number; write it like #42.",
   UNKNOWN_CONTRIBUTION: (d) => `There is no contribution ${number(d)} in this community.`,

@@ -138,6 +138,8 @@ async function buildScene(): Promise<Scene> {
   valueOf(await castVote(deps, carol, { number: votedOn, choice: "APPROVE" }));
   valueOf(await askForInfo(deps, carol, pending, "Which tests cover it?"));
   valueOf(await answerInfoRequest(deps, alice, pending, "The parser suite"));
+  // Dave floods votedOn with questions up to the cap (left open).
+  for (const question of ["Why?", "How?", "When?"]) valueOf(await askForInfo(deps, dave, votedOn, question));
 
   // Twins share a display name, so "@twin" is ambiguous.
   for (const userId of ["twin-1", "twin-2"]) {
@@ -511,6 +513,11 @@ const voteCases: Case[] = [
     when: "an answer with no open question",
     code: "NO_OPEN_QUESTION",
     call: () => answerInfoRequest(deps(), scene.alice, scene.pending, "Because"),
+  },
+  {
+    when: "a flood of questions: a fourth open question from one voter on one contribution",
+    code: "TOO_MANY_QUESTIONS",
+    call: () => askForInfo(deps(), scene.dave, scene.votedOn, "And now?"),
   },
 ];
 
