@@ -1,4 +1,9 @@
-import { MAX_CREDITED_MEMBERS, MAX_OPEN_QUESTIONS_PER_VOTER } from "../core/config.ts";
+import {
+  MAX_CREDITED_MEMBERS,
+  MAX_LINK_ATTEMPTS,
+  MAX_OPEN_LINK_CODES,
+  MAX_OPEN_QUESTIONS_PER_VOTER,
+} from "../core/config.ts";
 import type { Refusal } from "../core/result.ts";
 import { MAX_DESCRIPTION_LENGTH, MAX_REASON_LENGTH, MAX_TITLE_LENGTH } from "../core/text.ts";
 import { MAX_EVIDENCE_LINKS } from "../core/urls.ts";
@@ -84,6 +89,9 @@ const refusalTexts: Readonly<Record<string, (d: Detail) => string>> = {
   SEASON_ENDED: (d) => `The season ${d["name"] ?? ""} has already ended.`,
   BAD_WINDOW: () => "Windows: all, week, month, 7d, 30d, season:NAME or YYYY-MM-DD..YYYY-MM-DD.",
   BAD_CODE: () => "That code is unknown, used or expired; codes last 10 minutes.",
+  TOO_MANY_LINK_CODES: () =>
+    `You already have ${MAX_OPEN_LINK_CODES} unused link codes; use one or wait 10 minutes for them to expire.`,
+  LINK_ATTEMPTS: () => `At most ${MAX_LINK_ATTEMPTS} link attempts in 10 minutes; please wait and try again.`,
   OWN_CODE: () => "That is your own code; type /link CODE on your other platform.",
   ALREADY_LINKED: () => "Those accounts are already linked.",
   ALREADY_IN_COMMUNITY: (d) => `This chat is already part of ${d["name"] ?? "that community"}.`,
