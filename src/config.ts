@@ -23,6 +23,8 @@ export interface Config {
   readonly telegramWebhookUrl: string | undefined;
   readonly telegramWebhookSecret: string | undefined;
   readonly httpPort: number;
+  /** Bearer token for /metrics and /readyz from anywhere; undefined answers them to loopback clients only. */
+  readonly metricsToken: string | undefined;
   readonly logLevel: LogLevel;
   /** Time zone given to new communities. */
   readonly timezone: string;
@@ -117,6 +119,7 @@ const environmentSchema = z.object({
     secret("1-256 characters of A-Z, a-z, 0-9, _ and - (Telegram's rule)", /^[\w-]{1,256}$/),
   ),
   HTTP_PORT: port(8080),
+  METRICS_TOKEN: optional(secret("16-256 characters of A-Z, a-z, 0-9, _, . and -", /^[\w.-]{16,256}$/)),
   LOG_LEVEL: optional(z.enum(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(", ")}` })).transform(
     (value) => value ?? "info",
   ),
@@ -156,6 +159,12 @@ export function parseConfig(
     };
   if (e.TELEGRAM_WEBHOOK_URL !== undefined && e.TELEGRAM_BOT_TOKEN === undefined)
     return { ok: false, error: new ConfigError("TELEGRAM_WEBHOOK_URL", "needs TELEGRAM_BOT_TOKEN") };
+  // Without the secret anyone who finds the URL could post forged updates.
+  if (e.TELEGRAM_WEBHOOK_URL !== undefined && e.TELEGRAM_WEBHOOK_SECRET === undefined)
+    return {
+      ok: false,
+      error: new ConfigError("TELEGRAM_WEBHOOK_SECRET", "must be set with TELEGRAM_WEBHOOK_URL"),
+    };
   return {
     ok: true,
     value: {
@@ -170,6 +179,7 @@ export function parseConfig(
       telegramWebhookUrl: e.TELEGRAM_WEBHOOK_URL,
       telegramWebhookSecret: e.TELEGRAM_WEBHOOK_SECRET,
       httpPort: e.HTTP_PORT,
+      metricsToken: e.METRICS_TOKEN,
       logLevel: e.LOG_LEVEL,
       timezone: e.CAIRN_TIMEZONE,
       demoCommunity: e.CAIRN_DEMO_COMMUNITY,
@@ -213,7 +223,12 @@ const MIN_SECRET_LENGTH = 4;
 
 /** The secret values of `config`: tokens, the webhook secret and URL passwords (raw and decoded). */
 export function secretValues(config: Partial<Config>): string[] {
-  const values = [config.discordToken, config.telegramBotToken, config.telegramWebhookSecret];
+  const values = [
+    config.discordToken,
+    config.telegramBotToken,
+    config.telegramWebhookSecret,
+    config.metricsToken,
+  ];
   for (const url of [config.databaseUrl, config.redisUrl]) {
     if (url === undefined) continue;
     try {

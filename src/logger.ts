@@ -14,27 +14,33 @@ export interface LoggerOptions {
 }
 
 const CENSOR = "[redacted]";
-const SECRET_KEYS = [
-  "token",
-  "password",
-  "secret",
-  "authorization",
-  "cookie",
-  "discordToken",
-  "telegramBotToken",
-  "telegramWebhookSecret",
-];
-const URL_KEYS = ["url", "databaseUrl", "redisUrl", "connectionString"];
-
-/** Field paths pino censors wherever they appear at the top level or one level down. */
-export const REDACT_PATHS = [...SECRET_KEYS, ...URL_KEYS]
-  .flatMap((key) => [key, `*.${key}`])
-  .concat(["headers.authorization", "*.headers.authorization", "config.databaseUrl", "config.redisUrl"]);
+/** A field whose name contains one of these (any case, any depth) is censored whole. */
+const SECRET_KEY = /token|password|passwd|secret|authorization|cookie|api[-_]?key/i;
+/** Deeper than this, a value is replaced rather than walked (cycles, huge graphs). */
+const MAX_DEPTH = 8;
 
 /**
- * A pino logger at `config.logLevel`. Secret fields are censored by path, URL
- * fields keep everything but their password, and every string message or
- * error message is scrubbed of the configuration's secret values.
+ * `value` with every secret-named field censored and every string scrubbed, at
+ * any depth. Errors are left for the `err` serializer, which scrubs them too.
+ */
+export function redactDeep(value: unknown, scrub: (text: string) => string, depth = 0): unknown {
+  if (typeof value === "string") return scrub(value);
+  if (value === null || typeof value !== "object" || value instanceof Error) return value;
+  if (depth >= MAX_DEPTH) return CENSOR;
+  if (Array.isArray(value)) return value.map((item: unknown) => redactDeep(item, scrub, depth + 1));
+  if (value instanceof Date || Buffer.isBuffer(value)) return value;
+  return Object.fromEntries(
+    Object.entries(value).map(([key, item]) => [
+      key,
+      SECRET_KEY.test(key) ? CENSOR : redactDeep(item, scrub, depth + 1),
+    ]),
+  );
+}
+
+/**
+ * A pino logger at `config.logLevel`. Secret-named fields are censored at any
+ * depth, every string (URLs included) loses its URL passwords and the
+ * configuration's secret values, and so do messages and errors.
  */
 export function createLogger(
   config: Pick<Config, "logLevel"> & Partial<Config>,
@@ -46,17 +52,13 @@ export function createLogger(
   return pino(
     {
       level: config.logLevel,
-      redact: {
-        paths: REDACT_PATHS,
-        censor: (value: unknown, path: string[]) => {
-          const key = path.at(-1) ?? "";
-          return typeof value === "string" && URL_KEYS.includes(key) ? scrub(value) : CENSOR;
-        },
+      formatters: {
+        log: (object) => redactDeep(object, scrub) as Record<string, unknown>,
       },
       serializers: {
         err: (error: Error) => {
           const serialized = pino.stdSerializers.err(error);
-          return { ...serialized, message: scrub(serialized.message), stack: scrub(serialized.stack) };
+          return redactDeep(serialized, scrub);
         },
       },
       hooks: {

@@ -73,6 +73,7 @@ export async function serve(options: ServeOptions): Promise<number> {
     // HTTP first: a Telegram webhook set by a bot's start must find its route.
     http = await startHttpServer({
       port: config.httpPort,
+      ...(config.metricsToken === undefined ? {} : { metricsToken: config.metricsToken }),
       db: deps.db,
       backend,
       runtime: runtime ?? { queues },

@@ -64,6 +64,31 @@ describe("createLogger", () => {
     expect(out.text()).not.toMatch(/db-password-1|token-value/);
   });
 
+  it("a secret nested deep in a logged object, or a URL password anywhere, does not reach the log", () => {
+    const out = capture();
+    const logger = createLogger(config, { destination: out.stream });
+    const failure = Object.assign(new Error("boom"), { options: { auth: { password: "err-pass-9" } } });
+
+    logger.warn(
+      {
+        job: { data: { request: { headers: { Authorization: "Bearer deep-bearer-1" } } } },
+        queue: {
+          connection: { url: "redis://:redis-pass-2@cache:6379", options: { password: "deep-pass-3" } },
+        },
+        list: [{ nested: { telegramBotToken: "123:deep-token-4" } }, "rediss://user:list-pass-5@h:1/0"],
+        err: failure,
+      },
+      "deep",
+    );
+
+    const text = out.text();
+    expect(text).not.toMatch(/deep-bearer-1|redis-pass-2|deep-pass-3|deep-token-4|list-pass-5|err-pass-9/);
+    expect(out.lines()[0]).toMatchObject({
+      job: { data: { request: { headers: { Authorization: "[redacted]" } } } },
+      queue: { connection: { url: "redis://:[redacted]@cache:6379" } },
+    });
+  });
+
   it("prints human-readable lines when asked to be pretty", () => {
     const out = capture();
     const logger = createLogger(config, { destination: out.stream, pretty: true });

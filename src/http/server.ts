@@ -1,5 +1,6 @@
 // Cairn's operations endpoints on node:http: /healthz (the process lives),
 // /readyz (the database and the queue backend answer), /metrics (Prometheus).
+import { createHash, timingSafeEqual } from "node:crypto";
 import { once } from "node:events";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -15,6 +16,12 @@ export interface HttpServerOptions {
   readonly port: number;
   /** Default 0.0.0.0, so a container's probes reach it. */
   readonly host?: string;
+  /**
+   * With it, /metrics and /readyz answer any client sending `Authorization:
+   * Bearer <token>`; without it, loopback clients only. /healthz and the extra
+   * routes stay open (a webhook checks its own secret).
+   */
+  readonly metricsToken?: string;
   readonly db: Db;
   /** What /readyz pings: the queue backend, or any check that throws when the queues are unreachable. */
   readonly backend?: Pick<QueueBackend, "ping">;
@@ -28,6 +35,10 @@ export interface HttpServerOptions {
   readonly log?: JobLog;
   /** How long /readyz waits for each check; default 2 s. */
   readonly readyTimeoutMs?: number;
+  /** Default 10 s: a client that has not sent its headers by then is cut off. */
+  readonly headersTimeoutMs?: number;
+  /** Default 256 open connections; more are closed on arrival. */
+  readonly maxConnections?: number;
   /** More POST routes by exact path (a platform's webhook). */
   readonly routes?: readonly HttpRoute[];
 }
@@ -65,14 +76,29 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
   });
   const stopObserving = options.runtime?.observe?.(metrics.observer) ?? (() => {});
   const ready = readiness(options, log);
-  const server = createServer((request, response) => {
-    route(request, response, { ready, metrics, routes: options.routes ?? [] }).catch((error: unknown) => {
-      log.error({ err: error, path: request.url }, "http request failed");
-      if (!response.headersSent)
-        reply(response, 500, "application/json", `${JSON.stringify({ status: "error" })}\n`);
-      else response.destroy();
-    });
-  });
+  const server = createServer(
+    {
+      headersTimeout: options.headersTimeoutMs ?? HEADERS_TIMEOUT_MS,
+      requestTimeout: REQUEST_TIMEOUT_MS,
+      keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
+      // How often those timeouts are enforced (Node's default is 30 s).
+      connectionsCheckingInterval: 1000,
+    },
+    (request, response) => {
+      route(request, response, {
+        ready,
+        metrics,
+        routes: options.routes ?? [],
+        allowed: access(options.metricsToken),
+      }).catch((error: unknown) => {
+        log.error({ err: error, path: request.url }, "http request failed");
+        if (!response.headersSent)
+          reply(response, 500, "application/json", `${JSON.stringify({ status: "error" })}\n`);
+        else response.destroy();
+      });
+    },
+  );
+  server.maxConnections = options.maxConnections ?? MAX_CONNECTIONS;
   server.listen(options.port, options.host ?? "0.0.0.0");
   await once(server, "listening");
   liveMetrics.add(metrics);
@@ -97,7 +123,27 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
   };
 }
 
+/** Slow or idle clients lose their socket; more than MAX_CONNECTIONS are refused. */
+const HEADERS_TIMEOUT_MS = 10_000;
+const REQUEST_TIMEOUT_MS = 30_000;
+const KEEP_ALIVE_TIMEOUT_MS = 5_000;
+const MAX_CONNECTIONS = 256;
+
+const digest = (text: string): Buffer => createHash("sha256").update(text).digest();
+
+/** Who may read /metrics and /readyz: a bearer of the token, or without one, a loopback client. */
+function access(token: string | undefined): (request: IncomingMessage) => boolean {
+  if (token === undefined) return (request) => isLoopback(request.socket.remoteAddress ?? "");
+  const expected = digest(`Bearer ${token}`);
+  return (request) => timingSafeEqual(digest(request.headers.authorization ?? ""), expected);
+}
+
+function isLoopback(address: string): boolean {
+  return address === "::1" || /^(::ffff:)?127\./.test(address);
+}
+
 interface Handlers {
+  readonly allowed: (request: IncomingMessage) => boolean;
   readonly ready: () => Promise<string | null>;
   readonly metrics: CairnMetrics;
   readonly routes: readonly HttpRoute[];
@@ -122,6 +168,10 @@ async function route(request: IncomingMessage, response: ServerResponse, handler
   if (request.method !== "GET" && request.method !== "HEAD") {
     response.setHeader("allow", "GET, HEAD");
     reply(response, 405, "application/json", `${JSON.stringify({ status: "method not allowed" })}\n`);
+    return;
+  }
+  if (path !== "/healthz" && !handlers.allowed(request)) {
+    reply(response, 403, "application/json", `${JSON.stringify({ status: "forbidden" })}\n`);
     return;
   }
   if (path === "/healthz") {

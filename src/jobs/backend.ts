@@ -70,13 +70,28 @@ async function openRedisBackend(url: string, prefix: string): Promise<QueueBacke
     return client;
   };
   const shared = connect();
+  let refusal: string | null = null;
+  const noteRefusal = (error: unknown): void => {
+    refusal ??= authRefusal(error);
+  };
+  shared.on("error", noteRefusal);
   const where = new URL(url);
   const address = `${where.hostname}:${where.port || "6379"}`;
   // Fail at start with one line (no URL, so no password) instead of waiting for ever.
-  if ((await withTimeout(shared.ping(), REDIS_CONNECT_TIMEOUT_MS)) === null) {
+  const answer = await withTimeout(
+    shared.ping().catch((error: unknown) => {
+      noteRefusal(error);
+      throw error;
+    }),
+    REDIS_CONNECT_TIMEOUT_MS,
+  );
+  shared.off("error", noteRefusal);
+  if (answer === null) {
     for (const client of clients) client.disconnect();
     throw new Error(
-      `cannot reach Redis at ${address} (no answer within ${REDIS_CONNECT_TIMEOUT_MS / 1000} s)`,
+      refusal === null
+        ? `cannot reach Redis at ${address} (no answer within ${REDIS_CONNECT_TIMEOUT_MS / 1000} s)`
+        : `Redis at ${address} refused the password (${refusal})`,
     );
   }
   return {
@@ -94,6 +109,18 @@ async function openRedisBackend(url: string, prefix: string): Promise<QueueBacke
       await Promise.all(clients.map((c) => c.quit().catch(() => c.disconnect())));
     },
   };
+}
+
+/**
+ * Redis's own reply when it refuses the credentials (NOAUTH, WRONGPASS, or an
+ * older server's "invalid password"), as one line; null for any other error.
+ * The reply is the server's text, which never repeats the password.
+ */
+function authRefusal(error: unknown): string | null {
+  const message = error instanceof Error ? error.message : "";
+  if (!/^(NOAUTH|WRONGPASS)\b|invalid password|ERR AUTH/i.test(message)) return null;
+  const line = message.split("\n")[0] ?? "";
+  return line.length > 120 ? `${line.slice(0, 119)}…` : line;
 }
 
 async function openPostgresBackend(databaseUrl: string, schema: string): Promise<QueueBackend> {

@@ -1,6 +1,9 @@
 // The operations endpoints against real PostgreSQL and Redis: liveness,
 // readiness that names what is down (and nothing secret), and the metrics a
 // running worker produces.
+import { once } from "node:events";
+import { connect } from "node:net";
+import { networkInterfaces } from "node:os";
 import { describe, expect, it } from "vitest";
 import { logContribution } from "../../src/app/contributions.ts";
 import { openDb } from "../../src/db/client.ts";
@@ -252,4 +255,90 @@ describe("http server", () => {
       await database.db.outboxMessage.deleteMany({ where: { communityId: community.communityId } });
     }
   });
+});
+
+describe("http server access", () => {
+  /** This machine's first non-loopback IPv4 address: a client from it is not on loopback. */
+  function outsideAddress(): string | undefined {
+    return Object.values(networkInterfaces())
+      .flat()
+      .find((i) => i !== undefined && i.family === "IPv4" && !i.internal)?.address;
+  }
+
+  async function fetchFrom(
+    host: string,
+    port: string,
+    path: string,
+    headers: Record<string, string> = {},
+  ): Promise<number> {
+    return (await fetch(`http://${host}:${port}${path}`, { headers })).status;
+  }
+
+  it("a client off loopback cannot read /metrics or /readyz without a token, but reaches /healthz and the webhook", async () => {
+    const outside = outsideAddress();
+    if (outside === undefined) throw new Error("this test needs a non-loopback IPv4 address");
+    const server = await startHttpServer({
+      port: 0,
+      db: database.db,
+      routes: [{ path: "/hook", handle: (_request, response) => void response.writeHead(204).end() }],
+    });
+    const port = new URL(server.url).port;
+    try {
+      expect(await fetchFrom(outside, port, "/metrics")).toBe(403);
+      expect(await fetchFrom(outside, port, "/readyz")).toBe(403);
+      expect(await fetchFrom(outside, port, "/healthz")).toBe(200);
+      expect((await fetch(`http://${outside}:${port}/hook`, { method: "POST" })).status).toBe(204);
+      expect(await fetchFrom("127.0.0.1", port, "/metrics")).toBe(200);
+      expect(await fetchFrom("127.0.0.1", port, "/readyz")).toBe(200);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("with METRICS_TOKEN, /metrics and /readyz need the bearer token even from loopback", async () => {
+    const outside = outsideAddress();
+    if (outside === undefined) throw new Error("this test needs a non-loopback IPv4 address");
+    const token = "metrics-token-0123456789";
+    const server = await startHttpServer({ port: 0, db: database.db, metricsToken: token });
+    const port = new URL(server.url).port;
+    try {
+      expect(await fetchFrom("127.0.0.1", port, "/metrics")).toBe(403);
+      expect(await fetchFrom(outside, port, "/metrics", { authorization: "Bearer wrong-token" })).toBe(403);
+      expect(await fetchFrom(outside, port, "/readyz", { authorization: `Bearer ${token}x` })).toBe(403);
+      expect(await fetchFrom(outside, port, "/metrics", { authorization: `Bearer ${token}` })).toBe(200);
+      expect(await fetchFrom(outside, port, "/readyz", { authorization: `Bearer ${token}` })).toBe(200);
+      expect(await fetchFrom(outside, port, "/healthz")).toBe(200);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("a client that never finishes its headers is cut off, and connections past the cap are closed", async () => {
+    const server = await startHttpServer({
+      port: 0,
+      host: "127.0.0.1",
+      db: database.db,
+      headersTimeoutMs: 1000,
+      maxConnections: 1,
+    });
+    const port = Number(new URL(server.url).port);
+    try {
+      const started = Date.now();
+      const slow = connect(port, "127.0.0.1");
+      const slowClosed = once(slow, "close");
+      await once(slow, "connect");
+      slow.write("GET /healthz HTTP/1.1\r\nHost: x\r\n");
+      let answer = "";
+      slow.on("data", (chunk: Buffer) => (answer += chunk.toString()));
+      const extra = connect(port, "127.0.0.1");
+      await once(extra, "close");
+      expect(slow.destroyed).toBe(false);
+      await slowClosed;
+      expect(answer).toMatch(/^HTTP\/1\.1 408/);
+      expect(Date.now() - started).toBeLessThan(5_000);
+      expect((await get(server, "/healthz")).status).toBe(200);
+    } finally {
+      await server.close();
+    }
+  }, 20_000);
 });
