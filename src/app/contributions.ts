@@ -41,6 +41,7 @@ export type LogRefusal =
   | "AMBIGUOUS_MEMBER"
   | "SHARES_OVER_100"
   | "DUPLICATE_CREDIT"
+  | "TOO_MANY_CREDITS"
   | "BAD_SHARE";
 
 export interface LoggedContribution {

@@ -1,4 +1,5 @@
 import type { Tx } from "../db/client.ts";
+import { LINK_ATTEMPT_WINDOW_MS, MAX_LINK_ATTEMPTS, MAX_OPEN_LINK_CODES } from "../core/config.ts";
 import { ok, refuse, type Result } from "../core/result.ts";
 import { recordModeratorAction } from "./audit.ts";
 import { claimCode, LINK_CODE_TTL_MS, newLinkCode, normalizeLinkCode } from "./community.ts";
@@ -6,25 +7,50 @@ import { transact, type Actor, type Deps } from "./deps.ts";
 import { appendLedgerEntries, lockLedgerHead } from "./ledger.ts";
 import { enqueueOutbox } from "./outbox.ts";
 
-/** `/link` with no code: a one-time code (10 minutes) to type on the other platform. */
+/**
+ * `/link` with no code: a one-time code (10 minutes) to type on the other
+ * platform. Expired codes are deleted on the way; a member holds at most
+ * MAX_OPEN_LINK_CODES live ones.
+ */
 export async function createIdentityLinkCode(
   deps: Deps,
   actor: Actor,
-): Promise<Result<{ code: string; expiresAt: Date }, never>> {
+): Promise<Result<{ code: string; expiresAt: Date }, "TOO_MANY_LINK_CODES">> {
   const now = deps.clock.now();
   const code = newLinkCode();
   const expiresAt = new Date(now.getTime() + LINK_CODE_TTL_MS);
-  await deps.db.linkCode.create({
-    data: {
-      code,
-      communityId: actor.communityId,
-      kind: "IDENTITY",
-      memberId: actor.memberId,
-      createdAt: now,
-      expiresAt,
-    },
+  return transact(deps, async (tx) => {
+    await tx.linkCode.deleteMany({ where: { expiresAt: { lte: now } } });
+    const live = await tx.linkCode.count({
+      where: { kind: "IDENTITY", memberId: actor.memberId, usedAt: null },
+    });
+    if (live >= MAX_OPEN_LINK_CODES) return refuse("TOO_MANY_LINK_CODES", { max: MAX_OPEN_LINK_CODES });
+    await tx.linkCode.create({
+      data: {
+        code,
+        communityId: actor.communityId,
+        kind: "IDENTITY",
+        memberId: actor.memberId,
+        createdAt: now,
+        expiresAt,
+      },
+    });
+    return ok({ code, expiresAt });
   });
-  return ok({ code, expiresAt });
+}
+
+/**
+ * Counts a `/link CODE` attempt outside the redemption's transaction (a refused
+ * one rolls back), and says whether the member is still within the limit.
+ */
+async function withinLinkAttempts(deps: Deps, actor: Actor, now: Date): Promise<boolean> {
+  const since = new Date(now.getTime() - LINK_ATTEMPT_WINDOW_MS);
+  await deps.db.linkAttempt.deleteMany({ where: { at: { lt: since } } });
+  await deps.db.linkAttempt.create({ data: { memberId: actor.memberId, at: now } });
+  const attempts = await deps.db.linkAttempt.count({
+    where: { memberId: actor.memberId, at: { gte: since } },
+  });
+  return attempts <= MAX_LINK_ATTEMPTS;
 }
 
 /**
@@ -36,8 +62,15 @@ export async function redeemIdentityLinkCode(
   deps: Deps,
   actor: Actor,
   rawCode: string,
-): Promise<Result<{ memberId: number; movedPoints: number }, "BAD_CODE" | "OWN_CODE" | "ALREADY_LINKED">> {
+): Promise<
+  Result<
+    { memberId: number; movedPoints: number },
+    "BAD_CODE" | "OWN_CODE" | "ALREADY_LINKED" | "LINK_ATTEMPTS"
+  >
+> {
   const now = deps.clock.now();
+  if (!(await withinLinkAttempts(deps, actor, now)))
+    return refuse("LINK_ATTEMPTS", { max: MAX_LINK_ATTEMPTS });
   return transact(deps, async (tx) => {
     const claimed = await claimCode(tx, normalizeLinkCode(rawCode), "IDENTITY", now);
     if (claimed === null || claimed.memberId === null || claimed.communityId !== actor.communityId)

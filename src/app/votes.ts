@@ -1,5 +1,5 @@
 import { poolOf, type Tx } from "../db/client.ts";
-import { readCommunityConfig, type CommunityConfig } from "../core/config.ts";
+import { MAX_OPEN_QUESTIONS_PER_VOTER, readCommunityConfig, type CommunityConfig } from "../core/config.ts";
 import { decideByVotes, type Tally } from "../core/decision.ts";
 import { voterEligibility } from "../core/eligibility.ts";
 import { ok, refuse, type Result } from "../core/result.ts";
@@ -167,7 +167,10 @@ export async function askForInfo(
   number: number,
   question: string,
 ): Promise<
-  Result<{ number: number; questionId: number }, VoteRefusal | "REASON_REQUIRED" | "REASON_LENGTH">
+  Result<
+    { number: number; questionId: number },
+    VoteRefusal | "REASON_REQUIRED" | "REASON_LENGTH" | "TOO_MANY_QUESTIONS"
+  >
 > {
   const text = validateReason(question);
   if (!text.ok) return text;
@@ -178,6 +181,11 @@ export async function askForInfo(
     const eligible = await checkVoter(tx, actor, open.value.contribution, open.value.config, now);
     if (!eligible.ok) return eligible;
     const contributionId = open.value.contribution.id;
+    const asked = await tx.question.count({
+      where: { contributionId, askerId: actor.memberId, answeredAt: null },
+    });
+    if (asked >= MAX_OPEN_QUESTIONS_PER_VOTER)
+      return refuse("TOO_MANY_QUESTIONS", { max: MAX_OPEN_QUESTIONS_PER_VOTER });
     const row = await tx.question.create({
       data: { contributionId, askerId: actor.memberId, question: text.value, askedAt: now },
     });

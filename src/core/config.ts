@@ -18,6 +18,17 @@ const chatRef = z.string().trim().min(1).max(100).nullable().default(null);
 const multiplierPct = z.number().int().min(0).max(1000);
 
 /** A community's settings as stored in its JSON column; every field has a default. */
+/** Abuse limits: at most this many members credited on one contribution (the submitter included). */
+export const MAX_CREDITED_MEMBERS = 10;
+/** Abuse limits: at most this many unanswered questions one voter may have open on one contribution. */
+export const MAX_OPEN_QUESTIONS_PER_VOTER = 3;
+
+/** Abuse limits: at most this many unexpired, unused identity link codes per member. */
+export const MAX_OPEN_LINK_CODES = 3;
+/** Abuse limits: at most this many `/link CODE` attempts per member in LINK_ATTEMPT_WINDOW_MS. */
+export const MAX_LINK_ATTEMPTS = 5;
+export const LINK_ATTEMPT_WINDOW_MS = 10 * 60_000;
+
 export const communityConfigSchema = z.object({
   quorum: z.number().int().min(1).max(1000).default(3),
   approvalRatio: z.number().gt(0).max(1).default(0.66),

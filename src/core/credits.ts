@@ -1,3 +1,4 @@
+import { MAX_CREDITED_MEMBERS } from "./config.ts";
 import { ok, refuse, type Result } from "./result.ts";
 import type { Share } from "./split.ts";
 
@@ -43,7 +44,7 @@ export function parseCredits(tokens: readonly string[]): Result<CreditClaim[], "
 export function resolveShares(
   submitterId: number,
   coAuthors: readonly CoAuthor[],
-): Result<Share[], "SHARES_OVER_100" | "DUPLICATE_CREDIT" | "BAD_SHARE"> {
+): Result<Share[], "SHARES_OVER_100" | "DUPLICATE_CREDIT" | "BAD_SHARE" | "TOO_MANY_CREDITS"> {
   const ids = coAuthors.map((c) => c.memberId);
   const duplicate = ids.find((id, i) => ids.indexOf(id) !== i);
   if (duplicate !== undefined) return refuse("DUPLICATE_CREDIT", { memberId: duplicate });
@@ -55,6 +56,7 @@ export function resolveShares(
   const submitter = coAuthors.find((c) => c.memberId === submitterId);
   const credits: CoAuthor[] =
     submitter === undefined ? [{ memberId: submitterId, shareBp: null }, ...coAuthors] : [...coAuthors];
+  if (credits.length > MAX_CREDITED_MEMBERS) return refuse("TOO_MANY_CREDITS", { max: MAX_CREDITED_MEMBERS });
   const evenSplit = credits.filter((c) => c.shareBp === null);
   const takers = evenSplit.length > 0 ? evenSplit : credits.filter((c) => c.memberId === submitterId);
   const rest = evenSplitOf(10_000 - listed, takers.length);

@@ -1,3 +1,9 @@
+import {
+  MAX_CREDITED_MEMBERS,
+  MAX_LINK_ATTEMPTS,
+  MAX_OPEN_LINK_CODES,
+  MAX_OPEN_QUESTIONS_PER_VOTER,
+} from "../core/config.ts";
 import type { Refusal } from "../core/result.ts";
 import { MAX_DESCRIPTION_LENGTH, MAX_REASON_LENGTH, MAX_TITLE_LENGTH } from "../core/text.ts";
 import { MAX_EVIDENCE_LINKS } from "../core/urls.ts";
@@ -34,6 +40,9 @@ const refusalTexts: Readonly<Record<string, (d: Detail) => string>> = {
   BAD_CREDIT: () => "Write co-authors as: with @alice:60 @bob:40 (shares in percent).",
   SHARES_OVER_100: () => "Co-author shares add up to more than 100%.",
   DUPLICATE_CREDIT: () => "A co-author is listed twice.",
+  TOO_MANY_CREDITS: () => `At most ${MAX_CREDITED_MEMBERS} members can be credited on one contribution.`,
+  TOO_MANY_QUESTIONS: () =>
+    `You already have ${MAX_OPEN_QUESTIONS_PER_VOTER} open questions on this contribution; wait for answers.`,
   BAD_SHARE: () => "Each share must be a percentage above 0 and at most 100, with at most 2 decimals.",
   BAD_CONTRIBUTION_ID: () => "That is not a contribution number; write it like #42.",
   UNKNOWN_CONTRIBUTION: (d) => `There is no contribution ${number(d)} in this community.`,
@@ -84,6 +93,9 @@ const refusalTexts: Readonly<Record<string, (d: Detail) => string>> = {
   SEASON_ENDED: (d) => `The season ${d["name"] ?? ""} has already ended.`,
   BAD_WINDOW: () => "Windows: all, week, month, 7d, 30d, season:NAME or YYYY-MM-DD..YYYY-MM-DD.",
   BAD_CODE: () => "That code is unknown, used or expired; codes last 10 minutes.",
+  TOO_MANY_LINK_CODES: () =>
+    `You already have ${MAX_OPEN_LINK_CODES} unused link codes; use one or wait 10 minutes for them to expire.`,
+  LINK_ATTEMPTS: () => `At most ${MAX_LINK_ATTEMPTS} link attempts in 10 minutes; please wait and try again.`,
   OWN_CODE: () => "That is your own code; type /link CODE on your other platform.",
   ALREADY_LINKED: () => "Those accounts are already linked.",
   ALREADY_IN_COMMUNITY: (d) => `This chat is already part of ${d["name"] ?? "that community"}.`,

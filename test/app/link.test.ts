@@ -7,6 +7,7 @@ import type { Actor, Deps } from "../../src/app/deps.ts";
 import { createIdentityLinkCode, redeemIdentityLinkCode } from "../../src/app/link.ts";
 import { adjustPoints, voidContribution } from "../../src/app/moderation.ts";
 import { castVote } from "../../src/app/votes.ts";
+import { LINK_ATTEMPT_WINDOW_MS, MAX_LINK_ATTEMPTS, MAX_OPEN_LINK_CODES } from "../../src/core/config.ts";
 import { useTestDatabase } from "../support/db.ts";
 import {
   FakeClock,
@@ -368,5 +369,35 @@ describe("an identity link code", () => {
     expect(await database.db.member.findUnique({ where: { id: w.pat.memberId } })).toMatchObject({
       mergedIntoId: null,
     });
+  });
+});
+
+describe("link code limits", () => {
+  it("a flood of link codes: expired codes are deleted when a new one is made, and live ones are capped", async () => {
+    const community = await newCommunity(database.db);
+    const ana = await community.member("ana");
+    const old = valueOf(await createIdentityLinkCode(community.deps, ana)).code;
+    community.clock.advanceHours(1);
+    for (let i = 0; i < MAX_OPEN_LINK_CODES; i += 1)
+      valueOf(await createIdentityLinkCode(community.deps, ana));
+    expect(await database.db.linkCode.findUnique({ where: { code: old } })).toBeNull();
+    const refused = await createIdentityLinkCode(community.deps, ana);
+    expect(refused.ok ? null : refused.error.code).toBe("TOO_MANY_LINK_CODES");
+  });
+
+  it("guessing link codes: attempts are limited per member and allowed again after the window", async () => {
+    const community = await newCommunity(database.db);
+    const ana = await community.member("ana");
+    const codes: string[] = [];
+    for (let i = 0; i < MAX_LINK_ATTEMPTS; i += 1) {
+      const tried = await redeemIdentityLinkCode(community.deps, ana, "ZZZZ-ZZZZ");
+      codes.push(tried.ok ? "" : tried.error.code);
+    }
+    expect(codes).toEqual(Array.from({ length: MAX_LINK_ATTEMPTS }, () => "BAD_CODE"));
+    const limited = await redeemIdentityLinkCode(community.deps, ana, "ZZZZ-ZZZZ");
+    expect(limited.ok ? null : limited.error.code).toBe("LINK_ATTEMPTS");
+    community.clock.set(new Date(community.clock.now().getTime() + LINK_ATTEMPT_WINDOW_MS + 1));
+    const again = await redeemIdentityLinkCode(community.deps, ana, "ZZZZ-ZZZZ");
+    expect(again.ok ? null : again.error.code).toBe("BAD_CODE");
   });
 });

@@ -32,6 +32,7 @@ import {
 } from "../../src/app/moderation.ts";
 import { answerInfoRequest, askForInfo, castVote } from "../../src/app/votes.ts";
 import { createTestDatabase } from "../support/db.ts";
+import { MAX_LINK_ATTEMPTS, MAX_OPEN_LINK_CODES } from "../../src/core/config.ts";
 import { FakeClock, newCommunity, valueOf, type TestCommunity } from "../support/communities.ts";
 
 // Each test drives many transactions against the real database; under a loaded
@@ -40,10 +41,14 @@ vi.setConfig({ testTimeout: 60_000, hookTimeout: 120_000 });
 
 let database: Awaited<ReturnType<typeof createTestDatabase>>;
 
-/** Everything a refused call could touch: each table's rows (content, not just count), ledger heads included. */
+/**
+ * Everything a refused call could touch: each table's rows (content, not just count), ledger heads included.
+ * link_attempt is left out: counting a refused /link CODE attempt is the point of it.
+ */
 async function snapshot(db: Db): Promise<Record<string, string>> {
   const tables = await db.$queryRaw<Array<{ name: string }>>`
-    SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public' AND tablename <> '_prisma_migrations' ORDER BY 1`;
+    SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public' AND tablename <> '_prisma_migrations'
+      AND tablename <> 'link_attempt' ORDER BY 1`;
   const digest: Record<string, string> = {};
   for (const { name } of tables) {
     const rows = await db.$queryRawUnsafe<Array<{ n: number; digest: string }>>(
@@ -138,6 +143,8 @@ async function buildScene(): Promise<Scene> {
   valueOf(await castVote(deps, carol, { number: votedOn, choice: "APPROVE" }));
   valueOf(await askForInfo(deps, carol, pending, "Which tests cover it?"));
   valueOf(await answerInfoRequest(deps, alice, pending, "The parser suite"));
+  // Dave floods votedOn with questions up to the cap (left open).
+  for (const question of ["Why?", "How?", "When?"]) valueOf(await askForInfo(deps, dave, votedOn, question));
 
   // Twins share a display name, so "@twin" is ambiguous.
   for (const userId of ["twin-1", "twin-2"]) {
@@ -159,6 +166,9 @@ async function buildScene(): Promise<Scene> {
   const expiring = valueOf(await createIdentityLinkCode(deps, dave)).code;
   const own = valueOf(await createIdentityLinkCode(deps, erin)).code;
   const space = valueOf(await createSpaceLinkCode(deps, mod)).code;
+  // Bob holds as many live link codes as allowed; Alice has used up her link attempts.
+  for (let i = 0; i < MAX_OPEN_LINK_CODES; i += 1) valueOf(await createIdentityLinkCode(deps, bob));
+  for (let i = 0; i < MAX_LINK_ATTEMPTS; i += 1) await redeemIdentityLinkCode(deps, alice, "ZZZZ-ZZZZ");
   // The other community has history, so its chat cannot simply move.
   valueOf(await logContribution(other.deps, stranger, draft()));
 
@@ -512,6 +522,11 @@ const voteCases: Case[] = [
     code: "NO_OPEN_QUESTION",
     call: () => answerInfoRequest(deps(), scene.alice, scene.pending, "Because"),
   },
+  {
+    when: "a flood of questions: a fourth open question from one voter on one contribution",
+    code: "TOO_MANY_QUESTIONS",
+    call: () => askForInfo(deps(), scene.dave, scene.votedOn, "And now?"),
+  },
 ];
 
 const moderatorOnly: Array<[string, () => Call]> = [
@@ -806,6 +821,16 @@ const linkCases: Case[] = [
     call: () => redeemIdentityLinkCode(deps(), scene.carol, "ZZZZ-ZZZZ"),
   },
   {
+    when: "a flood of link codes: one more than the live codes allowed",
+    code: "TOO_MANY_LINK_CODES",
+    call: () => createIdentityLinkCode(deps(), scene.bob),
+  },
+  {
+    when: "guessing link codes: one attempt more than allowed in 10 minutes",
+    code: "LINK_ATTEMPTS",
+    call: () => redeemIdentityLinkCode(deps(), scene.alice, scene.codes.own),
+  },
+  {
     when: "a space code in a chat that is already a space of the community",
     code: "ALREADY_IN_COMMUNITY",
     call: () => joinCommunity(deps(), { chat: scene.main.chat, isModerator: true, code: scene.codes.space }),
@@ -840,8 +865,9 @@ describe("what a refusal leaves usable", () => {
 
   it("still accepts the identity link code a minute before it expires", async () => {
     const clock = new FakeClock(new Date(scene.main.clock.now().getTime() + 9 * 60_000));
+    // Dave, not Carol: Carol spent her link attempts on the refused codes above.
     const linked = valueOf(
-      await redeemIdentityLinkCode({ db: database.db, clock }, scene.carol, scene.codes.own),
+      await redeemIdentityLinkCode({ db: database.db, clock }, scene.dave, scene.codes.own),
     );
     expect(linked.memberId).toBe(scene.erin.memberId);
   });

@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { MAX_CREDITED_MEMBERS } from "../../src/core/config.ts";
 import { parseCredits, resolveShares, type CoAuthor } from "../../src/core/credits.ts";
 
 describe("parsing co-author credits", () => {
@@ -192,5 +193,15 @@ describe("share properties", () => {
         }
       }),
     );
+  });
+});
+
+describe("the cap on credited members", () => {
+  it("refuses a flood of co-authors beyond the cap, the submitter included", () => {
+    const coAuthors = (count: number): CoAuthor[] =>
+      Array.from({ length: count }, (_, i) => ({ memberId: 100 + i, shareBp: null }));
+    expect(resolveShares(1, coAuthors(MAX_CREDITED_MEMBERS - 1)).ok).toBe(true);
+    const refused = resolveShares(1, coAuthors(MAX_CREDITED_MEMBERS));
+    expect(refused.ok ? null : refused.error.code).toBe("TOO_MANY_CREDITS");
   });
 });

@@ -13,6 +13,7 @@ import type {
   StringSelectMenuInteraction,
 } from "discord.js";
 import type { PlatformUser } from "../../app/actors.ts";
+import { claimDelivery } from "../../app/deliveries.ts";
 import { findCommand, runCommand, type Invocation } from "../../commands/dispatch.ts";
 import { logWith } from "../../jobs/definition.ts";
 import { commandJobs } from "../../jobs/exports.ts";
@@ -47,6 +48,8 @@ export async function handleInteraction(interaction: Interaction, given: Interac
   const settings = { ...given, log: logWith(given.log, { interactionId: interaction.id }) };
   if (interaction.isAutocomplete()) return autocomplete(interaction, settings);
   if (!interaction.isRepliable()) return;
+  // A replayed interaction (a gateway resume after a restart) has no second effect and no answer.
+  if (!(await claimDelivery(settings.services.deps, "discord", interaction.id))) return;
   if (interaction.guildId === null) return answerNow(interaction, GUILD_ONLY, settings.log);
   if (interaction.isChatInputCommand()) return slashCommand(interaction, settings);
   if (interaction.isButton()) return button(interaction, settings);

@@ -1,6 +1,7 @@
 // The Telegram bot `cairn start` / `cairn bot` runs: telegraf takes updates by
 // long polling, or Cairn's HTTP server takes them on the webhook route; either
-// way each update is handled once (by update_id) by updates.ts.
+// way each update is claimed in the database by its update_id (scoped by the
+// bot's id) and handled once by updates.ts, also across a restart.
 import { Telegraf, type Telegram } from "telegraf";
 import type { BotCommand, BotCommandScope, Update } from "telegraf/types";
 import { PlatformError } from "../port.ts";
@@ -13,11 +14,11 @@ import { loggableError, toPlatformError } from "./errors.ts";
 import { membershipCheck } from "./membership.ts";
 import { SeenPeople } from "./mentions.ts";
 import { ExpiringMap } from "../memory.ts";
-import { RecentUpdates } from "./memory.ts";
 import { telegramPlatform, type TelegramConnection } from "./outgoing.ts";
 import { handleUpdate } from "./updates.ts";
 import { webhookPath, webhookRoute } from "./webhook.ts";
 import { logWith } from "../../jobs/definition.ts";
+import { claimDelivery } from "../../app/deliveries.ts";
 
 export interface TelegramBotOptions extends TelegramConnection {
   /** Webhook mode: Telegram posts updates to `url` (served by Cairn's HTTP server); polling without it. */
@@ -42,6 +43,7 @@ export function createTelegramBot(services: BotServices, options: TelegramBotOpt
   const telegram = bot.telegram;
   const safe = (error: unknown) => loggableError(error, options.token);
   let username = "";
+  let botId = 0;
   const adapter: TelegramAdapter = {
     services,
     telegram,
@@ -58,19 +60,21 @@ export function createTelegramBot(services: BotServices, options: TelegramBotOpt
     knownGroups: new Set(),
     seen: new SeenPeople(),
   };
-  const recent = new RecentUpdates();
   const inFlight = new Set<Promise<void>>();
   let accepting = false;
   let polling: Promise<void> | null = null;
 
-  /** Handles an update the first time its id is seen; failures are logged, never thrown at Telegram. */
-  const take = async (update: Update): Promise<void> => {
-    if (!recent.firstTime(update.update_id)) return;
+  /** Handles an update the first time its id is seen; a replay gets no effect and no answer. */
+  const once = async (update: Update): Promise<void> => {
+    if (!(await claimDelivery(services.deps, "telegram", `${botId}:${update.update_id}`))) return;
     // Every line logged while handling the update names it.
     const log = logWith(services.log, { updateId: update.update_id });
-    const work = handleUpdate({ ...adapter, services: { ...services, log } }, update).catch(
-      (error: unknown) =>
-        services.log.error({ err: safe(error), updateId: update.update_id }, "telegram update failed"),
+    await handleUpdate({ ...adapter, services: { ...services, log } }, update);
+  };
+  /** Failures are logged, never thrown at Telegram. */
+  const take = async (update: Update): Promise<void> => {
+    const work = once(update).catch((error: unknown) =>
+      services.log.error({ err: safe(error), updateId: update.update_id }, "telegram update failed"),
     );
     inFlight.add(work);
     try {
@@ -91,6 +95,7 @@ export function createTelegramBot(services: BotServices, options: TelegramBotOpt
     async start() {
       const me = await apiCall("getMe", options.token, () => telegram.getMe());
       username = me.username;
+      botId = me.id;
       bot.botInfo = me;
       await deployTelegramCommands(telegram, services.catalog).catch((error: unknown) =>
         services.log.warn({ err: safe(error) }, "could not register the Telegram command menus"),

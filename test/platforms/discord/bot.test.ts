@@ -330,3 +330,25 @@ function messageCalls(): Array<{ method: string; path: string; mentions: unknown
       : [];
   });
 }
+
+describe("Discord bot: replayed interactions", () => {
+  it("a replayed interaction (the same id dispatched twice) adjusts a member's points once", async () => {
+    const gina = { id: "100000000000000007", name: "gina" };
+    world.fake.members.set(gina.id, memberOf(gina));
+    await world.send(slashCommand(gina, "help"));
+    const adjustments = () => world.database.db.ledgerEntry.count({ where: { kind: "ADJUSTMENT" } });
+    const before = await adjustments();
+    const adjust = slashCommand(
+      mod,
+      "member",
+      { member: { user: gina }, points: 5, reason: "thanks" },
+      "adjust",
+    );
+    const first = await world.send(adjust);
+    expect(textOf(first.message)).not.toContain("Something went wrong");
+    expect(await adjustments()).toBe(before + 1);
+    // The replay gets no second effect and no second answer.
+    await expect(world.fake.interact(adjust, 1_500)).rejects.toThrow(/no callback/);
+    expect(await adjustments()).toBe(before + 1);
+  });
+});

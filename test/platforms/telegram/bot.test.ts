@@ -212,6 +212,35 @@ describe("commands", () => {
   });
 });
 
+describe("replays", () => {
+  it("a replayed update (sent twice, and again after a restart) adjusts a member's points once", async () => {
+    const rex = person("Rex");
+    await world.say(rex, "/help");
+    const mod = person("Moe", true);
+    await world.say(mod, "/help");
+    const text = "/member adjust Rex 5 thanks";
+    const update = {
+      update_id: world.updateId(),
+      message: {
+        message_id: 434343,
+        date: now(),
+        chat: { id: world.group.id, type: "supergroup", title: world.group.title },
+        from: world.user(mod),
+        text,
+        ...withEntities(text, [{ type: "text_mention", offset: 15, length: 3, user: world.user(rex) }]),
+      },
+    };
+    const adjustments = () => world.database.db.ledgerEntry.count({ where: { kind: "ADJUSTMENT" } });
+    const before = await adjustments();
+    expect(await world.postUpdate(update)).toBe(200);
+    expect(await world.postUpdate(update)).toBe(200);
+    expect(await adjustments()).toBe(before + 1);
+    await world.restartBot();
+    expect(await world.postUpdate(update)).toBe(200);
+    expect(await adjustments()).toBe(before + 1);
+  });
+});
+
 describe("the guided /contribute", () => {
   it("moves from the group to private chat: category by button, title, links, co-authors, confirm", async () => {
     const gus = person("Gus");

@@ -109,6 +109,18 @@ export class TelegramWorld implements PlatformHarness {
       dispatcherPollMs: 50,
       log: this.log,
     });
+    await this.startBot();
+    await this.addBotToGroup();
+  }
+
+  /** A fresh bot instance on the same database, as after a restart of the process. */
+  async restartBot(): Promise<void> {
+    await this.bot.stop();
+    await this.http.close();
+    await this.startBot();
+  }
+
+  private async startBot(): Promise<void> {
     this.bot = createTelegramBot(
       { deps: this.deps, catalog, log: this.log, queues: this.runtime.queues },
       {
@@ -135,7 +147,6 @@ export class TelegramWorld implements PlatformHarness {
       routes: [route],
     });
     await this.bot.start();
-    await this.addBotToGroup();
   }
 
   async stop(): Promise<void> {

@@ -36,7 +36,6 @@ import {
   withNamedPeople,
 } from "../../../src/platforms/telegram/mentions.ts";
 import { ExpiringMap } from "../../../src/platforms/memory.ts";
-import { RecentUpdates } from "../../../src/platforms/telegram/memory.ts";
 import { topicOf } from "../../../src/platforms/telegram/outgoing.ts";
 import { readGroupPayload } from "../../../src/platforms/telegram/replies.ts";
 import { readUpdate, secretMatches } from "../../../src/platforms/telegram/webhook.ts";
@@ -421,18 +420,6 @@ describe("small pieces", () => {
     expect(topicOf(target("123456789012345678"))).toBeUndefined();
     expect(topicOf(target("general"))).toBeUndefined();
     expect(topicOf(target(null))).toBeUndefined();
-  });
-
-  it("remembers recent update ids, boundedly", () => {
-    const recent = new RecentUpdates(3);
-    expect([1, 2, 1, 3, 4, 1].map((id) => recent.firstTime(id))).toEqual([
-      true,
-      true,
-      false,
-      true,
-      true,
-      true,
-    ]);
   });
 
   it("rewrites remembered values (a group that moved) and keeps when they were set", () => {
