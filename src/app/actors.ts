@@ -76,18 +76,7 @@ export async function ensureCommunityForChat(
       }
       return { communityId: existing.communityId, spaceId: existing.id, created: false };
     }
-    const community = await tx.community.create({
-      data: {
-        name: options.name ?? chat.title,
-        config: {
-          timezone: options.timezone ?? "UTC",
-          ...(options.modLogChat === undefined ? {} : { modLogChat: options.modLogChat }),
-        },
-        activeEpoch: deps.clock.now(),
-        ledgerHead: { create: { seq: 0, hash: GENESIS_HASH } },
-        categories: { create: defaultCategories.map((c) => ({ ...c })) },
-      },
-    });
+    const community = await createCommunity(tx, deps, { ...options, name: options.name ?? chat.title });
     const space = await tx.space.create({
       data: {
         communityId: community.id,
@@ -97,6 +86,27 @@ export async function ensureCommunityForChat(
       },
     });
     return { communityId: community.id, spaceId: space.id, created: true };
+  });
+}
+
+/** A new community with the default categories and an empty ledger, and no space yet. */
+export async function createCommunity(
+  tx: Tx,
+  deps: Pick<Deps, "clock">,
+  options: { readonly name: string; readonly timezone?: string; readonly modLogChat?: string },
+): Promise<{ id: number }> {
+  return tx.community.create({
+    data: {
+      name: options.name,
+      config: {
+        timezone: options.timezone ?? "UTC",
+        ...(options.modLogChat === undefined ? {} : { modLogChat: options.modLogChat }),
+      },
+      activeEpoch: deps.clock.now(),
+      ledgerHead: { create: { seq: 0, hash: GENESIS_HASH } },
+      categories: { create: defaultCategories.map((c) => ({ ...c })) },
+    },
+    select: { id: true },
   });
 }
 

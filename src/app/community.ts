@@ -7,7 +7,7 @@ import { validateReason } from "../core/text.ts";
 import { recordModeratorAction } from "./audit.ts";
 import { lockLedgerHead } from "./ledger.ts";
 import { activeWeightSql, effectiveMembersCte, effectiveOf } from "./ledgerAudit.ts";
-import type { Platform, PlatformChat } from "./actors.ts";
+import { createCommunity, type Platform, type PlatformChat } from "./actors.ts";
 import { transact, type Actor, type Deps } from "./deps.ts";
 
 const CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
@@ -333,8 +333,8 @@ export async function listSpaces(
 }
 
 /**
- * `/community unlink <id> <reason>`: marks one of the community's live chats
- * inactive, audit-logged. The chat the command is typed in and the last live
+ * `/community unlink <id> <reason>`: detaches one of the community's live chats
+ * into a new community of its own (its history stays here), audit-logged. The chat the command is typed in and the last live
  * chat are refused: a community never loses the chat its moderators stand in.
  */
 export async function unlinkSpace(
@@ -362,7 +362,15 @@ export async function unlinkSpace(
     if (row === null) return refuse("UNKNOWN_SPACE", { id: input.spaceId });
     if (row.id === actor.spaceId) return refuse("THIS_SPACE");
     if (live.length <= 1) return refuse("LAST_SPACE");
-    await tx.space.update({ where: { id: row.id }, data: { active: false } });
+    // The chat leaves with a fresh community of its own (as when the bot is first
+    // added), so a restart or the bot's next sight of it cannot re-attach it here.
+    const own = await createCommunity(tx, deps, {
+      name: row.title,
+      timezone: readCommunityTimezone(
+        await tx.community.findUniqueOrThrow({ where: { id: actor.communityId }, select: { config: true } }),
+      ),
+    });
+    await tx.space.update({ where: { id: row.id }, data: { communityId: own.id } });
     await recordModeratorAction(
       tx,
       {
@@ -449,4 +457,8 @@ export async function claimCode(
     WHERE code = ${code} AND kind = ${kind}::"LinkCodeKind" AND "usedAt" IS NULL AND "expiresAt" > ${now}
     RETURNING "communityId", "memberId"`;
   return rows[0] ?? null;
+}
+
+function readCommunityTimezone(community: { readonly config: Prisma.JsonValue }): string {
+  return readCommunityConfig(community.config).timezone;
 }

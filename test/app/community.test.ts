@@ -6,6 +6,7 @@ import {
   setConfig,
   unlinkSpace,
 } from "../../src/app/community.ts";
+import { ensureCommunityForChat, resolveActor } from "../../src/app/actors.ts";
 import { verifyCommunityLedger } from "../../src/app/ledgerAudit.ts";
 import { adjustPoints } from "../../src/app/moderation.ts";
 import { activeScore } from "../../src/core/activeScore.ts";
@@ -83,6 +84,30 @@ describe("moderators managing linked chats", () => {
       where: { communityId: community.communityId, action: "community.unlink" },
     });
     expect(audit).toMatchObject({ actorId: mod.memberId, reason: "left the project" });
+  });
+
+  it("an unlinked chat stays detached when the bot sees it again after a restart", async () => {
+    const community = await newCommunity(database.db);
+    const mod = await community.member("mod", { moderator: true });
+    const code = valueOf(await createSpaceLinkCode(community.deps, mod)).code;
+    const telegram = { platform: "TELEGRAM" as const, chatId: `tg-re-${community.communityId}`, title: "TG" };
+    valueOf(await joinCommunity(community.deps, { chat: telegram, isModerator: true, code }));
+    const other = valueOf(await listSpaces(community.deps, mod)).spaces[1]?.id ?? 0;
+    valueOf(await unlinkSpace(community.deps, mod, { spaceId: other, reason: "left the project" }));
+
+    const seenAgain = await ensureCommunityForChat(community.deps, telegram);
+
+    expect(seenAgain.communityId).not.toBe(community.communityId);
+    expect(seenAgain.created).toBe(false);
+    const there = valueOf(
+      await resolveActor(community.deps, telegram, {
+        platform: "TELEGRAM",
+        userId: "tg-u1",
+        displayName: "u1",
+      }),
+    );
+    expect(there.communityId).toBe(seenAgain.communityId);
+    expect(valueOf(await listSpaces(community.deps, mod)).spaces.map((s) => s.id)).toEqual([mod.spaceId]);
   });
 
   it("unlinking the chat you are in, the last chat, another community's chat or without a reason is refused", async () => {
