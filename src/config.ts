@@ -159,6 +159,12 @@ export function parseConfig(
     };
   if (e.TELEGRAM_WEBHOOK_URL !== undefined && e.TELEGRAM_BOT_TOKEN === undefined)
     return { ok: false, error: new ConfigError("TELEGRAM_WEBHOOK_URL", "needs TELEGRAM_BOT_TOKEN") };
+  // Without the secret anyone who finds the URL could post forged updates.
+  if (e.TELEGRAM_WEBHOOK_URL !== undefined && e.TELEGRAM_WEBHOOK_SECRET === undefined)
+    return {
+      ok: false,
+      error: new ConfigError("TELEGRAM_WEBHOOK_SECRET", "must be set with TELEGRAM_WEBHOOK_URL"),
+    };
   return {
     ok: true,
     value: {

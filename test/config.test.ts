@@ -119,6 +119,29 @@ describe("loadConfig", () => {
     expect(error.message).toMatch(message);
   });
 
+  it("refuses to start a webhook without its secret, so forged updates cannot be posted", () => {
+    const error = errorOf({
+      TELEGRAM_BOT_TOKEN: "123:abc",
+      TELEGRAM_WEBHOOK_URL: "https://bot.example/hook",
+    });
+    expect(error.variable).toBe("TELEGRAM_WEBHOOK_SECRET");
+    expect(error.message).toBe("TELEGRAM_WEBHOOK_SECRET must be set with TELEGRAM_WEBHOOK_URL");
+    expect(error.message).not.toContain("\n");
+  });
+
+  it.each(["", " ", "x".repeat(257), "has space", "dot.ted", "ümlaut"])(
+    "refuses a webhook secret Telegram would not accept (%j)",
+    (value) => {
+      const result = parseConfig({
+        TELEGRAM_BOT_TOKEN: "123:abc",
+        TELEGRAM_WEBHOOK_URL: "https://bot.example/hook",
+        TELEGRAM_WEBHOOK_SECRET: value,
+      });
+      expect(result.ok).toBe(false);
+      if (!result.ok) expect(result.error.variable).toBe("TELEGRAM_WEBHOOK_SECRET");
+    },
+  );
+
   it.each([
     ["auto", "auto"],
     ["0,1/4", { ids: [0, 1], count: 4 }],

@@ -32,7 +32,10 @@ export interface PlatformChat {
 
 /** A member named in a command: a platform account (a mention) or a display name typed as `@name`. */
 export type MemberRef =
-  { readonly kind: "user"; readonly user: PlatformUser } | { readonly kind: "name"; readonly name: string };
+  | { readonly kind: "user"; readonly user: PlatformUser }
+  | { readonly kind: "name"; readonly name: string }
+  /** An @username, matched only against the usernames stored on identities of `platform`, never display names. */
+  | { readonly kind: "username"; readonly platform: Platform; readonly username: string };
 
 export interface DefaultCategory {
   readonly slug: string;
@@ -310,6 +313,67 @@ function sameRoles(a: readonly string[], b: readonly string[]): boolean {
 }
 
 /**
+ * The account whose stored username is `ref.username` (any case), in this
+ * community. Usernames are unique on a platform at any time, and a name taken
+ * over is cleared from its former account (recordUsername), so there is one.
+ */
+async function memberByUsername(
+  tx: Tx,
+  communityId: number,
+  ref: { readonly platform: Platform; readonly username: string },
+): Promise<Result<{ id: number; displayName: string }, "UNKNOWN_MEMBER">> {
+  const username = ref.username.replace(/^@/, "");
+  const identity = await tx.identity.findFirst({
+    where: {
+      communityId,
+      platform: ref.platform,
+      username: username.toLowerCase(),
+      member: { mergedIntoId: null },
+    },
+    select: { member: { select: { id: true, displayName: true } } },
+    orderBy: { id: "desc" },
+  });
+  return identity === null ? refuse("UNKNOWN_MEMBER", { name: `@${username}` }) : ok(identity.member);
+}
+
+/**
+ * Stores an account's current username (lowercased) on its identities in every
+ * community, and takes it off any other account of the platform that had it
+ * (a username given up and claimed by someone else). null clears it. Erased
+ * members get none.
+ */
+export async function recordUsername(
+  deps: Deps,
+  account: { readonly platform: Platform; readonly userId: string },
+  username: string | null,
+): Promise<void> {
+  const stored = username === null || username === "" ? null : username.toLowerCase();
+  const { platform, userId } = account;
+  await deps.db.$transaction([
+    ...(stored === null
+      ? []
+      : [
+          deps.db.identity.updateMany({
+            where: { platform, username: stored, platformUserId: { not: userId } },
+            data: { username: null },
+          }),
+        ]),
+    deps.db.identity.updateMany({
+      where: {
+        platform,
+        platformUserId: userId,
+        // An erased member stays erased: a username seen later is not written back.
+        member: { erasedAt: null },
+        ...(stored === null
+          ? { username: { not: null } }
+          : { OR: [{ username: null }, { username: { not: stored } }] }),
+      },
+      data: { username: stored },
+    }),
+  ]);
+}
+
+/**
  * Resolves a member named in a command. A platform account is created on first
  * sight (a co-author need not have used the bot); a name must match exactly one
  * member's display name, case-insensitively.
@@ -325,6 +389,7 @@ export async function findMember(
     const member = await tx.member.findUniqueOrThrow({ where: { id: row.id } });
     return ok({ id: member.id, displayName: member.displayName });
   }
+  if (ref.kind === "username") return memberByUsername(tx, communityId, ref);
   const name = ref.name.replace(/^@/, "");
   const matches = await tx.member.findMany({
     where: { communityId, mergedIntoId: null, displayName: { equals: name, mode: "insensitive" } },

@@ -3,10 +3,11 @@ import type { Tx } from "../db/client.ts";
 import { Prisma } from "../generated/prisma/client.ts";
 import { describeConfig, readCommunityConfig, setConfigValue, type CommunityConfig } from "../core/config.ts";
 import { ok, refuse, type Result } from "../core/result.ts";
+import { validateReason } from "../core/text.ts";
 import { recordModeratorAction } from "./audit.ts";
 import { lockLedgerHead } from "./ledger.ts";
 import { activeWeightSql, effectiveMembersCte, effectiveOf } from "./ledgerAudit.ts";
-import type { PlatformChat } from "./actors.ts";
+import type { Platform, PlatformChat } from "./actors.ts";
 import { transact, type Actor, type Deps } from "./deps.ts";
 
 const CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
@@ -296,6 +297,85 @@ export async function createSpaceLinkCode(
       now,
     );
     return ok({ code, expiresAt });
+  });
+}
+
+export interface LinkedSpace {
+  readonly id: number;
+  readonly platform: Platform;
+  readonly chatId: string;
+  readonly title: string;
+}
+
+const spaceColumns = { id: true, platform: true, platformChatId: true, title: true } as const;
+
+function linkedSpace(row: {
+  id: number;
+  platform: Platform;
+  platformChatId: string;
+  title: string;
+}): LinkedSpace {
+  return { id: row.id, platform: row.platform, chatId: row.platformChatId, title: row.title };
+}
+
+/** `/community chats`: the community's live chats (spaces), oldest first. */
+export async function listSpaces(
+  deps: Deps,
+  actor: Actor,
+): Promise<Result<{ spaces: LinkedSpace[] }, "NOT_MODERATOR">> {
+  if (!actor.isModerator) return refuse("NOT_MODERATOR");
+  const rows = await deps.db.space.findMany({
+    where: { communityId: actor.communityId, active: true },
+    select: spaceColumns,
+    orderBy: { id: "asc" },
+  });
+  return ok({ spaces: rows.map(linkedSpace) });
+}
+
+/**
+ * `/community unlink <id> <reason>`: marks one of the community's live chats
+ * inactive, audit-logged. The chat the command is typed in and the last live
+ * chat are refused: a community never loses the chat its moderators stand in.
+ */
+export async function unlinkSpace(
+  deps: Deps,
+  actor: Actor,
+  input: { readonly spaceId: number; readonly reason: string },
+): Promise<
+  Result<
+    { space: LinkedSpace },
+    "NOT_MODERATOR" | "REASON_REQUIRED" | "REASON_LENGTH" | "UNKNOWN_SPACE" | "THIS_SPACE" | "LAST_SPACE"
+  >
+> {
+  if (!actor.isModerator) return refuse("NOT_MODERATOR");
+  const reason = validateReason(input.reason);
+  if (!reason.ok) return reason;
+  const now = deps.clock.now();
+  return transact(deps, async (tx) => {
+    // Locks the community's live spaces so two unlinks cannot leave none.
+    const live = await tx.$queryRaw<Array<{ id: number }>>`
+      SELECT id FROM space WHERE "communityId" = ${actor.communityId} AND active ORDER BY id FOR UPDATE`;
+    const row = await tx.space.findFirst({
+      where: { id: input.spaceId, communityId: actor.communityId, active: true },
+      select: spaceColumns,
+    });
+    if (row === null) return refuse("UNKNOWN_SPACE", { id: input.spaceId });
+    if (row.id === actor.spaceId) return refuse("THIS_SPACE");
+    if (live.length <= 1) return refuse("LAST_SPACE");
+    await tx.space.update({ where: { id: row.id }, data: { active: false } });
+    await recordModeratorAction(
+      tx,
+      {
+        communityId: actor.communityId,
+        actorId: actor.memberId,
+        action: "community.unlink",
+        target: `${row.platform.toLowerCase()}:${row.platformChatId}`,
+        reason: reason.value,
+        details: { space: row.id },
+      },
+      now,
+    );
+    return ok({ space: linkedSpace(row) });
   });
 }
 

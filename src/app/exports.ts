@@ -339,7 +339,10 @@ async function carriedDebts(
   return new Map(rows.map((r) => [r.id, Number(r.debt)]));
 }
 
-/** Display names and linked identities (of the member and everyone merged into it). */
+/** What an erased member's identities column shows instead of their platform user ids. */
+const ERASED_IDENTITIES = "erased";
+
+/** Display names and linked identities (of the member and everyone merged into it); an erased member's ids are not shown. */
 async function describeMembers(
   tx: Tx,
   communityId: number,
@@ -349,8 +352,9 @@ async function describeMembers(
   const rows = await tx.$queryRaw<Array<{ id: number; name: string; identities: string | null }>>`
     WITH RECURSIVE ${effectiveMembersCte(communityId)}
     SELECT m.id, m."displayName" AS name,
+           CASE WHEN m."erasedAt" IS NOT NULL THEN ${ERASED_IDENTITIES} ELSE
            (SELECT string_agg(lower(i.platform::text) || ':' || i."platformUserId", ';' ORDER BY i.platform, i."platformUserId")
-            FROM identity i WHERE i."memberId" = m.id OR i."memberId" IN (SELECT eff.id FROM eff WHERE eff.target = m.id)) AS identities
+            FROM identity i WHERE i."memberId" = m.id OR i."memberId" IN (SELECT eff.id FROM eff WHERE eff.target = m.id)) END AS identities
     FROM member m WHERE m.id = ANY(${[...memberIds]}::int[])`;
   return new Map(rows.map((r) => [r.id, { name: r.name, identities: r.identities ?? "" }]));
 }

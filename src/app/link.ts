@@ -163,6 +163,12 @@ async function moveHistory(tx: Tx, keep: number, gone: number): Promise<void> {
   await dropVotesOnOwnWork(tx, keep);
   await tx.question.updateMany({ where: { askerId: gone }, data: { askerId: keep } });
   await tx.appeal.updateMany({ where: { appellantId: gone }, data: { appellantId: keep } });
+  // What the person did as an actor resolves to the kept member (and its name, erased or not).
+  await tx.appeal.updateMany({ where: { resolverId: gone }, data: { resolverId: keep } });
+  await tx.statusChange.updateMany({ where: { actorId: gone }, data: { actorId: keep } });
+  await tx.auditLog.updateMany({ where: { actorId: gone }, data: { actorId: keep } });
+  await tx.ban.updateMany({ where: { actorId: gone }, data: { actorId: keep } });
+  await tx.payoutRun.updateMany({ where: { actorId: gone }, data: { actorId: keep } });
 }
 
 /**

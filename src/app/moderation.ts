@@ -292,7 +292,10 @@ export async function adjustPoints(
   actor: Actor,
   input: { readonly member: MemberRef; readonly points: number; readonly reason: string },
 ): Promise<
-  Result<{ name: string; points: number }, MemberLookup | ReasonRefusal | "BAD_POINTS" | "BALANCE_LIMIT">
+  Result<
+    { name: string; points: number },
+    MemberLookup | ReasonRefusal | "BAD_POINTS" | "BALANCE_LIMIT" | "OWN_ADJUSTMENT"
+  >
 > {
   const reason = validateReason(input.reason);
   if (!reason.ok) return reason;
@@ -304,6 +307,8 @@ export async function adjustPoints(
   return transact(deps, async (tx) => {
     const member = await findMember(tx, actor.communityId, input.member, now);
     if (!member.ok) return member;
+    // A moderator's own points move only by another moderator's hand.
+    if (member.value.id === actor.memberId) return refuse("OWN_ADJUSTMENT");
     const balance = await tx.balance.findUnique({
       where: { memberId: member.value.id },
       select: { total: true },
@@ -397,11 +402,16 @@ export async function eraseMember(
     });
     if (request === null) return refuse("NO_ERASURE_REQUEST", { name: member.value.displayName });
     const name = `${ERASED_NAME} ${member.value.id}`;
-    await tx.member.update({
-      where: { id: member.value.id },
+    const rows = await memberRowsOf(tx, member.value.id);
+    await tx.member.updateMany({
+      where: { id: { in: rows } },
       data: { displayName: name, erasedAt: now, hidden: true },
     });
-    await tx.identity.updateMany({ where: { memberId: member.value.id }, data: { displayName: name } });
+    await tx.identity.updateMany({
+      where: { memberId: { in: rows } },
+      data: { displayName: name, username: null },
+    });
+    await rerenderCardsOf(tx, actor.communityId, rows);
     await recordModeratorAction(
       tx,
       { communityId: actor.communityId, actorId: actor.memberId, action: "member.forget", target },
@@ -412,6 +422,29 @@ export async function eraseMember(
 }
 
 // ---- helpers ------------------------------------------------------------------------------
+
+/** The member row and every row merged into it by a link, however many hops away. */
+async function memberRowsOf(tx: Tx, memberId: number): Promise<number[]> {
+  const rows = await tx.$queryRaw<Array<{ id: number }>>`
+    WITH RECURSIVE person(id) AS (
+      SELECT ${memberId}::int
+      UNION SELECT m.id FROM member m JOIN person p ON m."mergedIntoId" = p.id)
+    SELECT id FROM person`;
+  return rows.map((r) => r.id);
+}
+
+/** Every vote card that shows one of these members is edited again, so it shows the erased name. */
+async function rerenderCardsOf(tx: Tx, communityId: number, memberIds: readonly number[]): Promise<void> {
+  const shown = await tx.$queryRaw<Array<{ id: number }>>`
+    SELECT c.id FROM contribution c
+    WHERE c."communityId" = ${communityId} AND (
+      c."submitterId" = ANY(${memberIds}::int[])
+      OR EXISTS (SELECT 1 FROM credit cr WHERE cr."contributionId" = c.id AND cr."memberId" = ANY(${memberIds}::int[]))
+      OR EXISTS (SELECT 1 FROM vote v WHERE v."contributionId" = c.id AND v."voterId" = ANY(${memberIds}::int[]))
+      OR EXISTS (SELECT 1 FROM question q WHERE q."contributionId" = c.id AND q."askerId" = ANY(${memberIds}::int[])))
+    ORDER BY c.id`;
+  for (const { id } of shown) await enqueueOutbox(tx, communityId, { kind: "TALLY", contributionId: id });
+}
 
 /**
  * The common frame of an action on one contribution: a valid reason, the

@@ -243,8 +243,9 @@ export const exportCommand = defineCommand({
         ...(input.budget === undefined ? {} : { budget: input.budget }),
         ...(input.cap === undefined ? {} : { cap: input.cap }),
       });
+      if (!job.ok) return refused(job);
       return privateView(
-        [`This export is large, so it is being built in the background (job ${job.id ?? "?"}).`],
+        [`This export is large, so it is being built in the background (job ${job.value.id ?? "?"}).`],
         { title: "Export", fields: [{ name: "Delivery", value: "The file will be sent to you privately." }] },
       );
     }

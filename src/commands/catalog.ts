@@ -43,6 +43,8 @@ const moderatorCommands: readonly AnyCommandSpec[] = [
   moderator.seasonEnd,
   moderator.communityLink,
   moderator.communityJoin,
+  moderator.communityChats,
+  moderator.communityUnlink,
   browse.exportCommand,
   browse.ledgerVerify,
 ];

@@ -17,9 +17,11 @@ import {
   editCategory,
   endSeason,
   joinCommunity,
+  listSpaces,
   removeCategory,
   setConfig,
   showConfig,
+  unlinkSpace,
 } from "../app/community.ts";
 import { formatPoints } from "../core/points.ts";
 import { privateView, successView } from "../views/view.ts";
@@ -213,7 +215,9 @@ export const memberForget = defineCommand({
   input: z.object({ member: memberRef }),
   run: async (ctx, input) => {
     const result = await eraseMember(ctx.deps, ctx.actor, input);
-    return result.ok ? successView("Their names are erased; their ledger entries stay.") : refused(result);
+    if (!result.ok) return refused(result);
+    await ctx.jobs?.expireExports(ctx.actor.communityId);
+    return successView("Their names are erased; their ledger entries stay.");
   },
 });
 
@@ -396,5 +400,45 @@ export const communityJoin = defineCommand({
     return result.ok
       ? successView(`This chat is now part of ${result.value.name}.`, "public")
       : refused(result);
+  },
+});
+
+export const communityChats = defineCommand({
+  name: "community",
+  sub: "chats",
+  description: "List the chats linked to this community (platform, name, id)",
+  audience: "moderator",
+  usage: "/community chats",
+  options: [],
+  input: z.object({}),
+  run: async (ctx) => {
+    const result = await listSpaces(ctx.deps, ctx.actor);
+    if (!result.ok) return refused(result);
+    return privateView(
+      result.value.spaces.map(
+        (s) =>
+          `${s.id}: ${s.platform.toLowerCase()} "${s.title}" (${s.chatId})${s.id === ctx.actor.spaceId ? " (this chat)" : ""}`,
+      ),
+      { title: "Linked chats" },
+    );
+  },
+});
+
+export const communityUnlink = defineCommand({
+  name: "community",
+  sub: "unlink",
+  description: "Detach a linked chat from this community (not the chat you are in)",
+  audience: "moderator",
+  usage: "/community unlink <chat id> <reason>",
+  options: [
+    { name: "chat", description: "The chat's id from /community chats", kind: "integer", required: true },
+    reasonOption,
+  ],
+  input: z.object({ chat: wholeNumber("USAGE", 1, 2_147_483_647), reason: text() }),
+  run: async (ctx, input) => {
+    const result = await unlinkSpace(ctx.deps, ctx.actor, { spaceId: input.chat, reason: input.reason });
+    if (!result.ok) return refused(result);
+    const { space } = result.value;
+    return successView(`Unlinked ${space.platform.toLowerCase()} "${space.title}" from this community.`);
   },
 });

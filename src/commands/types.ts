@@ -1,6 +1,7 @@
 import type { z } from "zod";
 import type { Actor, Deps } from "../app/deps.ts";
 import type { PlatformChat, PlatformUser } from "../app/actors.ts";
+import type { Result } from "../core/result.ts";
 import type { View } from "../views/view.ts";
 
 /** Who may run a command. Moderator commands are checked again by every use case. */
@@ -33,8 +34,10 @@ export interface OptionSpec {
 
 /** Work a command hands to the background workers, which may run in another process. */
 export interface CommandJobs {
-  /** Queues an export; the file is sent to the member privately when built. */
-  requestExport(request: BackgroundExport): Promise<{ readonly id: string | undefined }>;
+  /** Queues an export, or refuses while the member has one queued or running (EXPORT_IN_PROGRESS). */
+  requestExport(request: BackgroundExport): Promise<Result<{ readonly id: string | undefined }>>;
+  /** Deletes the community's export files (they may name a member just erased). */
+  expireExports(communityId: number): Promise<void>;
 }
 
 export interface BackgroundExport {

@@ -1,7 +1,7 @@
 import { voteDeadlineJob } from "./deadlines.ts";
 import type { JobDefinition } from "./definition.ts";
 import { deliverJob } from "./delivery.ts";
-import { exportJob } from "./exports.ts";
+import { expireExportsJob, exportJob } from "./exports.ts";
 import { reconcileJob } from "./reconciler.ts";
 import { digestJob, leaderboardJob } from "./schedules.ts";
 
@@ -12,5 +12,6 @@ export const jobCatalog: ReadonlyArray<JobDefinition<unknown>> = [
   leaderboardJob,
   digestJob,
   exportJob,
+  expireExportsJob,
   reconcileJob,
 ];

@@ -19,6 +19,8 @@ export interface Coordination {
   block(key: string, ms: number): Promise<void>;
   /** Takes the lease `key` for `owner` unless someone else holds an unexpired one. */
   lease(key: string, owner: string, ttlMs: number): Promise<boolean>;
+  /** Extends `owner`'s unexpired lease `key` to `ttlMs` from now; false when it is no longer theirs. */
+  renew(key: string, owner: string, ttlMs: number): Promise<boolean>;
   release(key: string, owner: string): Promise<void>;
   close(): Promise<void>;
 }
@@ -69,6 +71,11 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) 
 return 0
 `;
 
+const RENEW_SCRIPT = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 0
+`;
+
 /** Buckets and leases in Redis, next to the queues (`prefix` namespaces the keys). */
 export function redisCoordination(redis: Redis, prefix: string): Coordination {
   const bucketKey = (key: string) => `${prefix}:pace:${key}`;
@@ -88,6 +95,9 @@ export function redisCoordination(redis: Redis, prefix: string): Coordination {
     },
     async lease(key, owner, ttlMs) {
       return (await redis.set(`${prefix}:lease:${key}`, owner, "PX", ttlMs, "NX")) === "OK";
+    },
+    async renew(key, owner, ttlMs) {
+      return Number(await redis.eval(RENEW_SCRIPT, 1, `${prefix}:lease:${key}`, owner, String(ttlMs))) === 1;
     },
     async release(key, owner) {
       await redis.eval(RELEASE_SCRIPT, 1, `${prefix}:lease:${key}`, owner);
@@ -177,6 +187,13 @@ export async function postgresCoordination(pool: pg.Pool, schema: string): Promi
          ON CONFLICT (key) DO UPDATE SET owner = EXCLUDED.owner, expires_ms = EXCLUDED.expires_ms
          WHERE ${s}.cairn_lease.expires_ms < ${NOW} OR ${s}.cairn_lease.owner = EXCLUDED.owner
          RETURNING key`,
+        [key, owner, ttlMs],
+      );
+      return result.rowCount === 1;
+    },
+    async renew(key, owner, ttlMs) {
+      const result = await pool.query(
+        `UPDATE ${s}.cairn_lease SET expires_ms = ${NOW} + $3 WHERE key = $1 AND owner = $2 AND expires_ms >= ${NOW}`,
         [key, owner, ttlMs],
       );
       return result.rowCount === 1;

@@ -43,6 +43,8 @@ export interface JobSettings {
   /** Attempts of a delivery that fails transiently, with exponential backoff from `backoffMs`. */
   readonly deliveryAttempts: number;
   readonly backoffMs: number;
+  /** How long a delivery's per-card lease lasts; renewed every third of it while the delivery runs. */
+  readonly deliveryLeaseMs: number;
 }
 
 export const defaultJobSettings: JobSettings = {
@@ -50,6 +52,7 @@ export const defaultJobSettings: JobSettings = {
   exportDir: ".cairn/exports",
   deliveryAttempts: 8,
   backoffMs: 1000,
+  deliveryLeaseMs: 60_000,
 };
 
 /** What every job handler is given. */

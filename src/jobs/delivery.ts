@@ -106,7 +106,17 @@ export async function deliverOutboxRow(
   }
   const key = leaseKey(row.topic, payload);
   const owner = randomUUID();
-  if (!(await ctx.coordination.lease(key, owner, 60_000))) throw new PacingWait(200);
+  const leaseMs = ctx.settings.deliveryLeaseMs;
+  if (!(await ctx.coordination.lease(key, owner, leaseMs))) throw new PacingWait(200);
+  // A slow platform call must not outlive the lease: another worker would post the card again.
+  const renewal = setInterval(
+    () => {
+      ctx.coordination.renew(key, owner, leaseMs).catch((error: unknown) => {
+        ctx.log.warn({ key, error: String(error) }, "could not renew a delivery lease");
+      });
+    },
+    Math.max(10, Math.floor(leaseMs / 3)),
+  );
   try {
     const fresh = await db.outboxMessage.findUnique({ where: { id }, select: { deliveredAt: true } });
     if (fresh === null || fresh.deliveredAt !== null) return "skipped";
@@ -138,6 +148,7 @@ export async function deliverOutboxRow(
     });
     return "delivered";
   } finally {
+    clearInterval(renewal);
     await ctx.coordination.release(key, owner);
   }
 }
@@ -172,7 +183,14 @@ export async function deliverMessages(
         }
         ctx.observer?.deliveryFailed(target.platform, error.failure.reason);
         ctx.log.warn(
-          { target: target.label, platform: target.platform, reason: error.failure.reason },
+          // Member ids, not names: the log outlives an erasure.
+          {
+            ...(message.audience.kind === "member"
+              ? { memberId: message.audience.memberId }
+              : { target: target.label }),
+            platform: target.platform,
+            reason: error.failure.reason,
+          },
           "delivery failed for good",
         );
         failures.push(`${describeFailure(error.failure)} (${targetKey(target)})`);

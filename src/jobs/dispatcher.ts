@@ -2,6 +2,7 @@ import pg from "pg";
 import { scheduleDeadlines } from "./deadlines.ts";
 import { addJobs, type JobContext } from "./definition.ts";
 import { deliverJob, deliveryJobId, notGivenUp, readOutboxPayload } from "./delivery.ts";
+import { retryIfFailed } from "./queues.ts";
 import { SCHEDULE_KEYS, syncCommunitySchedules } from "./schedules.ts";
 
 /** The channel a database trigger on outbox_message may NOTIFY; without one the dispatcher polls. */
@@ -77,6 +78,8 @@ export async function dispatchAllUndelivered(ctx: JobContext): Promise<number> {
       take: BATCH,
     });
     await dispatchRows(ctx, rows);
+    // Rows whose job ran out of attempts (a long outage): the add above kept the failed job.
+    for (const row of rows) await retryIfFailed(ctx.queues.delivery, deliveryJobId(row.id));
     total += rows.length;
     const last = rows.at(-1);
     if (last === undefined || rows.length < BATCH) return total;

@@ -1,7 +1,7 @@
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
-import type { Refusal } from "../core/result.ts";
+import { ok, refuse, type Refusal, type Result } from "../core/result.ts";
 import { buildExport } from "../app/exports.ts";
 import { parseWindow } from "../core/periods.ts";
 import { refusalText } from "../views/refusals.ts";
@@ -9,6 +9,7 @@ import { privateView, refusalView, type View } from "../views/view.ts";
 import { addJob, defineJob, type JobContext } from "./definition.ts";
 import { deliverMessages, later } from "./delivery.ts";
 import type { Queues } from "./queues.ts";
+import { targetsFor } from "./targets.ts";
 import type { CommandJobs } from "../commands/types.ts";
 
 const exportPayload = z.object({
@@ -31,8 +32,8 @@ export interface ExportJobResult {
 
 /**
  * A large export: built in the background, written under the export folder,
- * and sent to the moderator who asked (the console prints its path; platforms
- * attach it). Reports progress as it goes.
+ * and sent to the moderator who asked (by name, never its path; platforms
+ * attach it). A file the platform refuses for good is reported to them. Reports progress as it goes.
  */
 export const exportJob = defineJob({
   queue: "exports",
@@ -45,7 +46,7 @@ export const exportJob = defineJob({
     removeOnFail: { age: 7 * 86_400 },
   },
   async handle(ctx, request, run): Promise<ExportJobResult> {
-    const data = run.job.data as ExportJobRequest & { file?: string; done?: string[] };
+    const data = run.job.data as ExportJobRequest & { file?: string; done?: string[]; reported?: string[] };
     let file = data.file ?? null;
     let refusal: Refusal | null = null;
     if (file === null) {
@@ -67,7 +68,7 @@ export const exportJob = defineJob({
     };
     const view =
       file === null ? refusalView(refusalText(refusal ?? { code: "" })) : await readyView(file, request);
-    await later(ctx, run, () =>
+    const delivery = await later(ctx, run, () =>
       deliverMessages(
         ctx,
         [
@@ -81,14 +82,36 @@ export const exportJob = defineJob({
         progress,
       ),
     );
+    if (file !== null && delivery.sent === 0 && delivery.failures.length > 0) {
+      // The platform refused the file for good (most often: over its upload limit): say so, once.
+      const reported = new Set(data.reported ?? []);
+      const note = await tooLargeView(ctx, request, file);
+      await later(ctx, run, () =>
+        deliverMessages(
+          ctx,
+          [
+            {
+              communityId: request.communityId,
+              audience: { kind: "member", memberId: request.memberId },
+              replaces: null,
+              view: note,
+            },
+          ],
+          {
+            done: reported,
+            save: () => run.job.updateData({ ...data, file, done: [...done], reported: [...reported] }),
+          },
+        ),
+      );
+    }
     await run.job.updateProgress(100);
     return { file, refusal: refusal?.code ?? null };
   },
 });
 
-/** The message that brings the file: its path (what the console shows) and the file itself (what platforms attach). */
+/** The message that brings the file: its name (never a server path) and the file itself. */
 async function readyView(file: string, request: ExportJobRequest): Promise<View> {
-  return privateView([`Your export is ready: ${file}`], {
+  return privateView([`Your export is ready: ${path.basename(file)}`], {
     title: "Export",
     attachment: {
       filename: path.basename(file),
@@ -97,6 +120,25 @@ async function readyView(file: string, request: ExportJobRequest): Promise<View>
     },
   });
 }
+
+/** One line for a file the moderator's platform would not take: its size, the limit, and how to make it smaller. */
+async function tooLargeView(ctx: JobContext, request: ExportJobRequest, file: string): Promise<View> {
+  const size = (await stat(file)).size;
+  const targets = await targetsFor(ctx.deps, request.communityId, {
+    kind: "member",
+    memberId: request.memberId,
+  });
+  const limits = targets.flatMap((t) => {
+    const limit = ctx.platforms.get(t.platform)?.uploadLimitBytes;
+    return limit === undefined ? [] : [limit];
+  });
+  const limit = limits.length === 0 ? "" : ` (the upload limit is ${megabytes(Math.min(...limits))})`;
+  return refusalView(
+    `Your export (${megabytes(size)}) could not be sent${limit}; ask for a shorter window, e.g. /export month or /export season:NAME.`,
+  );
+}
+
+const megabytes = (bytes: number): string => `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
 
 async function buildOne(
   ctx: JobContext,
@@ -116,21 +158,66 @@ async function buildOne(
   const stamp = ctx.deps.clock.now().toISOString().replace(/[:.]/g, "-");
   return {
     ok: true,
-    filename: `export-${request.communityId}-${stamp}.${request.format}`,
+    filename: `${exportFilePrefix(request.communityId)}${stamp}.${request.format}`,
     content: result.value.content,
   };
 }
 
-/** Queues an export; the caller answers at once with "your export is being built". */
+/** The start of every export file of a community, background-built or saved by the console. */
+function exportFilePrefix(communityId: number): string {
+  return `export-${communityId}-`;
+}
+
+/**
+ * Deletes the community's export files in `exportDir` (after an erasure they
+ * may name the erased member); returns the names deleted. A missing folder is no file.
+ */
+export async function expireExportFiles(exportDir: string, communityId: number): Promise<string[]> {
+  const names = await readdir(exportDir).catch((error: unknown) => {
+    if (error instanceof Error && "code" in error && error.code === "ENOENT") return [];
+    throw error;
+  });
+  const expired = names.filter((name) => name.startsWith(exportFilePrefix(communityId)));
+  for (const name of expired) await rm(path.join(exportDir, name), { force: true });
+  return expired;
+}
+
+/** After an erasure: the worker, which owns the export folder, deletes the community's export files. */
+export const expireExportsJob = defineJob({
+  queue: "exports",
+  name: "expire-exports",
+  payload: z.object({ communityId: z.number().int().positive() }),
+  defaults: { attempts: 5, backoff: { type: "exponential", delay: 2000 }, removeOnComplete: { age: 86_400 } },
+  async handle(ctx, request): Promise<{ expired: number }> {
+    const expired = await expireExportFiles(ctx.settings.exportDir, request.communityId);
+    return { expired: expired.length };
+  },
+});
+
+/**
+ * Queues an export; the caller answers at once with "your export is being built".
+ * A moderator has at most one background export queued or running at a time.
+ */
 export async function requestExport(
   queues: Queues,
   request: ExportJobRequest,
-): Promise<{ id: string | undefined }> {
+): Promise<Result<{ id: string | undefined }>> {
+  const unfinished = await queues.exports.getJobs(["active", "waiting", "delayed", "prioritized"]);
+  const mine = unfinished.some((job) => {
+    const data = job.data as Partial<ExportJobRequest>;
+    return data.communityId === request.communityId && data.memberId === request.memberId;
+  });
+  if (mine) return refuse("EXPORT_IN_PROGRESS");
   const job = await addJob(queues, exportJob, request);
-  return { id: job.id };
+  return ok({ id: job.id });
 }
 
 /** What commands may start in the background, on these queues. */
 export function commandJobs(queues: Queues): CommandJobs {
-  return { requestExport: (request) => requestExport(queues, request) };
+  return {
+    requestExport: (request) => requestExport(queues, request),
+    expireExports: async (communityId) => {
+      await addJob(queues, expireExportsJob, { communityId });
+    },
+  };
 }

@@ -25,6 +25,18 @@ export function openQueues(backend: QueueBackend): Queues {
   };
 }
 
+/**
+ * Gives a job that ran out of attempts a fresh set: a failed job keeps its id,
+ * so re-adding it under that id does nothing, and the row or contribution it
+ * stands for would otherwise wait for good. True when it was retried.
+ */
+export async function retryIfFailed(queue: Queue, jobId: string): Promise<boolean> {
+  const job = await queue.getJob(jobId);
+  if (job === undefined || !(await job.isFailed())) return false;
+  await job.retry("failed", { resetAttemptsMade: true, resetAttemptsStarted: true });
+  return true;
+}
+
 export async function closeQueues(queues: Queues): Promise<void> {
   await Promise.all(QUEUE_KEYS.map((key) => queues[key].close()));
 }

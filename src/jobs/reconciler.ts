@@ -1,7 +1,8 @@
 import { z } from "zod";
-import { promoteDueDeadlines, scheduleDeadlines } from "./deadlines.ts";
+import { deadlineJobId, promoteDueDeadlines, scheduleDeadlines } from "./deadlines.ts";
 import { defineJob, type JobContext } from "./definition.ts";
 import { dispatchAllUndelivered } from "./dispatcher.ts";
+import { retryIfFailed } from "./queues.ts";
 import { removeCommunitySchedules, scheduledCommunityIds, syncCommunitySchedules } from "./schedules.ts";
 
 export interface ReconcileReport {
@@ -18,6 +19,7 @@ const PAGE = 5000;
  * pending contribution, a delivery job per undelivered outbox row, the
  * schedulers of every live community; and removes the schedulers of deleted
  * communities. Every add is keyed, so running it any number of times is safe;
+ * a job that exists but ran out of attempts is retried with fresh attempts;
  * this is what makes a flushed Redis harmless.
  */
 export async function reconcile(ctx: JobContext): Promise<ReconcileReport> {
@@ -32,6 +34,8 @@ export async function reconcile(ctx: JobContext): Promise<ReconcileReport> {
       take: PAGE,
     });
     await scheduleDeadlines(ctx.queues, ctx.deps, pending);
+    // A deadline job that ran out of attempts keeps its id, so the add above left it failed.
+    for (const c of pending) await retryIfFailed(ctx.queues.deadlines, deadlineJobId(c.id, c.closesAt));
     const now = ctx.deps.clock.now().getTime();
     await promoteDueDeadlines(
       ctx,

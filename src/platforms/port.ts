@@ -108,6 +108,8 @@ export function describeFailure(failure: PlatformFailure): string {
 export interface ChatPlatform {
   readonly platform: Platform;
   readonly limits: PlatformLimits;
+  /** The largest file a bot may upload, when the platform has a limit (told to a moderator whose export is over it). */
+  readonly uploadLimitBytes?: number;
   post(target: ChatTarget, view: View): Promise<MessageRef>;
   edit(target: ChatTarget, ref: MessageRef, view: View): Promise<void>;
   delete(target: ChatTarget, ref: MessageRef): Promise<void>;

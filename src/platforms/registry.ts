@@ -26,15 +26,11 @@ export function configuredPlatforms(config: Config): PlatformSet {
   }
   if (config.telegramBotToken !== undefined) {
     const token = config.telegramBotToken;
+    // parseConfig refuses a webhook URL without its secret.
     const webhook =
-      config.telegramWebhookUrl === undefined
+      config.telegramWebhookUrl === undefined || config.telegramWebhookSecret === undefined
         ? {}
-        : {
-            webhook: {
-              url: config.telegramWebhookUrl,
-              ...(config.telegramWebhookSecret === undefined ? {} : { secret: config.telegramWebhookSecret }),
-            },
-          };
+        : { webhook: { url: config.telegramWebhookUrl, secret: config.telegramWebhookSecret } };
     entries.push({
       name: "telegram",
       bot: (services) => createTelegramBot(services, { token, ...webhook }),

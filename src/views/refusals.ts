@@ -72,6 +72,10 @@ const refusalTexts: Readonly<Record<string, (d: Detail) => string>> = {
   BAD_WEIGHT: (d) => `A category weight is a number of points from 0 to ${d["max"] ?? 10000}.`,
   CATEGORY_EXISTS: (d) => `The category ${d["category"] ?? ""} already exists; use /category edit.`,
   LAST_CATEGORY: () => "A community needs at least one category.",
+  OWN_ADJUSTMENT: () => "You cannot adjust your own points; ask another moderator.",
+  UNKNOWN_SPACE: (d) => `No linked chat has id ${d["id"] ?? "?"} (see /community chats).`,
+  THIS_SPACE: () => "You cannot unlink the chat you are in; run /community unlink from another linked chat.",
+  LAST_SPACE: () => "A community needs at least one linked chat.",
   BAD_SEASON_NAME: () => "Season names are 1-40 letters, digits, spaces, dots or dashes.",
   BAD_SEASON_DATES: () => "A season ends after it starts; dates are YYYY-MM-DD.",
   BAD_DATE: () => "Dates are written YYYY-MM-DD.",
@@ -90,6 +94,8 @@ const refusalTexts: Readonly<Record<string, (d: Detail) => string>> = {
   BUDGET_REQUIRED: () => "A cap or record needs a budget: /export month 1000 [cap] record.",
   BAD_LEDGER_LINE: (d) => `Line ${d["line"] ?? "?"} of the file is not a ledger entry.`,
   UNREADABLE_FILE: () => "That file cannot be read.",
+  EXPORT_IN_PROGRESS: () =>
+    "Your previous background export is still being built; wait for its file before asking for another.",
   NOT_IN_PRIVATE: () => "Use this command in a community chat, not in private.",
 };
 

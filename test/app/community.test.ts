@@ -1,5 +1,11 @@
 import { describe, expect, it, vi } from "vitest";
-import { setConfig } from "../../src/app/community.ts";
+import {
+  createSpaceLinkCode,
+  joinCommunity,
+  listSpaces,
+  setConfig,
+  unlinkSpace,
+} from "../../src/app/community.ts";
 import { verifyCommunityLedger } from "../../src/app/ledgerAudit.ts";
 import { adjustPoints } from "../../src/app/moderation.ts";
 import { activeScore } from "../../src/core/activeScore.ts";
@@ -35,5 +41,71 @@ describe("changing the active-score half-life", () => {
     });
     // 1000 points one half-life (30 days) ago count 500; the 500 points of today count fully.
     expect(activeScore(balance.activeAcc, community.clock.now(), activeEpoch, 30)).toBe(1000);
+  });
+});
+
+describe("a moderator adjusting points", () => {
+  it("a moderator adjusting their own points is refused and nothing is written", async () => {
+    const community = await newCommunity(database.db);
+    const mod = await community.member("mod", { moderator: true });
+    const result = await adjustPoints(community.deps, mod, {
+      member: { kind: "user", user: community.user("mod") },
+      points: 10_000,
+      reason: "for me",
+    });
+    expect(result).toEqual({ ok: false, error: expect.objectContaining({ code: "OWN_ADJUSTMENT" }) });
+    expect(await database.db.ledgerEntry.count({ where: { communityId: community.communityId } })).toBe(0);
+  });
+});
+
+describe("moderators managing linked chats", () => {
+  it("lists the live chats and unlinks another one, audit-logged with the reason", async () => {
+    const community = await newCommunity(database.db);
+    const mod = await community.member("mod", { moderator: true });
+    const code = valueOf(await createSpaceLinkCode(community.deps, mod)).code;
+    const telegram = {
+      platform: "TELEGRAM" as const,
+      chatId: `tg-${community.communityId}`,
+      title: "TG group",
+    };
+    valueOf(await joinCommunity(community.deps, { chat: telegram, isModerator: true, code }));
+    const { spaces } = valueOf(await listSpaces(community.deps, mod));
+    expect(spaces.map((s) => [s.platform, s.chatId, s.title])).toEqual([
+      [community.chat.platform, community.chat.chatId, community.chat.title],
+      ["TELEGRAM", telegram.chatId, "TG group"],
+    ]);
+    const other = spaces[1]?.id ?? 0;
+
+    valueOf(await unlinkSpace(community.deps, mod, { spaceId: other, reason: "left the project" }));
+
+    expect(valueOf(await listSpaces(community.deps, mod)).spaces.map((s) => s.id)).toEqual([mod.spaceId]);
+    const audit = await database.db.auditLog.findFirstOrThrow({
+      where: { communityId: community.communityId, action: "community.unlink" },
+    });
+    expect(audit).toMatchObject({ actorId: mod.memberId, reason: "left the project" });
+  });
+
+  it("unlinking the chat you are in, the last chat, another community's chat or without a reason is refused", async () => {
+    const community = await newCommunity(database.db);
+    const mod = await community.member("mod", { moderator: true });
+    const member = await community.member("ana");
+    const stranger = await newCommunity(database.db);
+    const strangerMod = await stranger.member("mod", { moderator: true });
+    const unlink = (actor: typeof mod, spaceId: number, reason = "why") =>
+      unlinkSpace(community.deps, actor, { spaceId, reason });
+    const code = (r: { ok: boolean; error?: { code: string } }) => (r.ok ? "ok" : r.error?.code);
+
+    expect(code(await unlink(mod, mod.spaceId ?? 0))).toBe("THIS_SPACE");
+    expect(code(await unlink({ ...mod, spaceId: null }, mod.spaceId ?? 0))).toBe("LAST_SPACE");
+    expect(code(await unlink(mod, strangerMod.spaceId ?? 0))).toBe("UNKNOWN_SPACE");
+    expect(code(await unlink({ ...mod, spaceId: null }, mod.spaceId ?? 0, " "))).toBe("REASON_REQUIRED");
+    expect(code(await unlink(member, mod.spaceId ?? 0))).toBe("NOT_MODERATOR");
+    expect(code(await listSpaces(community.deps, member))).toBe("NOT_MODERATOR");
+    expect(await database.db.space.count({ where: { id: mod.spaceId ?? 0, active: true } })).toBe(1);
+    expect(
+      await database.db.auditLog.count({
+        where: { communityId: community.communityId, action: "community.unlink" },
+      }),
+    ).toBe(0);
   });
 });

@@ -36,6 +36,8 @@ const productCommands = [
   "/season end",
   "/community link",
   "/community join",
+  "/community chats",
+  "/community unlink",
   "/export",
   "/ledger verify",
 ];

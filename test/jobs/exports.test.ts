@@ -89,11 +89,51 @@ describe("/export of a large community", () => {
     await runtime.settle();
     const [sent, ...more] = sentToModerator();
     expect(more).toEqual([]);
-    const file = /Your export is ready: (\S+)/.exec(sent ?? "")?.[1];
-    expect(file).toBeDefined();
-    expect(sent).toContain(`(file: ${path.basename(file ?? "")})`);
-    const rows = (await readFile(file ?? "", "utf8")).trim().split("\n");
+    const name = /Your export is ready: (\S+)/.exec(sent ?? "")?.[1];
+    expect(name).toBeDefined();
+    expect(sent).toContain(`(file: ${name ?? ""})`);
+    const rows = (await readFile(path.join(exportDir, name ?? ""), "utf8")).trim().split("\n");
     expect(rows).toHaveLength(1 + INLINE_EXPORT_MEMBERS + 1);
+  });
+
+  it("the moderator's reply names the file but never reveals a server path", async () => {
+    await exportAs("/export all");
+    await runtime.settle();
+    const [sent] = sentToModerator();
+    expect(sent).toMatch(/Your export is ready: export-\d+-[\w-]+\.csv/);
+    expect(sent).not.toContain(exportDir);
+    expect(sent).not.toContain(path.sep + "export-");
+  });
+
+  it("a file over the platform's upload limit is reported to the moderator, not dropped", async () => {
+    Object.assign(platform, { uploadLimitBytes: 1024 });
+    // What the adapters make of a 413 (request entity too large): a permanent failure.
+    platform.failNext({ kind: "permanent", reason: "bad_request" });
+    await exportAs("/export all");
+    await runtime.settle();
+    const [, report, ...more] = sentToModerator();
+    expect(more).toEqual([]);
+    expect(report).toMatch(
+      /^✗ Your export \(\d+\.\d MB\) could not be sent \(the upload limit is 0\.0 MB\); ask for a shorter window/,
+    );
+    expect(report?.split("\n")).toHaveLength(1);
+    expect(report).not.toContain(exportDir);
+  });
+
+  it("a second background export while the first is still queued gets a one-line refusal", async () => {
+    await runtime.queues.exports.pause();
+    try {
+      expect(await exportAs("/export all")).toMatch(/in the background/);
+      const second = await exportAs("/export all");
+      expect(second).toMatch(/^✗ Your previous background export is still being built/);
+      expect(second.split("\n")).toHaveLength(1);
+    } finally {
+      await runtime.queues.exports.resume();
+    }
+    await runtime.settle();
+    expect(sentToModerator()).toEqual([expect.stringMatching(/Your export is ready/)]);
+    expect(await exportAs("/export all")).toMatch(/in the background/);
+    await runtime.settle();
   });
 
   it("sends the refusal instead when the export cannot be built", async () => {

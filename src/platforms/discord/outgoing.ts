@@ -52,6 +52,8 @@ export function decodeMessageRef(ref: MessageRef): { channelId: string; messageI
 export class DiscordOutgoing implements ChatPlatform {
   readonly platform = "DISCORD" as const;
   readonly limits = DISCORD_LIMITS;
+  /** Discord's attachment limit for bots. */
+  readonly uploadLimitBytes = 10 * 1024 * 1024;
   private readonly rest: DiscordRest;
   private readonly guildChannels = new ExpiringMap<string, string>(Infinity, CACHE_LIMIT);
   private readonly dmChannels = new ExpiringMap<string, string>(Infinity, CACHE_LIMIT);

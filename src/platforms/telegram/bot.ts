@@ -21,11 +21,13 @@ import { logWith } from "../../jobs/definition.ts";
 
 export interface TelegramBotOptions extends TelegramConnection {
   /** Webhook mode: Telegram posts updates to `url` (served by Cairn's HTTP server); polling without it. */
-  readonly webhook?: { readonly url: string; readonly secret?: string };
+  readonly webhook?: { readonly url: string; readonly secret: string };
   /** How long a guided /contribute waits for an answer (default 10 minutes). */
   readonly dialogueTimeoutMs?: number;
   /** How long stop() waits for updates being handled (default 10 s). */
   readonly stopGraceMs?: number;
+  /** How long a getChatMember answer is reused (default 1 minute). */
+  readonly membershipCacheMs?: number;
 }
 
 /** The updates the bot handles; Telegram sends no others. */
@@ -46,6 +48,7 @@ export function createTelegramBot(services: BotServices, options: TelegramBotOpt
     botUsername: () => username,
     names: commandNameMap(services.catalog),
     membership: membershipCheck(telegram, {
+      ...(options.membershipCacheMs === undefined ? {} : { ttlMs: options.membershipCacheMs }),
       onError: (error) => services.log.warn({ err: safe(error) }, "telegram getChatMember failed"),
     }),
     homes: new ExpiringMap(30 * 24 * HOUR_MS),
@@ -97,7 +100,7 @@ export function createTelegramBot(services: BotServices, options: TelegramBotOpt
         await apiCall("setWebhook", options.token, () =>
           telegram.setWebhook(webhook.url, {
             allowed_updates: [...ALLOWED_UPDATES],
-            ...(webhook.secret === undefined ? {} : { secret_token: webhook.secret }),
+            secret_token: webhook.secret,
           }),
         );
         services.log.info({ bot: username, mode: "webhook" }, "telegram bot started");

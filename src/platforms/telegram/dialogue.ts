@@ -13,6 +13,7 @@ import {
   type ContributeDialogue,
 } from "../../commands/contributeDialogue.ts";
 import { findCommand, runCommand } from "../../commands/dispatch.ts";
+import { withoutInvisibleCharacters } from "../../core/text.ts";
 import { refusalText } from "../../views/refusals.ts";
 import { privateView, refusalView, type View } from "../../views/view.ts";
 import type { GroupChat } from "./homeGroup.ts";
@@ -111,7 +112,8 @@ export async function startDialogue(
   options: { readonly notify: boolean },
 ): Promise<"started" | "refused" | "closed"> {
   const { deps } = adapter.services;
-  const user = await platformUser(adapter, origin.from, group);
+  // The member this may create gets the same clean name a command would give it.
+  const user = withoutInvisibleCharacters(await platformUser(adapter, origin.from, group));
   const actor = await resolveActor(deps, { platform: "TELEGRAM", chatId: group.chatId }, user);
   try {
     if (!actor.ok) {
@@ -154,7 +156,9 @@ export async function answerDialogue(
   }
   const { deps, catalog } = adapter.services;
   const answer = withMentionHandles(typed, entities);
-  const turn = answerContributeDialogue(open.dialogue, answer.text, deps.clock.now());
+  // As for a typed command: a NUL or a direction override never reaches a title or a name.
+  const text = withoutInvisibleCharacters(answer.text);
+  const turn = answerContributeDialogue(open.dialogue, text, deps.clock.now());
   if (turn.kind === "ask") {
     keepDialogue(adapter, userId, {
       ...open,

@@ -5,7 +5,8 @@
 // a handle is then tied to the account where the bot can (the text mention
 // itself, or someone it has seen in the group with that username), so the
 // credit goes to that person rather than to whoever's display name matches.
-// Any other handle stays a name, matched against display names by the core.
+// Any other @handle is a username, matched only against the usernames stored
+// on identities (never display names).
 import type { MessageEntity, User } from "telegraf/types";
 import type { MemberRef, PlatformUser } from "../../app/actors.ts";
 import type { CoAuthorClaim } from "../../app/contributions.ts";
@@ -99,10 +100,15 @@ export function telegramPerson(user: User): PlatformUser {
   return { platform: "TELEGRAM", userId: String(user.id), displayName: displayNameOf(user) };
 }
 
+/**
+ * An `@handle` as a member: the account behind it when known, else a Telegram
+ * username looked up among the stored usernames (never display names, which
+ * anyone can set to someone else's username).
+ */
 function memberRefOf(handle: string, lookup: PersonLookup): MemberRef {
   const user = lookup(handle);
   return user === undefined
-    ? { kind: "name", name: handle.replace(/^@/, "") }
+    ? { kind: "username", platform: "TELEGRAM", username: handle.replace(/^@/, "") }
     : { kind: "user", user: telegramPerson(user) };
 }
 
@@ -123,8 +129,7 @@ export function withNamedPeople(
   for (const option of spec.options) {
     const value = raw[option.name];
     if (option.kind === "member" && typeof value === "string" && value.startsWith("@")) {
-      const user = lookup(value);
-      if (user !== undefined) resolved[option.name] = { kind: "user", user: telegramPerson(user) };
+      resolved[option.name] = memberRefOf(value, lookup);
     } else if (option.kind === "credits" && isTokenList(value)) {
       resolved[option.name] = creditClaims(value, lookup) ?? value;
     }

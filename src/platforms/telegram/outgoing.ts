@@ -175,6 +175,8 @@ export function telegramPlatform(telegram: Telegram): ChatPlatform {
   return {
     platform: "TELEGRAM",
     limits: TELEGRAM_LIMITS,
+    // The Bot API's sendDocument limit.
+    uploadLimitBytes: 50 * 1024 * 1024,
     post: (target, view) => postView(telegram, chatIdOf(target), view, topicOf(target)),
     edit: (target, ref, view) => editView(telegram, chatIdOf(target), ref, view),
     async delete(target, ref) {

@@ -12,13 +12,13 @@ import type {
   Update,
   User,
 } from "telegraf/types";
-import { deactivateSpace, moveSpace, spaceOf } from "../../app/actors.ts";
+import { deactivateSpace, moveSpace, recordUsername, spaceOf } from "../../app/actors.ts";
 import { findCommand, runCommand } from "../../commands/dispatch.ts";
 import { refusalView, privateView, type View } from "../../views/view.ts";
 import { decodeButtonPress, type ButtonPress } from "./callbackData.ts";
 import { addresseeOf, commandOf, toCatalogCommand } from "./commandNames.ts";
 import { answerDialogue, startDialogue } from "./dialogue.ts";
-import { homeGroupOf, type GroupChat } from "./homeGroup.ts";
+import { homeGroupOf, verifiedGroup, type GroupChat } from "./homeGroup.ts";
 import { invocationFor, platformChat, type PendingQuestion, type TelegramAdapter } from "./adapter.ts";
 import { renderHtml, htmlToText, escapeHtml } from "./html.ts";
 import { roleOf } from "./membership.ts";
@@ -36,9 +36,30 @@ interface Typed {
 }
 
 export async function handleUpdate(adapter: TelegramAdapter, update: Update): Promise<void> {
-  if ("message" in update) await onMessage(adapter, update.message);
-  else if ("callback_query" in update) await onButtonPress(adapter, update.callback_query);
-  else if ("my_chat_member" in update) await onBotMembership(adapter, update.my_chat_member);
+  try {
+    if ("message" in update) await onMessage(adapter, update.message);
+    else if ("callback_query" in update) await onButtonPress(adapter, update.callback_query);
+    else if ("my_chat_member" in update) await onBotMembership(adapter, update.my_chat_member);
+  } finally {
+    // After the update, so an account it created gets its username too.
+    await recordSenderUsername(adapter, update);
+  }
+}
+
+/** Stores the sender's current username on their identities: an @name is resolved only by it. */
+async function recordSenderUsername(adapter: TelegramAdapter, update: Update): Promise<void> {
+  const from =
+    "message" in update
+      ? update.message.from
+      : "callback_query" in update
+        ? update.callback_query.from
+        : undefined;
+  if (from === undefined || from.is_bot) return;
+  await recordUsername(
+    adapter.services.deps,
+    { platform: "TELEGRAM", userId: String(from.id) },
+    from.username ?? null,
+  );
 }
 
 /** Remembers who wrote in a group, so an @username typed later can be tied to their account. */
@@ -205,7 +226,7 @@ async function onPrivateText(adapter: TelegramAdapter, origin: Origin, typed: Ty
     );
     return;
   }
-  const home = await homeGroupOf(adapter.services.deps, adapter.homes, userId);
+  const home = await homeGroupOf(adapter.services.deps, adapter.membership, adapter.homes, userId);
   if (home.kind !== "found") {
     await reply(adapter, origin, refusalView(noHomeGroupText(home.kind)));
     return;
@@ -214,10 +235,15 @@ async function onPrivateText(adapter: TelegramAdapter, origin: Origin, typed: Ty
   else await runTyped(adapter, home.group, origin, typed);
 }
 
-function noHomeGroupText(kind: "none" | "several"): string {
-  return kind === "none"
-    ? "I don't know your group yet: add me to your group, or type a command there first; then try again here."
-    : "You are in more than one Cairn community: type the command in your group first, so I know which one you mean.";
+function noHomeGroupText(kind: "none" | "several" | "outsider"): string {
+  switch (kind) {
+    case "none":
+      return "I don't know your group yet: add me to your group, or type a command there first; then try again here.";
+    case "several":
+      return "You are in more than one Cairn community: type the command in your group first, so I know which one you mean.";
+    case "outsider":
+      return "You are not a member of your community's group (any longer), so I can't act for you there.";
+  }
 }
 
 /** /start, possibly from a group's deep link (g_<chat> for answers, c_<chat> to log a contribution). */
@@ -237,7 +263,13 @@ async function onStart(adapter: TelegramAdapter, origin: Origin, payload: string
     );
     return;
   }
-  const group = await verifiedGroup(adapter, String(fromGroup.chatId), origin.from.id);
+  // A link anyone can craft must not make them a member of a community they are not part of.
+  const group = await verifiedGroup(
+    adapter.services.deps,
+    adapter.membership,
+    String(fromGroup.chatId),
+    origin.from.id,
+  );
   if (group === null) {
     await reply(
       adapter,
@@ -254,22 +286,6 @@ async function onStart(adapter: TelegramAdapter, origin: Origin, payload: string
       origin,
       privateView([`You will get my answers for ${group.title} here now. Repeat your command to see it.`]),
     );
-}
-
-/**
- * The group a deep link names, once Telegram confirms the person is in it and
- * it is a community's space: a link anyone can craft must not make them a
- * member of a community they are not part of.
- */
-async function verifiedGroup(
-  adapter: TelegramAdapter,
-  chatId: string,
-  userId: number,
-): Promise<GroupChat | null> {
-  const space = await spaceOf(adapter.services.deps, { platform: "TELEGRAM", chatId });
-  if (space === null || !space.active) return null;
-  const role = await adapter.membership.roleIn(chatId, userId);
-  return role === "administrator" || role === "member" ? { chatId, title: space.title } : null;
 }
 
 async function startDialogueFromGroup(
@@ -403,7 +419,7 @@ async function groupOfPress(adapter: TelegramAdapter, chat: Chat, userId: number
     await ensureSpace(adapter, group);
     return group;
   }
-  const home = await homeGroupOf(adapter.services.deps, adapter.homes, userId);
+  const home = await homeGroupOf(adapter.services.deps, adapter.membership, adapter.homes, userId);
   return home.kind === "found" ? home.group : null;
 }
 

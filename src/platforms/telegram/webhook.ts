@@ -1,7 +1,7 @@
 // Telegram's webhook as a route on Cairn's own HTTP server. Telegram sends the
 // secret given to setWebhook in a header with every update; a request without
 // it is not from Telegram and is refused before its body is read.
-import { timingSafeEqual } from "node:crypto";
+import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Update } from "telegraf/types";
 
@@ -19,12 +19,18 @@ export function webhookPath(url: string): string {
   return new URL(url).pathname;
 }
 
-export function secretMatches(expected: string | undefined, given: string | string[] | undefined): boolean {
-  if (expected === undefined) return true;
+/**
+ * Whether the header holds the secret. The sha256 digests are compared in
+ * constant time, so neither the secret's content nor its length shows in the
+ * time taken; a missing or repeated header never matches.
+ */
+export function secretMatches(expected: string, given: string | string[] | undefined): boolean {
   if (typeof given !== "string") return false;
-  const a = Buffer.from(expected);
-  const b = Buffer.from(given);
-  return a.length === b.length && timingSafeEqual(a, b);
+  return timingSafeEqual(digest(expected), digest(given));
+}
+
+function digest(text: string): Buffer {
+  return createHash("sha256").update(text, "utf8").digest();
 }
 
 /**
@@ -34,7 +40,7 @@ export function secretMatches(expected: string | undefined, given: string | stri
  */
 export function webhookRoute(
   path: string,
-  secret: string | undefined,
+  secret: string,
   accepting: () => boolean,
   handle: (update: Update) => Promise<void>,
 ): WebhookRoute {

@@ -15,7 +15,8 @@ import { publicView } from "../../../src/views/view.ts";
 import { waitFor } from "../../jobs/support.ts";
 import { BOT_TOKEN, BOT_USERNAME, TelegramWorld, type GroupInfo } from "./harness.ts";
 
-const world = new TelegramWorld({ emulator: 9451, http: 9452 });
+// No membership cache: a test that removes someone from the group sees it at once.
+const world = new TelegramWorld({ emulator: 9451, http: 9452 }, { membershipCacheMs: 0 });
 const person = TelegramWorld.person;
 
 beforeAll(() => world.start(), 60_000);
@@ -123,6 +124,40 @@ describe("commands", () => {
     expect(profile.reply.text).toContain("Bea");
   });
 
+  it("refuses private commands from someone kicked from the group or who left it", async () => {
+    const kim = person("Kim");
+    const lou = person("Lou");
+    await world.say(kim, "/help");
+    await world.say(lou, "/help");
+    expect((await world.say(kim, "/profile", "private")).reply.text).toContain("Kim");
+    world.emulator.state.kicked.add(world.user(kim).id);
+    world.emulator.state.outsiders.add(world.user(lou).id);
+    try {
+      for (const text of ["/profile", "/contribute", "/contribute Wrote docs"]) {
+        const seen = await world.say(kim, text, "private");
+        expect(seen.reply.text).toMatch(/not a member of your community's group/);
+      }
+      const left = await world.say(lou, "/profile", "private");
+      expect(left.reply.text).toMatch(/not a member of your community's group/);
+    } finally {
+      world.emulator.state.kicked.delete(world.user(kim).id);
+      world.emulator.state.outsiders.delete(world.user(lou).id);
+    }
+  });
+
+  it("refuses private commands for a group that is no longer a live space", async () => {
+    const max = person("Max");
+    await world.say(max, "/help");
+    const where = { platform: "TELEGRAM" as const, platformChatId: String(world.group.id) };
+    await world.database.db.space.updateMany({ where, data: { active: false } });
+    try {
+      const seen = await world.say(max, "/profile", "private");
+      expect(seen.reply.text).toMatch(/not a member of your community's group/);
+    } finally {
+      await world.database.db.space.updateMany({ where, data: { active: true } });
+    }
+  });
+
   it("asks someone it does not know from any group to start from their group", async () => {
     const stranger = person("Stranger");
     const seen = await world.say(stranger, "/profile", "private");
@@ -180,7 +215,8 @@ describe("commands", () => {
 describe("the guided /contribute", () => {
   it("moves from the group to private chat: category by button, title, links, co-authors, confirm", async () => {
     const gus = person("Gus");
-    await world.say(person("Hal"), "/help"); // a co-author the community knows
+    const hal = person("Hal");
+    await world.say(hal, "/help"); // a co-author the community knows
     const opened = await world.say(gus, "/contribute");
     expect(opened.messages.every((m) => m.chatId === String(world.user(gus).id))).toBe(true);
     const prompt = opened.messages.at(-1);
@@ -190,11 +226,27 @@ describe("the guided /contribute", () => {
     expect(htmlToText(chosen.messages.at(-1)?.text ?? "")).toMatch(/What did you do/);
     await world.say(gus, "Wrote the <b>FAQ</b>", "private");
     await world.say(gus, "https://example.org/faq", "private");
-    const confirm = await world.say(gus, "@Hal:30", "private");
+    const confirm = await world.say(gus, `@${world.user(hal).username}:30`, "private");
     expect(confirm.reply.text).toContain("Title: Wrote the <b>FAQ</b>");
     const done = await world.pressOn(gus, confirm.messages.at(-1)!, "Yes");
     expect(htmlToText(done.messages.at(-1)?.text ?? "")).toMatch(/Logged #\d+ with 2 credited members/);
     expect(world.errors).toEqual([]);
+  });
+
+  it("strips invisible characters from the member it creates and from the answers, as commands do", async () => {
+    const zed = person("Zed\u202Egnp.exe\u0007");
+    const opened = await world.say(zed, "/contribute");
+    const prompt = opened.messages.at(-1);
+    await world.pressOn(zed, prompt ?? opened.messages[0]!, "docs");
+    await world.say(zed, "Wrote\u202E the\u0000 guide", "private");
+    await world.say(zed, "-", "private");
+    const confirm = await world.say(zed, "-", "private");
+    expect(confirm.reply.text).toContain("Title: Wrote the guide");
+    const identity = await world.database.db.identity.findFirst({
+      where: { platform: "TELEGRAM", platformUserId: String(world.user(zed).id) },
+      include: { member: true },
+    });
+    expect(identity?.member.displayName).toBe("Zedgnp.exe");
   });
 
   it("can be cancelled, and a private /contribute starts it for the person's group", async () => {
@@ -256,6 +308,37 @@ describe("co-authors named in a typed /contribute", () => {
     expect(seen.reply.text).toMatch(/with 3 credited members/);
     const credited = await creditedAccounts(number);
     expect(credited).toEqual([String(world.user(max).id), String(world.user(hal).id), "880001"].sort());
+  });
+
+  it("credits an @username not seen since a restart by its stored username, not by a look-alike display name", async () => {
+    const vic = person("Vic");
+    const vicUser = world.user(vic);
+    const group = { platform: "TELEGRAM" as const, chatId: String(world.group.id) };
+    // Known to the community from before a restart: not among the people seen in the group.
+    await resolveActor(world.deps, group, {
+      platform: "TELEGRAM",
+      userId: String(vicUser.id),
+      displayName: "Vic",
+    });
+    await world.say(vic, "/profile", "private"); // any update refreshes the stored username
+    const impostor = person(vicUser.username ?? "");
+    await world.say(impostor, "/help"); // first name set to Vic's username
+    const text = `/contribute docs "Helped with docs" https://example.org/helped-vic with @${(vicUser.username ?? "").toUpperCase()}:30`;
+    const seen = await world.say(person("Ola"), text);
+    const credited = await creditedAccounts(loggedNumber(seen.reply.text));
+    expect(credited).toContain(String(vicUser.id));
+    expect(credited).not.toContain(String(world.user(impostor).id));
+  });
+
+  it("refuses an @username nobody has, even when someone's display name is that username", async () => {
+    const impostor = person("ghost_helper_x");
+    await world.say(impostor, "/help");
+    const seen = await world.say(
+      person("Pia"),
+      `/contribute docs "Ghost help" https://example.org/ghost-help with @ghost_helper_x:50`,
+    );
+    expect(seen.reply.text).toMatch(/No member is called "@ghost_helper_x"/);
+    expect(seen.reply.text).not.toMatch(/Logged/);
   });
 
   it("still refuses an @username it cannot tie to anyone, naming it", async () => {

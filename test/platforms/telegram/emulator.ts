@@ -42,6 +42,8 @@ export class EmulatorState {
   readonly administrators = new Set<number>();
   /** People who are not in the group (a forged deep link). */
   readonly outsiders = new Set<number>();
+  /** People removed (banned) from the group. */
+  readonly kicked = new Set<number>();
   /** People who never pressed Start in a private chat with the bot. */
   readonly notStarted = new Set<number>();
   readonly menus = new Map<string, unknown>();
@@ -99,9 +101,11 @@ function installRoutes(): void {
         const userId = Number(req.body?.["user_id"]);
         const status = state.outsiders.has(userId)
           ? "left"
-          : state.administrators.has(userId)
-            ? "administrator"
-            : "member";
+          : state.kicked.has(userId)
+            ? "kicked"
+            : state.administrators.has(userId)
+              ? "administrator"
+              : "member";
         const user = { id: userId, is_bot: false, first_name: `user${userId}` };
         const member =
           status === "administrator"

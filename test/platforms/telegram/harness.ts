@@ -21,6 +21,7 @@ import { TelegramEmulator, type SentMessage } from "./emulator.ts";
 export const BOT_TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw_test";
 export const BOT_USERNAME = "TestNameBot"; // what the emulator's getMe answers
 export const WEBHOOK_PATH = "/telegram/webhook";
+const HARNESS_SECRET = "harness_webhook-secret";
 
 export interface HarnessPorts {
   readonly emulator: number;
@@ -68,6 +69,7 @@ export class TelegramWorld implements PlatformHarness {
       readonly secret?: string;
       readonly groupId?: number;
       readonly dialogueTimeoutMs?: number;
+      readonly membershipCacheMs?: number;
     } = {},
   ) {
     this.emulator = new TelegramEmulator(ports.emulator);
@@ -115,9 +117,12 @@ export class TelegramWorld implements PlatformHarness {
         ...(this.options.dialogueTimeoutMs === undefined
           ? {}
           : { dialogueTimeoutMs: this.options.dialogueTimeoutMs }),
+        ...(this.options.membershipCacheMs === undefined
+          ? {}
+          : { membershipCacheMs: this.options.membershipCacheMs }),
         webhook: {
           url: this.webhookUrl,
-          ...(this.options.secret === undefined ? {} : { secret: this.options.secret }),
+          secret: this.secret,
         },
       },
     );
@@ -160,8 +165,13 @@ export class TelegramWorld implements PlatformHarness {
     return { id: this.group.id, type: "supergroup", title: this.group.title };
   }
 
-  /** Sends an update straight to the webhook as Telegram would (with the secret when one is set; null sends none). */
-  async postUpdate(update: object, secret: string | null = this.options.secret ?? null): Promise<number> {
+  /** The webhook secret: the one given, else a fixed test secret (the webhook never runs without one). */
+  get secret(): string {
+    return this.options.secret ?? HARNESS_SECRET;
+  }
+
+  /** Sends an update straight to the webhook as Telegram would (with the secret; null sends none). */
+  async postUpdate(update: object, secret: string | null = this.secret): Promise<number> {
     const response = await fetch(this.webhookUrl, {
       method: "POST",
       headers: {

@@ -167,7 +167,7 @@ describe("stopping", () => {
   async function webhookBot(stopGraceMs: number) {
     const bot = createTelegramBot(
       { deps: world.deps, catalog, log: world.log, queues: world.runtime.queues },
-      { token: BOT_TOKEN, apiRoot: emulator.apiRoot, webhook: { url }, stopGraceMs },
+      { token: BOT_TOKEN, apiRoot: emulator.apiRoot, webhook: { url, secret: SECRET }, stopGraceMs },
     );
     const route = bot.httpRoute;
     if (route === undefined) throw new Error("no webhook route");
@@ -185,7 +185,7 @@ describe("stopping", () => {
   const post = (chatId: number) =>
     fetch(url, {
       method: "POST",
-      headers: { "content-type": "application/json" },
+      headers: { "content-type": "application/json", "x-telegram-bot-api-secret-token": SECRET },
       body: JSON.stringify({
         update_id: nextUpdate++,
         message: {

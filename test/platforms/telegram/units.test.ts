@@ -259,7 +259,7 @@ describe("people named in commands", () => {
     expect(seen.find("-1", "ccccc")?.id).toBe(3);
   });
 
-  it("gives co-authors and members as accounts where known, as names otherwise, and leaves bad credits to the command", () => {
+  it("gives co-authors and members as accounts where known, as stored usernames otherwise (never display names), and leaves bad credits to the command", () => {
     const seen = new SeenPeople();
     seen.remember("-1", hal);
     const lookup = personLookup(new Map([["zo_quinn", zoe]]), seen, "-1");
@@ -272,7 +272,7 @@ describe("people named in commands", () => {
         member: { kind: "user", user: { platform: "TELEGRAM", userId: "12", displayName: "Zoë Quinn" } },
         shareBp: null,
       },
-      { member: { kind: "name", name: "stranger" }, shareBp: 1000 },
+      { member: { kind: "username", platform: "TELEGRAM", username: "stranger" }, shareBp: 1000 },
     ]);
     expect(creditClaims(["@hal_j:abc"], lookup)).toBeNull();
     const ban = catalog.find((c) => c.name === "member" && c.sub === "ban");
@@ -282,7 +282,7 @@ describe("people named in commands", () => {
       reason: "spam",
     });
     expect(withNamedPeople(ban, { member: "@nobody", reason: "spam" }, lookup)).toEqual({
-      member: "@nobody",
+      member: { kind: "username", platform: "TELEGRAM", username: "nobody" },
       reason: "spam",
     });
   });
@@ -470,7 +470,14 @@ describe("small pieces", () => {
     expect(secretMatches("s3cret", "s3cret")).toBe(true);
     expect(secretMatches("s3cret", "s3cre")).toBe(false);
     expect(secretMatches("s3cret", undefined)).toBe(false);
-    expect(secretMatches(undefined, undefined)).toBe(true);
+    expect(secretMatches("s3cret", ["s3cret", "s3cret"])).toBe(false);
+  });
+
+  it("a forged update with a longer, shorter or empty secret is refused", () => {
+    expect(secretMatches("s3cret", "s3cret-and-more")).toBe(false);
+    expect(secretMatches("s3cret", "s3")).toBe(false);
+    expect(secretMatches("s3cret", "")).toBe(false);
+    expect(secretMatches("x".repeat(256), "x".repeat(256))).toBe(true);
   });
 
   it("reads only group deep links it wrote", () => {

@@ -1,0 +1,73 @@
+// The per-card lease of a delivery outlives a platform call slower than the lease
+// itself: it is renewed while the delivery runs, so no second worker posts the card.
+import { afterEach, describe, expect, it } from "vitest";
+import { logContribution } from "../../src/app/contributions.ts";
+import { startWorkers, type JobRuntime } from "../../src/jobs/runtime.ts";
+import type { ChatTarget, MessageRef } from "../../src/platforms/port.ts";
+import type { View } from "../../src/views/view.ts";
+import { newCommunity, valueOf } from "../support/communities.ts";
+import { useTestDatabase } from "../support/db.ts";
+import {
+  BACKENDS,
+  FakePlatform,
+  cleanupNamespace,
+  queueSettings,
+  realClockDeps,
+  waitFor,
+} from "./support.ts";
+
+const database = useTestDatabase();
+
+/** A platform whose posts take `delayMs`. */
+class SlowPlatform extends FakePlatform {
+  posting = false;
+  constructor(private readonly delayMs: number) {
+    super();
+  }
+  override async post(target: ChatTarget, view: View): Promise<MessageRef> {
+    this.posting = true;
+    await new Promise((resolve) => setTimeout(resolve, this.delayMs));
+    this.posting = false;
+    return super.post(target, view);
+  }
+}
+
+let runtime: JobRuntime | null = null;
+let settings: ReturnType<typeof queueSettings>;
+afterEach(async () => {
+  await runtime?.close();
+  runtime = null;
+  await cleanupNamespace(settings);
+});
+
+describe.each(BACKENDS)("delivery leases on %s", (kind) => {
+  it("a platform call slower than the card's lock keeps the lock, so no other worker can take it", async () => {
+    settings = queueSettings(kind, database.url);
+    const platform = new SlowPlatform(1500);
+    runtime = await startWorkers({
+      ...settings,
+      deps: realClockDeps(database.db),
+      platforms: [platform],
+      settings: { cardEditDelayMs: 0, deliveryLeaseMs: 300 },
+      dispatcherPollMs: 50,
+    });
+    const community = await newCommunity(database.db, { config: { quorum: 20 } });
+    const logged = valueOf(
+      await logContribution(realClockDeps(database.db), await community.member("alice"), {
+        categorySlug: "docs",
+        title: "Guide",
+        links: ["https://example.org/guide"],
+      }),
+    );
+    await waitFor(
+      async () => platform.posting,
+      (posting) => posting,
+    );
+    // Well past the lease's own length, while the post still runs.
+    await new Promise((resolve) => setTimeout(resolve, 900));
+    expect(platform.posting).toBe(true);
+    expect(await runtime.context.coordination.lease(`card:${logged.id}`, "another-worker", 300)).toBe(false);
+    await runtime.settle();
+    expect(platform.calls.filter((c) => c.op === "post")).toHaveLength(1);
+  });
+});
