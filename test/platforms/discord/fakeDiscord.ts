@@ -127,7 +127,7 @@ function role(id: string, name: string, permissions: string): APIRole {
   };
 }
 
-function textChannel(id: string, guildId: string, name: string, position: number): APIChannel {
+export function textChannel(id: string, guildId: string, name: string, position: number): APIChannel {
   return {
     id,
     guild_id: guildId,
