@@ -202,12 +202,16 @@ export async function resolveActor(
     inTransaction(deps, (tx) => memberForUser(tx, space.communityId, user, deps.clock.now())),
   );
   const config = readCommunityConfig(space.community.config);
-  const hasModeratorRole = config.moderatorRole !== null && member.roles.includes(config.moderatorRole);
+  // Roles count on the platform that reported them only: a linked member's
+  // Discord roles give nothing on Telegram.
+  const roles = user.roles ?? [];
+  const hasModeratorRole = config.moderatorRole !== null && roles.includes(config.moderatorRole);
   return ok({
     communityId: space.communityId,
     memberId: member.id,
     isModerator: user.isPlatformModerator === true || member.isModerator || hasModeratorRole,
     spaceId: space.id,
+    roles,
   });
 }
 

@@ -1,7 +1,13 @@
 import { randomInt } from "node:crypto";
 import type { Tx } from "../db/client.ts";
 import { Prisma } from "../generated/prisma/client.ts";
-import { describeConfig, readCommunityConfig, setConfigValue, type CommunityConfig } from "../core/config.ts";
+import {
+  chatSettingValue,
+  describeConfig,
+  readCommunityConfig,
+  setConfigValue,
+  type CommunityConfig,
+} from "../core/config.ts";
 import { ok, refuse, type Result } from "../core/result.ts";
 import { validateReason } from "../core/text.ts";
 import { recordModeratorAction } from "./audit.ts";
@@ -33,18 +39,35 @@ export async function showConfig(
   return ok({ entries: describeConfig(readCommunityConfig(community.config)) });
 }
 
-/** Changes one configuration value; the new configuration is validated as a whole. */
+/**
+ * The id of the server (Discord guild) that owns the channel a typed chat
+ * setting names, as the platform reports it; `undefined` when it names no
+ * channel the platform can see. Platforms whose chat settings are places inside
+ * the chat itself (Telegram topics) supply none.
+ */
+export type ChatOwner = (chatRef: string) => Promise<string | undefined>;
+
+/**
+ * Changes one configuration value; the new configuration is validated as a whole.
+ * Where the platform has servers (`chatOwner` given), a chat setting must name a
+ * channel of one of the community's active servers on that platform.
+ */
 export async function setConfig(
   deps: Deps,
   actor: Actor,
   input: { readonly key: string; readonly value: string },
+  chatOwner?: ChatOwner,
 ): Promise<
   Result<
     { key: string; config: CommunityConfig },
-    "NOT_MODERATOR" | "UNKNOWN_CONFIG_KEY" | "INVALID_CONFIG_VALUE"
+    "NOT_MODERATOR" | "UNKNOWN_CONFIG_KEY" | "INVALID_CONFIG_VALUE" | "FOREIGN_CHAT"
   >
 > {
   if (!actor.isModerator) return refuse("NOT_MODERATOR");
+  const chatRef = chatOwner === undefined ? null : chatSettingValue(input.key, input.value);
+  // Asked before the row is locked: the answer comes from the platform.
+  if (chatRef !== null && !(await ownChannel(deps, actor.communityId, chatRef, chatOwner)))
+    return refuse("FOREIGN_CHAT");
   const now = deps.clock.now();
   return transact(deps, async (tx) => {
     const rows = await tx.$queryRaw<Array<{ config: unknown }>>`
@@ -71,6 +94,22 @@ export async function setConfig(
     );
     return ok({ key: input.key, config: next.value });
   });
+}
+
+/** Whether the server that owns `chatRef` is an active Discord space of the community. */
+async function ownChannel(
+  deps: Deps,
+  communityId: number,
+  chatRef: string,
+  chatOwner: ChatOwner | undefined,
+): Promise<boolean> {
+  const owner = await chatOwner?.(chatRef);
+  if (owner === undefined) return false;
+  const space = await deps.db.space.findFirst({
+    where: { communityId, platform: "DISCORD", platformChatId: owner, active: true },
+    select: { id: true },
+  });
+  return space !== null;
 }
 
 /**

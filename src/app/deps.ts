@@ -20,6 +20,12 @@ export interface Actor {
   /** Moderator right as checked on the server side (platform admin, configured role or member flag). */
   readonly isModerator: boolean;
   readonly spaceId: number | null;
+  /**
+   * The roles the platform of this request reported for the person (Discord
+   * roles; none on Telegram): voterRole is checked against these, never
+   * against roles seen on another platform of a linked member.
+   */
+  readonly roles?: readonly string[];
 }
 
 /** Runs `work` in one read-committed transaction; every use case that writes goes through here. */

@@ -103,7 +103,7 @@ async function voteInTransaction(
   }
   const config = readCommunityConfig(row.config);
   const eligible = voterEligibility({
-    voter: { memberId: actor.memberId, banned: row.banned, joinedAt: row.joinedAt, roles: row.roles },
+    voter: { memberId: actor.memberId, banned: row.banned, joinedAt: row.joinedAt, roles: actor.roles ?? [] },
     submitterId: row.submitterId,
     creditedMemberIds: row.credited,
     now,

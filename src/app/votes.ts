@@ -142,14 +142,14 @@ async function checkVoter(
 > {
   const voter = await tx.member.findUniqueOrThrow({
     where: { id: actor.memberId },
-    select: { id: true, banned: true, joinedAt: true, roles: true },
+    select: { id: true, banned: true, joinedAt: true },
   });
   const credits = await tx.credit.findMany({
     where: { contributionId: contribution.id },
     select: { memberId: true },
   });
   return voterEligibility({
-    voter: { memberId: voter.id, banned: voter.banned, joinedAt: voter.joinedAt, roles: voter.roles },
+    voter: { memberId: voter.id, banned: voter.banned, joinedAt: voter.joinedAt, roles: actor.roles ?? [] },
     submitterId: contribution.submitterId,
     creditedMemberIds: credits.map((c) => c.memberId),
     now,

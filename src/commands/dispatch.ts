@@ -5,6 +5,7 @@ import { parseCommandLine } from "../core/commandLine.ts";
 import { withoutInvisibleCharacters } from "../core/text.ts";
 import { refusalText } from "../views/refusals.ts";
 import { refusalView, type View } from "../views/view.ts";
+import type { ChatOwner } from "../app/community.ts";
 import type { AnyCommandSpec, CommandContext, CommandJobs } from "./types.ts";
 
 /** Where a command came from, before the member behind it is known. */
@@ -18,6 +19,8 @@ export interface Invocation {
   readonly observe?: (command: string, seconds: number) => void;
   /** The background queues, for commands that start jobs (large exports). */
   readonly jobs?: CommandJobs;
+  /** Which server owns a channel named in a chat setting, where the platform has servers. */
+  readonly chatOwner?: ChatOwner;
   /**
    * Rewrites a typed command's raw options before they are validated: a
    * platform that can tell who a typed @name is puts their account in instead.
@@ -100,6 +103,7 @@ function contextFor(invocation: Invocation, actor: Actor): CommandContext {
     chat: invocation.chat,
     user: invocation.user,
     ...(invocation.jobs === undefined ? {} : { jobs: invocation.jobs }),
+    ...(invocation.chatOwner === undefined ? {} : { chatOwner: invocation.chatOwner }),
   };
 }
 

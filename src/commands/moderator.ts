@@ -251,7 +251,7 @@ export const configSet = defineCommand({
   ],
   input: z.object({ key: word, value: text("USAGE") }),
   run: async (ctx, input) => {
-    const result = await setConfig(ctx.deps, ctx.actor, input);
+    const result = await setConfig(ctx.deps, ctx.actor, input, ctx.chatOwner);
     return result.ok ? successView(`${input.key} is now ${input.value}.`) : refused(result);
   },
 });

@@ -1,6 +1,7 @@
 import type { z } from "zod";
 import type { Actor, Deps } from "../app/deps.ts";
 import type { PlatformChat, PlatformUser } from "../app/actors.ts";
+import type { ChatOwner } from "../app/community.ts";
 import type { Result } from "../core/result.ts";
 import type { View } from "../views/view.ts";
 
@@ -59,6 +60,8 @@ export interface CommandContext {
   readonly user: PlatformUser;
   /** Absent where no queue is reachable; commands then do the work inline. */
   readonly jobs?: CommandJobs;
+  /** Which server owns a channel named in a chat setting (see ChatOwner); absent on Telegram and the console. */
+  readonly chatOwner?: ChatOwner;
 }
 
 /** One entry of the catalog: a command or one subcommand of it. */

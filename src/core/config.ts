@@ -198,6 +198,25 @@ export function setConfigValue(
   return ok({ ...config, [configKey]: parsed.data });
 }
 
+/** The settings that name a place messages are posted to. */
+const CHAT_SETTINGS: ReadonlySet<CommunityConfigKey> = new Set([
+  "verificationChat",
+  "leaderboardChat",
+  "modLogChat",
+]);
+
+/**
+ * The chat reference `/config set <key> <value>` would store when `key` is a
+ * chat setting (verificationChat, leaderboardChat, modLogChat); `null` for any
+ * other key, an unknown one, or a chat setting being cleared.
+ */
+export function chatSettingValue(key: string, raw: string): string | null {
+  const configKey = findConfigKey(key);
+  if (configKey === undefined || !CHAT_SETTINGS.has(configKey)) return null;
+  const parsed = communityConfigSchema.shape[configKey].safeParse(readValueText("chatRef", raw));
+  return parsed.success && typeof parsed.data === "string" ? parsed.data : null;
+}
+
 /** Each setting as `[key, text]` for `/config show`, in the words `/config set` accepts. */
 export function describeConfig(config: CommunityConfig): Array<[string, string]> {
   return configKeys.map((key) => [key, describeValue(VALUE_KINDS[key].kind, config[key])]);

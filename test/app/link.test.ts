@@ -401,3 +401,63 @@ describe("link code limits", () => {
     expect(again.ok ? null : again.error.code).toBe("BAD_CODE");
   });
 });
+
+describe("roles after linking", () => {
+  it("a linked member's Discord moderator and voter roles give nothing on Telegram", async () => {
+    const community = await newCommunity(database.db, {
+      platform: "DISCORD",
+      config: { moderatorRole: "role-mod", voterRole: "role-voter", minVoterAgeDays: 0 },
+    });
+    const deps = community.deps;
+    const mod = await community.member("mod", { moderator: true });
+    const telegramChat: PlatformChat = {
+      platform: "TELEGRAM",
+      chatId: `tg-${community.communityId}`,
+      title: "tg",
+    };
+    valueOf(
+      await joinCommunity(deps, {
+        chat: telegramChat,
+        isModerator: true,
+        code: valueOf(await createSpaceLinkCode(deps, mod)).code,
+      }),
+    );
+    const anaOnDiscord = await community.member("Ana", { roles: ["role-mod", "role-voter"] });
+    expect(anaOnDiscord.isModerator).toBe(true);
+    const anaTelegramUser: PlatformUser = {
+      platform: "TELEGRAM",
+      userId: `tg-ana-${community.communityId}`,
+      displayName: "ana_tg",
+    };
+    const anaOnTelegram = valueOf(await resolveActor(deps, telegramChat, anaTelegramUser));
+    const code = valueOf(await createIdentityLinkCode(deps, anaOnDiscord)).code;
+    valueOf(await redeemIdentityLinkCode(deps, anaOnTelegram, code));
+    const pat = await community.member("pat");
+    const number = valueOf(
+      await logContribution(deps, pat, { categorySlug: "code", title: "Pat's work", links: [] }),
+    ).number;
+
+    const linked = valueOf(await resolveActor(deps, telegramChat, anaTelegramUser));
+
+    expect(linked.memberId).toBe(anaOnDiscord.memberId);
+    expect(linked.isModerator).toBe(false);
+    expect(
+      await adjustPoints(deps, linked, {
+        member: { kind: "name", name: "pat" },
+        points: 5,
+        reason: "checking the role",
+      }),
+    ).toMatchObject({
+      ok: false,
+      error: { code: "NOT_MODERATOR" },
+    });
+    expect(await castVote(deps, linked, { number, choice: "APPROVE" })).toMatchObject({
+      ok: false,
+      error: { code: "MISSING_VOTER_ROLE" },
+    });
+    // On Discord, where the roles come from, they still count.
+    const again = await community.member("Ana", { roles: ["role-mod", "role-voter"] });
+    expect(again.isModerator).toBe(true);
+    valueOf(await castVote(deps, again, { number, choice: "APPROVE" }));
+  });
+});

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
+  chatSettingValue,
   communityConfigSchema,
   configKeys,
   defaultCommunityConfig,
@@ -224,5 +225,15 @@ describe("limits that keep stored scores representable", () => {
       error: { code: "INVALID_CONFIG_VALUE" },
     });
     expect(setConfigValue(config, "verifierReward", "100")).toMatchObject({ ok: true });
+  });
+});
+
+describe("chatSettingValue", () => {
+  it("names the chat a chat setting would store, and nothing for other keys or a cleared one", () => {
+    expect(chatSettingValue("verification-chat", " <#920000000000000077> ")).toBe("<#920000000000000077>");
+    expect(chatSettingValue("modLogChat", "42")).toBe("42");
+    expect(chatSettingValue("leaderboardChat", "none")).toBeNull();
+    expect(chatSettingValue("moderatorRole", "930000000000000001")).toBeNull();
+    expect(chatSettingValue("nosuchkey", "1")).toBeNull();
   });
 });

@@ -58,6 +58,8 @@ export class DiscordOutgoing implements ChatPlatform {
   private readonly rest: DiscordRest;
   private readonly guildChannels = new ExpiringMap<string, string>(Infinity, CACHE_LIMIT);
   private readonly dmChannels = new ExpiringMap<string, string>(Infinity, CACHE_LIMIT);
+  /** The server of each configured channel, as Discord reports it. */
+  private readonly channelGuilds = new ExpiringMap<string, string>(Infinity, CACHE_LIMIT);
   private botUserId: Promise<string> | null = null;
 
   constructor(options: DiscordRestOptions) {
@@ -97,9 +99,33 @@ export class DiscordOutgoing implements ChatPlatform {
     if (target.kind === "direct") return this.directChannel(target.userId);
     if (target.channelRef !== null) {
       const configured = configuredChannelId(target.channelRef);
-      if (configured !== null) return configured;
+      if (configured !== null) return this.channelOfServer(configured, target.chatId);
     }
     return this.serverChannel(target.chatId);
+  }
+
+  /**
+   * `channelId` when it is a channel of the space's own server. A channel of
+   * another server (a setting aimed at another community) is refused before
+   * anything is posted; the delivery records the permanent failure.
+   */
+  private async channelOfServer(channelId: string, guildId: string): Promise<string> {
+    let owner = this.channelGuilds.get(channelId);
+    if (owner === undefined) {
+      const channel = await this.rest.request<APIChannel & { guild_id?: string }>(
+        "GET",
+        `/channels/${channelId}`,
+      );
+      owner = channel.guild_id ?? "";
+      this.channelGuilds.set(channelId, owner);
+    }
+    if (owner !== guildId)
+      throw new PlatformError(
+        "DISCORD",
+        { kind: "permanent", reason: "forbidden" },
+        "discord: the configured channel is not in this community's server; nothing was posted",
+      );
+    return channelId;
   }
 
   private async directChannel(userId: string): Promise<string> {

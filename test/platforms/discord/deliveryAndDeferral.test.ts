@@ -113,6 +113,30 @@ describe("the outgoing port", () => {
     expect(world.fake.channelMessages(CARDS_CHANNEL)).toHaveLength(2);
   });
 
+  it("a configured channel of another server is refused at delivery and nothing is posted there", async () => {
+    const outgoing = discordOutgoing({ token: TOKEN, api: world.fake.api });
+    const before = world.fake.callsTo("POST", new RegExp(`^/channels/${CARDS_CHANNEL}/messages$`)).length;
+    const elsewhere: ChatTarget = {
+      kind: "chat",
+      platform: "DISCORD",
+      chatId: "910000000000000099",
+      channel: "modlog",
+      channelRef: CARDS_CHANNEL,
+      label: "#modlog",
+    };
+
+    const failure = await outgoing.post(elsewhere, view).then(
+      () => null,
+      (error: unknown) => error,
+    );
+
+    expect(failure).toBeInstanceOf(PlatformError);
+    expect((failure as PlatformError).failure).toEqual({ kind: "permanent", reason: "forbidden" });
+    expect(world.fake.callsTo("POST", new RegExp(`^/channels/${CARDS_CHANNEL}/messages$`))).toHaveLength(
+      before,
+    );
+  });
+
   it("opens a direct message channel once per person and posts there", async () => {
     const outgoing = discordOutgoing({ token: TOKEN, api: world.fake.api });
     const direct: ChatTarget = { kind: "direct", platform: "DISCORD", userId: alice.id, label: "to alice" };

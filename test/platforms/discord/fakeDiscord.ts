@@ -129,7 +129,7 @@ function role(id: string, name: string, permissions: string): APIRole {
   };
 }
 
-function textChannel(id: string, guildId: string, name: string, position: number): APIChannel {
+export function textChannel(id: string, guildId: string, name: string, position: number): APIChannel {
   return {
     id,
     guild_id: guildId,
@@ -392,6 +392,13 @@ export class FakeDiscord {
       return this.callback(at(1), body, call);
     if (at(0) === "webhooks" && parts.length >= 3) return this.webhook(method, parts, body);
     if (at(0) === "channels" && at(2) === "messages") return this.channelMessage(method, at(1), at(3), body);
+    if (method === "GET" && at(0) === "channels" && parts.length === 2) {
+      for (const guild of this.guilds.values()) {
+        const channel = guild.channels.find((c) => c.id === at(1));
+        if (channel !== undefined) return { ...channel, guild_id: guild.id };
+      }
+      return undefined;
+    }
     if (method === "POST" && path === "/users/@me/channels") {
       const recipient = (body as { recipient_id?: string } | undefined)?.recipient_id ?? "";
       return {
