@@ -2,6 +2,7 @@ import type { z } from "zod";
 import { resolveActor, type PlatformChat, type PlatformUser } from "../app/actors.ts";
 import type { Actor, Deps } from "../app/deps.ts";
 import { parseCommandLine } from "../core/commandLine.ts";
+import { commandAllowance, type CommandWindow } from "../core/rateLimit.ts";
 import { withoutInvisibleCharacters } from "../core/text.ts";
 import { refusalText } from "../views/refusals.ts";
 import { refusalView, type View } from "../views/view.ts";
@@ -26,6 +27,30 @@ export interface Invocation {
    * platform that can tell who a typed @name is puts their account in instead.
    */
   readonly resolveArguments?: (spec: AnyCommandSpec, raw: Record<string, unknown>) => Record<string, unknown>;
+  /**
+   * Each account's command window, kept by whoever builds the invocations (a
+   * bounded ExpiringMap); without it typed commands are not rate limited.
+   */
+  readonly commandWindows?: CommandWindows;
+}
+
+/** Where a dispatcher keeps each account's command window, keyed `PLATFORM:userId`. */
+export interface CommandWindows {
+  get(key: string): CommandWindow | undefined;
+  set(key: string, window: CommandWindow): void;
+}
+
+/**
+ * Counts the command against its sender's window (by the deps' clock): run it,
+ * refuse it once with RATE_LIMITED, or drop it without an answer.
+ */
+function admit(invocation: Invocation): "run" | "refuse" | "silent" {
+  const windows = invocation.commandWindows;
+  if (windows === undefined) return "run";
+  const key = `${invocation.user.platform}:${invocation.user.userId}`;
+  const next = commandAllowance(windows.get(key), invocation.deps.clock.now().getTime());
+  windows.set(key, next.window);
+  return next.verdict;
 }
 
 /** The catalog entry for `name` and, for commands with subcommands, `sub`. */
@@ -49,7 +74,11 @@ export async function runTextCommand(
   botUsername?: string,
 ): Promise<View | null> {
   const line = parseCommandLine(text, botUsername);
-  if (!line.ok) return line.error.code === "OTHER_BOT" ? null : refusalView(refusalText(line.error));
+  if (!line.ok && line.error.code === "OTHER_BOT") return null;
+  const admitted = admit(invocation);
+  if (admitted === "silent") return null;
+  if (admitted === "refuse") return refusalView(refusalText({ code: "RATE_LIMITED" }));
+  if (!line.ok) return refusalView(refusalText(line.error));
   const { name, args } = line.value;
   const subcommands = hasSubcommands(catalog, name);
   const spec = subcommands ? findCommand(catalog, name, args[0]) : findCommand(catalog, name);

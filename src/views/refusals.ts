@@ -32,6 +32,7 @@ const refusalTexts: Readonly<Record<string, (d: Detail) => string>> = {
   UNKNOWN_CATEGORY: (d) =>
     `There is no category "${d["category"] ?? ""}"${d["known"] === undefined ? "" : `; choose one of: ${d["known"]}`}.`,
   BANNED: () => "You are banned from this community's ledger; ask a moderator.",
+  RATE_LIMITED: () => "You are sending commands too fast; wait a minute and try again.",
   SUBMISSION_LIMIT: (d) =>
     `You have reached today's limit of ${d["limit"] ?? "daily"} contributions; try again tomorrow.`,
   DUPLICATE_LINK: (d) => `That evidence link is already used by contribution #${d["number"] ?? "?"}.`,

@@ -3,6 +3,8 @@
 import { describe, expect, it } from "vitest";
 import { catalog } from "../../src/commands/catalog.ts";
 import { runTextCommand, type Invocation } from "../../src/commands/dispatch.ts";
+import { COMMAND_RATE, type CommandWindow } from "../../src/core/rateLimit.ts";
+import { ExpiringMap } from "../../src/platforms/memory.ts";
 import { renderPlainText } from "../../src/views/plainText.ts";
 import { newCommunity } from "../support/communities.ts";
 import { useTestDatabase } from "../support/db.ts";
@@ -134,5 +136,32 @@ describe("/season add", () => {
     const window = /\/leaderboard (season:"Spring 2025")\./.exec(added)?.[1];
     expect(window).toBe('season:"Spring 2025"');
     expect(await say(`/leaderboard ${window}`)).not.toMatch(/^✗/);
+  });
+});
+
+describe("per-member command rate limit", () => {
+  it("a member flooding commands gets one polite refusal, then silence, and nothing runs until the minute is over", async () => {
+    const community = await newCommunity(database.db);
+    const windows = new ExpiringMap<string, CommandWindow>(COMMAND_RATE.windowMs, 10_000, () =>
+      community.clock.now().getTime(),
+    );
+    const ran: string[] = [];
+    const as = (name: string): Invocation => ({
+      deps: community.deps,
+      chat: community.chat,
+      user: community.user(name),
+      commandWindows: windows,
+      observe: (command) => void ran.push(`${name} ${command}`),
+    });
+    const flooder = speaker(as("flood"));
+    for (let i = 0; i < COMMAND_RATE.limit; i += 1) expect(await flooder("/help")).not.toMatch(/^✗/);
+    expect(await flooder("/help")).toBe("✗ You are sending commands too fast; wait a minute and try again.");
+    expect(await flooder("/help")).toBe("");
+    expect(await flooder("/nosuchcommand")).toBe("");
+    expect(ran).toHaveLength(COMMAND_RATE.limit);
+    expect(await speaker(as("calm"))("/help")).not.toMatch(/^✗/);
+    community.clock.advanceMs(COMMAND_RATE.windowMs);
+    expect(await flooder("/help")).not.toMatch(/^✗/);
+    expect(ran).toHaveLength(COMMAND_RATE.limit + 2);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { submissionAllowance } from "../../src/core/rateLimit.ts";
+import { commandAllowance, submissionAllowance } from "../../src/core/rateLimit.ts";
 
 const config = { maxSubmissionsPerDay: 10 };
 
@@ -18,5 +18,36 @@ describe("daily submission limit", () => {
       error: { code: "SUBMISSION_LIMIT", detail: { limit: 10 } },
     });
     expect(submissionAllowance(25, config).ok).toBe(false);
+  });
+});
+
+describe("per-member command rate", () => {
+  const rate = { limit: 3, windowMs: 60_000 };
+  const run = (times: number[]): string[] => {
+    let window: Parameters<typeof commandAllowance>[0];
+    return times.map((at) => {
+      const next = commandAllowance(window, at, rate);
+      window = next.window;
+      return next.verdict;
+    });
+  };
+
+  it("a flood gets its limit run, one refusal, then silence for the rest of the window", () => {
+    expect(run([0, 1, 2, 3, 4, 59_999])).toEqual(["run", "run", "run", "refuse", "silent", "silent"]);
+  });
+
+  it("starts a fresh window a full window after the last one started", () => {
+    expect(run([0, 1, 2, 3, 60_000, 60_001])).toEqual(["run", "run", "run", "refuse", "run", "run"]);
+  });
+
+  it("defaults to 20 commands a minute", () => {
+    let window: Parameters<typeof commandAllowance>[0];
+    const verdicts = Array.from({ length: 22 }, () => {
+      const next = commandAllowance(window, 1_000);
+      window = next.window;
+      return next.verdict;
+    });
+    expect(verdicts.slice(0, 20).every((v) => v === "run")).toBe(true);
+    expect(verdicts.slice(20)).toEqual(["refuse", "silent"]);
   });
 });

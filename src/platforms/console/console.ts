@@ -15,6 +15,8 @@ import { findCommand, runCommand, runTextCommand, type Invocation } from "../../
 import type { AnyCommandSpec, CommandJobs } from "../../commands/types.ts";
 import { plainText, renderPlainText } from "../../views/plainText.ts";
 import type { View } from "../../views/view.ts";
+import { COMMAND_RATE, type CommandWindow } from "../../core/rateLimit.ts";
+import { ExpiringMap } from "../memory.ts";
 import { consoleChat, consoleUser, parseSessionCommand, type ConsoleClock } from "./session.ts";
 
 /**
@@ -61,6 +63,9 @@ export async function runConsole(options: ConsoleOptions): Promise<void> {
     modLogChat: consoleChat.chatId,
   });
   const dialogues = new Map<string, ContributeDialogue>();
+  const commandWindows = new ExpiringMap<string, CommandWindow>(COMMAND_RATE.windowMs, 10_000, () =>
+    clock.now().getTime(),
+  );
   let user = consoleUser("alice", true);
   if (options.interactive) {
     print(`Cairn console — community "${options.communityName}". You are alice (moderator).`);
@@ -98,6 +103,7 @@ export async function runConsole(options: ConsoleOptions): Promise<void> {
         deps,
         chat: consoleChat,
         user,
+        commandWindows,
         ...onError(options),
         ...(options.jobs === undefined ? {} : { jobs: options.jobs }),
       };

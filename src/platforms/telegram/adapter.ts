@@ -4,6 +4,7 @@ import type { Telegram } from "telegraf";
 import type { User } from "telegraf/types";
 import type { PlatformChat, PlatformUser } from "../../app/actors.ts";
 import type { Invocation } from "../../commands/dispatch.ts";
+import type { CommandWindow } from "../../core/rateLimit.ts";
 import type { BotServices } from "../bot.ts";
 import type { DialogueTimers, OpenDialogue } from "./dialogue.ts";
 import { loggableError } from "./errors.ts";
@@ -40,6 +41,8 @@ export interface TelegramAdapter {
   readonly knownGroups: Set<string>;
   /** Who an @username is, from the people seen in each group. */
   readonly seen: SeenPeople;
+  /** Each account's typed-command window (the per-member command rate limit). */
+  readonly commandWindows: ExpiringMap<string, CommandWindow>;
 }
 
 export function platformChat(group: GroupChat): PlatformChat {
@@ -76,5 +79,6 @@ export async function invocationFor(
       services.log.error({ err: loggableError(error, token), command }, "telegram command failed"),
     observe: (command, seconds) => services.observeCommand?.(command, "telegram", seconds),
     jobs: commandJobs(services.queues),
+    commandWindows: adapter.commandWindows,
   };
 }

@@ -2,6 +2,7 @@
 // long polling, or Cairn's HTTP server takes them on the webhook route; either
 // way each update is claimed in the database by its update_id (scoped by the
 // bot's id) and handled once by updates.ts, also across a restart.
+import { COMMAND_RATE } from "../../core/rateLimit.ts";
 import { Telegraf, type Telegram } from "telegraf";
 import type { BotCommand, BotCommandScope, Update } from "telegraf/types";
 import { PlatformError } from "../port.ts";
@@ -59,6 +60,7 @@ export function createTelegramBot(services: BotServices, options: TelegramBotOpt
     questions: new ExpiringMap(HOUR_MS),
     knownGroups: new Set(),
     seen: new SeenPeople(),
+    commandWindows: new ExpiringMap(COMMAND_RATE.windowMs, 10_000, () => services.deps.clock.now().getTime()),
   };
   const inFlight = new Set<Promise<void>>();
   let accepting = false;
