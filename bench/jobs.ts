@@ -25,7 +25,7 @@ import {
   type ChatTarget,
   type MessageRef,
   type PlatformLimits,
-} from "../src/platforms/port.ts";
+} from "../src/ports/chatPlatform.ts";
 import type { View } from "../src/views/view.ts";
 import pg from "pg";
 import { freshMigratedDatabase, log, quantile, round, serverUrl } from "./support.ts";

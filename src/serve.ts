@@ -11,7 +11,7 @@ import { openJobQueues, startWorkers, type JobRuntime } from "./jobs/runtime.ts"
 import type { Queues } from "./jobs/queues.ts";
 import type { Logger } from "./logger.ts";
 import type { BotServices, PlatformBot } from "./platforms/bot.ts";
-import type { ChatPlatform } from "./platforms/port.ts";
+import type { ChatPlatform } from "./ports/chatPlatform.ts";
 import type { OpenDatabase } from "./runtime.ts";
 
 export type ProcessRole = "start" | "bot" | "worker";

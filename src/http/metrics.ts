@@ -2,7 +2,8 @@
 // global one), so tests and several servers in one process never share counters.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 import type { Db } from "../db/client.ts";
-import type { JobLog, JobObserver } from "../jobs/definition.ts";
+import type { JobObserver } from "../jobs/definition.ts";
+import type { Log } from "../logger.ts";
 import { notGivenUp } from "../jobs/delivery.ts";
 import { QUEUE_KEYS, type Queues } from "../jobs/queues.ts";
 import { withTimeout } from "../timing.ts";
@@ -25,7 +26,7 @@ export interface MetricsSources {
   readonly db: Db;
   /** Counted at scrape time; omitted where this process has no queues. */
   readonly queues?: Queues;
-  readonly log: JobLog;
+  readonly log: Log;
 }
 
 export interface CairnMetrics {

@@ -6,7 +6,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import type { Db } from "../db/client.ts";
 import type { QueueBackend } from "../jobs/backend.ts";
-import { silentLog, type JobLog, type JobObserver } from "../jobs/definition.ts";
+import type { JobObserver } from "../jobs/definition.ts";
+import { silentLog, type Log } from "../logger.ts";
 import type { Queues } from "../jobs/queues.ts";
 import { withTimeout } from "../timing.ts";
 import { createMetrics, type CairnMetrics } from "./metrics.ts";
@@ -32,7 +33,7 @@ export interface HttpServerOptions {
    * are measured. `cairn bot` passes its queues only.
    */
   readonly runtime?: { readonly queues: Queues; observe?(observer: JobObserver): () => void };
-  readonly log?: JobLog;
+  readonly log?: Log;
   /** How long /readyz waits for each check; default 2 s. */
   readonly readyTimeoutMs?: number;
   /** Default 10 s: a client that has not sent its headers by then is cut off. */
@@ -196,7 +197,7 @@ function reply(response: ServerResponse, status: number, contentType: string, bo
  * backend answers its ping, else a fixed one-line reason. The error itself goes
  * to the (redacting) log only: it may hold a host, a user or a database name.
  */
-function readiness(options: HttpServerOptions, log: JobLog): () => Promise<string | null> {
+function readiness(options: HttpServerOptions, log: Log): () => Promise<string | null> {
   const timeoutMs = options.readyTimeoutMs ?? 2000;
   const ping =
     options.ping ??

@@ -1,6 +1,6 @@
 import type { Redis } from "ioredis";
 import type pg from "pg";
-import type { Pace } from "../platforms/port.ts";
+import type { Pace } from "../ports/chatPlatform.ts";
 
 export interface Bucket extends Pace {
   readonly key: string;

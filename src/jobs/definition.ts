@@ -2,27 +2,10 @@ import { UnrecoverableError, type Job, type JobsOptions, type Processor } from "
 import type { z } from "zod";
 import type { Platform } from "../app/actors.ts";
 import type { Deps } from "../app/deps.ts";
-import type { ChatPlatform } from "../platforms/port.ts";
+import type { ChatPlatform } from "../ports/chatPlatform.ts";
 import type { Coordination } from "./coordination.ts";
 import type { QueueKey, Queues } from "./queues.ts";
-
-/** The pino-compatible subset of a logger that jobs write to. */
-export interface JobLog {
-  info(fields: object, message: string): void;
-  warn(fields: object, message: string): void;
-  error(fields: object, message: string): void;
-}
-
-export const silentLog: JobLog = { info: () => {}, warn: () => {}, error: () => {} };
-
-/** A log whose every line also carries `fields` (a job's id and name), like pino's child loggers. */
-export function logWith(log: JobLog, fields: object): JobLog {
-  return {
-    info: (more, message) => log.info({ ...fields, ...more }, message),
-    warn: (more, message) => log.warn({ ...fields, ...more }, message),
-    error: (more, message) => log.error({ ...fields, ...more }, message),
-  };
-}
+import { logWith, type Log } from "../logger.ts";
 
 /** What the job system reports to /metrics; null when nobody measures. */
 export interface JobObserver {
@@ -62,7 +45,7 @@ export interface JobContext {
   readonly coordination: Coordination;
   readonly platforms: ReadonlyMap<Platform, ChatPlatform>;
   readonly settings: JobSettings;
-  readonly log: JobLog;
+  readonly log: Log;
   readonly observer: JobObserver | null;
 }
 

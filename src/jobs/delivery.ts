@@ -8,7 +8,7 @@ import {
   targetKey,
   type ChatTarget,
   type PostOptions,
-} from "../platforms/port.ts";
+} from "../ports/chatPlatform.ts";
 import { composeOutboxMessages, type OutgoingMessage } from "./compose.ts";
 import { defineJob, type JobContext, type JobRun } from "./definition.ts";
 import { PacingWait, editPaced, postPaced } from "./send.ts";

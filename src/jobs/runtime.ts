@@ -1,18 +1,17 @@
 import type { Worker } from "bullmq";
 import type { Deps } from "../app/deps.ts";
-import type { ChatPlatform } from "../platforms/port.ts";
+import type { ChatPlatform } from "../ports/chatPlatform.ts";
 import { openQueueBackend, type QueueBackend } from "./backend.ts";
 import { jobCatalog } from "./catalog.ts";
 import { promoteDueDeadlines, scheduleDeadlines } from "./deadlines.ts";
 import {
   defaultJobSettings,
   queueProcessor,
-  silentLog,
   type JobContext,
-  type JobLog,
   type JobObserver,
   type JobSettings,
 } from "./definition.ts";
+import { silentLog, type Log } from "../logger.ts";
 import { notGivenUp } from "./delivery.ts";
 import { startDispatcher, type Dispatcher } from "./dispatcher.ts";
 import { closeQueues, openQueues, QUEUE_KEYS, QUEUE_NAMES, type QueueKey, type Queues } from "./queues.ts";
@@ -31,7 +30,7 @@ export interface WorkerOptions extends QueueSettings {
   /** The platforms this process can send to. */
   readonly platforms: readonly ChatPlatform[];
   readonly settings?: Partial<JobSettings>;
-  readonly log?: JobLog;
+  readonly log?: Log;
   readonly observer?: JobObserver;
   readonly concurrency?: Partial<Record<QueueKey, number>>;
   /** How often the reconciler runs (it also runs once at start-up); default 5 minutes. */

@@ -6,7 +6,7 @@ import {
   type ChatTarget,
   type MessageRef,
   type PostOptions,
-} from "../platforms/port.ts";
+} from "../ports/chatPlatform.ts";
 import type { View } from "../views/view.ts";
 import type { JobContext } from "./definition.ts";
 

@@ -1,6 +1,6 @@
 import type { Deps } from "../app/deps.ts";
 import { readCommunityConfig } from "../core/config.ts";
-import type { ChatTarget } from "../platforms/port.ts";
+import type { ChatTarget } from "../ports/chatPlatform.ts";
 import type { Audience } from "./compose.ts";
 
 /** Where a message for a community's audience goes: one target per active space (or the member's account). */

@@ -3,15 +3,15 @@ import { ensureCommunityForChat, type PlatformChat } from "../app/actors.ts";
 import type { Deps } from "../app/deps.ts";
 import { syncCommunitySchedules } from "../jobs/schedules.ts";
 import type { AnyCommandSpec } from "../commands/types.ts";
-import type { JobLog } from "../jobs/definition.ts";
+import type { Log } from "../logger.ts";
 import type { Queues } from "../jobs/queues.ts";
-import type { ChatPlatform } from "./port.ts";
+import type { ChatPlatform } from "../ports/chatPlatform.ts";
 
 /** What a platform bot is given by `cairn start` / `cairn bot`. */
 export interface BotServices {
   readonly deps: Deps;
   readonly catalog: readonly AnyCommandSpec[];
-  readonly log: JobLog;
+  readonly log: Log;
   /** Queues for work a command starts (exports); the workers may run in another process. */
   readonly queues: Queues;
   /** Told how long each command took to answer, for /metrics. */

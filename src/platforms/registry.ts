@@ -2,7 +2,7 @@ import type { Config } from "../config.ts";
 import type { PlatformSet } from "../serve.ts";
 import type { BotServices, PlatformBot } from "./bot.ts";
 import { createDiscordBot, discordOutgoing } from "./discord/index.ts";
-import type { ChatPlatform } from "./port.ts";
+import type { ChatPlatform } from "../ports/chatPlatform.ts";
 import { createTelegramBot, telegramOutgoing } from "./telegram/index.ts";
 
 /** One platform Cairn can run on, when its token is configured. */

@@ -1,12 +1,13 @@
 import type { Job } from "bullmq";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { defineJob, queueProcessor, type JobContext, type JobLog } from "../../src/jobs/definition.ts";
+import { defineJob, queueProcessor, type JobContext } from "../../src/jobs/definition.ts";
+import type { Log } from "../../src/logger.ts";
 
 describe("a job's log lines", () => {
   it("carry the job's id, queue and name", async () => {
     const lines: object[] = [];
-    const log: JobLog = {
+    const log: Log = {
       info: (fields) => lines.push(fields),
       warn: (fields) => lines.push(fields),
       error: (fields) => lines.push(fields),

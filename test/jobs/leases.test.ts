@@ -3,7 +3,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { logContribution } from "../../src/app/contributions.ts";
 import { startWorkers, type JobRuntime } from "../../src/jobs/runtime.ts";
-import type { ChatTarget, MessageRef } from "../../src/platforms/port.ts";
+import type { ChatTarget, MessageRef } from "../../src/ports/chatPlatform.ts";
 import type { View } from "../../src/views/view.ts";
 import { newCommunity, valueOf } from "../support/communities.ts";
 import { useTestDatabase } from "../support/db.ts";

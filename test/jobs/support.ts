@@ -12,7 +12,7 @@ import {
   type ChatTarget,
   type MessageRef,
   type PlatformFailure,
-} from "../../src/platforms/port.ts";
+} from "../../src/ports/chatPlatform.ts";
 import { renderPlainText } from "../../src/views/plainText.ts";
 import type { View } from "../../src/views/view.ts";
 

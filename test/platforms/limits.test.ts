@@ -2,7 +2,7 @@
 // window, a full burst included (a 429 is the fallback, not the plan).
 import { describe, expect, it } from "vitest";
 import { DISCORD_LIMITS } from "../../src/platforms/discord/index.ts";
-import { mostInWindow, paceKey, type ChatTarget } from "../../src/platforms/port.ts";
+import { mostInWindow, paceKey, type ChatTarget } from "../../src/ports/chatPlatform.ts";
 import { TELEGRAM_LIMITS } from "../../src/platforms/telegram/outgoing.ts";
 
 describe("platform pacing", () => {

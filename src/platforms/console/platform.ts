@@ -1,7 +1,7 @@
 import type { Writable } from "node:stream";
 import { renderPlainText } from "../../views/plainText.ts";
 import type { View } from "../../views/view.ts";
-import type { ChatPlatform, ChatTarget, MessageRef } from "../port.ts";
+import type { ChatPlatform, ChatTarget, MessageRef } from "../../ports/chatPlatform.ts";
 
 /**
  * The console as a ChatPlatform: what the bot posts in a chat is printed under

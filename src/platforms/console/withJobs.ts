@@ -1,4 +1,4 @@
-import type { JobLog } from "../../jobs/definition.ts";
+import type { Log } from "../../logger.ts";
 import { commandJobs } from "../../jobs/exports.ts";
 import { startWorkers, type QueueSettings } from "../../jobs/runtime.ts";
 import { runConsole, type ConsoleOptions } from "./console.ts";
@@ -13,7 +13,7 @@ import { ConsoleClock } from "./session.ts";
 export async function runConsoleWithJobs(
   options: Omit<ConsoleOptions, "clock" | "background"> & {
     readonly queue: QueueSettings;
-    readonly log?: JobLog;
+    readonly log?: Log;
   },
 ): Promise<void> {
   const clock = new ConsoleClock();

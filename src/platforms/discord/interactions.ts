@@ -16,7 +16,7 @@ import type {
 import type { PlatformUser } from "../../app/actors.ts";
 import { claimDelivery } from "../../app/deliveries.ts";
 import { findCommand, runCommand, type Invocation } from "../../commands/dispatch.ts";
-import { logWith } from "../../jobs/definition.ts";
+import { logWith } from "../../logger.ts";
 import { commandJobs } from "../../jobs/exports.ts";
 import type { AnyCommandSpec, OptionSpec } from "../../commands/types.ts";
 import { MAX_DESCRIPTION_LENGTH, MAX_REASON_LENGTH, MAX_TITLE_LENGTH } from "../../core/text.ts";

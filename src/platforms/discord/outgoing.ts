@@ -7,7 +7,7 @@ import {
   type MessageRef,
   type PlatformLimits,
   type PostOptions,
-} from "../port.ts";
+} from "../../ports/chatPlatform.ts";
 import { configuredChannelId, defaultChannel, type ServerChannel } from "./channels.ts";
 import { renderFiles, renderMessage } from "./render.ts";
 import { DiscordRest, type DiscordRestOptions } from "./rest.ts";

@@ -1,6 +1,6 @@
 import { MessageFlags } from "discord-api-types/v10";
 import type { InteractionEditReplyOptions, InteractionReplyOptions, RepliableInteraction } from "discord.js";
-import type { JobLog } from "../../jobs/definition.ts";
+import type { Log } from "../../logger.ts";
 import type { View } from "../../views/view.ts";
 import { loggableError } from "./errors.ts";
 import { plainMessage, renderFiles, renderMessage, type DiscordMessage } from "./render.ts";
@@ -15,7 +15,7 @@ export const DEFAULT_ACK_BUDGET_MS = 2_000;
 
 export interface ReplySettings {
   readonly ackBudgetMs: number;
-  readonly log: JobLog;
+  readonly log: Log;
 }
 
 /** Tells the person, privately, that their answer could not be shown; never a silent "interaction failed". */
@@ -84,7 +84,7 @@ const SOMETHING_WENT_WRONG: View = {
 async function viewOrApology(
   interaction: RepliableInteraction,
   work: () => Promise<View>,
-  log: JobLog,
+  log: Log,
 ): Promise<View> {
   try {
     return await work();
@@ -105,7 +105,7 @@ async function answerAfterDeferral(
   interaction: RepliableInteraction,
   deferral: Promise<unknown>,
   view: View,
-  log: JobLog,
+  log: Log,
 ): Promise<void> {
   await deferral;
   if (view.visibility === "private") {
@@ -122,7 +122,7 @@ async function answerAfterDeferral(
 }
 
 /** Answers privately with a fixed view (refusals before any work, like a malformed button). */
-export async function answerNow(interaction: RepliableInteraction, view: View, log: JobLog): Promise<void> {
+export async function answerNow(interaction: RepliableInteraction, view: View, log: Log): Promise<void> {
   try {
     await interaction.reply(replyOptions(messageFor(view), view));
   } catch (error) {
@@ -131,11 +131,7 @@ export async function answerNow(interaction: RepliableInteraction, view: View, l
 }
 
 /** The answer failed (Discord refused it or the token expired): say so privately, log the rest. */
-export async function apologise(
-  interaction: RepliableInteraction,
-  error: unknown,
-  log: JobLog,
-): Promise<void> {
+export async function apologise(interaction: RepliableInteraction, error: unknown, log: Log): Promise<void> {
   log.warn(
     { err: loggableError(error), interaction: interaction.id },
     "discord refused an interaction answer",

@@ -1,4 +1,4 @@
-import { PlatformError, type PermanentReason, type PlatformFailure } from "../port.ts";
+import { PlatformError, type PermanentReason, type PlatformFailure } from "../../ports/chatPlatform.ts";
 
 /**
  * A small Discord REST client for the bot's own messages (the ChatPlatform

@@ -5,7 +5,7 @@
 import { COMMAND_RATE } from "../../core/rateLimit.ts";
 import { Telegraf, type Telegram } from "telegraf";
 import type { BotCommand, BotCommandScope, Update } from "telegraf/types";
-import { PlatformError } from "../port.ts";
+import { PlatformError } from "../../ports/chatPlatform.ts";
 import type { BotServices, PlatformBot } from "../bot.ts";
 import type { AnyCommandSpec } from "../../commands/types.ts";
 import type { TelegramAdapter } from "./adapter.ts";
@@ -18,7 +18,7 @@ import { ExpiringMap } from "../memory.ts";
 import { telegramPlatform, type TelegramConnection } from "./outgoing.ts";
 import { handleUpdate } from "./updates.ts";
 import { webhookPath, webhookRoute } from "./webhook.ts";
-import { logWith } from "../../jobs/definition.ts";
+import { logWith } from "../../logger.ts";
 import { claimDelivery } from "../../app/deliveries.ts";
 
 export interface TelegramBotOptions extends TelegramConnection {

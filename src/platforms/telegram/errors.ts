@@ -3,7 +3,7 @@
 // token), so nothing of them is passed on but the method, the status code and
 // Telegram's description with any token scrubbed out.
 import { TelegramError } from "telegraf";
-import { PlatformError, type PlatformFailure } from "../port.ts";
+import { PlatformError, type PlatformFailure } from "../../ports/chatPlatform.ts";
 
 /** Telegram's descriptions that mean the chat is no longer there for the bot. */
 const CHAT_GONE = [/chat not found/i, /upgraded to a supergroup/i, /group chat was deactivated/i];

@@ -1,6 +1,6 @@
 // Cairn on Telegram: what the composition root (src/cli.ts) uses.
 import type { BotServices, PlatformBot } from "../bot.ts";
-import type { ChatPlatform } from "../port.ts";
+import type { ChatPlatform } from "../../ports/chatPlatform.ts";
 import { createTelegramBot as createBot, type TelegramBotOptions } from "./bot.ts";
 import { telegramOutgoing as outgoing, type TelegramConnection } from "./outgoing.ts";
 

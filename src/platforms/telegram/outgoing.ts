@@ -10,7 +10,7 @@ import {
   type ChatTarget,
   type MessageRef,
   type PlatformLimits,
-} from "../port.ts";
+} from "../../ports/chatPlatform.ts";
 import { isNotModified, toPlatformError } from "./errors.ts";
 import { CAPTION_LIMIT, renderSingle } from "./html.ts";
 import { inlineKeyboard } from "./keyboard.ts";

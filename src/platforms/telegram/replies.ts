@@ -6,7 +6,7 @@
 import type { Telegram } from "telegraf";
 import type { User } from "telegraf/types";
 import type { View } from "../../views/view.ts";
-import { PlatformError } from "../port.ts";
+import { PlatformError } from "../../ports/chatPlatform.ts";
 import { cannotMessagePrivately, toPlatformError } from "./errors.ts";
 import { escapeHtml, renderMessages } from "./html.ts";
 import { NO_PREVIEW, keyboardOf, postView } from "./outgoing.ts";

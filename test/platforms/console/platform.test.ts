@@ -1,7 +1,7 @@
 import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { consolePlatform } from "../../../src/platforms/console/platform.ts";
-import type { ChatTarget } from "../../../src/platforms/port.ts";
+import type { ChatTarget } from "../../../src/ports/chatPlatform.ts";
 import { renderBoardImage } from "../../../src/views/boardImage.ts";
 import { publicView } from "../../../src/views/view.ts";
 

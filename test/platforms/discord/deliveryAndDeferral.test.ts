@@ -1,7 +1,7 @@
 // Slow answers are deferred and followed up; a refused answer becomes a clear
 // ephemeral apology; the outgoing port maps Discord's errors for the jobs.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { PlatformError, type ChatTarget } from "../../../src/platforms/port.ts";
+import { PlatformError, type ChatTarget } from "../../../src/ports/chatPlatform.ts";
 import { discordOutgoing } from "../../../src/platforms/discord/index.ts";
 import { BOT_ID, CARDS_CHANNEL, GENERAL_CHANNEL, GUILD_ID } from "./fakeDiscord.ts";
 import { slashCommand } from "./fixtures.ts";

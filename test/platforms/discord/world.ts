@@ -4,7 +4,7 @@ import { randomUUID } from "node:crypto";
 import type { APIInteraction, APIMessage } from "discord-api-types/v10";
 import { systemClock, type Deps } from "../../../src/app/deps.ts";
 import { catalog } from "../../../src/commands/catalog.ts";
-import type { JobLog } from "../../../src/jobs/definition.ts";
+import type { Log } from "../../../src/logger.ts";
 import { startWorkers, type JobRuntime } from "../../../src/jobs/runtime.ts";
 import type { PlatformBot } from "../../../src/platforms/bot.ts";
 import { createDiscordBot, discordOutgoing } from "../../../src/platforms/discord/index.ts";
@@ -40,7 +40,7 @@ export class DiscordWorld {
   private namespace = `cairn-test-discord-${randomUUID().slice(0, 8)}`;
   /** What the bot logged, one object per line with its message. */
   readonly logged: Array<Record<string, unknown>> = [];
-  private readonly log: JobLog = {
+  private readonly log: Log = {
     info: (fields, message) => void this.logged.push({ ...fields, message }),
     warn: (fields, message) => void this.logged.push({ ...fields, message }),
     error: (fields, message) => void this.logged.push({ ...fields, message }),

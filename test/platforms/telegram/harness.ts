@@ -6,11 +6,11 @@
 import { randomUUID } from "node:crypto";
 import { catalog } from "../../../src/commands/catalog.ts";
 import type { Deps } from "../../../src/app/deps.ts";
-import type { JobLog } from "../../../src/jobs/definition.ts";
+import type { Log } from "../../../src/logger.ts";
 import { startWorkers, type JobRuntime } from "../../../src/jobs/runtime.ts";
 import { startHttpServer, type HttpServer } from "../../../src/http/server.ts";
 import type { PlatformBot } from "../../../src/platforms/bot.ts";
-import type { ChatPlatform } from "../../../src/platforms/port.ts";
+import type { ChatPlatform } from "../../../src/ports/chatPlatform.ts";
 import { createTelegramBot, telegramOutgoing } from "../../../src/platforms/telegram/index.ts";
 import { htmlToText } from "../../../src/platforms/telegram/html.ts";
 import { createTestDatabase, type TestDatabase } from "../../support/db.ts";
@@ -84,7 +84,7 @@ export class TelegramWorld implements PlatformHarness {
     return `http://127.0.0.1:${this.ports.http}${WEBHOOK_PATH}`;
   }
 
-  readonly log: JobLog = {
+  readonly log: Log = {
     info: (fields, message) => this.record(fields, message),
     warn: (fields, message) => this.record(fields, message),
     error: (fields, message) => {

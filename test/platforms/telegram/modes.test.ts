@@ -7,7 +7,7 @@ import { logContribution } from "../../../src/app/contributions.ts";
 import type { Actor } from "../../../src/app/deps.ts";
 import { catalog } from "../../../src/commands/catalog.ts";
 import { startHttpServer } from "../../../src/http/server.ts";
-import { PlatformError } from "../../../src/platforms/port.ts";
+import { PlatformError } from "../../../src/ports/chatPlatform.ts";
 import { TIMED_OUT_TEXT } from "../../../src/platforms/telegram/dialogue.ts";
 import { htmlToText } from "../../../src/platforms/telegram/html.ts";
 import { createTelegramBot } from "../../../src/platforms/telegram/index.ts";
