@@ -9,7 +9,7 @@ import { catalog } from "./commands/catalog.ts";
 import { loadConfig, readEnvironment, redact, type Config } from "./config.ts";
 import { parseWindow } from "./core/periods.ts";
 import { createLogger, type Logger } from "./logger.ts";
-import { runConsoleWithJobs } from "./platforms/console/withJobs.ts";
+import { runConsoleWithJobs } from "./console.ts";
 import { consoleChat } from "./platforms/console/session.ts";
 import { deployCommands } from "./platforms/discord/index.ts";
 import { configuredPlatforms } from "./platforms/registry.ts";

@@ -1,6 +1,5 @@
 import type { Config } from "../config.ts";
-import type { PlatformSet } from "../serve.ts";
-import type { BotServices, PlatformBot } from "./bot.ts";
+import type { BotServices, PlatformBot, PlatformSet } from "./bot.ts";
 import { createDiscordBot, discordOutgoing } from "./discord/index.ts";
 import type { ChatPlatform } from "../ports/chatPlatform.ts";
 import { createTelegramBot, telegramOutgoing } from "./telegram/index.ts";

@@ -13,7 +13,6 @@ import type { MembershipCheck } from "./membership.ts";
 import type { ExpiringMap } from "../memory.ts";
 import type { SeenPeople } from "./mentions.ts";
 import { displayNameOf } from "./replies.ts";
-import { commandJobs } from "../../jobs/exports.ts";
 
 /** A needs-info press waiting for the presser's question. */
 export interface PendingQuestion {
@@ -78,7 +77,7 @@ export async function invocationFor(
     onError: (error, command) =>
       services.log.error({ err: loggableError(error, token), command }, "telegram command failed"),
     observe: (command, seconds) => services.observeCommand?.(command, "telegram", seconds),
-    jobs: commandJobs(services.queues),
+    jobs: services.jobs.commands,
     commandWindows: adapter.commandWindows,
   };
 }

@@ -11,6 +11,7 @@ import { startWorkers, type JobRuntime } from "../../../src/jobs/runtime.ts";
 import { startHttpServer, type HttpServer } from "../../../src/http/server.ts";
 import type { PlatformBot } from "../../../src/platforms/bot.ts";
 import type { ChatPlatform } from "../../../src/ports/chatPlatform.ts";
+import { botJobs } from "../../../src/jobs/botJobs.ts";
 import { createTelegramBot, telegramOutgoing } from "../../../src/platforms/telegram/index.ts";
 import { htmlToText } from "../../../src/platforms/telegram/html.ts";
 import { createTestDatabase, type TestDatabase } from "../../support/db.ts";
@@ -122,7 +123,7 @@ export class TelegramWorld implements PlatformHarness {
 
   private async startBot(): Promise<void> {
     this.bot = createTelegramBot(
-      { deps: this.deps, catalog, log: this.log, queues: this.runtime.queues },
+      { deps: this.deps, catalog, log: this.log, jobs: botJobs(this.runtime.queues, this.deps) },
       {
         token: BOT_TOKEN,
         apiRoot: this.emulator.apiRoot,

@@ -9,6 +9,7 @@ import { catalog } from "../../../src/commands/catalog.ts";
 import { startHttpServer } from "../../../src/http/server.ts";
 import { PlatformError } from "../../../src/ports/chatPlatform.ts";
 import { TIMED_OUT_TEXT } from "../../../src/platforms/telegram/dialogue.ts";
+import { botJobs } from "../../../src/jobs/botJobs.ts";
 import { htmlToText } from "../../../src/platforms/telegram/html.ts";
 import { createTelegramBot } from "../../../src/platforms/telegram/index.ts";
 import { waitFor } from "../../jobs/support.ts";
@@ -166,7 +167,7 @@ describe("stopping", () => {
 
   async function webhookBot(stopGraceMs: number) {
     const bot = createTelegramBot(
-      { deps: world.deps, catalog, log: world.log, queues: world.runtime.queues },
+      { deps: world.deps, catalog, log: world.log, jobs: botJobs(world.runtime.queues, world.deps) },
       { token: BOT_TOKEN, apiRoot: emulator.apiRoot, webhook: { url, secret: SECRET }, stopGraceMs },
     );
     const route = bot.httpRoute;
@@ -239,7 +240,7 @@ describe("stopping", () => {
 
   it("fails to start with an error that does not carry the token when Telegram is unreachable", async () => {
     const bot = createTelegramBot(
-      { deps: world.deps, catalog, log: world.log, queues: world.runtime.queues },
+      { deps: world.deps, catalog, log: world.log, jobs: botJobs(world.runtime.queues, world.deps) },
       { token: BOT_TOKEN, apiRoot: "http://127.0.0.1:9479" },
     );
     const failure = await bot.start().then(
@@ -259,7 +260,7 @@ describe("long polling", () => {
     const emulator = new TelegramEmulator(9473);
     await emulator.start();
     const bot = createTelegramBot(
-      { deps: world.deps, catalog, log: world.log, queues: world.runtime.queues },
+      { deps: world.deps, catalog, log: world.log, jobs: botJobs(world.runtime.queues, world.deps) },
       { token: BOT_TOKEN, apiRoot: emulator.apiRoot },
     );
     try {
