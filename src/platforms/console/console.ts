@@ -3,7 +3,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { createInterface } from "node:readline";
 import type { Readable, Writable } from "node:stream";
-import { ensureCommunityForChat } from "../../app/actors.ts";
+import { ensureCommunityForChat, resolveActor } from "../../app/actors.ts";
 import type { Deps } from "../../app/deps.ts";
 import { listCategories } from "../../app/community.ts";
 import {
@@ -90,6 +90,8 @@ export async function runConsole(options: ConsoleOptions): Promise<void> {
     if (session?.kind === "invalid") print(`✗ ${session.message}`);
     if (session?.kind === "as") {
       user = consoleUser(session.name, session.moderator);
+      // The person joins the demo community now, so others can name them at once.
+      await resolveActor(deps, consoleChat, user);
       print(`You are now ${session.name}${session.moderator ? " (moderator)" : ""}.`);
     }
     if (session?.kind === "wait") {
