@@ -8,6 +8,8 @@ import {
   type Interaction,
 } from "discord.js";
 import { deactivateSpace } from "../../app/actors.ts";
+import { COMMAND_RATE } from "../../core/rateLimit.ts";
+import { ExpiringMap } from "../memory.ts";
 import { joinChat, type BotServices, type PlatformBot } from "../bot.ts";
 import { loggableError } from "./errors.ts";
 import { answerStopping, handleInteraction, type InteractionSettings } from "./interactions.ts";
@@ -98,6 +100,7 @@ export function createDiscordBot(services: BotServices, options: DiscordOptions)
     log: services.log,
     ackBudgetMs: options.ackBudgetMs ?? DEFAULT_ACK_BUDGET_MS,
     forms: new PendingContributions(),
+    commandWindows: new ExpiringMap(COMMAND_RATE.windowMs, 10_000, () => services.deps.clock.now().getTime()),
   };
   const track = (work: Promise<void>): void => {
     const done = work.catch((error: unknown) =>

@@ -15,7 +15,7 @@ import type {
 } from "discord.js";
 import type { PlatformUser } from "../../app/actors.ts";
 import { claimDelivery } from "../../app/deliveries.ts";
-import { findCommand, runCommand, type Invocation } from "../../commands/dispatch.ts";
+import { findCommand, runCommand, type CommandWindows, type Invocation } from "../../commands/dispatch.ts";
 import { logWith } from "../../logger.ts";
 import { commandJobs } from "../../jobs/exports.ts";
 import type { AnyCommandSpec, OptionSpec } from "../../commands/types.ts";
@@ -37,6 +37,8 @@ export interface InteractionSettings extends ReplySettings {
   readonly services: BotServices;
   /** /contribute's options while its form is open. */
   readonly forms: PendingContributions;
+  /** Each account's command window (the per-member command rate limit). */
+  readonly commandWindows: CommandWindows;
 }
 
 const GUILD_ONLY = refusalView("Cairn works inside a server; use its commands there.");
@@ -91,6 +93,7 @@ function invocation(interaction: RepliableInteraction, settings: InteractionSett
     observe: (command, seconds) => services.observeCommand?.(command, "discord", seconds),
     jobs: commandJobs(services.queues),
     chatOwner: (chatRef) => channelServer(interaction.client, chatRef),
+    commandWindows: settings.commandWindows,
   };
 }
 
