@@ -5,7 +5,6 @@ import {
 } from "discord-api-types/v10";
 import type {
   AutocompleteInteraction,
-  Client,
   ButtonInteraction,
   ChatInputCommandInteraction,
   Interaction,
@@ -23,9 +22,9 @@ import { MAX_DESCRIPTION_LENGTH, MAX_REASON_LENGTH, MAX_TITLE_LENGTH } from "../
 import { refusalText } from "../../views/refusals.ts";
 import { refusalView, type View } from "../../views/view.ts";
 import type { BotServices } from "../bot.ts";
-import { configuredChannelId } from "./channels.ts";
 import { decodeComponent, decodeImpact, decodeModal, encodeModal } from "./customIds.ts";
 import { loggableError } from "./errors.ts";
+import type { DiscordOutgoing } from "./outgoing.ts";
 import { coAuthorClaims, parseCreditText, slashInput, splitWords } from "./input.ts";
 import type { PendingContribution, PendingContributions } from "./pendingForms.ts";
 import { guildChat, interactionUser, mentionedUser } from "./people.ts";
@@ -39,6 +38,8 @@ export interface InteractionSettings extends ReplySettings {
   readonly forms: PendingContributions;
   /** Each account's command window (the per-member command rate limit). */
   readonly commandWindows: CommandWindows;
+  /** Which server owns a channel a chat setting names: the delivery's own lookup. */
+  readonly channels: Pick<DiscordOutgoing, "chatOwner">;
 }
 
 const GUILD_ONLY = refusalView("Cairn works inside a server; use its commands there.");
@@ -92,17 +93,9 @@ function invocation(interaction: RepliableInteraction, settings: InteractionSett
     onError: (error, command) => settings.log.error({ err: loggableError(error), command }, "command failed"),
     observe: (command, seconds) => services.observeCommand?.(command, "discord", seconds),
     jobs: commandJobs(services.queues),
-    chatOwner: (chatRef) => channelServer(interaction.client, chatRef),
+    chatOwner: (chatRef) => settings.channels.chatOwner(chatRef),
     commandWindows: settings.commandWindows,
   };
-}
-
-/** The server of the channel a chat setting names, as Discord reports it; undefined for no visible channel. */
-async function channelServer(client: Client, chatRef: string): Promise<string | undefined> {
-  const id = configuredChannelId(chatRef);
-  if (id === null) return undefined;
-  const channel = await client.channels.fetch(id).catch(() => null);
-  return channel !== null && "guildId" in channel ? channel.guildId : undefined;
 }
 
 /** A command's raw input read from the interaction, or the refusal reading it met. */
