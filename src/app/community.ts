@@ -40,17 +40,18 @@ export async function showConfig(
 }
 
 /**
- * The id of the server (Discord guild) that owns the channel a typed chat
- * setting names, as the platform reports it; `undefined` when it names no
- * channel the platform can see. Platforms whose chat settings are places inside
- * the chat itself (Telegram topics) supply none.
+ * The chat that owns the place a typed chat setting names (the Discord server
+ * of a channel, the Telegram group of a topic or a group's own id), as the
+ * platform of the request reports it; `undefined` when it names no place the
+ * platform knows. A platform without places (the console) supplies none.
  */
 export type ChatOwner = (chatRef: string) => Promise<string | undefined>;
 
 /**
  * Changes one configuration value; the new configuration is validated as a whole.
- * Where the platform has servers (`chatOwner` given), a chat setting must name a
- * channel of one of the community's active servers on that platform.
+ * Where the platform has places (`chatOwner` given), a chat setting must name
+ * one owned by a live space of the community on the platform of the space the
+ * command came from.
  */
 export async function setConfig(
   deps: Deps,
@@ -66,7 +67,7 @@ export async function setConfig(
   if (!actor.isModerator) return refuse("NOT_MODERATOR");
   const chatRef = chatOwner === undefined ? null : chatSettingValue(input.key, input.value);
   // Asked before the row is locked: the answer comes from the platform.
-  if (chatRef !== null && !(await ownChannel(deps, actor.communityId, chatRef, chatOwner)))
+  if (chatRef !== null && chatOwner !== undefined && !(await ownChannel(deps, actor, chatRef, chatOwner)))
     return refuse("FOREIGN_CHAT");
   const now = deps.clock.now();
   return transact(deps, async (tx) => {
@@ -96,17 +97,14 @@ export async function setConfig(
   });
 }
 
-/** Whether the server that owns `chatRef` is an active Discord space of the community. */
-async function ownChannel(
-  deps: Deps,
-  communityId: number,
-  chatRef: string,
-  chatOwner: ChatOwner | undefined,
-): Promise<boolean> {
-  const owner = await chatOwner?.(chatRef);
-  if (owner === undefined) return false;
+/** Whether the chat that owns `chatRef` is a live space of the community, on the platform of the actor's space. */
+async function ownChannel(deps: Deps, actor: Actor, chatRef: string, chatOwner: ChatOwner): Promise<boolean> {
+  const owner = await chatOwner(chatRef);
+  if (owner === undefined || actor.spaceId === null) return false;
+  const here = await deps.db.space.findUnique({ where: { id: actor.spaceId }, select: { platform: true } });
+  if (here === null) return false;
   const space = await deps.db.space.findFirst({
-    where: { communityId, platform: "DISCORD", platformChatId: owner, active: true },
+    where: { communityId: actor.communityId, platform: here.platform, platformChatId: owner, active: true },
     select: { id: true },
   });
   return space !== null;

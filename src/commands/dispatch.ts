@@ -1,7 +1,7 @@
 import type { z } from "zod";
 import { resolveActor, type PlatformChat, type PlatformUser } from "../app/actors.ts";
 import type { Actor, Deps } from "../app/deps.ts";
-import { parseCommandLine } from "../core/commandLine.ts";
+import { parseCommandLine, type CommandLine } from "../core/commandLine.ts";
 import { commandAllowance, type CommandWindow } from "../core/rateLimit.ts";
 import { withoutInvisibleCharacters } from "../core/text.ts";
 import { refusalText } from "../views/refusals.ts";
@@ -29,7 +29,7 @@ export interface Invocation {
   readonly resolveArguments?: (spec: AnyCommandSpec, raw: Record<string, unknown>) => Record<string, unknown>;
   /**
    * Each account's command window, kept by whoever builds the invocations (a
-   * bounded ExpiringMap); without it typed commands are not rate limited.
+   * bounded ExpiringMap); without it commands are not rate limited.
    */
   readonly commandWindows?: CommandWindows;
 }
@@ -66,7 +66,12 @@ export function hasSubcommands(catalog: readonly AnyCommandSpec[], name: string)
   return catalog.some((c) => c.name === name && c.sub !== undefined);
 }
 
-/** Runs one command given as text (console and Telegram): parse, validate, resolve the member, check the audience, run. */
+/**
+ * Runs one command given as text (console and Telegram): parse, validate,
+ * resolve the member, check the audience, run. Null when nothing is to be
+ * said: the command is another bot's, or its sender is past the rate limit's
+ * one refusal.
+ */
 export async function runTextCommand(
   catalog: readonly AnyCommandSpec[],
   invocation: Invocation,
@@ -75,11 +80,17 @@ export async function runTextCommand(
 ): Promise<View | null> {
   const line = parseCommandLine(text, botUsername);
   if (!line.ok && line.error.code === "OTHER_BOT") return null;
-  const admitted = admit(invocation);
-  if (admitted === "silent") return null;
-  if (admitted === "refuse") return refusalView(refusalText({ code: "RATE_LIMITED" }));
-  if (!line.ok) return refusalView(refusalText(line.error));
-  const { name, args } = line.value;
+  return whenAdmitted(invocation, () => {
+    if (!line.ok) return Promise.resolve(refusalView(refusalText(line.error)));
+    return textCommand(catalog, invocation, line.value);
+  });
+}
+
+async function textCommand(
+  catalog: readonly AnyCommandSpec[],
+  invocation: Invocation,
+  { name, args }: CommandLine,
+): Promise<View> {
   const subcommands = hasSubcommands(catalog, name);
   const spec = subcommands ? findCommand(catalog, name, args[0]) : findCommand(catalog, name);
   if (spec === undefined) {
@@ -91,11 +102,37 @@ export async function runTextCommand(
   }
   const raw = (spec.parseText ?? positionalArguments(spec))(subcommands ? args.slice(1) : args);
   if (raw === null) return usage(spec);
-  return runCommand(spec, invocation, invocation.resolveArguments?.(spec, raw) ?? raw);
+  return runAdmitted(spec, invocation, invocation.resolveArguments?.(spec, raw) ?? raw);
 }
 
-/** Runs a catalog entry with raw option values (text tokens or a platform's typed options). */
+/**
+ * Runs a catalog entry with raw option values (text tokens or a platform's
+ * typed options: a slash command, a form, a button press), counted against
+ * its sender's command rate like a typed command. Null when the sender is
+ * past the rate limit's one refusal: the adapter says nothing (or, where the
+ * platform needs an acknowledgement, acknowledges with no message).
+ */
 export async function runCommand(
+  spec: AnyCommandSpec,
+  invocation: Invocation,
+  raw: Record<string, unknown>,
+): Promise<View | null> {
+  return whenAdmitted(invocation, () => runAdmitted(spec, invocation, raw));
+}
+
+/**
+ * `work`'s view when the sender's window admits it; the first over gets one
+ * refusal, the rest null. For an action outside the catalog that is as
+ * costly as a command (a button that makes the bot post).
+ */
+export async function whenAdmitted(invocation: Invocation, work: () => Promise<View>): Promise<View | null> {
+  const verdict = admit(invocation);
+  if (verdict === "silent") return null;
+  if (verdict === "refuse") return refusalView(refusalText({ code: "RATE_LIMITED" }));
+  return work();
+}
+
+async function runAdmitted(
   spec: AnyCommandSpec,
   invocation: Invocation,
   raw: Record<string, unknown>,

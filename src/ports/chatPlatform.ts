@@ -122,6 +122,15 @@ export interface ChatPlatform {
   post(target: ChatTarget, view: View, options?: PostOptions): Promise<MessageRef>;
   edit(target: ChatTarget, ref: MessageRef, view: View): Promise<void>;
   delete(target: ChatTarget, ref: MessageRef): Promise<void>;
+  /**
+   * The chat (a Discord server, a Telegram group) that owns the place a chat
+   * setting names (`chatRef`: a channel, a topic, a chat id) when it is set in
+   * chat `inChat`; undefined when it names no place the platform knows. Asked
+   * by `/config set`, and by a platform's own delivery where a setting could
+   * point outside the space's chat. A platform without places (the console)
+   * has none.
+   */
+  chatOwner?(chatRef: string, inChat: string): Promise<string | undefined>;
 }
 
 /**

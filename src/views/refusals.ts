@@ -79,7 +79,7 @@ const refusalTexts: Readonly<Record<string, (d: Detail) => string>> = {
   UNKNOWN_CONFIG_KEY: (d) => `There is no setting "${d["key"] ?? ""}"; /config show lists them.`,
   INVALID_CONFIG_VALUE: (d) => `${d["key"] ?? "That setting"} expects ${d["expected"] ?? "another value"}.`,
   FOREIGN_CHAT: () =>
-    "That channel is not in a server of this community; pick a channel of one of its servers.",
+    "That is not a channel, group or topic of this community; pick one of the community's own.",
   BAD_CATEGORY_NAME: () => "Category names are 1-32 lowercase letters, digits or dashes.",
   BAD_WEIGHT: (d) => `A category weight is a number of points from 0 to ${d["max"] ?? 10000}.`,
   CATEGORY_EXISTS: (d) => `The category ${d["category"] ?? ""} already exists; use /category edit.`,

@@ -2,7 +2,7 @@
 // under the command's catalog name (the label of /metrics' command latency).
 import { describe, expect, it } from "vitest";
 import { catalog } from "../../src/commands/catalog.ts";
-import { runTextCommand, type Invocation } from "../../src/commands/dispatch.ts";
+import { findCommand, runCommand, runTextCommand, type Invocation } from "../../src/commands/dispatch.ts";
 import { COMMAND_RATE, type CommandWindow } from "../../src/core/rateLimit.ts";
 import { ExpiringMap } from "../../src/platforms/memory.ts";
 import { renderPlainText } from "../../src/views/plainText.ts";
@@ -163,5 +163,28 @@ describe("per-member command rate limit", () => {
     community.clock.advanceMs(COMMAND_RATE.windowMs);
     expect(await flooder("/help")).not.toMatch(/^✗/);
     expect(ran).toHaveLength(COMMAND_RATE.limit + 2);
+  });
+
+  it("counts a command given with typed options (a slash command, a button) in the same window as typed ones", async () => {
+    const community = await newCommunity(database.db);
+    const windows = new ExpiringMap<string, CommandWindow>(COMMAND_RATE.windowMs, 10_000, () =>
+      community.clock.now().getTime(),
+    );
+    const invocation: Invocation = {
+      deps: community.deps,
+      chat: community.chat,
+      user: community.user("presser"),
+      commandWindows: windows,
+    };
+    const help = findCommand(catalog, "help");
+    if (help === undefined) throw new Error("no /help");
+    for (let i = 0; i < COMMAND_RATE.limit - 1; i += 1) await runCommand(help, invocation, {});
+    expect(await speaker(invocation)("/help")).not.toMatch(/^✗/);
+    const refused = await runCommand(help, invocation, {});
+    expect(refused === null ? "" : renderPlainText(refused)).toBe(
+      "✗ You are sending commands too fast; wait a minute and try again.",
+    );
+    expect(await runCommand(help, invocation, {})).toBeNull();
+    expect(await speaker(invocation)("/help")).toBe("");
   });
 });

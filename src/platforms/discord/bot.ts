@@ -8,10 +8,12 @@ import {
   type Interaction,
 } from "discord.js";
 import { deactivateSpace } from "../../app/actors.ts";
+import { COMMAND_RATE } from "../../core/rateLimit.ts";
+import { ExpiringMap } from "../memory.ts";
 import { joinChat, type BotServices, type PlatformBot } from "../bot.ts";
 import { loggableError } from "./errors.ts";
 import { answerStopping, handleInteraction, type InteractionSettings } from "./interactions.ts";
-import { discordOutgoing } from "./outgoing.ts";
+import { DiscordOutgoing } from "./outgoing.ts";
 import { PendingContributions } from "./pendingForms.ts";
 import { guildChat } from "./people.ts";
 import { DEFAULT_ACK_BUDGET_MS } from "./reply.ts";
@@ -93,11 +95,17 @@ export function createDiscordBot(services: BotServices, options: DiscordOptions)
   const client = discordClient(options);
   const running = new Set<Promise<void>>();
   const state = { accepting: false };
+  const outgoing = new DiscordOutgoing({
+    token: options.token,
+    ...(options.api === undefined ? {} : { api: options.api }),
+  });
   const settings: InteractionSettings = {
     services,
     log: services.log,
     ackBudgetMs: options.ackBudgetMs ?? DEFAULT_ACK_BUDGET_MS,
     forms: new PendingContributions(),
+    commandWindows: new ExpiringMap(COMMAND_RATE.windowMs, 10_000, () => services.deps.clock.now().getTime()),
+    channels: outgoing,
   };
   const track = (work: Promise<void>): void => {
     const done = work.catch((error: unknown) =>
@@ -123,10 +131,7 @@ export function createDiscordBot(services: BotServices, options: DiscordOptions)
   );
 
   return {
-    outgoing: discordOutgoing({
-      token: options.token,
-      ...(options.api === undefined ? {} : { api: options.api }),
-    }),
+    outgoing,
     async start() {
       const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
       state.accepting = true;

@@ -5,7 +5,6 @@ import {
 } from "discord-api-types/v10";
 import type {
   AutocompleteInteraction,
-  Client,
   ButtonInteraction,
   ChatInputCommandInteraction,
   Interaction,
@@ -15,16 +14,16 @@ import type {
 } from "discord.js";
 import type { PlatformUser } from "../../app/actors.ts";
 import { claimDelivery } from "../../app/deliveries.ts";
-import { findCommand, runCommand, type Invocation } from "../../commands/dispatch.ts";
+import { findCommand, runCommand, type CommandWindows, type Invocation } from "../../commands/dispatch.ts";
 import { logWith } from "../../logger.ts";
 import type { AnyCommandSpec, OptionSpec } from "../../commands/types.ts";
 import { MAX_DESCRIPTION_LENGTH, MAX_REASON_LENGTH, MAX_TITLE_LENGTH } from "../../core/text.ts";
 import { refusalText } from "../../views/refusals.ts";
 import { refusalView, type View } from "../../views/view.ts";
 import type { BotServices } from "../bot.ts";
-import { configuredChannelId } from "./channels.ts";
 import { decodeComponent, decodeImpact, decodeModal, encodeModal } from "./customIds.ts";
 import { loggableError } from "./errors.ts";
+import type { DiscordOutgoing } from "./outgoing.ts";
 import { coAuthorClaims, parseCreditText, slashInput, splitWords } from "./input.ts";
 import type { PendingContribution, PendingContributions } from "./pendingForms.ts";
 import { guildChat, interactionUser, mentionedUser } from "./people.ts";
@@ -36,6 +35,10 @@ export interface InteractionSettings extends ReplySettings {
   readonly services: BotServices;
   /** /contribute's options while its form is open. */
   readonly forms: PendingContributions;
+  /** Each account's command window (the per-member command rate limit). */
+  readonly commandWindows: CommandWindows;
+  /** Which server owns a channel a chat setting names: the delivery's own lookup. */
+  readonly channels: Pick<DiscordOutgoing, "chatOwner">;
 }
 
 const GUILD_ONLY = refusalView("Cairn works inside a server; use its commands there.");
@@ -89,16 +92,9 @@ function invocation(interaction: RepliableInteraction, settings: InteractionSett
     onError: (error, command) => settings.log.error({ err: loggableError(error), command }, "command failed"),
     observe: (command, seconds) => services.observeCommand?.(command, "discord", seconds),
     jobs: services.jobs.commands,
-    chatOwner: (chatRef) => channelServer(interaction.client, chatRef),
+    chatOwner: (chatRef) => settings.channels.chatOwner(chatRef),
+    commandWindows: settings.commandWindows,
   };
-}
-
-/** The server of the channel a chat setting names, as Discord reports it; undefined for no visible channel. */
-async function channelServer(client: Client, chatRef: string): Promise<string | undefined> {
-  const id = configuredChannelId(chatRef);
-  if (id === null) return undefined;
-  const channel = await client.channels.fetch(id).catch(() => null);
-  return channel !== null && "guildId" in channel ? channel.guildId : undefined;
 }
 
 /** A command's raw input read from the interaction, or the refusal reading it met. */

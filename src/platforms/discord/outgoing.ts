@@ -110,22 +110,35 @@ export class DiscordOutgoing implements ChatPlatform {
    * anything is posted; the delivery records the permanent failure.
    */
   private async channelOfServer(channelId: string, guildId: string): Promise<string> {
-    let owner = this.channelGuilds.get(channelId);
-    if (owner === undefined) {
-      const channel = await this.rest.request<APIChannel & { guild_id?: string }>(
-        "GET",
-        `/channels/${channelId}`,
-      );
-      owner = channel.guild_id ?? "";
-      this.channelGuilds.set(channelId, owner);
-    }
-    if (owner !== guildId)
+    if ((await this.chatOwner(channelId)) !== guildId)
       throw new PlatformError(
         "DISCORD",
         { kind: "permanent", reason: "forbidden" },
-        "discord: the configured channel is not in this community's server; nothing was posted",
+        "discord: the configured channel is not in this community's server (or is gone); nothing was posted",
       );
     return channelId;
+  }
+
+  /**
+   * The server of the channel a chat setting names (an id or a `<#mention>`),
+   * as Discord reports it: one request, then remembered (a channel never
+   * changes server). Undefined for no channel, one Discord does not show the
+   * bot, or one outside any server; a rate limit or an outage is thrown.
+   */
+  async chatOwner(chatRef: string): Promise<string | undefined> {
+    const channelId = configuredChannelId(chatRef);
+    if (channelId === null) return undefined;
+    const known = this.channelGuilds.get(channelId);
+    if (known !== undefined) return known === "" ? undefined : known;
+    const channel = await this.rest
+      .request<APIChannel & { guild_id?: string }>("GET", `/channels/${channelId}`)
+      .catch((error: unknown) => {
+        if (error instanceof PlatformError && error.failure.kind === "permanent") return null;
+        throw error;
+      });
+    if (channel === null) return undefined;
+    this.channelGuilds.set(channelId, channel.guild_id ?? "");
+    return channel.guild_id;
   }
 
   private async directChannel(userId: string): Promise<string> {

@@ -58,7 +58,7 @@ function editOptions(message: DiscordMessage, view: View | null): InteractionEdi
  */
 export async function answerInteraction(
   interaction: RepliableInteraction,
-  work: () => Promise<View>,
+  work: () => Promise<View | null>,
   settings: ReplySettings,
 ): Promise<void> {
   // Held in an object: the timer sets it while `work` runs.
@@ -68,11 +68,37 @@ export async function answerInteraction(
   }, settings.ackBudgetMs);
   const view = await viewOrApology(interaction, work, settings.log).finally(() => clearTimeout(timer));
   try {
-    if (ack.deferral === null) await interaction.reply(replyOptions(messageFor(view), view));
+    if (view === null) await acknowledgeSilently(interaction, ack.deferral);
+    else if (ack.deferral === null) await interaction.reply(replyOptions(messageFor(view), view));
     else await answerAfterDeferral(interaction, ack.deferral, view, settings.log);
   } catch (error) {
     await apologise(interaction, error, settings.log);
   }
+}
+
+/** What a slash command past the rate limit's one refusal is acknowledged with, privately. */
+export const SILENT_ACK = "…";
+
+/**
+ * Acknowledges an interaction that gets no answer (its sender is past the
+ * rate limit's one refusal) in one request, so Discord shows no "interaction
+ * failed": a button, a select or a form opened from a message is deferred as
+ * an update, which shows nothing and changes nothing. A slash command (or a
+ * form it opened) has no answer without a message: a deferred reply would
+ * stay "thinking…" for 15 minutes unless deleted by a second request, so it
+ * gets a one-character reply only its sender sees. A deferral already made
+ * (the work outlasted the budget) is deleted.
+ */
+async function acknowledgeSilently(
+  interaction: RepliableInteraction,
+  deferral: Promise<unknown> | null,
+): Promise<void> {
+  if (deferral !== null) {
+    await deferral;
+    await interaction.deleteReply();
+  } else if (interaction.isMessageComponent() || (interaction.isModalSubmit() && interaction.isFromMessage()))
+    await interaction.deferUpdate();
+  else await interaction.reply({ content: SILENT_ACK, flags: MessageFlags.Ephemeral });
 }
 
 const SOMETHING_WENT_WRONG: View = {
@@ -83,9 +109,9 @@ const SOMETHING_WENT_WRONG: View = {
 
 async function viewOrApology(
   interaction: RepliableInteraction,
-  work: () => Promise<View>,
+  work: () => Promise<View | null>,
   log: Log,
-): Promise<View> {
+): Promise<View | null> {
   try {
     return await work();
   } catch (error) {

@@ -12,6 +12,7 @@ import type { GroupChat } from "./homeGroup.ts";
 import type { MembershipCheck } from "./membership.ts";
 import type { ExpiringMap } from "../memory.ts";
 import type { SeenPeople } from "./mentions.ts";
+import { telegramChatOwner } from "./outgoing.ts";
 import { displayNameOf } from "./replies.ts";
 
 /** A needs-info press waiting for the presser's question. */
@@ -79,5 +80,6 @@ export async function invocationFor(
     observe: (command, seconds) => services.observeCommand?.(command, "telegram", seconds),
     jobs: services.jobs.commands,
     commandWindows: adapter.commandWindows,
+    chatOwner: (chatRef) => Promise.resolve(telegramChatOwner(chatRef, group.chatId)),
   };
 }

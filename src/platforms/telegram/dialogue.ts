@@ -179,5 +179,5 @@ export async function answerDialogue(
   const lookup = personLookup(open.people, adapter.seen, open.group.chatId);
   const credits = creditClaims(turn.input.credits, lookup) ?? [...turn.input.credits];
   const view = await runCommand(contribute, invocation, { ...turn.input, credits });
-  await sendPrivately(adapter, userId, view);
+  if (view !== null) await sendPrivately(adapter, userId, view);
 }

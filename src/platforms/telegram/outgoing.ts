@@ -60,9 +60,24 @@ export function chatIdOf(target: ChatTarget): string {
  */
 export function topicOf(target: ChatTarget): number | undefined {
   if (target.kind !== "chat" || target.channelRef === null) return undefined;
-  if (!/^\d{1,9}$/.test(target.channelRef)) return undefined;
-  const topic = Number(target.channelRef);
+  return topicNumber(target.channelRef);
+}
+
+function topicNumber(chatRef: string): number | undefined {
+  if (!/^\d{1,9}$/.test(chatRef)) return undefined;
+  const topic = Number(chatRef);
   return topic > 0 ? topic : undefined;
+}
+
+/**
+ * The chat that owns what a chat setting set in group `inChat` names: a
+ * topic is one of that group's; a group's chat id (negative) is that group;
+ * anything else (a Discord channel) names no Telegram place.
+ */
+export function telegramChatOwner(chatRef: string, inChat: string): string | undefined {
+  const ref = chatRef.trim();
+  if (topicNumber(ref) !== undefined) return inChat;
+  return /^-\d{1,20}$/.test(ref) ? ref : undefined;
 }
 
 /** The keyboard of a view; an empty one removes the buttons of an edited card (it is locked). */
@@ -179,6 +194,7 @@ export function telegramPlatform(telegram: Telegram): ChatPlatform {
     uploadLimitBytes: 50 * 1024 * 1024,
     post: (target, view) => postView(telegram, chatIdOf(target), view, topicOf(target)),
     edit: (target, ref, view) => editView(telegram, chatIdOf(target), ref, view),
+    chatOwner: (chatRef, inChat) => Promise.resolve(telegramChatOwner(chatRef, inChat)),
     async delete(target, ref) {
       try {
         await call("deleteMessage", telegram.token, () =>

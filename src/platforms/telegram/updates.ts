@@ -13,7 +13,7 @@ import type {
   User,
 } from "telegraf/types";
 import { deactivateSpace, moveSpace, recordUsername, spaceOf } from "../../app/actors.ts";
-import { findCommand, runCommand } from "../../commands/dispatch.ts";
+import { findCommand, runCommand, whenAdmitted } from "../../commands/dispatch.ts";
 import { refusalView, privateView, type View } from "../../views/view.ts";
 import { decodeButtonPress, type ButtonPress } from "./callbackData.ts";
 import { addresseeOf, commandOf, toCatalogCommand } from "./commandNames.ts";
@@ -333,17 +333,17 @@ async function askQuestion(
     },
     text.trim(),
   );
-  await reply(adapter, origin, view);
+  if (view !== null) await reply(adapter, origin, view);
 }
 
-/** Runs a vote (or a needs-info question) from a button, through the catalog's /vote. */
+/** Runs a vote (or a needs-info question) from a button, through the catalog's /vote; null past the rate limit. */
 async function runVote(
   adapter: TelegramAdapter,
   group: GroupChat,
   from: User,
   press: Extract<ButtonPress, { kind: "vote" }>,
   question?: string,
-): Promise<View> {
+): Promise<View | null> {
   const spec = findCommand(adapter.services.catalog, "vote");
   if (spec === undefined) return refusalView("Voting is not available.");
   const detail =
@@ -405,12 +405,22 @@ async function pressButton(
     return;
   }
   if (press.choice === "info") {
-    await promptForQuestion(adapter, group, message.chat.id, message.message_id, query.from, press.number);
-    await answerPress(`Send your question about #${press.number} as a reply to my message.`);
+    // A prompt is a group message per press: counted like a command, so a flood of presses posts 20 at most.
+    const invocation = await invocationFor(adapter, query.from, group);
+    const prompted = await whenAdmitted(invocation, async () => {
+      await promptForQuestion(adapter, group, message.chat.id, message.message_id, query.from, press.number);
+      return privateView([`Send your question about #${press.number} as a reply to my message.`]);
+    });
+    await answerPressWith(answerPress, prompted);
     return;
   }
-  const view = await runVote(adapter, group, query.from, press);
-  await answerPress(callbackText(view), view.tone === "refusal");
+  await answerPressWith(answerPress, await runVote(adapter, group, query.from, press));
+}
+
+/** A press past the rate limit's one refusal is still answered (Telegram shows a spinner until then), bare. */
+function answerPressWith(answerPress: AnswerPress, view: View | null): Promise<void> {
+  if (view === null) return answerPress("");
+  return answerPress(callbackText(view), view.tone === "refusal");
 }
 
 async function groupOfPress(adapter: TelegramAdapter, chat: Chat, userId: number): Promise<GroupChat | null> {

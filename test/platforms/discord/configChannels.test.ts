@@ -4,11 +4,13 @@
 import { GatewayDispatchEvents } from "discord-api-types/v10";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readCommunityConfig } from "../../../src/core/config.ts";
+import { refusalText } from "../../../src/views/refusals.ts";
 import { CARDS_CHANNEL, guildFixture, textChannel } from "./fakeDiscord.ts";
 import { slashCommand } from "./fixtures.ts";
 import { DiscordWorld, textOf } from "./world.ts";
 
 const world = new DiscordWorld();
+const FOREIGN = refusalText({ code: "FOREIGN_CHAT" });
 const mod = { id: "100000000000000001", name: "mod", moderator: true };
 const OTHER_GUILD = "910000000000000077";
 const OTHER_CHANNEL = "920000000000000077";
@@ -46,12 +48,12 @@ describe("Discord /config set: chat settings", () => {
     for (const key of ["verificationChat", "leaderboardChat", "modLogChat"]) {
       const answer = await world.send(slashCommand(mod, "config", { key, value: OTHER_CHANNEL }, "set"));
       expect(answer.ephemeral).toBe(true);
-      expect(textOf(answer.message)).toContain("That channel is not in a server of this community");
+      expect(textOf(answer.message)).toContain(FOREIGN);
     }
     const mention = await world.send(
       slashCommand(mod, "config", { key: "verificationChat", value: `<#${OTHER_CHANNEL}>` }, "set"),
     );
-    expect(textOf(mention.message)).toContain("That channel is not in a server of this community");
+    expect(textOf(mention.message)).toContain(FOREIGN);
     const config = await ownConfig();
     expect([config.verificationChat, config.leaderboardChat, config.modLogChat]).toEqual([null, null, null]);
   });
@@ -60,7 +62,7 @@ describe("Discord /config set: chat settings", () => {
     const answer = await world.send(
       slashCommand(mod, "config", { key: "modLogChat", value: "920000000000009999" }, "set"),
     );
-    expect(textOf(answer.message)).toContain("That channel is not in a server of this community");
+    expect(textOf(answer.message)).toContain(FOREIGN);
     expect((await ownConfig()).modLogChat).toBeNull();
   });
 
@@ -75,5 +77,24 @@ describe("Discord /config set: chat settings", () => {
     );
     expect(textOf(cleared.message)).toContain("verificationChat is now none");
     expect((await ownConfig()).verificationChat).toBeNull();
+  });
+
+  it("asks through the delivery's own lookup: one GET /channels/:id per channel, remembered", async () => {
+    const lookups = () => world.fake.callsTo("GET", new RegExp(`^/channels/${CARDS_CHANNEL}$`)).length;
+    for (const key of ["verificationChat", "leaderboardChat"])
+      await world.send(slashCommand(mod, "config", { key, value: CARDS_CHANNEL }, "set"));
+    // The test before set it once: asked then, remembered since.
+    expect(lookups()).toBe(1);
+    expect((await ownConfig()).leaderboardChat).toBe(CARDS_CHANNEL);
+  });
+
+  it("a Discord outage while asking saves nothing and says so", async () => {
+    const channel = "920000000000008888";
+    world.fake.failNext({ method: "GET", path: new RegExp(`^/channels/${channel}$`), status: 503, body: {} });
+    const answer = await world.send(
+      slashCommand(mod, "config", { key: "modLogChat", value: channel }, "set"),
+    );
+    expect(textOf(answer.message)).toContain("Something went wrong on our side; nothing was changed.");
+    expect((await ownConfig()).modLogChat).toBeNull();
   });
 });
