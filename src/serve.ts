@@ -65,7 +65,14 @@ export async function serve(options: ServeOptions): Promise<number> {
   const backend = runtime?.backend ?? (onlyQueues as NonNullable<typeof onlyQueues>).backend;
 
   const bots = runsBots
-    ? options.platforms.bots({ deps, catalog: options.catalog, log, queues, observeCommand })
+    ? options.platforms.bots({
+        deps,
+        catalog: options.catalog,
+        log,
+        queues,
+        pacing: backend.coordination,
+        observeCommand,
+      })
     : [];
   const started: PlatformBot[] = [];
   let http: HttpServer | null = null;

@@ -6,6 +6,7 @@ import type { AnyCommandSpec } from "../commands/types.ts";
 import type { Log } from "../logger.ts";
 import type { Queues } from "../jobs/queues.ts";
 import type { ChatPlatform } from "../ports/chatPlatform.ts";
+import type { PaceBuckets } from "../ports/pacing.ts";
 
 /** What a platform bot is given by `cairn start` / `cairn bot`. */
 export interface BotServices {
@@ -14,6 +15,8 @@ export interface BotServices {
   readonly log: Log;
   /** Queues for work a command starts (exports); the workers may run in another process. */
   readonly queues: Queues;
+  /** The pacing buckets the delivery jobs use, so answers to commands share the platform's limits with them. */
+  readonly pacing: PaceBuckets;
   /** Told how long each command took to answer, for /metrics. */
   readonly observeCommand?: (command: string, platform: string, seconds: number) => void;
 }

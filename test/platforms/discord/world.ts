@@ -61,7 +61,13 @@ export class DiscordWorld {
       dispatcherPollMs: 50,
     });
     this.bot = createDiscordBot(
-      { deps: this.deps, catalog, log: this.log, queues: this.runtime.queues },
+      {
+        deps: this.deps,
+        catalog,
+        log: this.log,
+        queues: this.runtime.queues,
+        pacing: this.runtime.backend.coordination,
+      },
       { token: TOKEN, applicationId: APP_ID, api: this.fake.api, ackBudgetMs: options.ackBudgetMs ?? 2_000 },
     );
     await this.bot.start();
