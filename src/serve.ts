@@ -63,6 +63,7 @@ export async function serve(options: ServeOptions): Promise<number> {
         catalog: options.catalog,
         log,
         jobs: botJobs(queues, deps),
+        pacing: backend.coordination,
         observeCommand,
       })
     : [];

@@ -5,6 +5,7 @@ import type { AnyCommandSpec } from "../commands/types.ts";
 import type { Log } from "../logger.ts";
 import type { BotJobs } from "../ports/botJobs.ts";
 import type { ChatPlatform } from "../ports/chatPlatform.ts";
+import type { PaceBuckets } from "../ports/pacing.ts";
 
 /** What a platform bot is given by `cairn start` / `cairn bot`. */
 export interface BotServices {
@@ -13,6 +14,8 @@ export interface BotServices {
   readonly log: Log;
   /** Background work commands and chat events start (exports, schedules); the workers may run in another process. */
   readonly jobs: BotJobs;
+  /** The pacing buckets the delivery jobs use, so answers to commands share the platform's limits with them. */
+  readonly pacing: PaceBuckets;
   /** Told how long each command took to answer, for /metrics. */
   readonly observeCommand?: (command: string, platform: string, seconds: number) => void;
 }

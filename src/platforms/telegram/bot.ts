@@ -15,7 +15,8 @@ import { loggableError, toPlatformError } from "./errors.ts";
 import { membershipCheck } from "./membership.ts";
 import { SeenPeople } from "./mentions.ts";
 import { ExpiringMap } from "../memory.ts";
-import { telegramPlatform, type TelegramConnection } from "./outgoing.ts";
+import { telegramClient, telegramPlatform, type TelegramConnection } from "./outgoing.ts";
+import { PacedTelegram, ReplyDropped, type ReplyPacing } from "./pacedReplies.ts";
 import { handleUpdate } from "./updates.ts";
 import { webhookPath, webhookRoute } from "./webhook.ts";
 import { logWith } from "../../logger.ts";
@@ -30,6 +31,8 @@ export interface TelegramBotOptions extends TelegramConnection {
   readonly stopGraceMs?: number;
   /** How long a getChatMember answer is reused (default 1 minute). */
   readonly membershipCacheMs?: number;
+  /** The limits answers are paced by (default Telegram's, as for the delivery jobs) and how long one may wait. */
+  readonly replyPacing?: Omit<ReplyPacing, "buckets">;
 }
 
 /** The updates the bot handles; Telegram sends no others. */
@@ -42,12 +45,14 @@ export function createTelegramBot(services: BotServices, options: TelegramBotOpt
     telegram: { webhookReply: false, ...(options.apiRoot === undefined ? {} : { apiRoot: options.apiRoot }) },
   });
   const telegram = bot.telegram;
+  // Answers to commands take from the delivery jobs' buckets.
+  const replies = new PacedTelegram(options, { ...options.replyPacing, buckets: services.pacing });
   const safe = (error: unknown) => loggableError(error, options.token);
   let username = "";
   let botId = 0;
   const adapter: TelegramAdapter = {
     services,
-    telegram,
+    telegram: replies,
     botUsername: () => username,
     names: commandNameMap(services.catalog),
     membership: membershipCheck(telegram, {
@@ -75,9 +80,11 @@ export function createTelegramBot(services: BotServices, options: TelegramBotOpt
   };
   /** Failures are logged, never thrown at Telegram. */
   const take = async (update: Update): Promise<void> => {
-    const work = once(update).catch((error: unknown) =>
-      services.log.error({ err: safe(error), updateId: update.update_id }, "telegram update failed"),
-    );
+    const work = once(update).catch((error: unknown) => {
+      if (error instanceof ReplyDropped)
+        services.log.warn({ chatId: error.chatId, updateId: update.update_id }, error.message);
+      else services.log.error({ err: safe(error), updateId: update.update_id }, "telegram update failed");
+    });
     inFlight.add(work);
     try {
       await work;
@@ -90,7 +97,8 @@ export function createTelegramBot(services: BotServices, options: TelegramBotOpt
 
   const webhook = options.webhook;
   return {
-    outgoing: telegramPlatform(telegram),
+    // The jobs pace their own posts: their client is not the answers' one.
+    outgoing: telegramPlatform(telegramClient(options)),
     ...(webhook === undefined
       ? {}
       : { httpRoute: webhookRoute(webhookPath(webhook.url), webhook.secret, () => accepting, take) }),

@@ -62,7 +62,13 @@ export class DiscordWorld {
       dispatcherPollMs: 50,
     });
     this.bot = createDiscordBot(
-      { deps: this.deps, catalog, log: this.log, jobs: botJobs(this.runtime.queues, this.deps) },
+      {
+        deps: this.deps,
+        catalog,
+        log: this.log,
+        jobs: botJobs(this.runtime.queues, this.deps),
+        pacing: this.runtime.backend.coordination,
+      },
       { token: TOKEN, applicationId: APP_ID, api: this.fake.api, ackBudgetMs: options.ackBudgetMs ?? 2_000 },
     );
     await this.bot.start();

@@ -34,6 +34,8 @@ export interface SentPhoto {
 export interface ApiCall {
   readonly method: string;
   readonly body: Record<string, unknown>;
+  /** When the emulator received it (ms since the epoch). */
+  readonly at: number;
 }
 
 /** Per-server state the added routes read and write. */
@@ -92,7 +94,11 @@ function installRoutes(): void {
   list.unshift(
     (app, server) =>
       app.all("/bot:token/:method", (req, _res, next) => {
-        stateOf(server).calls.push({ method: req.params["method"] ?? "", body: req.body ?? {} });
+        stateOf(server).calls.push({
+          method: req.params["method"] ?? "",
+          body: req.body ?? {},
+          at: Date.now(),
+        });
         next();
       }),
     (app, server) =>

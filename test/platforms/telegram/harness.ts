@@ -9,11 +9,13 @@ import type { Deps } from "../../../src/app/deps.ts";
 import type { Log } from "../../../src/logger.ts";
 import { startWorkers, type JobRuntime } from "../../../src/jobs/runtime.ts";
 import { startHttpServer, type HttpServer } from "../../../src/http/server.ts";
-import type { PlatformBot } from "../../../src/platforms/bot.ts";
-import type { ChatPlatform } from "../../../src/ports/chatPlatform.ts";
+import type { BotServices, PlatformBot } from "../../../src/platforms/bot.ts";
+import type { ChatPlatform, PlatformLimits } from "../../../src/ports/chatPlatform.ts";
 import { botJobs } from "../../../src/jobs/botJobs.ts";
 import { createTelegramBot, telegramOutgoing } from "../../../src/platforms/telegram/index.ts";
 import { htmlToText } from "../../../src/platforms/telegram/html.ts";
+import { TELEGRAM_LIMITS } from "../../../src/platforms/telegram/outgoing.ts";
+import type { ReplyPacing } from "../../../src/platforms/telegram/pacedReplies.ts";
 import { createTestDatabase, type TestDatabase } from "../../support/db.ts";
 import { cleanupNamespace, queueSettings } from "../../jobs/support.ts";
 import type { Card, Person, PlatformHarness, Reply } from "../harness.ts";
@@ -71,6 +73,8 @@ export class TelegramWorld implements PlatformHarness {
       readonly groupId?: number;
       readonly dialogueTimeoutMs?: number;
       readonly membershipCacheMs?: number;
+      /** How the bot's answers are paced; default the jobs' test pace below. */
+      readonly replyPacing?: Omit<ReplyPacing, "buckets">;
     } = {},
   ) {
     this.emulator = new TelegramEmulator(ports.emulator);
@@ -121,24 +125,33 @@ export class TelegramWorld implements PlatformHarness {
     await this.startBot();
   }
 
+  /** What a bot of this world is given: its database, the catalog, the jobs' queues and pacing buckets. */
+  services(): BotServices {
+    return {
+      deps: this.deps,
+      catalog,
+      log: this.log,
+      jobs: botJobs(this.runtime.queues, this.deps),
+      pacing: this.runtime.backend.coordination,
+    };
+  }
+
   private async startBot(): Promise<void> {
-    this.bot = createTelegramBot(
-      { deps: this.deps, catalog, log: this.log, jobs: botJobs(this.runtime.queues, this.deps) },
-      {
-        token: BOT_TOKEN,
-        apiRoot: this.emulator.apiRoot,
-        ...(this.options.dialogueTimeoutMs === undefined
-          ? {}
-          : { dialogueTimeoutMs: this.options.dialogueTimeoutMs }),
-        ...(this.options.membershipCacheMs === undefined
-          ? {}
-          : { membershipCacheMs: this.options.membershipCacheMs }),
-        webhook: {
-          url: this.webhookUrl,
-          secret: this.secret,
-        },
+    this.bot = createTelegramBot(this.services(), {
+      token: BOT_TOKEN,
+      replyPacing: this.options.replyPacing ?? { limits: TEST_LIMITS },
+      apiRoot: this.emulator.apiRoot,
+      ...(this.options.dialogueTimeoutMs === undefined
+        ? {}
+        : { dialogueTimeoutMs: this.options.dialogueTimeoutMs }),
+      ...(this.options.membershipCacheMs === undefined
+        ? {}
+        : { membershipCacheMs: this.options.membershipCacheMs }),
+      webhook: {
+        url: this.webhookUrl,
+        secret: this.secret,
       },
-    );
+    });
     const route = this.bot.httpRoute;
     if (route === undefined) throw new Error("webhook mode has no route");
     this.http = await startHttpServer({
@@ -387,10 +400,12 @@ export class TelegramWorld implements PlatformHarness {
  * a dozen messages take a minute; the tests keep the pacing machinery and
  * shorten the wait. test/platforms/limits.test.ts checks the real figures.
  */
+const TEST_LIMITS: PlatformLimits = { ...TELEGRAM_LIMITS, perChat: { capacity: 50, perSecond: 50 } };
+
 function withTestPace(platform: ChatPlatform): ChatPlatform {
   return {
     platform: platform.platform,
-    limits: { ...platform.limits, perChat: { capacity: 50, perSecond: 50 } },
+    limits: TEST_LIMITS,
     post: (target, view) => platform.post(target, view),
     edit: (target, ref, view) => platform.edit(target, ref, view),
     delete: (target, ref) => platform.delete(target, ref),
