@@ -5,6 +5,9 @@ import path from "node:path";
 import { buildExport } from "./app/exports.ts";
 import { exportLedgerLines, verifyLedgerFile } from "./app/ledgerAudit.ts";
 import { systemClock } from "./app/deps.ts";
+import { ensureCommunityForChat } from "./app/actors.ts";
+import { createOperatorToken } from "./app/tokens.ts";
+import { refusalText } from "./views/refusals.ts";
 import { catalog } from "./commands/catalog.ts";
 import { loadConfig, readEnvironment, redact, type Config } from "./config.ts";
 import { parseWindow } from "./core/periods.ts";
@@ -25,7 +28,8 @@ const USAGE = `Usage: cairn [start | bot | worker | console | migrate | ledger v
   migrate              apply pending database migrations
   ledger verify FILE   check the hash chain of a ledger export (JSON lines)
   ledger export [FILE] write the demo community's ledger as JSON lines (stdout without FILE)
-  export [WINDOW]      attribution CSV (or --json) of the demo community for a window (all, month, 30d, …)`;
+  export [WINDOW]      attribution CSV (or --json) of the demo community for a window (all, month, 30d, …)
+  token create NAME SCOPES… [--community ID]  an API token (scopes: read contribute vote moderate export) for the demo community or community ID; the secret is the last line`;
 
 /** Kept so a failure message can be scrubbed of the configured secrets. */
 let loadedConfig: Config | undefined;
@@ -56,6 +60,9 @@ async function main(argv: readonly string[]): Promise<number> {
       break;
     case "export":
       return exportCommand(config, args);
+    case "token":
+      if (args[0] === "create") return tokenCommand(config, args.slice(1));
+      break;
   }
   process.stderr.write(`cairn: unknown command "${[command, ...args].join(" ")}"\n${USAGE}\n`);
   return 2;
@@ -231,6 +238,45 @@ async function exportCommand(config: Config, args: readonly string[]): Promise<n
       await writeFile(outFile, result.value.content);
       process.stdout.write(`Wrote ${outFile}\n`);
     }
+    return 0;
+  });
+}
+
+/** `cairn token create NAME SCOPES… [--community ID]`: the secret alone on the last line, for scripts. */
+async function tokenCommand(config: Config, args: readonly string[]): Promise<number> {
+  const communityAt = args.indexOf("--community");
+  const communityText = communityAt === -1 ? undefined : args[communityAt + 1];
+  if (communityAt !== -1 && (communityText === undefined || !/^\d{1,9}$/.test(communityText))) {
+    process.stderr.write("cairn: --community needs a community id (a number)\n");
+    return 2;
+  }
+  const [name, ...scopes] = args.filter(
+    (_, i) => communityAt === -1 || (i !== communityAt && i !== communityAt + 1),
+  );
+  if (name === undefined || scopes.length === 0) {
+    process.stderr.write(`cairn: usage: cairn token create NAME SCOPES… [--community ID]\n`);
+    return 2;
+  }
+  return withDatabase(config, async (open) => {
+    const deps = { db: open.db, clock: systemClock };
+    const communityId =
+      communityText === undefined
+        ? (
+            await ensureCommunityForChat(deps, consoleChat, {
+              name: config.demoCommunity,
+              modLogChat: consoleChat.chatId,
+            })
+          ).communityId
+        : Number(communityText);
+    const result = await createOperatorToken(deps, communityId, { name, scopes });
+    if (!result.ok) {
+      process.stderr.write(`cairn: ${refusalText(result.error)}\n`);
+      return 1;
+    }
+    const { token, scopes: granted } = result.value;
+    process.stdout.write(
+      `Token ${result.value.name} for community ${communityId}, scopes ${granted.join(", ")}:\n${token}\n`,
+    );
     return 0;
   });
 }

@@ -19,3 +19,4 @@ export * from "./split.ts";
 export * from "./streak.ts";
 export * from "./text.ts";
 export * from "./urls.ts";
+export * from "./tokens.ts";

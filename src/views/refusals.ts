@@ -5,6 +5,7 @@ import {
   MAX_OPEN_QUESTIONS_PER_VOTER,
 } from "../core/config.ts";
 import type { Refusal } from "../core/result.ts";
+import { MAX_TOKENS_PER_COMMUNITY, TOKEN_SCOPES } from "../core/tokens.ts";
 import { MAX_DESCRIPTION_LENGTH, MAX_REASON_LENGTH, MAX_TITLE_LENGTH } from "../core/text.ts";
 import { MAX_EVIDENCE_LINKS } from "../core/urls.ts";
 
@@ -112,6 +113,22 @@ const refusalTexts: Readonly<Record<string, (d: Detail) => string>> = {
   EXPORT_IN_PROGRESS: () =>
     "Your previous background export is still being built; wait for its file before asking for another.",
   NOT_IN_PRIVATE: () => "Use this command in a community chat, not in private.",
+  BAD_TOKEN_NAME: () => "Token names are 1-32 lowercase letters, digits, dashes or underscores.",
+  BAD_SCOPE: (d) =>
+    `${d["scope"] === undefined ? "Give at least one scope" : `There is no scope "${d["scope"]}"`}; scopes: ${TOKEN_SCOPES.join(", ")}.`,
+  TOKEN_EXISTS: (d) => `A token called ${d["name"] ?? ""} already exists; choose another name.`,
+  TOO_MANY_TOKENS: (d) => `A community keeps at most ${d["max"] ?? MAX_TOKENS_PER_COMMUNITY} tokens.`,
+  UNKNOWN_TOKEN: (d) => `There is no token called ${d["name"] ?? ""} (see /token list).`,
+  TOKEN_REVOKED: (d) => `The token ${d["name"] ?? ""} is revoked.`,
+  UNAUTHENTICATED: () =>
+    "Send a Cairn API token as Authorization: Bearer <token>; a moderator makes one with /token create.",
+  MISSING_SCOPE: (d) => `This token lacks the ${d["scope"] ?? "needed"} scope.`,
+  BAD_REQUEST: (d) => `The request is not valid${d["problem"] === undefined ? "" : `: ${d["problem"]}`}.`,
+  NOT_FOUND: () => "There is no such resource.",
+  BODY_TOO_LARGE: (d) => `The request body can be at most ${d["max"] ?? "a few"} bytes.`,
+  IDEMPOTENCY_KEY_REUSED: () =>
+    "That Idempotency-Key was already used for a different request; use a new key.",
+  IDEMPOTENCY_IN_PROGRESS: () => "A request with that Idempotency-Key is still running; retry shortly.",
 };
 
 /** The one-line text of a refusal; unknown codes still read as a refusal, never a crash. */

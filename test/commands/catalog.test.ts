@@ -71,6 +71,7 @@ describe("command catalog", () => {
       "community",
       "export",
       "ledger",
+      "token",
     ];
     for (const spec of catalog)
       expect(spec.audience === "moderator").toBe(moderatorGroups.includes(spec.name));
