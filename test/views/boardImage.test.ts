@@ -13,23 +13,14 @@ import {
 } from "../../src/views/boardImage.ts";
 import { box, renderPicture } from "../../src/views/pictures/render.ts";
 import { graphemesOf } from "../../src/views/pictures/text.ts";
+import { SCRIPT_NAMES } from "./pictures/fixtures.ts";
 import { decodePng, differingPixels, inkedPixels } from "./pictures/pixels.ts";
 
 const GOLDEN = path.join(path.dirname(fileURLToPath(import.meta.url)), "golden", "board.png");
 /** Share of the golden picture's pixels that may differ (anti-aliasing across resvg builds), not a moved row. */
 const GOLDEN_TOLERANCE = 0.002;
 
-/** The names a new user tried, one per script the pictures must draw. */
-const NAMES = [
-  "Алиса Петрова",
-  "李明",
-  "José Núñez",
-  "🚀 rocket_dev",
-  "مريم أحمد",
-  "שרה כהן",
-  "Ελένη Παπαδοπούλου",
-  "Nguyễn Thị Ánh",
-] as const;
+const NAMES = SCRIPT_NAMES;
 
 /** A code point no installed font has (the last private-use one of plane 16). */
 const NO_FONT_HAS = "\u{10FFFD}";

@@ -1,27 +1,11 @@
 import { describe, expect, it } from "vitest";
 import type { ProfileView } from "../../src/app/profile.ts";
+import { sampleProfile } from "./pictures/fixtures.ts";
 import { BOARD_IMAGE_WIDTH } from "../../src/views/boardImage.ts";
 import { profileCardAttachment, renderProfileCard } from "../../src/views/profileCard.ts";
 import { decodePng, differingPixels } from "./pictures/pixels.ts";
 
-function profile(extra: Partial<ProfileView> = {}): ProfileView {
-  return {
-    memberId: 7,
-    name: "Алиса Петрова",
-    hidden: false,
-    points: { total: 123_456, active: 98_765 },
-    rank: 3,
-    counts: { PENDING: 0, VERIFIED: 3, REJECTED: 0, EXPIRED: 0, WITHDRAWN: 0, VOIDED: 0 },
-    streak: 4,
-    recent: [],
-    categories: [
-      { slug: "docs", verified: 2 },
-      { slug: "переводы", verified: 1 },
-    ],
-    identities: [],
-    ...extra,
-  };
-}
+const profile = sampleProfile;
 
 describe("the profile card", () => {
   it("draws the member's name and categories in any script with no missing glyph", async () => {

@@ -15,6 +15,7 @@ import type { Font as FontOptions } from "satori";
 
 /** One WOFF file of a family, with the code points its CSS says it covers. */
 export interface FontSubset {
+  readonly family: string;
   /** The name satori knows it by: family and subset, unique per file so none hides another. */
   readonly name: string;
   readonly weight: 400 | 700;
@@ -31,7 +32,7 @@ interface FamilyPlan {
   readonly eager: readonly string[];
 }
 
-/** In the order a character looks for a font: Latin/Cyrillic/Greek first, the large CJK face last. */
+/** In the order a character looks for a font: Latin/Cyrillic/Greek first, the large CJK faces last. */
 const FAMILIES: readonly FamilyPlan[] = [
   {
     pkg: "@fontsource/noto-sans",
@@ -40,8 +41,10 @@ const FAMILIES: readonly FamilyPlan[] = [
   },
   { pkg: "@fontsource/noto-sans-arabic", weights: [400], eager: ["arabic"] },
   { pkg: "@fontsource/noto-sans-hebrew", weights: [400], eager: ["hebrew"] },
+  { pkg: "@fontsource/noto-sans-thai", weights: [400], eager: [] },
   { pkg: "@fontsource/noto-emoji", weights: [400], eager: [] },
   { pkg: "@fontsource/noto-sans-sc", weights: [400], eager: [] },
+  { pkg: "@fontsource/noto-sans-kr", weights: [400], eager: [] },
 ];
 
 const FACE = /@font-face\s*{([^}]*)}/g;
@@ -62,6 +65,7 @@ export function subsetsOfCss(
     const subset = stem.startsWith(`${slug(family)}-`) ? stem.slice(slug(family).length + 1) : stem;
     return [
       {
+        family,
         name: `${family} ${subset}`,
         weight,
         file: path.join(cssDir, "files", `${stem}-${fileWeight}-normal.woff`),
@@ -127,7 +131,7 @@ export class FontShelf {
     const missing: string[] = [];
     for (const char of new Set(text.replace(IGNORABLE, ""))) {
       const codePoint = char.codePointAt(0) ?? 0;
-      const fresh = this.spare.filter((s) => !this.lent.has(s) && covers(s, codePoint));
+      const fresh = this.freshFor(codePoint);
       if (fresh.length === 0 && (!wholeGraphemes || !this.all.some((s) => covers(s, codePoint))))
         missing.push(char);
       for (const subset of fresh) {
@@ -137,6 +141,16 @@ export class FontShelf {
     }
     if (fonts.length > 0) this.generation += 1;
     return { fonts, missing };
+  }
+
+  /**
+   * The not yet lent subsets covering `codePoint` of the first family that
+   * has any: a Han character takes the Chinese face's slice, not the Korean
+   * one's too, unless the first turns out to lack its glyph.
+   */
+  private freshFor(codePoint: number): FontSubset[] {
+    const fresh = this.spare.filter((s) => !this.lent.has(s) && covers(s, codePoint));
+    return fresh.filter((s) => s.family === fresh[0]?.family);
   }
 }
 

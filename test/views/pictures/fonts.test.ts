@@ -37,15 +37,17 @@ describe("the fonts pictures are drawn with", () => {
     ]);
   });
 
-  it("ships every family in npm packages: Latin first, then Arabic, Hebrew, emoji and CJK, each file on disk", () => {
+  it("ships every family in npm packages: Latin first, then Arabic, Hebrew, Thai, emoji, Chinese and Korean, each file on disk", () => {
     const subsets = installedSubsets();
     const families = [...new Set(subsets.map((s) => s.name.replace(/ [^ ]+$/, "")))];
     expect(families).toEqual([
       "Noto Sans",
       "Noto Sans Arabic",
       "Noto Sans Hebrew",
+      "Noto Sans Thai",
       "Noto Emoji",
       "Noto Sans SC",
+      "Noto Sans KR",
     ]);
     expect(subsets[0]?.name).toBe("Noto Sans latin");
     expect(subsets.every((s) => s.file.endsWith(".woff") && s.file.includes("node_modules"))).toBe(true);
@@ -54,7 +56,7 @@ describe("the fonts pictures are drawn with", () => {
     );
   });
 
-  it("lends a subset the first time a character needs it, never twice, and names characters none covers", () => {
+  it("lends a subset the first time a character needs it, never twice, the next family's when asked again, and names characters none covers", () => {
     const subsets = installedSubsets();
     const shelf = new FontShelf(subsets);
     const first = shelf.lend("李 明");
@@ -63,8 +65,11 @@ describe("the fonts pictures are drawn with", () => {
     expect(first.fonts.every((f) => f.name.startsWith("Noto Sans SC"))).toBe(true);
     expect(shelf.generation).toBe(1);
     const again = shelf.lend("李");
-    expect(again).toEqual({ fonts: [], missing: ["李"] });
-    expect(shelf.generation).toBe(1);
+    expect(again.missing).toEqual([]);
+    expect(again.fonts.map((f) => f.name.replace(/ [^ ]+$/, ""))).toEqual(["Noto Sans KR"]);
+    expect(shelf.generation).toBe(2);
+    expect(shelf.lend("李")).toEqual({ fonts: [], missing: ["李"] });
+    expect(shelf.generation).toBe(2);
     expect(shelf.lend("\u{10FFFD}").missing).toEqual(["\u{10FFFD}"]);
     // In a whole emoji sequence, a character some subset covers may have drawn: only the uncovered is missing.
     shelf.lend("🚀");
