@@ -34,7 +34,7 @@ export const leaderboardJob = defineJob({
     const board = await scheduledLeaderboard(ctx.deps, communityId, { kind: "last7" });
     if (!board.ok) return { posted: false };
     // The picture is drawn here, never carried in the job's data (which stays JSON).
-    const picture = boardPicture(board.value, community.name, ctx.deps.clock.now());
+    const picture = await boardPicture(board.value, community.name, ctx.deps.clock.now());
     return post(ctx, run, {
       communityId,
       audience: { kind: "leaderboard" },
@@ -89,7 +89,11 @@ async function post(ctx: JobContext, run: JobRun, message: OutgoingMessage): Pro
 }
 
 /** The scheduled board as a PNG, named `board-<community>-<date>.png`. */
-export function boardPicture(board: LeaderboardView, communityName: string, now: Date): Attachment {
+export async function boardPicture(
+  board: LeaderboardView,
+  communityName: string,
+  now: Date,
+): Promise<Attachment> {
   const slug = communityName
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, "-")
@@ -98,7 +102,7 @@ export function boardPicture(board: LeaderboardView, communityName: string, now:
   return {
     filename: `board-${slug || "community"}-${now.toISOString().slice(0, 10)}.png`,
     contentType: "image/png",
-    content: renderBoardImage(board, communityName),
+    content: await renderBoardImage(board, communityName),
   };
 }
 
