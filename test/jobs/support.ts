@@ -66,6 +66,8 @@ export interface PlatformCall {
   readonly target: string;
   readonly text: string;
   readonly messageId: string;
+  /** What was posted or edited (null for a delete), file included. */
+  readonly view: View | null;
 }
 
 /** A platform that records every call and fails the ones a test scripts. */
@@ -94,6 +96,7 @@ export class FakePlatform implements ChatPlatform {
       target: targetKey(target),
       text: view === null ? "" : renderPlainText(view),
       messageId,
+      view,
     };
     this.calls.push(entry);
     if (failure !== undefined) throw new PlatformError(this.platform, failure);
