@@ -13,6 +13,7 @@ export * from "./payout.ts";
 export * from "./periods.ts";
 export * from "./points.ts";
 export * from "./ranking.ts";
+export * from "./refusals.ts";
 export * from "./rateLimit.ts";
 export * from "./result.ts";
 export * from "./split.ts";
