@@ -27,6 +27,23 @@ function cairn(args: readonly string[], env: Record<string, string>, stdin = "")
   });
 }
 
+describe("cairn's flags", () => {
+  it("refuses an unknown flag with one line and exit code 2, touching no database", async () => {
+    const run = await cairn(["console", "--bogus"], { CAIRN_DATA_DIR: "/nonexistent/cairn" });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe("cairn: unknown option --bogus for cairn console; see cairn --help\n");
+    expect(run.stdout).toBe("");
+  }, 60_000);
+
+  it("prints the usage for --help and exits 0", async () => {
+    const run = await cairn(["--help"], {});
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^Usage: cairn /);
+    expect(run.stdout).toContain("--help, -h");
+    expect(run.stderr).toBe("");
+  }, 60_000);
+});
+
 describe("cairn console < examples/demo.txt on the embedded PostgreSQL", () => {
   let dataDir: string;
   const runs: Run[] = [];

@@ -67,7 +67,9 @@ export const exportJob = defineJob({
       save: () => run.job.updateData({ ...data, ...(file === null ? {} : { file }), done: [...done] }),
     };
     const view =
-      file === null ? refusalView(refusalText(refusal ?? { code: "" })) : await readyView(file, request);
+      refusal !== null || file === null
+        ? refusalView(refusal === null ? "That did not work (export)." : refusalText(refusal))
+        : await readyView(file, request);
     const delivery = await later(ctx, run, () =>
       deliverMessages(
         ctx,

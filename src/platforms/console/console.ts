@@ -16,7 +16,7 @@ import type { AnyCommandSpec, CommandJobs } from "../../commands/types.ts";
 import { plainText, renderPlainText } from "../../views/plainText.ts";
 import type { View } from "../../views/view.ts";
 import { COMMAND_RATE, type CommandWindow } from "../../core/rateLimit.ts";
-import { ExpiringMap } from "../memory.ts";
+import { expiringMap } from "../memory.ts";
 import { consoleChat, consoleUser, parseSessionCommand, type ConsoleClock } from "./session.ts";
 
 /**
@@ -63,7 +63,7 @@ export async function runConsole(options: ConsoleOptions): Promise<void> {
     modLogChat: consoleChat.chatId,
   });
   const dialogues = new Map<string, ContributeDialogue>();
-  const commandWindows = new ExpiringMap<string, CommandWindow>(COMMAND_RATE.windowMs, 10_000, () =>
+  const commandWindows = expiringMap<string, CommandWindow>(COMMAND_RATE.windowMs, 10_000, () =>
     clock.now().getTime(),
   );
   let user = consoleUser("alice", true);

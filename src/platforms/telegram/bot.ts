@@ -14,7 +14,7 @@ import { DIALOGUE_MEMORY_MS, DialogueTimers } from "./dialogue.ts";
 import { loggableError, toPlatformError } from "./errors.ts";
 import { membershipCheck } from "./membership.ts";
 import { SeenPeople } from "./mentions.ts";
-import { ExpiringMap } from "../memory.ts";
+import { expiringMap } from "../memory.ts";
 import { telegramClient, telegramPlatform, type TelegramConnection } from "./outgoing.ts";
 import { PacedTelegram, ReplyDropped, type ReplyPacing } from "./pacedReplies.ts";
 import { handleUpdate } from "./updates.ts";
@@ -59,13 +59,13 @@ export function createTelegramBot(services: BotServices, options: TelegramBotOpt
       ...(options.membershipCacheMs === undefined ? {} : { ttlMs: options.membershipCacheMs }),
       onError: (error) => services.log.warn({ err: safe(error) }, "telegram getChatMember failed"),
     }),
-    homes: new ExpiringMap(30 * 24 * HOUR_MS),
-    dialogues: new ExpiringMap(DIALOGUE_MEMORY_MS),
+    homes: expiringMap(30 * 24 * HOUR_MS),
+    dialogues: expiringMap(DIALOGUE_MEMORY_MS),
     dialogueTimers: new DialogueTimers(options.dialogueTimeoutMs),
-    questions: new ExpiringMap(HOUR_MS),
+    questions: expiringMap(HOUR_MS),
     knownGroups: new Set(),
     seen: new SeenPeople(),
-    commandWindows: new ExpiringMap(COMMAND_RATE.windowMs, 10_000, () => services.deps.clock.now().getTime()),
+    commandWindows: expiringMap(COMMAND_RATE.windowMs, 10_000, () => services.deps.clock.now().getTime()),
   };
   const inFlight = new Set<Promise<void>>();
   let accepting = false;
