@@ -1,17 +1,18 @@
 import { createHash, randomUUID } from "node:crypto";
 import { DelayedError, RateLimitError } from "bullmq";
 import { z } from "zod";
-import type { OutboxPayload } from "../app/outbox.ts";
+import { postingMarker, type OutboxPayload, type PostingMarker } from "../app/outbox.ts";
 import {
   PlatformError,
   describeFailure,
   targetKey,
   type ChatTarget,
-  type PostOptions,
+  type MessageRef,
 } from "../ports/chatPlatform.ts";
 import { composeOutboxMessages, type OutgoingMessage } from "./compose.ts";
 import { defineJob, type JobContext, type JobRun } from "./definition.ts";
-import { PacingWait, editPaced, postPaced } from "./send.ts";
+import { postMarked } from "./posting.ts";
+import { PacingWait, editPaced } from "./send.ts";
 import { targetsFor } from "./targets.ts";
 
 /** lastError of an outbox row that will never be delivered (every target failed permanently). */
@@ -48,6 +49,8 @@ interface Progress {
   readonly done: Set<string>;
   /** Names the posts of one outbox row, so a platform that can de-duplicate drops a retried post. */
   readonly postKey?: string;
+  /** The outbox row's "posting" marker, so a retry knows a post that was interrupted before it was recorded. */
+  readonly posting?: PostingMarker;
   save(): Promise<void>;
 }
 
@@ -142,6 +145,7 @@ export async function deliverOutboxRow(
       done: progress.done,
       save: progress.save,
       postKey: deliveryJobId(id),
+      posting: postingMarker(ctx.deps, id),
     });
     const olderOfTopic = { topic: row.topic, deliveredAt: null, id: { lte: id } };
     if (sent === 0 && failures.length > 0) {
@@ -189,7 +193,10 @@ export async function deliverMessages(
           progress.postKey === undefined
             ? undefined
             : createHash("sha256").update(`${progress.postKey}:${key}`).digest("hex").slice(0, 25);
-        await sendMessage(ctx, message, target, idempotencyKey === undefined ? {} : { idempotencyKey });
+        const options = idempotencyKey === undefined ? {} : { idempotencyKey };
+        await sendMessage(ctx, message, target, () =>
+          postMarked(ctx, target, message.view, options, progress.posting, key),
+        );
         sent += 1;
       } catch (error) {
         if (!(error instanceof PlatformError) || error.failure.kind !== "permanent") {
@@ -213,6 +220,7 @@ export async function deliverMessages(
       }
       progress.done.add(key);
       await progress.save();
+      await progress.posting?.recorded();
     }
   }
   return { sent, failures };
@@ -223,11 +231,11 @@ async function sendMessage(
   ctx: JobContext,
   message: OutgoingMessage,
   target: ChatTarget,
-  options: PostOptions,
+  post: () => Promise<MessageRef>,
 ): Promise<void> {
   const contributionId = message.replaces === null ? null : cardContributionId(message.replaces);
   if (contributionId === null) {
-    await postPaced(ctx, target, message.view, options);
+    await post();
     return;
   }
   const key = targetKey(target);
@@ -251,7 +259,7 @@ async function sendMessage(
         throw error;
     }
   }
-  const ref = await postPaced(ctx, target, message.view, options);
+  const ref = await post();
   await ctx.deps.db.$executeRaw`
     UPDATE contribution SET "cardRefs" = "cardRefs" || jsonb_build_object(${key}::text, ${ref.messageId}::text)
     WHERE id = ${contributionId}`;
