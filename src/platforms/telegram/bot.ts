@@ -10,7 +10,7 @@ import type { BotServices, PlatformBot } from "../bot.ts";
 import type { AnyCommandSpec } from "../../commands/types.ts";
 import type { TelegramAdapter } from "./adapter.ts";
 import { commandMenus, commandNameMap, type BotCommandEntry } from "./commandNames.ts";
-import { DIALOGUE_MEMORY_MS, DialogueTimers } from "./dialogue.ts";
+import { DIALOGUE_MEMORY_MS, DialogueTimers } from "./dialogueState.ts";
 import { loggableError, toPlatformError } from "./errors.ts";
 import { membershipCheck } from "./membership.ts";
 import { SeenPeople } from "./mentions.ts";
