@@ -119,6 +119,18 @@ describe("loadConfig", () => {
     expect(error.message).toMatch(message);
   });
 
+  it("reads TELEGRAM_API_ROOT as a URL without its trailing slash, and refuses anything else in one line", () => {
+    expect(loadConfig({ TELEGRAM_API_ROOT: "http://127.0.0.1:8081/" }).telegramApiRoot).toBe(
+      "http://127.0.0.1:8081",
+    );
+    expect(loadConfig({}).telegramApiRoot).toBeUndefined();
+    for (const value of ["ftp://api.example", "not a url", "https://api.example/?token=1"]) {
+      const error = errorOf({ TELEGRAM_API_ROOT: value });
+      expect(error.variable).toBe("TELEGRAM_API_ROOT");
+      expect(error.message).toBe("TELEGRAM_API_ROOT must be an http:// or https:// URL without a query");
+    }
+  });
+
   it("refuses to start a webhook without its secret, so forged updates cannot be posted", () => {
     const error = errorOf({
       TELEGRAM_BOT_TOKEN: "123:abc",

@@ -177,3 +177,49 @@ export async function noteDeliveryError(deps: Deps, id: bigint, message: string)
     data: { lastError: message.slice(0, 500) },
   });
 }
+
+/**
+ * The "posting" marker of an outbox row, written before each post to a
+ * platform and cleared once the post is recorded. A retry that finds it set
+ * for the post it is about to make knows an earlier attempt was interrupted
+ * between posting and recording: the message may be in the chat already.
+ */
+export interface PostingMarker {
+  /** Marks the post `key` as started; answers how many earlier starts of it left no record. */
+  start(key: string): Promise<number>;
+  /** The post just started did not reach the platform (it answered with an error): it does not count. */
+  notPosted(key: string): Promise<void>;
+  /** What this delivery started is recorded (or given up): the marker is cleared. */
+  recorded(): Promise<void>;
+}
+
+export function postingMarker(deps: Pick<Deps, "db">, outboxId: bigint): PostingMarker {
+  let started = false;
+  return {
+    async start(key) {
+      started = true;
+      const rows = await deps.db.$queryRaw<Array<{ starts: number }>>`
+        UPDATE outbox_message
+        SET "postingStarts" = CASE WHEN "postingKey" = ${key} THEN "postingStarts" + 1 ELSE 1 END,
+            "postingKey" = ${key}
+        WHERE id = ${outboxId}
+        RETURNING "postingStarts" AS starts`;
+      return Math.max(0, (rows[0]?.starts ?? 1) - 1);
+    },
+    async notPosted(key) {
+      await deps.db.$executeRaw`
+        UPDATE outbox_message
+        SET "postingKey" = CASE WHEN "postingStarts" <= 1 THEN NULL ELSE "postingKey" END,
+            "postingStarts" = GREATEST("postingStarts" - 1, 0)
+        WHERE id = ${outboxId} AND "postingKey" = ${key}`;
+    },
+    async recorded() {
+      if (!started) return;
+      started = false;
+      await deps.db.outboxMessage.updateMany({
+        where: { id: outboxId, postingKey: { not: null } },
+        data: { postingKey: null, postingStarts: 0 },
+      });
+    },
+  };
+}

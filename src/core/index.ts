@@ -11,6 +11,7 @@ export * from "./ledger.ts";
 export * from "./payout.ts";
 export * from "./periods.ts";
 export * from "./points.ts";
+export * from "./posting.ts";
 export * from "./ranking.ts";
 export * from "./refusals.ts";
 export * from "./rateLimit.ts";

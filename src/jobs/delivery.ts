@@ -8,8 +8,10 @@ import {
   hasNewerOfTopic,
   isOutboxRowDelivered,
   outboxRowToDeliver,
+  postingMarker,
   settleTopic,
   type OutboxPayload,
+  type PostingMarker,
 } from "../app/outbox.ts";
 import { audienceTargets } from "../app/targets.ts";
 import {
@@ -17,11 +19,12 @@ import {
   describeFailure,
   targetKey,
   type ChatTarget,
-  type PostOptions,
+  type MessageRef,
 } from "../ports/chatPlatform.ts";
 import { composeOutboxMessages, type OutgoingMessage } from "./compose.ts";
 import { defineJob, type JobContext, type JobRun } from "./definition.ts";
-import { PacingWait, editPaced, postPaced } from "./send.ts";
+import { postMarked } from "./posting.ts";
+import { PacingWait, editPaced } from "./send.ts";
 
 /** The delivery job of an outbox row: its id is the row's, so a row becomes at most one job. */
 export function deliveryJobId(outboxId: bigint | string): string {
@@ -33,6 +36,8 @@ interface Progress {
   readonly done: Set<string>;
   /** Names the posts of one outbox row, so a platform that can de-duplicate drops a retried post. */
   readonly postKey?: string;
+  /** The outbox row's "posting" marker, so a retry knows a post that was interrupted before it was recorded. */
+  readonly posting?: PostingMarker;
   save(): Promise<void>;
 }
 
@@ -118,6 +123,7 @@ export async function deliverOutboxRow(
       done: progress.done,
       save: progress.save,
       postKey: deliveryJobId(id),
+      posting: postingMarker(ctx.deps, id),
     });
     if (sent === 0 && failures.length > 0) {
       await settleTopic(ctx.deps, row, "given_up", failures);
@@ -155,7 +161,10 @@ export async function deliverMessages(
           progress.postKey === undefined
             ? undefined
             : createHash("sha256").update(`${progress.postKey}:${key}`).digest("hex").slice(0, 25);
-        await sendMessage(ctx, message, target, idempotencyKey === undefined ? {} : { idempotencyKey });
+        const options = idempotencyKey === undefined ? {} : { idempotencyKey };
+        await sendMessage(ctx, message, target, () =>
+          postMarked(ctx, target, message.view, options, progress.posting, key),
+        );
         sent += 1;
       } catch (error) {
         if (!(error instanceof PlatformError) || error.failure.kind !== "permanent") {
@@ -179,6 +188,7 @@ export async function deliverMessages(
       }
       progress.done.add(key);
       await progress.save();
+      await progress.posting?.recorded();
     }
   }
   return { sent, failures };
@@ -189,11 +199,11 @@ async function sendMessage(
   ctx: JobContext,
   message: OutgoingMessage,
   target: ChatTarget,
-  options: PostOptions,
+  post: () => Promise<MessageRef>,
 ): Promise<void> {
   const contributionId = message.replaces === null ? null : cardContributionId(message.replaces);
   if (contributionId === null) {
-    await postPaced(ctx, target, message.view, options);
+    await post();
     return;
   }
   const key = targetKey(target);
@@ -212,7 +222,7 @@ async function sendMessage(
         throw error;
     }
   }
-  const ref = await postPaced(ctx, target, message.view, options);
+  const ref = await post();
   await rememberCardRef(ctx.deps, contributionId, key, ref.messageId);
 }
 

@@ -6,7 +6,7 @@ import type { PlatformChat, PlatformUser } from "../../app/actors.ts";
 import type { Invocation } from "../../commands/dispatch.ts";
 import type { CommandWindow } from "../../core/rateLimit.ts";
 import type { BotServices } from "../bot.ts";
-import type { DialogueTimers, OpenDialogue } from "./dialogue.ts";
+import type { DialogueTimers, OpenDialogue } from "./dialogueState.ts";
 import { loggableError } from "./errors.ts";
 import type { GroupChat } from "./homeGroup.ts";
 import type { MembershipCheck } from "./membership.ts";

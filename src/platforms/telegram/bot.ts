@@ -10,7 +10,7 @@ import type { BotServices, PlatformBot } from "../bot.ts";
 import type { AnyCommandSpec } from "../../commands/types.ts";
 import type { TelegramAdapter } from "./adapter.ts";
 import { commandMenus, commandNameMap, type BotCommandEntry } from "./commandNames.ts";
-import { DIALOGUE_MEMORY_MS, DialogueTimers } from "./dialogue.ts";
+import { DIALOGUE_MEMORY_MS, DialogueTimers } from "./dialogueState.ts";
 import { loggableError, toPlatformError } from "./errors.ts";
 import { membershipCheck } from "./membership.ts";
 import { SeenPeople } from "./mentions.ts";
@@ -99,9 +99,7 @@ export function createTelegramBot(services: BotServices, options: TelegramBotOpt
   return {
     // The jobs pace their own posts: their client is not the answers' one.
     outgoing: telegramPlatform(telegramClient(options)),
-    ...(webhook === undefined
-      ? {}
-      : { httpRoute: webhookRoute(webhookPath(webhook.url), webhook.secret, () => accepting, take) }),
+    ...(webhook === undefined ? {} : { httpRoute: webhookRouteOf(bot, webhook, () => accepting) }),
     async start() {
       const me = await apiCall("getMe", options.token, () => telegram.getMe());
       username = me.username;
@@ -203,5 +201,21 @@ function sameMenu(current: readonly BotCommand[], wanted: readonly BotCommandEnt
   return (
     current.length === wanted.length &&
     current.every((c, i) => c.command === wanted[i]?.command && c.description === wanted[i]?.description)
+  );
+}
+
+/** The webhook route: Cairn's checks in front of telegraf's handler, which runs the update through the bot. */
+function webhookRouteOf(
+  bot: Telegraf,
+  webhook: { readonly url: string; readonly secret: string },
+  accepting: () => boolean,
+) {
+  // telegraf matches the request's whole URL: the path with the webhook URL's query, if any.
+  const { pathname, search } = new URL(webhook.url);
+  return webhookRoute(
+    webhookPath(webhook.url),
+    webhook.secret,
+    accepting,
+    bot.webhookCallback(`${pathname}${search}`, { secretToken: webhook.secret }),
   );
 }

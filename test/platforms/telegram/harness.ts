@@ -12,7 +12,13 @@ import { startHttpServer, type HttpServer } from "../../../src/http/server.ts";
 import type { BotServices, PlatformBot } from "../../../src/platforms/bot.ts";
 import type { ChatPlatform, PlatformLimits } from "../../../src/ports/chatPlatform.ts";
 import { botJobs } from "../../../src/jobs/botJobs.ts";
-import { createTelegramBot, telegramOutgoing } from "../../../src/platforms/telegram/index.ts";
+import { loadConfig } from "../../../src/config.ts";
+import { telegramOptions } from "../../../src/platforms/registry.ts";
+import {
+  createTelegramBot,
+  telegramOutgoing,
+  type TelegramBotOptions,
+} from "../../../src/platforms/telegram/index.ts";
 import { htmlToText } from "../../../src/platforms/telegram/html.ts";
 import { TELEGRAM_LIMITS } from "../../../src/platforms/telegram/outgoing.ts";
 import type { ReplyPacing } from "../../../src/platforms/telegram/pacedReplies.ts";
@@ -109,7 +115,7 @@ export class TelegramWorld implements PlatformHarness {
     this.runtime = await startWorkers({
       ...this.settings,
       deps: this.deps,
-      platforms: [withTestPace(telegramOutgoing({ token: BOT_TOKEN, apiRoot: this.emulator.apiRoot }))],
+      platforms: [withTestPace(telegramOutgoing(this.configured()))],
       settings: { cardEditDelayMs: 0, backoffMs: 100 },
       dispatcherPollMs: 50,
       log: this.log,
@@ -136,21 +142,34 @@ export class TelegramWorld implements PlatformHarness {
     };
   }
 
+  /**
+   * The bot's connection as `cairn start` reads it from the environment: the
+   * emulator is reached through TELEGRAM_API_ROOT, the webhook through its URL
+   * and secret.
+   */
+  configured(): TelegramBotOptions {
+    const options = telegramOptions(
+      loadConfig({
+        TELEGRAM_BOT_TOKEN: BOT_TOKEN,
+        TELEGRAM_API_ROOT: `${this.emulator.apiRoot}/`,
+        TELEGRAM_WEBHOOK_URL: this.webhookUrl,
+        TELEGRAM_WEBHOOK_SECRET: this.secret,
+      }),
+    );
+    if (options === null) throw new Error("no Telegram bot configured");
+    return options;
+  }
+
   private async startBot(): Promise<void> {
     this.bot = createTelegramBot(this.services(), {
-      token: BOT_TOKEN,
+      ...this.configured(),
       replyPacing: this.options.replyPacing ?? { limits: TEST_LIMITS },
-      apiRoot: this.emulator.apiRoot,
       ...(this.options.dialogueTimeoutMs === undefined
         ? {}
         : { dialogueTimeoutMs: this.options.dialogueTimeoutMs }),
       ...(this.options.membershipCacheMs === undefined
         ? {}
         : { membershipCacheMs: this.options.membershipCacheMs }),
-      webhook: {
-        url: this.webhookUrl,
-        secret: this.secret,
-      },
     });
     const route = this.bot.httpRoute;
     if (route === undefined) throw new Error("webhook mode has no route");

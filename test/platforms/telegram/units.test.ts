@@ -26,7 +26,7 @@ import {
   renderMessages,
   renderSingle,
 } from "../../../src/platforms/telegram/html.ts";
-import { DialogueTimers } from "../../../src/platforms/telegram/dialogue.ts";
+import { DialogueTimers } from "../../../src/platforms/telegram/dialogueState.ts";
 import { inlineKeyboard, keyboardLabels } from "../../../src/platforms/telegram/keyboard.ts";
 import {
   SeenPeople,
