@@ -3,6 +3,7 @@
 // (workers and HTTP). Every part is started here, and stopped here in the
 // reverse order on SIGTERM or SIGINT.
 import path from "node:path";
+import { databaseConversations } from "./app/conversations.ts";
 import { systemClock, type Deps } from "./app/deps.ts";
 import type { AnyCommandSpec } from "./commands/types.ts";
 import type { Config } from "./config.ts";
@@ -65,7 +66,14 @@ export async function serve(options: ServeOptions): Promise<number> {
   const backend = runtime?.backend ?? (onlyQueues as NonNullable<typeof onlyQueues>).backend;
 
   const bots = runsBots
-    ? options.platforms.bots({ deps, catalog: options.catalog, log, queues, observeCommand })
+    ? options.platforms.bots({
+        deps,
+        catalog: options.catalog,
+        log,
+        queues,
+        conversations: databaseConversations(deps),
+        observeCommand,
+      })
     : [];
   const started: PlatformBot[] = [];
   let http: HttpServer | null = null;

@@ -6,6 +6,7 @@ import type { AnyCommandSpec } from "../commands/types.ts";
 import type { Log } from "../logger.ts";
 import type { Queues } from "../jobs/queues.ts";
 import type { ChatPlatform } from "../ports/chatPlatform.ts";
+import type { ConversationStore } from "../ports/conversations.ts";
 
 /** What a platform bot is given by `cairn start` / `cairn bot`. */
 export interface BotServices {
@@ -14,6 +15,8 @@ export interface BotServices {
   readonly log: Log;
   /** Queues for work a command starts (exports); the workers may run in another process. */
   readonly queues: Queues;
+  /** What a bot waits for between two messages (dialogues, questions, forms), shared by every bot process. */
+  readonly conversations: ConversationStore;
   /** Told how long each command took to answer, for /metrics. */
   readonly observeCommand?: (command: string, platform: string, seconds: number) => void;
 }

@@ -97,7 +97,7 @@ export function createDiscordBot(services: BotServices, options: DiscordOptions)
     services,
     log: services.log,
     ackBudgetMs: options.ackBudgetMs ?? DEFAULT_ACK_BUDGET_MS,
-    forms: new PendingContributions(),
+    forms: new PendingContributions(services.conversations),
   };
   const track = (work: Promise<void>): void => {
     const done = work.catch((error: unknown) =>

@@ -10,7 +10,7 @@ import type { BotServices, PlatformBot } from "../bot.ts";
 import type { AnyCommandSpec } from "../../commands/types.ts";
 import type { TelegramAdapter } from "./adapter.ts";
 import { commandMenus, commandNameMap, type BotCommandEntry } from "./commandNames.ts";
-import { DIALOGUE_MEMORY_MS, DialogueTimers } from "./dialogue.ts";
+import { DialogueTimers, armWaitingDialogues } from "./dialogue.ts";
 import { loggableError, toPlatformError } from "./errors.ts";
 import { membershipCheck } from "./membership.ts";
 import { SeenPeople } from "./mentions.ts";
@@ -55,9 +55,7 @@ export function createTelegramBot(services: BotServices, options: TelegramBotOpt
       onError: (error) => services.log.warn({ err: safe(error) }, "telegram getChatMember failed"),
     }),
     homes: new ExpiringMap(30 * 24 * HOUR_MS),
-    dialogues: new ExpiringMap(DIALOGUE_MEMORY_MS),
     dialogueTimers: new DialogueTimers(options.dialogueTimeoutMs),
-    questions: new ExpiringMap(HOUR_MS),
     knownGroups: new Set(),
     seen: new SeenPeople(),
     commandWindows: new ExpiringMap(COMMAND_RATE.windowMs, 10_000, () => services.deps.clock.now().getTime()),
@@ -102,6 +100,7 @@ export function createTelegramBot(services: BotServices, options: TelegramBotOpt
       await deployTelegramCommands(telegram, services.catalog).catch((error: unknown) =>
         services.log.warn({ err: safe(error) }, "could not register the Telegram command menus"),
       );
+      await armWaitingDialogues(adapter);
       accepting = true;
       if (webhook !== undefined) {
         await apiCall("setWebhook", options.token, () =>

@@ -3,6 +3,7 @@
 import { randomUUID } from "node:crypto";
 import type { APIInteraction, APIMessage } from "discord-api-types/v10";
 import { systemClock, type Deps } from "../../../src/app/deps.ts";
+import { databaseConversations } from "../../../src/app/conversations.ts";
 import { catalog } from "../../../src/commands/catalog.ts";
 import type { Log } from "../../../src/logger.ts";
 import { startWorkers, type JobRuntime } from "../../../src/jobs/runtime.ts";
@@ -61,7 +62,13 @@ export class DiscordWorld {
       dispatcherPollMs: 50,
     });
     this.bot = createDiscordBot(
-      { deps: this.deps, catalog, log: this.log, queues: this.runtime.queues },
+      {
+        deps: this.deps,
+        catalog,
+        log: this.log,
+        queues: this.runtime.queues,
+        conversations: databaseConversations(this.deps),
+      },
       { token: TOKEN, applicationId: APP_ID, api: this.fake.api, ackBudgetMs: options.ackBudgetMs ?? 2_000 },
     );
     await this.bot.start();

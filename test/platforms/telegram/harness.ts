@@ -4,12 +4,13 @@
 // telegramOutgoing. People write to the emulator; the test reads what the bot
 // sent back the way those people would see it.
 import { randomUUID } from "node:crypto";
+import { databaseConversations } from "../../../src/app/conversations.ts";
 import { catalog } from "../../../src/commands/catalog.ts";
 import type { Deps } from "../../../src/app/deps.ts";
 import type { Log } from "../../../src/logger.ts";
 import { startWorkers, type JobRuntime } from "../../../src/jobs/runtime.ts";
 import { startHttpServer, type HttpServer } from "../../../src/http/server.ts";
-import type { PlatformBot } from "../../../src/platforms/bot.ts";
+import type { BotServices, PlatformBot } from "../../../src/platforms/bot.ts";
 import type { ChatPlatform } from "../../../src/ports/chatPlatform.ts";
 import { createTelegramBot, telegramOutgoing } from "../../../src/platforms/telegram/index.ts";
 import { htmlToText } from "../../../src/platforms/telegram/html.ts";
@@ -120,24 +121,32 @@ export class TelegramWorld implements PlatformHarness {
     await this.startBot();
   }
 
+  /** What a bot process is given: this world's database, queues and conversation store. */
+  services(): BotServices {
+    return {
+      deps: this.deps,
+      catalog,
+      log: this.log,
+      queues: this.runtime.queues,
+      conversations: databaseConversations(this.deps),
+    };
+  }
+
   private async startBot(): Promise<void> {
-    this.bot = createTelegramBot(
-      { deps: this.deps, catalog, log: this.log, queues: this.runtime.queues },
-      {
-        token: BOT_TOKEN,
-        apiRoot: this.emulator.apiRoot,
-        ...(this.options.dialogueTimeoutMs === undefined
-          ? {}
-          : { dialogueTimeoutMs: this.options.dialogueTimeoutMs }),
-        ...(this.options.membershipCacheMs === undefined
-          ? {}
-          : { membershipCacheMs: this.options.membershipCacheMs }),
-        webhook: {
-          url: this.webhookUrl,
-          secret: this.secret,
-        },
+    this.bot = createTelegramBot(this.services(), {
+      token: BOT_TOKEN,
+      apiRoot: this.emulator.apiRoot,
+      ...(this.options.dialogueTimeoutMs === undefined
+        ? {}
+        : { dialogueTimeoutMs: this.options.dialogueTimeoutMs }),
+      ...(this.options.membershipCacheMs === undefined
+        ? {}
+        : { membershipCacheMs: this.options.membershipCacheMs }),
+      webhook: {
+        url: this.webhookUrl,
+        secret: this.secret,
       },
-    );
+    });
     const route = this.bot.httpRoute;
     if (route === undefined) throw new Error("webhook mode has no route");
     this.http = await startHttpServer({

@@ -5,7 +5,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { resolveActor } from "../../../src/app/actors.ts";
 import { logContribution } from "../../../src/app/contributions.ts";
 import type { Actor } from "../../../src/app/deps.ts";
-import { catalog } from "../../../src/commands/catalog.ts";
 import { startHttpServer } from "../../../src/http/server.ts";
 import { PlatformError } from "../../../src/ports/chatPlatform.ts";
 import { TIMED_OUT_TEXT } from "../../../src/platforms/telegram/dialogue.ts";
@@ -16,7 +15,8 @@ import { TelegramEmulator } from "./emulator.ts";
 import { BOT_TOKEN, TelegramWorld } from "./harness.ts";
 
 const SECRET = "s3cret_Token-1";
-const DIALOGUE_TIMEOUT_MS = 300;
+// Long enough for the database round trips of each answer on a busy machine; short enough to wait out.
+const DIALOGUE_TIMEOUT_MS = 1_500;
 const world = new TelegramWorld(
   { emulator: 9471, http: 9472 },
   { secret: SECRET, groupId: -1009998887776, dialogueTimeoutMs: DIALOGUE_TIMEOUT_MS },
@@ -165,10 +165,12 @@ describe("stopping", () => {
   afterAll(() => emulator.stop());
 
   async function webhookBot(stopGraceMs: number) {
-    const bot = createTelegramBot(
-      { deps: world.deps, catalog, log: world.log, queues: world.runtime.queues },
-      { token: BOT_TOKEN, apiRoot: emulator.apiRoot, webhook: { url, secret: SECRET }, stopGraceMs },
-    );
+    const bot = createTelegramBot(world.services(), {
+      token: BOT_TOKEN,
+      apiRoot: emulator.apiRoot,
+      webhook: { url, secret: SECRET },
+      stopGraceMs,
+    });
     const route = bot.httpRoute;
     if (route === undefined) throw new Error("no webhook route");
     const http = await startHttpServer({
@@ -238,10 +240,7 @@ describe("stopping", () => {
   });
 
   it("fails to start with an error that does not carry the token when Telegram is unreachable", async () => {
-    const bot = createTelegramBot(
-      { deps: world.deps, catalog, log: world.log, queues: world.runtime.queues },
-      { token: BOT_TOKEN, apiRoot: "http://127.0.0.1:9479" },
-    );
+    const bot = createTelegramBot(world.services(), { token: BOT_TOKEN, apiRoot: "http://127.0.0.1:9479" });
     const failure = await bot.start().then(
       () => null,
       (error: unknown) => error,
@@ -258,10 +257,7 @@ describe("long polling", () => {
   it("takes updates by getUpdates and stops promptly", async () => {
     const emulator = new TelegramEmulator(9473);
     await emulator.start();
-    const bot = createTelegramBot(
-      { deps: world.deps, catalog, log: world.log, queues: world.runtime.queues },
-      { token: BOT_TOKEN, apiRoot: emulator.apiRoot },
-    );
+    const bot = createTelegramBot(world.services(), { token: BOT_TOKEN, apiRoot: emulator.apiRoot });
     try {
       await bot.start();
       expect(bot.httpRoute).toBeUndefined();
