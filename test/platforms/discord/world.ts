@@ -61,7 +61,17 @@ export class DiscordWorld {
       settings: { cardEditDelayMs: 0, backoffMs: 100 },
       dispatcherPollMs: 50,
     });
-    this.bot = createDiscordBot(
+    this.ackBudgetMs = options.ackBudgetMs ?? 2_000;
+    this.bot = this.newBot();
+    await this.bot.start();
+    await this.until(async () => (await this.space()) !== null, "the server's community");
+  }
+
+  private ackBudgetMs = 2_000;
+
+  /** A bot process on this world's database and queues. */
+  private newBot(): PlatformBot {
+    return createDiscordBot(
       {
         deps: this.deps,
         catalog,
@@ -69,10 +79,15 @@ export class DiscordWorld {
         queues: this.runtime.queues,
         conversations: databaseConversations(this.deps),
       },
-      { token: TOKEN, applicationId: APP_ID, api: this.fake.api, ackBudgetMs: options.ackBudgetMs ?? 2_000 },
+      { token: TOKEN, applicationId: APP_ID, api: this.fake.api, ackBudgetMs: this.ackBudgetMs },
     );
+  }
+
+  /** A fresh bot instance on the same database, as after a restart of the process. */
+  async restartBot(): Promise<void> {
+    await this.bot.stop();
+    this.bot = this.newBot();
     await this.bot.start();
-    await this.until(async () => (await this.space()) !== null, "the server's community");
   }
 
   async stop(): Promise<void> {
