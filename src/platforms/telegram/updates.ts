@@ -311,6 +311,8 @@ async function beginDialogue(adapter: TelegramAdapter, group: GroupChat, origin:
  * sees every message; their other chatter is not a question.)
  */
 async function onPossibleQuestion(adapter: TelegramAdapter, origin: Origin, text: string): Promise<void> {
+  // Most group chatter replies to nothing: no need to look for a waiting question then.
+  if (origin.repliesTo === undefined) return;
   const pending = await pendingQuestionOf(adapter, origin.chatId, origin.from.id);
   if (pending === null || origin.repliesTo !== pending.state.promptMessageId) return;
   await askQuestion(adapter, pending, origin, text);
