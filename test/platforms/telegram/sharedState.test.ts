@@ -12,7 +12,7 @@ import { htmlToText } from "../../../src/platforms/telegram/html.ts";
 import { createTelegramBot } from "../../../src/platforms/telegram/index.ts";
 import { waitFor } from "../../jobs/support.ts";
 import type { SentMessage } from "./emulator.ts";
-import { BOT_TOKEN, TelegramWorld, WEBHOOK_PATH, type TelegramUser } from "./harness.ts";
+import { BOT_TOKEN, TelegramWorld, WEBHOOK_PATH, type GroupInfo, type TelegramUser } from "./harness.ts";
 
 const world = new TelegramWorld({ emulator: 9481, http: 9482 }, { groupId: -1004445556667 });
 const person = TelegramWorld.person;
@@ -83,12 +83,19 @@ async function seenDuring(user: TelegramUser, work: () => Promise<void>): Promis
 }
 
 /** The person writes `text` in their private chat (or the group), and the update reaches `to`. */
-function says(to: BotProcess, user: TelegramUser, text: string, where: "private" | "group" = "private") {
+function says(
+  to: BotProcess,
+  user: TelegramUser,
+  text: string,
+  where: "private" | "group" | GroupInfo = "private",
+) {
   const command = /^\/\S+/.exec(text)?.[0];
   const chat =
     where === "private"
       ? { id: user.id, type: "private", first_name: user.first_name }
-      : { id: world.group.id, type: "supergroup", title: world.group.title };
+      : where === "group"
+        ? { id: world.group.id, type: "supergroup", title: world.group.title }
+        : { id: where.id, type: "group", title: where.title };
   return seenDuring(user, () =>
     post(to, {
       update_id: world.updateId(),
@@ -233,6 +240,44 @@ describe("a guided /contribute across bot processes", () => {
     // The same reply again under another update id (a client resend), at the process of the press.
     await post(a, reply(world.updateId()));
     expect(await questions()).toHaveLength(1);
+  });
+});
+
+describe("a guided /contribute in a group that becomes a supergroup", () => {
+  it("follows the group to its new chat id and logs into the same community, from another process", async () => {
+    const old: GroupInfo = { id: -4004001, title: "Upgrading group" };
+    const upgraded = -1004004001;
+    const a = await botProcess(9490);
+    const b = await botProcess(9491);
+    await post(a, world.membershipUpdate("left", "member", old));
+    const user = world.user(person("Hugo"));
+    expect((await says(a, user, "/contribute", old)).join("\n")).toMatch(/Which category/);
+    expect((await says(b, user, "docs")).join("\n")).toMatch(/What did you do/);
+    const communities = await world.database.db.community.count();
+    await post(b, {
+      update_id: world.updateId(),
+      message: {
+        message_id: 1,
+        date: Math.floor(Date.now() / 1000),
+        chat: { id: old.id, type: "group", title: old.title },
+        from: world.user(person("Owner")),
+        migrate_to_chat_id: upgraded,
+      },
+    });
+    expect((await says(a, user, "Upgrade-proof guide")).join("\n")).toMatch(/Evidence links/);
+    expect((await says(b, user, "https://example.org/upgrade-proof")).join("\n")).toMatch(/Co-authors/);
+    expect((await says(a, user, "none")).join("\n")).toMatch(/Log it\?/);
+    expect((await presses(b, user, "Yes")).join("\n")).toMatch(/Logged #\d+/);
+    const space = await world.database.db.space.findUniqueOrThrow({
+      where: { platform_platformChatId: { platform: "TELEGRAM", platformChatId: String(upgraded) } },
+    });
+    const logged = await world.database.db.contribution.findFirstOrThrow({
+      where: { title: "Upgrade-proof guide" },
+    });
+    expect(logged.communityId).toBe(space.communityId);
+    expect(await world.database.db.community.count()).toBe(communities);
+    await a.stop();
+    await b.stop();
   });
 });
 
