@@ -3,6 +3,7 @@
 // (workers and HTTP). Every part is started here, and stopped here in the
 // reverse order on SIGTERM or SIGINT.
 import path from "node:path";
+import { databaseConversations } from "./app/conversations.ts";
 import { systemClock, type Deps } from "./app/deps.ts";
 import type { AnyCommandSpec } from "./commands/types.ts";
 import type { Config } from "./config.ts";
@@ -64,6 +65,7 @@ export async function serve(options: ServeOptions): Promise<number> {
         log,
         jobs: botJobs(queues, deps),
         pacing: backend.coordination,
+        conversations: databaseConversations(deps),
         observeCommand,
       })
     : [];

@@ -1,3 +1,4 @@
+import { z } from "zod";
 import { parseCredits } from "../core/credits.ts";
 import { validateTitle } from "../core/text.ts";
 import { parseLinks } from "../core/urls.ts";
@@ -7,7 +8,8 @@ import { privateView, type View } from "../views/view.ts";
 /** A guided `/contribute` (given no arguments) expires when left unanswered this long. */
 export const DIALOGUE_TIMEOUT_MS = 10 * 60_000;
 
-type Step = "category" | "title" | "links" | "credits" | "confirm";
+const STEPS = ["category", "title", "links", "credits", "confirm"] as const;
+type Step = (typeof STEPS)[number];
 
 export interface ContributeDialogue {
   readonly step: Step;
@@ -19,6 +21,17 @@ export interface ContributeDialogue {
   readonly links?: readonly string[];
   readonly credits?: readonly string[];
 }
+
+/** A dialogue as it reads back from where a bot keeps it between answers. */
+export const contributeDialogueSchema: z.ZodType<ContributeDialogue> = z.object({
+  step: z.enum(STEPS),
+  lastAnswerAt: z.number(),
+  categories: z.array(z.string()),
+  category: z.string().exactOptional(),
+  title: z.string().exactOptional(),
+  links: z.array(z.string()).exactOptional(),
+  credits: z.array(z.string()).exactOptional(),
+});
 
 /** The raw input of `/contribute` that a finished dialogue hands to the catalog. */
 export interface ContributeInput {

@@ -6,6 +6,7 @@ import type { Log } from "../logger.ts";
 import type { BotJobs } from "../ports/botJobs.ts";
 import type { ChatPlatform } from "../ports/chatPlatform.ts";
 import type { PaceBuckets } from "../ports/pacing.ts";
+import type { ConversationStore } from "../ports/conversations.ts";
 
 /** What a platform bot is given by `cairn start` / `cairn bot`. */
 export interface BotServices {
@@ -16,6 +17,8 @@ export interface BotServices {
   readonly jobs: BotJobs;
   /** The pacing buckets the delivery jobs use, so answers to commands share the platform's limits with them. */
   readonly pacing: PaceBuckets;
+  /** What a bot waits for between two messages (dialogues, questions, forms), shared by every bot process. */
+  readonly conversations: ConversationStore;
   /** Told how long each command took to answer, for /metrics. */
   readonly observeCommand?: (command: string, platform: string, seconds: number) => void;
 }

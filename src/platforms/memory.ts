@@ -1,7 +1,8 @@
-// What a bot remembers for a while: a Telegram dialogue or pending question, a
-// Discord form, a looked-up channel, a command window. lru-cache keeps it
-// bounded, so a flood cannot grow it without end; lost on restart, which costs a
-// person at most a restarted dialogue or a form typed again.
+// A bounded in-memory map for what a bot process may forget: caches such as a
+// person's home group or a looked-up channel, and rate-limit windows. lru-cache
+// keeps it bounded, so a flood cannot grow it without end; lost on restart. What
+// a person's next message depends on (dialogues, questions, forms) is in the
+// conversation store.
 import { LRUCache } from "lru-cache";
 
 /** Anything but null and undefined, which lru-cache cannot hold. */

@@ -103,7 +103,7 @@ export function createDiscordBot(services: BotServices, options: DiscordOptions)
     services,
     log: services.log,
     ackBudgetMs: options.ackBudgetMs ?? DEFAULT_ACK_BUDGET_MS,
-    forms: new PendingContributions(),
+    forms: new PendingContributions(services.conversations),
     commandWindows: expiringMap(COMMAND_RATE.windowMs, 10_000, () => services.deps.clock.now().getTime()),
     channels: outgoing,
   };

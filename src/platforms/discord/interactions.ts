@@ -150,7 +150,7 @@ async function openContributeModal(
 ): Promise<void> {
   const credits = parseCreditText(interaction.options.getString("credits") ?? "");
   if (!credits.ok) return answerNow(interaction, refusalView(refusalText(credits.error)), settings.log);
-  const form = settings.forms.hold({
+  const form = await settings.forms.hold({
     userId: interaction.user.id,
     category: (interaction.options.getString("category") ?? "").trim(),
     credits: credits.value,
@@ -268,14 +268,16 @@ async function modalSubmit(
     }));
   }
   const contribute = findCommand(settings.services.catalog, "contribute");
-  const form = settings.forms.take(action.form, interaction.user.id);
-  if (form === null) return answerNow(interaction, expiredFormView(field), settings.log);
-  return run(interaction, settings, contribute, () => contributeInput(interaction, form, field));
+  // Taken inside the answer's time budget: the store is a database round trip.
+  return run(interaction, settings, contribute, async () => {
+    const form = await settings.forms.take(action.form, interaction.user.id);
+    return form === null ? { refusal: expiredFormView(field) } : contributeInput(interaction, form, field);
+  });
 }
 
 /**
  * A /contribute form whose options are no longer held (it stayed open over
- * an hour, or Cairn restarted meanwhile): nothing is logged, and what was
+ * an hour, or was submitted already): nothing is logged, and what was
  * typed comes back so it can be pasted into a new form.
  */
 export function expiredFormView(field: (name: string) => string): View {

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { expiringMap, type ExpiringMap } from "../memory.ts";
+import { z } from "zod";
+import type { ConversationKind, ConversationStore } from "../../ports/conversations.ts";
 import type { CreditToken } from "./input.ts";
 
 /**
@@ -8,10 +9,9 @@ import type { CreditToken } from "./input.ts";
  * caps a custom_id at 100 characters, about three co-authors, and a
  * contribution may credit any number of members.
  *
- * Kept in this process: the form's submission reaches the process whose
- * shard received the command (the same server, the same shard). A restart
- * forgets open forms; their submission is refused with what was typed, so
- * nothing is lost but a click.
+ * Kept in the shared conversation store: the form's submission may reach
+ * another process than the command did (a restart meanwhile, or sharding
+ * moved the server), and still finds what the options said.
  */
 export interface PendingContribution {
   /** Who opened the form: only they may submit it. */
@@ -20,47 +20,39 @@ export interface PendingContribution {
   readonly credits: readonly CreditToken[];
 }
 
-export interface PendingFormsOptions {
-  /** Forms held at most; the oldest is forgotten beyond it. */
-  readonly limit?: number;
-  /** How long a form stays open. */
-  readonly ttlMs?: number;
-  readonly now?: () => number;
-}
-
 /** Characters of a form key: 12 base64url characters, 72 random bits. */
 export const FORM_KEY = /^[A-Za-z0-9_-]{12}$/;
 
-const DEFAULT_LIMIT = 5_000;
-const DEFAULT_TTL_MS = 60 * 60 * 1000;
+/** How long a form stays open. */
+export const FORM_TTL_MS = 60 * 60 * 1000;
+
+const shareBp = z.number().int().nullable();
+const creditTokenSchema: z.ZodType<CreditToken> = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("user"), userId: z.string(), shareBp }),
+  z.object({ kind: z.literal("name"), name: z.string(), shareBp }),
+]);
+
+const formKind: ConversationKind<PendingContribution> = {
+  platform: "DISCORD",
+  name: "form",
+  schema: z.object({ userId: z.string(), category: z.string(), credits: z.array(creditTokenSchema) }),
+  ttlMs: FORM_TTL_MS,
+};
 
 export class PendingContributions {
-  private readonly forms: ExpiringMap<string, PendingContribution>;
-
-  constructor(options: PendingFormsOptions = {}) {
-    this.forms = expiringMap(
-      options.ttlMs ?? DEFAULT_TTL_MS,
-      options.limit ?? DEFAULT_LIMIT,
-      options.now ?? Date.now,
-    );
-  }
-
-  get size(): number {
-    return this.forms.size;
-  }
+  constructor(private readonly store: ConversationStore) {}
 
   /** Holds a form and returns its key. */
-  hold(form: PendingContribution): string {
+  async hold(form: PendingContribution): Promise<string> {
     const key = randomBytes(9).toString("base64url");
-    this.forms.set(key, form);
+    await this.store.open(formKind, key, form);
     return key;
   }
 
   /** The form under `key` if `userId` opened it and it is still open; it is taken (a form is sent once). */
-  take(key: string, userId: string): PendingContribution | null {
-    const form = this.forms.get(key);
-    if (form === undefined || form.userId !== userId) return null;
-    this.forms.delete(key);
-    return form;
+  async take(key: string, userId: string): Promise<PendingContribution | null> {
+    const form = await this.store.find(formKind, key);
+    if (form === null || form.state.userId !== userId) return null;
+    return (await this.store.close(formKind, form)) ? form.state : null;
   }
 }

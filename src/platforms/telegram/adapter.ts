@@ -6,7 +6,7 @@ import type { PlatformChat, PlatformUser } from "../../app/actors.ts";
 import type { Invocation } from "../../commands/dispatch.ts";
 import type { CommandWindow } from "../../core/rateLimit.ts";
 import type { BotServices } from "../bot.ts";
-import type { DialogueTimers, OpenDialogue } from "./dialogueState.ts";
+import type { DialogueTimers } from "./dialogueState.ts";
 import { loggableError } from "./errors.ts";
 import type { GroupChat } from "./homeGroup.ts";
 import type { MembershipCheck } from "./membership.ts";
@@ -14,14 +14,6 @@ import type { ExpiringMap } from "../memory.ts";
 import type { SeenPeople } from "./mentions.ts";
 import { telegramChatOwner } from "./outgoing.ts";
 import { displayNameOf } from "./replies.ts";
-
-/** A needs-info press waiting for the presser's question. */
-export interface PendingQuestion {
-  readonly number: number;
-  readonly group: GroupChat;
-  /** The bot's prompt: in a group, only a reply to it is taken as the question. */
-  readonly promptMessageId: number;
-}
 
 /** Everything the update handlers share for the life of the bot. */
 export interface TelegramAdapter {
@@ -33,10 +25,8 @@ export interface TelegramAdapter {
   readonly membership: MembershipCheck;
   /** The group a person's private commands run in. */
   readonly homes: ExpiringMap<number, GroupChat>;
-  readonly dialogues: ExpiringMap<number, OpenDialogue>;
+  /** This process's timers of the dialogues it took an answer of (the dialogues are in services.conversations). */
   readonly dialogueTimers: DialogueTimers;
-  /** Keyed by `chatId:userId`. */
-  readonly questions: ExpiringMap<string, PendingQuestion>;
   /** Groups whose space this process has made sure of. */
   readonly knownGroups: Set<string>;
   /** Who an @username is, from the people seen in each group. */

@@ -10,7 +10,8 @@ import type { BotServices, PlatformBot } from "../bot.ts";
 import type { AnyCommandSpec } from "../../commands/types.ts";
 import type { TelegramAdapter } from "./adapter.ts";
 import { commandMenus, commandNameMap, type BotCommandEntry } from "./commandNames.ts";
-import { DIALOGUE_MEMORY_MS, DialogueTimers } from "./dialogueState.ts";
+import { DialogueTimers } from "./dialogueState.ts";
+import { armWaitingDialogues } from "./dialogue.ts";
 import { loggableError, toPlatformError } from "./errors.ts";
 import { membershipCheck } from "./membership.ts";
 import { SeenPeople } from "./mentions.ts";
@@ -60,9 +61,7 @@ export function createTelegramBot(services: BotServices, options: TelegramBotOpt
       onError: (error) => services.log.warn({ err: safe(error) }, "telegram getChatMember failed"),
     }),
     homes: expiringMap(30 * 24 * HOUR_MS),
-    dialogues: expiringMap(DIALOGUE_MEMORY_MS),
     dialogueTimers: new DialogueTimers(options.dialogueTimeoutMs),
-    questions: expiringMap(HOUR_MS),
     knownGroups: new Set(),
     seen: new SeenPeople(),
     commandWindows: expiringMap(COMMAND_RATE.windowMs, 10_000, () => services.deps.clock.now().getTime()),
@@ -108,6 +107,7 @@ export function createTelegramBot(services: BotServices, options: TelegramBotOpt
       await deployTelegramCommands(telegram, services.catalog).catch((error: unknown) =>
         services.log.warn({ err: safe(error) }, "could not register the Telegram command menus"),
       );
+      await armWaitingDialogues(adapter);
       accepting = true;
       if (webhook !== undefined) {
         await apiCall("setWebhook", options.token, () =>

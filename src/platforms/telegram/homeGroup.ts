@@ -7,6 +7,7 @@
 // membership cache) whether they are still in that group, and the group must
 // still be a live space: someone removed from it, or a group the bot left, no
 // longer acts in the community from private chat.
+import { z } from "zod";
 import type { Deps } from "../../app/deps.ts";
 import type { ExpiringMap } from "../memory.ts";
 import { activeChatsOfAccount, spaceOf } from "../../app/actors.ts";
@@ -17,6 +18,9 @@ export interface GroupChat {
   readonly chatId: string;
   readonly title: string;
 }
+
+/** A group as it reads back from where a bot keeps what it waits for. */
+export const groupChatSchema: z.ZodType<GroupChat> = z.object({ chatId: z.string(), title: z.string() });
 
 export type HomeGroup =
   | { readonly kind: "found"; readonly group: GroupChat }

@@ -13,13 +13,15 @@ import type {
   User,
 } from "telegraf/types";
 import { deactivateSpace, moveSpace, recordUsername, spaceOf } from "../../app/actors.ts";
+import type { Conversation } from "../../ports/conversations.ts";
 import { findCommand, runCommand, whenAdmitted } from "../../commands/dispatch.ts";
 import { refusalView, privateView, type View } from "../../views/view.ts";
 import { decodeButtonPress, type ButtonPress } from "./callbackData.ts";
 import { addresseeOf, commandOf, toCatalogCommand } from "./commandNames.ts";
-import { answerDialogue, startDialogue } from "./dialogue.ts";
+import { answerDialogue, followMovedGroup, hasOpenDialogue, startDialogue } from "./dialogue.ts";
+import { awaitQuestion, pendingQuestionOf, takeQuestion, type PendingQuestion } from "./conversations.ts";
 import { homeGroupOf, verifiedGroup, type GroupChat } from "./homeGroup.ts";
-import { invocationFor, platformChat, type PendingQuestion, type TelegramAdapter } from "./adapter.ts";
+import { invocationFor, platformChat, type TelegramAdapter } from "./adapter.ts";
 import { renderHtml, htmlToText, escapeHtml } from "./html.ts";
 import { roleOf } from "./membership.ts";
 import { personLookup, withMentionHandles } from "./mentions.ts";
@@ -124,7 +126,8 @@ async function onMessage(adapter: TelegramAdapter, message: Message): Promise<vo
 async function onGroupUpgraded(adapter: TelegramAdapter, from: number, to: number): Promise<void> {
   const [fromChatId, toChatId] = [String(from), String(to)];
   const moved = await moveSpace(adapter.services.deps, { platform: "TELEGRAM", fromChatId, toChatId });
-  followMovedGroup(adapter, fromChatId, toChatId);
+  followMovedHomes(adapter, fromChatId, toChatId);
+  await followMovedGroup(adapter, fromChatId, toChatId);
   const log = adapter.services.log;
   if (moved) log.info({ from: fromChatId, to: toChatId }, "telegram group became a supergroup");
   else if (await hasSpace(adapter, fromChatId))
@@ -138,13 +141,11 @@ async function hasSpace(adapter: TelegramAdapter, chatId: string): Promise<boole
   return (await spaceOf(adapter.services.deps, { platform: "TELEGRAM", chatId })) !== null;
 }
 
-function followMovedGroup(adapter: TelegramAdapter, fromChatId: string, toChatId: string): void {
+function followMovedHomes(adapter: TelegramAdapter, fromChatId: string, toChatId: string): void {
   const follow = (group: GroupChat): GroupChat =>
     group.chatId === fromChatId ? { ...group, chatId: toChatId } : group;
   adapter.knownGroups.delete(fromChatId);
   rewriteValues(adapter.homes, follow);
-  rewriteValues(adapter.dialogues, (open) => ({ ...open, group: follow(open.group) }));
-  rewriteValues(adapter.questions, (pending) => ({ ...pending, group: follow(pending.group) }));
 }
 
 /** Makes sure a group the bot hears from is a community's space (in case its joining was missed). */
@@ -208,12 +209,12 @@ async function onPrivateText(adapter: TelegramAdapter, origin: Origin, typed: Ty
     await onStart(adapter, origin, text.trim().split(/\s+/)[1] ?? "");
     return;
   }
-  const pending = adapter.questions.get(`${origin.chatId}:${userId}`);
-  if (pending !== undefined && name === null) {
+  const pending = name === null ? await pendingQuestionOf(adapter, origin.chatId, userId) : null;
+  if (pending !== null) {
     await askQuestion(adapter, pending, origin, text);
     return;
   }
-  if (adapter.dialogues.get(userId) !== undefined && (name === null || name === "cancel")) {
+  if ((name === null || name === "cancel") && (await hasOpenDialogue(adapter, userId))) {
     await answerDialogue(adapter, origin, text, typed.entities);
     return;
   }
@@ -311,25 +312,28 @@ async function beginDialogue(adapter: TelegramAdapter, group: GroupChat, origin:
  * sees every message; their other chatter is not a question.)
  */
 async function onPossibleQuestion(adapter: TelegramAdapter, origin: Origin, text: string): Promise<void> {
-  const pending = adapter.questions.get(`${origin.chatId}:${origin.from.id}`);
-  if (pending === undefined || origin.repliesTo !== pending.promptMessageId) return;
+  // Most group chatter replies to nothing: no need to look for a waiting question then.
+  if (origin.repliesTo === undefined) return;
+  const pending = await pendingQuestionOf(adapter, origin.chatId, origin.from.id);
+  if (pending === null || origin.repliesTo !== pending.state.promptMessageId) return;
   await askQuestion(adapter, pending, origin, text);
 }
 
 async function askQuestion(
   adapter: TelegramAdapter,
-  pending: PendingQuestion,
+  pending: Conversation<PendingQuestion>,
   origin: Origin,
   text: string,
 ): Promise<void> {
-  adapter.questions.delete(`${origin.chatId}:${origin.from.id}`);
+  // Another process may have taken this question's text already (a retried update): asked once.
+  if (!(await takeQuestion(adapter, pending))) return;
   const view = await runVote(
     adapter,
-    pending.group,
+    pending.state.group,
     origin.from,
     {
       kind: "vote",
-      number: pending.number,
+      number: pending.state.number,
       choice: "info",
     },
     text.trim(),
@@ -453,7 +457,7 @@ async function promptForQuestion(
       input_field_placeholder: `Question about #${number}`,
     },
   });
-  adapter.questions.set(`${chatId}:${from.id}`, { number, group, promptMessageId: prompt.message_id });
+  await awaitQuestion(adapter, chatId, from.id, { number, group, promptMessageId: prompt.message_id });
 }
 
 async function removeButtons(adapter: TelegramAdapter, chatId: number, messageId: number): Promise<void> {

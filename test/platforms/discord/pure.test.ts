@@ -7,10 +7,8 @@ import { commandPayloads } from "../../../src/platforms/discord/registration.ts"
 import { discordClient } from "../../../src/platforms/discord/bot.ts";
 import { loggableError } from "../../../src/platforms/discord/errors.ts";
 import { withinBudget } from "../../../src/platforms/discord/interactions.ts";
-import { PendingContributions } from "../../../src/platforms/discord/pendingForms.ts";
 import {
   buttonAction,
-  CUSTOM_ID_MAX,
   decodeComponent,
   decodeModal,
   encodeComponent,
@@ -284,52 +282,6 @@ describe("adapter parsing", () => {
         roles: [],
       }),
     ).toBeNull();
-  });
-});
-
-describe("open /contribute forms", () => {
-  const twelveCoAuthors = Array.from({ length: 12 }, (_, i) => ({
-    kind: "user" as const,
-    userId: `1000000000000000${String(i).padStart(2, "0")}`,
-    shareBp: null,
-  }));
-  const form = { userId: "100000000000000001", category: "docs", credits: twelveCoAuthors };
-
-  it("holds any number of co-authors under a key that keeps the custom_id short", () => {
-    const forms = new PendingContributions();
-    const key = forms.hold(form);
-    const customId = encodeModal({ kind: "contribute", form: key });
-    expect(customId.length).toBeLessThanOrEqual(CUSTOM_ID_MAX);
-    expect(decodeModal(customId)).toEqual({ kind: "contribute", form: key });
-    expect(forms.take(key, form.userId)).toEqual(form);
-  });
-
-  it("gives a form only to the person who opened it, and only once", () => {
-    const forms = new PendingContributions();
-    const key = forms.hold(form);
-    expect(forms.take(key, "100000000000000009")).toBeNull();
-    expect(forms.take(key, form.userId)).toEqual(form);
-    expect(forms.take(key, form.userId)).toBeNull();
-  });
-
-  it("forgets forms after their time and beyond its limit, oldest first", () => {
-    // Any real clock reading; lru-cache takes a set time of 0 for "no time".
-    let now = 1_000_000;
-    const forms = new PendingContributions({ limit: 2, ttlMs: 1_000, now: () => now });
-    const expiring = forms.hold(form);
-    now += 1_001;
-    expect(forms.take(expiring, form.userId)).toBeNull();
-    const first = forms.hold(form);
-    const second = forms.hold(form);
-    const third = forms.hold(form);
-    expect(forms.size).toBe(2);
-    expect(forms.take(first, form.userId)).toBeNull();
-    expect(forms.take(second, form.userId)).toEqual(form);
-    const fourth = forms.hold(form);
-    now += 5_000;
-    expect(forms.take(third, form.userId)).toBeNull();
-    expect(forms.take(fourth, form.userId)).toBeNull();
-    expect(forms.size).toBe(0);
   });
 });
 

@@ -3,6 +3,7 @@
 import { randomUUID } from "node:crypto";
 import type { APIInteraction, APIMessage } from "discord-api-types/v10";
 import { systemClock, type Deps } from "../../../src/app/deps.ts";
+import { databaseConversations } from "../../../src/app/conversations.ts";
 import { catalog } from "../../../src/commands/catalog.ts";
 import type { Log } from "../../../src/logger.ts";
 import { startWorkers, type JobRuntime } from "../../../src/jobs/runtime.ts";
@@ -61,18 +62,34 @@ export class DiscordWorld {
       settings: { cardEditDelayMs: 0, backoffMs: 100 },
       dispatcherPollMs: 50,
     });
-    this.bot = createDiscordBot(
+    this.ackBudgetMs = options.ackBudgetMs ?? 2_000;
+    this.bot = this.newBot();
+    await this.bot.start();
+    await this.until(async () => (await this.space()) !== null, "the server's community");
+  }
+
+  private ackBudgetMs = 2_000;
+
+  /** A bot process on this world's database and queues. */
+  private newBot(): PlatformBot {
+    return createDiscordBot(
       {
         deps: this.deps,
         catalog,
         log: this.log,
         jobs: botJobs(this.runtime.queues, this.deps),
         pacing: this.runtime.backend.coordination,
+        conversations: databaseConversations(this.deps),
       },
-      { token: TOKEN, applicationId: APP_ID, api: this.fake.api, ackBudgetMs: options.ackBudgetMs ?? 2_000 },
+      { token: TOKEN, applicationId: APP_ID, api: this.fake.api, ackBudgetMs: this.ackBudgetMs },
     );
+  }
+
+  /** A fresh bot instance on the same database, as after a restart of the process. */
+  async restartBot(): Promise<void> {
+    await this.bot.stop();
+    this.bot = this.newBot();
     await this.bot.start();
-    await this.until(async () => (await this.space()) !== null, "the server's community");
   }
 
   async stop(): Promise<void> {

@@ -4,6 +4,7 @@
 // telegramOutgoing. People write to the emulator; the test reads what the bot
 // sent back the way those people would see it.
 import { randomUUID } from "node:crypto";
+import { databaseConversations } from "../../../src/app/conversations.ts";
 import { catalog } from "../../../src/commands/catalog.ts";
 import type { Deps } from "../../../src/app/deps.ts";
 import type { Log } from "../../../src/logger.ts";
@@ -131,7 +132,7 @@ export class TelegramWorld implements PlatformHarness {
     await this.startBot();
   }
 
-  /** What a bot of this world is given: its database, the catalog, the jobs' queues and pacing buckets. */
+  /** What a bot process is given: this world's database, queues, pacing buckets and conversation store. */
   services(): BotServices {
     return {
       deps: this.deps,
@@ -139,6 +140,7 @@ export class TelegramWorld implements PlatformHarness {
       log: this.log,
       jobs: botJobs(this.runtime.queues, this.deps),
       pacing: this.runtime.backend.coordination,
+      conversations: databaseConversations(this.deps),
     };
   }
 

@@ -15,7 +15,8 @@ import { TelegramEmulator } from "./emulator.ts";
 import { BOT_TOKEN, TelegramWorld } from "./harness.ts";
 
 const SECRET = "s3cret_Token-1";
-const DIALOGUE_TIMEOUT_MS = 300;
+// Long enough for the database round trips of each answer on a busy machine; short enough to wait out.
+const DIALOGUE_TIMEOUT_MS = 1_500;
 const world = new TelegramWorld(
   { emulator: 9471, http: 9472 },
   { secret: SECRET, groupId: -1009998887776, dialogueTimeoutMs: DIALOGUE_TIMEOUT_MS },
