@@ -33,7 +33,7 @@ chatPlatformContract({
   name: "telegram",
   capabilities: { rateLimits: true, failures: true, fileBytes: true },
   async open() {
-    const emulator = new TelegramEmulator(9491);
+    const emulator = new TelegramEmulator(9701);
     await emulator.start();
     const numberOf = (ref: MessageRef) => Number(ref.messageId);
     return {

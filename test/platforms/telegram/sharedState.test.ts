@@ -14,7 +14,7 @@ import { waitFor } from "../../jobs/support.ts";
 import type { SentMessage } from "./emulator.ts";
 import { BOT_TOKEN, TelegramWorld, WEBHOOK_PATH, type GroupInfo, type TelegramUser } from "./harness.ts";
 
-const world = new TelegramWorld({ emulator: 9481, http: 9482 }, { groupId: -1004445556667 });
+const world = new TelegramWorld({ emulator: 9601, http: 9602 }, { groupId: -1004445556667 });
 const person = TelegramWorld.person;
 
 beforeAll(() => world.start(), 60_000);
@@ -159,8 +159,8 @@ describe("a guided /contribute across bot processes", () => {
   let a: BotProcess;
   let b: BotProcess;
   beforeAll(async () => {
-    a = await botProcess(9483);
-    b = await botProcess(9484);
+    a = await botProcess(9603);
+    b = await botProcess(9604);
   }, 30_000);
 
   it("finishes when its steps alternate between two processes, and logs exactly one contribution", async () => {
@@ -247,8 +247,8 @@ describe("a guided /contribute in a group that becomes a supergroup", () => {
   it("follows the group to its new chat id and logs into the same community, from another process", async () => {
     const old: GroupInfo = { id: -4004001, title: "Upgrading group" };
     const upgraded = -1004004001;
-    const a = await botProcess(9490);
-    const b = await botProcess(9491);
+    const a = await botProcess(9610);
+    const b = await botProcess(9611);
     await post(a, world.membershipUpdate("left", "member", old));
     const user = world.user(person("Hugo"));
     expect((await says(a, user, "/contribute", old)).join("\n")).toMatch(/Which category/);
@@ -284,11 +284,11 @@ describe("a guided /contribute in a group that becomes a supergroup", () => {
 describe("a guided /contribute across a restart", () => {
   it("finishes in the process started after the one that asked the first questions stopped", async () => {
     const user = world.user(person("Edda"));
-    const before = await botProcess(9485);
+    const before = await botProcess(9605);
     expect((await says(before, user, "/contribute", "group")).join("\n")).toMatch(/Which category/);
     expect((await says(before, user, "docs")).join("\n")).toMatch(/What did you do/);
     await before.stop();
-    const after = await botProcess(9485);
+    const after = await botProcess(9605);
     expect((await says(after, user, "Restart-proof guide")).join("\n")).toMatch(/Evidence links/);
     expect((await says(after, user, "https://example.org/restart-proof")).join("\n")).toMatch(/Co-authors/);
     expect((await says(after, user, "none")).join("\n")).toMatch(/Log it\?/);
@@ -305,12 +305,12 @@ describe("a guided /contribute left unanswered", () => {
 
   it("times out once with the polite answer, though every process holds a timer for it", async () => {
     const user = world.user(person("Fenn"));
-    const c = await botProcess(9486, TIMEOUT_MS);
-    const d = await botProcess(9487, TIMEOUT_MS);
+    const c = await botProcess(9606, TIMEOUT_MS);
+    const d = await botProcess(9607, TIMEOUT_MS);
     await says(c, user, "/contribute", "group");
     expect((await says(d, user, "docs")).join("\n")).toMatch(/What did you do/);
     // A third process started now arms a timer for it too.
-    const e = await botProcess(9488, TIMEOUT_MS);
+    const e = await botProcess(9608, TIMEOUT_MS);
     await waitFor(
       async () => timedOut(user),
       (count) => count > 0,
@@ -325,12 +325,12 @@ describe("a guided /contribute left unanswered", () => {
 
   it("is told by the next process to start when it expired while no process ran", async () => {
     const user = world.user(person("Gwen"));
-    const first = await botProcess(9489, TIMEOUT_MS);
+    const first = await botProcess(9609, TIMEOUT_MS);
     await says(first, user, "/contribute", "group");
     await first.stop();
     await sleep(TIMEOUT_MS * 1.5);
     expect(timedOut(user)).toBe(0);
-    const next = await botProcess(9489, TIMEOUT_MS);
+    const next = await botProcess(9609, TIMEOUT_MS);
     await waitFor(
       async () => timedOut(user),
       (count) => count > 0,
