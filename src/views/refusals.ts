@@ -6,7 +6,7 @@ import {
 } from "../core/config.ts";
 import type { Refusal } from "../core/result.ts";
 import { MAX_TOKENS_PER_COMMUNITY, TOKEN_SCOPES } from "../core/tokens.ts";
-import { MAX_DESCRIPTION_LENGTH, MAX_REASON_LENGTH, MAX_TITLE_LENGTH } from "../core/text.ts";
+import { limitText, MAX_DESCRIPTION_LENGTH, MAX_REASON_LENGTH, MAX_TITLE_LENGTH } from "../core/text.ts";
 import { MAX_EVIDENCE_LINKS } from "../core/urls.ts";
 
 type Detail = Readonly<Record<string, string | number>>;
@@ -134,7 +134,25 @@ const refusalTexts: Readonly<Record<string, (d: Detail) => string>> = {
 /** The one-line text of a refusal; unknown codes still read as a refusal, never a crash. */
 export function refusalText(refusal: Refusal): string {
   const text = refusalTexts[refusal.code];
-  return text === undefined ? `That did not work (${refusal.code}).` : text(refusal.detail ?? {});
+  return text === undefined ? `That did not work (${refusal.code}).` : text(quotable(refusal.detail ?? {}));
+}
+
+/** The longest piece of a refusal's detail (often words as typed) that a refusal quotes. */
+const MAX_QUOTED_LENGTH = 200;
+
+/**
+ * A refusal stays one short line whatever was typed: each detail it quotes has its
+ * line breaks turned into spaces and is cut to MAX_QUOTED_LENGTH characters.
+ */
+function quotable(detail: Detail): Detail {
+  return Object.fromEntries(
+    Object.entries(detail).map(([key, value]) => [
+      key,
+      typeof value === "string"
+        ? limitText(value.replace(/[\n\r\u2028\u2029\u0085]+/g, " "), MAX_QUOTED_LENGTH)
+        : value,
+    ]),
+  );
 }
 
 /** Whether every code has a text — checked by a test over all use-case refusal codes. */
