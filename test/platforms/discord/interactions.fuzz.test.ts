@@ -140,6 +140,15 @@ function expectCannotPingAndRefusesInOneLine(body: MessageBody, input: unknown):
   expect((refusal.description ?? "").length, context).toBeLessThanOrEqual(MAX_REFUSAL_LENGTH * 2);
 }
 
+describe("payloads the fuzzer found", () => {
+  it("a /contribute whose category option is a user opens the form instead of logging an error", async () => {
+    const person: Someone = { id: "950000000000009001", name: "typo" };
+    const answer = await world.send(slashCommand(person, "contribute", { category: { user: person } }));
+    expect(answer.type).toBe(9);
+    expect(world.errors).toEqual([]);
+  });
+});
+
 describe("the Discord bot under fuzzing", () => {
   const runs = fuzzRuns(0.1);
   it(
