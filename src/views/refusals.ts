@@ -6,7 +6,7 @@ import {
 } from "../core/config.ts";
 import type { Refusal, RefusalCode, RefusalDetails } from "../core/result.ts";
 import { MAX_TOKENS_PER_COMMUNITY, TOKEN_SCOPES } from "../core/tokens.ts";
-import { MAX_DESCRIPTION_LENGTH, MAX_REASON_LENGTH, MAX_TITLE_LENGTH } from "../core/text.ts";
+import { limitText, MAX_DESCRIPTION_LENGTH, MAX_REASON_LENGTH, MAX_TITLE_LENGTH } from "../core/text.ts";
 import { MAX_EVIDENCE_LINKS } from "../core/urls.ts";
 
 /** A text for every refusal code, each reading the facts its code carries. */
@@ -138,11 +138,29 @@ export function refusalText<C extends RefusalCode>(refusal: Refusal<C>): string 
   const texts: RefusalTexts = refusalTexts;
   const text: ((detail: RefusalDetails[C]) => string) | undefined = texts[refusal.code];
   // Facts are typed by the code; `detail` of the union member is the code's own.
-  const detail = (refusal.detail ?? {}) as RefusalDetails[C];
+  const detail = quotable(refusal.detail ?? {}) as RefusalDetails[C];
   return text === undefined ? `That did not work (${refusal.code}).` : text(detail);
 }
 
 /** Whether a code read at run time (a zod issue's message) is a refusal code. */
 export function isRefusalCode(code: string): code is RefusalCode {
   return Object.hasOwn(refusalTexts, code);
+}
+
+/** The longest piece of a refusal's detail (often words as typed) that a refusal quotes. */
+const MAX_QUOTED_LENGTH = 200;
+
+/**
+ * A refusal stays one short line whatever was typed: each detail it quotes has its
+ * line breaks turned into spaces and is cut to MAX_QUOTED_LENGTH characters.
+ */
+function quotable(detail: object): object {
+  return Object.fromEntries(
+    Object.entries(detail).map(([key, value]: [string, unknown]) => [
+      key,
+      typeof value === "string"
+        ? limitText(value.replace(/[\n\r\u2028\u2029\u0085]+/g, " "), MAX_QUOTED_LENGTH)
+        : value,
+    ]),
+  );
 }

@@ -148,15 +148,24 @@ async function openContributeModal(
   spec: AnyCommandSpec,
   settings: InteractionSettings,
 ): Promise<void> {
-  const credits = parseCreditText(interaction.options.getString("credits") ?? "");
+  const credits = parseCreditText(stringOption(interaction, "credits"));
   if (!credits.ok) return answerNow(interaction, refusalView(refusalText(credits.error)), settings.log);
   const form = await settings.forms.hold({
     userId: interaction.user.id,
-    category: (interaction.options.getString("category") ?? "").trim(),
+    category: stringOption(interaction, "category").trim(),
     credits: credits.value,
   });
   const customId = encodeModal({ kind: "contribute", form });
   return showForm(interaction, contributeModal(customId, modalOptions(spec)), settings);
+}
+
+/**
+ * A string option's value, "" when it is absent or of another type: getString
+ * throws on a payload whose option has the wrong type (found by the fuzzer).
+ */
+function stringOption(interaction: ChatInputCommandInteraction, name: string): string {
+  const value = interaction.options.get(name)?.value;
+  return typeof value === "string" ? value : "";
 }
 
 /** Opens a form; when Discord refuses it the person is told, not left with "interaction failed". */

@@ -42,10 +42,15 @@ export class DiscordWorld {
   private namespace = `cairn-test-discord-${randomUUID().slice(0, 8)}`;
   /** What the bot logged, one object per line with its message. */
   readonly logged: Array<Record<string, unknown>> = [];
+  /** What the bot logged as errors (also in `logged`). */
+  readonly errors: Array<Record<string, unknown>> = [];
   private readonly log: Log = {
     info: (fields, message) => void this.logged.push({ ...fields, message }),
     warn: (fields, message) => void this.logged.push({ ...fields, message }),
-    error: (fields, message) => void this.logged.push({ ...fields, message }),
+    error: (fields, message) => {
+      this.logged.push({ ...fields, message });
+      this.errors.push({ ...fields, message });
+    },
   };
 
   async start(options: { ackBudgetMs?: number } = {}): Promise<void> {

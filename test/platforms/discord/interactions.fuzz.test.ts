@@ -1,0 +1,186 @@
+// Fuzzing the unmodified discord.js client through the fake Discord with
+// interaction payloads of every kind: slash commands with options of wrong
+// types, missing or unknown options, unknown commands and subcommands, buttons
+// and selects with unknown custom ids or on stale messages, forms that were
+// never opened, autocomplete with any text. Every interaction is answered once,
+// nothing is logged as an error, refusals are one line, and nothing sent can ping.
+import fc from "fast-check";
+import type { APIInteraction, APIMessage } from "discord-api-types/v10";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { catalog } from "../../../src/commands/catalog.ts";
+import { anyText, fuzzRuns, fuzzTimeout, MAX_REFUSAL_LENGTH } from "../../support/fuzz.ts";
+import { GENERAL_CHANNEL, type MessageBody, type RestCall } from "./fakeDiscord.ts";
+import {
+  autocomplete,
+  buttonPress,
+  modalSubmit,
+  selectPick,
+  slashCommand,
+  type OptionValue,
+  type Someone,
+} from "./fixtures.ts";
+import { DiscordWorld } from "./world.ts";
+
+const world = new DiscordWorld();
+beforeAll(() => world.start(), 120_000);
+afterAll(() => world.stop(), 60_000);
+
+const REFUSAL_COLOUR = 0xed4245;
+
+/** Twenty members and ten moderators, so the command rate rarely silences the fuzzer. */
+const someone = fc.integer({ min: 1, max: 30 }).map((n): Someone => ({
+  id: `95000000000000${String(n).padStart(4, "0")}`,
+  name: `fuzz${n}`,
+  moderator: n > 20,
+}));
+
+const optionValue: fc.Arbitrary<OptionValue> = fc.oneof(
+  anyText(60),
+  fc.integer(),
+  fc.double({ noNaN: true, noDefaultInfinity: true }),
+  fc.boolean(),
+  fc.constantFrom("#1", "1", "docs", "approve", "7d", "@everyone", "<@&1>", "https://example.com/x"),
+  someone.map((user) => ({ user })),
+);
+
+const names = [...new Set(catalog.flatMap((spec) => spec.options.map((option) => option.name)))];
+const optionName = fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...names) }, anyText(12));
+
+const command = fc.record({
+  spec: fc.constantFrom(...catalog),
+  otherName: fc.option(anyText(20), { freq: 5, nil: undefined }),
+  otherSub: fc.option(anyText(12), { freq: 5, nil: undefined }),
+  values: fc.dictionary(optionName, optionValue, { maxKeys: 6 }),
+});
+
+const customId = fc.oneof(
+  anyText(100),
+  fc.constantFrom(
+    "vote:1:approve",
+    "vote:999:reject",
+    "cairn:vote:1:a",
+    "form:contribute:stale",
+    "info:1",
+    "",
+  ),
+  fc.integer({ min: 0, max: 10_000 }).map((n) => `vote:${n}:approve`),
+);
+
+/** A message the bot might once have sent, deleted or never known. */
+const staleMessage = fc
+  .record({ id: fc.bigInt({ min: 10n ** 17n, max: 10n ** 18n }), content: anyText(40) })
+  .map(({ id, content }): APIMessage =>
+    world.fake.apiMessage({ id: String(id), channelId: GENERAL_CHANNEL, body: { content } }),
+  );
+
+const interaction: fc.Arbitrary<APIInteraction> = fc.oneof(
+  {
+    weight: 5,
+    arbitrary: fc
+      .tuple(someone, command)
+      .map(([person, c]) =>
+        slashCommand(person, c.otherName ?? c.spec.name, c.values, c.otherSub ?? c.spec.sub),
+      ),
+  },
+  {
+    weight: 2,
+    arbitrary: fc
+      .tuple(someone, staleMessage, customId)
+      .map(([person, message, id]) => buttonPress(person, message, id)),
+  },
+  {
+    weight: 1,
+    arbitrary: fc
+      .tuple(someone, staleMessage, customId, fc.array(anyText(20), { maxLength: 3 }))
+      .map(([person, message, id, values]) => selectPick(person, message, id, values)),
+  },
+  {
+    weight: 1,
+    arbitrary: fc
+      .tuple(someone, customId, fc.dictionary(anyText(12), anyText(200), { maxKeys: 4 }))
+      .map(([person, id, fields]) => modalSubmit(person, id, fields)),
+  },
+  {
+    weight: 1,
+    arbitrary: fc
+      .tuple(someone, fc.constantFrom(...catalog), optionName, anyText(40))
+      .map(([person, spec, focused, typed]) => autocomplete(person, spec.name, focused, typed, spec.sub)),
+  },
+);
+
+/** The message bodies a REST call carries: a post, an edit, a follow-up or an interaction callback's data. */
+function messageBodiesOf(call: RestCall): MessageBody[] {
+  const body = call.body as (MessageBody & { type?: number; data?: unknown }) | undefined;
+  if (body === undefined || call.method === "GET" || call.method === "DELETE") return [];
+  if (/\/callback$/.test(call.path)) {
+    const data = body.data as (MessageBody & { choices?: unknown; custom_id?: string }) | undefined;
+    return data === undefined || data.choices !== undefined || body.type === 9 ? [] : [data];
+  }
+  return body.content !== undefined || body.embeds !== undefined ? [body] : [];
+}
+
+const embedsOf = (body: MessageBody) =>
+  (body.embeds ?? []) as ReadonlyArray<{ color?: number; description?: string; title?: string }>;
+const isRefusal = (body: MessageBody): boolean =>
+  embedsOf(body).some((embed) => embed.color === REFUSAL_COLOUR);
+
+function expectCannotPingAndRefusesInOneLine(body: MessageBody, input: unknown): void {
+  const context = `sent for ${JSON.stringify(input).slice(0, 400)}`;
+  expect(body.allowed_mentions?.parse, context).toEqual([]);
+  const embeds = (body.embeds ?? []) as ReadonlyArray<{
+    color?: number;
+    description?: string;
+    title?: string;
+  }>;
+  const refusal = embeds.find((embed) => embed.color === REFUSAL_COLOUR);
+  if (refusal === undefined) return;
+  expect(embeds, context).toHaveLength(1);
+  expect(refusal.title, context).toBeUndefined();
+  expect(refusal.description ?? "", context).not.toMatch(/[\n\r]/);
+  expect((refusal.description ?? "").length, context).toBeLessThanOrEqual(MAX_REFUSAL_LENGTH * 2);
+}
+
+describe("payloads the fuzzer found", () => {
+  it("a /contribute whose category option is a user opens the form instead of logging an error", async () => {
+    const person: Someone = { id: "950000000000009001", name: "typo" };
+    const answer = await world.send(slashCommand(person, "contribute", { category: { user: person } }));
+    expect(answer.type).toBe(9);
+    expect(world.errors).toEqual([]);
+  });
+});
+
+describe("the Discord bot under fuzzing", () => {
+  const runs = fuzzRuns(0.1);
+  it(
+    `answers ${runs} random interactions once each, without an error, with one-line refusals and nothing that can ping`,
+    async () => {
+      let refusals = 0;
+      let bodies = 0;
+      await fc.assert(
+        fc.asyncProperty(interaction, async (payload) => {
+          const seen = world.fake.calls.length;
+          const callback = await world.fake.interact(payload);
+          if ((callback.body as { type?: number }).type === 5) {
+            // Deferred: the answer comes as an edit of the original reply.
+            await world.until(async () => world.fake.repliesTo(payload.id).length > 0, "the deferred answer");
+          }
+          const calls = world.fake.calls.slice(seen);
+          const context = JSON.stringify(payload.data).slice(0, 400);
+          expect(world.errors, context).toEqual([]);
+          const callbacks = calls.filter((call) => call.path.includes(`/interactions/${payload.id}/`));
+          expect(callbacks, context).toHaveLength(1);
+          for (const body of calls.flatMap(messageBodiesOf)) {
+            bodies += 1;
+            if (isRefusal(body)) refusals += 1;
+            expectCannotPingAndRefusesInOneLine(body, payload.data);
+          }
+        }),
+        { numRuns: runs },
+      );
+      // The fuzzer reached the commands: it was answered, and refused too.
+      expect(bodies).toBeGreaterThan(runs / 2);
+      expect(refusals).toBeGreaterThan(0);
+    },
+    fuzzTimeout(runs, 1_500),
+  );
+});
