@@ -1,5 +1,6 @@
-// Flat config: ESLint and typescript-eslint recommendations, plus the rule that
-// keeps src/core pure (no I/O, no framework, no database) — see STYLE.md §1.
+// Flat config: ESLint and typescript-eslint recommendations. The folder rules
+// (src/core stays pure, STYLE.md §1; the layers of ARCHITECTURE.md) are
+// dependency-cruiser's: .dependency-cruiser.cjs, run by `npm run lint`.
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
@@ -11,34 +12,6 @@ const nodeGlobals = {
   __dirname: "readonly",
   URL: "readonly",
 };
-
-const CORE_FORBIDDEN = [
-  {
-    group: ["@prisma/*", "**/generated/**"],
-    message: "src/core is pure: no database access (pass data in from src/app).",
-  },
-  {
-    group: ["discord.js", "discord.js/*", "telegraf", "telegraf/*"],
-    message: "src/core knows no chat platform.",
-  },
-  { group: ["bullmq", "bullmq/*", "ioredis", "pg", "pg/*"], message: "src/core does no I/O." },
-  { group: ["pino", "pino-*"], message: "src/core does not log; return values instead." },
-  {
-    group: [
-      "node:fs",
-      "node:fs/*",
-      "fs",
-      "fs/*",
-      "node:net",
-      "net",
-      "node:http",
-      "http",
-      "node:https",
-      "https",
-    ],
-    message: "src/core does no I/O.",
-  },
-];
 
 export default tseslint.config(
   { ignores: ["src/generated/**", "node_modules/**", ".cairn/**", "coverage/**", ".scratch/**"] },
@@ -59,9 +32,5 @@ export default tseslint.config(
     files: ["**/*.cjs"],
     languageOptions: { sourceType: "commonjs" },
     rules: { "@typescript-eslint/no-require-imports": "off" },
-  },
-  {
-    files: ["src/core/**"],
-    rules: { "no-restricted-imports": ["error", { patterns: CORE_FORBIDDEN }] },
   },
 );

@@ -1,5 +1,6 @@
 // `npm run bench [-- --quick] [-- --reads]`: Cairn's performance figures on this machine.
 // `npm run bench jobs`: only the job system's figures (bench/jobs.ts).
+// `npm run bench pictures`: leaderboard picture drawing time and memory (bench/pictures.ts).
 //
 // Against the PostgreSQL at 127.0.0.1:5432 (BENCH_DATABASE_URL overrides) it
 // recreates `cairn_bench` (migrated with src/db/migrate.ts) and `cairn_pgbench`,
@@ -24,6 +25,7 @@ import { databaseUrl, freshMigratedDatabase, log, quietServer, round, serverUrl 
 import { migrate } from "../src/db/migrate.ts";
 import { DECISIONS, benchLogs, benchVotes, setUpWriteBench, type ThroughputResult } from "./throughput.ts";
 import { runJobsBench } from "./jobs.ts";
+import { runPicturesBench } from "./pictures.ts";
 
 const BENCH_DATABASE = "cairn_bench";
 const CONCURRENCY = [8, 32] as const;
@@ -47,7 +49,7 @@ function readPlan(argv: readonly string[]): Plan {
   const unknown = argv.filter((arg) => arg !== "--quick" && arg !== "--reads");
   if (unknown.length > 0) {
     process.stderr.write(
-      `usage: npm run bench [-- --quick] [-- --reads] | npm run bench jobs\nunknown argument: ${unknown.join(" ")}\n`,
+      `usage: npm run bench [-- --quick] [-- --reads] | npm run bench jobs | npm run bench pictures\nunknown argument: ${unknown.join(" ")}\n`,
     );
     process.exit(2);
   }
@@ -116,6 +118,7 @@ async function main(): Promise<void> {
   const benchDir = path.dirname(fileURLToPath(import.meta.url));
   process.chdir(path.dirname(benchDir)); // migrate() reads prisma/migrations from the working directory
   if (argv[0] === "jobs" && argv.length === 1) return runJobsBench();
+  if (argv[0] === "pictures" && argv.length === 1) return runPicturesBench();
   const plan = readPlan(argv);
   const started = performance.now();
   const facts = await serverFacts();

@@ -5,16 +5,20 @@ import path from "node:path";
 import { buildExport } from "./app/exports.ts";
 import { exportLedgerLines, verifyLedgerFile } from "./app/ledgerAudit.ts";
 import { systemClock } from "./app/deps.ts";
+import { ensureCommunityForChat } from "./app/actors.ts";
+import { createOperatorToken } from "./app/tokens.ts";
+import { refusalText } from "./views/refusals.ts";
 import { catalog } from "./commands/catalog.ts";
 import { loadConfig, readEnvironment, redact, type Config } from "./config.ts";
 import { parseWindow } from "./core/periods.ts";
 import { createLogger, type Logger } from "./logger.ts";
-import { runConsoleWithJobs } from "./platforms/console/withJobs.ts";
+import { runConsoleWithJobs } from "./console.ts";
 import { consoleChat } from "./platforms/console/session.ts";
 import { deployCommands } from "./platforms/discord/index.ts";
 import { configuredPlatforms } from "./platforms/registry.ts";
 import { openDatabase } from "./runtime.ts";
 import { serve, type ProcessRole } from "./serve.ts";
+import { readCommandLine, type Flag } from "./cliArgs.ts";
 
 const USAGE = `Usage: cairn [start | bot | worker | console | migrate | ledger verify FILE | ledger export [FILE] | export [WINDOW] [--json] [--out FILE]]
   start                bots, background workers and HTTP in one process (default when a platform token is set)
@@ -25,28 +29,36 @@ const USAGE = `Usage: cairn [start | bot | worker | console | migrate | ledger v
   migrate              apply pending database migrations
   ledger verify FILE   check the hash chain of a ledger export (JSON lines)
   ledger export [FILE] write the demo community's ledger as JSON lines (stdout without FILE)
-  export [WINDOW]      attribution CSV (or --json) of the demo community for a window (all, month, 30d, …)`;
+  export [WINDOW]      attribution CSV (or --json) of the demo community for a window (all, month, 30d, …)
+  token create NAME SCOPES… [--community ID]  an API token (scopes: read contribute vote moderate export) for the demo community or community ID; the secret is the last line
+  --help, -h           this text`;
 
 /** Kept so a failure message can be scrubbed of the configured secrets. */
 let loadedConfig: Config | undefined;
 
 /** The composition root: reads the configuration once and runs one command. */
 async function main(argv: readonly string[]): Promise<number> {
-  if (argv[0] === "help" || argv[0] === "--help" || argv[0] === "-h") {
+  const line = readCommandLine(argv);
+  if (line.kind === "help") {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  if (argv[0] === "ledger" && argv[1] === "verify") return verifyFile(argv[2]);
+  if (line.kind === "refused") {
+    process.stderr.write(`cairn: ${line.message}\n`);
+    return 2;
+  }
+  const { args, flags } = line;
+  if (line.command === "ledger" && args[0] === "verify") return verifyFile(args[1]);
   const config = loadConfig(readEnvironment(process.cwd()));
   loadedConfig = config;
-  const [command = defaultCommand(config), ...args] = argv;
+  const command = line.command ?? defaultCommand(config);
   switch (command) {
     case "start":
     case "bot":
     case "worker":
       return serveCommand(config, command);
     case "deploy-commands":
-      return deployCommandsCommand(config, args);
+      return deployCommandsCommand(config, stringFlag(flags["guild"]));
     case "console":
       return consoleCommand(config);
     case "migrate":
@@ -55,7 +67,10 @@ async function main(argv: readonly string[]): Promise<number> {
       if (args[0] === "export") return ledgerExportCommand(config, args[1]);
       break;
     case "export":
-      return exportCommand(config, args);
+      return exportCommand(config, args[0], { json: flags["json"] === true, out: stringFlag(flags["out"]) });
+    case "token":
+      if (args[0] === "create") return tokenCommand(config, args.slice(1), stringFlag(flags["community"]));
+      break;
   }
   process.stderr.write(`cairn: unknown command "${[command, ...args].join(" ")}"\n${USAGE}\n`);
   return 2;
@@ -119,14 +134,16 @@ async function consoleCommand(config: Config): Promise<number> {
   );
 }
 
-async function deployCommandsCommand(config: Config, args: readonly string[]): Promise<number> {
+function stringFlag(value: Flag): string | undefined {
+  return typeof value === "string" ? value : undefined;
+}
+
+async function deployCommandsCommand(config: Config, guildId: string | undefined): Promise<number> {
   if (config.discordToken === undefined || config.discordApplicationId === undefined) {
     process.stderr.write("cairn: deploy-commands needs DISCORD_TOKEN and DISCORD_APPLICATION_ID\n");
     return 2;
   }
-  const guildAt = args.indexOf("--guild");
-  const guildId = guildAt === -1 ? undefined : args[guildAt + 1];
-  if (guildAt !== -1 && (guildId === undefined || !/^\d{17,20}$/.test(guildId))) {
+  if (guildId !== undefined && !/^\d{17,20}$/.test(guildId)) {
     process.stderr.write("cairn: --guild needs a server id (17 to 20 digits)\n");
     return 2;
   }
@@ -203,11 +220,11 @@ async function ledgerExportCommand(config: Config, file: string | undefined): Pr
   });
 }
 
-async function exportCommand(config: Config, args: readonly string[]): Promise<number> {
-  const json = args.includes("--json");
-  const outAt = args.indexOf("--out");
-  const outFile = outAt === -1 ? undefined : args[outAt + 1];
-  const windowText = args.find((a, i) => !a.startsWith("--") && (outAt === -1 || i !== outAt + 1));
+async function exportCommand(
+  config: Config,
+  windowText: string | undefined,
+  { json, out: outFile }: { readonly json: boolean; readonly out: string | undefined },
+): Promise<number> {
   const window = parseWindow(windowText);
   if (!window.ok) {
     process.stderr.write(
@@ -236,6 +253,45 @@ async function exportCommand(config: Config, args: readonly string[]): Promise<n
       await writeFile(outFile, result.value.content);
       process.stdout.write(`Wrote ${outFile}\n`);
     }
+    return 0;
+  });
+}
+
+/** `cairn token create NAME SCOPES… [--community ID]`: the secret alone on the last line, for scripts. */
+async function tokenCommand(
+  config: Config,
+  args: readonly string[],
+  communityText: string | undefined,
+): Promise<number> {
+  if (communityText !== undefined && !/^\d{1,9}$/.test(communityText)) {
+    process.stderr.write("cairn: --community needs a community id (a number)\n");
+    return 2;
+  }
+  const [name, ...scopes] = args;
+  if (name === undefined || scopes.length === 0) {
+    process.stderr.write(`cairn: usage: cairn token create NAME SCOPES… [--community ID]\n`);
+    return 2;
+  }
+  return withDatabase(config, async (open) => {
+    const deps = { db: open.db, clock: systemClock };
+    const communityId =
+      communityText === undefined
+        ? (
+            await ensureCommunityForChat(deps, consoleChat, {
+              name: config.demoCommunity,
+              modLogChat: consoleChat.chatId,
+            })
+          ).communityId
+        : Number(communityText);
+    const result = await createOperatorToken(deps, communityId, { name, scopes });
+    if (!result.ok) {
+      process.stderr.write(`cairn: ${refusalText(result.error)}\n`);
+      return 1;
+    }
+    const { token, scopes: granted } = result.value;
+    process.stdout.write(
+      `Token ${result.value.name} for community ${communityId}, scopes ${granted.join(", ")}:\n${token}\n`,
+    );
     return 0;
   });
 }

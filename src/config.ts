@@ -24,6 +24,8 @@ export interface Config {
   readonly telegramBotToken: string | undefined;
   readonly telegramWebhookUrl: string | undefined;
   readonly telegramWebhookSecret: string | undefined;
+  /** Another Bot API server (a local `telegram-bot-api`, an emulator); undefined is Telegram's own. */
+  readonly telegramApiRoot: string | undefined;
   readonly httpPort: number;
   /** Bearer token for /metrics and /readyz from anywhere; undefined answers them to loopback clients only. */
   readonly metricsToken: string | undefined;
@@ -65,6 +67,24 @@ function urlWithScheme(schemes: readonly string[], what: string) {
     },
     { message: `must be ${what}` },
   );
+}
+
+/** The root URL of an HTTP API (no query or fragment), without a trailing slash: clients append their paths to it. */
+function apiRoot() {
+  return z
+    .string()
+    .refine(
+      (value) => {
+        try {
+          const url = new URL(value);
+          return ["https:", "http:"].includes(url.protocol) && url.search === "" && url.hash === "";
+        } catch {
+          return false;
+        }
+      },
+      { message: "must be an http:// or https:// URL without a query" },
+    )
+    .transform((value) => value.replace(/\/+$/, ""));
 }
 
 function port(defaultPort: number) {
@@ -116,17 +136,17 @@ const environmentSchema = z.object({
     }),
   ).transform((value) => (value === undefined ? undefined : (parseShards(value) ?? undefined))),
   DISCORD_API_URL: optional(
-    urlWithScheme(["https:", "http:"], "an http(s):// URL (Discord's API base, like https://discord.com/api)")
-      // The clients add /v10 themselves.
-      .refine((value) => !/\/v\d+\/?$/.test(value), {
-        message: "must be Discord's API base without the version (like https://discord.com/api)",
-      }),
-  ).transform((value) => value?.replace(/\/+$/, "")),
+    // The clients add /v10 themselves.
+    apiRoot().refine((value) => !/\/v\d+$/.test(value), {
+      message: "must be Discord's API base without the version (like https://discord.com/api)",
+    }),
+  ),
   TELEGRAM_BOT_TOKEN: optional(secret("a Telegram bot token (<digits>:<letters>)", /^\d+:[\w-]+$/)),
   TELEGRAM_WEBHOOK_URL: optional(urlWithScheme(["https:", "http:"], "an https:// URL")),
   TELEGRAM_WEBHOOK_SECRET: optional(
     secret("1-256 characters of A-Z, a-z, 0-9, _ and - (Telegram's rule)", /^[\w-]{1,256}$/),
   ),
+  TELEGRAM_API_ROOT: optional(apiRoot()),
   HTTP_PORT: port(8080),
   METRICS_TOKEN: optional(secret("16-256 characters of A-Z, a-z, 0-9, _, . and -", /^[\w.-]{16,256}$/)),
   LOG_LEVEL: optional(z.enum(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(", ")}` })).transform(
@@ -188,6 +208,7 @@ export function parseConfig(
       telegramBotToken: e.TELEGRAM_BOT_TOKEN,
       telegramWebhookUrl: e.TELEGRAM_WEBHOOK_URL,
       telegramWebhookSecret: e.TELEGRAM_WEBHOOK_SECRET,
+      telegramApiRoot: e.TELEGRAM_API_ROOT,
       httpPort: e.HTTP_PORT,
       metricsToken: e.METRICS_TOKEN,
       logLevel: e.LOG_LEVEL,

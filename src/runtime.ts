@@ -1,5 +1,5 @@
 import path from "node:path";
-import { openDb, type Db } from "./db/client.ts";
+import { closeDb, openDb, type Db } from "./db/client.ts";
 import { startEmbeddedPostgres } from "./db/embedded.ts";
 import { migrate } from "./db/migrate.ts";
 
@@ -47,7 +47,8 @@ export async function openDatabase(
     databaseUrl,
     description,
     close: async () => {
-      await db.$disconnect();
+      // Every connection hangs up before the embedded server stops, or it terminates them (57P01).
+      await closeDb(db);
       await stopEmbedded?.();
     },
   };

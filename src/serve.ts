@@ -7,21 +7,14 @@ import { systemClock, type Deps } from "./app/deps.ts";
 import type { AnyCommandSpec } from "./commands/types.ts";
 import type { Config } from "./config.ts";
 import { startHttpServer, observeCommand, type HttpServer } from "./http/server.ts";
+import { botJobs } from "./jobs/botJobs.ts";
 import { openJobQueues, startWorkers, type JobRuntime } from "./jobs/runtime.ts";
 import type { Queues } from "./jobs/queues.ts";
 import type { Logger } from "./logger.ts";
-import type { BotServices, PlatformBot } from "./platforms/bot.ts";
-import type { ChatPlatform } from "./ports/chatPlatform.ts";
+import type { PlatformBot, PlatformSet } from "./platforms/bot.ts";
 import type { OpenDatabase } from "./runtime.ts";
 
 export type ProcessRole = "start" | "bot" | "worker";
-
-/** The platforms configured by tokens: their bots (which take commands) and their sending sides (for workers). */
-export interface PlatformSet {
-  readonly names: readonly string[];
-  bots(services: BotServices): PlatformBot[];
-  outgoing(): ChatPlatform[];
-}
 
 export interface ServeOptions {
   readonly role: ProcessRole;
@@ -65,7 +58,14 @@ export async function serve(options: ServeOptions): Promise<number> {
   const backend = runtime?.backend ?? (onlyQueues as NonNullable<typeof onlyQueues>).backend;
 
   const bots = runsBots
-    ? options.platforms.bots({ deps, catalog: options.catalog, log, queues, observeCommand })
+    ? options.platforms.bots({
+        deps,
+        catalog: options.catalog,
+        log,
+        jobs: botJobs(queues, deps),
+        pacing: backend.coordination,
+        observeCommand,
+      })
     : [];
   const started: PlatformBot[] = [];
   let http: HttpServer | null = null;

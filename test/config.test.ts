@@ -89,7 +89,7 @@ describe("loadConfig", () => {
     ["CAIRN_TIMEZONE", "Mars/Olympus_Mons", /^CAIRN_TIMEZONE must be an IANA time zone/],
     ["DISCORD_APPLICATION_ID", "my-app", /^DISCORD_APPLICATION_ID must be a Discord application id/],
     ["TELEGRAM_WEBHOOK_URL", "ftp://bot.example", /^TELEGRAM_WEBHOOK_URL must be an https:\/\/ URL$/],
-    ["DISCORD_API_URL", "discord.com/api", /^DISCORD_API_URL must be an http\(s\):\/\/ URL/],
+    ["DISCORD_API_URL", "discord.com/api", /^DISCORD_API_URL must be an http:\/\/ or https:\/\/ URL/],
     [
       "DISCORD_API_URL",
       "https://proxy.example/api/v10",
@@ -130,6 +130,18 @@ describe("loadConfig", () => {
     const error = errorOf(env);
     expect(error.variable).toBe(variable);
     expect(error.message).toMatch(message);
+  });
+
+  it("reads TELEGRAM_API_ROOT as a URL without its trailing slash, and refuses anything else in one line", () => {
+    expect(loadConfig({ TELEGRAM_API_ROOT: "http://127.0.0.1:8081/" }).telegramApiRoot).toBe(
+      "http://127.0.0.1:8081",
+    );
+    expect(loadConfig({}).telegramApiRoot).toBeUndefined();
+    for (const value of ["ftp://api.example", "not a url", "https://api.example/?token=1"]) {
+      const error = errorOf({ TELEGRAM_API_ROOT: value });
+      expect(error.variable).toBe("TELEGRAM_API_ROOT");
+      expect(error.message).toBe("TELEGRAM_API_ROOT must be an http:// or https:// URL without a query");
+    }
   });
 
   it("refuses to start a webhook without its secret, so forged updates cannot be posted", () => {

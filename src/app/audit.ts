@@ -1,5 +1,6 @@
 import type { Tx } from "../db/client.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
+import type { Deps } from "./deps.ts";
 import { enqueueOutbox } from "./outbox.ts";
 
 export interface AuditFacts {
@@ -26,4 +27,25 @@ export async function recordModeratorAction(tx: Tx, facts: AuditFacts, at: Date)
   });
   await enqueueOutbox(tx, facts.communityId, { kind: "MOD_LOG", auditId: row.id });
   return row.id;
+}
+
+/** A moderator log line's parts: who did what to what, and why. */
+export interface ModLogEntry {
+  /** "Cairn" for the bot's own actions, "someone" for an actor erased since. */
+  readonly actor: string;
+  readonly action: string;
+  readonly target: string;
+  readonly reason: string;
+}
+
+/** The audit entry a MOD_LOG outbox row names, or null when it is gone. */
+export async function readModLogEntry(deps: Deps, auditId: number): Promise<ModLogEntry | null> {
+  const entry = await deps.db.auditLog.findUnique({ where: { id: auditId } });
+  if (entry === null) return null;
+  const actor =
+    entry.actorId === null
+      ? "Cairn"
+      : ((await deps.db.member.findUnique({ where: { id: entry.actorId }, select: { displayName: true } }))
+          ?.displayName ?? "someone");
+  return { actor, action: entry.action, target: entry.target, reason: entry.reason };
 }

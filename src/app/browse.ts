@@ -74,8 +74,7 @@ export async function showContribution(
   input: { readonly actor: Actor; readonly number: number },
 ): Promise<Result<ContributionDetail, "UNKNOWN_CONTRIBUTION">> {
   const { actor } = input;
-  if (!Number.isSafeInteger(input.number))
-    return refuse("UNKNOWN_CONTRIBUTION", { number: String(input.number) });
+  if (!Number.isSafeInteger(input.number)) return refuse("UNKNOWN_CONTRIBUTION", { number: input.number });
   const [contribution, community] = await Promise.all([
     deps.db.contribution.findUnique({
       where: { communityId_number: { communityId: actor.communityId, number: input.number } },

@@ -1,7 +1,7 @@
 import type { Tx } from "../db/client.ts";
 import { readCommunityConfig, type CommunityConfig } from "../core/config.ts";
 import { clawbackFor } from "../core/clawback.ts";
-import { ok, refuse, type Result } from "../core/result.ts";
+import { ok, refuse, type RefusalCode, type Result } from "../core/result.ts";
 import { validateReason } from "../core/text.ts";
 import { findMember, type MemberRef } from "./actors.ts";
 import { recordModeratorAction } from "./audit.ts";
@@ -450,18 +450,18 @@ async function rerenderCardsOf(tx: Tx, communityId: number, memberIds: readonly 
  * The common frame of an action on one contribution: a valid reason, the
  * moderator right when required, one transaction with the contribution locked.
  */
-async function withLockedContribution<T, C extends string>(
+async function withLockedContribution<T, C extends RefusalCode>(
   deps: Deps,
   actor: Actor,
   input: { readonly number: number; readonly reason: string },
   moderatorOnly: boolean,
   work: (tx: Tx, contribution: LockedContribution, reason: string, now: Date) => Promise<Result<T, C>>,
-): Promise<Result<T, C | "UNKNOWN_CONTRIBUTION" | "NOT_MODERATOR" | ReasonRefusal>> {
+): Promise<Result<T, C> | Result<never, "UNKNOWN_CONTRIBUTION" | "NOT_MODERATOR" | ReasonRefusal>> {
   const reason = validateReason(input.reason);
   if (!reason.ok) return reason;
   if (moderatorOnly && !actor.isModerator) return refuse("NOT_MODERATOR");
   const now = deps.clock.now();
-  return transact(deps, async (tx): Promise<Result<T, C | "UNKNOWN_CONTRIBUTION">> => {
+  return transact(deps, async (tx): Promise<Result<T, C> | Result<never, "UNKNOWN_CONTRIBUTION">> => {
     const found = await lockContribution(tx, actor.communityId, input.number);
     if (!found.ok) return found;
     return work(tx, found.value, reason.value, now);

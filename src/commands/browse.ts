@@ -8,6 +8,7 @@ import type { MemberRef } from "../app/actors.ts";
 import { parseWindow, windowText } from "../core/periods.ts";
 import { formatPoints } from "../core/points.ts";
 import { leaderboardView, profileView } from "../views/boards.ts";
+import { profileCardAttachment } from "../views/profileCard.ts";
 import { contributionDetailView, contributionPageView, reviewQueueView } from "../views/contribution.ts";
 import { privateView, successView } from "../views/view.ts";
 import { refused } from "./contributor.ts";
@@ -167,7 +168,12 @@ export const profile = defineCommand({
       actor: ctx.actor,
       ...(input.member === undefined ? {} : { member: input.member as MemberRef }),
     });
-    return result.ok ? profileView(result.value) : refused(result);
+    if (!result.ok) return refused(result);
+    const view = profileView(result.value);
+    // The console shows text only; a picture there would be a file written on every /profile.
+    return ctx.chat.platform === "CONSOLE"
+      ? view
+      : { ...view, attachment: await profileCardAttachment(result.value) };
   },
 });
 

@@ -6,6 +6,7 @@ import * as browse from "./browse.ts";
 import * as contributor from "./contributor.ts";
 import { commandName } from "./dispatch.ts";
 import * as moderator from "./moderator.ts";
+import * as tokens from "./tokens.ts";
 import { defineCommand, type AnyCommandSpec } from "./types.ts";
 
 const memberCommands: readonly AnyCommandSpec[] = [
@@ -47,6 +48,9 @@ const moderatorCommands: readonly AnyCommandSpec[] = [
   moderator.communityUnlink,
   browse.exportCommand,
   browse.ledgerVerify,
+  tokens.tokenCreate,
+  tokens.tokenList,
+  tokens.tokenRevoke,
 ];
 
 const help = defineCommand({

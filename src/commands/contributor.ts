@@ -10,6 +10,7 @@ import { castVote, askForInfo, answerInfoRequest } from "../app/votes.ts";
 import { appealContribution, requestErasure } from "../app/moderation.ts";
 import { createIdentityLinkCode, redeemIdentityLinkCode } from "../app/link.ts";
 import { parseCredits } from "../core/credits.ts";
+import type { Refusal } from "../core/result.ts";
 import { formatPoints } from "../core/points.ts";
 import { parseLinks } from "../core/urls.ts";
 import { refusalText } from "../views/refusals.ts";
@@ -69,10 +70,7 @@ const linksSchema = z.array(z.string()).transform((tokens, ctx) => {
   return parsed.value;
 });
 
-function refused(result: {
-  ok: false;
-  error: { code: string; detail?: Readonly<Record<string, string | number>> };
-}): View {
+function refused(result: { readonly ok: false; readonly error: Refusal }): View {
   return refusalView(refusalText(result.error));
 }
 

@@ -4,7 +4,8 @@ import type { Actor, Deps } from "../app/deps.ts";
 import { parseCommandLine, type CommandLine } from "../core/commandLine.ts";
 import { commandAllowance, type CommandWindow } from "../core/rateLimit.ts";
 import { withoutInvisibleCharacters } from "../core/text.ts";
-import { refusalText } from "../views/refusals.ts";
+import type { Refusal } from "../core/result.ts";
+import { isRefusalCode, refusalText } from "../views/refusals.ts";
 import { refusalView, type View } from "../views/view.ts";
 import type { ChatOwner } from "../app/community.ts";
 import type { AnyCommandSpec, CommandContext, CommandJobs } from "./types.ts";
@@ -183,9 +184,10 @@ function usage(spec: AnyCommandSpec): View {
 
 /** The first issue that names a refusal code speaks; anything else gets the command's usage. */
 function invalidInput(spec: AnyCommandSpec, error: z.ZodError): View {
-  const coded = error.issues.find((issue) => /^[A-Z_]+$/.test(issue.message));
-  if (coded === undefined || coded.message === "USAGE") return usage(spec);
-  return refusalView(refusalText({ code: coded.message }));
+  const code = error.issues.map((issue) => issue.message).find(isRefusalCode);
+  if (code === undefined || code === "USAGE") return usage(spec);
+  // An option's check names only codes whose facts are optional (refusing in options.ts).
+  return refusalView(refusalText({ code } as Refusal));
 }
 
 /**

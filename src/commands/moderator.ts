@@ -1,4 +1,4 @@
-import { formatTime } from "../views/contribution.ts";
+import { formatTime, formatTimeIn } from "../views/contribution.ts";
 import { z } from "zod";
 import {
   adjustPoints,
@@ -23,7 +23,9 @@ import {
   showConfig,
   unlinkSpace,
 } from "../app/community.ts";
+import { scheduleSetting, type CommunityConfig } from "../core/config.ts";
 import { formatPoints } from "../core/points.ts";
+import { nextRuns } from "../core/schedule.ts";
 import { privateView, successView } from "../views/view.ts";
 import { refused } from "./contributor.ts";
 import {
@@ -252,9 +254,20 @@ export const configSet = defineCommand({
   input: z.object({ key: word, value: text("USAGE") }),
   run: async (ctx, input) => {
     const result = await setConfig(ctx.deps, ctx.actor, input, ctx.chatOwner);
-    return result.ok ? successView(`${input.key} is now ${input.value}.`) : refused(result);
+    if (!result.ok) return refused(result);
+    const answer = successView(`${input.key} is now ${input.value}.`);
+    const runs = nextScheduledRuns(result.value.config, input.key, ctx.deps.clock.now());
+    return runs === null ? answer : { ...answer, lines: [...answer.lines, runs] };
   },
 });
+
+/** "Next runs: … (Europe/Berlin)" when `key` is a schedule, so a moderator sees what the pattern means. */
+function nextScheduledRuns(config: CommunityConfig, key: string, now: Date): string | null {
+  const schedule = scheduleSetting(config, key);
+  if (schedule === null) return null;
+  const runs = nextRuns(schedule, { timezone: config.timezone, from: now, count: 2 });
+  return `Next runs: ${runs.map((run) => formatTimeIn(run, config.timezone)).join(", ")} (${config.timezone}).`;
+}
 
 const weight = categoryWeight;
 

@@ -2,13 +2,14 @@ import { z } from "zod";
 import type { MemberRef } from "../app/actors.ts";
 import { MAX_CONTRIBUTION_NUMBER, parseContributionNumber, parsePoints } from "../core/commandLine.ts";
 import { parseWindow, type LeaderboardWindow } from "../core/periods.ts";
+import type { BareRefusalCode } from "../core/result.ts";
 
 /**
  * Option schemas shared by the catalog. They accept text (console, Telegram) and
  * the typed values Discord sends. A failed check carries the refusal code as its
  * message, which dispatch turns into the one-line refusal.
  */
-function refusing<T>(code: string, parse: (value: unknown) => T | null): z.ZodType<T> {
+function refusing<T>(code: BareRefusalCode, parse: (value: unknown) => T | null): z.ZodType<T> {
   return z
     .unknown()
     .optional()
@@ -63,7 +64,7 @@ export const amount = refusing("BAD_BUDGET", (value) => {
   return parsed.ok && parsed.value > 0 ? parsed.value : null;
 });
 
-export const wholeNumber = (code: string, min: number, max: number): z.ZodType<number> =>
+export const wholeNumber = (code: BareRefusalCode, min: number, max: number): z.ZodType<number> =>
   refusing(code, (value) => {
     const n = typeof value === "number" ? value : /^-?\d+$/.test(String(value)) ? Number(value) : NaN;
     return Number.isInteger(n) && n >= min && n <= max ? n : null;
@@ -75,7 +76,7 @@ export const date = refusing("BAD_DATE", (value) => {
   return Number.isNaN(parsed.getTime()) || parsed.toISOString().slice(0, 10) !== value ? null : parsed;
 });
 
-export const text = (code = "REASON_REQUIRED"): z.ZodType<string> =>
+export const text = (code: BareRefusalCode = "REASON_REQUIRED"): z.ZodType<string> =>
   refusing(code, (value) => (typeof value === "string" && value.trim() !== "" ? value.trim() : null));
 
 export const word = text("USAGE");

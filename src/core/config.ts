@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { parsePoints } from "./commandLine.ts";
-import { isCronExpression } from "./cron.ts";
+import { isSchedule } from "./schedule.ts";
 import { formatPoints } from "./points.ts";
 import { ok, refuse, type Result } from "./result.ts";
 
@@ -49,10 +49,10 @@ export const communityConfigSchema = z.object({
   verificationChat: chatRef,
   leaderboardChat: chatRef,
   modLogChat: chatRef,
-  leaderboardCron: z.string().refine(isCronExpression).default("0 9 * * 1"),
+  leaderboardCron: z.string().refine(isSchedule).default("0 9 * * 1"),
   timezone: z.string().refine(isTimeZone).default("UTC"),
   leaderboardPosts: z.boolean().default(true),
-  digestCron: z.string().refine(isCronExpression).default("0 9 * * *"),
+  digestCron: z.string().refine(isSchedule).default("0 9 * * *"),
   leaderboardSize: z.number().int().min(1).max(25).default(10),
 });
 
@@ -108,6 +108,8 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 type ValueKind = "count" | "ratio" | "points" | "multipliers" | "switch" | "chatRef" | "cron" | "timezone";
 
 /** How `/config set` reads each key, and what it says when the text does not fit. */
+const CRON_EXPECTED = "a cron schedule at most once a minute, like 0 9 * * 1, 0 9 ? * MON#1 or @weekly";
+
 const VALUE_KINDS: Record<CommunityConfigKey, { kind: ValueKind; expected: string }> = {
   quorum: { kind: "count", expected: "a whole number of votes from 1 to 1000" },
   approvalRatio: { kind: "ratio", expected: "a ratio above 0 and at most 1, like 0.66 or 66%" },
@@ -126,10 +128,10 @@ const VALUE_KINDS: Record<CommunityConfigKey, { kind: ValueKind; expected: strin
   verificationChat: { kind: "chatRef", expected: "a chat, or none" },
   leaderboardChat: { kind: "chatRef", expected: "a chat, or none" },
   modLogChat: { kind: "chatRef", expected: "a chat, or none" },
-  leaderboardCron: { kind: "cron", expected: "a 5-field cron schedule, like 0 9 * * 1" },
+  leaderboardCron: { kind: "cron", expected: CRON_EXPECTED },
   timezone: { kind: "timezone", expected: "an IANA time zone, like Europe/Berlin or UTC" },
   leaderboardPosts: { kind: "switch", expected: "on or off" },
-  digestCron: { kind: "cron", expected: "a 5-field cron schedule, like 0 9 * * *" },
+  digestCron: { kind: "cron", expected: CRON_EXPECTED },
   leaderboardSize: { kind: "count", expected: "a whole number of rows from 1 to 25" },
 };
 
@@ -196,6 +198,14 @@ export function setConfigValue(
   const parsed = value === NOT_A_VALUE ? null : communityConfigSchema.shape[configKey].safeParse(value);
   if (parsed === null || !parsed.success) return refuse("INVALID_CONFIG_VALUE", { key: configKey, expected });
   return ok({ ...config, [configKey]: parsed.data });
+}
+
+/** The schedule `key` names (leaderboardCron, digestCron) in `config`; null for any other key. */
+export function scheduleSetting(config: CommunityConfig, key: string): string | null {
+  const configKey = findConfigKey(key);
+  if (configKey === undefined || VALUE_KINDS[configKey].kind !== "cron") return null;
+  const value = config[configKey];
+  return typeof value === "string" ? value : null;
 }
 
 /** The settings that name a place messages are posted to. */

@@ -4,7 +4,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom
 import type { Db } from "../db/client.ts";
 import type { JobObserver } from "../jobs/definition.ts";
 import type { Log } from "../logger.ts";
-import { notGivenUp } from "../jobs/delivery.ts";
+import { notGivenUp } from "../app/outbox.ts";
 import { QUEUE_KEYS, type Queues } from "../jobs/queues.ts";
 import { withTimeout } from "../timing.ts";
 

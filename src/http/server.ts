@@ -1,16 +1,22 @@
-// Cairn's operations endpoints on node:http: /healthz (the process lives),
-// /readyz (the database and the queue backend answer), /metrics (Prometheus).
-import { createHash, timingSafeEqual } from "node:crypto";
-import { once } from "node:events";
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+// Cairn's one HTTP server, on fastify: the operations endpoints (/healthz,
+// /readyz, /metrics), the platforms' webhooks mounted raw, and whatever
+// plugins the process adds (the /api/v1 API).
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import Fastify, { type FastifyInstance } from "fastify";
 import type { Db } from "../db/client.ts";
 import type { QueueBackend } from "../jobs/backend.ts";
 import type { JobObserver } from "../jobs/definition.ts";
 import { silentLog, type Log } from "../logger.ts";
 import type { Queues } from "../jobs/queues.ts";
-import { withTimeout } from "../timing.ts";
 import { createMetrics, type CairnMetrics } from "./metrics.ts";
+import { registerOperations, sendJson } from "./operations.ts";
+import { registerRawRoutes, type HttpRoute } from "./rawRoutes.ts";
+
+export type { HttpRoute } from "./rawRoutes.ts";
+
+/** Something mounted on the server (the API); registered after the operations endpoints. */
+export type HttpPlugin = (app: FastifyInstance) => Promise<void>;
 
 export interface HttpServerOptions {
   /** 0 picks a free port (tests). */
@@ -40,13 +46,10 @@ export interface HttpServerOptions {
   readonly headersTimeoutMs?: number;
   /** Default 256 open connections; more are closed on arrival. */
   readonly maxConnections?: number;
-  /** More POST routes by exact path (a platform's webhook). */
+  /** More POST routes by exact path (a platform's webhook), handled by plain Node handlers. */
   readonly routes?: readonly HttpRoute[];
-}
-
-export interface HttpRoute {
-  readonly path: string;
-  handle(request: IncomingMessage, response: ServerResponse): void | Promise<void>;
+  /** More routes (the API), each in its own fastify context. */
+  readonly plugins?: readonly HttpPlugin[];
 }
 
 export interface HttpServer {
@@ -68,6 +71,14 @@ export function observeCommand(command: string, platform: string, seconds: numbe
   for (const metrics of liveMetrics) metrics.observeCommand(command, platform, seconds);
 }
 
+/** Slow or idle clients lose their socket; more than MAX_CONNECTIONS are refused. */
+const HEADERS_TIMEOUT_MS = 10_000;
+const REQUEST_TIMEOUT_MS = 30_000;
+const KEEP_ALIVE_TIMEOUT_MS = 5_000;
+const MAX_CONNECTIONS = 256;
+/** No route takes more (a Telegram update is far smaller; the API sets its own, smaller limit). */
+const BODY_LIMIT_BYTES = 1_000_000;
+
 export async function startHttpServer(options: HttpServerOptions): Promise<HttpServer> {
   const log = options.log ?? silentLog;
   const metrics = createMetrics({
@@ -76,151 +87,80 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
     ...(options.runtime === undefined ? {} : { queues: options.runtime.queues }),
   });
   const stopObserving = options.runtime?.observe?.(metrics.observer) ?? (() => {});
-  const ready = readiness(options, log);
-  const server = createServer(
+  const app = buildApp(options, log);
+  registerOperations(app, {
+    db: options.db,
+    metrics,
+    log,
+    ...(options.metricsToken === undefined ? {} : { metricsToken: options.metricsToken }),
+    ...(options.backend === undefined ? {} : { backend: options.backend }),
+    ...(options.ping === undefined ? {} : { ping: options.ping }),
+    ...(options.readyTimeoutMs === undefined ? {} : { readyTimeoutMs: options.readyTimeoutMs }),
+  });
+  await registerRawRoutes(app, options.routes ?? [], log);
+  for (const plugin of options.plugins ?? []) await app.register(plugin);
+  try {
+    await app.listen({ port: options.port, host: options.host ?? "0.0.0.0" });
+  } catch (error) {
+    stopObserving();
+    throw error;
+  }
+  app.server.maxConnections = options.maxConnections ?? MAX_CONNECTIONS;
+  liveMetrics.add(metrics);
+  const { port, address } = app.server.address() as AddressInfo;
+  log.info({ port }, "http server listening (/healthz, /readyz, /metrics)");
+  return {
+    url: `http://${urlHost(address)}:${port}`,
+    metrics,
+    async close() {
+      liveMetrics.delete(metrics);
+      stopObserving();
+      await app.close();
+    },
+  };
+}
+
+function urlHost(address: string): string {
+  if (address === "0.0.0.0" || address === "::") return "127.0.0.1";
+  return address.includes(":") ? `[${address}]` : address;
+}
+
+function buildApp(options: HttpServerOptions, log: Log): FastifyInstance {
+  const app = Fastify({
+    logger: false,
+    bodyLimit: BODY_LIMIT_BYTES,
+    forceCloseConnections: true,
+    // The Node server is built here so its header timeout and check interval are ours.
+    serverFactory: (handler) => nodeServer(handler, options.headersTimeoutMs ?? HEADERS_TIMEOUT_MS),
+  });
+  app.setNotFoundHandler((_request, reply) => sendJson(reply, 404, { status: "not found" }));
+  app.setErrorHandler((error, request, reply) => {
+    const status = clientErrorStatus(error);
+    if (status === 500) log.error({ err: error, path: request.url }, "http request failed");
+    return sendJson(reply, status, { status: status === 500 ? "error" : "bad request" });
+  });
+  return app;
+}
+
+/** The 4xx status fastify gave a client's mistake (a body too large, bad JSON), else 500. */
+export function clientErrorStatus(error: unknown): number {
+  const status =
+    typeof error === "object" && error !== null && "statusCode" in error ? error.statusCode : undefined;
+  return typeof status === "number" && status >= 400 && status < 500 ? status : 500;
+}
+
+function nodeServer(
+  handler: (request: IncomingMessage, response: ServerResponse) => void,
+  headersTimeout: number,
+): Server {
+  return createServer(
     {
-      headersTimeout: options.headersTimeoutMs ?? HEADERS_TIMEOUT_MS,
+      headersTimeout,
       requestTimeout: REQUEST_TIMEOUT_MS,
       keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
       // How often those timeouts are enforced (Node's default is 30 s).
       connectionsCheckingInterval: 1000,
     },
-    (request, response) => {
-      route(request, response, {
-        ready,
-        metrics,
-        routes: options.routes ?? [],
-        allowed: access(options.metricsToken),
-      }).catch((error: unknown) => {
-        log.error({ err: error, path: request.url }, "http request failed");
-        if (!response.headersSent)
-          reply(response, 500, "application/json", `${JSON.stringify({ status: "error" })}\n`);
-        else response.destroy();
-      });
-    },
+    handler,
   );
-  server.maxConnections = options.maxConnections ?? MAX_CONNECTIONS;
-  server.listen(options.port, options.host ?? "0.0.0.0");
-  await once(server, "listening");
-  liveMetrics.add(metrics);
-  const { port, address } = server.address() as AddressInfo;
-  const host =
-    address === "0.0.0.0" || address === "::"
-      ? "127.0.0.1"
-      : address.includes(":")
-        ? `[${address}]`
-        : address;
-  log.info({ port }, "http server listening (/healthz, /readyz, /metrics)");
-  return {
-    url: `http://${host}:${port}`,
-    metrics,
-    async close() {
-      liveMetrics.delete(metrics);
-      stopObserving();
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeAllConnections();
-      await closed;
-    },
-  };
-}
-
-/** Slow or idle clients lose their socket; more than MAX_CONNECTIONS are refused. */
-const HEADERS_TIMEOUT_MS = 10_000;
-const REQUEST_TIMEOUT_MS = 30_000;
-const KEEP_ALIVE_TIMEOUT_MS = 5_000;
-const MAX_CONNECTIONS = 256;
-
-const digest = (text: string): Buffer => createHash("sha256").update(text).digest();
-
-/** Who may read /metrics and /readyz: a bearer of the token, or without one, a loopback client. */
-function access(token: string | undefined): (request: IncomingMessage) => boolean {
-  if (token === undefined) return (request) => isLoopback(request.socket.remoteAddress ?? "");
-  const expected = digest(`Bearer ${token}`);
-  return (request) => timingSafeEqual(digest(request.headers.authorization ?? ""), expected);
-}
-
-function isLoopback(address: string): boolean {
-  return address === "::1" || /^(::ffff:)?127\./.test(address);
-}
-
-interface Handlers {
-  readonly allowed: (request: IncomingMessage) => boolean;
-  readonly ready: () => Promise<string | null>;
-  readonly metrics: CairnMetrics;
-  readonly routes: readonly HttpRoute[];
-}
-
-async function route(request: IncomingMessage, response: ServerResponse, handlers: Handlers): Promise<void> {
-  const path = new URL(request.url ?? "/", "http://localhost").pathname;
-  const extra = handlers.routes.find((r) => r.path === path);
-  if (extra !== undefined) {
-    if (request.method !== "POST") {
-      response.setHeader("allow", "POST");
-      reply(response, 405, "application/json", `${JSON.stringify({ status: "method not allowed" })}\n`);
-      return;
-    }
-    await extra.handle(request, response);
-    return;
-  }
-  if (path !== "/healthz" && path !== "/readyz" && path !== "/metrics") {
-    reply(response, 404, "application/json", `${JSON.stringify({ status: "not found" })}\n`);
-    return;
-  }
-  if (request.method !== "GET" && request.method !== "HEAD") {
-    response.setHeader("allow", "GET, HEAD");
-    reply(response, 405, "application/json", `${JSON.stringify({ status: "method not allowed" })}\n`);
-    return;
-  }
-  if (path !== "/healthz" && !handlers.allowed(request)) {
-    reply(response, 403, "application/json", `${JSON.stringify({ status: "forbidden" })}\n`);
-    return;
-  }
-  if (path === "/healthz") {
-    reply(response, 200, "application/json", `${JSON.stringify({ status: "ok" })}\n`);
-  } else if (path === "/readyz") {
-    const reason = await handlers.ready();
-    const body = reason === null ? { status: "ok" } : { status: "unavailable", reason };
-    reply(response, reason === null ? 200 : 503, "application/json", `${JSON.stringify(body)}\n`);
-  } else {
-    const { registry } = handlers.metrics;
-    reply(response, 200, registry.contentType, await registry.metrics());
-  }
-}
-
-function reply(response: ServerResponse, status: number, contentType: string, body: string): void {
-  response.writeHead(status, { "content-type": contentType, "cache-control": "no-store" });
-  response.end(response.req.method === "HEAD" ? undefined : body);
-}
-
-/**
- * The readiness check: null when the database answers `SELECT 1` and the queue
- * backend answers its ping, else a fixed one-line reason. The error itself goes
- * to the (redacting) log only: it may hold a host, a user or a database name.
- */
-function readiness(options: HttpServerOptions, log: Log): () => Promise<string | null> {
-  const timeoutMs = options.readyTimeoutMs ?? 2000;
-  const ping =
-    options.ping ??
-    (options.backend === undefined ? null : () => options.backend?.ping() ?? Promise.resolve());
-  const check = async (what: string, work: () => Promise<unknown>): Promise<boolean> => {
-    const outcome = await withTimeout(
-      work().then(
-        () => null,
-        (error: unknown) => error,
-      ),
-      timeoutMs,
-    );
-    if (outcome === null) log.warn({ check: what, timeoutMs }, "not ready: no answer in time");
-    else if (outcome.value !== null) log.warn({ check: what, err: outcome.value }, "not ready");
-    return outcome !== null && outcome.value === null;
-  };
-  return async () => {
-    const [database, queues] = await Promise.all([
-      check("database", () => options.db.$queryRaw`SELECT 1`),
-      ping === null ? Promise.resolve(true) : check("queues", ping),
-    ]);
-    if (!database) return "database did not answer SELECT 1";
-    if (!queues) return "queue backend did not answer its ping";
-    return null;
-  };
 }

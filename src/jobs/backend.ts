@@ -10,6 +10,7 @@ import {
 import { Redis } from "ioredis";
 import pg from "pg";
 import { postgresCoordination, redisCoordination, type Coordination } from "./coordination.ts";
+import { trackConnections } from "../db/pools.ts";
 import { withTimeout } from "../timing.ts";
 
 export interface QueueBackendSettings {
@@ -133,6 +134,7 @@ async function openPostgresBackend(databaseUrl: string, schema: string): Promise
   // Every queue, worker and event stream of BullMQ's backend adds its own error
   // listener to the shared pool; a dozen is expected, not a leak.
   pool.setMaxListeners(64);
+  const connections = trackConnections(pool);
   const client = await pool.connect();
   try {
     await runMigrations(client, schema);
@@ -157,6 +159,7 @@ async function openPostgresBackend(databaseUrl: string, schema: string): Promise
     },
     async close() {
       await pool.end();
+      await connections.hungUp();
     },
   };
 }

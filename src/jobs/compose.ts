@@ -1,15 +1,11 @@
-import type { Deps } from "../app/deps.ts";
+import { readModLogEntry } from "../app/audit.ts";
 import { showContribution } from "../app/browse.ts";
+import { cardContribution } from "../app/cards.ts";
+import type { Deps } from "../app/deps.ts";
 import type { OutboxPayload } from "../app/outbox.ts";
+import type { Audience } from "../app/targets.ts";
 import { decisionView, voteCardView } from "../views/contribution.ts";
 import { publicView, privateView, type View } from "../views/view.ts";
-
-/** Where a message goes in a community: its verification chat, its moderator log, or one member privately. */
-export type Audience =
-  | { readonly kind: "verification" }
-  | { readonly kind: "modlog" }
-  | { readonly kind: "leaderboard" }
-  | { readonly kind: "member"; readonly memberId: number };
 
 /** A message ready for a platform to post (or, for a card, to edit in place). */
 export interface OutgoingMessage {
@@ -38,10 +34,7 @@ export async function composeOutboxMessages(
   payload: OutboxPayload,
 ): Promise<OutgoingMessage[]> {
   if (payload.kind === "MOD_LOG") return modLogMessages(deps, communityId, payload.auditId);
-  const contribution = await deps.db.contribution.findUnique({
-    where: { id: payload.contributionId },
-    select: { number: true, submitterId: true },
-  });
+  const contribution = await cardContribution(deps, payload.contributionId);
   if (contribution === null) return [];
   const detail = await showContribution(deps, {
     actor: publicViewer(communityId),
@@ -87,13 +80,8 @@ export async function composeOutboxMessages(
 }
 
 async function modLogMessages(deps: Deps, communityId: number, auditId: number): Promise<OutgoingMessage[]> {
-  const entry = await deps.db.auditLog.findUnique({ where: { id: auditId } });
+  const entry = await readModLogEntry(deps, auditId);
   if (entry === null) return [];
-  const actor =
-    entry.actorId === null
-      ? "Cairn"
-      : ((await deps.db.member.findUnique({ where: { id: entry.actorId }, select: { displayName: true } }))
-          ?.displayName ?? "someone");
   const target = entry.target === "" ? "" : ` ${entry.target}`;
   const reason = entry.reason === "" ? "" : `: ${entry.reason}`;
   return [
@@ -101,7 +89,7 @@ async function modLogMessages(deps: Deps, communityId: number, auditId: number):
       communityId,
       audience: { kind: "modlog" },
       replaces: null,
-      view: publicView([`${actor} — ${entry.action}${target}${reason}`]),
+      view: publicView([`${entry.actor} — ${entry.action}${target}${reason}`]),
     },
   ];
 }

@@ -1,10 +1,8 @@
 import type { Redis } from "ioredis";
 import type pg from "pg";
-import type { Pace } from "../ports/chatPlatform.ts";
+import type { Bucket, PaceBuckets } from "../ports/pacing.ts";
 
-export interface Bucket extends Pace {
-  readonly key: string;
-}
+export type { Bucket };
 
 /**
  * What several worker processes share to pace platform calls and to serialise
@@ -12,11 +10,7 @@ export interface Bucket extends Pace {
  * (Redis or PostgreSQL) and timed by that store's clock, so every process sees
  * one bucket.
  */
-export interface Coordination {
-  /** Takes one token from every bucket, or none: 0 when taken, else the milliseconds until all have one. */
-  take(buckets: readonly Bucket[]): Promise<number>;
-  /** Keeps a bucket empty for `ms` (a platform's 429 retry_after). */
-  block(key: string, ms: number): Promise<void>;
+export interface Coordination extends PaceBuckets {
   /** Takes the lease `key` for `owner` unless someone else holds an unexpired one. */
   lease(key: string, owner: string, ttlMs: number): Promise<boolean>;
   /** Extends `owner`'s unexpired lease `key` to `ttlMs` from now; false when it is no longer theirs. */

@@ -1,5 +1,6 @@
 import { DelayedError } from "bullmq";
 import { z } from "zod";
+import { pendingContribution, type PendingDeadline } from "../app/deadlines.ts";
 import type { Deps } from "../app/deps.ts";
 import { closeDueInCommunity } from "../app/votes.ts";
 import { addJobs, defineJob, type JobContext } from "./definition.ts";
@@ -14,11 +15,6 @@ export function deadlineJobId(contributionId: number, closesAt: Date): string {
   return `deadline-${contributionId}-${closesAt.getTime()}`;
 }
 
-export interface PendingDeadline {
-  readonly id: number;
-  readonly closesAt: Date;
-}
-
 export const voteDeadlineJob = defineJob({
   queue: "deadlines",
   name: "vote-deadline",
@@ -31,11 +27,7 @@ export const voteDeadlineJob = defineJob({
     removeOnFail: { age: 30 * 86_400 },
   },
   async handle(ctx, payload, run) {
-    const pending = () =>
-      ctx.deps.db.contribution.findFirst({
-        where: { id: payload.contributionId, status: "PENDING" },
-        select: { communityId: true, closesAt: true },
-      });
+    const pending = () => pendingContribution(ctx.deps, payload.contributionId);
     let row = await pending();
     if (row === null) return { decided: null };
     if (row.closesAt.getTime() <= ctx.deps.clock.now().getTime()) {

@@ -1,42 +1,30 @@
 import { createHash, randomUUID } from "node:crypto";
 import { DelayedError, RateLimitError } from "bullmq";
 import { z } from "zod";
-import type { OutboxPayload } from "../app/outbox.ts";
+import { cardRefs, rememberCardRef } from "../app/cards.ts";
+import {
+  countDeliveryAttempt,
+  giveUpOutboxRow,
+  hasNewerOfTopic,
+  isOutboxRowDelivered,
+  outboxRowToDeliver,
+  postingMarker,
+  settleTopic,
+  type OutboxPayload,
+  type PostingMarker,
+} from "../app/outbox.ts";
+import { audienceTargets } from "../app/targets.ts";
 import {
   PlatformError,
   describeFailure,
   targetKey,
   type ChatTarget,
-  type PostOptions,
+  type MessageRef,
 } from "../ports/chatPlatform.ts";
 import { composeOutboxMessages, type OutgoingMessage } from "./compose.ts";
 import { defineJob, type JobContext, type JobRun } from "./definition.ts";
-import { PacingWait, editPaced, postPaced } from "./send.ts";
-import { targetsFor } from "./targets.ts";
-
-/** lastError of an outbox row that will never be delivered (every target failed permanently). */
-export const GIVEN_UP = "permanent:";
-
-/** Rows still worth delivering (a NOT on a nullable column alone would drop rows without an error). */
-export const notGivenUp = { OR: [{ lastError: null }, { NOT: { lastError: { startsWith: GIVEN_UP } } }] };
-
-const outboxPayloadSchema: z.ZodType<OutboxPayload> = z.discriminatedUnion("kind", [
-  z.object({ kind: z.literal("VOTE_CARD"), contributionId: z.number().int() }),
-  z.object({ kind: z.literal("TALLY"), contributionId: z.number().int() }),
-  z.object({ kind: z.literal("DECISION"), contributionId: z.number().int() }),
-  z.object({ kind: z.literal("NEEDS_INFO"), contributionId: z.number().int(), questionId: z.number().int() }),
-  z.object({
-    kind: z.literal("INFO_ANSWERED"),
-    contributionId: z.number().int(),
-    questionId: z.number().int(),
-  }),
-  z.object({ kind: z.literal("MOD_LOG"), auditId: z.number().int() }),
-]);
-
-export function readOutboxPayload(json: unknown): OutboxPayload | null {
-  const parsed = outboxPayloadSchema.safeParse(json);
-  return parsed.success ? parsed.data : null;
-}
+import { postMarked } from "./posting.ts";
+import { PacingWait, editPaced } from "./send.ts";
 
 /** The delivery job of an outbox row: its id is the row's, so a row becomes at most one job. */
 export function deliveryJobId(outboxId: bigint | string): string {
@@ -48,6 +36,8 @@ interface Progress {
   readonly done: Set<string>;
   /** Names the posts of one outbox row, so a platform that can de-duplicate drops a retried post. */
   readonly postKey?: string;
+  /** The outbox row's "posting" marker, so a retry knows a post that was interrupted before it was recorded. */
+  readonly posting?: PostingMarker;
   save(): Promise<void>;
 }
 
@@ -103,13 +93,11 @@ export async function deliverOutboxRow(
   id: bigint,
   progress: Progress,
 ): Promise<DeliveryOutcome> {
-  const db = ctx.deps.db;
-  const row = await db.outboxMessage.findUnique({ where: { id } });
-  if (row === null || row.deliveredAt !== null || row.lastError?.startsWith(GIVEN_UP) === true)
-    return "skipped";
-  const payload = readOutboxPayload(row.payload);
+  const row = await outboxRowToDeliver(ctx.deps, id);
+  if (row === null) return "skipped";
+  const payload = row.payload;
   if (payload === null) {
-    await db.outboxMessage.update({ where: { id }, data: { lastError: `${GIVEN_UP} unreadable payload` } });
+    await giveUpOutboxRow(ctx.deps, id, "unreadable payload");
     return "given_up";
   }
   const key = leaseKey(row.topic, payload);
@@ -126,38 +114,22 @@ export async function deliverOutboxRow(
     Math.max(10, Math.floor(leaseMs / 3)),
   );
   try {
-    const fresh = await db.outboxMessage.findUnique({ where: { id }, select: { deliveredAt: true } });
-    if (fresh === null || fresh.deliveredAt !== null) return "skipped";
-    if (row.topic.startsWith("card:")) {
-      const newer = await db.outboxMessage.findFirst({
-        where: { topic: row.topic, deliveredAt: null, id: { gt: id }, ...notGivenUp },
-        select: { id: true },
-      });
-      // The newest row of a busy card renders the latest state and marks this one.
-      if (newer !== null) return "superseded";
-    }
-    await db.outboxMessage.update({ where: { id }, data: { attempts: { increment: 1 } } });
+    if (await isOutboxRowDelivered(ctx.deps, id)) return "skipped";
+    // The newest row of a busy card renders the latest state and marks this one.
+    if (row.topic.startsWith("card:") && (await hasNewerOfTopic(ctx.deps, row))) return "superseded";
+    await countDeliveryAttempt(ctx.deps, id);
     const messages = await composeOutboxMessages(ctx.deps, row.communityId, payload);
     const { sent, failures } = await deliverMessages(ctx, messages, {
       done: progress.done,
       save: progress.save,
       postKey: deliveryJobId(id),
+      posting: postingMarker(ctx.deps, id),
     });
-    const olderOfTopic = { topic: row.topic, deliveredAt: null, id: { lte: id } };
     if (sent === 0 && failures.length > 0) {
-      await db.outboxMessage.updateMany({
-        where: olderOfTopic,
-        data: { lastError: `${GIVEN_UP} ${failures.join("; ")}` },
-      });
+      await settleTopic(ctx.deps, row, "given_up", failures);
       return "given_up";
     }
-    await db.outboxMessage.updateMany({
-      where: olderOfTopic,
-      data: {
-        deliveredAt: ctx.deps.clock.now(),
-        lastError: failures.length === 0 ? null : failures.join("; "),
-      },
-    });
+    await settleTopic(ctx.deps, row, "delivered", failures);
     return "delivered";
   } finally {
     clearInterval(renewal);
@@ -178,7 +150,7 @@ export async function deliverMessages(
   let sent = 0;
   const failures: string[] = [];
   for (const [index, message] of messages.entries()) {
-    for (const target of await targetsFor(ctx.deps, message.communityId, message.audience)) {
+    for (const target of await audienceTargets(ctx.deps, message.communityId, message.audience)) {
       const key = `${index}@${targetKey(target)}`;
       if (progress.done.has(key)) {
         sent += 1;
@@ -189,7 +161,10 @@ export async function deliverMessages(
           progress.postKey === undefined
             ? undefined
             : createHash("sha256").update(`${progress.postKey}:${key}`).digest("hex").slice(0, 25);
-        await sendMessage(ctx, message, target, idempotencyKey === undefined ? {} : { idempotencyKey });
+        const options = idempotencyKey === undefined ? {} : { idempotencyKey };
+        await sendMessage(ctx, message, target, () =>
+          postMarked(ctx, target, message.view, options, progress.posting, key),
+        );
         sent += 1;
       } catch (error) {
         if (!(error instanceof PlatformError) || error.failure.kind !== "permanent") {
@@ -213,6 +188,7 @@ export async function deliverMessages(
       }
       progress.done.add(key);
       await progress.save();
+      await progress.posting?.recorded();
     }
   }
   return { sent, failures };
@@ -223,20 +199,15 @@ async function sendMessage(
   ctx: JobContext,
   message: OutgoingMessage,
   target: ChatTarget,
-  options: PostOptions,
+  post: () => Promise<MessageRef>,
 ): Promise<void> {
   const contributionId = message.replaces === null ? null : cardContributionId(message.replaces);
   if (contributionId === null) {
-    await postPaced(ctx, target, message.view, options);
+    await post();
     return;
   }
   const key = targetKey(target);
-  const card = await ctx.deps.db.contribution.findUnique({
-    where: { id: contributionId },
-    select: { cardRefs: true },
-  });
-  const refs = (card?.cardRefs ?? {}) as Record<string, unknown>;
-  const existing = refs[key];
+  const existing = (await cardRefs(ctx.deps, contributionId))[key];
   if (typeof existing === "string") {
     try {
       await editPaced(ctx, target, { messageId: existing }, message.view);
@@ -251,10 +222,8 @@ async function sendMessage(
         throw error;
     }
   }
-  const ref = await postPaced(ctx, target, message.view, options);
-  await ctx.deps.db.$executeRaw`
-    UPDATE contribution SET "cardRefs" = "cardRefs" || jsonb_build_object(${key}::text, ${ref.messageId}::text)
-    WHERE id = ${contributionId}`;
+  const ref = await post();
+  await rememberCardRef(ctx.deps, contributionId, key, ref.messageId);
 }
 
 function cardContributionId(replaces: string): number | null {

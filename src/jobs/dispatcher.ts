@@ -1,19 +1,15 @@
 import pg from "pg";
+import { pendingDeadlinesOf } from "../app/deadlines.ts";
+import { readOutboxPayload, undeliveredOutboxRows, type OutboxRow } from "../app/outbox.ts";
+import { communitiesWithScheduleChanges } from "../app/schedules.ts";
 import { scheduleDeadlines } from "./deadlines.ts";
 import { addJobs, type JobContext } from "./definition.ts";
-import { deliverJob, deliveryJobId, notGivenUp, readOutboxPayload } from "./delivery.ts";
+import { deliverJob, deliveryJobId } from "./delivery.ts";
 import { retryIfFailed } from "./queues.ts";
-import { SCHEDULE_KEYS, syncCommunitySchedules } from "./schedules.ts";
+import { syncCommunitySchedules } from "./schedules.ts";
 
 /** The channel a database trigger on outbox_message may NOTIFY; without one the dispatcher polls. */
 export const OUTBOX_CHANNEL = "cairn_outbox";
-
-export interface OutboxRow {
-  readonly id: bigint;
-  readonly communityId: number;
-  readonly kind: string;
-  readonly payload: unknown;
-}
 
 const BATCH = 1000;
 
@@ -48,22 +44,10 @@ export async function dispatchRows(ctx: JobContext, rows: readonly OutboxRow[]):
     else if (payload.kind === "VOTE_CARD" || payload.kind === "TALLY")
       contributionIds.add(payload.contributionId);
   }
-  if (contributionIds.size > 0) {
-    const pending = await ctx.deps.db.contribution.findMany({
-      where: { id: { in: [...contributionIds] }, status: "PENDING" },
-      select: { id: true, closesAt: true },
-    });
-    await scheduleDeadlines(ctx.queues, ctx.deps, pending);
-  }
-  if (auditIds.length > 0) {
-    const changes = await ctx.deps.db.auditLog.findMany({
-      where: { id: { in: auditIds }, action: "config.set", target: { in: [...SCHEDULE_KEYS] } },
-      select: { communityId: true },
-    });
-    for (const communityId of new Set(changes.map((c) => c.communityId))) {
-      await syncCommunitySchedules(ctx.queues, ctx.deps, communityId);
-    }
-  }
+  if (contributionIds.size > 0)
+    await scheduleDeadlines(ctx.queues, ctx.deps, await pendingDeadlinesOf(ctx.deps, [...contributionIds]));
+  for (const communityId of await communitiesWithScheduleChanges(ctx.deps, auditIds))
+    await syncCommunitySchedules(ctx.queues, ctx.deps, communityId);
 }
 
 /** Every undelivered row, oldest first, in batches: what the reconciler re-dispatches. */
@@ -71,12 +55,7 @@ export async function dispatchAllUndelivered(ctx: JobContext): Promise<number> {
   let after = -1n;
   let total = 0;
   for (;;) {
-    const rows = await ctx.deps.db.outboxMessage.findMany({
-      where: { deliveredAt: null, id: { gt: after }, ...notGivenUp },
-      select: { id: true, communityId: true, kind: true, payload: true },
-      orderBy: { id: "asc" },
-      take: BATCH,
-    });
+    const rows = await undeliveredOutboxRows(ctx.deps, { after, limit: BATCH });
     await dispatchRows(ctx, rows);
     // Rows whose job ran out of attempts (a long outage): the add above kept the failed job.
     for (const row of rows) await retryIfFailed(ctx.queues.delivery, deliveryJobId(row.id));
@@ -121,12 +100,7 @@ export function startDispatcher(ctx: JobContext, options: DispatcherOptions = {}
 
   const pass = async (): Promise<void> => {
     const floor = highest > LAG_IDS ? highest - LAG_IDS : 0n;
-    const rows = await ctx.deps.db.outboxMessage.findMany({
-      where: { deliveredAt: null, id: { gt: floor }, ...notGivenUp },
-      select: { id: true, communityId: true, kind: true, payload: true },
-      orderBy: { id: "asc" },
-      take: BATCH,
-    });
+    const rows = await undeliveredOutboxRows(ctx.deps, { after: floor, limit: BATCH });
     const fresh = rows.filter((row) => !dispatched.has(row.id));
     await dispatchRows(ctx, fresh);
     for (const row of fresh) {

@@ -9,7 +9,7 @@ import { privateView, refusalView, type View } from "../views/view.ts";
 import { addJob, defineJob, type JobContext } from "./definition.ts";
 import { deliverMessages, later } from "./delivery.ts";
 import type { Queues } from "./queues.ts";
-import { targetsFor } from "./targets.ts";
+import { audienceTargets } from "../app/targets.ts";
 import type { CommandJobs } from "../commands/types.ts";
 
 const exportPayload = z.object({
@@ -67,7 +67,9 @@ export const exportJob = defineJob({
       save: () => run.job.updateData({ ...data, ...(file === null ? {} : { file }), done: [...done] }),
     };
     const view =
-      file === null ? refusalView(refusalText(refusal ?? { code: "" })) : await readyView(file, request);
+      refusal !== null || file === null
+        ? refusalView(refusal === null ? "That did not work (export)." : refusalText(refusal))
+        : await readyView(file, request);
     const delivery = await later(ctx, run, () =>
       deliverMessages(
         ctx,
@@ -124,7 +126,7 @@ async function readyView(file: string, request: ExportJobRequest): Promise<View>
 /** One line for a file the moderator's platform would not take: its size, the limit, and how to make it smaller. */
 async function tooLargeView(ctx: JobContext, request: ExportJobRequest, file: string): Promise<View> {
   const size = (await stat(file)).size;
-  const targets = await targetsFor(ctx.deps, request.communityId, {
+  const targets = await audienceTargets(ctx.deps, request.communityId, {
     kind: "member",
     memberId: request.memberId,
   });

@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { pendingDeadlinePage } from "../app/deadlines.ts";
+import { liveCommunityIds } from "../app/schedules.ts";
 import { deadlineJobId, promoteDueDeadlines, scheduleDeadlines } from "./deadlines.ts";
 import { defineJob, type JobContext } from "./definition.ts";
 import { dispatchAllUndelivered } from "./dispatcher.ts";
@@ -23,16 +25,10 @@ const PAGE = 5000;
  * this is what makes a flushed Redis harmless.
  */
 export async function reconcile(ctx: JobContext): Promise<ReconcileReport> {
-  const db = ctx.deps.db;
   let deadlines = 0;
   let after = 0;
   for (;;) {
-    const pending = await db.contribution.findMany({
-      where: { status: "PENDING", id: { gt: after } },
-      select: { id: true, closesAt: true },
-      orderBy: { id: "asc" },
-      take: PAGE,
-    });
+    const pending = await pendingDeadlinePage(ctx.deps, { after, limit: PAGE });
     await scheduleDeadlines(ctx.queues, ctx.deps, pending);
     // A deadline job that ran out of attempts keeps its id, so the add above left it failed.
     for (const c of pending) await retryIfFailed(ctx.queues.deadlines, deadlineJobId(c.id, c.closesAt));
@@ -47,9 +43,9 @@ export async function reconcile(ctx: JobContext): Promise<ReconcileReport> {
     after = last.id;
   }
   const outbox = await dispatchAllUndelivered(ctx);
-  const live = await db.community.findMany({ where: { deletedAt: null }, select: { id: true } });
-  for (const { id } of live) await syncCommunitySchedules(ctx.queues, ctx.deps, id);
-  const liveIds = new Set(live.map((c) => c.id));
+  const live = await liveCommunityIds(ctx.deps);
+  for (const id of live) await syncCommunitySchedules(ctx.queues, ctx.deps, id);
+  const liveIds = new Set(live);
   let removedSchedules = 0;
   for (const id of await scheduledCommunityIds(ctx.queues)) {
     if (liveIds.has(id)) continue;

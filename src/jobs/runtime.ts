@@ -1,5 +1,7 @@
 import type { Worker } from "bullmq";
+import { dueDeadlines } from "../app/deadlines.ts";
 import type { Deps } from "../app/deps.ts";
+import { countUndeliveredOutbox, noteDeliveryError } from "../app/outbox.ts";
 import type { ChatPlatform } from "../ports/chatPlatform.ts";
 import { openQueueBackend, type QueueBackend } from "./backend.ts";
 import { jobCatalog } from "./catalog.ts";
@@ -12,7 +14,6 @@ import {
   type JobSettings,
 } from "./definition.ts";
 import { silentLog, type Log } from "../logger.ts";
-import { notGivenUp } from "./delivery.ts";
 import { startDispatcher, type Dispatcher } from "./dispatcher.ts";
 import { closeQueues, openQueues, QUEUE_KEYS, QUEUE_NAMES, type QueueKey, type Queues } from "./queues.ts";
 import { reconcile, scheduleReconciler, type ReconcileReport } from "./reconciler.ts";
@@ -165,12 +166,7 @@ function watch(worker: Worker, queue: QueueKey, ctx: JobContext): void {
     );
     const outboxId = (job.data as { outboxId?: unknown }).outboxId;
     if (queue === "delivery" && typeof outboxId === "string") {
-      void ctx.deps.db.outboxMessage
-        .updateMany({
-          where: { id: BigInt(outboxId), deliveredAt: null, ...notGivenUp },
-          data: { lastError: error.message.slice(0, 500) },
-        })
-        .catch(() => {});
+      void noteDeliveryError(ctx.deps, BigInt(outboxId), error.message).catch(() => {});
     }
   });
   worker.on("error", (error) => ctx.log.error({ queue, err: error }, "worker error"));
@@ -178,16 +174,12 @@ function watch(worker: Worker, queue: QueueKey, ctx: JobContext): void {
 
 async function settle(ctx: JobContext, dispatcher: Dispatcher, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  const db = ctx.deps.db;
   for (;;) {
     await dispatcher.flush();
-    const due = await db.contribution.findMany({
-      where: { status: "PENDING", closesAt: { lte: ctx.deps.clock.now() } },
-      select: { id: true, closesAt: true },
-    });
+    const due = await dueDeadlines(ctx.deps);
     await scheduleDeadlines(ctx.queues, ctx.deps, due);
     await promoteDueDeadlines(ctx, due);
-    const undelivered = await db.outboxMessage.count({ where: { deliveredAt: null, ...notGivenUp } });
+    const undelivered = await countUndeliveredOutbox(ctx.deps);
     const busy = await Promise.all(
       (["delivery", "deadlines", "exports"] as const).map(async (key) => {
         const counts = await ctx.queues[key].getJobCounts("active", "waiting", "prioritized");

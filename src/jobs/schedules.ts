@@ -2,7 +2,7 @@ import { z } from "zod";
 import { reviewQueue } from "../app/browse.ts";
 import type { Deps } from "../app/deps.ts";
 import { scheduledLeaderboard, type LeaderboardView } from "../app/leaderboard.ts";
-import { readCommunityConfig } from "../core/config.ts";
+import { communitySchedule, liveCommunity } from "../app/schedules.ts";
 import { renderBoardImage } from "../views/boardImage.ts";
 import { leaderboardView } from "../views/boards.ts";
 import { formatTime } from "../views/contribution.ts";
@@ -14,14 +14,6 @@ import type { Queues } from "./queues.ts";
 
 export const leaderboardSchedulerId = (communityId: number): string => `leaderboard-${communityId}`;
 export const digestSchedulerId = (communityId: number): string => `digest-${communityId}`;
-
-/** Configuration keys whose change must reach the community's schedulers. */
-export const SCHEDULE_KEYS: ReadonlySet<string> = new Set([
-  "leaderboardCron",
-  "digestCron",
-  "timezone",
-  "leaderboardPosts",
-]);
 
 const communityPayload = z.object({ communityId: z.number().int().positive() });
 const scheduleDefaults = {
@@ -42,7 +34,7 @@ export const leaderboardJob = defineJob({
     const board = await scheduledLeaderboard(ctx.deps, communityId, { kind: "last7" });
     if (!board.ok) return { posted: false };
     // The picture is drawn here, never carried in the job's data (which stays JSON).
-    const picture = boardPicture(board.value, community.name, ctx.deps.clock.now());
+    const picture = await boardPicture(board.value, community.name, ctx.deps.clock.now());
     return post(ctx, run, {
       communityId,
       audience: { kind: "leaderboard" },
@@ -96,17 +88,12 @@ async function post(ctx: JobContext, run: JobRun, message: OutgoingMessage): Pro
   return { posted: sent > 0 };
 }
 
-/** The community when it still exists (not deleted), else null. */
-async function liveCommunity(deps: Deps, communityId: number): Promise<{ name: string } | null> {
-  const community = await deps.db.community.findUnique({
-    where: { id: communityId },
-    select: { name: true, deletedAt: true },
-  });
-  return community === null || community.deletedAt !== null ? null : { name: community.name };
-}
-
 /** The scheduled board as a PNG, named `board-<community>-<date>.png`. */
-export function boardPicture(board: LeaderboardView, communityName: string, now: Date): Attachment {
+export async function boardPicture(
+  board: LeaderboardView,
+  communityName: string,
+  now: Date,
+): Promise<Attachment> {
   const slug = communityName
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, "-")
@@ -115,7 +102,7 @@ export function boardPicture(board: LeaderboardView, communityName: string, now:
   return {
     filename: `board-${slug || "community"}-${now.toISOString().slice(0, 10)}.png`,
     contentType: "image/png",
-    content: renderBoardImage(board, communityName),
+    content: await renderBoardImage(board, communityName),
   };
 }
 
@@ -125,15 +112,11 @@ export function boardPicture(board: LeaderboardView, communityName: string, now:
  * community is gone. Unchanged schedulers are left alone.
  */
 export async function syncCommunitySchedules(queues: Queues, deps: Deps, communityId: number): Promise<void> {
-  const community = await deps.db.community.findUnique({
-    where: { id: communityId },
-    select: { config: true, deletedAt: true },
-  });
-  if (community === null || community.deletedAt !== null) {
+  const config = await communitySchedule(deps, communityId);
+  if (config === null) {
     await removeCommunitySchedules(queues, communityId);
     return;
   }
-  const config = readCommunityConfig(community.config);
   const wanted = [
     {
       id: leaderboardSchedulerId(communityId),

@@ -7,6 +7,7 @@ import {
   type MessageRef,
   type PostOptions,
 } from "../ports/chatPlatform.ts";
+import { bucketsFor, globalPaceKey } from "../ports/pacing.ts";
 import type { View } from "../views/view.ts";
 import type { JobContext } from "./definition.ts";
 
@@ -33,10 +34,7 @@ export async function pace(ctx: JobContext, target: ChatTarget): Promise<void> {
   const platform = ctx.platforms.get(target.platform);
   if (platform === undefined) return;
   for (;;) {
-    const wait = await ctx.coordination.take([
-      { key: `${target.platform}:global`, ...platform.limits.global },
-      { key: paceKey(target, platform.limits), ...platform.limits.perChat },
-    ]);
+    const wait = await ctx.coordination.take(bucketsFor(target, platform.limits));
     if (wait === 0) return;
     if (wait > SLEEP_AT_MOST_MS) throw new PacingWait(wait);
     await sleep(wait);
@@ -56,7 +54,7 @@ export async function honourRateLimit(
   const limits = ctx.platforms.get(target.platform)?.limits;
   const key =
     error.failure.scope === "global"
-      ? `${target.platform}:global`
+      ? globalPaceKey(target)
       : limits === undefined
         ? targetKey(target)
         : paceKey(target, limits);

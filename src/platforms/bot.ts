@@ -1,19 +1,21 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { ensureCommunityForChat, type PlatformChat } from "../app/actors.ts";
 import type { Deps } from "../app/deps.ts";
-import { syncCommunitySchedules } from "../jobs/schedules.ts";
 import type { AnyCommandSpec } from "../commands/types.ts";
 import type { Log } from "../logger.ts";
-import type { Queues } from "../jobs/queues.ts";
+import type { BotJobs } from "../ports/botJobs.ts";
 import type { ChatPlatform } from "../ports/chatPlatform.ts";
+import type { PaceBuckets } from "../ports/pacing.ts";
 
 /** What a platform bot is given by `cairn start` / `cairn bot`. */
 export interface BotServices {
   readonly deps: Deps;
   readonly catalog: readonly AnyCommandSpec[];
   readonly log: Log;
-  /** Queues for work a command starts (exports); the workers may run in another process. */
-  readonly queues: Queues;
+  /** Background work commands and chat events start (exports, schedules); the workers may run in another process. */
+  readonly jobs: BotJobs;
+  /** The pacing buckets the delivery jobs use, so answers to commands share the platform's limits with them. */
+  readonly pacing: PaceBuckets;
   /** Told how long each command took to answer, for /metrics. */
   readonly observeCommand?: (command: string, platform: string, seconds: number) => void;
 }
@@ -43,17 +45,24 @@ export interface PlatformBot {
  * once rather than at the reconciler's next run.
  */
 export async function joinChat(
-  services: Pick<BotServices, "deps" | "queues" | "log">,
+  services: Pick<BotServices, "deps" | "jobs" | "log">,
   chat: PlatformChat,
 ): Promise<{ communityId: number; created: boolean }> {
   const { communityId, created } = await ensureCommunityForChat(services.deps, chat);
   if (created) {
     try {
-      await syncCommunitySchedules(services.queues, services.deps, communityId);
+      await services.jobs.scheduleCommunity(communityId);
     } catch (error) {
       // The reconciler schedules it later; the community works meanwhile.
       services.log.warn({ err: error, communityId }, "could not schedule posts yet");
     }
   }
   return { communityId, created };
+}
+
+/** The platforms configured by tokens: their bots (which take commands) and their sending sides (for workers). */
+export interface PlatformSet {
+  readonly names: readonly string[];
+  bots(services: BotServices): PlatformBot[];
+  outgoing(): ChatPlatform[];
 }

@@ -1,65 +1,37 @@
-// A bounded in-memory map for what a bot remembers for a while: a Telegram
-// dialogue or pending question, a Discord form, a looked-up channel. Bounded so
-// a flood cannot grow it without end; lost on restart, which costs a person at
-// most a restarted dialogue or a form typed again.
+// What a bot remembers for a while: a Telegram dialogue or pending question, a
+// Discord form, a looked-up channel, a command window. lru-cache keeps it
+// bounded, so a flood cannot grow it without end; lost on restart, which costs a
+// person at most a restarted dialogue or a form typed again.
+import { LRUCache } from "lru-cache";
+
+/** Anything but null and undefined, which lru-cache cannot hold. */
+type Held = NonNullable<unknown>;
+
+export type ExpiringMap<K extends Held, V extends Held> = LRUCache<K, V>;
 
 /**
- * A map whose entries expire `ttlMs` after they were set (never, with
- * Infinity); beyond `capacity` the oldest go first. Every entry lives as long,
- * so the expired ones are always the oldest: setting forgets them.
+ * A memory whose entries expire `ttlMs` after they were set (never, with
+ * Infinity); beyond `capacity` the least recently used go first. `now` is the
+ * clock it reads (the console's, which `/wait` moves).
  */
-export class ExpiringMap<K, V> {
-  private readonly entries = new Map<K, { value: V; at: number }>();
+export function expiringMap<K extends Held, V extends Held>(
+  ttlMs: number,
+  capacity = 10_000,
+  now: () => number = Date.now,
+): ExpiringMap<K, V> {
+  return new LRUCache<K, V>({
+    max: capacity,
+    ...(Number.isFinite(ttlMs) ? { ttl: ttlMs } : {}),
+    // Read the clock on every look-up: a moved clock counts at once.
+    ttlResolution: 0,
+    perf: { now },
+  });
+}
 
-  constructor(
-    private readonly ttlMs: number,
-    private readonly capacity = 10_000,
-    private readonly now: () => number = Date.now,
-  ) {}
-
-  /** Entries held, expired ones not yet forgotten included. */
-  get size(): number {
-    return this.entries.size;
-  }
-
-  get(key: K): V | undefined {
-    const entry = this.entries.get(key);
-    if (entry === undefined) return undefined;
-    if (this.expired(entry.at)) {
-      this.entries.delete(key);
-      return undefined;
-    }
-    return entry.value;
-  }
-
-  set(key: K, value: V): void {
-    this.forgetExpired();
-    this.entries.delete(key);
-    this.entries.set(key, { value, at: this.now() });
-    while (this.entries.size > this.capacity) {
-      const oldest = this.entries.keys().next();
-      if (oldest.done === true) break;
-      this.entries.delete(oldest.value);
-    }
-  }
-
-  delete(key: K): void {
-    this.entries.delete(key);
-  }
-
-  /** Rewrites every live value in place (a group that moved to a new chat id), keeping when each was set. */
-  rewriteValues(rewrite: (value: V) => V): void {
-    for (const entry of this.entries.values()) entry.value = rewrite(entry.value);
-  }
-
-  private expired(at: number): boolean {
-    return this.now() - at >= this.ttlMs;
-  }
-
-  private forgetExpired(): void {
-    for (const [key, entry] of this.entries) {
-      if (!this.expired(entry.at)) return;
-      this.entries.delete(key);
-    }
-  }
+/** Rewrites every live value in place (a group that moved to a new chat id), keeping when each was set. */
+export function rewriteValues<K extends Held, V extends Held>(
+  map: ExpiringMap<K, V>,
+  rewrite: (value: V) => V,
+): void {
+  for (const [key, value] of [...map.entries()]) map.set(key, rewrite(value), { noUpdateTTL: true });
 }

@@ -1,9 +1,8 @@
 import type { Config } from "../config.ts";
-import type { PlatformSet } from "../serve.ts";
-import type { BotServices, PlatformBot } from "./bot.ts";
+import type { BotServices, PlatformBot, PlatformSet } from "./bot.ts";
 import { createDiscordBot, discordOutgoing } from "./discord/index.ts";
 import type { ChatPlatform } from "../ports/chatPlatform.ts";
-import { createTelegramBot, telegramOutgoing } from "./telegram/index.ts";
+import { createTelegramBot, telegramOutgoing, type TelegramBotOptions } from "./telegram/index.ts";
 
 /** One platform Cairn can run on, when its token is configured. */
 interface PlatformEntry {
@@ -28,22 +27,36 @@ export function configuredPlatforms(config: Config): PlatformSet {
       outgoing: () => discordOutgoing(discord),
     });
   }
-  if (config.telegramBotToken !== undefined) {
-    const token = config.telegramBotToken;
-    // parseConfig refuses a webhook URL without its secret.
-    const webhook =
-      config.telegramWebhookUrl === undefined || config.telegramWebhookSecret === undefined
-        ? {}
-        : { webhook: { url: config.telegramWebhookUrl, secret: config.telegramWebhookSecret } };
+  const telegram = telegramOptions(config);
+  if (telegram !== null) {
+    const { webhook: _webhook, ...connection } = telegram;
     entries.push({
       name: "telegram",
-      bot: (services) => createTelegramBot(services, { token, ...webhook }),
-      outgoing: () => telegramOutgoing({ token }),
+      bot: (services) => createTelegramBot(services, telegram),
+      outgoing: () => telegramOutgoing(connection),
     });
   }
   return {
     names: entries.map((e) => e.name),
     bots: (services) => entries.map((e) => e.bot(services)),
     outgoing: () => entries.map((e) => e.outgoing()),
+  };
+}
+
+/**
+ * The Telegram bot's options from the configuration (token, `TELEGRAM_API_ROOT`,
+ * webhook), or null without a token. The worker side uses the same connection.
+ */
+export function telegramOptions(config: Config): TelegramBotOptions | null {
+  if (config.telegramBotToken === undefined) return null;
+  // parseConfig refuses a webhook URL without its secret.
+  const webhook =
+    config.telegramWebhookUrl === undefined || config.telegramWebhookSecret === undefined
+      ? {}
+      : { webhook: { url: config.telegramWebhookUrl, secret: config.telegramWebhookSecret } };
+  return {
+    token: config.telegramBotToken,
+    ...(config.telegramApiRoot === undefined ? {} : { apiRoot: config.telegramApiRoot }),
+    ...webhook,
   };
 }

@@ -65,6 +65,8 @@ export type PermanentReason =
   | "message_deleted"
   | "forbidden"
   | "bad_request"
+  /** A delivery's post was interrupted (between posting and recording) more often than it is repeated. */
+  | "post_interrupted"
   /** This process has no token for the platform: every worker must be given the tokens of every platform in use. */
   | "not_configured";
 

@@ -8,6 +8,21 @@ export function formatTime(at: Date): string {
   return `${at.toISOString().slice(0, 16).replace("T", " ")} UTC`;
 }
 
+/** A time as the clock reads in `timeZone`: `2026-12-07 09:00`. */
+export function formatTimeIn(at: Date, timeZone: string): string {
+  const format = new Intl.DateTimeFormat("en-GB", {
+    timeZone,
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+    hour: "2-digit",
+    minute: "2-digit",
+    hourCycle: "h23",
+  });
+  const part = Object.fromEntries(format.formatToParts(at).map((p) => [p.type, p.value]));
+  return `${part["year"]}-${part["month"]}-${part["day"]} ${part["hour"]}:${part["minute"]}`;
+}
+
 export function formatTally(tally: TallyView): string {
   if (tally.approvals === null || tally.rejections === null)
     return `${tally.voters} vote(s) so far (blind voting)`;

@@ -9,7 +9,7 @@ import { createIdentityLinkCode, redeemIdentityLinkCode } from "../../src/app/li
 import { adjustPoints, eraseMember, requestErasure } from "../../src/app/moderation.ts";
 import { castVote } from "../../src/app/votes.ts";
 import { composeOutboxMessages } from "../../src/jobs/compose.ts";
-import { readOutboxPayload } from "../../src/jobs/delivery.ts";
+import { readOutboxPayload } from "../../src/app/outbox.ts";
 import { expireExportFiles } from "../../src/jobs/exports.ts";
 import { renderPlainText } from "../../src/views/plainText.ts";
 import { useTestDatabase } from "../support/db.ts";

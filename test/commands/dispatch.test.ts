@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { catalog } from "../../src/commands/catalog.ts";
 import { findCommand, runCommand, runTextCommand, type Invocation } from "../../src/commands/dispatch.ts";
 import { COMMAND_RATE, type CommandWindow } from "../../src/core/rateLimit.ts";
-import { ExpiringMap } from "../../src/platforms/memory.ts";
+import { expiringMap } from "../../src/platforms/memory.ts";
 import { renderPlainText } from "../../src/views/plainText.ts";
 import { newCommunity } from "../support/communities.ts";
 import { useTestDatabase } from "../support/db.ts";
@@ -142,7 +142,7 @@ describe("/season add", () => {
 describe("per-member command rate limit", () => {
   it("a member flooding commands gets one polite refusal, then silence, and nothing runs until the minute is over", async () => {
     const community = await newCommunity(database.db);
-    const windows = new ExpiringMap<string, CommandWindow>(COMMAND_RATE.windowMs, 10_000, () =>
+    const windows = expiringMap<string, CommandWindow>(COMMAND_RATE.windowMs, 10_000, () =>
       community.clock.now().getTime(),
     );
     const ran: string[] = [];
@@ -167,7 +167,7 @@ describe("per-member command rate limit", () => {
 
   it("counts a command given with typed options (a slash command, a button) in the same window as typed ones", async () => {
     const community = await newCommunity(database.db);
-    const windows = new ExpiringMap<string, CommandWindow>(COMMAND_RATE.windowMs, 10_000, () =>
+    const windows = expiringMap<string, CommandWindow>(COMMAND_RATE.windowMs, 10_000, () =>
       community.clock.now().getTime(),
     );
     const invocation: Invocation = {

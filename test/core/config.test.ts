@@ -139,6 +139,8 @@ describe("setting a configuration value", () => {
     expect(set("leaderboardCron", "30  18 * * fri").leaderboardCron).toBe("30 18 * * fri");
     expect(set("digestCron", "*/15 8-18 1,15 * 1-5").digestCron).toBe("*/15 8-18 1,15 * 1-5");
     expect(set("timezone", "America/New_York").timezone).toBe("America/New_York");
+    expect(set("leaderboardCron", "@weekly").leaderboardCron).toBe("@weekly");
+    expect(set("leaderboardCron", "0 9 ? * MON#1").leaderboardCron).toBe("0 9 ? * MON#1");
   });
 
   it("finds keys in any case and with dashes or underscores", () => {
@@ -178,6 +180,8 @@ describe("setting a configuration value", () => {
     ["leaderboardCron", "0 9 * *"],
     ["leaderboardCron", "61 9 * * 1"],
     ["digestCron", "0 24 * * *"],
+    ["digestCron", "* * * * * *"],
+    ["leaderboardCron", "@sometimes"],
     ["timezone", "Mars/Olympus"],
     ["leaderboardSize", "26"],
     ["voterRole", "  "],

@@ -6,19 +6,8 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EmbeddedPostgresError, startEmbeddedPostgres } from "../../src/db/embedded.ts";
 import { migrate } from "../../src/db/migrate.ts";
+import { freePort } from "../support/ports.ts";
 import { MIGRATIONS_DIR } from "../support/template.ts";
-
-/** A port nothing listens on right now (PostgreSQL itself cannot be given port 0). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function scalar<T>(url: string, sql: string, values: unknown[] = []): Promise<T> {
   const client = new pg.Client({ connectionString: url });

@@ -2,6 +2,7 @@
 // readiness that names what is down (and nothing secret), and the metrics a
 // running worker produces.
 import { once } from "node:events";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { connect } from "node:net";
 import { networkInterfaces } from "node:os";
 import { describe, expect, it } from "vitest";
@@ -253,6 +254,49 @@ describe("http server", () => {
     } finally {
       await server.close();
       await database.db.outboxMessage.deleteMany({ where: { communityId: community.communityId } });
+    }
+  });
+});
+
+describe("raw routes", () => {
+  it("hand the request body unread to a plain Node handler, with or without a content type, and answer 405 to a GET", async () => {
+    const echo = (request: IncomingMessage, response: ServerResponse): void => {
+      const chunks: Buffer[] = [];
+      request.on("data", (chunk: Buffer) => chunks.push(chunk));
+      request.on("end", () => {
+        response.writeHead(200, { "content-type": "text/plain" });
+        response.end(`${request.headers["content-type"] ?? "none"}|${Buffer.concat(chunks).toString()}`);
+      });
+    };
+    const server = await startHttpServer({
+      port: 0,
+      host: "127.0.0.1",
+      db: database.db,
+      routes: [
+        { path: "/hook", handle: echo },
+        { path: "/broken", handle: () => Promise.reject(new Error("handler blew up")) },
+      ],
+    });
+    try {
+      const json = await fetch(`${server.url}/hook`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: '{"update_id": 1}',
+      });
+      expect(await json.text()).toBe('application/json|{"update_id": 1}');
+      const bare = await fetch(`${server.url}/hook`, { method: "POST", body: new Uint8Array([104, 105]) });
+      expect(await bare.text()).toBe("none|hi");
+      const text = await fetch(`${server.url}/hook`, { method: "POST", body: "not json {" });
+      expect(await text.text()).toBe("text/plain;charset=UTF-8|not json {");
+      const read = await fetch(`${server.url}/hook`);
+      expect(read.status).toBe(405);
+      expect(read.headers.get("allow")).toBe("POST");
+      const broken = await fetch(`${server.url}/broken`, { method: "POST", body: "{}" });
+      expect(broken.status).toBe(500);
+      expect(await broken.text()).not.toContain("blew up");
+      expect((await get(server, "/healthz")).status).toBe(200);
+    } finally {
+      await server.close();
     }
   });
 });

@@ -1,20 +1,12 @@
 // The per-card lease of a delivery outlives a platform call slower than the lease
 // itself: it is renewed while the delivery runs, so no second worker posts the card.
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { logContribution } from "../../src/app/contributions.ts";
-import { startWorkers, type JobRuntime } from "../../src/jobs/runtime.ts";
 import type { ChatTarget, MessageRef } from "../../src/ports/chatPlatform.ts";
 import type { View } from "../../src/views/view.ts";
 import { newCommunity, valueOf } from "../support/communities.ts";
 import { useTestDatabase } from "../support/db.ts";
-import {
-  BACKENDS,
-  FakePlatform,
-  cleanupNamespace,
-  queueSettings,
-  realClockDeps,
-  waitFor,
-} from "./support.ts";
+import { BACKENDS, FakePlatform, realClockDeps, useJobRuntime, waitFor } from "./support.ts";
 
 const database = useTestDatabase();
 
@@ -32,28 +24,14 @@ class SlowPlatform extends FakePlatform {
   }
 }
 
-let runtime: JobRuntime | null = null;
-let settings: ReturnType<typeof queueSettings>;
-afterEach(async () => {
-  await runtime?.close();
-  runtime = null;
-  await cleanupNamespace(settings);
-});
-
 describe.each(BACKENDS)("delivery leases on %s", (kind) => {
+  const jobs = useJobRuntime(kind, database);
   it(
     "a platform call slower than the card's lock keeps the lock, so no other worker can take it",
     { timeout: 30_000 },
     async () => {
-      settings = queueSettings(kind, database.url);
       const platform = new SlowPlatform(3000);
-      runtime = await startWorkers({
-        ...settings,
-        deps: realClockDeps(database.db),
-        platforms: [platform],
-        settings: { cardEditDelayMs: 0, deliveryLeaseMs: 600 },
-        dispatcherPollMs: 50,
-      });
+      const runtime = await jobs.start([platform], { deliveryLeaseMs: 600 });
       const community = await newCommunity(database.db, { config: { quorum: 20 } });
       const logged = valueOf(
         await logContribution(realClockDeps(database.db), await community.member("alice"), {

@@ -9,7 +9,7 @@ import { catalog } from "../../src/commands/catalog.ts";
 import { runTextCommand } from "../../src/commands/dispatch.ts";
 import { deadlineJobId, voteDeadlineJob } from "../../src/jobs/deadlines.ts";
 import { startWorkers, type JobRuntime } from "../../src/jobs/runtime.ts";
-import { leaderboardSchedulerId } from "../../src/jobs/schedules.ts";
+import { digestSchedulerId, leaderboardSchedulerId } from "../../src/jobs/schedules.ts";
 import { renderPlainText } from "../../src/views/plainText.ts";
 import { newCommunity, valueOf } from "../support/communities.ts";
 import { useTestDatabase } from "../support/db.ts";
@@ -123,6 +123,42 @@ describe.each(BACKENDS)("jobs following the ledger on %s", (kind) => {
     expect(
       await database.db.statusChange.count({ where: { contributionId: logged.id, fromStatus: "PENDING" } }),
     ).toBe(1);
+  });
+
+  it("schedules the patterns BullMQ itself takes (`0 9 ? * MON#1`, `@weekly`) and names their next runs", async () => {
+    const community = await newCommunity(database.db);
+    await start();
+    const invocation = {
+      deps,
+      chat: community.chat,
+      user: { ...community.user("maria"), isPlatformModerator: true },
+    };
+    const say = async (line: string): Promise<string> => {
+      const answer = await runTextCommand(catalog, invocation, line);
+      return answer === null ? "" : renderPlainText(answer);
+    };
+    const answer = await say("/config set leaderboardCron 0 9 ? * MON#1");
+    expect(answer).toContain("leaderboardCron is now 0 9 ? * MON#1.");
+    expect(answer).toMatch(/Next runs: \d{4}-\d\d-\d\d 09:00, \d{4}-\d\d-\d\d 09:00 \(UTC\)\./);
+    const id = leaderboardSchedulerId(community.communityId);
+    const monthly = await waitFor(
+      () => runtime.queues.schedules.getJobScheduler(id),
+      (s) => s?.pattern === "0 9 ? * MON#1",
+      15_000,
+    );
+    // The first Monday of a month, 09:00 UTC.
+    const next = new Date(monthly?.next ?? 0);
+    expect([next.getUTCDay(), next.getUTCDate() <= 7, next.getUTCHours()]).toEqual([1, true, 9]);
+
+    expect(await say("/config set digestCron @weekly")).toContain("digestCron is now @weekly.");
+    await waitFor(
+      () => runtime.queues.schedules.getJobScheduler(digestSchedulerId(community.communityId)),
+      (s) => s?.pattern === "@weekly",
+      15_000,
+    );
+    expect(await say("/config set digestCron every monday")).toBe(
+      "✗ digestCron expects a cron schedule at most once a minute, like 0 9 * * 1, 0 9 ? * MON#1 or @weekly.",
+    );
   });
 
   it("moves the community's leaderboard scheduler to the pattern and time zone set with /config set", async () => {

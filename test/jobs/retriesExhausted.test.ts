@@ -1,32 +1,16 @@
 // A platform down for longer than the whole retry schedule: the failed jobs keep
 // their ids, so the reconciler must retry them rather than re-add them (a no-op).
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { logContribution } from "../../src/app/contributions.ts";
 import { openQueueBackend } from "../../src/jobs/backend.ts";
 import { deadlineJobId, voteDeadlineJob } from "../../src/jobs/deadlines.ts";
 import { deliveryJobId } from "../../src/jobs/delivery.ts";
 import { QUEUE_NAMES } from "../../src/jobs/queues.ts";
-import { startWorkers, type JobRuntime } from "../../src/jobs/runtime.ts";
 import { newCommunity, valueOf } from "../support/communities.ts";
 import { useTestDatabase } from "../support/db.ts";
-import {
-  BACKENDS,
-  FakePlatform,
-  cleanupNamespace,
-  queueSettings,
-  realClockDeps,
-  waitFor,
-} from "./support.ts";
+import { BACKENDS, FakePlatform, realClockDeps, useJobRuntime, waitFor } from "./support.ts";
 
 const database = useTestDatabase();
-
-let runtime: JobRuntime | null = null;
-let settings: ReturnType<typeof queueSettings>;
-afterEach(async () => {
-  await runtime?.close();
-  runtime = null;
-  await cleanupNamespace(settings);
-});
 
 async function logOne() {
   const community = await newCommunity(database.db, { config: { quorum: 20, maxSubmissionsPerDay: 1000 } });
@@ -41,27 +25,21 @@ async function logOne() {
 }
 
 describe.each(BACKENDS)("exhausted retries on %s", (kind) => {
+  const jobs = useJobRuntime(kind, database);
   it(
     "a platform down for longer than the whole retry schedule still gets the card once the reconciler runs",
     { timeout: 60_000 },
     async () => {
-      settings = queueSettings(kind, database.url);
       const platform = new FakePlatform();
       const outage = Array.from({ length: 3 }, () => ({ kind: "transient" as const, reason: "down" }));
       platform.failNext(...outage);
-      runtime = await startWorkers({
-        ...settings,
-        deps: realClockDeps(database.db),
-        platforms: [platform],
-        settings: { cardEditDelayMs: 0, deliveryAttempts: 3, backoffMs: 20 },
-        dispatcherPollMs: 50,
-      });
+      const runtime = await jobs.start([platform], { deliveryAttempts: 3, backoffMs: 20 });
       const logged = await logOne();
       const row = await database.db.outboxMessage.findFirstOrThrow({
         where: { kind: "VOTE_CARD", payload: { path: ["contributionId"], equals: logged.id } },
       });
       const job = await waitFor(
-        async () => runtime?.queues.delivery.getJob(deliveryJobId(row.id)),
+        async () => runtime.queues.delivery.getJob(deliveryJobId(row.id)),
         (j) => j !== undefined,
       );
       await waitFor(
@@ -86,12 +64,11 @@ describe.each(BACKENDS)("exhausted retries on %s", (kind) => {
     "a deadline job that ran out of attempts still decides its contribution once the reconciler runs",
     { timeout: 60_000 },
     async () => {
-      settings = queueSettings(kind, database.url);
       const logged = await logOne();
       const closesAt = new Date(Date.now() - 1000);
       await database.db.contribution.update({ where: { id: logged.id }, data: { closesAt } });
       // Every attempt of the deadline job fails (the outage), before the runtime starts.
-      const backend = await openQueueBackend(settings);
+      const backend = await openQueueBackend(jobs.settings);
       const queue = backend.queue(QUEUE_NAMES.deadlines);
       const jobId = deadlineJobId(logged.id, closesAt);
       await queue.add(
@@ -113,13 +90,7 @@ describe.each(BACKENDS)("exhausted retries on %s", (kind) => {
       await failing.close();
       await queue.close();
       await backend.close();
-      runtime = await startWorkers({
-        ...settings,
-        deps: realClockDeps(database.db),
-        platforms: [new FakePlatform()],
-        settings: { cardEditDelayMs: 0 },
-        dispatcherPollMs: 50,
-      });
+      const runtime = await jobs.start([new FakePlatform()]);
       await waitFor(
         () => database.db.contribution.findUniqueOrThrow({ where: { id: logged.id } }),
         (c) => c.status !== "PENDING",

@@ -2,9 +2,12 @@
 // gets its own Redis prefix or PostgreSQL schema and removes it afterwards.
 import { randomUUID } from "node:crypto";
 import { Redis } from "ioredis";
+import { afterEach, beforeEach } from "vitest";
 import type { Platform } from "../../src/app/actors.ts";
 import type { Deps } from "../../src/app/deps.ts";
 import { openQueueBackend, type QueueBackend, type QueueBackendSettings } from "../../src/jobs/backend.ts";
+import type { JobSettings } from "../../src/jobs/definition.ts";
+import { startWorkers, type JobRuntime } from "../../src/jobs/runtime.ts";
 import {
   PlatformError,
   targetKey,
@@ -63,6 +66,8 @@ export interface PlatformCall {
   readonly target: string;
   readonly text: string;
   readonly messageId: string;
+  /** What was posted or edited (null for a delete), file included. */
+  readonly view: View | null;
 }
 
 /** A platform that records every call and fails the ones a test scripts. */
@@ -91,6 +96,7 @@ export class FakePlatform implements ChatPlatform {
       target: targetKey(target),
       text: view === null ? "" : renderPlainText(view),
       messageId,
+      view,
     };
     this.calls.push(entry);
     if (failure !== undefined) throw new PlatformError(this.platform, failure);
@@ -132,4 +138,55 @@ export async function waitFor<T>(
 
 export function realClockDeps(db: Deps["db"]): Deps {
   return { db, clock: { now: () => new Date() } };
+}
+
+/** Each test's queues on one backend: a fresh namespace, and workers started on it by `start`. */
+export interface TestJobRuntime {
+  /** This test's queue settings (a namespace of its own). */
+  readonly settings: QueueBackendSettings;
+  /**
+   * Starts Cairn's workers on this test's queues, sending to `platforms`, on the
+   * real clock, with no card-edit delay and a 50 ms dispatcher poll.
+   */
+  start(platforms: readonly ChatPlatform[], settings?: Partial<JobSettings>): Promise<JobRuntime>;
+}
+
+/**
+ * Registers, in the calling describe block, a namespace per test on `kind` and
+ * the clean-up after it: the runtime started is closed, the namespace removed.
+ */
+export function useJobRuntime(
+  kind: BackendKind,
+  database: { readonly url: string; readonly db: Deps["db"] },
+): TestJobRuntime {
+  let settings: QueueBackendSettings | null = null;
+  const running: JobRuntime[] = [];
+  const current = (): QueueBackendSettings => {
+    if (settings === null) throw new Error("useJobRuntime: read inside a test");
+    return settings;
+  };
+  beforeEach(() => {
+    settings = queueSettings(kind, database.url);
+  });
+  afterEach(async () => {
+    for (const runtime of running.splice(0)) await runtime.close();
+    await cleanupNamespace(current());
+    settings = null;
+  });
+  return {
+    get settings() {
+      return current();
+    },
+    async start(platforms, jobSettings = {}) {
+      const runtime = await startWorkers({
+        ...current(),
+        deps: realClockDeps(database.db),
+        platforms,
+        settings: { cardEditDelayMs: 0, ...jobSettings },
+        dispatcherPollMs: 50,
+      });
+      running.push(runtime);
+      return runtime;
+    },
+  };
 }

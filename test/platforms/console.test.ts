@@ -49,6 +49,9 @@ const script = `
 /export all 1000
 /ledger verify
 /bogus
+/as gina
+/as hank
+/contribute data "Label set" https://example.org/labels with @gina:50
 `;
 
 describe("cairn console reading a script from stdin", () => {
@@ -167,6 +170,12 @@ describe("cairn console reading a script from stdin", () => {
     const reply = replyTo("mod> /ledger verify");
     expect(reply).toMatch(/✓ Hash chain intact: 6 entries/);
     expect(reply).toContain("Balances agree with the ledger.");
+  });
+
+  it("makes a person a member as soon as the console switches to them", () => {
+    expect(replyTo(`hank> /contribute data "Label set" https://example.org/labels with @gina:50`)).toContain(
+      "Credits: gina 50%, hank 50%",
+    );
   });
 
   it("answers an unknown command with a refusal, not a crash", () => {

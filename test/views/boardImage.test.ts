@@ -1,80 +1,36 @@
-import { inflateSync } from "node:zlib";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import type { LeaderboardRow, LeaderboardView } from "../../src/app/leaderboard.ts";
-import { BOARD_IMAGE_WIDTH, BOARD_INK, renderBoardImage } from "../../src/views/boardImage.ts";
-import { crc32 } from "../../src/views/png.ts";
+import {
+  BOARD_IMAGE_WIDTH,
+  MAX_PICTURE_ROWS,
+  OPEN_GRAPH_SIZE,
+  renderBoardImage,
+  renderBoardOpenGraph,
+  renderBoardPicture,
+} from "../../src/views/boardImage.ts";
+import { box, renderPicture } from "../../src/views/pictures/render.ts";
+import { graphemesOf } from "../../src/views/pictures/text.ts";
+import { SCRIPT_NAMES } from "./pictures/fixtures.ts";
+import { decodePng, differingPixels, inkedPixels } from "./pictures/pixels.ts";
 
-const SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
-const HEADER_HEIGHT = 44;
-const ROW_HEIGHT = 28;
+const GOLDEN = path.join(path.dirname(fileURLToPath(import.meta.url)), "golden", "board.png");
+/** Share of the golden picture's pixels that may differ (anti-aliasing across resvg builds), not a moved row. */
+const GOLDEN_TOLERANCE = 0.002;
 
-interface Chunk {
-  readonly type: string;
-  readonly data: Buffer;
-}
+const NAMES = SCRIPT_NAMES;
 
-interface DecodedPng {
-  readonly chunks: readonly Chunk[];
-  readonly width: number;
-  readonly height: number;
-  readonly palette: readonly number[];
-  /** Palette indices, one row of `width` per scanline. */
-  readonly rows: readonly Buffer[];
-}
-
-/** CRC-32 bit by bit, written apart from the encoder's table so one cannot hide the other's mistake. */
-function referenceCrc(bytes: Uint8Array): number {
-  let crc = 0xffffffff;
-  for (const byte of bytes) {
-    crc ^= byte;
-    for (let bit = 0; bit < 8; bit++) crc = crc & 1 ? (crc >>> 1) ^ 0xedb88320 : crc >>> 1;
-  }
-  return (crc ^ 0xffffffff) >>> 0;
-}
-
-/** Splits a PNG into chunks, failing on a bad signature or checksum. */
-function readChunks(png: Buffer): Chunk[] {
-  expect([...png.subarray(0, 8)]).toEqual(SIGNATURE);
-  const chunks: Chunk[] = [];
-  for (let at = 8; at < png.length;) {
-    const length = png.readUInt32BE(at);
-    const typed = png.subarray(at + 4, at + 8 + length);
-    expect(png.readUInt32BE(at + 8 + length), `CRC of ${typed.subarray(0, 4).toString("latin1")}`).toBe(
-      referenceCrc(typed),
-    );
-    chunks.push({ type: typed.subarray(0, 4).toString("latin1"), data: typed.subarray(4) });
-    at += 12 + length;
-  }
-  return chunks;
-}
-
-/** Decodes the 8-bit palette PNG the board is drawn as (every scanline unfiltered). */
-function decode(png: Buffer): DecodedPng {
-  const chunks = readChunks(png);
-  const ihdr = chunks.find((c) => c.type === "IHDR")?.data ?? Buffer.alloc(0);
-  const width = ihdr.readUInt32BE(0);
-  const height = ihdr.readUInt32BE(4);
-  expect([...ihdr.subarray(8)]).toEqual([8, 3, 0, 0, 0]);
-  const plte = chunks.find((c) => c.type === "PLTE")?.data ?? Buffer.alloc(0);
-  const palette = Array.from({ length: plte.length / 3 }, (_, i) => plte.readUIntBE(i * 3, 3));
-  const raw = inflateSync(Buffer.concat(chunks.filter((c) => c.type === "IDAT").map((c) => c.data)));
-  expect(raw.length).toBe(height * (width + 1));
-  const rows = Array.from({ length: height }, (_, y) => raw.subarray(y * (width + 1), (y + 1) * (width + 1)));
-  rows.forEach((row) => expect(row[0]).toBe(0));
-  return { chunks, width, height, palette, rows: rows.map((row) => row.subarray(1)) };
-}
-
-function inkIn(image: DecodedPng, fromY: number, toY: number): number {
-  const ink = image.palette.indexOf(BOARD_INK);
-  return image.rows.slice(fromY, toY).reduce((sum, row) => sum + row.filter((p) => p === ink).length, 0);
-}
+/** A code point no installed font has (the last private-use one of plane 16). */
+const NO_FONT_HAS = "\u{10FFFD}";
 
 function row(rank: number, name: string, extra: Partial<LeaderboardRow> = {}): LeaderboardRow {
   return {
     rank,
     memberId: rank,
     name,
-    points: 1250 * rank,
+    points: 125_000 - 1_250 * rank,
     verified: 1,
     streak: 0,
     isCaller: false,
@@ -82,56 +38,132 @@ function row(rank: number, name: string, extra: Partial<LeaderboardRow> = {}): L
   };
 }
 
-function board(rows: readonly LeaderboardRow[]): LeaderboardView {
-  return { windowLabel: "last 7 days", score: "total", category: null, rows, callerRow: null };
+function board(rows: readonly LeaderboardRow[], extra: Partial<LeaderboardView> = {}): LeaderboardView {
+  return { windowLabel: "last 7 days", score: "total", category: null, rows, callerRow: null, ...extra };
 }
 
-const names = (n: number): LeaderboardRow[] =>
+const members = (n: number): LeaderboardRow[] =>
   Array.from({ length: n }, (_, i) => row(i + 1, `member ${i + 1}`));
 
+/** One grapheme alone, large, in a fixed box: what its glyph looks like. */
+async function glyphPicture(grapheme: string) {
+  const picture = await renderPicture(
+    box(
+      {
+        width: 96,
+        height: 96,
+        background: "#ffffff",
+        color: "#000000",
+        fontSize: 64,
+        alignItems: "center",
+        justifyContent: "center",
+      },
+      grapheme,
+    ),
+    { width: 96, height: 96 },
+  );
+  return { missing: picture.missingGlyphs, pixels: decodePng(picture.png) };
+}
+
 describe("the leaderboard picture", () => {
-  it("is a PNG with a valid signature, IHDR, IEND and a correct CRC on every chunk", () => {
-    const png = renderBoardImage(board([row(1, "carol", { streak: 3 }), row(2, "bob")]), "Cairn Builders");
-    const image = decode(png);
-    expect(image.chunks.map((c) => c.type)).toEqual(["IHDR", "PLTE", "IDAT", "IEND"]);
+  it("is a PNG as wide as the board picture, one 40-pixel row per member", async () => {
+    const png = await renderBoardImage(
+      board([row(1, "carol", { streak: 3 }), row(2, "bob")]),
+      "Cairn Builders",
+    );
+    const image = decodePng(png);
+    expect([...png.subarray(1, 4)].map((b) => String.fromCharCode(b)).join("")).toBe("PNG");
     expect(image.width).toBe(BOARD_IMAGE_WIDTH);
-    expect(image.height).toBeGreaterThanOrEqual(HEADER_HEIGHT + 2 * ROW_HEIGHT);
-    expect(image.height).toBeLessThan(HEADER_HEIGHT + 3 * ROW_HEIGHT);
+    const height = async (n: number) => decodePng(await renderBoardImage(board(members(n)), "c")).height;
+    expect((await height(4)) - (await height(3))).toBe(40);
   });
 
-  it("checksums chunks with the CRC-32 PNG names (IEND's is AE426082)", () => {
-    expect(crc32(Buffer.from("IEND", "latin1"))).toBe(0xae426082);
-    expect(crc32(Buffer.from("123456789", "latin1"))).toBe(0xcbf43926);
+  it("draws every name of Latin with accents, Cyrillic, Greek, Arabic, Hebrew, CJK and emoji with no missing glyph", async () => {
+    const picture = await renderBoardPicture(
+      board(NAMES.map((name, i) => row(i + 1, name))),
+      "Сообщество 社区 🌍",
+    );
+    expect(picture.missingGlyphs).toEqual([]);
   });
 
-  it("draws the header and every member's row in the text colour on a light page", () => {
-    const image = decode(renderBoardImage(board(names(5)), "Cairn Builders"));
-    expect(inkIn(image, 0, HEADER_HEIGHT)).toBeGreaterThan(100);
-    for (let i = 0; i < 5; i++) {
-      const top = HEADER_HEIGHT + i * ROW_HEIGHT;
-      expect(inkIn(image, top, top + ROW_HEIGHT), `row ${i + 1}`).toBeGreaterThan(50);
+  it("reports a character no font has, and draws it as the box every name's glyph is compared with", async () => {
+    const picture = await renderBoardPicture(board([row(1, `x${NO_FONT_HAS}`)]), "c");
+    expect(picture.missingGlyphs).toEqual([NO_FONT_HAS]);
+    const tofu = await glyphPicture(NO_FONT_HAS);
+    expect(tofu.missing).toEqual([NO_FONT_HAS]);
+    expect(inkedPixels(tofu.pixels)).toBeGreaterThan(50);
+  });
+
+  it("draws each grapheme of those names as a glyph of its own, not the missing-glyph box", async () => {
+    const tofu = (await glyphPicture(NO_FONT_HAS)).pixels;
+    for (const name of NAMES) {
+      for (const grapheme of new Set(graphemesOf(name).filter((g) => g.trim() !== ""))) {
+        const glyph = await glyphPicture(grapheme);
+        expect(glyph.missing, `${name}: ${grapheme}`).toEqual([]);
+        expect(inkedPixels(glyph.pixels), `${name}: ${grapheme} drew nothing`).toBeGreaterThan(20);
+        expect(differingPixels(glyph.pixels, tofu), `${name}: ${grapheme} drew as the box`).toBeGreaterThan(
+          100,
+        );
+      }
     }
-    const page = image.palette[image.rows[image.height - 1]?.[0] ?? -1] ?? 0;
-    expect(brightness(page)).toBeGreaterThan(200);
-    expect(brightness(BOARD_INK)).toBeLessThan(60);
   });
 
-  it("grows by a row per member and stops at 25 rows", () => {
-    const height = (n: number) => decode(renderBoardImage(board(names(n)), "c")).height;
-    expect(height(4) - height(3)).toBe(ROW_HEIGHT);
-    expect(height(100)).toBe(height(25));
-    expect(height(25)).toBeLessThan(HEADER_HEIGHT + 27 * ROW_HEIGHT);
+  it("keeps its layout: within a small tolerance of the committed golden picture", async () => {
+    const rows = NAMES.map((name, i) => row(i + 1, name, { streak: i % 3, isCaller: i === 2 }));
+    const png = await renderBoardImage(
+      board([...rows, row(9, "x".repeat(60))], {
+        callerRow: row(42, "Ünal Çelik", { isCaller: true, streak: 12 }),
+      }),
+      "Cairn Builders — Строители",
+    );
+    // `UPDATE_GOLDEN=1 npx vitest run test/views/boardImage.test.ts` redraws it after a deliberate change.
+    if (process.env["UPDATE_GOLDEN"] === "1") writeFileSync(GOLDEN, png);
+    expect(existsSync(GOLDEN), "the golden picture is committed").toBe(true);
+    const golden = decodePng(readFileSync(GOLDEN));
+    const drawn = decodePng(png);
+    expect([drawn.width, drawn.height]).toEqual([golden.width, golden.height]);
+    expect(differingPixels(drawn, golden) / (golden.width * golden.height)).toBeLessThan(GOLDEN_TOLERANCE);
   });
 
-  it("draws an empty board as a valid picture saying nobody has points", () => {
-    const image = decode(renderBoardImage(board([]), "Empty"));
-    expect(image.height).toBeGreaterThanOrEqual(HEADER_HEIGHT + ROW_HEIGHT);
-    expect(image.height).toBeLessThan(HEADER_HEIGHT + 2 * ROW_HEIGHT);
+  it("marks the caller's row and adds it after a gap when it is outside the rows shown", async () => {
+    const top = members(3);
+    const without = decodePng(await renderBoardImage(board(top), "c"));
+    const withCaller = decodePng(
+      await renderBoardImage(board(top, { callerRow: row(40, "me", { isCaller: true }) }), "c"),
+    );
+    expect(withCaller.height - without.height).toBe(80);
+    const marked = decodePng(
+      await renderBoardImage(board([row(1, "member 1", { isCaller: true }), ...top.slice(1)]), "c"),
+    );
+    expect(differingPixels(marked, without)).toBeGreaterThan(1000);
   });
 
-  it("draws any unicode name and community without throwing", () => {
+  it("carries the community's name and the window: a different one draws a different header", async () => {
+    const rows = members(2);
+    const drawn = decodePng(await renderBoardImage(board(rows), "Cairn Builders"));
+    const community = decodePng(await renderBoardImage(board(rows), "Other Place"));
+    const window = decodePng(
+      await renderBoardImage(board(rows, { windowLabel: "all time" }), "Cairn Builders"),
+    );
+    const active = decodePng(await renderBoardImage(board(rows, { score: "active" }), "Cairn Builders"));
+    for (const other of [community, window, active])
+      expect(differingPixels(drawn, other)).toBeGreaterThan(100);
+  });
+
+  it(`stops at ${MAX_PICTURE_ROWS} rows, and draws an empty board as a picture saying nobody has points`, async () => {
+    const height = async (n: number) => decodePng(await renderBoardImage(board(members(n)), "c")).height;
+    expect(await height(MAX_PICTURE_ROWS + 20)).toBe(await height(MAX_PICTURE_ROWS));
+    expect(await height(0)).toBe(await height(1));
+  }, 30_000);
+
+  it("cuts a long name with an ellipsis at a grapheme: any longer name draws the same", async () => {
+    const draw = (name: string) => renderBoardImage(board([row(1, name)]), "c");
+    expect((await draw("a".repeat(10_000))).equals(await draw("a".repeat(500)))).toBe(true);
+    expect((await draw("👩‍👩‍👧‍👦".repeat(100))).equals(await draw("👩‍👩‍👧‍👦".repeat(50)))).toBe(true);
+  });
+
+  it("draws odd names and communities without throwing", async () => {
     const odd = [
-      "李小龙 🐉",
       "👩‍👩‍👧‍👦 family",
       "\u202eevil\u202c",
       "lone \ud800 surrogate",
@@ -140,30 +172,23 @@ describe("the leaderboard picture", () => {
       "",
       "x".repeat(100_000),
     ];
-    for (const name of odd)
-      expect(
-        () => decode(renderBoardImage(board([row(1, name)]), name)),
-        JSON.stringify(name.slice(0, 20)),
-      ).not.toThrow();
-  });
-
-  it("cuts a long name to 24 characters ending in ...", () => {
-    const long = renderBoardImage(board([row(1, "a".repeat(10_000))]), "c");
-    const cut = renderBoardImage(board([row(1, `${"a".repeat(21)}...`)]), "c");
-    const short = renderBoardImage(board([row(1, "a".repeat(24))]), "c");
-    expect(long.equals(cut)).toBe(true);
-    expect(short.equals(cut)).toBe(false);
-  });
-
-  it("draws accented letters plainly and anything else the font lacks as one box per character", () => {
-    const draw = (name: string) => renderBoardImage(board([row(1, name)]), "c");
-    expect(draw("José").equals(draw("Jose"))).toBe(true);
-    expect(draw("a字").equals(draw("a"))).toBe(false);
-    expect(draw("a字").equals(draw("a🐉"))).toBe(true);
-    expect(draw("a字字").equals(draw("a字"))).toBe(false);
+    for (const name of odd) {
+      const picture = await renderBoardPicture(board([row(1, name)]), name);
+      expect(decodePng(picture.png).width, JSON.stringify(name.slice(0, 20))).toBe(BOARD_IMAGE_WIDTH);
+    }
   });
 });
 
-function brightness(rgb: number): number {
-  return (((rgb >> 16) & 0xff) + ((rgb >> 8) & 0xff) + (rgb & 0xff)) / 3;
-}
+describe("the Open Graph picture of a board", () => {
+  it("is 1200×630 with every name's glyph, and leaves out the caller's own row", async () => {
+    const rows = NAMES.map((name, i) => row(i + 1, name));
+    const picture = await renderBoardOpenGraph(
+      board(rows, { callerRow: row(50, "me", { isCaller: true }) }),
+      "Cairn",
+    );
+    expect([picture.width, picture.height]).toEqual([OPEN_GRAPH_SIZE.width, OPEN_GRAPH_SIZE.height]);
+    expect(picture.missingGlyphs).toEqual([]);
+    const without = await renderBoardOpenGraph(board(rows), "Cairn");
+    expect(picture.png.equals(without.png)).toBe(true);
+  });
+});

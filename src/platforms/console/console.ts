@@ -3,7 +3,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { createInterface } from "node:readline";
 import type { Readable, Writable } from "node:stream";
-import { ensureCommunityForChat } from "../../app/actors.ts";
+import { ensureCommunityForChat, resolveActor } from "../../app/actors.ts";
 import type { Deps } from "../../app/deps.ts";
 import { listCategories } from "../../app/community.ts";
 import {
@@ -16,7 +16,7 @@ import type { AnyCommandSpec, CommandJobs } from "../../commands/types.ts";
 import { plainText, renderPlainText } from "../../views/plainText.ts";
 import type { View } from "../../views/view.ts";
 import { COMMAND_RATE, type CommandWindow } from "../../core/rateLimit.ts";
-import { ExpiringMap } from "../memory.ts";
+import { expiringMap } from "../memory.ts";
 import { consoleChat, consoleUser, parseSessionCommand, type ConsoleClock } from "./session.ts";
 
 /**
@@ -63,7 +63,7 @@ export async function runConsole(options: ConsoleOptions): Promise<void> {
     modLogChat: consoleChat.chatId,
   });
   const dialogues = new Map<string, ContributeDialogue>();
-  const commandWindows = new ExpiringMap<string, CommandWindow>(COMMAND_RATE.windowMs, 10_000, () =>
+  const commandWindows = expiringMap<string, CommandWindow>(COMMAND_RATE.windowMs, 10_000, () =>
     clock.now().getTime(),
   );
   let user = consoleUser("alice", true);
@@ -90,6 +90,8 @@ export async function runConsole(options: ConsoleOptions): Promise<void> {
     if (session?.kind === "invalid") print(`✗ ${session.message}`);
     if (session?.kind === "as") {
       user = consoleUser(session.name, session.moderator);
+      // The person joins the demo community now, so others can name them at once.
+      await resolveActor(deps, consoleChat, user);
       print(`You are now ${session.name}${session.moderator ? " (moderator)" : ""}.`);
     }
     if (session?.kind === "wait") {

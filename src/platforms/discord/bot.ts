@@ -9,7 +9,7 @@ import {
 } from "discord.js";
 import { deactivateSpace } from "../../app/actors.ts";
 import { COMMAND_RATE } from "../../core/rateLimit.ts";
-import { ExpiringMap } from "../memory.ts";
+import { expiringMap } from "../memory.ts";
 import { joinChat, type BotServices, type PlatformBot } from "../bot.ts";
 import { loggableError } from "./errors.ts";
 import { answerStopping, handleInteraction, type InteractionSettings } from "./interactions.ts";
@@ -104,7 +104,7 @@ export function createDiscordBot(services: BotServices, options: DiscordOptions)
     log: services.log,
     ackBudgetMs: options.ackBudgetMs ?? DEFAULT_ACK_BUDGET_MS,
     forms: new PendingContributions(),
-    commandWindows: new ExpiringMap(COMMAND_RATE.windowMs, 10_000, () => services.deps.clock.now().getTime()),
+    commandWindows: expiringMap(COMMAND_RATE.windowMs, 10_000, () => services.deps.clock.now().getTime()),
     channels: outgoing,
   };
   const track = (work: Promise<void>): void => {

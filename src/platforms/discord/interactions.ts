@@ -16,7 +16,6 @@ import type { PlatformUser } from "../../app/actors.ts";
 import { claimDelivery } from "../../app/deliveries.ts";
 import { findCommand, runCommand, type CommandWindows, type Invocation } from "../../commands/dispatch.ts";
 import { logWith } from "../../logger.ts";
-import { commandJobs } from "../../jobs/exports.ts";
 import type { AnyCommandSpec, OptionSpec } from "../../commands/types.ts";
 import { MAX_DESCRIPTION_LENGTH, MAX_REASON_LENGTH, MAX_TITLE_LENGTH } from "../../core/text.ts";
 import { refusalText } from "../../views/refusals.ts";
@@ -92,7 +91,7 @@ function invocation(interaction: RepliableInteraction, settings: InteractionSett
     user: interactionUser(interaction),
     onError: (error, command) => settings.log.error({ err: loggableError(error), command }, "command failed"),
     observe: (command, seconds) => services.observeCommand?.(command, "discord", seconds),
-    jobs: commandJobs(services.queues),
+    jobs: services.jobs.commands,
     chatOwner: (chatRef) => settings.channels.chatOwner(chatRef),
     commandWindows: settings.commandWindows,
   };

@@ -18,7 +18,7 @@ import {
 import { configuredChannelId, defaultChannel, type ServerChannel } from "./channels.ts";
 import { renderFiles, renderMessage } from "./render.ts";
 import { DiscordApi, type DiscordRestOptions } from "./api.ts";
-import { ExpiringMap } from "../memory.ts";
+import { expiringMap } from "../memory.ts";
 
 /**
  * Discord's limits as the delivery jobs pace them. A bucket of capacity C
@@ -63,10 +63,10 @@ export class DiscordOutgoing implements ChatPlatform {
   /** Discord's attachment limit for bots. */
   readonly uploadLimitBytes = 10 * 1024 * 1024;
   private readonly rest: DiscordApi;
-  private readonly guildChannels = new ExpiringMap<string, string>(Infinity, CACHE_LIMIT);
-  private readonly dmChannels = new ExpiringMap<string, string>(Infinity, CACHE_LIMIT);
+  private readonly guildChannels = expiringMap<string, string>(Infinity, CACHE_LIMIT);
+  private readonly dmChannels = expiringMap<string, string>(Infinity, CACHE_LIMIT);
   /** The server of each configured channel, as Discord reports it. */
-  private readonly channelGuilds = new ExpiringMap<string, string>(Infinity, CACHE_LIMIT);
+  private readonly channelGuilds = expiringMap<string, string>(Infinity, CACHE_LIMIT);
   private botUserId: Promise<string> | null = null;
 
   constructor(options: DiscordRestOptions) {

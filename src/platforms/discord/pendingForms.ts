@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { ExpiringMap } from "../memory.ts";
+import { expiringMap, type ExpiringMap } from "../memory.ts";
 import type { CreditToken } from "./input.ts";
 
 /**
@@ -38,7 +38,7 @@ export class PendingContributions {
   private readonly forms: ExpiringMap<string, PendingContribution>;
 
   constructor(options: PendingFormsOptions = {}) {
-    this.forms = new ExpiringMap(
+    this.forms = expiringMap(
       options.ttlMs ?? DEFAULT_TTL_MS,
       options.limit ?? DEFAULT_LIMIT,
       options.now ?? Date.now,

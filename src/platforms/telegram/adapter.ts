@@ -6,7 +6,7 @@ import type { PlatformChat, PlatformUser } from "../../app/actors.ts";
 import type { Invocation } from "../../commands/dispatch.ts";
 import type { CommandWindow } from "../../core/rateLimit.ts";
 import type { BotServices } from "../bot.ts";
-import type { DialogueTimers, OpenDialogue } from "./dialogue.ts";
+import type { DialogueTimers, OpenDialogue } from "./dialogueState.ts";
 import { loggableError } from "./errors.ts";
 import type { GroupChat } from "./homeGroup.ts";
 import type { MembershipCheck } from "./membership.ts";
@@ -14,7 +14,6 @@ import type { ExpiringMap } from "../memory.ts";
 import type { SeenPeople } from "./mentions.ts";
 import { telegramChatOwner } from "./outgoing.ts";
 import { displayNameOf } from "./replies.ts";
-import { commandJobs } from "../../jobs/exports.ts";
 
 /** A needs-info press waiting for the presser's question. */
 export interface PendingQuestion {
@@ -79,7 +78,7 @@ export async function invocationFor(
     onError: (error, command) =>
       services.log.error({ err: loggableError(error, token), command }, "telegram command failed"),
     observe: (command, seconds) => services.observeCommand?.(command, "telegram", seconds),
-    jobs: commandJobs(services.queues),
+    jobs: services.jobs.commands,
     commandWindows: adapter.commandWindows,
     chatOwner: (chatRef) => Promise.resolve(telegramChatOwner(chatRef, group.chatId)),
   };

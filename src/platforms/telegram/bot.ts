@@ -10,12 +10,13 @@ import type { BotServices, PlatformBot } from "../bot.ts";
 import type { AnyCommandSpec } from "../../commands/types.ts";
 import type { TelegramAdapter } from "./adapter.ts";
 import { commandMenus, commandNameMap, type BotCommandEntry } from "./commandNames.ts";
-import { DIALOGUE_MEMORY_MS, DialogueTimers } from "./dialogue.ts";
+import { DIALOGUE_MEMORY_MS, DialogueTimers } from "./dialogueState.ts";
 import { loggableError, toPlatformError } from "./errors.ts";
 import { membershipCheck } from "./membership.ts";
 import { SeenPeople } from "./mentions.ts";
-import { ExpiringMap } from "../memory.ts";
-import { telegramPlatform, type TelegramConnection } from "./outgoing.ts";
+import { expiringMap } from "../memory.ts";
+import { telegramClient, telegramPlatform, type TelegramConnection } from "./outgoing.ts";
+import { PacedTelegram, ReplyDropped, type ReplyPacing } from "./pacedReplies.ts";
 import { handleUpdate } from "./updates.ts";
 import { webhookPath, webhookRoute } from "./webhook.ts";
 import { logWith } from "../../logger.ts";
@@ -30,6 +31,8 @@ export interface TelegramBotOptions extends TelegramConnection {
   readonly stopGraceMs?: number;
   /** How long a getChatMember answer is reused (default 1 minute). */
   readonly membershipCacheMs?: number;
+  /** The limits answers are paced by (default Telegram's, as for the delivery jobs) and how long one may wait. */
+  readonly replyPacing?: Omit<ReplyPacing, "buckets">;
 }
 
 /** The updates the bot handles; Telegram sends no others. */
@@ -42,25 +45,27 @@ export function createTelegramBot(services: BotServices, options: TelegramBotOpt
     telegram: { webhookReply: false, ...(options.apiRoot === undefined ? {} : { apiRoot: options.apiRoot }) },
   });
   const telegram = bot.telegram;
+  // Answers to commands take from the delivery jobs' buckets.
+  const replies = new PacedTelegram(options, { ...options.replyPacing, buckets: services.pacing });
   const safe = (error: unknown) => loggableError(error, options.token);
   let username = "";
   let botId = 0;
   const adapter: TelegramAdapter = {
     services,
-    telegram,
+    telegram: replies,
     botUsername: () => username,
     names: commandNameMap(services.catalog),
     membership: membershipCheck(telegram, {
       ...(options.membershipCacheMs === undefined ? {} : { ttlMs: options.membershipCacheMs }),
       onError: (error) => services.log.warn({ err: safe(error) }, "telegram getChatMember failed"),
     }),
-    homes: new ExpiringMap(30 * 24 * HOUR_MS),
-    dialogues: new ExpiringMap(DIALOGUE_MEMORY_MS),
+    homes: expiringMap(30 * 24 * HOUR_MS),
+    dialogues: expiringMap(DIALOGUE_MEMORY_MS),
     dialogueTimers: new DialogueTimers(options.dialogueTimeoutMs),
-    questions: new ExpiringMap(HOUR_MS),
+    questions: expiringMap(HOUR_MS),
     knownGroups: new Set(),
     seen: new SeenPeople(),
-    commandWindows: new ExpiringMap(COMMAND_RATE.windowMs, 10_000, () => services.deps.clock.now().getTime()),
+    commandWindows: expiringMap(COMMAND_RATE.windowMs, 10_000, () => services.deps.clock.now().getTime()),
   };
   const inFlight = new Set<Promise<void>>();
   let accepting = false;
@@ -75,9 +80,11 @@ export function createTelegramBot(services: BotServices, options: TelegramBotOpt
   };
   /** Failures are logged, never thrown at Telegram. */
   const take = async (update: Update): Promise<void> => {
-    const work = once(update).catch((error: unknown) =>
-      services.log.error({ err: safe(error), updateId: update.update_id }, "telegram update failed"),
-    );
+    const work = once(update).catch((error: unknown) => {
+      if (error instanceof ReplyDropped)
+        services.log.warn({ chatId: error.chatId, updateId: update.update_id }, error.message);
+      else services.log.error({ err: safe(error), updateId: update.update_id }, "telegram update failed");
+    });
     inFlight.add(work);
     try {
       await work;
@@ -90,10 +97,9 @@ export function createTelegramBot(services: BotServices, options: TelegramBotOpt
 
   const webhook = options.webhook;
   return {
-    outgoing: telegramPlatform(telegram),
-    ...(webhook === undefined
-      ? {}
-      : { httpRoute: webhookRoute(webhookPath(webhook.url), webhook.secret, () => accepting, take) }),
+    // The jobs pace their own posts: their client is not the answers' one.
+    outgoing: telegramPlatform(telegramClient(options)),
+    ...(webhook === undefined ? {} : { httpRoute: webhookRouteOf(bot, webhook, () => accepting) }),
     async start() {
       const me = await apiCall("getMe", options.token, () => telegram.getMe());
       username = me.username;
@@ -195,5 +201,21 @@ function sameMenu(current: readonly BotCommand[], wanted: readonly BotCommandEnt
   return (
     current.length === wanted.length &&
     current.every((c, i) => c.command === wanted[i]?.command && c.description === wanted[i]?.description)
+  );
+}
+
+/** The webhook route: Cairn's checks in front of telegraf's handler, which runs the update through the bot. */
+function webhookRouteOf(
+  bot: Telegraf,
+  webhook: { readonly url: string; readonly secret: string },
+  accepting: () => boolean,
+) {
+  // telegraf matches the request's whole URL: the path with the webhook URL's query, if any.
+  const { pathname, search } = new URL(webhook.url);
+  return webhookRoute(
+    webhookPath(webhook.url),
+    webhook.secret,
+    accepting,
+    bot.webhookCallback(`${pathname}${search}`, { secretToken: webhook.secret }),
   );
 }

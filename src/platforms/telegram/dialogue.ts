@@ -1,17 +1,12 @@
 // The guided /contribute on Telegram: always in the person's private chat,
 // for the community of the group they started from. The steps, their checks,
 // cancel and the timeout are the shared dialogue's (commands/contributeDialogue.ts);
-// this keeps each person's open dialogue and the group it belongs to, and a
-// timer per dialogue that tells the person when it expired unanswered.
-import type { MessageEntity, User } from "telegraf/types";
+// this opens, moves on and closes each person's dialogue (dialogueState.ts
+// holds what is kept of it) and tells the person when it expired unanswered.
+import type { MessageEntity } from "telegraf/types";
 import { resolveActor } from "../../app/actors.ts";
 import { listCategories } from "../../app/community.ts";
-import {
-  DIALOGUE_TIMEOUT_MS,
-  answerContributeDialogue,
-  startContributeDialogue,
-  type ContributeDialogue,
-} from "../../commands/contributeDialogue.ts";
+import { answerContributeDialogue, startContributeDialogue } from "../../commands/contributeDialogue.ts";
 import { findCommand, runCommand } from "../../commands/dispatch.ts";
 import { withoutInvisibleCharacters } from "../../core/text.ts";
 import { refusalText } from "../../views/refusals.ts";
@@ -21,55 +16,10 @@ import { loggableError } from "./errors.ts";
 import { creditClaims, personLookup, withMentionHandles } from "./mentions.ts";
 import { ChatClosed, isChatClosed, sendView, type Origin } from "./replies.ts";
 import { invocationFor, platformUser, type TelegramAdapter } from "./adapter.ts";
-
-/** A person's dialogue, the group whose community it logs into, and the people they named by text mention. */
-export interface OpenDialogue {
-  readonly dialogue: ContributeDialogue;
-  readonly group: GroupChat;
-  /** Lowercased handle → account, for co-authors named by a text mention. */
-  readonly people: ReadonlyMap<string, User>;
-}
-
-/** Dialogues are forgotten a while after they time out (their timer has told the person by then). */
-export const DIALOGUE_MEMORY_MS = 2 * DIALOGUE_TIMEOUT_MS;
+import type { OpenDialogue } from "./dialogueState.ts";
 
 export const TIMED_OUT_TEXT =
   "Your contribution dialogue timed out; nothing was logged. Start again with /contribute.";
-
-/**
- * One timer per open dialogue, restarted by every answer and cleared when the
- * dialogue finishes, is cancelled or the bot stops. Unref'd: an open dialogue
- * never keeps the process alive.
- */
-export class DialogueTimers {
-  private readonly timers = new Map<number, NodeJS.Timeout>();
-
-  constructor(readonly timeoutMs: number = DIALOGUE_TIMEOUT_MS) {}
-
-  arm(userId: number, onTimeout: () => void): void {
-    this.disarm(userId);
-    const timer = setTimeout(() => {
-      this.timers.delete(userId);
-      onTimeout();
-    }, this.timeoutMs);
-    timer.unref();
-    this.timers.set(userId, timer);
-  }
-
-  disarm(userId: number): void {
-    clearTimeout(this.timers.get(userId));
-    this.timers.delete(userId);
-  }
-
-  disarmAll(): void {
-    for (const timer of this.timers.values()) clearTimeout(timer);
-    this.timers.clear();
-  }
-
-  get armed(): number {
-    return this.timers.size;
-  }
-}
 
 /** Keeps a dialogue open for its next answer, with its timer restarted. */
 function keepDialogue(adapter: TelegramAdapter, userId: number, open: OpenDialogue): void {

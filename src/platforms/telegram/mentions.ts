@@ -12,7 +12,7 @@ import type { MemberRef, PlatformUser } from "../../app/actors.ts";
 import type { CoAuthorClaim } from "../../app/contributions.ts";
 import type { AnyCommandSpec } from "../../commands/types.ts";
 import { parseCredits } from "../../core/credits.ts";
-import { ExpiringMap } from "../memory.ts";
+import { expiringMap, type ExpiringMap } from "../memory.ts";
 import { displayNameOf } from "./replies.ts";
 
 const DAY_MS = 24 * 3_600_000;
@@ -31,7 +31,7 @@ export class SeenPeople {
   private readonly byUsername: ExpiringMap<string, User>;
 
   constructor(ttlMs = 7 * DAY_MS, capacity = 10_000, now?: () => number) {
-    this.byUsername = new ExpiringMap(ttlMs, capacity, now);
+    this.byUsername = expiringMap(ttlMs, capacity, now);
   }
 
   remember(chatId: string, user: User): void {

@@ -26,6 +26,7 @@ import { personLookup, withMentionHandles } from "./mentions.ts";
 import { answer, mentionHtml, openTheBotNote, readGroupPayload, type Origin } from "./replies.ts";
 import { runTypedCommand } from "./typedCommand.ts";
 import { joinChat } from "../bot.ts";
+import { rewriteValues } from "../memory.ts";
 
 const CALLBACK_TEXT_LIMIT = 200;
 
@@ -141,9 +142,9 @@ function followMovedGroup(adapter: TelegramAdapter, fromChatId: string, toChatId
   const follow = (group: GroupChat): GroupChat =>
     group.chatId === fromChatId ? { ...group, chatId: toChatId } : group;
   adapter.knownGroups.delete(fromChatId);
-  adapter.homes.rewriteValues(follow);
-  adapter.dialogues.rewriteValues((open) => ({ ...open, group: follow(open.group) }));
-  adapter.questions.rewriteValues((pending) => ({ ...pending, group: follow(pending.group) }));
+  rewriteValues(adapter.homes, follow);
+  rewriteValues(adapter.dialogues, (open) => ({ ...open, group: follow(open.group) }));
+  rewriteValues(adapter.questions, (pending) => ({ ...pending, group: follow(pending.group) }));
 }
 
 /** Makes sure a group the bot hears from is a community's space (in case its joining was missed). */

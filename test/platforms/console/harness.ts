@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { PassThrough } from "node:stream";
 import { catalog } from "../../../src/commands/catalog.ts";
-import { runConsoleWithJobs } from "../../../src/platforms/console/withJobs.ts";
+import { runConsoleWithJobs } from "../../../src/console.ts";
 import { createTestDatabase, type TestDatabase } from "../../support/db.ts";
 import type { Card, Person, PlatformHarness, Reply } from "../harness.ts";
 

@@ -17,7 +17,7 @@ const room: ChatTarget = {
 describe("the console platform", () => {
   it("names a posted picture instead of writing its bytes to the terminal", async () => {
     const output = new PassThrough();
-    const content = renderBoardImage(
+    const content = await renderBoardImage(
       { windowLabel: "last 7 days", score: "total", category: null, rows: [], callerRow: null },
       "c",
     );

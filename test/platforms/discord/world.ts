@@ -7,6 +7,7 @@ import { catalog } from "../../../src/commands/catalog.ts";
 import type { Log } from "../../../src/logger.ts";
 import { startWorkers, type JobRuntime } from "../../../src/jobs/runtime.ts";
 import type { PlatformBot } from "../../../src/platforms/bot.ts";
+import { botJobs } from "../../../src/jobs/botJobs.ts";
 import { createDiscordBot, discordOutgoing } from "../../../src/platforms/discord/index.ts";
 import { createTestDatabase, type TestDatabase } from "../../support/db.ts";
 import { cleanupNamespace, REDIS_URL } from "../../jobs/support.ts";
@@ -61,7 +62,13 @@ export class DiscordWorld {
       dispatcherPollMs: 50,
     });
     this.bot = createDiscordBot(
-      { deps: this.deps, catalog, log: this.log, queues: this.runtime.queues },
+      {
+        deps: this.deps,
+        catalog,
+        log: this.log,
+        jobs: botJobs(this.runtime.queues, this.deps),
+        pacing: this.runtime.backend.coordination,
+      },
       { token: TOKEN, applicationId: APP_ID, api: this.fake.api, ackBudgetMs: options.ackBudgetMs ?? 2_000 },
     );
     await this.bot.start();

@@ -31,9 +31,28 @@ export interface SentPhoto {
   readonly caption: string | null;
 }
 
+/** A file the bot sent (sendDocument), with the bytes it uploaded. */
+export interface SentDocument {
+  readonly messageId: number;
+  readonly chatId: string;
+  readonly filename: string;
+  readonly bytes: Uint8Array;
+  readonly caption: string | null;
+}
+
+/** A failure the next call of `method` answers with, as Telegram words it. */
+export interface ScriptedFailure {
+  readonly method: string;
+  readonly code: number;
+  readonly description: string;
+  readonly retryAfter?: number;
+}
+
 export interface ApiCall {
   readonly method: string;
   readonly body: Record<string, unknown>;
+  /** When the emulator received it (ms since the epoch). */
+  readonly at: number;
 }
 
 /** Per-server state the added routes read and write. */
@@ -47,10 +66,12 @@ export class EmulatorState {
   /** People who never pressed Start in a private chat with the bot. */
   readonly notStarted = new Set<number>();
   readonly menus = new Map<string, unknown>();
-  readonly documents: Array<{ chatId: string; filename: string; size: number }> = [];
+  readonly documents: SentDocument[] = [];
   readonly photos: SentPhoto[] = [];
   /** The next sendMessage calls answer 429 with this retry_after (seconds). */
   rateLimitNext: number[] = [];
+  /** The next call of each failure's method answers with it (any method, unlike rateLimitNext). */
+  failNext: ScriptedFailure[] = [];
   /** The next sendMessage calls are answered this many milliseconds late (a slow Telegram). */
   delayNext: number[] = [];
   private nextDocumentId = 900_000;
@@ -91,9 +112,20 @@ function installRoutes(): void {
   list[INSTALLED] = true;
   list.unshift(
     (app, server) =>
-      app.all("/bot:token/:method", (req, _res, next) => {
-        stateOf(server).calls.push({ method: req.params["method"] ?? "", body: req.body ?? {} });
-        next();
+      app.all("/bot:token/:method", (req, res, next) => {
+        const state = stateOf(server);
+        const method = req.params["method"] ?? "";
+        state.calls.push({ method, body: req.body ?? {}, at: Date.now() });
+        const scripted = state.failNext.findIndex((f) => f.method === method);
+        if (scripted < 0) return next();
+        const [f] = state.failNext.splice(scripted, 1);
+        if (f === undefined) return next();
+        failure(
+          res,
+          f.code,
+          f.description,
+          f.retryAfter === undefined ? undefined : { retry_after: f.retryAfter },
+        );
       }),
     (app, server) =>
       app.all("/bot:token/getChatMember", (req, res) => {
@@ -140,17 +172,25 @@ function installRoutes(): void {
       }),
     (app, server) =>
       app.all("/bot:token/sendDocument", (req, res) => {
-        void readRaw(req).then((raw) => {
+        void readForm(req).then(async (form) => {
           const state = stateOf(server);
-          const chatId = /name="chat_id"\r\n\r\n([^\r]*)/.exec(raw)?.[1] ?? "";
-          const filename = /filename="([^"]*)"/.exec(raw)?.[1] ?? "";
-          state.documents.push({ chatId, filename, size: raw.length });
+          const document = form.get("document");
+          const caption = form.get("caption");
+          const sent: SentDocument = {
+            messageId: state.documentId(),
+            chatId: String(form.get("chat_id") ?? ""),
+            filename: document instanceof File ? document.name : "",
+            bytes:
+              document instanceof File ? new Uint8Array(await document.arrayBuffer()) : new Uint8Array(0),
+            caption: typeof caption === "string" ? caption : null,
+          };
+          state.documents.push(sent);
           res.json({
             ok: true,
             result: {
-              message_id: state.documentId(),
+              message_id: sent.messageId,
               date: 0,
-              chat: { id: Number(chatId), type: "private" },
+              chat: { id: Number(sent.chatId), type: "private" },
             },
           });
         });
@@ -189,12 +229,6 @@ function installRoutes(): void {
         })();
       }),
   );
-}
-
-async function readRaw(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
-  return Buffer.concat(chunks).toString("latin1");
 }
 
 /** A multipart request's fields, parsed as the fetch API parses form data. */

@@ -9,10 +9,19 @@ import type { Deps } from "../../../src/app/deps.ts";
 import type { Log } from "../../../src/logger.ts";
 import { startWorkers, type JobRuntime } from "../../../src/jobs/runtime.ts";
 import { startHttpServer, type HttpServer } from "../../../src/http/server.ts";
-import type { PlatformBot } from "../../../src/platforms/bot.ts";
-import type { ChatPlatform } from "../../../src/ports/chatPlatform.ts";
-import { createTelegramBot, telegramOutgoing } from "../../../src/platforms/telegram/index.ts";
+import type { BotServices, PlatformBot } from "../../../src/platforms/bot.ts";
+import type { ChatPlatform, PlatformLimits } from "../../../src/ports/chatPlatform.ts";
+import { botJobs } from "../../../src/jobs/botJobs.ts";
+import { loadConfig } from "../../../src/config.ts";
+import { telegramOptions } from "../../../src/platforms/registry.ts";
+import {
+  createTelegramBot,
+  telegramOutgoing,
+  type TelegramBotOptions,
+} from "../../../src/platforms/telegram/index.ts";
 import { htmlToText } from "../../../src/platforms/telegram/html.ts";
+import { TELEGRAM_LIMITS } from "../../../src/platforms/telegram/outgoing.ts";
+import type { ReplyPacing } from "../../../src/platforms/telegram/pacedReplies.ts";
 import { createTestDatabase, type TestDatabase } from "../../support/db.ts";
 import { cleanupNamespace, queueSettings } from "../../jobs/support.ts";
 import type { Card, Person, PlatformHarness, Reply } from "../harness.ts";
@@ -70,6 +79,8 @@ export class TelegramWorld implements PlatformHarness {
       readonly groupId?: number;
       readonly dialogueTimeoutMs?: number;
       readonly membershipCacheMs?: number;
+      /** How the bot's answers are paced; default the jobs' test pace below. */
+      readonly replyPacing?: Omit<ReplyPacing, "buckets">;
     } = {},
   ) {
     this.emulator = new TelegramEmulator(ports.emulator);
@@ -104,7 +115,7 @@ export class TelegramWorld implements PlatformHarness {
     this.runtime = await startWorkers({
       ...this.settings,
       deps: this.deps,
-      platforms: [withTestPace(telegramOutgoing({ token: BOT_TOKEN, apiRoot: this.emulator.apiRoot }))],
+      platforms: [withTestPace(telegramOutgoing(this.configured()))],
       settings: { cardEditDelayMs: 0, backoffMs: 100 },
       dispatcherPollMs: 50,
       log: this.log,
@@ -120,24 +131,46 @@ export class TelegramWorld implements PlatformHarness {
     await this.startBot();
   }
 
-  private async startBot(): Promise<void> {
-    this.bot = createTelegramBot(
-      { deps: this.deps, catalog, log: this.log, queues: this.runtime.queues },
-      {
-        token: BOT_TOKEN,
-        apiRoot: this.emulator.apiRoot,
-        ...(this.options.dialogueTimeoutMs === undefined
-          ? {}
-          : { dialogueTimeoutMs: this.options.dialogueTimeoutMs }),
-        ...(this.options.membershipCacheMs === undefined
-          ? {}
-          : { membershipCacheMs: this.options.membershipCacheMs }),
-        webhook: {
-          url: this.webhookUrl,
-          secret: this.secret,
-        },
-      },
+  /** What a bot of this world is given: its database, the catalog, the jobs' queues and pacing buckets. */
+  services(): BotServices {
+    return {
+      deps: this.deps,
+      catalog,
+      log: this.log,
+      jobs: botJobs(this.runtime.queues, this.deps),
+      pacing: this.runtime.backend.coordination,
+    };
+  }
+
+  /**
+   * The bot's connection as `cairn start` reads it from the environment: the
+   * emulator is reached through TELEGRAM_API_ROOT, the webhook through its URL
+   * and secret.
+   */
+  configured(): TelegramBotOptions {
+    const options = telegramOptions(
+      loadConfig({
+        TELEGRAM_BOT_TOKEN: BOT_TOKEN,
+        TELEGRAM_API_ROOT: `${this.emulator.apiRoot}/`,
+        TELEGRAM_WEBHOOK_URL: this.webhookUrl,
+        TELEGRAM_WEBHOOK_SECRET: this.secret,
+      }),
     );
+    if (options === null) throw new Error("no Telegram bot configured");
+    return options;
+  }
+
+  private async startBot(): Promise<void> {
+    this.bot = createTelegramBot(this.services(), {
+      ...this.configured(),
+      replyPacing: this.options.replyPacing ?? { limits: TEST_LIMITS },
+      ...(this.options.dialogueTimeoutMs === undefined
+        ? {}
+        : { dialogueTimeoutMs: this.options.dialogueTimeoutMs }),
+      ...(this.options.membershipCacheMs === undefined
+        ? {}
+        : { membershipCacheMs: this.options.membershipCacheMs }),
+    });
     const route = this.bot.httpRoute;
     if (route === undefined) throw new Error("webhook mode has no route");
     this.http = await startHttpServer({
@@ -386,10 +419,12 @@ export class TelegramWorld implements PlatformHarness {
  * a dozen messages take a minute; the tests keep the pacing machinery and
  * shorten the wait. test/platforms/limits.test.ts checks the real figures.
  */
+const TEST_LIMITS: PlatformLimits = { ...TELEGRAM_LIMITS, perChat: { capacity: 50, perSecond: 50 } };
+
 function withTestPace(platform: ChatPlatform): ChatPlatform {
   return {
     platform: platform.platform,
-    limits: { ...platform.limits, perChat: { capacity: 50, perSecond: 50 } },
+    limits: TEST_LIMITS,
     post: (target, view) => platform.post(target, view),
     edit: (target, ref, view) => platform.edit(target, ref, view),
     delete: (target, ref) => platform.delete(target, ref),

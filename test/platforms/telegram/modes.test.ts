@@ -5,7 +5,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { resolveActor } from "../../../src/app/actors.ts";
 import { logContribution } from "../../../src/app/contributions.ts";
 import type { Actor } from "../../../src/app/deps.ts";
-import { catalog } from "../../../src/commands/catalog.ts";
 import { startHttpServer } from "../../../src/http/server.ts";
 import { PlatformError } from "../../../src/ports/chatPlatform.ts";
 import { TIMED_OUT_TEXT } from "../../../src/platforms/telegram/dialogue.ts";
@@ -165,10 +164,12 @@ describe("stopping", () => {
   afterAll(() => emulator.stop());
 
   async function webhookBot(stopGraceMs: number) {
-    const bot = createTelegramBot(
-      { deps: world.deps, catalog, log: world.log, queues: world.runtime.queues },
-      { token: BOT_TOKEN, apiRoot: emulator.apiRoot, webhook: { url, secret: SECRET }, stopGraceMs },
-    );
+    const bot = createTelegramBot(world.services(), {
+      token: BOT_TOKEN,
+      apiRoot: emulator.apiRoot,
+      webhook: { url, secret: SECRET },
+      stopGraceMs,
+    });
     const route = bot.httpRoute;
     if (route === undefined) throw new Error("no webhook route");
     const http = await startHttpServer({
@@ -238,10 +239,7 @@ describe("stopping", () => {
   });
 
   it("fails to start with an error that does not carry the token when Telegram is unreachable", async () => {
-    const bot = createTelegramBot(
-      { deps: world.deps, catalog, log: world.log, queues: world.runtime.queues },
-      { token: BOT_TOKEN, apiRoot: "http://127.0.0.1:9479" },
-    );
+    const bot = createTelegramBot(world.services(), { token: BOT_TOKEN, apiRoot: "http://127.0.0.1:9479" });
     const failure = await bot.start().then(
       () => null,
       (error: unknown) => error,
@@ -258,10 +256,7 @@ describe("long polling", () => {
   it("takes updates by getUpdates and stops promptly", async () => {
     const emulator = new TelegramEmulator(9473);
     await emulator.start();
-    const bot = createTelegramBot(
-      { deps: world.deps, catalog, log: world.log, queues: world.runtime.queues },
-      { token: BOT_TOKEN, apiRoot: emulator.apiRoot },
-    );
+    const bot = createTelegramBot(world.services(), { token: BOT_TOKEN, apiRoot: emulator.apiRoot });
     try {
       await bot.start();
       expect(bot.httpRoute).toBeUndefined();

@@ -26,7 +26,7 @@ import {
   renderMessages,
   renderSingle,
 } from "../../../src/platforms/telegram/html.ts";
-import { DialogueTimers } from "../../../src/platforms/telegram/dialogue.ts";
+import { DialogueTimers } from "../../../src/platforms/telegram/dialogueState.ts";
 import { inlineKeyboard, keyboardLabels } from "../../../src/platforms/telegram/keyboard.ts";
 import {
   SeenPeople,
@@ -35,7 +35,7 @@ import {
   withMentionHandles,
   withNamedPeople,
 } from "../../../src/platforms/telegram/mentions.ts";
-import { ExpiringMap } from "../../../src/platforms/memory.ts";
+import { expiringMap, rewriteValues } from "../../../src/platforms/memory.ts";
 import { topicOf } from "../../../src/platforms/telegram/outgoing.ts";
 import { readGroupPayload } from "../../../src/platforms/telegram/replies.ts";
 import { readUpdate, secretMatches } from "../../../src/platforms/telegram/webhook.ts";
@@ -423,25 +423,26 @@ describe("small pieces", () => {
   });
 
   it("rewrites remembered values (a group that moved) and keeps when they were set", () => {
-    let now = 0;
-    const map = new ExpiringMap<number, { chatId: string }>(100, 10, () => now);
+    // Any real clock reading; lru-cache takes a set time of 0 for "no time".
+    let now = 1_000_000;
+    const map = expiringMap<number, { chatId: string }>(100, 10, () => now);
     map.set(1, { chatId: "-1" });
     map.set(2, { chatId: "-2" });
-    now = 60;
-    map.rewriteValues((group) => (group.chatId === "-1" ? { chatId: "-100" } : group));
+    now += 60;
+    rewriteValues(map, (group) => (group.chatId === "-1" ? { chatId: "-100" } : group));
     expect(map.get(1)).toEqual({ chatId: "-100" });
     expect(map.get(2)).toEqual({ chatId: "-2" });
-    now = 101;
+    now += 41;
     expect(map.get(1)).toBeUndefined();
   });
 
   it("forgets entries after their time", () => {
-    let now = 0;
-    const map = new ExpiringMap<string, number>(100, 2, () => now);
+    let now = 1_000_000;
+    const map = expiringMap<string, number>(100, 2, () => now);
     map.set("a", 1);
-    now = 50;
+    now += 50;
     expect(map.get("a")).toBe(1);
-    now = 151;
+    now += 51;
     expect(map.get("a")).toBeUndefined();
     map.set("x", 1);
     map.set("y", 2);

@@ -1,9 +1,15 @@
-import type { Deps } from "../app/deps.ts";
 import { readCommunityConfig } from "../core/config.ts";
 import type { ChatTarget } from "../ports/chatPlatform.ts";
-import type { Audience } from "./compose.ts";
+import type { Deps } from "./deps.ts";
 
-/** Where a message for a community's audience goes: one target per active space (or the member's account). */
+/** Where a message goes in a community: its verification chat, its moderator log, or one member privately. */
+export type Audience =
+  | { readonly kind: "verification" }
+  | { readonly kind: "modlog" }
+  | { readonly kind: "leaderboard" }
+  | { readonly kind: "member"; readonly memberId: number };
+
+/** The configured channels a community's messages go to. */
 export type Channel = "verification" | "modlog" | "leaderboard";
 
 const LABELS: Record<Channel, string> = {
@@ -12,7 +18,12 @@ const LABELS: Record<Channel, string> = {
   leaderboard: "#leaderboard",
 };
 
-export async function targetsFor(deps: Deps, communityId: number, audience: Audience): Promise<ChatTarget[]> {
+/** Where a message for a community's audience goes: one target per active space (or the member's account). */
+export async function audienceTargets(
+  deps: Deps,
+  communityId: number,
+  audience: Audience,
+): Promise<ChatTarget[]> {
   const spaces = await deps.db.space.findMany({
     where: { communityId, active: true },
     select: { platform: true, platformChatId: true },

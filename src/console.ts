@@ -1,9 +1,11 @@
-import type { Log } from "../../logger.ts";
-import { commandJobs } from "../../jobs/exports.ts";
-import { startWorkers, type QueueSettings } from "../../jobs/runtime.ts";
-import { runConsole, type ConsoleOptions } from "./console.ts";
-import { consolePlatform } from "./platform.ts";
-import { ConsoleClock } from "./session.ts";
+// `cairn console`'s composition root: the console platform wired to the job
+// workers, which platforms never import themselves.
+import { commandJobs } from "./jobs/exports.ts";
+import { startWorkers, type QueueSettings } from "./jobs/runtime.ts";
+import type { Log } from "./logger.ts";
+import { runConsole, type ConsoleOptions } from "./platforms/console/console.ts";
+import { consolePlatform } from "./platforms/console/platform.ts";
+import { ConsoleClock } from "./platforms/console/session.ts";
 
 /**
  * The console with Cairn's real background jobs in the same process: deliveries

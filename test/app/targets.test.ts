@@ -2,13 +2,13 @@
 // configured moderator chat only for the moderators' log and digest.
 import { describe, expect, it } from "vitest";
 import { ensureCommunityForChat } from "../../src/app/actors.ts";
-import { targetsFor } from "../../src/jobs/targets.ts";
+import { audienceTargets } from "../../src/app/targets.ts";
 import { FakeClock } from "../support/communities.ts";
 import { useTestDatabase } from "../support/db.ts";
 
 const database = useTestDatabase();
 
-describe("targetsFor", () => {
+describe("audienceTargets", () => {
   let chats = 0;
   async function communityOnDiscordAndTelegram() {
     chats += 1;
@@ -31,9 +31,9 @@ describe("targetsFor", () => {
 
   it("sends public messages to every active space, and keeps the moderator log out of them when no moderator chat is set", async () => {
     const { deps, communityId } = await communityOnDiscordAndTelegram();
-    const verification = await targetsFor(deps, communityId, { kind: "verification" });
+    const verification = await audienceTargets(deps, communityId, { kind: "verification" });
     expect(verification.map((t) => t.platform)).toEqual(["DISCORD", "TELEGRAM"]);
-    expect(await targetsFor(deps, communityId, { kind: "modlog" })).toEqual([]);
+    expect(await audienceTargets(deps, communityId, { kind: "modlog" })).toEqual([]);
   });
 
   it("sends the moderator log to the configured moderator chat", async () => {
@@ -42,7 +42,7 @@ describe("targetsFor", () => {
       where: { id: communityId },
       data: { config: { timezone: "UTC", modLogChat: "920000000000000009" } },
     });
-    const modlog = await targetsFor(deps, communityId, { kind: "modlog" });
+    const modlog = await audienceTargets(deps, communityId, { kind: "modlog" });
     expect(modlog).toHaveLength(2);
     expect(modlog.every((t) => t.kind === "chat" && t.channelRef === "920000000000000009")).toBe(true);
   });

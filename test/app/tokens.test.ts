@@ -1,0 +1,118 @@
+// API tokens against the real database: made by moderators only, stored as a
+// hash, listed without secrets, revoked, and turned back into their member.
+import { describe, expect, it } from "vitest";
+import {
+  authenticateToken,
+  createOperatorToken,
+  createToken,
+  listTokens,
+  recordTokenUse,
+  revokeToken,
+} from "../../src/app/tokens.ts";
+import { newCommunity, valueOf } from "../support/communities.ts";
+import { useTestDatabase } from "../support/db.ts";
+
+const database = useTestDatabase();
+
+describe("api tokens", () => {
+  it("are made by a moderator, kept only as a hash, and authenticate as their maker with their scopes", async () => {
+    const community = await newCommunity(database.db);
+    const mod = await community.member("mod", { moderator: true });
+    const made = valueOf(
+      await createToken(community.deps, mod, { name: "CI", scopes: ["contribute", "read"] }),
+    );
+    expect(made).toMatchObject({ name: "ci", scopes: ["read", "contribute"] });
+    const row = await database.db.apiToken.findFirstOrThrow({
+      where: { communityId: community.communityId },
+    });
+    expect(JSON.stringify(row)).not.toContain(made.token.split("_")[2]);
+    expect(made.token).toContain(row.prefix);
+    const audit = await database.db.auditLog.findMany({ where: { communityId: community.communityId } });
+    expect(audit.map((a) => [a.action, a.target])).toEqual([["token.create", "ci"]]);
+    expect(JSON.stringify(audit)).not.toContain(made.token);
+
+    const caller = valueOf(await authenticateToken(community.deps, made.token));
+    expect(caller).toMatchObject({
+      tokenName: "ci",
+      scopes: ["read", "contribute"],
+      actor: { communityId: community.communityId, memberId: mod.memberId, isModerator: false },
+    });
+    const used = await database.db.apiToken.findUniqueOrThrow({ where: { id: row.id } });
+    expect(used.lastUsedAt).toEqual(community.clock.now());
+    await recordTokenUse(community.deps, caller, "contribution.create", "#1");
+    const uses = await database.db.auditLog.findMany({
+      where: { action: "api.contribution.create", communityId: community.communityId },
+    });
+    expect(uses.map((u) => u.details)).toEqual([{ token: "ci" }]);
+  });
+
+  it("refuse a non-moderator, a bad name or scope and a name already taken, changing nothing", async () => {
+    const community = await newCommunity(database.db);
+    const alice = await community.member("alice");
+    const mod = await community.member("mod", { moderator: true });
+    expect(await createToken(community.deps, alice, { name: "x", scopes: ["read"] })).toMatchObject({
+      error: { code: "NOT_MODERATOR" },
+    });
+    expect(await createToken(community.deps, mod, { name: "bad name", scopes: ["read"] })).toMatchObject({
+      error: { code: "BAD_TOKEN_NAME" },
+    });
+    expect(await createToken(community.deps, mod, { name: "x", scopes: ["root"] })).toMatchObject({
+      error: { code: "BAD_SCOPE" },
+    });
+    valueOf(await createToken(community.deps, mod, { name: "x", scopes: ["read"] }));
+    expect(await createToken(community.deps, mod, { name: "X", scopes: ["vote"] })).toMatchObject({
+      error: { code: "TOKEN_EXISTS" },
+    });
+    expect(await database.db.apiToken.count({ where: { communityId: community.communityId } })).toBe(1);
+    expect(await listTokens(community.deps, alice)).toMatchObject({ error: { code: "NOT_MODERATOR" } });
+    expect(await revokeToken(community.deps, alice, "x")).toMatchObject({ error: { code: "NOT_MODERATOR" } });
+  });
+
+  it("once revoked are refused, listed as revoked, and cannot be revoked twice; a wrong secret is unauthenticated", async () => {
+    const community = await newCommunity(database.db);
+    const mod = await community.member("mod", { moderator: true });
+    const made = valueOf(
+      await createToken(community.deps, mod, { name: "bot", scopes: ["read", "moderate"] }),
+    );
+    expect(valueOf(await authenticateToken(community.deps, made.token)).actor.isModerator).toBe(true);
+    const forged = `${made.token.slice(0, -4)}AAAA`;
+    expect(await authenticateToken(community.deps, forged)).toMatchObject({
+      error: { code: "UNAUTHENTICATED" },
+    });
+    expect(await authenticateToken(community.deps, "nonsense")).toMatchObject({
+      error: { code: "UNAUTHENTICATED" },
+    });
+    community.clock.advanceHours(1);
+    valueOf(await revokeToken(community.deps, mod, "BOT"));
+    expect(await authenticateToken(community.deps, made.token)).toMatchObject({
+      error: { code: "TOKEN_REVOKED" },
+    });
+    expect(await revokeToken(community.deps, mod, "bot")).toMatchObject({ error: { code: "TOKEN_REVOKED" } });
+    expect(await revokeToken(community.deps, mod, "nope")).toMatchObject({
+      error: { code: "UNKNOWN_TOKEN" },
+    });
+    const [listed] = valueOf(await listTokens(community.deps, mod));
+    expect(listed).toMatchObject({
+      name: "bot",
+      scopes: ["read", "moderate"],
+      revokedAt: community.clock.now(),
+    });
+    expect(JSON.stringify(listed)).not.toContain(made.token);
+  });
+
+  it("made by the operator belong to a console member of the community; an unknown community is refused", async () => {
+    const community = await newCommunity(database.db);
+    const made = valueOf(
+      await createOperatorToken(community.deps, community.communityId, { name: "ops", scopes: ["export"] }),
+    );
+    const caller = valueOf(await authenticateToken(community.deps, made.token));
+    const member = await database.db.member.findUniqueOrThrow({
+      where: { id: caller.actor.memberId },
+      include: { identities: true },
+    });
+    expect(member.identities.map((i) => [i.platform, i.platformUserId])).toEqual([["CONSOLE", "operator"]]);
+    expect(
+      await createOperatorToken(community.deps, 2_000_000_000, { name: "ops", scopes: ["read"] }),
+    ).toMatchObject({ error: { code: "NO_COMMUNITY" } });
+  });
+});
