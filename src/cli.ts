@@ -148,7 +148,12 @@ async function deployCommandsCommand(config: Config, guildId: string | undefined
     return 2;
   }
   const { count } = await deployCommands(
-    { token: config.discordToken, applicationId: config.discordApplicationId, catalog },
+    {
+      token: config.discordToken,
+      applicationId: config.discordApplicationId,
+      catalog,
+      ...(config.discordApiUrl === undefined ? {} : { api: config.discordApiUrl }),
+    },
     guildId,
   );
   process.stdout.write(

@@ -19,6 +19,8 @@ export interface Config {
   readonly discordApplicationId: string | undefined;
   /** discord.js sharding: undefined runs one shard; "auto" asks Discord; ids of count runs those here. */
   readonly discordShards: "auto" | { readonly ids: readonly number[]; readonly count: number } | undefined;
+  /** Discord's REST base without the version (a proxy or an emulator); undefined is discord.com's. */
+  readonly discordApiUrl: string | undefined;
   readonly telegramBotToken: string | undefined;
   readonly telegramWebhookUrl: string | undefined;
   readonly telegramWebhookSecret: string | undefined;
@@ -133,6 +135,12 @@ const environmentSchema = z.object({
       message: 'must be "auto" or shard ids out of a count, like "0,1/4"',
     }),
   ).transform((value) => (value === undefined ? undefined : (parseShards(value) ?? undefined))),
+  DISCORD_API_URL: optional(
+    // The clients add /v10 themselves.
+    apiRoot().refine((value) => !/\/v\d+$/.test(value), {
+      message: "must be Discord's API base without the version (like https://discord.com/api)",
+    }),
+  ),
   TELEGRAM_BOT_TOKEN: optional(secret("a Telegram bot token (<digits>:<letters>)", /^\d+:[\w-]+$/)),
   TELEGRAM_WEBHOOK_URL: optional(urlWithScheme(["https:", "http:"], "an https:// URL")),
   TELEGRAM_WEBHOOK_SECRET: optional(
@@ -196,6 +204,7 @@ export function parseConfig(
       discordToken: e.DISCORD_TOKEN,
       discordApplicationId: e.DISCORD_APPLICATION_ID,
       discordShards: e.DISCORD_SHARDS,
+      discordApiUrl: e.DISCORD_API_URL,
       telegramBotToken: e.TELEGRAM_BOT_TOKEN,
       telegramWebhookUrl: e.TELEGRAM_WEBHOOK_URL,
       telegramWebhookSecret: e.TELEGRAM_WEBHOOK_SECRET,

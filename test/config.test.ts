@@ -72,6 +72,13 @@ describe("loadConfig", () => {
     expect(config.redisUrl).toBe("redis://127.0.0.1:6379/2");
   });
 
+  it("reads DISCORD_API_URL as the REST base both Discord clients use, without a trailing slash", () => {
+    expect(loadConfig({ DISCORD_API_URL: "http://127.0.0.1:9000/api/" }).discordApiUrl).toBe(
+      "http://127.0.0.1:9000/api",
+    );
+    expect(loadConfig({}).discordApiUrl).toBeUndefined();
+  });
+
   it.each([
     ["DATABASE_URL", "mysql://root@localhost/cairn", /^DATABASE_URL must be a postgresql:\/\/ URL$/],
     ["DATABASE_URL", "not a url", /^DATABASE_URL must be a postgresql:\/\/ URL$/],
@@ -82,6 +89,12 @@ describe("loadConfig", () => {
     ["CAIRN_TIMEZONE", "Mars/Olympus_Mons", /^CAIRN_TIMEZONE must be an IANA time zone/],
     ["DISCORD_APPLICATION_ID", "my-app", /^DISCORD_APPLICATION_ID must be a Discord application id/],
     ["TELEGRAM_WEBHOOK_URL", "ftp://bot.example", /^TELEGRAM_WEBHOOK_URL must be an https:\/\/ URL$/],
+    ["DISCORD_API_URL", "discord.com/api", /^DISCORD_API_URL must be an http:\/\/ or https:\/\/ URL/],
+    [
+      "DISCORD_API_URL",
+      "https://proxy.example/api/v10",
+      /^DISCORD_API_URL must be Discord's API base without/,
+    ],
   ])("refuses a malformed %s in one line naming it", (variable, value, message) => {
     const error = errorOf({ [variable]: value });
 

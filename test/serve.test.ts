@@ -4,6 +4,9 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { createServer } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
+import { APP_ID, CARDS_CHANNEL, FakeDiscord, GUILD_ID } from "./platforms/discord/fakeDiscord.ts";
+import { slashCommand } from "./platforms/discord/fixtures.ts";
+import { TOKEN } from "./platforms/discord/world.ts";
 import { useTestDatabase } from "./support/db.ts";
 
 const database = useTestDatabase();
@@ -130,4 +133,38 @@ describe("cairn worker with Redis unreachable", () => {
     ]);
     expect(stderr).not.toContain("s3cret");
   }, 60_000);
+});
+
+describe("cairn start with DISCORD_API_URL", () => {
+  it("reaches the Discord it names: the gateway, interaction answers and the delivery's REST", async () => {
+    const fake = new FakeDiscord();
+    await fake.start();
+    try {
+      const cairn = await startCairn("start", {
+        DISCORD_TOKEN: TOKEN,
+        DISCORD_APPLICATION_ID: APP_ID,
+        DISCORD_API_URL: fake.api,
+      });
+      expect(fake.identified).toHaveLength(1);
+      const space = async () =>
+        database.db.space.findUnique({
+          where: { platform_platformChatId: { platform: "DISCORD", platformChatId: GUILD_ID } },
+        });
+      for (let waited = 0; (await space()) === null && waited < 15_000; waited += 100)
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(await space()).not.toBeNull();
+      // discord.js' own REST answers the interaction …
+      const mod = { id: "100000000000000001", name: "mod", moderator: true };
+      const set = slashCommand(mod, "config", { key: "verificationChat", value: CARDS_CHANNEL }, "set");
+      const callback = await fake.interact(set);
+      expect(callback.path).toBe(`/interactions/${set.id}/${set.token}/callback`);
+      // … and the delivery's REST client asked which server the channel is in.
+      const lookups = fake.callsTo("GET", new RegExp(`^/channels/${CARDS_CHANNEL}$`));
+      expect(lookups.map((call) => call.authorization)).toEqual([`Bot ${TOKEN}`]);
+      cairn.child.kill("SIGTERM");
+      expect(await exitCode(cairn.child)).toBe(0);
+    } finally {
+      await fake.stop();
+    }
+  }, 90_000);
 });

@@ -186,7 +186,8 @@ export async function moveSpace(
 
 /**
  * Finds the member behind a platform account in a chat's community, creating the
- * member and identity on first sight and refreshing the display name and roles.
+ * member and identity on first sight and refreshing the display name. Roles
+ * are not stored: each request's platform reports them (see Actor.roles).
  */
 export async function resolveActor(
   deps: Deps,
@@ -217,7 +218,6 @@ export async function resolveActor(
 
 interface MemberRow {
   readonly id: number;
-  readonly roles: string[];
   readonly isModerator: boolean;
 }
 
@@ -240,24 +240,22 @@ export async function memberForUser(
   });
   if (identity === null) return createMemberForUser(tx, communityId, user, now);
   const member = identity.member;
-  const roles = user.roles === undefined ? member.roles : [...user.roles];
   // An erased member stays erased: names seen later are not written back.
   const renamed = member.erasedAt === null && identity.displayName !== user.displayName;
   if (renamed) {
     await tx.identity.update({ where: { id: identity.id }, data: { displayName: user.displayName } });
   }
   const joinedEarlier = joinedBefore(user, member.joinedAt);
-  if (renamed || !sameRoles(roles, member.roles) || joinedEarlier !== null) {
+  if (renamed || joinedEarlier !== null) {
     await tx.member.update({
       where: { id: member.id },
       data: {
         ...(renamed ? { displayName: user.displayName } : {}),
-        roles,
         ...(joinedEarlier === null ? {} : { joinedAt: joinedEarlier }),
       },
     });
   }
-  return { id: member.id, roles, isModerator: member.isModerator };
+  return { id: member.id, isModerator: member.isModerator };
 }
 
 /** The platform's join date when it is earlier than `known` (and not in the future), else null. */
@@ -279,7 +277,6 @@ async function createMemberForUser(
       data: {
         communityId,
         displayName: user.displayName,
-        roles: [...(user.roles ?? [])],
         joinedAt: joinedBefore(user, now) ?? now,
         identities: {
           create: {
@@ -291,7 +288,7 @@ async function createMemberForUser(
         },
       },
     });
-    return { id: member.id, roles: member.roles, isModerator: member.isModerator };
+    return { id: member.id, isModerator: member.isModerator };
   } catch (error) {
     // Another command of the same new person created them first: use theirs.
     if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") {
@@ -316,10 +313,6 @@ export async function withFirstSightRetry<T>(work: () => Promise<T>): Promise<T>
     if (error instanceof ConcurrentFirstSight) return work();
     throw error;
   }
-}
-
-function sameRoles(a: readonly string[], b: readonly string[]): boolean {
-  return a.length === b.length && a.every((role, i) => role === b[i]);
 }
 
 /**

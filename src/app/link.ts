@@ -151,7 +151,6 @@ async function mergeMembers(
       isModerator: a.isModerator || b.isModerator,
       hidden: a.hidden || b.hidden,
       joinedAt: a.joinedAt < b.joinedAt ? a.joinedAt : b.joinedAt,
-      roles: [...new Set([...a.roles, ...b.roles])],
     },
   });
   await tx.member.update({ where: { id: gone }, data: { mergedIntoId: keep } });

@@ -48,7 +48,6 @@ interface VoteContext {
   voterFound: boolean;
   banned: boolean;
   joinedAt: Date;
-  roles: string[];
   credited: number[];
   previousChoice: VoteChoice | null;
   previousImpact: number | null;

@@ -15,7 +15,11 @@ interface PlatformEntry {
 export function configuredPlatforms(config: Config): PlatformSet {
   const entries: PlatformEntry[] = [];
   if (config.discordToken !== undefined && config.discordApplicationId !== undefined) {
-    const discord = { token: config.discordToken, applicationId: config.discordApplicationId };
+    const discord = {
+      token: config.discordToken,
+      applicationId: config.discordApplicationId,
+      ...(config.discordApiUrl === undefined ? {} : { api: config.discordApiUrl }),
+    };
     const shards = config.discordShards === undefined ? {} : { shards: config.discordShards };
     entries.push({
       name: "discord",

@@ -2,8 +2,7 @@ import { mkdtemp, readdir, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it, vi } from "vitest";
-import { resolveActor, type PlatformChat, type PlatformUser } from "../../src/app/actors.ts";
-import { createSpaceLinkCode, joinCommunity } from "../../src/app/community.ts";
+import { resolveActor, type PlatformUser } from "../../src/app/actors.ts";
 import { logContribution } from "../../src/app/contributions.ts";
 import { buildExport } from "../../src/app/exports.ts";
 import { createIdentityLinkCode, redeemIdentityLinkCode } from "../../src/app/link.ts";
@@ -14,7 +13,7 @@ import { readOutboxPayload } from "../../src/app/outbox.ts";
 import { expireExportFiles } from "../../src/jobs/exports.ts";
 import { renderPlainText } from "../../src/views/plainText.ts";
 import { useTestDatabase } from "../support/db.ts";
-import { newCommunity, valueOf } from "../support/communities.ts";
+import { discordAndTelegram, newCommunity, valueOf } from "../support/communities.ts";
 
 vi.setConfig({ testTimeout: 60_000, hookTimeout: 120_000 });
 
@@ -61,22 +60,11 @@ describe("a member who asked to be forgotten", () => {
 
 describe("erasing a member who linked two accounts", () => {
   it("leaves no row, re-rendered card or export naming them or carrying their platform ids", async () => {
-    const community = await newCommunity(database.db, { platform: "DISCORD" });
+    const two = await discordAndTelegram(database.db);
+    const { community, mod } = two;
     const deps = community.deps;
-    const mod = await community.member("mod", { moderator: true });
-    const telegramChat: PlatformChat = {
-      platform: "TELEGRAM",
-      chatId: `tg-${community.communityId}`,
-      title: "Telegram group",
-    };
-    const spaceCode = valueOf(await createSpaceLinkCode(deps, mod)).code;
-    valueOf(await joinCommunity(deps, { chat: telegramChat, isModerator: true, code: spaceCode }));
-    const telegramUser: PlatformUser = {
-      platform: "TELEGRAM",
-      userId: `tg-zed-${community.communityId}`,
-      displayName: "Zed Telegram-Name",
-    };
-    const onTelegram = valueOf(await resolveActor(deps, telegramChat, telegramUser));
+    const telegramUser = two.telegramUser("Zed Telegram-Name");
+    const onTelegram = await two.onTelegram("Zed Telegram-Name");
     const discordUser: PlatformUser = {
       platform: "DISCORD",
       userId: `d-zed-${community.communityId}`,

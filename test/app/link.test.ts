@@ -1,7 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 import { verifyChain } from "../../src/core/ledger.ts";
 import { resolveActor, type PlatformChat, type PlatformUser } from "../../src/app/actors.ts";
-import { createSpaceLinkCode, joinCommunity } from "../../src/app/community.ts";
 import { logContribution } from "../../src/app/contributions.ts";
 import type { Actor, Deps } from "../../src/app/deps.ts";
 import { createIdentityLinkCode, redeemIdentityLinkCode } from "../../src/app/link.ts";
@@ -13,6 +12,7 @@ import {
   FakeClock,
   balanceOf,
   contributionRow,
+  discordAndTelegram,
   newCommunity,
   pointsByMember,
   readLedger,
@@ -40,26 +40,23 @@ interface TwoPlatforms {
 }
 
 async function twoPlatforms(): Promise<TwoPlatforms> {
-  const community = await newCommunity(database.db, { platform: "DISCORD" });
-  const deps = community.deps;
-  const mod = await community.member("mod", { moderator: true });
-  const telegramChat: PlatformChat = {
-    platform: "TELEGRAM",
-    chatId: `tg-${community.communityId}`,
-    title: "Telegram group",
-  };
-  const spaceCode = valueOf(await createSpaceLinkCode(deps, mod)).code;
-  valueOf(await joinCommunity(deps, { chat: telegramChat, isModerator: true, code: spaceCode }));
-  const anaTelegramUser: PlatformUser = {
-    platform: "TELEGRAM",
-    userId: `tg-ana-${community.communityId}`,
-    displayName: "ana_tg",
-  };
-  const anaOnTelegram = valueOf(await resolveActor(deps, telegramChat, anaTelegramUser));
+  const { community, mod, telegramChat, telegramUser, onTelegram } = await discordAndTelegram(database.db);
+  const anaTelegramUser = telegramUser("ana_tg");
+  const anaOnTelegram = await onTelegram("ana_tg");
   const anaOnDiscord = await community.member("Ana");
   const pat = await community.member("pat");
   const voters = await Promise.all(["v1", "v2", "v3"].map((name) => community.member(name)));
-  return { community, deps, telegramChat, anaOnDiscord, anaOnTelegram, anaTelegramUser, mod, pat, voters };
+  return {
+    community,
+    deps: community.deps,
+    telegramChat,
+    anaOnDiscord,
+    anaOnTelegram,
+    anaTelegramUser,
+    mod,
+    pat,
+    voters,
+  };
 }
 
 async function approveByAll(w: TwoPlatforms, number: number): Promise<void> {
@@ -400,36 +397,28 @@ describe("link code limits", () => {
     const again = await redeemIdentityLinkCode(community.deps, ana, "ZZZZ-ZZZZ");
     expect(again.ok ? null : again.error.code).toBe("BAD_CODE");
   });
+
+  it("an attempt belongs to a member: none can be recorded for a member that does not exist", async () => {
+    const community = await newCommunity(database.db);
+    const ana = await community.member("ana");
+    await redeemIdentityLinkCode(community.deps, ana, "ZZZZ-ZZZZ");
+    expect(await database.db.linkAttempt.count({ where: { memberId: ana.memberId } })).toBe(1);
+    await expect(database.db.linkAttempt.create({ data: { memberId: 2_000_000_000 } })).rejects.toThrow(
+      /foreign key/i,
+    );
+  });
 });
 
 describe("roles after linking", () => {
   it("a linked member's Discord moderator and voter roles give nothing on Telegram", async () => {
-    const community = await newCommunity(database.db, {
-      platform: "DISCORD",
+    const { community, telegramChat, telegramUser, onTelegram } = await discordAndTelegram(database.db, {
       config: { moderatorRole: "role-mod", voterRole: "role-voter", minVoterAgeDays: 0 },
     });
     const deps = community.deps;
-    const mod = await community.member("mod", { moderator: true });
-    const telegramChat: PlatformChat = {
-      platform: "TELEGRAM",
-      chatId: `tg-${community.communityId}`,
-      title: "tg",
-    };
-    valueOf(
-      await joinCommunity(deps, {
-        chat: telegramChat,
-        isModerator: true,
-        code: valueOf(await createSpaceLinkCode(deps, mod)).code,
-      }),
-    );
     const anaOnDiscord = await community.member("Ana", { roles: ["role-mod", "role-voter"] });
     expect(anaOnDiscord.isModerator).toBe(true);
-    const anaTelegramUser: PlatformUser = {
-      platform: "TELEGRAM",
-      userId: `tg-ana-${community.communityId}`,
-      displayName: "ana_tg",
-    };
-    const anaOnTelegram = valueOf(await resolveActor(deps, telegramChat, anaTelegramUser));
+    const anaTelegramUser = telegramUser("ana_tg");
+    const anaOnTelegram = await onTelegram("ana_tg");
     const code = valueOf(await createIdentityLinkCode(deps, anaOnDiscord)).code;
     valueOf(await redeemIdentityLinkCode(deps, anaOnTelegram, code));
     const pat = await community.member("pat");

@@ -11,6 +11,7 @@ import {
   type PlatformChat,
   type PlatformUser,
 } from "../../src/app/actors.ts";
+import { createSpaceLinkCode, joinCommunity } from "../../src/app/community.ts";
 import type { Actor, Clock, Deps } from "../../src/app/deps.ts";
 import type { NewLedgerEntry } from "../../src/app/ledger.ts";
 
@@ -82,6 +83,51 @@ export async function newCommunity(
       });
       if (!resolved.ok) throw new Error(`could not resolve ${name}: ${resolved.error.code}`);
       return resolved.value;
+    },
+  };
+}
+
+/** A community on a Discord server with a Telegram group attached to it, as linking two accounts needs. */
+export interface TwoPlatformCommunity {
+  /** The Discord side: `member` is someone seen on the server. */
+  readonly community: TestCommunity;
+  /** A moderator on the server, who attached the group. */
+  readonly mod: Actor;
+  readonly telegramChat: PlatformChat;
+  /** A Telegram account in the group; its id does not carry the name (erasure tests look for names). */
+  telegramUser(name: string): PlatformUser;
+  /** A member seen for the first time in the Telegram group. */
+  onTelegram(name: string): Promise<Actor>;
+}
+
+/** A Discord community whose moderator attaches a Telegram group with a space link code. */
+export async function discordAndTelegram(
+  db: Db,
+  options: { config?: Partial<CommunityConfig> } = {},
+): Promise<TwoPlatformCommunity> {
+  const community = await newCommunity(db, { ...options, platform: "DISCORD" });
+  const { deps, communityId } = community;
+  const mod = await community.member("mod", { moderator: true });
+  const telegramChat: PlatformChat = {
+    platform: "TELEGRAM",
+    chatId: `tg-${communityId}`,
+    title: "Telegram group",
+  };
+  const code = valueOf(await createSpaceLinkCode(deps, mod)).code;
+  valueOf(await joinCommunity(deps, { chat: telegramChat, isModerator: true, code }));
+  const ids = new Map<string, string>();
+  const telegramUser = (name: string): PlatformUser => {
+    const userId = ids.get(name) ?? `tg-${communityId}-${ids.size + 1}`;
+    ids.set(name, userId);
+    return { platform: "TELEGRAM", userId, displayName: name };
+  };
+  return {
+    community,
+    mod,
+    telegramChat,
+    telegramUser,
+    async onTelegram(name) {
+      return valueOf(await resolveActor(deps, telegramChat, telegramUser(name)));
     },
   };
 }

@@ -1,4 +1,4 @@
-import { routeLabel } from "./rest.ts";
+import { routeLabel } from "./api.ts";
 
 /** The parts of a discord.js request error worth a log line. */
 export interface DiscordErrorSummary {

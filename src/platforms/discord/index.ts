@@ -1,7 +1,8 @@
 import type { AnyCommandSpec } from "../../commands/types.ts";
 import { catalog as fullCatalog } from "../../commands/catalog.ts";
 import { commandPayloads } from "./registration.ts";
-import { DiscordRest } from "./rest.ts";
+import { Routes } from "discord-api-types/v10";
+import { DiscordApi } from "./api.ts";
 
 export { createDiscordBot, type DiscordOptions } from "./bot.ts";
 export { discordOutgoing, DISCORD_LIMITS } from "./outgoing.ts";
@@ -21,15 +22,15 @@ export interface DeployOptions {
  * or in one server at once for testing. Replaces whatever was registered.
  */
 export async function deployCommands(options: DeployOptions, guildId?: string): Promise<{ count: number }> {
-  const rest = new DiscordRest({
+  const rest = new DiscordApi({
     token: options.token,
     ...(options.api === undefined ? {} : { api: options.api }),
   });
   const payloads = commandPayloads(options.catalog ?? fullCatalog);
   const route =
     guildId === undefined
-      ? `/applications/${options.applicationId}/commands`
-      : `/applications/${options.applicationId}/guilds/${guildId}/commands`;
-  const registered = await rest.request<unknown[]>("PUT", route, payloads);
+      ? Routes.applicationCommands(options.applicationId)
+      : Routes.applicationGuildCommands(options.applicationId, guildId);
+  const registered = await rest.put<unknown[]>(route, payloads);
   return { count: Array.isArray(registered) ? registered.length : payloads.length };
 }

@@ -1,4 +1,11 @@
-import type { APIChannel, APIGuild, APIGuildMember, APIMessage, APIUser } from "discord-api-types/v10";
+import {
+  Routes,
+  type APIChannel,
+  type APIGuild,
+  type APIGuildMember,
+  type APIMessage,
+  type APIUser,
+} from "discord-api-types/v10";
 import type { View } from "../../views/view.ts";
 import {
   PlatformError,
@@ -10,7 +17,7 @@ import {
 } from "../../ports/chatPlatform.ts";
 import { configuredChannelId, defaultChannel, type ServerChannel } from "./channels.ts";
 import { renderFiles, renderMessage } from "./render.ts";
-import { DiscordRest, type DiscordRestOptions } from "./rest.ts";
+import { DiscordApi, type DiscordRestOptions } from "./api.ts";
 import { expiringMap } from "../memory.ts";
 
 /**
@@ -55,7 +62,7 @@ export class DiscordOutgoing implements ChatPlatform {
   readonly limits = DISCORD_LIMITS;
   /** Discord's attachment limit for bots. */
   readonly uploadLimitBytes = 10 * 1024 * 1024;
-  private readonly rest: DiscordRest;
+  private readonly rest: DiscordApi;
   private readonly guildChannels = expiringMap<string, string>(Infinity, CACHE_LIMIT);
   private readonly dmChannels = expiringMap<string, string>(Infinity, CACHE_LIMIT);
   /** The server of each configured channel, as Discord reports it. */
@@ -63,16 +70,15 @@ export class DiscordOutgoing implements ChatPlatform {
   private botUserId: Promise<string> | null = null;
 
   constructor(options: DiscordRestOptions) {
-    this.rest = new DiscordRest(options);
+    this.rest = new DiscordApi(options);
   }
 
   async post(target: ChatTarget, view: View, options: PostOptions = {}): Promise<MessageRef> {
     const channelId = await this.channelFor(target);
     const key = options.idempotencyKey;
     try {
-      const message = await this.rest.request<APIMessage>(
-        "POST",
-        `/channels/${channelId}/messages`,
+      const message = await this.rest.post<APIMessage>(
+        Routes.channelMessages(channelId),
         // enforce_nonce: Discord returns the first message for a nonce repeated within minutes.
         key === undefined ? renderMessage(view) : { ...renderMessage(view), nonce: key, enforce_nonce: true },
         renderFiles(view),
@@ -87,12 +93,12 @@ export class DiscordOutgoing implements ChatPlatform {
   async edit(_target: ChatTarget, ref: MessageRef, view: View): Promise<void> {
     const { channelId, messageId } = decodeMessageRef(ref);
     const { attachments: _files, ...body } = renderMessage(view);
-    await this.rest.request("PATCH", `/channels/${channelId}/messages/${messageId}`, body);
+    await this.rest.patch(Routes.channelMessage(channelId, messageId), body);
   }
 
   async delete(_target: ChatTarget, ref: MessageRef): Promise<void> {
     const { channelId, messageId } = decodeMessageRef(ref);
-    await this.rest.request("DELETE", `/channels/${channelId}/messages/${messageId}`);
+    await this.rest.delete(Routes.channelMessage(channelId, messageId));
   }
 
   private async channelFor(target: ChatTarget): Promise<string> {
@@ -131,7 +137,7 @@ export class DiscordOutgoing implements ChatPlatform {
     const known = this.channelGuilds.get(channelId);
     if (known !== undefined) return known === "" ? undefined : known;
     const channel = await this.rest
-      .request<APIChannel & { guild_id?: string }>("GET", `/channels/${channelId}`)
+      .get<APIChannel & { guild_id?: string }>(Routes.channel(channelId))
       .catch((error: unknown) => {
         if (error instanceof PlatformError && error.failure.kind === "permanent") return null;
         throw error;
@@ -144,9 +150,7 @@ export class DiscordOutgoing implements ChatPlatform {
   private async directChannel(userId: string): Promise<string> {
     const known = this.dmChannels.get(userId);
     if (known !== undefined) return known;
-    const channel = await this.rest.request<APIChannel>("POST", "/users/@me/channels", {
-      recipient_id: userId,
-    });
+    const channel = await this.rest.post<APIChannel>(Routes.userChannels(), { recipient_id: userId });
     this.dmChannels.set(userId, channel.id);
     return channel.id;
   }
@@ -155,8 +159,8 @@ export class DiscordOutgoing implements ChatPlatform {
     const known = this.guildChannels.get(guildId);
     if (known !== undefined) return known;
     const [guild, channels, bot] = await Promise.all([
-      this.rest.request<APIGuild>("GET", `/guilds/${guildId}`),
-      this.rest.request<ServerChannel[]>("GET", `/guilds/${guildId}/channels`),
+      this.rest.get<APIGuild>(Routes.guild(guildId)),
+      this.rest.get<ServerChannel[]>(Routes.guildChannels(guildId)),
       this.botMember(guildId),
     ]);
     const channelId = defaultChannel(guild, channels, bot);
@@ -171,12 +175,12 @@ export class DiscordOutgoing implements ChatPlatform {
   }
 
   private async botMember(guildId: string): Promise<APIGuildMember & { userId: string }> {
-    this.botUserId ??= this.rest.request<APIUser>("GET", "/users/@me").then((u) => u.id);
+    this.botUserId ??= this.rest.get<APIUser>(Routes.user()).then((u) => u.id);
     const userId = await this.botUserId.catch((error: unknown) => {
       this.botUserId = null;
       throw error;
     });
-    const member = await this.rest.request<APIGuildMember>("GET", `/guilds/${guildId}/members/${userId}`);
+    const member = await this.rest.get<APIGuildMember>(Routes.guildMember(guildId, userId));
     return { ...member, userId };
   }
 

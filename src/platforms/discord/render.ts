@@ -12,7 +12,7 @@ import {
 import { escapeMarkdown } from "discord.js";
 import { attachmentBytes, isImage, type Button, type View } from "../../views/view.ts";
 import { buttonAction, encodeComponent } from "./customIds.ts";
-import type { FileUpload } from "./rest.ts";
+import type { FileUpload } from "./api.ts";
 
 /** Nothing a bot message says may ping: no @everyone, roles or users, whoever typed it. */
 export const NO_MENTIONS: APIAllowedMentions = { parse: [] };

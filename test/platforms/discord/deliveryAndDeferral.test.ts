@@ -206,20 +206,25 @@ describe("the outgoing port", () => {
     });
     const limited = await outgoing.post(chat(CARDS_CHANNEL), view).catch((e: unknown) => e);
     expect(limited).toBeInstanceOf(PlatformError);
+    // @discordjs/rest reads Discord's Retry-After header: whole seconds, rounded up from the body's 2.345.
     expect((limited as PlatformError).failure).toEqual({
       kind: "rate_limited",
-      retryAfterMs: 2345,
+      retryAfterMs: 3000,
       scope: "global",
     });
+    // Until the global limit has passed, the same client refuses without asking Discord again.
+    const calls = world.fake.calls.length;
+    const held = (await outgoing.post(chat(CARDS_CHANNEL), view).catch((e: unknown) => e)) as PlatformError;
+    expect(held.failure).toMatchObject({ kind: "rate_limited", scope: "global" });
+    expect(world.fake.calls.length).toBe(calls);
+    const other = discordOutgoing({ token: TOKEN, api: world.fake.api });
     world.fake.failNext({
       method: "POST",
       path: /messages$/,
       status: 403,
       body: { code: 50013, message: "Missing Permissions" },
     });
-    const forbidden = (await outgoing
-      .post(chat(CARDS_CHANNEL), view)
-      .catch((e: unknown) => e)) as PlatformError;
+    const forbidden = (await other.post(chat(CARDS_CHANNEL), view).catch((e: unknown) => e)) as PlatformError;
     expect(forbidden.failure).toEqual({ kind: "permanent", reason: "forbidden" });
     expect(forbidden.message).not.toContain(TOKEN);
     world.fake.failNext({
@@ -228,15 +233,16 @@ describe("the outgoing port", () => {
       status: 404,
       body: { code: 10008, message: "Unknown Message" },
     });
-    const gone = (await outgoing
+    const gone = (await other
       .edit(chat(null), { messageId: `${CARDS_CHANNEL}/1234567` }, view)
       .catch((e: unknown) => e)) as PlatformError;
     expect(gone.failure).toEqual({ kind: "permanent", reason: "message_deleted" });
     world.fake.failNext({ method: "POST", path: /messages$/, status: 503, body: {} });
-    const transient = (await outgoing
-      .post(chat(CARDS_CHANNEL), view)
-      .catch((e: unknown) => e)) as PlatformError;
+    const before = world.fake.calls.length;
+    const transient = (await other.post(chat(CARDS_CHANNEL), view).catch((e: unknown) => e)) as PlatformError;
     expect(transient.failure.kind).toBe("transient");
+    // retries: 0 — one request, not retried.
+    expect(world.fake.calls.length).toBe(before + 1);
   });
 });
 

@@ -363,7 +363,7 @@ export class FakeDiscord {
     const failure = this.failures.findIndex((f) => f.method === method && f.path.test(path));
     if (failure >= 0) {
       const [scripted] = this.failures.splice(failure, 1);
-      return json(response, scripted?.status ?? 500, scripted?.body ?? {});
+      return json(response, scripted?.status ?? 500, scripted?.body ?? {}, rateLimitHeaders(scripted));
     }
     const answer = this.answer(method, path, body as MessageBody | undefined, call);
     if (answer === undefined) return json(response, 404, { message: "404: Not Found", code: 0 });
@@ -537,9 +537,29 @@ export class FakeDiscord {
   }
 }
 
-function json(response: ServerResponse, status: number, body: unknown): void {
-  response.writeHead(status, { "Content-Type": "application/json" });
+function json(
+  response: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
+  response.writeHead(status, { "Content-Type": "application/json", ...headers });
   response.end(JSON.stringify(body));
+}
+
+/**
+ * The headers Discord sends with a 429 besides its body: Retry-After in whole
+ * seconds (rounded up from the body's retry_after), X-RateLimit-Global for a
+ * global limit, and the scope.
+ */
+function rateLimitHeaders(failure: ScriptedFailure | undefined): Record<string, string> {
+  if (failure?.status !== 429) return {};
+  const body = failure.body as { retry_after?: number; global?: boolean };
+  return {
+    "Retry-After": String(Math.ceil(body.retry_after ?? 1)),
+    "X-RateLimit-Scope": body.global === true ? "global" : "user",
+    ...(body.global === true ? { "X-RateLimit-Global": "true" } : {}),
+  };
 }
 
 async function readBody(request: IncomingMessage): Promise<{ body: unknown; files: RestCall["files"] }> {

@@ -15,7 +15,8 @@ import {
   encodeModal,
 } from "../../../src/platforms/discord/customIds.ts";
 import { discordText, escapeDiscord, renderMessage } from "../../../src/platforms/discord/render.ts";
-import { discordFailure, routeLabel } from "../../../src/platforms/discord/rest.ts";
+import { DiscordAPIError, HTTPError, RateLimitError } from "@discordjs/rest";
+import { discordFailureOf, routeLabel } from "../../../src/platforms/discord/api.ts";
 import { bareMention, parseCreditText } from "../../../src/platforms/discord/input.ts";
 import { defaultChannel } from "../../../src/platforms/discord/channels.ts";
 import { ChannelType, OverwriteType } from "discord-api-types/v10";
@@ -201,24 +202,49 @@ describe("rendering a View", () => {
 });
 
 describe("Discord REST failures", () => {
-  it("maps errors to what the delivery jobs need", () => {
-    expect(discordFailure(429, { retry_after: 1.234, global: true })).toEqual({
+  it("maps @discordjs/rest's errors to what the delivery jobs need", () => {
+    const limited = (retryAfter: number, global: boolean) =>
+      new RateLimitError({
+        timeToReset: retryAfter,
+        limit: 5,
+        method: "POST",
+        hash: "h",
+        url: "https://discord.com/api/v10/channels/1/messages",
+        route: "/channels/:id/messages",
+        majorParameter: "1",
+        global,
+        retryAfter,
+        sublimitTimeout: 0,
+        scope: global ? "global" : "user",
+      });
+    const apiError = (status: number, code: number) =>
+      discordFailureOf(new DiscordAPIError({ code, message: "x" }, code, status, "POST", "u", {}));
+    expect(discordFailureOf(limited(1234, true))).toEqual({
       kind: "rate_limited",
       retryAfterMs: 1234,
       scope: "global",
     });
-    expect(discordFailure(429, { retry_after: 0.5, global: false })).toEqual({
+    expect(discordFailureOf(limited(500, false))).toEqual({
       kind: "rate_limited",
       retryAfterMs: 500,
       scope: "chat",
     });
-    expect(discordFailure(404, { code: 10003 })).toEqual({ kind: "permanent", reason: "chat_gone" });
-    expect(discordFailure(404, { code: 10004 })).toEqual({ kind: "permanent", reason: "chat_gone" });
-    expect(discordFailure(403, { code: 50001 })).toEqual({ kind: "permanent", reason: "forbidden" });
-    expect(discordFailure(403, { code: 50013 })).toEqual({ kind: "permanent", reason: "forbidden" });
-    expect(discordFailure(404, { code: 10008 })).toEqual({ kind: "permanent", reason: "message_deleted" });
-    expect(discordFailure(502, {})).toEqual({ kind: "transient", reason: "server error 502" });
-    expect(discordFailure(400, { code: 50035 })).toEqual({ kind: "permanent", reason: "bad_request" });
+    expect(apiError(404, 10003)).toEqual({ kind: "permanent", reason: "chat_gone" });
+    expect(apiError(404, 10004)).toEqual({ kind: "permanent", reason: "chat_gone" });
+    expect(apiError(403, 50001)).toEqual({ kind: "permanent", reason: "forbidden" });
+    expect(apiError(403, 50013)).toEqual({ kind: "permanent", reason: "forbidden" });
+    expect(apiError(404, 10008)).toEqual({ kind: "permanent", reason: "message_deleted" });
+    expect(apiError(400, 50035)).toEqual({ kind: "permanent", reason: "bad_request" });
+    expect(discordFailureOf(new HTTPError(502, "Bad Gateway", "GET", "u", {}))).toEqual({
+      kind: "transient",
+      reason: "server error 502",
+    });
+    const aborted = Object.assign(new Error("aborted"), { name: "AbortError" });
+    expect(discordFailureOf(aborted)).toEqual({ kind: "transient", reason: "timeout" });
+    expect(discordFailureOf(new TypeError("fetch failed"))).toEqual({
+      kind: "transient",
+      reason: "network error",
+    });
   });
 
   it("labels routes without ids or interaction tokens", () => {
