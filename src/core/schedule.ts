@@ -14,9 +14,13 @@ const FIELD_COUNTS: ReadonlySet<number> = new Set([5, 6]);
 export function isSchedule(text: string): boolean {
   const trimmed = text.trim();
   if (!trimmed.startsWith("@") && !FIELD_COUNTS.has(trimmed.split(/\s+/).length)) return false;
-  const runs = nextRuns(trimmed, { timezone: "UTC", from: new Date(0), count: 2 });
-  const [first, second] = runs;
-  return first !== undefined && (second === undefined || second.getTime() - first.getTime() >= MIN_GAP_MS);
+  const [first] = nextRuns(trimmed, { timezone: "UTC", from: new Date(0), count: 1 });
+  if (first === undefined) return false;
+  // The seconds a schedule fires at are the same in every minute it fires in:
+  // from the start of one such minute, the next two runs show the shortest gap.
+  const minuteStart = new Date(first.getTime() - (first.getTime() % MIN_GAP_MS) - 1);
+  const [earliest, next] = nextRuns(trimmed, { timezone: "UTC", from: minuteStart, count: 2 });
+  return earliest !== undefined && (next === undefined || next.getTime() - earliest.getTime() >= MIN_GAP_MS);
 }
 
 /**

@@ -45,6 +45,12 @@ describe("schedules", () => {
     expect(nextRuns("not a schedule", { timezone: "UTC", from, count: 2 })).toEqual([]);
   });
 
+  it("refuses seconds that fire twice in a minute even when the first runs lie minutes apart", () => {
+    // Found by the property below: from 00:00:00 it runs at 00:00:01, then 00:02:00 and 00:02:01.
+    expect(isSchedule("1,0 */2 */1 * * *")).toBe(false);
+    expect(isSchedule("30 */2 * * * *")).toBe(true);
+  });
+
   it("never accepts a schedule that fires twice within a minute", () => {
     const field = (max: number): fc.Arbitrary<string> =>
       fc.oneof(
