@@ -5,7 +5,6 @@ import path from "node:path";
 import { buildExport } from "./app/exports.ts";
 import { exportLedgerLines, verifyLedgerFile } from "./app/ledgerAudit.ts";
 import { systemClock } from "./app/deps.ts";
-import { ensureCommunityForChat } from "./app/actors.ts";
 import { createOperatorToken } from "./app/tokens.ts";
 import { refusalText } from "./views/refusals.ts";
 import { catalog } from "./commands/catalog.ts";
@@ -13,7 +12,7 @@ import { loadConfig, readEnvironment, redact, type Config } from "./config.ts";
 import { parseWindow } from "./core/periods.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { runConsoleWithJobs } from "./console.ts";
-import { consoleChat } from "./platforms/console/session.ts";
+import { consoleChat, ensureDemoCommunity } from "./platforms/console/session.ts";
 import { deployCommands } from "./platforms/discord/index.ts";
 import { configuredPlatforms } from "./platforms/registry.ts";
 import { openDatabase } from "./runtime.ts";
@@ -276,12 +275,7 @@ async function tokenCommand(
     const deps = { db: open.db, clock: systemClock };
     const communityId =
       communityText === undefined
-        ? (
-            await ensureCommunityForChat(deps, consoleChat, {
-              name: config.demoCommunity,
-              modLogChat: consoleChat.chatId,
-            })
-          ).communityId
+        ? await ensureDemoCommunity(deps, config.demoCommunity)
         : Number(communityText);
     const result = await createOperatorToken(deps, communityId, { name, scopes });
     if (!result.ok) {

@@ -3,7 +3,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { createInterface } from "node:readline";
 import type { Readable, Writable } from "node:stream";
-import { ensureCommunityForChat, resolveActor } from "../../app/actors.ts";
+import { resolveActor } from "../../app/actors.ts";
 import type { Deps } from "../../app/deps.ts";
 import { listCategories } from "../../app/community.ts";
 import {
@@ -17,7 +17,13 @@ import { plainText, renderPlainText } from "../../views/plainText.ts";
 import type { View } from "../../views/view.ts";
 import { COMMAND_RATE, type CommandWindow } from "../../core/rateLimit.ts";
 import { expiringMap } from "../memory.ts";
-import { consoleChat, consoleUser, parseSessionCommand, type ConsoleClock } from "./session.ts";
+import {
+  consoleChat,
+  consoleUser,
+  ensureDemoCommunity,
+  parseSessionCommand,
+  type ConsoleClock,
+} from "./session.ts";
 
 /**
  * What the bot does after answering: its background jobs. The console waits
@@ -57,11 +63,7 @@ export async function runConsole(options: ConsoleOptions): Promise<void> {
   const print = (text: string): void => {
     options.output.write(`${text}\n`);
   };
-  // The terminal is the moderator's own: the moderator log and digest show there too.
-  const { communityId } = await ensureCommunityForChat(deps, consoleChat, {
-    name: options.communityName,
-    modLogChat: consoleChat.chatId,
-  });
+  const communityId = await ensureDemoCommunity(deps, options.communityName);
   const dialogues = new Map<string, ContributeDialogue>();
   const commandWindows = expiringMap<string, CommandWindow>(COMMAND_RATE.windowMs, 10_000, () =>
     clock.now().getTime(),

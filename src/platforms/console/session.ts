@@ -1,8 +1,17 @@
-import type { PlatformChat, PlatformUser } from "../../app/actors.ts";
-import type { Clock } from "../../app/deps.ts";
+import { ensureCommunityForChat, type PlatformChat, type PlatformUser } from "../../app/actors.ts";
+import type { Clock, Deps } from "../../app/deps.ts";
 
 /** The console's chat: one demo room standing for a community's group. */
 export const consoleChat: PlatformChat = { platform: "CONSOLE", chatId: "demo", title: "Demo" };
+
+/** The console's demo community (made on first use); the terminal is the moderator's own, so its log shows there too. */
+export async function ensureDemoCommunity(deps: Pick<Deps, "db" | "clock">, name: string): Promise<number> {
+  const { communityId } = await ensureCommunityForChat(deps, consoleChat, {
+    name,
+    modLogChat: consoleChat.chatId,
+  });
+  return communityId;
+}
 
 /** A clock that `/wait` can move forward, so a console session can reach a vote deadline. */
 export class ConsoleClock implements Clock {

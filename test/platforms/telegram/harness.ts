@@ -234,6 +234,27 @@ export class TelegramWorld implements PlatformHarness {
     return this.nextUpdateId++;
   }
 
+  /**
+   * A message update carrying `text` from `user` (marked as a command when it
+   * starts with one), in the world's group unless `chat` is given.
+   */
+  textUpdate(user: TelegramUser, text: string, chat: object = this.groupChat()): object {
+    const command = /^\/\S+/.exec(text)?.[0];
+    return {
+      update_id: this.updateId(),
+      message: {
+        message_id: this.emulator.nextMessageId(),
+        date: Math.floor(Date.now() / 1000),
+        chat,
+        from: user,
+        text,
+        ...(command === undefined
+          ? {}
+          : { entities: [{ type: "bot_command", offset: 0, length: command.length }] }),
+      },
+    };
+  }
+
   async addBotToGroup(): Promise<void> {
     await this.postUpdate(this.membershipUpdate("left", "administrator"));
   }

@@ -19,17 +19,7 @@ const LIMITS: PlatformLimits = {
 function commandInGroup(world: TelegramWorld, name: string, text: string): object {
   const user = world.user(TelegramWorld.person(name));
   world.emulator.state.notStarted.add(user.id);
-  return {
-    update_id: world.updateId(),
-    message: {
-      message_id: 1,
-      date: Math.floor(Date.now() / 1000),
-      chat: { id: world.group.id, type: "supergroup", title: world.group.title },
-      from: user,
-      text,
-      entities: [{ type: "bot_command", offset: 0, length: text.split(" ")[0]?.length ?? 0 }],
-    },
-  };
+  return world.textUpdate(user, text);
 }
 
 /** When the bot wrote to the group, oldest first. */

@@ -89,28 +89,13 @@ function says(
   text: string,
   where: "private" | "group" | GroupInfo = "private",
 ) {
-  const command = /^\/\S+/.exec(text)?.[0];
   const chat =
     where === "private"
       ? { id: user.id, type: "private", first_name: user.first_name }
       : where === "group"
         ? { id: world.group.id, type: "supergroup", title: world.group.title }
         : { id: where.id, type: "group", title: where.title };
-  return seenDuring(user, () =>
-    post(to, {
-      update_id: world.updateId(),
-      message: {
-        message_id: world.emulator.nextMessageId(),
-        date: Math.floor(Date.now() / 1000),
-        chat,
-        from: user,
-        text,
-        ...(command === undefined
-          ? {}
-          : { entities: [{ type: "bot_command", offset: 0, length: command.length }] }),
-      },
-    }),
-  );
+  return seenDuring(user, () => post(to, world.textUpdate(user, text, chat)));
 }
 
 /** The person presses `label` on the last message of their private chat; the callback reaches `to`. */
