@@ -6,6 +6,7 @@ import path from "node:path";
 import { systemClock, type Deps } from "./app/deps.ts";
 import type { AnyCommandSpec } from "./commands/types.ts";
 import type { Config } from "./config.ts";
+import { apiPlugin } from "./http/api/plugin.ts";
 import { startHttpServer, observeCommand, type HttpServer } from "./http/server.ts";
 import { openJobQueues, startWorkers, type JobRuntime } from "./jobs/runtime.ts";
 import type { Queues } from "./jobs/queues.ts";
@@ -79,6 +80,9 @@ export async function serve(options: ServeOptions): Promise<number> {
       runtime: runtime ?? { queues },
       log,
       routes: bots.flatMap((bot) => (bot.httpRoute === undefined ? [] : [bot.httpRoute])),
+      plugins: [
+        apiPlugin({ deps, log, ...(config.redisUrl === undefined ? {} : { redisUrl: config.redisUrl }) }),
+      ],
     });
     for (const bot of bots) {
       await bot.start();
