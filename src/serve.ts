@@ -7,6 +7,7 @@ import { databaseConversations } from "./app/conversations.ts";
 import { systemClock, type Deps } from "./app/deps.ts";
 import type { AnyCommandSpec } from "./commands/types.ts";
 import type { Config } from "./config.ts";
+import { apiPlugin } from "./http/api/plugin.ts";
 import { startHttpServer, observeCommand, type HttpServer } from "./http/server.ts";
 import { botJobs } from "./jobs/botJobs.ts";
 import { openJobQueues, startWorkers, type JobRuntime } from "./jobs/runtime.ts";
@@ -81,6 +82,9 @@ export async function serve(options: ServeOptions): Promise<number> {
       runtime: runtime ?? { queues },
       log,
       routes: bots.flatMap((bot) => (bot.httpRoute === undefined ? [] : [bot.httpRoute])),
+      plugins: [
+        apiPlugin({ deps, log, ...(config.redisUrl === undefined ? {} : { redisUrl: config.redisUrl }) }),
+      ],
     });
     for (const bot of bots) {
       await bot.start();

@@ -222,7 +222,12 @@ export interface ContributionPage {
   readonly page: number;
   readonly pages: number;
   readonly total: number;
+  /** With a cursor: the number to pass as the next cursor, or null on the last page. */
+  readonly nextCursor: number | null;
 }
+
+/** Most contributions one page of a cursor listing holds. */
+export const MAX_PAGE_SIZE = 100;
 
 /** `/contributions [status] [@member]`: newest first, 10 per page; a member filter matches submitter or credit. */
 export async function listContributions(
@@ -232,6 +237,12 @@ export async function listContributions(
     readonly status?: ContributionStatus;
     readonly member?: MemberRef;
     readonly page: number;
+    /**
+     * Keyset paging (the API): contributions numbered below this, newest
+     * number first; `page` is then ignored. 0 starts at the newest.
+     */
+    readonly cursor?: number;
+    readonly limit?: number;
   },
 ): Promise<Result<ContributionPage, "UNKNOWN_MEMBER" | "AMBIGUOUS_MEMBER">> {
   const { actor } = input;
@@ -245,12 +256,14 @@ export async function listContributions(
     where.OR = [{ submitterId: { in: ids } }, { credits: { some: { memberId: { in: ids } } } }];
   }
   const page = Number.isFinite(input.page) ? Math.max(1, Math.trunc(input.page)) : 1;
+  const size = Math.min(MAX_PAGE_SIZE, Math.max(1, Math.trunc(input.limit ?? PAGE_SIZE)));
+  const keyset = input.cursor !== undefined;
   const [rows, total] = await Promise.all([
     deps.db.contribution.findMany({
-      where,
-      orderBy: [{ createdAt: "desc" }, { number: "desc" }],
-      skip: (page - 1) * PAGE_SIZE,
-      take: PAGE_SIZE,
+      where: keyset && input.cursor !== 0 ? { ...where, number: { lt: input.cursor } } : where,
+      orderBy: keyset ? [{ number: "desc" }] : [{ createdAt: "desc" }, { number: "desc" }],
+      ...(keyset ? {} : { skip: (page - 1) * size }),
+      take: size,
       select: {
         number: true,
         title: true,
@@ -274,8 +287,9 @@ export async function listContributions(
       award: r.award,
     })),
     page,
-    pages: Math.max(1, Math.ceil(total / PAGE_SIZE)),
+    pages: Math.max(1, Math.ceil(total / size)),
     total,
+    nextCursor: keyset && rows.length === size ? (rows.at(-1)?.number ?? null) : null,
   });
 }
 

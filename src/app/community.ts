@@ -225,6 +225,18 @@ export async function listCategories(
   });
 }
 
+/** The community's seasons, latest start first. */
+export async function listSeasons(
+  deps: Deps,
+  communityId: number,
+): Promise<Array<{ name: string; startsAt: Date; endsAt: Date | null }>> {
+  return deps.db.season.findMany({
+    where: { communityId },
+    select: { name: true, startsAt: true, endsAt: true },
+    orderBy: [{ startsAt: "desc" }, { id: "desc" }],
+  });
+}
+
 async function findActiveCategory(tx: Tx, communityId: number, slug: string): Promise<{ id: number } | null> {
   return tx.category.findFirst({ where: { communityId, slug, active: true }, select: { id: true } });
 }

@@ -196,8 +196,9 @@ async function* ledgerPages(
   communityId: number,
   lastSeq: number,
   pageSize: number,
+  firstSeq = 1,
 ): AsyncGenerator<HashedLedgerEntry[]> {
-  let after = 0;
+  let after = Math.max(0, firstSeq - 1);
   while (after < lastSeq) {
     const rows = await db.$queryRaw<Array<{ page: string | null }>>`
       SELECT json_agg(json_build_array(seq, kind, "memberId", points, "contributionId", "actorId", reason,
@@ -238,18 +239,19 @@ async function* ledgerPages(
   }
 }
 
-async function readHead(db: Db, communityId: number): Promise<{ seq: number; hash: string }> {
+/** The community's ledger head: the last entry's seq and hash (0 and the genesis hash when empty). */
+export async function readHead(db: Db, communityId: number): Promise<{ seq: number; hash: string }> {
   const head = await db.ledgerHead.findUnique({ where: { communityId }, select: { seq: true, hash: true } });
   return head ?? { seq: 0, hash: GENESIS_HASH };
 }
 
 /**
  * The community's ledger as JSON lines (one entry per string, without the line
- * break), in seq order, up to the head as it was when the export started.
+ * break), in seq order from `fromSeq` on, up to the head as it was when the export started.
  */
-export async function* exportLedgerLines(db: Db, communityId: number): AsyncIterable<string> {
+export async function* exportLedgerLines(db: Db, communityId: number, fromSeq = 1): AsyncIterable<string> {
   const head = await readHead(db, communityId);
-  for await (const page of ledgerPages(db, communityId, head.seq, EXPORT_PAGE)) {
+  for await (const page of ledgerPages(db, communityId, head.seq, EXPORT_PAGE, fromSeq)) {
     for (const entry of page) yield entryToLedgerLine(entry);
   }
 }

@@ -2,7 +2,7 @@ import type { Db } from "../db/client.ts";
 import type { ContributionStatus, Platform } from "../generated/prisma/enums.ts";
 import { activeScore } from "../core/activeScore.ts";
 import { readCommunityConfig } from "../core/config.ts";
-import { ok, type Result } from "../core/result.ts";
+import { ok, refuse, type Result } from "../core/result.ts";
 import { findMember, type MemberRef } from "./actors.ts";
 import { inTransaction, type Actor, type Deps } from "./deps.ts";
 import { allTimeRank, streaksOf } from "./leaderboard.ts";
@@ -49,6 +49,34 @@ export async function showProfile(
     if (!found.ok) return found;
     memberId = found.value.id;
   }
+  return ok(await profileOf(deps, actor, memberId));
+}
+
+/**
+ * A member's profile by id, as the API shows it: a hidden member is unknown to
+ * everyone but themselves, as they are absent from public boards; so is a
+ * member of another community or one merged into another.
+ */
+export async function showMemberProfile(
+  deps: Deps,
+  actor: Actor,
+  memberId: number,
+): Promise<Result<ProfileView, "UNKNOWN_MEMBER">> {
+  const member = Number.isSafeInteger(memberId)
+    ? await deps.db.member.findFirst({
+        where: { id: memberId, communityId: actor.communityId, mergedIntoId: null },
+        select: { id: true, hidden: true },
+      })
+    : null;
+  if (member === null) return refuse("UNKNOWN_MEMBER", { name: `#${memberId}` });
+  const own = await memberGroup(deps.db, actor.memberId);
+  if (member.hidden && own.effectiveId !== member.id)
+    return refuse("UNKNOWN_MEMBER", { name: `#${memberId}` });
+  return ok(await profileOf(deps, actor, member.id));
+}
+
+async function profileOf(deps: Deps, actor: Actor, memberId: number): Promise<ProfileView> {
+  const now = deps.clock.now();
   const group = await memberGroup(deps.db, memberId);
   const id = group.effectiveId;
   const [member, community, counts, recent, categories, identities, rank, streaks] = await Promise.all([
@@ -72,7 +100,7 @@ export async function showProfile(
     streaksOf(deps.db, [id], now),
   ]);
   const halfLife = readCommunityConfig(community.config).decayHalfLifeDays;
-  return ok({
+  return {
     memberId: id,
     name: member.displayName,
     hidden: member.hidden,
@@ -86,7 +114,7 @@ export async function showProfile(
     recent,
     categories,
     identities,
-  });
+  };
 }
 
 /** `/profile hide|show`: leaves or rejoins the public boards; exports and the ledger are unaffected. */

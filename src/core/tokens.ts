@@ -69,3 +69,12 @@ export function tokenMatches(token: string, secretHash: string): boolean {
 export function grants(scopes: readonly string[], needed: TokenScope): boolean {
   return scopes.includes(needed);
 }
+
+/**
+ * Whether a token acts with moderator right for a route needing `needed`: the
+ * `moderate` scope always; `export` for exports (which chat keeps to
+ * moderators), since a moderator made the token to export.
+ */
+export function actsAsModerator(scopes: readonly string[], needed: TokenScope): boolean {
+  return grants(scopes, "moderate") || (needed === "export" && grants(scopes, "export"));
+}

@@ -1,0 +1,215 @@
+// /api/v1 on the HTTP server: bearer-token authentication with scope checks,
+// zod-checked requests, refusals as problem+json, Idempotency-Key for
+// creation, a per-token rate limit (on Redis when REDIS_URL is set), and the
+// OpenAPI document and reference page built from the same route list.
+import { createHash } from "node:crypto";
+import { Readable } from "node:stream";
+import rateLimit from "@fastify/rate-limit";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { Redis } from "ioredis";
+import type { z } from "zod";
+import type { Deps } from "../../app/deps.ts";
+import type { Prisma } from "../../generated/prisma/client.ts";
+import { onceForKey } from "../../app/idempotency.ts";
+import { authenticateToken, recordTokenUse, type TokenCaller } from "../../app/tokens.ts";
+import type { Refusal } from "../../core/result.ts";
+import { actsAsModerator, grants, tokenPrefix } from "../../core/tokens.ts";
+import type { Log } from "../../logger.ts";
+import { clientErrorStatus } from "../server.ts";
+import { apiRoutes } from "./routes.ts";
+import { openApiDocument, referencePage } from "./openapi.ts";
+import { refusalStatus, sendProblem } from "./problem.ts";
+import type { AnyApiRoute, ApiAnswer } from "./route.ts";
+
+export const API_PREFIX = "/api/v1";
+
+export interface ApiOptions {
+  readonly deps: Deps;
+  readonly log: Log;
+  /** Rate limit per token (or per address without one); default 300 requests a minute. */
+  readonly rateLimit?: { readonly max: number; readonly windowMs: number };
+  /** Counts are kept in Redis when given, so every process shares them; else in this process. */
+  readonly redisUrl?: string;
+  /** Largest request body; default 64 KiB. */
+  readonly bodyLimitBytes?: number;
+}
+
+const DEFAULT_RATE = { max: 300, windowMs: 60_000 };
+const BODY_LIMIT_BYTES = 64 * 1024;
+
+/** The API as a plugin for startHttpServer. */
+export function apiPlugin(options: ApiOptions): (app: FastifyInstance) => Promise<void> {
+  return async (app) => {
+    await app.register(
+      async (api) => {
+        await registerRateLimit(api, options);
+        api.setErrorHandler((error, request, reply) => answerError(error, request, reply, options.log));
+        api.setNotFoundHandler((_request, reply) => sendProblem(reply, { code: "NOT_FOUND" }));
+        for (const route of apiRoutes) registerRoute(api, route, options);
+        const document = openApiDocument(apiRoutes);
+        api.get("/openapi.json", { config: { rateLimit: false } }, (_request, reply) =>
+          reply.header("content-type", "application/json").send(JSON.stringify(document)),
+        );
+        const page = referencePage(apiRoutes);
+        api.get("/docs", { config: { rateLimit: false } }, (_request, reply) =>
+          reply.header("content-type", "text/html; charset=utf-8").send(page),
+        );
+      },
+      { prefix: API_PREFIX },
+    );
+  };
+}
+
+async function registerRateLimit(api: FastifyInstance, options: ApiOptions): Promise<void> {
+  const rate = options.rateLimit ?? DEFAULT_RATE;
+  const redis =
+    options.redisUrl === undefined
+      ? undefined
+      : new Redis(options.redisUrl, { maxRetriesPerRequest: 1, connectTimeout: 2000, lazyConnect: false });
+  if (redis !== undefined) api.addHook("onClose", async () => void (await redis.quit().catch(() => {})));
+  await api.register(rateLimit, {
+    global: true,
+    max: rate.max,
+    timeWindow: rate.windowMs,
+    nameSpace: "cairn-api-rate:",
+    ...(redis === undefined ? {} : { redis, skipOnError: true }),
+    keyGenerator: (request) => tokenPrefix(bearerOf(request) ?? "") ?? `ip:${request.ip}`,
+    errorResponseBuilder: (_request, context) =>
+      Object.assign(new Error("rate limited"), { statusCode: context.statusCode, code: "RATE_LIMITED" }),
+  });
+}
+
+function bearerOf(request: FastifyRequest): string | null {
+  const header = request.headers.authorization;
+  const match = typeof header === "string" ? /^Bearer\s+(\S+)$/i.exec(header) : null;
+  return match?.[1] ?? null;
+}
+
+function answerError(error: unknown, request: FastifyRequest, reply: FastifyReply, log: Log): FastifyReply {
+  const status = clientErrorStatus(error);
+  if (status === 429) return sendProblem(reply, { code: "RATE_LIMITED" });
+  if (status === 413)
+    return sendProblem(reply, { code: "BODY_TOO_LARGE", detail: { max: BODY_LIMIT_BYTES } });
+  if (status < 500)
+    return sendProblem(reply, { code: "BAD_REQUEST", detail: { problem: "the body is not JSON" } });
+  log.error({ err: error, path: request.url }, "api request failed");
+  return reply
+    .code(500)
+    .header("content-type", "application/problem+json")
+    .send(
+      JSON.stringify({
+        type: "about:blank",
+        title: "Internal Server Error",
+        status: 500,
+        detail: "Something went wrong on our side; nothing was changed. Please try again.",
+      }),
+    );
+}
+
+function registerRoute(api: FastifyInstance, route: AnyApiRoute, options: ApiOptions): void {
+  api.route({
+    method: route.method,
+    url: route.path.replace(/\{(\w+)\}/g, ":$1"),
+    bodyLimit: options.bodyLimitBytes ?? BODY_LIMIT_BYTES,
+    handler: async (request, reply) => {
+      const caller = await callerOf(options.deps, request, route);
+      if (!caller.ok) return sendProblem(reply, caller.error);
+      const input = parseInput(route, request);
+      if (!input.ok) return sendProblem(reply, input.error);
+      const call = { deps: options.deps, caller: caller.value, ...input.value };
+      const idempotencyKey = request.headers["idempotency-key"];
+      if (route.idempotent === true && typeof idempotencyKey === "string") {
+        const kept = await onceForKey(
+          options.deps,
+          { tokenId: caller.value.tokenId, key: idempotencyKey, fingerprint: fingerprintOf(request) },
+          async () => {
+            const answer = await answerAndAudit(route, call);
+            // A refusal's status is not 2xx, so it is not kept: the key can be used again.
+            const status = answer.ok ? answer.status : refusalStatus(answer.error.code);
+            return { status, body: answer as unknown as Prisma.InputJsonValue };
+          },
+        );
+        if (!kept.ok) return sendProblem(reply, kept.error);
+        if (kept.value.replayed) reply.header("idempotent-replayed", "true");
+        return sendAnswer(reply, kept.value.body as unknown as ApiAnswer);
+      }
+      return sendAnswer(reply, await answerAndAudit(route, call));
+    },
+  });
+}
+
+/** The token behind the request, with the route's scope checked and its moderator right for this route. */
+async function callerOf(
+  deps: Deps,
+  request: FastifyRequest,
+  route: AnyApiRoute,
+): Promise<{ ok: true; value: TokenCaller } | { ok: false; error: Refusal }> {
+  const bearer = bearerOf(request);
+  if (bearer === null) return { ok: false, error: { code: "UNAUTHENTICATED" } };
+  const caller = await authenticateToken(deps, bearer);
+  if (!caller.ok) return caller;
+  if (!grants(caller.value.scopes, route.scope))
+    return { ok: false, error: { code: "MISSING_SCOPE", detail: { scope: route.scope } } };
+  const isModerator = actsAsModerator(caller.value.scopes, route.scope);
+  return { ok: true, value: { ...caller.value, actor: { ...caller.value.actor, isModerator } } };
+}
+
+function parseInput(
+  route: AnyApiRoute,
+  request: FastifyRequest,
+): { ok: true; value: { params: unknown; query: unknown; body: unknown } } | { ok: false; error: Refusal } {
+  const parts = { params: route.params, query: route.query, body: route.body } as const;
+  const given = { params: request.params, query: request.query, body: request.body ?? {} };
+  const value: Record<string, unknown> = {};
+  for (const part of ["params", "query", "body"] as const) {
+    const schema: z.ZodType | undefined = parts[part];
+    if (schema === undefined) continue;
+    const parsed = schema.safeParse(given[part]);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const where = [part, ...(issue?.path ?? []).map(String)].join(".");
+      return {
+        ok: false,
+        error: { code: "BAD_REQUEST", detail: { problem: `${where}: ${issue?.message ?? "invalid"}` } },
+      };
+    }
+    value[part] = parsed.data;
+  }
+  return { ok: true, value: { params: value["params"], query: value["query"], body: value["body"] } };
+}
+
+/** Runs the route and, when it changed something, writes the audit entry naming the token. */
+async function answerAndAudit(
+  route: AnyApiRoute,
+  call: Parameters<AnyApiRoute["handle"]>[0],
+): Promise<ApiAnswer> {
+  const answer = await route.handle(call);
+  if (answer.ok && route.method !== "GET" && route.operationId !== "verifyLedger") {
+    const target =
+      answer.location ??
+      (typeof call.params === "object" && call.params !== null && "number" in call.params
+        ? `#${String(call.params.number)}`
+        : route.path);
+    await recordTokenUse(call.deps, call.caller, route.operationId, target);
+  }
+  return answer;
+}
+
+function fingerprintOf(request: FastifyRequest): string {
+  return createHash("sha256")
+    .update(`${request.method} ${request.url}\n${JSON.stringify(request.body ?? null)}`)
+    .digest("hex");
+}
+
+function sendAnswer(reply: FastifyReply, answer: ApiAnswer): FastifyReply {
+  if (!answer.ok) return sendProblem(reply, answer.error);
+  if (answer.location !== undefined) reply.header("location", answer.location);
+  reply.code(answer.status).header("cache-control", "no-store");
+  const { body } = answer;
+  if (typeof body === "object" && body !== null && Symbol.asyncIterator in body)
+    return reply
+      .header("content-type", answer.contentType ?? "application/octet-stream")
+      .send(Readable.from(body as AsyncIterable<string>));
+  if (answer.contentType !== undefined) return reply.header("content-type", answer.contentType).send(body);
+  return reply.header("content-type", "application/json").send(JSON.stringify(body));
+}

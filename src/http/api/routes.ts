@@ -1,0 +1,35 @@
+// Every /api/v1 route, in the order the reference lists them.
+import {
+  castVoteRoute,
+  createContribution,
+  getContribution,
+  listContributionsRoute,
+  withdrawContributionRoute,
+} from "./contributions.ts";
+import {
+  categoriesRoute,
+  exportRoute,
+  leaderboardRoute,
+  memberProfileRoute,
+  ownProfileRoute,
+  seasonsRoute,
+} from "./community.ts";
+import { ledgerHeadRoute, ledgerLinesRoute, ledgerVerifyRoute } from "./ledger.ts";
+import type { AnyApiRoute } from "./route.ts";
+
+export const apiRoutes: readonly AnyApiRoute[] = [
+  createContribution,
+  listContributionsRoute,
+  getContribution,
+  withdrawContributionRoute,
+  castVoteRoute,
+  leaderboardRoute,
+  ownProfileRoute,
+  memberProfileRoute,
+  ledgerLinesRoute,
+  ledgerHeadRoute,
+  ledgerVerifyRoute,
+  exportRoute,
+  categoriesRoute,
+  seasonsRoute,
+];

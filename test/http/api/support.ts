@@ -1,0 +1,127 @@
+// A real Cairn HTTP server with the API on the test database, tokens made the
+// way a moderator makes them, and requests whose answers are checked against
+// the route's own schemas.
+import { createToken } from "../../../src/app/tokens.ts";
+import type { Db } from "../../../src/db/client.ts";
+import { apiPlugin, type ApiOptions } from "../../../src/http/api/plugin.ts";
+import { apiRoutes } from "../../../src/http/api/routes.ts";
+import { startHttpServer, type HttpServer } from "../../../src/http/server.ts";
+import type { CommunityConfig } from "../../../src/core/config.ts";
+import { FakeClock, newCommunity, valueOf, type TestCommunity } from "../../support/communities.ts";
+
+export interface ApiAnswer {
+  readonly status: number;
+  readonly type: string;
+  readonly headers: Headers;
+  readonly text: string;
+  // The parsed JSON body (problem or resource); tests read the fields they check.
+  readonly json: Record<string, unknown>;
+}
+
+export async function startApi(
+  db: Db,
+  clock: FakeClock,
+  options: Partial<Omit<ApiOptions, "deps" | "log">> = {},
+): Promise<HttpServer> {
+  return startHttpServer({
+    port: 0,
+    host: "127.0.0.1",
+    db,
+    plugins: [apiPlugin({ deps: { db, clock }, log: silent, ...options })],
+  });
+}
+
+const silent = { info() {}, warn() {}, error() {}, debug() {} } as unknown as ApiOptions["log"];
+
+/** A community on the server's clock, with a moderator "mod" and a way to make tokens for any member. */
+export async function apiCommunity(
+  db: Db,
+  clock: FakeClock,
+  config: Partial<CommunityConfig> = {},
+): Promise<
+  TestCommunity & { token(member: string, scopes: readonly string[], name?: string): Promise<string> }
+> {
+  const community = await newCommunity(db, { clock, config: { maxSubmissionsPerDay: 100, ...config } });
+  let made = 0;
+  return {
+    ...community,
+    async token(member, scopes, name) {
+      const actor = await community.member(member, { moderator: true });
+      made += 1;
+      const created = await createToken(community.deps, actor, {
+        name: name ?? `t${made}-${member}`,
+        scopes,
+      });
+      return valueOf(created).token;
+    },
+  };
+}
+
+/**
+ * Calls the API and checks the answer: a success against the route's response
+ * schema (found by method and path), a refusal as problem+json.
+ */
+export async function call(
+  server: HttpServer,
+  method: string,
+  path: string,
+  options: { token?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> } = {},
+): Promise<ApiAnswer> {
+  const headers: Record<string, string> = { ...options.headers };
+  if (options.token !== undefined) headers["authorization"] = `Bearer ${options.token}`;
+  let body: string | undefined = options.rawBody;
+  if (options.body !== undefined) {
+    body = JSON.stringify(options.body);
+    headers["content-type"] = "application/json";
+  } else if (body !== undefined) headers["content-type"] ??= "application/json";
+  const response = await fetch(`${server.url}/api/v1${path}`, {
+    method,
+    headers,
+    ...(body === undefined ? {} : { body }),
+  });
+  const text = await response.text();
+  const type = response.headers.get("content-type") ?? "";
+  const json =
+    type.includes("json") && !type.includes("ndjson") ? (JSON.parse(text) as Record<string, unknown>) : {};
+  const answer = { status: response.status, type, headers: response.headers, text, json };
+  checkAgainstSchema(method, path, answer);
+  return answer;
+}
+
+function routeOf(method: string, path: string): (typeof apiRoutes)[number] | undefined {
+  const bare = path.split("?")[0] ?? path;
+  return apiRoutes.find((route) => {
+    if (route.method !== method) return false;
+    const pattern = new RegExp(`^${route.path.replace(/\{\w+\}/g, "[^/]+")}$`);
+    return (
+      pattern.test(bare) &&
+      !(route.path.includes("{") && apiRoutes.some((r) => r.method === method && r.path === bare))
+    );
+  });
+}
+
+function checkAgainstSchema(method: string, path: string, answer: ApiAnswer): void {
+  if (answer.status >= 400) {
+    if (!answer.type.startsWith("application/problem+json"))
+      throw new Error(`${method} ${path}: refusal is ${answer.type}`);
+    const { type, title, status, detail } = answer.json;
+    if (
+      typeof type !== "string" ||
+      !type.endsWith(`/${String(title)}`) ||
+      status !== answer.status ||
+      typeof detail !== "string"
+    )
+      throw new Error(`${method} ${path}: not a problem detail: ${answer.text}`);
+    return;
+  }
+  const route = routeOf(method, path);
+  const spec = route?.responses[answer.status];
+  if (spec === undefined) throw new Error(`${method} ${path}: status ${answer.status} is not documented`);
+  if (spec.schema !== undefined) {
+    const parsed = spec.schema.safeParse(answer.json);
+    if (!parsed.success)
+      throw new Error(`${method} ${path}: body does not match its schema: ${parsed.error.message}`);
+  }
+}
+
+export { FakeClock };
