@@ -17,7 +17,7 @@ import { Redis } from "ioredis";
 import { ensureCommunityForChat, resolveActor, type Platform } from "../src/app/actors.ts";
 import { logContribution } from "../src/app/contributions.ts";
 import type { Deps } from "../src/app/deps.ts";
-import { openDb, type Db } from "../src/db/client.ts";
+import { openConnections, type Db } from "../src/db/client.ts";
 import { startWorkers, type JobRuntime, type QueueSettings } from "../src/jobs/runtime.ts";
 import {
   targetKey,
@@ -158,8 +158,9 @@ async function prepare(kind: Kind): Promise<{ url: string; queue: QueueSettings 
 async function benchDeadlines(kind: Kind): Promise<DeadlineResult> {
   log(`${kind}: ${DEADLINES} vote deadlines due within one minute`);
   const { url, queue } = await prepare(kind);
-  const db = openDb(url, { poolSize: 16 });
-  const deps: Deps = { db, clock: { now: () => new Date() } };
+  const connections = openConnections(url, { poolSize: 16 });
+  const { db, store } = connections;
+  const deps: Deps = { db, store, clock: { now: () => new Date() } };
   const platform = new BenchPlatform(
     SCENARIOS[1]?.limits ?? {
       global: { capacity: 1e5, perSecond: 1e5 },
@@ -214,7 +215,7 @@ async function benchDeadlines(kind: Kind): Promise<DeadlineResult> {
     return result;
   } finally {
     await runtime.close();
-    await db.$disconnect();
+    await connections.close();
   }
 }
 
@@ -297,8 +298,9 @@ async function benchDelivery(kind: Kind, scenario: Scenario): Promise<DeliveryRe
     `${kind}: delivering ${total} messages to ${scenario.chats} chats, ${scenario.name}, two worker runtimes`,
   );
   const { url, queue } = await prepare(kind);
-  const db = openDb(url, { poolSize: 16 });
-  const deps: Deps = { db, clock: { now: () => new Date() } };
+  const connections = openConnections(url, { poolSize: 16 });
+  const { db, store } = connections;
+  const deps: Deps = { db, store, clock: { now: () => new Date() } };
   const platform = new BenchPlatform(scenario.limits);
   const communities = await seedChats(deps, scenario.chats);
   const runtimes = [
@@ -358,7 +360,7 @@ async function benchDelivery(kind: Kind, scenario: Scenario): Promise<DeliveryRe
     return result;
   } finally {
     for (const runtime of runtimes) await runtime.close();
-    await db.$disconnect();
+    await connections.close();
   }
 }
 

@@ -6,7 +6,7 @@ import { ensureCommunityForChat } from "../src/app/actors.ts";
 import { defaultCommunityConfig } from "../src/core/config.ts";
 import { GENESIS_HASH, hashEntry, type LedgerEntryFacts } from "../src/core/ledger.ts";
 import { periodKeys } from "../src/core/periods.ts";
-import { openDb } from "../src/db/client.ts";
+import { openConnections } from "../src/db/client.ts";
 import { systemClock } from "../src/app/deps.ts";
 import { log, prng } from "./support.ts";
 
@@ -47,16 +47,17 @@ export async function seedLargeCommunity(url: string, options: SeedOptions): Pro
   const spanEnd = new Date(options.now.getTime() - 60_000);
   const config = defaultCommunityConfig();
 
-  const db = openDb(url, { poolSize: 2 });
+  const connections = openConnections(url, { poolSize: 2 });
+  const { db, store } = connections;
   let communityId: number;
   try {
     ({ communityId } = await ensureCommunityForChat(
-      { db, clock: systemClock },
+      { db, store, clock: systemClock },
       { platform: "CONSOLE", chatId: "bench-ledger", title: "Bench ledger" },
       { name: "Bench ledger" },
     ));
   } finally {
-    await db.$disconnect();
+    await connections.close();
   }
 
   const pool = new pg.Pool({ connectionString: url, max: IN_FLIGHT + 1 });

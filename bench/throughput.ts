@@ -2,7 +2,7 @@
 // each caller a distinct member, through the real use cases and Prisma.
 import os from "node:os";
 import pg from "pg";
-import { openDb, type Db } from "../src/db/client.ts";
+import { openConnections } from "../src/db/client.ts";
 import { ensureCommunityForChat, resolveActor } from "../src/app/actors.ts";
 import { logContribution } from "../src/app/contributions.ts";
 import { systemClock, type Actor, type Deps } from "../src/app/deps.ts";
@@ -43,6 +43,11 @@ export const DECISIONS = {
   title: "Bench decisions",
 };
 
+/** The `index`th of several deciding communities (each its own ledger chain). */
+export function decisionsChat(index: number): typeof DECISIONS {
+  return { ...DECISIONS, chatId: `${DECISIONS.chatId}-${index}`, title: `${DECISIONS.title} ${index}` };
+}
+
 /**
  * A community whose votes never decide (quorum 1000, 30-day window) and whose
  * members may log 1000 contributions a day, with `pending` contributions already
@@ -55,10 +60,11 @@ export async function setUpWriteBench(
   pending: number,
   chat: { platform: "CONSOLE"; chatId: string; title: string } = WRITES,
 ): Promise<WriteBenchSetup> {
-  const deciding = chat.chatId === DECISIONS.chatId;
-  const db = openDb(url, { poolSize: 4 });
+  const deciding = chat.chatId.startsWith(DECISIONS.chatId);
+  const connections = openConnections(url, { poolSize: 4 });
+  const { db, store } = connections;
   try {
-    const deps: Deps = { db, clock: systemClock };
+    const deps: Deps = { db, store, clock: systemClock };
     const { communityId } = await ensureCommunityForChat(deps, chat, { name: chat.title });
     const community = await db.community.findUniqueOrThrow({ where: { id: communityId } });
     const stored = typeof community.config === "object" && community.config !== null ? community.config : {};
@@ -89,7 +95,7 @@ export async function setUpWriteBench(
     );
     return { communityId, voters, submitters, pendingNumbers };
   } finally {
-    await db.$disconnect();
+    await connections.close();
   }
 }
 
@@ -204,40 +210,57 @@ async function drive(
 }
 
 async function withPool<T>(url: string, poolSize: number, work: (deps: Deps) => Promise<T>): Promise<T> {
-  const db: Db = openDb(url, { poolSize });
+  const connections = openConnections(url, { poolSize });
+  const { db, store } = connections;
   try {
     await db.$queryRaw`SELECT 1`;
-    return await work({ db, clock: systemClock });
+    return await work({ db, store, clock: systemClock });
   } finally {
-    await db.$disconnect();
+    await connections.close();
   }
 }
 
+/** One caller of the vote phases: who votes, and the pending contributions it walks. */
+export interface VoteLane {
+  readonly actor: Actor;
+  readonly numbers: readonly number[];
+  /** Where in `numbers` this caller starts. */
+  readonly offset: number;
+}
+
 /**
- * castVote from `voters.length` concurrent members. Caller c starts at its own
- * offset in the pending list and walks it, so callers rarely meet on one row and
- * every vote stays below quorum: the measured path is record-vote-and-tally.
+ * The lanes of `voters` on one community's pending list: caller c starts at its
+ * own offset and walks it, so callers rarely meet on one row.
+ */
+export function lanesOf(setup: WriteBenchSetup, voters: readonly Actor[]): VoteLane[] {
+  const stride = Math.max(1, Math.floor(setup.pendingNumbers.length / Math.max(1, voters.length)));
+  return voters.map((actor, caller) => ({ actor, numbers: setup.pendingNumbers, offset: caller * stride }));
+}
+
+/**
+ * castVote from one concurrent caller per lane. With `deciding` false every vote
+ * stays below quorum (the measured path is record-vote-and-tally); with it true
+ * every vote decides (quorum 1), ledger append included.
  */
 export async function benchVotes(
   url: string,
-  setup: WriteBenchSetup,
-  voters: readonly Actor[],
+  lanes: readonly VoteLane[],
   seconds: number,
   warmupSeconds: number,
   deciding = false,
 ): Promise<ThroughputResult> {
-  const callers = voters.length;
-  const numbers = setup.pendingNumbers;
-  const stride = Math.max(1, Math.floor(numbers.length / callers));
+  const callers = lanes.length;
   let refusalShown = false;
-  log(`castVote: ${callers} callers, ${seconds} s (+${warmupSeconds} s warm-up)`);
+  log(
+    `castVote${deciding ? " (deciding)" : ""}: ${callers} callers, ${seconds} s (+${warmupSeconds} s warm-up)`,
+  );
   const result = await withPool(url, callers, (deps) =>
     drive(callers, seconds, warmupSeconds, async (caller, iteration) => {
-      const actor = voters[caller];
-      const number = numbers[(caller * stride + iteration) % numbers.length];
-      if (actor === undefined || number === undefined)
+      const lane = lanes[caller];
+      const number = lane?.numbers[(lane.offset + iteration) % lane.numbers.length];
+      if (lane === undefined || number === undefined)
         throw new Error("bench set-up is short of voters or contributions");
-      const voted = await castVote(deps, actor, {
+      const voted = await castVote(deps, lane.actor, {
         number,
         choice: iteration % 5 === 4 ? "REJECT" : "APPROVE",
         ...(iteration % 5 === 4 ? {} : { impact: 1 + (iteration % 5) }),

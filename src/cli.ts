@@ -116,7 +116,7 @@ async function consoleCommand(config: Config): Promise<number> {
     async (open) => {
       if (interactive) process.stdout.write(`Database: ${open.description}\n`);
       await runConsoleWithJobs({
-        deps: { db: open.db },
+        deps: { db: open.db, store: open.store },
         queue: { databaseUrl: open.databaseUrl, redisUrl: config.redisUrl },
         log: logger,
         catalog,
@@ -239,7 +239,7 @@ async function exportCommand(
     }
     const actor = { communityId, memberId: 0, isModerator: true, spaceId: null };
     const result = await buildExport(
-      { db: open.db, clock: systemClock },
+      { db: open.db, store: open.store, clock: systemClock },
       { actor, window: window.value, format: json ? "json" : "csv" },
     );
     if (!result.ok) {
@@ -272,7 +272,7 @@ async function tokenCommand(
     return 2;
   }
   return withDatabase(config, async (open) => {
-    const deps = { db: open.db, clock: systemClock };
+    const deps = { db: open.db, store: open.store, clock: systemClock };
     const communityId =
       communityText === undefined
         ? await ensureDemoCommunity(deps, config.demoCommunity)

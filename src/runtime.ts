@@ -1,5 +1,6 @@
 import path from "node:path";
-import { closeDb, openDb, type Db } from "./db/client.ts";
+import { openConnections, type Db } from "./db/client.ts";
+import type { SqlStore } from "./db/sql.ts";
 import { startEmbeddedPostgres } from "./db/embedded.ts";
 import { migrate } from "./db/migrate.ts";
 
@@ -11,6 +12,7 @@ export interface DatabaseSettings {
 
 export interface OpenDatabase {
   readonly db: Db;
+  readonly store: SqlStore;
   readonly databaseUrl: string;
   /** "embedded PostgreSQL in .cairn/pgdata on port 5433" or "PostgreSQL from DATABASE_URL". */
   readonly description: string;
@@ -41,14 +43,15 @@ export async function openDatabase(
     await stopEmbedded?.();
     throw error;
   }
-  const db = openDb(databaseUrl);
+  const connections = openConnections(databaseUrl);
   return {
-    db,
+    db: connections.db,
+    store: connections.store,
     databaseUrl,
     description,
     close: async () => {
       // Every connection hangs up before the embedded server stops, or it terminates them (57P01).
-      await closeDb(db);
+      await connections.close();
       await stopEmbedded?.();
     },
   };

@@ -36,7 +36,7 @@ export interface ServeOptions {
 /** Runs the process until its stop signal, then shuts down in order; resolves with the exit code. */
 export async function serve(options: ServeOptions): Promise<number> {
   const { role, config, log } = options;
-  const deps: Deps = { db: options.database.db, clock: systemClock };
+  const deps: Deps = { db: options.database.db, store: options.database.store, clock: systemClock };
   const queue = { databaseUrl: options.database.databaseUrl, redisUrl: config.redisUrl };
   const stopSignal = options.stopSignal ?? shutdownSignal(log);
   const runsWorkers = role !== "bot";

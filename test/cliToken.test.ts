@@ -26,10 +26,13 @@ describe("cairn token create", () => {
     expect(demo.code).toBe(0);
     const token = demo.stdout.trim().split("\n").at(-1) ?? "";
     expect(token).toMatch(/^cairn_[0-9a-f]{12}_[A-Za-z0-9_-]{32}$/);
-    const caller = await authenticateToken({ db: database.db, clock: systemClock }, token);
+    const caller = await authenticateToken(
+      { db: database.db, store: database.store, clock: systemClock },
+      token,
+    );
     expect(caller).toMatchObject({ ok: true, value: { scopes: ["read", "contribute"] } });
 
-    const community = await newCommunity(database.db);
+    const community = await newCommunity(database);
     const named = await cairn([
       "token",
       "create",

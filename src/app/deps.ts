@@ -1,4 +1,5 @@
 import type { Db, Tx } from "../db/client.ts";
+import type { SqlStore } from "../db/sql.ts";
 
 /** Where a use case reads the time; tests and benchmarks pass their own. */
 export interface Clock {
@@ -7,9 +8,11 @@ export interface Clock {
 
 export const systemClock: Clock = { now: () => new Date() };
 
-/** What every use case is given: the database and the clock. */
+/** What every use case is given: the database (Prisma, and the typed store of the hot write paths) and the clock. */
 export interface Deps {
   readonly db: Db;
+  /** Typed, parameterised SQL for the vote, contribution and decision paths (src/db/paths). */
+  readonly store: SqlStore;
   readonly clock: Clock;
 }
 

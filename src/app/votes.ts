@@ -1,6 +1,6 @@
-import { poolOf, type Tx } from "../db/client.ts";
+import type { Tx } from "../db/client.ts";
 import { MAX_OPEN_QUESTIONS_PER_VOTER, readCommunityConfig, type CommunityConfig } from "../core/config.ts";
-import { decideByVotes, type Tally } from "../core/decision.ts";
+import { decideByVotes } from "../core/decision.ts";
 import { voterEligibility } from "../core/eligibility.ts";
 import { ok, refuse, type Result } from "../core/result.ts";
 import { validateReason } from "../core/text.ts";
@@ -18,36 +18,9 @@ import { inTransaction, transact, type Actor, type Deps } from "./deps.ts";
 import { lockLedgerHead } from "./ledger.ts";
 import { enqueueOutbox } from "./outbox.ts";
 import { castUndecidingVote } from "./votePath.ts";
+import type { VoteInput, VoteRecorded, VoteRefusal } from "./voteTypes.ts";
 
-export type VoteChoice = "APPROVE" | "REJECT";
-
-export interface VoteInput {
-  readonly number: number;
-  readonly choice: VoteChoice;
-  /** Impact rating 1..5 for an approval. */
-  readonly impact?: number;
-}
-
-export type VoteRefusal =
-  | "UNKNOWN_CONTRIBUTION"
-  | "VOTE_CLOSED"
-  | "BAD_IMPACT"
-  | "IMPACT_ON_REJECT"
-  | "OWN_CONTRIBUTION"
-  | "CREDITED"
-  | "BANNED"
-  | "TOO_NEW"
-  | "MISSING_VOTER_ROLE";
-
-export interface VoteRecorded {
-  readonly number: number;
-  readonly tally: Tally;
-  /** The vote this one replaced, or null for a first vote. */
-  readonly previous: { choice: VoteChoice; impact: number | null } | null;
-  readonly decision: Decision | null;
-  /** Blind voting is on: the tally must not be shown while the contribution is pending. */
-  readonly blind: boolean;
-}
+export type { VoteChoice, VoteInput, VoteRecorded, VoteRefusal } from "./voteTypes.ts";
 
 /**
  * Records (or changes) a vote and decides the contribution as soon as the votes
@@ -62,8 +35,7 @@ export async function castVote(
   if (input.impact !== undefined && !isImpact(input.impact)) return refuse("BAD_IMPACT");
   if (input.impact !== undefined && input.choice === "REJECT") return refuse("IMPACT_ON_REJECT");
   const now = deps.clock.now();
-  const pool = poolOf(deps.db);
-  const fast = pool === null ? null : await castUndecidingVote(pool, actor, input, now);
+  const fast = await castUndecidingVote(deps.store, actor, input, now);
   if (fast !== null) return fast;
   return transact(deps, async (tx) => {
     const open = await lockOpenContribution(tx, actor, input.number, now);

@@ -11,7 +11,7 @@ const database = useTestDatabase();
 const NOW = "2026-11-28T12:00:00.000Z";
 
 async function community(config: Record<string, unknown> = {}): Promise<TestCommunity> {
-  return newCommunity(database.db, { clock: new FakeClock(NOW), config });
+  return newCommunity(database, { clock: new FakeClock(NOW), config });
 }
 
 interface Seed {

@@ -19,7 +19,7 @@ const database = useTestDatabase();
 
 describe("changing the active-score half-life", () => {
   it("rebuilds every active score so balances still agree with the ledger", async () => {
-    const community = await newCommunity(database.db);
+    const community = await newCommunity(database);
     const mod = await community.member("mod", { moderator: true });
     const ana = await community.member("ana");
     const adjust = (points: number) =>
@@ -47,7 +47,7 @@ describe("changing the active-score half-life", () => {
 
 describe("a moderator adjusting points", () => {
   it("a moderator adjusting their own points is refused and nothing is written", async () => {
-    const community = await newCommunity(database.db);
+    const community = await newCommunity(database);
     const mod = await community.member("mod", { moderator: true });
     const result = await adjustPoints(community.deps, mod, {
       member: { kind: "user", user: community.user("mod") },
@@ -61,7 +61,7 @@ describe("a moderator adjusting points", () => {
 
 describe("moderators managing linked chats", () => {
   it("lists the live chats and unlinks another one, audit-logged with the reason", async () => {
-    const community = await newCommunity(database.db);
+    const community = await newCommunity(database);
     const mod = await community.member("mod", { moderator: true });
     const code = valueOf(await createSpaceLinkCode(community.deps, mod)).code;
     const telegram = {
@@ -87,7 +87,7 @@ describe("moderators managing linked chats", () => {
   });
 
   it("an unlinked chat stays detached when the bot sees it again after a restart", async () => {
-    const community = await newCommunity(database.db);
+    const community = await newCommunity(database);
     const mod = await community.member("mod", { moderator: true });
     const code = valueOf(await createSpaceLinkCode(community.deps, mod)).code;
     const telegram = { platform: "TELEGRAM" as const, chatId: `tg-re-${community.communityId}`, title: "TG" };
@@ -111,10 +111,10 @@ describe("moderators managing linked chats", () => {
   });
 
   it("unlinking the chat you are in, the last chat, another community's chat or without a reason is refused", async () => {
-    const community = await newCommunity(database.db);
+    const community = await newCommunity(database);
     const mod = await community.member("mod", { moderator: true });
     const member = await community.member("ana");
-    const stranger = await newCommunity(database.db);
+    const stranger = await newCommunity(database);
     const strangerMod = await stranger.member("mod", { moderator: true });
     const unlink = (actor: typeof mod, spaceId: number, reason = "why") =>
       unlinkSpace(community.deps, actor, { spaceId, reason });

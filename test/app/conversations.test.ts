@@ -26,7 +26,7 @@ const kind: ConversationKind<Steps> = {
 /** A store whose clock the test moves. */
 function storeAt(start: number) {
   const clock = { at: start };
-  const deps: Deps = { db: database.db, clock: { now: () => new Date(clock.at) } };
+  const deps: Deps = { db: database.db, store: database.store, clock: { now: () => new Date(clock.at) } };
   return { store: databaseConversations(deps), clock };
 }
 

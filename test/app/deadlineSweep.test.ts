@@ -97,8 +97,8 @@ describe("the deadline sweep", () => {
     await fc.assert(
       fc.asyncProperty(scenario, async (votes) => {
         const start = "2003-01-01T00:00:00.000Z";
-        const alone = await newCommunity(database.db, { clock: new FakeClock(start) });
-        const swept = await newCommunity(database.db, { clock: new FakeClock(start) });
+        const alone = await newCommunity(database, { clock: new FakeClock(start) });
+        const swept = await newCommunity(database, { clock: new FakeClock(start) });
         const deadline = await play(alone, votes);
         await play(swept, votes);
         alone.clock.set(deadline);
@@ -127,7 +127,7 @@ describe("the deadline sweep", () => {
   });
 
   it("leaves a contribution whose deadline has not passed, and one another transaction holds", async () => {
-    const community = await newCommunity(database.db, { clock: new FakeClock("2003-06-01T00:00:00.000Z") });
+    const community = await newCommunity(database, { clock: new FakeClock("2003-06-01T00:00:00.000Z") });
     const deadline = await play(community, [[], [], []]);
     community.clock.set(deadline);
     const [held, , later] = await community.deps.db.contribution.findMany({

@@ -6,7 +6,7 @@ import { useTestDatabase } from "../support/db.ts";
 const database = useTestDatabase();
 
 function depsAt(time: number): Deps {
-  return { db: database.db, clock: { now: () => new Date(time) } };
+  return { db: database.db, store: database.store, clock: { now: () => new Date(time) } };
 }
 
 describe("claimDelivery", () => {

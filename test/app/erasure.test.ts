@@ -21,7 +21,7 @@ const database = useTestDatabase();
 
 describe("a member who asked to be forgotten", () => {
   it("stays erased when their account is seen again", async () => {
-    const community = await newCommunity(database.db);
+    const community = await newCommunity(database);
     const mod = await community.member("mod", { moderator: true });
     const ana = await community.member("Ana Real-Name");
     valueOf(await requestErasure(community.deps, ana));
@@ -43,7 +43,7 @@ describe("a member who asked to be forgotten", () => {
   });
 
   it("asking twice records one request, so the moderators are told once", async () => {
-    const community = await newCommunity(database.db);
+    const community = await newCommunity(database);
     const bo = await community.member("Bo");
     expect(valueOf(await requestErasure(community.deps, bo))).toEqual({ requested: true, before: false });
     expect(valueOf(await requestErasure(community.deps, bo))).toEqual({ requested: true, before: true });
@@ -60,7 +60,7 @@ describe("a member who asked to be forgotten", () => {
 
 describe("erasing a member who linked two accounts", () => {
   it("leaves no row, re-rendered card or export naming them or carrying their platform ids", async () => {
-    const two = await discordAndTelegram(database.db);
+    const two = await discordAndTelegram(database);
     const { community, mod } = two;
     const deps = community.deps;
     const telegramUser = two.telegramUser("Zed Telegram-Name");

@@ -15,7 +15,7 @@ import {
 const database = useTestDatabase();
 
 async function community(): Promise<TestCommunity> {
-  return newCommunity(database.db, { clock: new FakeClock("2026-11-01T00:00:00.000Z"), platform: "DISCORD" });
+  return newCommunity(database, { clock: new FakeClock("2026-11-01T00:00:00.000Z"), platform: "DISCORD" });
 }
 
 function append(c: TestCommunity, at: string, entries: NewLedgerEntry[]): Promise<unknown> {

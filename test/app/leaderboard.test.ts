@@ -13,7 +13,7 @@ const NOW = "2026-11-28T12:00:00.000Z"; // a Saturday in ISO week 2026-W48 (Mon 
 
 async function community(config: Record<string, unknown> = {}): Promise<TestCommunity> {
   const clock = new FakeClock("2026-01-01T00:00:00.000Z");
-  const c = await newCommunity(database.db, { clock, config });
+  const c = await newCommunity(database, { clock, config });
   clock.set(NOW);
   return c;
 }

@@ -43,7 +43,7 @@ afterAll(async () => {
 });
 
 async function community(): Promise<TestCommunity> {
-  return newCommunity(database.db, {
+  return newCommunity(database, {
     clock: new FakeClock("2026-01-01T00:00:00.000Z"),
     config: { decayHalfLifeDays: 30 },
   });

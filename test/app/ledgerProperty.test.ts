@@ -245,7 +245,7 @@ describe("the ledger under any sequence of use cases", () => {
   it("verifies, and every balance equals a recomputation from it", async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(action, { minLength: 5, maxLength: 30 }), async (actions) => {
-        const community = await newCommunity(database.db, { config: { quorum: 2 } });
+        const community = await newCommunity(database, { config: { quorum: 2 } });
         const mod = await community.member("mod", { moderator: true });
         await addCategory(community.deps, mod, { slug: "thanks", weight: 0 });
         const numbers: number[] = [];

@@ -24,7 +24,7 @@ let contributionId: number;
 
 beforeAll(async () => {
   database = await createTestDatabase();
-  c = await newCommunity(database.db, { clock: new FakeClock("2026-01-01T00:00:00.000Z") });
+  c = await newCommunity(database, { clock: new FakeClock("2026-01-01T00:00:00.000Z") });
   memberIds = (await Promise.all(["A", "B", "C"].map((name) => c.member(name)))).map((a) => a.memberId);
   const category = await c.deps.db.category.findFirstOrThrow({ where: { communityId: c.communityId } });
   const contribution = await c.deps.db.contribution.create({

@@ -40,7 +40,7 @@ interface TwoPlatforms {
 }
 
 async function twoPlatforms(): Promise<TwoPlatforms> {
-  const { community, mod, telegramChat, telegramUser, onTelegram } = await discordAndTelegram(database.db);
+  const { community, mod, telegramChat, telegramUser, onTelegram } = await discordAndTelegram(database);
   const anaTelegramUser = telegramUser("ana_tg");
   const anaOnTelegram = await onTelegram("ana_tg");
   const anaOnDiscord = await community.member("Ana");
@@ -346,12 +346,16 @@ describe("an identity link code", () => {
     const w = await twoPlatforms();
     const { code, expiresAt } = valueOf(await createIdentityLinkCode(w.deps, w.anaOnDiscord));
     expect(expiresAt.getTime() - w.community.clock.now().getTime()).toBe(10 * 60_000);
-    const late: Deps = { db: database.db, clock: new FakeClock(expiresAt) };
+    const late: Deps = { db: database.db, store: database.store, clock: new FakeClock(expiresAt) };
     expect(await redeemIdentityLinkCode(late, w.anaOnTelegram, code)).toMatchObject({
       ok: false,
       error: { code: "BAD_CODE" },
     });
-    const inTime: Deps = { db: database.db, clock: new FakeClock(new Date(expiresAt.getTime() - 1)) };
+    const inTime: Deps = {
+      db: database.db,
+      store: database.store,
+      clock: new FakeClock(new Date(expiresAt.getTime() - 1)),
+    };
     expect(valueOf(await redeemIdentityLinkCode(inTime, w.anaOnTelegram, code)).memberId).toBe(
       w.anaOnDiscord.memberId,
     );
@@ -371,7 +375,7 @@ describe("an identity link code", () => {
 
 describe("link code limits", () => {
   it("a flood of link codes: expired codes are deleted when a new one is made, and live ones are capped", async () => {
-    const community = await newCommunity(database.db);
+    const community = await newCommunity(database);
     const ana = await community.member("ana");
     const old = valueOf(await createIdentityLinkCode(community.deps, ana)).code;
     community.clock.advanceHours(1);
@@ -383,7 +387,7 @@ describe("link code limits", () => {
   });
 
   it("guessing link codes: attempts are limited per member and allowed again after the window", async () => {
-    const community = await newCommunity(database.db);
+    const community = await newCommunity(database);
     const ana = await community.member("ana");
     const codes: string[] = [];
     for (let i = 0; i < MAX_LINK_ATTEMPTS; i += 1) {
@@ -399,7 +403,7 @@ describe("link code limits", () => {
   });
 
   it("an attempt belongs to a member: none can be recorded for a member that does not exist", async () => {
-    const community = await newCommunity(database.db);
+    const community = await newCommunity(database);
     const ana = await community.member("ana");
     await redeemIdentityLinkCode(community.deps, ana, "ZZZZ-ZZZZ");
     expect(await database.db.linkAttempt.count({ where: { memberId: ana.memberId } })).toBe(1);
@@ -411,7 +415,7 @@ describe("link code limits", () => {
 
 describe("roles after linking", () => {
   it("a linked member's Discord moderator and voter roles give nothing on Telegram", async () => {
-    const { community, telegramChat, telegramUser, onTelegram } = await discordAndTelegram(database.db, {
+    const { community, telegramChat, telegramUser, onTelegram } = await discordAndTelegram(database, {
       config: { moderatorRole: "role-mod", voterRole: "role-voter", minVoterAgeDays: 0 },
     });
     const deps = community.deps;

@@ -11,7 +11,7 @@ const database = useTestDatabase();
 
 describe("linking two accounts of one person", () => {
   it("drops the vote one account cast on the other's pending contribution", async () => {
-    const community = await newCommunity(database.db);
+    const community = await newCommunity(database);
     const anaOnDiscord = await community.member("ana-discord");
     const anaOnTelegram = await community.member("ana-telegram");
     const bob = await community.member("bob");

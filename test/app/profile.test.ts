@@ -12,7 +12,7 @@ const NOW = "2026-11-28T12:00:00.000Z";
 
 async function community(): Promise<TestCommunity> {
   const clock = new FakeClock("2026-11-01T00:00:00.000Z");
-  const c = await newCommunity(database.db, { clock });
+  const c = await newCommunity(database, { clock });
   clock.set(NOW);
   return c;
 }

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { verifyChain } from "../../src/core/ledger.ts";
-import { openDb, type Db } from "../../src/db/client.ts";
+import { openConnections, type Connections } from "../../src/db/client.ts";
 import { logContribution } from "../../src/app/contributions.ts";
 import type { Decision } from "../../src/app/decisions.ts";
 import type { Actor, Deps } from "../../src/app/deps.ts";
@@ -22,25 +22,31 @@ import {
 vi.setConfig({ testTimeout: 60_000, hookTimeout: 120_000 });
 
 let database: Awaited<ReturnType<typeof createTestDatabase>>;
-/** Bot processes' clients, with small pools, sharing one database. */
-const clients: Db[] = [];
-/** The worker running the vote-deadline job, and the process serving the moderator, each with its own pool. */
-let workerDb: Db;
-let moderatorDb: Db;
+/** Bot processes' connections (Prisma and the store), with small pools, sharing one database. */
+const clients: Connections[] = [];
+/** The worker running the vote-deadline job, and the process serving the moderator, each with its own pools. */
+let workerDb: Connections;
+let moderatorDb: Connections;
 
 beforeAll(async () => {
   database = await createTestDatabase();
-  for (let i = 0; i < 4; i += 1) clients.push(openDb(database.url, { poolSize: 5 }));
-  workerDb = openDb(database.url, { poolSize: 2 });
-  moderatorDb = openDb(database.url, { poolSize: 2 });
+  for (let i = 0; i < 4; i += 1) clients.push(openConnections(database.url, { poolSize: 5 }));
+  workerDb = openConnections(database.url, { poolSize: 2 });
+  moderatorDb = openConnections(database.url, { poolSize: 2 });
 });
 
 afterAll(async () => {
-  await Promise.all([...clients, workerDb, moderatorDb].map((client) => client.$disconnect()));
+  // Every pool of every "process" hangs up before the database is dropped (no 57P01 at teardown).
+  await Promise.all([...clients, workerDb, moderatorDb].map((client) => client.close()));
   await database.drop();
 });
 
-function client(index: number): Db {
+/** Deps of one "process" on its own connections. */
+function on(connections: Connections, clock: Deps["clock"]): Deps {
+  return { db: connections.db, store: connections.store, clock };
+}
+
+function client(index: number): Connections {
   const db = clients[index % clients.length];
   if (db === undefined) throw new Error("no client");
   return db;
@@ -75,7 +81,7 @@ interface RaceOutcome {
 /** 200 members vote on one contribution while the vote deadline fires and a moderator overrides. */
 async function race(scenario: Scenario): Promise<RaceOutcome> {
   const { startOthersAfter, approvalRate, override: overrideOutcome } = scenario;
-  const community = await newCommunity(database.db, { config: { quorum: 100 } });
+  const community = await newCommunity(database, { config: { quorum: 100 } });
   const submitter = await community.member("submitter");
   const mod = await community.member("mod", { moderator: true });
   const voters = await members(community, "voter", VOTERS);
@@ -91,16 +97,10 @@ async function race(scenario: Scenario): Promise<RaceOutcome> {
     where: { communityId_number: { communityId: community.communityId, number: logged.number } },
   });
   // Voters vote a millisecond before the deadline; the deadline job and the moderator act at it.
-  const voterDeps: Deps[] = clients.map((db) => ({
-    db,
-    clock: new FakeClock(new Date(logged.closesAt.getTime() - 1)),
-  }));
+  const voterDeps: Deps[] = clients.map((c) => on(c, new FakeClock(new Date(logged.closesAt.getTime() - 1))));
   const oneProcess = scenario.oneProcess === true;
-  const deadlineDeps: Deps = { db: oneProcess ? client(1) : workerDb, clock: new FakeClock(logged.closesAt) };
-  const moderatorDeps: Deps = {
-    db: oneProcess ? client(2) : moderatorDb,
-    clock: new FakeClock(logged.closesAt),
-  };
+  const deadlineDeps = on(oneProcess ? client(1) : workerDb, new FakeClock(logged.closesAt));
+  const moderatorDeps = on(oneProcess ? client(2) : moderatorDb, new FakeClock(logged.closesAt));
 
   const decisions: Decision[] = [];
   const voteResults: RaceOutcome["voteResults"] = [];
@@ -218,11 +218,11 @@ describe("deciding one contribution under contention", () => {
 
 describe("numbering contributions under contention", () => {
   it("gives concurrent submissions distinct consecutive numbers, with refused ones taking none", async () => {
-    const community = await newCommunity(database.db);
+    const community = await newCommunity(database);
     const submitters = await members(community, "author", 40);
     const results = await Promise.all(
       submitters.map((actor, i) =>
-        logContribution({ db: client(i), clock: community.clock }, actor, {
+        logContribution(on(client(i), community.clock), actor, {
           // Every fourth one names a category that does not exist and is refused.
           categorySlug: i % 4 === 3 ? "no-such-category" : "docs",
           title: `Guide ${i}`,
@@ -247,13 +247,13 @@ describe("numbering contributions under contention", () => {
   }, 60_000);
 
   it("lets only one of two concurrent submissions of the same evidence link through", async () => {
-    const community = await newCommunity(database.db);
+    const community = await newCommunity(database);
     const a = await community.member("a");
     const b = await community.member("b");
     const draft = { categorySlug: "docs", title: "Same page", links: ["https://example.org/same"] };
     const results = await Promise.all([
-      logContribution({ db: client(0), clock: community.clock }, a, draft),
-      logContribution({ db: client(1), clock: community.clock }, b, {
+      logContribution(on(client(0), community.clock), a, draft),
+      logContribution(on(client(1), community.clock), b, {
         ...draft,
         links: ["https://EXAMPLE.org/same/"],
       }),

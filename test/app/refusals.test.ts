@@ -102,8 +102,7 @@ function draft(overrides: Partial<ContributionDraft> = {}): ContributionDraft {
 }
 
 async function buildScene(): Promise<Scene> {
-  const db = database.db;
-  const main = await newCommunity(db, { config: { maxSubmissionsPerDay: 4 } });
+  const main = await newCommunity(database, { config: { maxSubmissionsPerDay: 4 } });
   const deps = main.deps;
   const mod = await main.member("mod", { moderator: true });
   const [alice, bob, carol, dave, erin, mallory] = await Promise.all(
@@ -160,7 +159,7 @@ async function buildScene(): Promise<Scene> {
   const ofMergedMember = valueOf(await createIdentityLinkCode(deps, merged)).code;
   const linkerCode = valueOf(await createIdentityLinkCode(deps, linker)).code;
   valueOf(await redeemIdentityLinkCode(deps, merged, linkerCode));
-  const other = await newCommunity(db);
+  const other = await newCommunity(database);
   const stranger = await other.member("stranger");
   const foreign = valueOf(await createIdentityLinkCode(other.deps, stranger)).code;
   const expiring = valueOf(await createIdentityLinkCode(deps, dave)).code;
@@ -172,12 +171,12 @@ async function buildScene(): Promise<Scene> {
   // The other community has history, so its chat cannot simply move.
   valueOf(await logContribution(other.deps, stranger, draft()));
 
-  const strict = await newCommunity(db, { config: { minVoterAgeDays: 7 } });
+  const strict = await newCommunity(database, { config: { minVoterAgeDays: 7 } });
   const strictSubmitter = await strict.member("old-timer");
   const strictPending = valueOf(await logContribution(strict.deps, strictSubmitter, draft())).number;
   const newcomer = await strict.member("newcomer");
 
-  const roles = await newCommunity(db, { config: { voterRole: "verifier" } });
+  const roles = await newCommunity(database, { config: { voterRole: "verifier" } });
   const rolesSubmitter = await roles.member("author");
   const rolesPending = valueOf(await logContribution(roles.deps, rolesSubmitter, draft())).number;
   const roleless = await roles.member("no-role", { roles: ["member"] });
@@ -231,6 +230,7 @@ async function expectRefusedWithoutChange(call: Call, code: string): Promise<voi
 const deps = (): Deps => scene.main.deps;
 const at = (hoursLater: number): Deps => ({
   db: database.db,
+  store: database.store,
   clock: new FakeClock(new Date(scene.main.clock.now().getTime() + hoursLater * 3_600_000)),
 });
 const long = (n: number): string => "x".repeat(n);
@@ -779,7 +779,11 @@ const linkCases: Case[] = [
     code: "BAD_CODE",
     call: () =>
       redeemIdentityLinkCode(
-        { db: database.db, clock: new FakeClock(new Date(scene.main.clock.now().getTime() + 10 * 60_000)) },
+        {
+          db: database.db,
+          store: database.store,
+          clock: new FakeClock(new Date(scene.main.clock.now().getTime() + 10 * 60_000)),
+        },
         scene.carol,
         scene.codes.expiring,
       ),
@@ -867,7 +871,11 @@ describe("what a refusal leaves usable", () => {
     const clock = new FakeClock(new Date(scene.main.clock.now().getTime() + 9 * 60_000));
     // Dave, not Carol: Carol spent her link attempts on the refused codes above.
     const linked = valueOf(
-      await redeemIdentityLinkCode({ db: database.db, clock }, scene.dave, scene.codes.own),
+      await redeemIdentityLinkCode(
+        { db: database.db, store: database.store, clock },
+        scene.dave,
+        scene.codes.own,
+      ),
     );
     expect(linked.memberId).toBe(scene.erin.memberId);
   });

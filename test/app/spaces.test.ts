@@ -11,7 +11,7 @@ const database = useTestDatabase();
 
 describe("spaces", () => {
   it("creates a community once per chat, keeps it when the bot leaves, and reactivates it on return", async () => {
-    const deps = { db: database.db, clock: new FakeClock() };
+    const deps = { db: database.db, store: database.store, clock: new FakeClock() };
     const chat = { platform: "TELEGRAM" as const, chatId: "-100", title: "Builders" };
     const first = await ensureCommunityForChat(deps, chat);
     expect(first.created).toBe(true);
@@ -23,7 +23,7 @@ describe("spaces", () => {
   });
 
   it("moves a space to its chat's new id, and refuses a move onto a chat that has a space", async () => {
-    const deps = { db: database.db, clock: new FakeClock() };
+    const deps = { db: database.db, store: database.store, clock: new FakeClock() };
     const group = await ensureCommunityForChat(deps, {
       platform: "TELEGRAM",
       chatId: "-200",
@@ -54,7 +54,7 @@ describe("spaces", () => {
 describe("membership age", () => {
   it("counts from when the platform says the person joined the chat, not from the bot's first sight", async () => {
     const clock = new FakeClock("2026-11-28T12:00:00.000Z");
-    const deps = { db: database.db, clock };
+    const deps = { db: database.db, store: database.store, clock };
     const chat = { platform: "DISCORD" as const, chatId: "930", title: "Server" };
     const { communityId } = await ensureCommunityForChat(deps, chat);
     await database.db.community.update({

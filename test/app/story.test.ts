@@ -46,7 +46,7 @@ interface Cast {
 /** Alice (submitter), Bob (her co-author), five verifiers and a moderator; a "design" category worth 10.01 points. */
 async function cast(clockStart?: string): Promise<Cast> {
   const community = await newCommunity(
-    database.db,
+    database,
     clockStart === undefined ? {} : { clock: new FakeClock(clockStart) },
   );
   const mod = await community.member("mod", { moderator: true });

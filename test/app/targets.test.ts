@@ -12,7 +12,7 @@ describe("audienceTargets", () => {
   let chats = 0;
   async function communityOnDiscordAndTelegram() {
     chats += 1;
-    const deps = { db: database.db, clock: new FakeClock() };
+    const deps = { db: database.db, store: database.store, clock: new FakeClock() };
     const discord = await ensureCommunityForChat(deps, {
       platform: "DISCORD",
       chatId: `91${chats}`,

@@ -16,7 +16,7 @@ const database = useTestDatabase();
 
 describe("api tokens", () => {
   it("are made by a moderator, kept only as a hash, and authenticate as their maker with their scopes", async () => {
-    const community = await newCommunity(database.db);
+    const community = await newCommunity(database);
     const mod = await community.member("mod", { moderator: true });
     const made = valueOf(
       await createToken(community.deps, mod, { name: "CI", scopes: ["contribute", "read"] }),
@@ -47,7 +47,7 @@ describe("api tokens", () => {
   });
 
   it("refuse a non-moderator, a bad name or scope and a name already taken, changing nothing", async () => {
-    const community = await newCommunity(database.db);
+    const community = await newCommunity(database);
     const alice = await community.member("alice");
     const mod = await community.member("mod", { moderator: true });
     expect(await createToken(community.deps, alice, { name: "x", scopes: ["read"] })).toMatchObject({
@@ -69,7 +69,7 @@ describe("api tokens", () => {
   });
 
   it("once revoked are refused, listed as revoked, and cannot be revoked twice; a wrong secret is unauthenticated", async () => {
-    const community = await newCommunity(database.db);
+    const community = await newCommunity(database);
     const mod = await community.member("mod", { moderator: true });
     const made = valueOf(
       await createToken(community.deps, mod, { name: "bot", scopes: ["read", "moderate"] }),
@@ -101,7 +101,7 @@ describe("api tokens", () => {
   });
 
   it("made by the operator belong to a console member of the community; an unknown community is refused", async () => {
-    const community = await newCommunity(database.db);
+    const community = await newCommunity(database);
     const made = valueOf(
       await createOperatorToken(community.deps, community.communityId, { name: "ops", scopes: ["export"] }),
     );

@@ -9,7 +9,7 @@ const database = useTestDatabase();
 
 describe("usernames", () => {
   it("a username taken over by someone else names the new holder, never the old one or a look-alike name", async () => {
-    const deps = { db: database.db, clock: new FakeClock() };
+    const deps = { db: database.db, store: database.store, clock: new FakeClock() };
     const chat = { platform: "TELEGRAM" as const, chatId: "-700", title: "Names" };
     await ensureCommunityForChat(deps, chat);
     const person = (userId: string, displayName: string) =>

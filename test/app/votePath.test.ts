@@ -10,7 +10,7 @@ const database = useTestDatabase();
 
 describe("votes cast at the same moment", () => {
   it("decide the contribution as soon as together they reach quorum", async () => {
-    const community = await newCommunity(database.db, { config: { quorum: 3 } });
+    const community = await newCommunity(database, { config: { quorum: 3 } });
     const submitter = await community.member("sub");
     const voters = await Promise.all(
       ["v1", "v2", "v3", "v4", "v5", "v6", "v7"].map((n) => community.member(n)),

@@ -38,7 +38,7 @@ const speakers: readonly Speaker[] = [
 
 /** A community where both speakers and a third member were seen, with two pending contributions. */
 async function seededCommunity(): Promise<TestCommunity> {
-  const community = await newCommunity(database.db);
+  const community = await newCommunity(database);
   await community.member("bob");
   for (const speaker of speakers) await community.member(speaker.name, { moderator: speaker.moderator });
   const bob: Invocation = { deps: community.deps, chat: community.chat, user: community.user("bob") };

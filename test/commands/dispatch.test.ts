@@ -21,7 +21,7 @@ function speaker(invocation: Invocation): (text: string) => Promise<string> {
 
 describe("command dispatch", () => {
   it("reports each command's name and duration to observe, answered or refused, and nothing for an unknown command", async () => {
-    const community = await newCommunity(database.db);
+    const community = await newCommunity(database);
     const seen: Array<[string, number]> = [];
     const invocation: Invocation = {
       deps: community.deps,
@@ -44,7 +44,7 @@ describe("command dispatch", () => {
 
 describe("/profile", () => {
   it("hides and shows the caller by text or by its visibility option, and refuses both a member and a visibility", async () => {
-    const community = await newCommunity(database.db);
+    const community = await newCommunity(database);
     const invocation: Invocation = {
       deps: community.deps,
       chat: community.chat,
@@ -66,7 +66,7 @@ describe("/profile", () => {
 
 describe("invisible characters", () => {
   it("are removed from every option and name before anything reads them: a NUL gets a refusal, not an error", async () => {
-    const community = await newCommunity(database.db);
+    const community = await newCommunity(database);
     const errors: unknown[] = [];
     const invocation: Invocation = {
       deps: community.deps,
@@ -88,7 +88,7 @@ describe("invisible characters", () => {
 
 describe("moderator refusals that name the real problem", () => {
   it("refuses with the specific reason and changes nothing", async () => {
-    const community = await newCommunity(database.db);
+    const community = await newCommunity(database);
     const mod: Invocation = {
       deps: community.deps,
       chat: community.chat,
@@ -125,7 +125,7 @@ describe("moderator refusals that name the real problem", () => {
 
 describe("/season add", () => {
   it("suggests a board window that reads back, quoted when the season's name has spaces", async () => {
-    const community = await newCommunity(database.db);
+    const community = await newCommunity(database);
     const mod: Invocation = {
       deps: community.deps,
       chat: community.chat,
@@ -141,7 +141,7 @@ describe("/season add", () => {
 
 describe("per-member command rate limit", () => {
   it("a member flooding commands gets one polite refusal, then silence, and nothing runs until the minute is over", async () => {
-    const community = await newCommunity(database.db);
+    const community = await newCommunity(database);
     const windows = expiringMap<string, CommandWindow>(COMMAND_RATE.windowMs, 10_000, () =>
       community.clock.now().getTime(),
     );
@@ -166,7 +166,7 @@ describe("per-member command rate limit", () => {
   });
 
   it("counts a command given with typed options (a slash command, a button) in the same window as typed ones", async () => {
-    const community = await newCommunity(database.db);
+    const community = await newCommunity(database);
     const windows = expiringMap<string, CommandWindow>(COMMAND_RATE.windowMs, 10_000, () =>
       community.clock.now().getTime(),
     );

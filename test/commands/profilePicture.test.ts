@@ -11,7 +11,7 @@ const database = useTestDatabase();
 
 describe("/profile's picture", () => {
   it("comes with the answer on Telegram (and Discord), as a PNG of the profile card", async () => {
-    const community = await newCommunity(database.db, { platform: "TELEGRAM" });
+    const community = await newCommunity(database, { platform: "TELEGRAM" });
     const view = await runTextCommand(
       catalog,
       { deps: community.deps, chat: community.chat, user: community.user("Алиса") },
@@ -26,7 +26,7 @@ describe("/profile's picture", () => {
   });
 
   it("is left out on the console, which shows text", async () => {
-    const community = await newCommunity(database.db);
+    const community = await newCommunity(database);
     const view = await runTextCommand(
       catalog,
       { deps: community.deps, chat: community.chat, user: community.user("ada") },

@@ -12,7 +12,7 @@ const database = useTestDatabase();
 
 describe("/token", () => {
   it("makes a token privately for a moderator, lists it without its secret and revokes it", async () => {
-    const community = await newCommunity(database.db);
+    const community = await newCommunity(database);
     const invocation: Invocation = {
       deps: community.deps,
       chat: community.chat,
@@ -36,7 +36,7 @@ describe("/token", () => {
   });
 
   it("refuses people who are not moderators and bad scopes, one line each", async () => {
-    const community = await newCommunity(database.db);
+    const community = await newCommunity(database);
     const member: Invocation = { deps: community.deps, chat: community.chat, user: community.user("alice") };
     const refused = await runTextCommand(catalog, member, "/token create x read");
     expect(refused?.lines).toEqual(["Only moderators can do that."]);

@@ -35,7 +35,7 @@ describe("the active-score bucket histogram", () => {
     const db = database.db;
     await fc.assert(
       fc.asyncProperty(fc.array(step, { minLength: 1, maxLength: 40 }), async (steps) => {
-        const { communityId } = await newCommunity(db);
+        const { communityId } = await newCommunity(database);
         const members: number[] = [];
         for (const s of steps) {
           if (s.op === "add") {

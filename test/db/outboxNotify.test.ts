@@ -20,7 +20,7 @@ describe("the outbox trigger", () => {
   afterAll(() => listener.end());
 
   it("notifies for a vote card and not for a tally change", async () => {
-    const { communityId } = await newCommunity(database.db);
+    const { communityId } = await newCommunity(database);
     const insert = (kind: "VOTE_CARD" | "TALLY") =>
       database.db.outboxMessage.create({
         data: { communityId, kind, topic: "card:1", payload: { kind, contributionId: 1 } },

@@ -139,7 +139,7 @@ describe("http server", () => {
     const platform = new FakePlatform();
     const runtime = await startWorkers({
       ...settings,
-      deps: realClockDeps(database.db),
+      deps: realClockDeps(database),
       platforms: [platform],
       settings: { cardEditDelayMs: 0 },
       dispatcherPollMs: 50,
@@ -154,11 +154,11 @@ describe("http server", () => {
     // A second server in the same process has a registry of its own: no clash, no jobs of the first.
     const other = await startHttpServer({ port: 0, host: "127.0.0.1", db: database.db });
     try {
-      const community = await newCommunity(database.db, {
+      const community = await newCommunity(database, {
         config: { quorum: 20, maxSubmissionsPerDay: 100 },
       });
       const alice = await community.member("alice");
-      const deps = realClockDeps(database.db);
+      const deps = realClockDeps(database);
       valueOf(
         await logContribution(deps, alice, {
           categorySlug: "docs",
@@ -237,7 +237,7 @@ describe("http server", () => {
   });
 
   it("reports the age of the oldest undelivered outbox row", async () => {
-    const community = await newCommunity(database.db);
+    const community = await newCommunity(database);
     await database.db.outboxMessage.create({
       data: {
         communityId: community.communityId,

@@ -26,7 +26,7 @@ async function start(cardEditDelayMs = 0, dispatcherPollMs = 50): Promise<void> 
   platform = new FakePlatform();
   runtime = await startWorkers({
     ...settings,
-    deps: realClockDeps(database.db),
+    deps: realClockDeps(database),
     platforms: [platform],
     settings: { cardEditDelayMs, backoffMs: 100 },
     dispatcherPollMs,
@@ -34,7 +34,7 @@ async function start(cardEditDelayMs = 0, dispatcherPollMs = 50): Promise<void> 
 }
 
 beforeEach(async () => {
-  community = await newCommunity(database.db, { config: { quorum: 20, maxSubmissionsPerDay: 1000 } });
+  community = await newCommunity(database, { config: { quorum: 20, maxSubmissionsPerDay: 1000 } });
   Object.assign(community.deps, { clock: { now: () => new Date() } });
   alice = await community.member("alice");
 });
@@ -45,11 +45,15 @@ afterEach(async () => {
 
 const logOne = async () =>
   valueOf(
-    await logContribution({ db: database.db, clock: { now: () => new Date() } }, alice, {
-      categorySlug: "docs",
-      title: "Guide",
-      links: ["https://example.org/guide"],
-    }),
+    await logContribution(
+      { db: database.db, store: database.store, clock: { now: () => new Date() } },
+      alice,
+      {
+        categorySlug: "docs",
+        title: "Guide",
+        links: ["https://example.org/guide"],
+      },
+    ),
   );
 
 describe("delivery", () => {
@@ -113,7 +117,7 @@ describe("delivery", () => {
     const voters = await Promise.all(Array.from({ length: 10 }, (_, i) => community.member(`voter${i}`)));
     for (const voter of voters)
       valueOf(
-        await castVote({ db: database.db, clock: { now: () => new Date() } }, voter, {
+        await castVote({ db: database.db, store: database.store, clock: { now: () => new Date() } }, voter, {
           number: logged.number,
           choice: "APPROVE",
         }),

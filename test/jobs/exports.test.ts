@@ -25,12 +25,12 @@ describe("/export of a large community", () => {
 
   beforeEach(async () => {
     exportDir = await mkdtemp(path.join(tmpdir(), "cairn-export-job-"));
-    community = await newCommunity(database.db);
+    community = await newCommunity(database);
     platform = new FakePlatform();
     runtime = await startWorkers({
       databaseUrl: database.url,
       redisUrl: undefined,
-      deps: realClockDeps(database.db),
+      deps: realClockDeps(database),
       platforms: [platform],
       settings: { exportDir, cardEditDelayMs: 0 },
       dispatcherPollMs: 50,

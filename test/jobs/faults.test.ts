@@ -20,8 +20,8 @@ const now = () => new Date();
 
 /** A community with one pending contribution that has two approvals and a rejection (quorum 3). */
 async function pendingWithVotes(i: number): Promise<{ id: number; communityId: number }> {
-  const community = await newCommunity(database.db, { config: { quorum: 3 } });
-  const deps = { db: database.db, clock: { now } };
+  const community = await newCommunity(database, { config: { quorum: 3 } });
+  const deps = { db: database.db, store: database.store, clock: { now } };
   const alice = await community.member("alice");
   const logged = valueOf(
     await logContribution(deps, alice, {
@@ -64,7 +64,7 @@ describe("faults", () => {
         databaseUrl: database.url,
         redisUrl,
         namespace: "cairn-flush",
-        deps: realClockDeps(database.db),
+        deps: realClockDeps(database),
         platforms: [new FakePlatform()],
         settings: { cardEditDelayMs: 0 },
       });
@@ -111,10 +111,10 @@ describe("faults", () => {
     async () => {
       // Two approvals and a rejection under quorum 3: verified at the deadline, with
       // an award and verifier rewards, so the decision writes ledger entries.
-      const community = await newCommunity(database.db, {
+      const community = await newCommunity(database, {
         config: { quorum: 3, maxSubmissionsPerDay: 1000 },
       });
-      const deps = realClockDeps(database.db);
+      const deps = realClockDeps(database);
       const alice = await community.member("alice");
       const logged = valueOf(
         await logContribution(deps, alice, {

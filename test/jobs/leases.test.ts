@@ -32,9 +32,9 @@ describe.each(BACKENDS)("delivery leases on %s", (kind) => {
     async () => {
       const platform = new SlowPlatform(3000);
       const runtime = await jobs.start([platform], { deliveryLeaseMs: 600 });
-      const community = await newCommunity(database.db, { config: { quorum: 20 } });
+      const community = await newCommunity(database, { config: { quorum: 20 } });
       const logged = valueOf(
-        await logContribution(realClockDeps(database.db), await community.member("alice"), {
+        await logContribution(realClockDeps(database), await community.member("alice"), {
           categorySlug: "docs",
           title: "Guide",
           links: ["https://example.org/guide"],

@@ -34,7 +34,7 @@ describe.each(BACKENDS)("jobs following the ledger on %s", (kind) => {
   async function start(): Promise<void> {
     settings = queueSettings(kind, database.url);
     clock = new ShiftedClock();
-    deps = { db: database.db, clock };
+    deps = { db: database.db, store: database.store, clock };
     runtime = await startWorkers({
       ...settings,
       deps,
@@ -49,7 +49,7 @@ describe.each(BACKENDS)("jobs following the ledger on %s", (kind) => {
   });
 
   it("leaves an extended contribution pending when its old deadline job fires, and decides it once at the new deadline", async () => {
-    const community = await newCommunity(database.db, { config: { quorum: 3, maxSubmissionsPerDay: 100 } });
+    const community = await newCommunity(database, { config: { quorum: 3, maxSubmissionsPerDay: 100 } });
     await start();
     const alice = await community.member("alice");
     const moderator = await community.member("maria", { moderator: true });
@@ -126,7 +126,7 @@ describe.each(BACKENDS)("jobs following the ledger on %s", (kind) => {
   });
 
   it("schedules the patterns BullMQ itself takes (`0 9 ? * MON#1`, `@weekly`) and names their next runs", async () => {
-    const community = await newCommunity(database.db);
+    const community = await newCommunity(database);
     await start();
     const invocation = {
       deps,
@@ -162,7 +162,7 @@ describe.each(BACKENDS)("jobs following the ledger on %s", (kind) => {
   });
 
   it("moves the community's leaderboard scheduler to the pattern and time zone set with /config set", async () => {
-    const community = await newCommunity(database.db);
+    const community = await newCommunity(database);
     await start();
     const id = leaderboardSchedulerId(community.communityId);
     const before = await runtime.queues.schedules.getJobScheduler(id);

@@ -74,15 +74,15 @@ async function deliverACard(platform: ScriptedPosts) {
   settings = queueSettings("redis", database.url);
   runtime = await startWorkers({
     ...settings,
-    deps: realClockDeps(database.db),
+    deps: realClockDeps(database),
     platforms: [platform],
     settings: { cardEditDelayMs: 0, backoffMs: 50 },
     dispatcherPollMs: 50,
     log,
   });
-  const community = await newCommunity(database.db, { platform: platform.platform, config: { quorum: 20 } });
+  const community = await newCommunity(database, { platform: platform.platform, config: { quorum: 20 } });
   const logged = valueOf(
-    await logContribution(realClockDeps(database.db), await community.member("alice"), {
+    await logContribution(realClockDeps(database), await community.member("alice"), {
       categorySlug: "docs",
       title: "Guide",
       links: ["https://example.org/guide"],

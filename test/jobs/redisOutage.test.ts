@@ -72,13 +72,13 @@ describe("a Redis outage", () => {
       const platform = new FakePlatform();
       const runtime: JobRuntime = await startWorkers({
         ...queueSettings("redis", database.url, REDIS_URL),
-        deps: realClockDeps(database.db),
+        deps: realClockDeps(database),
         platforms: [platform],
         settings: { cardEditDelayMs: 0, backoffMs: 100 },
         dispatcherPollMs: 100,
       });
       try {
-        const community = await newCommunity(database.db, {
+        const community = await newCommunity(database, {
           config: { quorum: 50, maxSubmissionsPerDay: 1000 },
         });
         Object.assign(community.deps, { clock: { now: () => new Date() } });

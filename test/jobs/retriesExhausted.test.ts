@@ -13,10 +13,10 @@ import { BACKENDS, FakePlatform, realClockDeps, useJobRuntime, waitFor } from ".
 const database = useTestDatabase();
 
 async function logOne() {
-  const community = await newCommunity(database.db, { config: { quorum: 20, maxSubmissionsPerDay: 1000 } });
+  const community = await newCommunity(database, { config: { quorum: 20, maxSubmissionsPerDay: 1000 } });
   const alice = await community.member("alice");
   return valueOf(
-    await logContribution(realClockDeps(database.db), alice, {
+    await logContribution(realClockDeps(database), alice, {
       categorySlug: "docs",
       title: "Guide",
       links: ["https://example.org/guide"],

@@ -136,8 +136,8 @@ export async function waitFor<T>(
   }
 }
 
-export function realClockDeps(db: Deps["db"]): Deps {
-  return { db, clock: { now: () => new Date() } };
+export function realClockDeps(database: Pick<Deps, "db" | "store">): Deps {
+  return { db: database.db, store: database.store, clock: { now: () => new Date() } };
 }
 
 /** Each test's queues on one backend: a fresh namespace, and workers started on it by `start`. */
@@ -157,7 +157,7 @@ export interface TestJobRuntime {
  */
 export function useJobRuntime(
   kind: BackendKind,
-  database: { readonly url: string; readonly db: Deps["db"] },
+  database: { readonly url: string; readonly db: Deps["db"]; readonly store: Deps["store"] },
 ): TestJobRuntime {
   let settings: QueueBackendSettings | null = null;
   const running: JobRuntime[] = [];
@@ -180,7 +180,7 @@ export function useJobRuntime(
     async start(platforms, jobSettings = {}) {
       const runtime = await startWorkers({
         ...current(),
-        deps: realClockDeps(database.db),
+        deps: realClockDeps(database),
         platforms,
         settings: { cardEditDelayMs: 0, ...jobSettings },
         dispatcherPollMs: 50,

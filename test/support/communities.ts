@@ -47,13 +47,17 @@ export interface TestCommunity {
   user(name: string): PlatformUser;
 }
 
+/** Prisma and the typed store of one test database (a TestDatabase, or a process's own connections). */
+export type DatabaseDeps = Pick<Deps, "db" | "store">;
+
 /** A new community on a chat of its own, with its configuration overridden where given. */
 export async function newCommunity(
-  db: Db,
+  database: DatabaseDeps,
   options: { config?: Partial<CommunityConfig>; clock?: FakeClock; platform?: PlatformChat["platform"] } = {},
 ): Promise<TestCommunity> {
   const clock = options.clock ?? new FakeClock();
-  const deps: Deps = { db, clock };
+  const { db, store } = database;
+  const deps: Deps = { db, store, clock };
   const platform = options.platform ?? "CONSOLE";
   const chat: PlatformChat = { platform, chatId: `chat-${randomUUID()}`, title: "Test community" };
   const { communityId, spaceId } = await ensureCommunityForChat(deps, chat);
@@ -102,7 +106,7 @@ export interface TwoPlatformCommunity {
 
 /** A Discord community whose moderator attaches a Telegram group with a space link code. */
 export async function discordAndTelegram(
-  db: Db,
+  db: DatabaseDeps,
   options: { config?: Partial<CommunityConfig> } = {},
 ): Promise<TwoPlatformCommunity> {
   const community = await newCommunity(db, { ...options, platform: "DISCORD" });

@@ -6,7 +6,8 @@
 //   afterAll(async () => { await database.drop(); });
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll } from "vitest";
-import { openDb, type Db } from "../../src/db/client.ts";
+import { openConnections, type Db } from "../../src/db/client.ts";
+import type { SqlStore } from "../../src/db/sql.ts";
 import { databaseUrl, ensureTemplate, withServer } from "./template.ts";
 
 export interface TestDatabase {
@@ -14,7 +15,9 @@ export interface TestDatabase {
   readonly url: string;
   /** A Prisma client on it (closed by drop()). */
   readonly db: Db;
-  /** Disconnects `db` and drops the database, whoever is still connected. */
+  /** The typed store of the hot write paths on it (closed by drop()). */
+  readonly store: SqlStore;
+  /** Closes `db` and `store` and drops the database, whoever is still connected. */
   drop(): Promise<void>;
 }
 
@@ -28,14 +31,16 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   const name = `cairn_test_${randomUUID().replaceAll("-", "")}`;
   await withServer((client) => client.query(`CREATE DATABASE "${name}" TEMPLATE "${source}"`));
   const url = databaseUrl(name);
-  const db = openDb(url);
+  const connections = openConnections(url);
   let dropped: Promise<void> | undefined;
   return {
     url,
-    db,
+    db: connections.db,
+    store: connections.store,
     drop: () =>
       (dropped ??= (async () => {
-        await db.$disconnect();
+        // Every connection of both pools hangs up before the database is dropped (no 57P01).
+        await connections.close();
         await withServer((client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
       })()),
   };
@@ -76,6 +81,9 @@ export function useTestDatabase(): TestDatabase {
     },
     get db() {
       return current().db;
+    },
+    get store() {
+      return current().store;
     },
     drop: () => current().drop(),
   };

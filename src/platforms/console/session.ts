@@ -5,7 +5,7 @@ import type { Clock, Deps } from "../../app/deps.ts";
 export const consoleChat: PlatformChat = { platform: "CONSOLE", chatId: "demo", title: "Demo" };
 
 /** The console's demo community (made on first use); the terminal is the moderator's own, so its log shows there too. */
-export async function ensureDemoCommunity(deps: Pick<Deps, "db" | "clock">, name: string): Promise<number> {
+export async function ensureDemoCommunity(deps: Deps, name: string): Promise<number> {
   const { communityId } = await ensureCommunityForChat(deps, consoleChat, {
     name,
     modLogChat: consoleChat.chatId,

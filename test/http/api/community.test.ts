@@ -16,7 +16,7 @@ const clock = new FakeClock();
 let server: HttpServer;
 
 beforeAll(async () => {
-  server = await startApi(database.db, clock, { rateLimit: { max: 1000, windowMs: 60_000 } });
+  server = await startApi(database, clock, { rateLimit: { max: 1000, windowMs: 60_000 } });
 });
 afterAll(async () => {
   await server.close();
@@ -24,7 +24,7 @@ afterAll(async () => {
 
 /** A community with one contribution verified by two votes over the API. */
 async function verifiedCommunity() {
-  const community = await apiCommunity(database.db, clock, { quorum: 2 });
+  const community = await apiCommunity(database, clock, { quorum: 2 });
   const alice = await community.token("alice", ["contribute", "read", "export"]);
   const bob = await community.token("bob", ["vote", "read"]);
   const carol = await community.token("carol", ["vote", "read"]);
@@ -71,7 +71,7 @@ describe("leaderboard, profiles, categories and seasons", () => {
     });
     const hiddenBoard = await call(server, "GET", "/leaderboard", { token: bob });
     expect((hiddenBoard.json["rows"] as Array<{ name: string }>).map((r) => r.name)).not.toContain("alice");
-    const other = await apiCommunity(database.db, clock);
+    const other = await apiCommunity(database, clock);
     const stranger = await other.token("eve", ["read"]);
     expect((await call(server, "GET", `/members/${aliceId}`, { token: stranger })).status).toBe(404);
 
@@ -131,16 +131,16 @@ describe("limits", () => {
   it("rate-limit each token with 429 and Retry-After, counted in Redis across servers when REDIS_URL is set", async () => {
     const limitedClock = new FakeClock();
     const redisUrl = "redis://127.0.0.1:6379";
-    const a = await startApi(database.db, limitedClock, {
+    const a = await startApi(database, limitedClock, {
       rateLimit: { max: 3, windowMs: 60_000 },
       redisUrl,
     });
-    const b = await startApi(database.db, limitedClock, {
+    const b = await startApi(database, limitedClock, {
       rateLimit: { max: 3, windowMs: 60_000 },
       redisUrl,
     });
     try {
-      const community = await apiCommunity(database.db, limitedClock);
+      const community = await apiCommunity(database, limitedClock);
       const token = await community.token("alice", ["read"]);
       const other = await community.token("bob", ["read"]);
       expect((await call(a, "GET", "/categories", { token })).status).toBe(200);

@@ -14,7 +14,7 @@ const clock = new FakeClock();
 let server: HttpServer;
 
 beforeAll(async () => {
-  server = await startApi(database.db, clock, { rateLimit: { max: 1000, windowMs: 60_000 } });
+  server = await startApi(database, clock, { rateLimit: { max: 1000, windowMs: 60_000 } });
 });
 afterAll(async () => {
   await server.close();
@@ -28,7 +28,7 @@ const draft = (n: number) => ({
 
 describe("POST /contributions", () => {
   it("logs a contribution as the token's member, answers 201 with its location, and audits the token's name", async () => {
-    const community = await apiCommunity(database.db, clock);
+    const community = await apiCommunity(database, clock);
     const token = await community.token("alice", ["contribute", "read"], "ci-bot");
     const created = await call(server, "POST", "/contributions", {
       token,
@@ -51,7 +51,7 @@ describe("POST /contributions", () => {
   });
 
   it("refuses as the chat does, with the chat's text, status by kind, and logs nothing", async () => {
-    const community = await apiCommunity(database.db, clock, { maxSubmissionsPerDay: 2 });
+    const community = await apiCommunity(database, clock, { maxSubmissionsPerDay: 2 });
     const token = await community.token("alice", ["contribute"]);
     expect((await call(server, "POST", "/contributions", { token, body: draft(1) })).status).toBe(201);
     const duplicate = await call(server, "POST", "/contributions", {
@@ -103,7 +103,7 @@ describe("POST /contributions", () => {
   });
 
   it("needs a live token with the contribute scope", async () => {
-    const community = await apiCommunity(database.db, clock);
+    const community = await apiCommunity(database, clock);
     const reader = await community.token("alice", ["read"]);
     const noScope = await call(server, "POST", "/contributions", { token: reader, body: draft(1) });
     expect(noScope.json).toMatchObject({
@@ -130,7 +130,7 @@ describe("POST /contributions", () => {
   });
 
   it("with an Idempotency-Key, a retry and two concurrent requests log once and get the first answer", async () => {
-    const community = await apiCommunity(database.db, clock);
+    const community = await apiCommunity(database, clock);
     const token = await community.token("alice", ["contribute"]);
     const headers = { "idempotency-key": "run-42" };
     const first = await call(server, "POST", "/contributions", { token, body: draft(1), headers });
@@ -179,7 +179,7 @@ describe("POST /contributions", () => {
 
 describe("GET /contributions", () => {
   it("lists newest first with filters and a cursor, and shows one with votes and history", async () => {
-    const community = await apiCommunity(database.db, clock, { quorum: 5 });
+    const community = await apiCommunity(database, clock, { quorum: 5 });
     const alice = await community.token("alice", ["contribute", "read"]);
     const bob = await community.token("bob", ["contribute", "vote", "read"]);
     for (const n of [1, 2, 3]) await call(server, "POST", "/contributions", { token: alice, body: draft(n) });
@@ -233,7 +233,7 @@ describe("GET /contributions", () => {
 
 describe("votes and withdrawal", () => {
   it("decide by quorum through the API, refuse a vote on one's own work, and withdraw only the submitter's pending work", async () => {
-    const community = await apiCommunity(database.db, clock, { quorum: 2 });
+    const community = await apiCommunity(database, clock, { quorum: 2 });
     const alice = await community.token("alice", ["contribute", "vote"]);
     const bob = await community.token("bob", ["vote"]);
     const carol = await community.token("carol", ["vote", "contribute"]);

@@ -2,12 +2,17 @@
 // way a moderator makes them, and requests whose answers are checked against
 // the route's own schemas.
 import { createToken } from "../../../src/app/tokens.ts";
-import type { Db } from "../../../src/db/client.ts";
 import { apiPlugin, type ApiOptions } from "../../../src/http/api/plugin.ts";
 import { apiRoutes } from "../../../src/http/api/routes.ts";
 import { startHttpServer, type HttpServer } from "../../../src/http/server.ts";
 import type { CommunityConfig } from "../../../src/core/config.ts";
-import { FakeClock, newCommunity, valueOf, type TestCommunity } from "../../support/communities.ts";
+import {
+  FakeClock,
+  newCommunity,
+  valueOf,
+  type DatabaseDeps,
+  type TestCommunity,
+} from "../../support/communities.ts";
 
 export interface ApiAnswer {
   readonly status: number;
@@ -19,15 +24,15 @@ export interface ApiAnswer {
 }
 
 export async function startApi(
-  db: Db,
+  database: DatabaseDeps,
   clock: FakeClock,
   options: Partial<Omit<ApiOptions, "deps" | "log">> = {},
 ): Promise<HttpServer> {
   return startHttpServer({
     port: 0,
     host: "127.0.0.1",
-    db,
-    plugins: [apiPlugin({ deps: { db, clock }, log: silent, ...options })],
+    db: database.db,
+    plugins: [apiPlugin({ deps: { ...database, clock }, log: silent, ...options })],
   });
 }
 
@@ -35,13 +40,13 @@ const silent = { info() {}, warn() {}, error() {}, debug() {} } as unknown as Ap
 
 /** A community on the server's clock, with a moderator "mod" and a way to make tokens for any member. */
 export async function apiCommunity(
-  db: Db,
+  database: DatabaseDeps,
   clock: FakeClock,
   config: Partial<CommunityConfig> = {},
 ): Promise<
   TestCommunity & { token(member: string, scopes: readonly string[], name?: string): Promise<string> }
 > {
-  const community = await newCommunity(db, { clock, config: { maxSubmissionsPerDay: 100, ...config } });
+  const community = await newCommunity(database, { clock, config: { maxSubmissionsPerDay: 100, ...config } });
   let made = 0;
   return {
     ...community,

@@ -37,7 +37,7 @@ export class ConsoleHarness implements PlatformHarness {
     this.output.on("data", (chunk: string) => this.receive(chunk));
     const greeted = this.until("alice> ");
     this.running = runConsoleWithJobs({
-      deps: { db: this.database.db },
+      deps: { db: this.database.db, store: this.database.store },
       queue: { databaseUrl: this.database.url, redisUrl: undefined },
       catalog,
       input: this.input,

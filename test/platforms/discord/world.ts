@@ -56,7 +56,7 @@ export class DiscordWorld {
   async start(options: { ackBudgetMs?: number } = {}): Promise<void> {
     this.database = await createTestDatabase();
     await this.fake.start();
-    this.deps = { db: this.database.db, clock: systemClock };
+    this.deps = { db: this.database.db, store: this.database.store, clock: systemClock };
     const outgoing = discordOutgoing({ token: TOKEN, api: this.fake.api });
     this.runtime = await startWorkers({
       databaseUrl: this.database.url,

@@ -89,7 +89,7 @@ export class TelegramWorld implements PlatformHarness {
   }
 
   get deps(): Deps {
-    return { db: this.database.db, clock: { now: () => new Date() } };
+    return { db: this.database.db, store: this.database.store, clock: { now: () => new Date() } };
   }
 
   get webhookUrl(): string {

@@ -1,0 +1,140 @@
+import pg from "pg";
+import { trackConnections } from "./pools.ts";
+
+/**
+ * One SQL statement with the types of its parameters and of its rows. It is
+ * named, so pg prepares it once per connection and later runs only bind and
+ * execute; values always travel as parameters, never spliced into the text.
+ * The row type is what the statement's column list (with its casts) returns:
+ * each path module declares both side by side, as TypedSQL would.
+ */
+export interface Statement<Params extends readonly unknown[], Row> {
+  readonly name: string;
+  readonly text: string;
+  /** Never set: carries the parameter and row types. */
+  readonly types?: (params: Params) => Row;
+}
+
+export function statement<Params extends readonly unknown[], Row>(
+  name: string,
+  text: string,
+): Statement<Params, Row> {
+  return { name, text };
+}
+
+/**
+ * A transaction on one pipelined connection. `rows` sends its statement at once
+ * and does not wait for earlier ones, so statements issued back to back share a
+ * round trip; the transaction commits (or rolls back) behind whatever is still
+ * in flight, and every statement's failure fails the whole transaction.
+ */
+export interface SqlTx {
+  rows<Params extends readonly unknown[], Row>(
+    statement: Statement<Params, Row>,
+    params: Params,
+  ): Promise<Row[]>;
+}
+
+/** What a transaction's work decides: commit what it wrote, or roll everything back. */
+export interface TxOutcome<T> {
+  readonly commit: boolean;
+  readonly value: T;
+}
+
+/**
+ * The typed store the hot write paths use instead of Prisma: a pg pool of its
+ * own in pipeline mode, owned by whoever opens the database (src/db/client.ts)
+ * and closed with it.
+ */
+export interface SqlStore {
+  transaction<T>(work: (tx: SqlTx) => Promise<TxOutcome<T>>): Promise<T>;
+  close(): Promise<void>;
+}
+
+const BEGIN = statement<[], never>("cairn_begin", "BEGIN");
+const COMMIT = statement<[], never>("cairn_commit", "COMMIT");
+const ROLLBACK = statement<[], never>("cairn_rollback", "ROLLBACK");
+
+/** Why the pool's errors are kept, not thrown: an idle connection the server ended is dropped by the pool. */
+export interface StoreErrors {
+  /** The last error an idle or checked-out connection reported outside a query (57P01 at shutdown, a reset). */
+  readonly last: Error | null;
+}
+
+export function openSqlStore(
+  databaseUrl: string,
+  options: { poolSize?: number } = {},
+): SqlStore & StoreErrors {
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: options.poolSize ?? 10, pipeline: true });
+  const connections = trackConnections(pool);
+  const errors: { last: Error | null } = { last: null };
+  // An idle connection terminated by the server (57P01 when the database stops or is
+  // dropped) is removed by the pool; without a listener pg would throw it out of the process.
+  pool.on("error", (error) => {
+    errors.last = error;
+  });
+  let closed: Promise<void> | null = null;
+  return {
+    get last() {
+      return errors.last;
+    },
+    transaction: (work) => inTransaction(pool, errors, work),
+    close: () =>
+      (closed ??= (async () => {
+        await pool.end();
+        await connections.hungUp();
+      })()),
+  };
+}
+
+async function inTransaction<T>(
+  pool: pg.Pool,
+  errors: { last: Error | null },
+  work: (tx: SqlTx) => Promise<TxOutcome<T>>,
+): Promise<T> {
+  const client = await pool.connect();
+  // While checked out the pool's idle listener is off: a connection error between
+  // statements is recorded here and fails the transaction through its statements.
+  const onError = (error: Error): void => {
+    errors.last = error;
+  };
+  client.on("error", onError);
+  let broken: Error | null = null;
+  try {
+    const tx = pipelinedTx(client);
+    void tx.rows(BEGIN, []);
+    const outcome = await work(tx);
+    void tx.rows(outcome.commit ? COMMIT : ROLLBACK, []);
+    await tx.settled();
+    return outcome.value;
+  } catch (error) {
+    broken = error instanceof Error ? error : new Error(String(error));
+    await client.query(ROLLBACK.text).catch(() => undefined);
+    throw error;
+  } finally {
+    client.removeListener("error", onError);
+    // A connection whose transaction failed is not reused: it may be mid-pipeline.
+    client.release(broken ?? undefined);
+  }
+}
+
+function pipelinedTx(client: pg.PoolClient): SqlTx & { settled(): Promise<void> } {
+  const inFlight: Array<Promise<unknown>> = [];
+  let failure: unknown = null;
+  return {
+    rows(statement, params) {
+      const sent = client
+        .query({ name: statement.name, text: statement.text, values: [...params] })
+        .then((result) => result.rows);
+      // Handled here so a statement nobody awaits cannot become an unhandled rejection;
+      // the first failure fails the transaction in settled().
+      inFlight.push(sent.catch((error: unknown) => (failure ??= error)));
+      return sent;
+    },
+    async settled() {
+      await Promise.all(inFlight);
+      // COMMIT in a failed transaction answers ROLLBACK without an error: look at every statement.
+      if (failure !== null) throw failure;
+    },
+  };
+}
