@@ -1,4 +1,6 @@
 import type { Tx } from "../db/client.ts";
+import * as paths from "../db/paths/contributions.ts";
+import type { SqlStore } from "../db/sql.ts";
 import type { ContributionStatus } from "../generated/prisma/enums.ts";
 import { readCommunityConfig, type CommunityConfig } from "../core/config.ts";
 import { resolveShares } from "../core/credits.ts";
@@ -64,6 +66,10 @@ export async function logContribution(
   const checked = checkDraftText(draft);
   if (!checked.ok) return checked;
   const now = deps.clock.now();
+  // Co-authors are resolved by name through the member look-up (Prisma); a contribution
+  // of the submitter alone, the common case and the one an agent logs in bulk, takes the store.
+  if ((draft.coAuthors ?? []).length === 0)
+    return logOwnContribution(deps.store, actor, draft, checked.value, now);
   return transact(deps, async (tx) => {
     // The submitter's row lock serialises their daily limit; advisory locks on the
     // evidence links serialise the duplicate check; the community row (the number)
@@ -113,6 +119,75 @@ export async function logContribution(
       credits: credits.value,
     });
   });
+}
+
+/**
+ * logContribution for a contribution credited to its submitter alone, on the
+ * typed store: one round trip of reads under the submitter's lock (then the
+ * evidence links' locks, in the same order as every other path), the rules, and
+ * one statement that writes everything, committed in the same round trip.
+ */
+async function logOwnContribution(
+  store: SqlStore,
+  actor: Actor,
+  draft: ContributionDraft,
+  checked: CheckedText,
+  now: Date,
+): Promise<Result<LoggedContribution, LogRefusal>> {
+  const links = checked.normalizedLinks;
+  return store.transaction<Result<LoggedContribution, LogRefusal>>(async (tx) => {
+    const submitter = tx.rows(paths.lockSubmitter, [actor.memberId]);
+    const category = tx.rows(paths.activeCategory, [actor.communityId, draft.categorySlug.toLowerCase()]);
+    const recent = tx.rows(paths.submittedSince, [
+      actor.memberId,
+      new Date(now.getTime() - DAY_MS).toISOString(),
+    ]);
+    // The links' locks are taken after the submitter's, then the duplicate check reads.
+    if (links.length > 0) void tx.rows(paths.lockEvidenceLinks, [actor.communityId, [...links].sort()]);
+    const earlier = links.length === 0 ? null : tx.rows(paths.earlierEvidence, [actor.communityId, links]);
+    const [member] = await submitter;
+    if (member === undefined) throw new Error(`member ${actor.memberId} does not exist`);
+    if (member.banned) return { commit: false, value: refuse("BANNED") };
+    const config = readCommunityConfig(member.config);
+    const [found] = await category;
+    if (found === undefined) {
+      const known = await tx.rows(paths.activeCategorySlugs, [actor.communityId]);
+      return { commit: false, value: unknownCategory(draft.categorySlug, known) };
+    }
+    const allowance = submissionAllowance((await recent)[0]?.count ?? 0, config);
+    if (!allowance.ok) return { commit: false, value: allowance };
+    const credits = resolveShares(actor.memberId, []);
+    if (!credits.ok) return { commit: false, value: credits };
+    const [duplicate] = earlier === null ? [] : await earlier;
+    if (duplicate !== undefined)
+      return { commit: false, value: refuse("DUPLICATE_LINK", { number: duplicate.number }) };
+    const closesAt = closingTime(now, config);
+    const [inserted] = await tx.rows(paths.insertContribution, [
+      actor.communityId,
+      actor.memberId,
+      found.id,
+      checked.title,
+      checked.description,
+      [...draft.links],
+      now.toISOString(),
+      closesAt.toISOString(),
+      credits.value.map((c) => c.memberId),
+      credits.value.map((c) => c.shareBp),
+      links,
+    ]);
+    if (inserted === undefined) throw new Error(`community ${actor.communityId} does not exist`);
+    return {
+      commit: true,
+      value: ok({ id: inserted.id, number: inserted.number, closesAt, credits: credits.value }),
+    };
+  });
+}
+
+function unknownCategory(
+  slug: string,
+  known: ReadonlyArray<{ slug: string }>,
+): Result<never, "UNKNOWN_CATEGORY"> {
+  return refuse("UNKNOWN_CATEGORY", { category: slug, known: known.map((c) => c.slug).join(", ") });
 }
 
 /** Fields the submitter may change before the first vote. */
@@ -282,8 +357,12 @@ async function activeCategory(
     select: { id: true, weight: true },
   });
   if (category !== null) return ok(category);
-  const known = await tx.category.findMany({ where: { communityId, active: true }, select: { slug: true } });
-  return refuse("UNKNOWN_CATEGORY", { category: slug, known: known.map((c) => c.slug).join(", ") });
+  const known = await tx.category.findMany({
+    where: { communityId, active: true },
+    select: { slug: true },
+    orderBy: { id: "asc" },
+  });
+  return unknownCategory(slug, known);
 }
 
 async function resolveCredits(

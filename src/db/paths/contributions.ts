@@ -1,0 +1,98 @@
+// logContribution's statements (src/app/contributions.ts): reads under the submitter's
+// row lock, then the contribution with its credits, evidence, first status and vote
+// card in one statement. No rule lives here; the use case decides between them.
+import { statement } from "../sql.ts";
+
+/** Locks the submitter's member row and reads what the rules need of them and their community. */
+export const lockSubmitter = statement<[memberId: number], { banned: boolean; config: unknown }>(
+  "cairn_log_lock_submitter",
+  `SELECT m.banned, c.config FROM member m JOIN community c ON c.id = m."communityId"
+   WHERE m.id = $1::int FOR UPDATE OF m`,
+);
+
+export const activeCategory = statement<[communityId: number, slug: string], { id: number; weight: number }>(
+  "cairn_log_active_category",
+  `SELECT id, weight FROM category WHERE "communityId" = $1::int AND slug = $2::text AND active`,
+);
+
+export const activeCategorySlugs = statement<[communityId: number], { slug: string }>(
+  "cairn_log_category_slugs",
+  `SELECT slug FROM category WHERE "communityId" = $1::int AND active ORDER BY id`,
+);
+
+/** Contributions the member logged after `since`. */
+export const submittedSince = statement<[memberId: number, since: string], { count: number }>(
+  "cairn_log_submitted_since",
+  `SELECT count(*)::int AS count FROM contribution
+   WHERE "submitterId" = $1::int AND "createdAt" > ($2::timestamptz AT TIME ZONE 'UTC')`,
+);
+
+/**
+ * Takes the transaction's advisory lock of each evidence link in the order given
+ * (the caller sorts them, as every path that takes these locks does, so none deadlock).
+ */
+export const lockEvidenceLinks = statement<[communityId: number, sortedUrls: string[]], { locked: number }>(
+  "cairn_log_lock_links",
+  `SELECT count(pg_advisory_xact_lock($1::int, hashtext(u.url)))::int AS locked
+   FROM (SELECT url FROM unnest($2::text[]) WITH ORDINALITY AS l(url, i) ORDER BY i OFFSET 0) u`,
+);
+
+/** The number of the earliest live contribution already using one of the links. */
+export const earlierEvidence = statement<[communityId: number, urls: string[]], { number: number }>(
+  "cairn_log_earlier_evidence",
+  `SELECT c.number FROM evidence_link e JOIN contribution c ON c.id = e."contributionId"
+   WHERE e."communityId" = $1::int AND e."normalizedUrl" = ANY($2::text[])
+     AND c.status NOT IN ('REJECTED', 'WITHDRAWN')
+   ORDER BY e."contributionId" LIMIT 1`,
+);
+
+export interface InsertedContribution {
+  readonly id: number;
+  readonly number: number;
+}
+
+/**
+ * Takes the community's next number (locking its row only from here to the
+ * commit) and writes the contribution, its credits, its evidence links, its
+ * first status and its vote card row.
+ */
+export const insertContribution = statement<
+  [
+    communityId: number,
+    submitterId: number,
+    categoryId: number,
+    title: string,
+    description: string,
+    links: string[],
+    createdAt: string,
+    closesAt: string,
+    creditMembers: number[],
+    creditShares: number[],
+    normalizedUrls: string[],
+  ],
+  InsertedContribution
+>(
+  "cairn_log_insert_contribution",
+  `WITH n AS (
+     UPDATE community SET "nextNumber" = "nextNumber" + 1 WHERE id = $1::int RETURNING "nextNumber" - 1 AS number
+   ), c AS (
+     INSERT INTO contribution ("communityId", number, "submitterId", "categoryId", title, description, links, "createdAt", "closesAt")
+     SELECT $1::int, n.number, $2::int, $3::int, $4::text, $5::text, $6::text[],
+            $7::timestamptz AT TIME ZONE 'UTC', $8::timestamptz AT TIME ZONE 'UTC'
+     FROM n RETURNING id, number
+   ), credits AS (
+     INSERT INTO credit ("contributionId", "memberId", "shareBp")
+     SELECT c.id, s.member, s.share FROM c, unnest($9::int[], $10::int[]) AS s(member, share)
+   ), evidence AS (
+     INSERT INTO evidence_link ("communityId", "contributionId", "normalizedUrl")
+     SELECT $1::int, c.id, u FROM c, unnest($11::text[]) AS u
+   ), history AS (
+     INSERT INTO status_change ("contributionId", "fromStatus", "toStatus", "actorId", reason, at)
+     SELECT c.id, NULL, 'PENDING', $2::int, '', $7::timestamptz AT TIME ZONE 'UTC' FROM c
+   ), card AS (
+     INSERT INTO outbox_message ("communityId", kind, topic, payload, "createdAt")
+     SELECT $1::int, 'VOTE_CARD', 'card:' || c.id, jsonb_build_object('kind', 'VOTE_CARD', 'contributionId', c.id),
+            $7::timestamptz AT TIME ZONE 'UTC' FROM c
+   )
+   SELECT id, number FROM c`,
+);
