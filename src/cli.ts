@@ -29,7 +29,7 @@ const USAGE = `Usage: cairn [start | bot | worker | console | migrate | ledger v
   ledger verify FILE   check the hash chain of a ledger export (JSON lines)
   ledger export [FILE] write the demo community's ledger as JSON lines (stdout without FILE)
   export [WINDOW]      attribution CSV (or --json) of the demo community for a window (all, month, 30d, …)
-  token create NAME SCOPES… [--community ID]  an API token (scopes: read contribute vote moderate export) for the demo community or community ID; the secret is the last line
+  token create NAME SCOPES… [--agent] [--community ID]  an API token (scopes: read contribute vote moderate export) for the demo community or community ID; the secret is the last line
   --help, -h           this text`;
 
 /** Kept so a failure message can be scrubbed of the configured secrets. */
@@ -68,7 +68,8 @@ async function main(argv: readonly string[]): Promise<number> {
     case "export":
       return exportCommand(config, args[0], { json: flags["json"] === true, out: stringFlag(flags["out"]) });
     case "token":
-      if (args[0] === "create") return tokenCommand(config, args.slice(1), stringFlag(flags["community"]));
+      if (args[0] === "create")
+        return tokenCommand(config, args.slice(1), stringFlag(flags["community"]), flags["agent"] === true);
       break;
   }
   process.stderr.write(`cairn: unknown command "${[command, ...args].join(" ")}"\n${USAGE}\n`);
@@ -256,11 +257,12 @@ async function exportCommand(
   });
 }
 
-/** `cairn token create NAME SCOPES… [--community ID]`: the secret alone on the last line, for scripts. */
+/** `cairn token create NAME SCOPES… [--agent] [--community ID]`: the secret alone on the last line, for scripts. */
 async function tokenCommand(
   config: Config,
   args: readonly string[],
   communityText: string | undefined,
+  agent: boolean,
 ): Promise<number> {
   if (communityText !== undefined && !/^\d{1,9}$/.test(communityText)) {
     process.stderr.write("cairn: --community needs a community id (a number)\n");
@@ -268,7 +270,7 @@ async function tokenCommand(
   }
   const [name, ...scopes] = args;
   if (name === undefined || scopes.length === 0) {
-    process.stderr.write(`cairn: usage: cairn token create NAME SCOPES… [--community ID]\n`);
+    process.stderr.write(`cairn: usage: cairn token create NAME SCOPES… [--agent] [--community ID]\n`);
     return 2;
   }
   return withDatabase(config, async (open) => {
@@ -277,14 +279,15 @@ async function tokenCommand(
       communityText === undefined
         ? await ensureDemoCommunity(deps, config.demoCommunity)
         : Number(communityText);
-    const result = await createOperatorToken(deps, communityId, { name, scopes });
+    const result = await createOperatorToken(deps, communityId, { name, scopes, agent });
     if (!result.ok) {
       process.stderr.write(`cairn: ${refusalText(result.error)}\n`);
       return 1;
     }
     const { token, scopes: granted } = result.value;
+    const actsAs = result.value.agentMemberId === null ? "" : " (an agent member, owned by the operator)";
     process.stdout.write(
-      `Token ${result.value.name} for community ${communityId}, scopes ${granted.join(", ")}:\n${token}\n`,
+      `Token ${result.value.name}${actsAs} for community ${communityId}, scopes ${granted.join(", ")}:\n${token}\n`,
     );
     return 0;
   });

@@ -6,7 +6,7 @@ type Options = NonNullable<ParseArgsConfig["options"]>;
 const COMMAND_OPTIONS: Readonly<Record<string, Options>> = {
   "deploy-commands": { guild: { type: "string" } },
   export: { json: { type: "boolean" }, out: { type: "string" } },
-  token: { community: { type: "string" } },
+  token: { community: { type: "string" }, agent: { type: "boolean" } },
 };
 
 const HELP: Options = { help: { type: "boolean", short: "h" } };

@@ -29,6 +29,13 @@ export interface Config {
   readonly httpPort: number;
   /** Bearer token for /metrics and /readyz from anywhere; undefined answers them to loopback clients only. */
   readonly metricsToken: string | undefined;
+  /**
+   * Where people reach the HTTP server's public pages and sign-in links, without a
+   * trailing slash; undefined is http://127.0.0.1:<httpPort>, this machine's only.
+   */
+  readonly publicUrl: string | undefined;
+  /** Bearer token (or `?token=`) of the operator's queue dashboard /admin/queues; undefined turns it off. */
+  readonly adminToken: string | undefined;
   readonly logLevel: LogLevel;
   /** Time zone given to new communities. */
   readonly timezone: string;
@@ -149,6 +156,8 @@ const environmentSchema = z.object({
   TELEGRAM_API_ROOT: optional(apiRoot()),
   HTTP_PORT: port(8080),
   METRICS_TOKEN: optional(secret("16-256 characters of A-Z, a-z, 0-9, _, . and -", /^[\w.-]{16,256}$/)),
+  PUBLIC_URL: optional(apiRoot()),
+  ADMIN_TOKEN: optional(secret("16-256 characters of A-Z, a-z, 0-9, _, . and -", /^[\w.-]{16,256}$/)),
   LOG_LEVEL: optional(z.enum(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(", ")}` })).transform(
     (value) => value ?? "info",
   ),
@@ -211,6 +220,8 @@ export function parseConfig(
       telegramApiRoot: e.TELEGRAM_API_ROOT,
       httpPort: e.HTTP_PORT,
       metricsToken: e.METRICS_TOKEN,
+      publicUrl: e.PUBLIC_URL,
+      adminToken: e.ADMIN_TOKEN,
       logLevel: e.LOG_LEVEL,
       timezone: e.CAIRN_TIMEZONE,
       demoCommunity: e.CAIRN_DEMO_COMMUNITY,
@@ -259,6 +270,7 @@ export function secretValues(config: Partial<Config>): string[] {
     config.telegramBotToken,
     config.telegramWebhookSecret,
     config.metricsToken,
+    config.adminToken,
   ];
   for (const url of [config.databaseUrl, config.redisUrl]) {
     if (url === undefined) continue;

@@ -49,4 +49,25 @@ describe("cairn token create", () => {
     expect(refused.code).toBe(1);
     expect(refused.stderr.trim()).toBe("cairn: A token called ci already exists; choose another name.");
   }, 90_000);
+
+  it("with --agent makes an agent member of that name, owned by the operator", async () => {
+    const community = await newCommunity(database);
+    const made = await cairn([
+      "token",
+      "create",
+      "labeller",
+      "contribute",
+      "--agent",
+      "--community",
+      String(community.communityId),
+    ]);
+    expect(made.code).toBe(0);
+    expect(made.stdout).toMatch(/an agent member, owned by the operator/);
+    const caller = await authenticateToken(community.deps, made.stdout.trim().split("\n").at(-1) ?? "");
+    if (!caller.ok) throw new Error(caller.error.code);
+    const agent = await database.db.member.findUniqueOrThrow({ where: { id: caller.value.actor.memberId } });
+    expect(agent).toMatchObject({ displayName: "labeller", kind: "AGENT" });
+    const owner = await database.db.member.findUniqueOrThrow({ where: { id: agent.ownerId ?? 0 } });
+    expect(owner.displayName).toBe("operator");
+  }, 90_000);
 });

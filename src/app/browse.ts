@@ -1,3 +1,4 @@
+import type { MemberKind } from "../core/agents.ts";
 import type { Db } from "../db/client.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
 import type { AppealStatus, ContributionStatus, DecidedBy, VoteChoice } from "../generated/prisma/enums.ts";
@@ -11,6 +12,8 @@ import { memberGroup } from "./profile.ts";
 export interface VoteView {
   readonly voterId: number;
   readonly voter: string;
+  /** An agent's vote is shown but never counts towards quorum. PERSON when absent. */
+  readonly voterKind?: MemberKind;
   readonly choice: VoteChoice;
   readonly impact: number | null;
 }
@@ -21,6 +24,8 @@ export interface VoteView {
 export interface CreditView {
   readonly memberId: number;
   readonly name: string;
+  /** PERSON when absent. */
+  readonly kind?: MemberKind;
   readonly shareBp: number;
   /** Points awarded to this member for the contribution, net of clawbacks, hundredths. */
   readonly points: number;
@@ -31,8 +36,13 @@ export interface ContributionDetail {
   readonly title: string;
   readonly description: string;
   readonly links: readonly string[];
+  /** Content digests of the evidence, `sha256:<hex>`. */
+  readonly digests: readonly string[];
   readonly category: string;
   readonly submitter: string;
+  readonly submitterKind: MemberKind;
+  /** The name of the API token it was logged through, if any. */
+  readonly loggedThrough: string | null;
   readonly credits: readonly CreditView[];
   readonly status: ContributionStatus;
   readonly createdAt: Date;
@@ -42,6 +52,8 @@ export interface ContributionDetail {
   readonly award: number | null;
   readonly blind: boolean;
   readonly tally: TallyView;
+  /** How many of the votes are agents' (shown, never counted towards quorum or ratio). */
+  readonly agentVotes: number;
   readonly votes: readonly VoteView[];
   readonly ownVote: VoteView | null;
   readonly questions: ReadonlyArray<{
@@ -80,12 +92,15 @@ export async function showContribution(
       where: { communityId_number: { communityId: actor.communityId, number: input.number } },
       include: {
         category: { select: { slug: true } },
-        submitter: { select: { displayName: true } },
+        submitter: { select: { displayName: true, kind: true } },
         credits: {
-          include: { member: { select: { displayName: true } } },
+          include: { member: { select: { displayName: true, kind: true } } },
           orderBy: [{ shareBp: "desc" }, { memberId: "asc" }],
         },
-        votes: { include: { voter: { select: { displayName: true } } }, orderBy: { createdAt: "asc" } },
+        votes: {
+          include: { voter: { select: { displayName: true, kind: true } } },
+          orderBy: { createdAt: "asc" },
+        },
         questions: { orderBy: { askedAt: "asc" } },
         history: { orderBy: [{ at: "asc" }, { id: "asc" }] },
         appeal: true,
@@ -100,15 +115,19 @@ export async function showContribution(
     ...(contribution.appeal === null ? [] : [contribution.appeal.appellantId]),
     ...(contribution.appeal?.resolverId == null ? [] : [contribution.appeal.resolverId]),
   ];
-  const [names, earned] = await Promise.all([
+  const [names, earned, token] = await Promise.all([
     namesOf(deps.db, named),
     pointsByEffectiveMember(deps.db, contribution.id),
+    contribution.tokenId === null
+      ? null
+      : deps.db.apiToken.findUnique({ where: { id: contribution.tokenId }, select: { name: true } }),
   ]);
   const nameOf = (id: number): string => names.get(id) ?? `member ${id}`;
   const votes = visibleVotes(
     contribution.votes.map((v) => ({
       voterId: v.voterId,
       voter: v.voter.displayName,
+      voterKind: v.voter.kind,
       choice: v.choice,
       impact: v.impact,
     })),
@@ -124,11 +143,15 @@ export async function showContribution(
     title: contribution.title,
     description: contribution.description,
     links: contribution.links,
+    digests: contribution.digests,
     category: contribution.category.slug,
     submitter: contribution.submitter.displayName,
+    submitterKind: contribution.submitter.kind,
+    loggedThrough: token?.name ?? null,
     credits: contribution.credits.map((c) => ({
       memberId: c.memberId,
       name: c.member.displayName,
+      kind: c.member.kind,
       shareBp: c.shareBp,
       points: earned.get(c.memberId) ?? 0,
     })),
@@ -140,6 +163,7 @@ export async function showContribution(
     award: contribution.award,
     blind: votes.blind,
     tally: votes.tally,
+    agentVotes: contribution.votes.filter((v) => v.voter.kind === "AGENT").length,
     votes: votes.votes,
     ownVote: votes.own,
     questions: contribution.questions.map((q) => ({
@@ -212,6 +236,8 @@ export interface ContributionSummary {
   readonly status: ContributionStatus;
   readonly category: string;
   readonly submitter: string;
+  /** PERSON when absent. */
+  readonly submitterKind?: MemberKind;
   readonly createdAt: Date;
   readonly award: number | null;
 }
@@ -271,7 +297,7 @@ export async function listContributions(
         createdAt: true,
         award: true,
         category: { select: { slug: true } },
-        submitter: { select: { displayName: true } },
+        submitter: { select: { displayName: true, kind: true } },
       },
     }),
     deps.db.contribution.count({ where }),
@@ -283,6 +309,7 @@ export async function listContributions(
       status: r.status,
       category: r.category.slug,
       submitter: r.submitter.displayName,
+      submitterKind: r.submitter.kind,
       createdAt: r.createdAt,
       award: r.award,
     })),

@@ -9,6 +9,8 @@ import { submissionAllowance } from "../core/rateLimit.ts";
 import { ok, refuse, type Result } from "../core/result.ts";
 import { validateDescription, validateTitle } from "../core/text.ts";
 import { MAX_EVIDENCE_LINKS, normalizeEvidenceUrl } from "../core/urls.ts";
+import { parseDigests } from "../core/digests.ts";
+import type { MemberKind } from "../core/agents.ts";
 import { findMember, type MemberRef } from "./actors.ts";
 import { transact, type Actor, type Deps } from "./deps.ts";
 import { enqueueOutbox } from "./outbox.ts";
@@ -27,6 +29,8 @@ export interface ContributionDraft {
   readonly description?: string;
   /** Already checked by core/urls parseLinks: at most 5, http(s). */
   readonly links: readonly string[];
+  /** Content digests of the evidence, `sha256:<64 hex>`. */
+  readonly digests?: readonly string[];
   readonly coAuthors?: readonly CoAuthorClaim[];
 }
 
@@ -39,6 +43,9 @@ export type LogRefusal =
   | "BANNED"
   | "SUBMISSION_LIMIT"
   | "DUPLICATE_LINK"
+  | "BAD_DIGEST"
+  | "TOO_MANY_DIGESTS"
+  | "DUPLICATE_DIGEST"
   | "UNKNOWN_MEMBER"
   | "AMBIGUOUS_MEMBER"
   | "SHARES_OVER_100"
@@ -82,13 +89,14 @@ export async function logContribution(
     const recent = await tx.contribution.count({
       where: { submitterId: actor.memberId, createdAt: { gt: new Date(now.getTime() - DAY_MS) } },
     });
-    const allowance = submissionAllowance(recent, config);
+    const allowance = submissionAllowance(recent, config, submitter.kind);
     if (!allowance.ok) return allowance;
     const credits = await resolveCredits(tx, actor, draft.coAuthors ?? [], now);
     if (!credits.ok) return credits;
-    await lockEvidenceLinks(tx, actor.communityId, checked.value.normalizedLinks);
-    const duplicate = await findDuplicateEvidence(tx, actor.communityId, checked.value.normalizedLinks, null);
-    if (duplicate !== null) return refuse("DUPLICATE_LINK", { number: duplicate });
+    const evidence = [...checked.value.normalizedLinks, ...checked.value.digests];
+    await lockEvidenceLinks(tx, actor.communityId, evidence);
+    const duplicate = await findDuplicateEvidence(tx, actor.communityId, evidence, null);
+    if (duplicate !== null) return duplicateRefusal(duplicate);
     const community = await allocateContributionNumber(tx, actor.communityId);
     const contribution = await tx.contribution.create({
       data: {
@@ -99,11 +107,13 @@ export async function logContribution(
         title: checked.value.title,
         description: checked.value.description,
         links: [...draft.links],
+        digests: checked.value.digests,
+        tokenId: actor.tokenId ?? null,
         createdAt: now,
         closesAt: closingTime(now, config),
         credits: { create: credits.value.map((c) => ({ memberId: c.memberId, shareBp: c.shareBp })) },
         evidence: {
-          create: checked.value.normalizedLinks.map((url) => ({
+          create: evidence.map((url) => ({
             communityId: actor.communityId,
             normalizedUrl: url,
           })),
@@ -134,7 +144,7 @@ async function logOwnContribution(
   checked: CheckedText,
   now: Date,
 ): Promise<Result<LoggedContribution, LogRefusal>> {
-  const links = checked.normalizedLinks;
+  const links = [...checked.normalizedLinks, ...checked.digests];
   return store.transaction<Result<LoggedContribution, LogRefusal>>(async (tx) => {
     const submitter = tx.rows(paths.lockSubmitter, [actor.memberId]);
     const category = tx.rows(paths.activeCategory, [actor.communityId, draft.categorySlug.toLowerCase()]);
@@ -154,13 +164,12 @@ async function logOwnContribution(
       const known = await tx.rows(paths.activeCategorySlugs, [actor.communityId]);
       return { commit: false, value: unknownCategory(draft.categorySlug, known) };
     }
-    const allowance = submissionAllowance((await recent)[0]?.count ?? 0, config);
+    const allowance = submissionAllowance((await recent)[0]?.count ?? 0, config, member.kind);
     if (!allowance.ok) return { commit: false, value: allowance };
     const credits = resolveShares(actor.memberId, []);
     if (!credits.ok) return { commit: false, value: credits };
     const [duplicate] = earlier === null ? [] : await earlier;
-    if (duplicate !== undefined)
-      return { commit: false, value: refuse("DUPLICATE_LINK", { number: duplicate.number }) };
+    if (duplicate !== undefined) return { commit: false, value: duplicateRefusal(duplicate) };
     const closesAt = closingTime(now, config);
     const [inserted] = await tx.rows(paths.insertContribution, [
       actor.communityId,
@@ -174,6 +183,8 @@ async function logOwnContribution(
       credits.value.map((c) => c.memberId),
       credits.value.map((c) => c.shareBp),
       links,
+      checked.digests,
+      actor.tokenId ?? null,
     ]);
     if (inserted === undefined) throw new Error(`community ${actor.communityId} does not exist`);
     return {
@@ -209,7 +220,10 @@ export type EditRefusal =
   | "BAD_LINK"
   | "TOO_MANY_LINKS"
   | "UNKNOWN_CATEGORY"
-  | "DUPLICATE_LINK";
+  | "DUPLICATE_LINK"
+  // Edits change no digests; the shared text check can still name them.
+  | "BAD_DIGEST"
+  | "TOO_MANY_DIGESTS";
 
 /** Edits a pending contribution; only its submitter, and only until the first vote. */
 export async function editContribution(
@@ -243,8 +257,11 @@ export async function editContribution(
       const links = checked.value.normalizedLinks;
       await lockEvidenceLinks(tx, actor.communityId, links);
       const duplicate = await findDuplicateEvidence(tx, actor.communityId, links, contribution.id);
-      if (duplicate !== null) return refuse("DUPLICATE_LINK", { number: duplicate });
-      await tx.evidenceLink.deleteMany({ where: { contributionId: contribution.id } });
+      if (duplicate !== null) return refuse("DUPLICATE_LINK", { number: duplicate.number });
+      // Only the links are replaced: the digests logged with it stay.
+      await tx.evidenceLink.deleteMany({
+        where: { contributionId: contribution.id, NOT: { normalizedUrl: { startsWith: "sha256:" } } },
+      });
       await tx.evidenceLink.createMany({
         data: links.map((url) => ({
           communityId: actor.communityId,
@@ -298,11 +315,15 @@ interface CheckedText {
   readonly title: string;
   readonly description: string;
   readonly normalizedLinks: string[];
+  readonly digests: string[];
 }
 
 function checkDraftText(
   draft: ContributionDraft,
-): Result<CheckedText, "TITLE_LENGTH" | "DESCRIPTION_LENGTH" | "BAD_LINK" | "TOO_MANY_LINKS"> {
+): Result<
+  CheckedText,
+  "TITLE_LENGTH" | "DESCRIPTION_LENGTH" | "BAD_LINK" | "TOO_MANY_LINKS" | "BAD_DIGEST" | "TOO_MANY_DIGESTS"
+> {
   const title = validateTitle(draft.title);
   if (!title.ok) return title;
   const description = validateDescription(draft.description ?? "");
@@ -315,7 +336,9 @@ function checkDraftText(
   }
   if (normalizedLinks.length > MAX_EVIDENCE_LINKS)
     return refuse("TOO_MANY_LINKS", { max: MAX_EVIDENCE_LINKS });
-  return ok({ title: title.value, description: description.value, normalizedLinks });
+  const digests = parseDigests(draft.digests ?? []);
+  if (!digests.ok) return digests;
+  return ok({ title: title.value, description: description.value, normalizedLinks, digests: digests.value });
 }
 
 async function allocateContributionNumber(tx: Tx, communityId: number): Promise<{ number: number }> {
@@ -327,9 +350,12 @@ async function allocateContributionNumber(tx: Tx, communityId: number): Promise<
   return row;
 }
 
-async function lockSubmitter(tx: Tx, memberId: number): Promise<{ banned: boolean; config: unknown }> {
-  const rows = await tx.$queryRaw<Array<{ banned: boolean; config: unknown }>>`
-    SELECT m.banned, c.config FROM member m JOIN community c ON c.id = m."communityId"
+async function lockSubmitter(
+  tx: Tx,
+  memberId: number,
+): Promise<{ banned: boolean; config: unknown; kind: MemberKind }> {
+  const rows = await tx.$queryRaw<Array<{ banned: boolean; config: unknown; kind: MemberKind }>>`
+    SELECT m.banned, c.config, m.kind::text AS kind FROM member m JOIN community c ON c.id = m."communityId"
     WHERE m.id = ${memberId} FOR UPDATE OF m`;
   const row = rows[0];
   if (row === undefined) throw new Error(`member ${memberId} does not exist`);
@@ -380,13 +406,26 @@ async function resolveCredits(
   return resolveShares(actor.memberId, coAuthors);
 }
 
-/** The number of a live contribution already using one of these evidence links, or null. */
+/** A digest already used is refused as a duplicate digest, a link as a duplicate link. */
+function duplicateRefusal(duplicate: {
+  number: number;
+  value: string;
+}): Result<never, "DUPLICATE_LINK" | "DUPLICATE_DIGEST"> {
+  return duplicate.value.startsWith("sha256:")
+    ? refuse("DUPLICATE_DIGEST", { number: duplicate.number })
+    : refuse("DUPLICATE_LINK", { number: duplicate.number });
+}
+
+/**
+ * The number of a live contribution already using one of these evidence links or
+ * digests (kept side by side: no URL starts with `sha256:`), and which one, or null.
+ */
 async function findDuplicateEvidence(
   tx: Tx,
   communityId: number,
   normalizedLinks: readonly string[],
   exceptContributionId: number | null,
-): Promise<number | null> {
+): Promise<{ number: number; value: string } | null> {
   if (normalizedLinks.length === 0) return null;
   const earlier = await tx.evidenceLink.findFirst({
     where: {
@@ -395,10 +434,10 @@ async function findDuplicateEvidence(
       contribution: { status: { notIn: ["REJECTED", "WITHDRAWN"] } },
       ...(exceptContributionId === null ? {} : { contributionId: { not: exceptContributionId } }),
     },
-    select: { contribution: { select: { number: true } } },
+    select: { normalizedUrl: true, contribution: { select: { number: true } } },
     orderBy: { contributionId: "asc" },
   });
-  return earlier?.contribution.number ?? null;
+  return earlier === null ? null : { number: earlier.contribution.number, value: earlier.normalizedUrl };
 }
 
 function closingTime(now: Date, config: CommunityConfig): Date {

@@ -1,6 +1,7 @@
 import type { Tx } from "../db/client.ts";
 import type { DecidedBy } from "../generated/prisma/enums.ts";
 import type { CommunityConfig } from "../core/config.ts";
+import { quorumTally } from "../core/agents.ts";
 import { decideAtDeadline, votersEarnRewards, type Tally } from "../core/decision.ts";
 import { awardPoints } from "../core/impact.ts";
 import { splitByShares } from "../core/split.ts";
@@ -18,11 +19,9 @@ export interface Decision {
   readonly award: number;
 }
 
-/** Approvals and rejections of a contribution, read inside the caller's transaction. */
+/** The tally the rules decide on (people's votes only, core quorumTally), read inside the caller's transaction. */
 export async function readTally(tx: Tx, contributionId: number): Promise<Tally> {
-  const groups = await tx.vote.groupBy({ by: ["choice"], where: { contributionId }, _count: { _all: true } });
-  const count = (choice: string): number => groups.find((g) => g.choice === choice)?._count._all ?? 0;
-  return { approvals: count("APPROVE"), rejections: count("REJECT") };
+  return (await readTallies(tx, [contributionId])).get(contributionId) ?? { approvals: 0, rejections: 0 };
 }
 
 /** One decision to write for a contribution the caller has locked. */
@@ -32,26 +31,23 @@ export interface PlannedDecision {
   readonly decidedBy: DecidedBy;
   readonly actorId: number | null;
   readonly reason: string;
+  /** The API token whose request decides it, recorded on the ledger entries written. */
+  readonly tokenId?: number | null;
 }
 
-/** The tallies of several contributions in one query; a contribution without votes is absent. */
+/** The decision tallies of several contributions in one query; a contribution without votes is absent. */
 export async function readTallies(tx: Tx, contributionIds: readonly number[]): Promise<Map<number, Tally>> {
-  const groups = await tx.vote.groupBy({
-    by: ["contributionId", "choice"],
+  const votes = await tx.vote.findMany({
     where: { contributionId: { in: [...contributionIds] } },
-    _count: { _all: true },
+    select: { contributionId: true, choice: true, voter: { select: { kind: true } } },
   });
-  const tallies = new Map<number, Tally>();
-  for (const group of groups) {
-    const tally = tallies.get(group.contributionId) ?? { approvals: 0, rejections: 0 };
-    tallies.set(
-      group.contributionId,
-      group.choice === "APPROVE"
-        ? { ...tally, approvals: group._count._all }
-        : { ...tally, rejections: group._count._all },
-    );
-  }
-  return tallies;
+  const byContribution = groupBy(votes, (v) => v.contributionId);
+  return new Map(
+    [...byContribution].map(([id, group]) => [
+      id,
+      quorumTally(group.map((v) => ({ choice: v.choice, voterKind: v.voter.kind }))),
+    ]),
+  );
 }
 
 /**
@@ -69,11 +65,12 @@ export async function recordDecision(
   reason: string,
   config: CommunityConfig,
   now: Date,
+  through: { readonly tokenId: number | null } = { tokenId: null },
 ): Promise<Decision | null> {
   const decided = await recordDecisions(
     tx,
     contribution.communityId,
-    [{ contribution, outcome, decidedBy, actorId, reason }],
+    [{ contribution, outcome, decidedBy, actorId, reason, tokenId: through.tokenId }],
     config,
     now,
   );
@@ -114,12 +111,14 @@ export async function recordDecisions(
     tx,
     rewarded.map((d) => d.contribution.id),
   );
-  const entries: NewLedgerEntry[] = decisions.flatMap((d) => [
-    ...awardEntries(d, awards.get(d.contribution.id), credits.get(d.contribution.id) ?? []),
-    ...(votersEarnRewards(d.decidedBy, d.outcome)
-      ? verifierRewardEntries(d.contribution.id, voters.get(d.contribution.id) ?? [], config)
-      : []),
-  ]);
+  const entries: NewLedgerEntry[] = decisions.flatMap((d) =>
+    [
+      ...awardEntries(d, awards.get(d.contribution.id), credits.get(d.contribution.id) ?? []),
+      ...(votersEarnRewards(d.decidedBy, d.outcome)
+        ? verifierRewardEntries(d.contribution.id, voters.get(d.contribution.id) ?? [], config)
+        : []),
+    ].map((entry) => ({ ...entry, tokenId: d.tokenId ?? null })),
+  );
   await appendLedgerEntries(tx, communityId, entries, now);
   await enqueueOutboxMany(
     tx,

@@ -29,6 +29,8 @@ export interface Actor {
    * against roles seen on another platform of a linked member.
    */
   readonly roles?: readonly string[];
+  /** The API token the request came through, recorded on what it writes (contributions, votes, ledger entries). */
+  readonly tokenId?: number;
 }
 
 /** Runs `work` in one read-committed transaction; every use case that writes goes through here. */

@@ -12,6 +12,8 @@ import { effectiveMembersCte, utcTimestamp, verifiedDeltaSql } from "./ledgerAud
 export interface ExportRow {
   readonly memberId: number;
   readonly name: string;
+  /** person or agent. */
+  readonly kind: "person" | "agent";
   /** Linked platform accounts, like "discord:123;telegram:456". */
   readonly identities: string;
   readonly award: number;
@@ -155,6 +157,7 @@ async function exportIn(
   const rows: ExportRow[] = lines.map((line, i) => ({
     memberId: line.memberId,
     name: people.get(line.memberId)?.name ?? `member ${line.memberId}`,
+    kind: people.get(line.memberId)?.kind ?? "person",
     identities: people.get(line.memberId)?.identities ?? "",
     award: line.award,
     verifierReward: line.verifierReward,
@@ -347,16 +350,27 @@ async function describeMembers(
   tx: Tx,
   communityId: number,
   memberIds: readonly number[],
-): Promise<Map<number, { name: string; identities: string }>> {
+): Promise<Map<number, { name: string; kind: "person" | "agent"; identities: string }>> {
   if (memberIds.length === 0) return new Map();
-  const rows = await tx.$queryRaw<Array<{ id: number; name: string; identities: string | null }>>`
+  const rows = await tx.$queryRaw<
+    Array<{ id: number; name: string; agent: boolean; identities: string | null }>
+  >`
     WITH RECURSIVE ${effectiveMembersCte(communityId)}
-    SELECT m.id, m."displayName" AS name,
+    SELECT m.id, m."displayName" AS name, m.kind = 'AGENT' AS agent,
            CASE WHEN m."erasedAt" IS NOT NULL THEN ${ERASED_IDENTITIES} ELSE
            (SELECT string_agg(lower(i.platform::text) || ':' || i."platformUserId", ';' ORDER BY i.platform, i."platformUserId")
             FROM identity i WHERE i."memberId" = m.id OR i."memberId" IN (SELECT eff.id FROM eff WHERE eff.target = m.id)) END AS identities
     FROM member m WHERE m.id = ANY(${[...memberIds]}::int[])`;
-  return new Map(rows.map((r) => [r.id, { name: r.name, identities: r.identities ?? "" }]));
+  return new Map(
+    rows.map((r) => [
+      r.id,
+      {
+        name: r.name,
+        kind: r.agent ? ("agent" as const) : ("person" as const),
+        identities: r.identities ?? "",
+      },
+    ]),
+  );
 }
 
 function totalsOf(rows: readonly ExportRow[], budget: number | null): ExportTotals {
@@ -381,6 +395,7 @@ function totalsOf(rows: readonly ExportRow[], budget: number | null): ExportTota
 const CSV_HEADER = [
   "member_id",
   "name",
+  "kind",
   "identities",
   "award",
   "verifier_reward",
@@ -407,6 +422,7 @@ export function exportCsv(rows: readonly ExportRow[]): string {
     ...rows.map((r) => [
       String(r.memberId),
       r.name,
+      r.kind,
       r.identities,
       pointsText(r.award),
       pointsText(r.verifierReward),

@@ -2,6 +2,7 @@ import type pg from "pg";
 import { poolOf, type Db } from "../db/client.ts";
 import { Prisma } from "../generated/prisma/client.ts";
 import { activeScore, activeWeight } from "../core/activeScore.ts";
+import type { BoardMembers, MemberKind } from "../core/agents.ts";
 import { readCommunityConfig } from "../core/config.ts";
 import {
   dayKeysBetween,
@@ -29,11 +30,15 @@ export interface LeaderboardRow {
   /** Consecutive ISO weeks with verified work, up to the current one. */
   readonly streak: number;
   readonly isCaller: boolean;
+  /** PERSON when absent. */
+  readonly kind?: MemberKind;
 }
 
 export interface LeaderboardView {
   readonly windowLabel: string;
   readonly score: LeaderboardScore;
+  /** Whom the board shows: people (the default, also when absent), agents or both. */
+  readonly members?: BoardMembers;
   /** The category slug the board is filtered by, if any. */
   readonly category: string | null;
   readonly rows: readonly LeaderboardRow[];
@@ -47,6 +52,8 @@ export interface LeaderboardRequest {
   readonly categorySlug?: string;
   readonly score: LeaderboardScore;
   readonly limit?: number;
+  /** People unless given. */
+  readonly members?: BoardMembers;
 }
 
 export const MAX_LEADERBOARD_SIZE = 25;
@@ -63,6 +70,7 @@ export function showLeaderboard(
     score: input.score,
     limit: input.limit ?? null,
     callerId: input.actor.memberId,
+    members: input.members ?? "people",
   });
 }
 
@@ -78,6 +86,7 @@ export function scheduledLeaderboard(
     score: "total",
     limit: null,
     callerId: null,
+    members: "people",
   });
 }
 
@@ -87,6 +96,7 @@ interface BoardRequest {
   score: LeaderboardScore;
   limit: number | null;
   callerId: number | null;
+  members: BoardMembers;
 }
 
 async function buildBoard(
@@ -124,7 +134,7 @@ async function buildBoard(
       : categorySource(communityId, category.id, bounds.value, scale);
   const standings = await readAggregate(
     deps.db,
-    { communityId, source, scale },
+    { communityId, source, scale, members: request.members },
     request.callerId,
     limit,
     now,
@@ -167,10 +177,12 @@ async function boardView(
     verified: row.verified,
     streak: streaks.get(row.id) ?? 0,
     isCaller: row.id === request.callerId,
+    kind: row.kind,
   });
   return {
     windowLabel: describeWindow(request.window),
     score: request.score,
+    members: request.members,
     category,
     rows: rankCompetition(top, (row) => display(row.score)).map(({ rank, row }) => toRow(row, rank)),
     callerRow: caller === null ? null : toRow(caller, rankOf(caller.score, caller.higher)),
@@ -278,7 +290,7 @@ function indexedBoard(bounds: WindowBounds, score: LeaderboardScore): IndexedBoa
  * "not zero" is |acc| ≥ w/2 and "shows more than S" is acc ≥ (round(S / w) + ½)·w,
  * both on the accumulator itself, so the (communityId, activeAcc) index serves them.
  */
-function indexedStatement(kind: IndexedBoard["kind"]): { name: string; text: string } {
+function indexedStatement(kind: IndexedBoard["kind"], members: BoardMembers): { name: string; text: string } {
   const table = kind === "period" ? "period_balance" : "balance";
   const scope = (alias: string): string =>
     `${alias}."communityId" = $1${kind === "period" ? ` AND ${alias}.period = $5::text` : ""}`;
@@ -292,21 +304,26 @@ function indexedStatement(kind: IndexedBoard["kind"]): { name: string; text: str
     kind === "active"
       ? `${score(alias)} >= (floor(${other} / $5::float8 + 0.5) + 0.5) * $5::float8`
       : `${score(alias)} > ${other}`;
-  const visible = `NOT m.hidden AND NOT m.banned AND m."mergedIntoId" IS NULL`;
+  const visible = `NOT m.hidden AND NOT m.banned AND m."mergedIntoId" IS NULL${kindFilter("m", members)}`;
   // For the active board the count of everyone above reads the bucket histogram
   // (a trigger keeps it) and counts rows only inside the caller's own bucket.
   const activeFloor = `((floor(t."activeAcc" / $5::float8 + 0.5) + 0.5) * $5::float8)`;
+  // Agents are few: the agents' board counts them above the caller directly.
   const countAbove =
-    kind === "active"
-      ? `(SELECT coalesce(sum(ab.members), 0) FROM active_bucket ab
+    members === "agents"
+      ? `(SELECT count(*) FROM ${table} b JOIN member m ON m.id = b."memberId"
+          WHERE ${scope("b")} AND ${above("b", score("t"))} AND ${visible})`
+      : kind === "active"
+        ? `(SELECT coalesce(sum(ab.members), 0) FROM active_bucket ab
           WHERE ab."communityId" = $1 AND ab.bucket > cairn_active_bucket(${activeFloor}))
          + (SELECT count(*) FROM balance b
             WHERE b."communityId" = $1 AND cairn_active_bucket(b."activeAcc") = cairn_active_bucket(${activeFloor})
               AND b."activeAcc" >= ${activeFloor})`
-      : `(SELECT count(*) FROM ${table} b WHERE ${scope("b")} AND ${above("b", score("t"))})`;
+        : `(SELECT count(*) FROM ${table} b WHERE ${scope("b")} AND ${above("b", score("t"))})`;
   const text = `
     WITH top AS MATERIALIZED (
-      SELECT t."memberId" AS id, ${score("t")}::float8 AS score, t.verified::int AS verified, m."displayName" AS name
+      SELECT t."memberId" AS id, ${score("t")}::float8 AS score, t.verified::int AS verified, m."displayName" AS name,
+             m.kind::text AS kind
       FROM ${table} t JOIN member m ON m.id = t."memberId"
       WHERE ${scope("t")} AND ${nonzero("t")} AND ${visible}
       ORDER BY ${score("t")} DESC, t."memberId"
@@ -314,34 +331,59 @@ function indexedStatement(kind: IndexedBoard["kind"]): { name: string; text: str
     ),
     me AS (
       SELECT t."memberId" AS id, ${score("t")}::float8 AS score, t.verified::int AS verified, m."displayName" AS name,
+             m.kind::text AS kind,
              CASE WHEN t."memberId" IN (SELECT id FROM top) THEN NULL ELSE (
                ${countAbove}
-               - (SELECT count(*) FROM member u JOIN ${table} b ON b."memberId" = u.id
-                  WHERE u."communityId" = $1 AND (u.hidden OR u.banned OR u."mergedIntoId" IS NOT NULL)
-                    AND ${scope("b")} AND ${above("b", score("t"))})
+               ${
+                 members === "agents"
+                   ? ""
+                   : `- (SELECT count(*) FROM member u JOIN ${table} b ON b."memberId" = u.id
+                  WHERE u."communityId" = $1 AND (${unlistedCondition("u", members)})
+                    AND ${scope("b")} AND ${above("b", score("t"))})`
+               }
              )::int END AS higher
       FROM ${table} t JOIN member m ON m.id = t."memberId"
       WHERE t."memberId" = $2::int AND ${scope("t")} AND ${nonzero("t")} AND ${visible}
     ),
     shown AS (
-      SELECT id, score, verified, name, NULL::int AS higher, false AS "isMe" FROM top
+      SELECT id, score, verified, name, kind, NULL::int AS higher, false AS "isMe" FROM top
       UNION ALL
-      SELECT id, score, verified, name, higher, true FROM me
+      SELECT id, score, verified, name, kind, higher, true FROM me
     )
     SELECT c.config, c."activeEpoch" AT TIME ZONE 'UTC' AS "activeEpoch",
-           s.id, s.score, s.verified, s.name, s.higher, s."isMe",
+           s.id, s.score, s.verified, s.name, s.kind, s.higher, s."isMe",
            ARRAY(SELECT pb.period FROM period_balance pb
                  WHERE pb."memberId" = s.id AND pb.period BETWEEN ($4::text[])[array_upper($4::text[], 1)] AND ($4::text[])[1]
                    AND pb.period = ANY($4::text[]) AND pb.verified > 0) AS weeks
     FROM community c LEFT JOIN shown s ON true
     WHERE c.id = $1`;
-  return { name: `cairn-board-${kind}`, text };
+  return { name: `cairn-board-${kind}-${members}`, text };
 }
 
+/** ` AND <alias> is of the kind the board shows`, or nothing for a board of everyone. */
+function kindFilter(alias: string, members: BoardMembers): string {
+  if (members === "all") return "";
+  return ` AND ${alias}.kind = '${members === "agents" ? "AGENT" : "PERSON"}'`;
+}
+
+/** Members off the board: hidden, banned, merged, and agents on the people's board. */
+function unlistedCondition(alias: string, members: BoardMembers): string {
+  const off = `${alias}.hidden OR ${alias}.banned OR ${alias}."mergedIntoId" IS NOT NULL`;
+  if (members === "all") return off;
+  // An equality, so the (communityId, kind) index finds the few agents for the people's board.
+  return `${off} OR ${alias}.kind = '${members === "agents" ? "PERSON" : "AGENT"}'`;
+}
+
+const statementsFor = (members: BoardMembers) => ({
+  total: indexedStatement("total", members),
+  active: indexedStatement("active", members),
+  period: indexedStatement("period", members),
+});
+
 const INDEXED_STATEMENTS = {
-  total: indexedStatement("total"),
-  active: indexedStatement("active"),
-  period: indexedStatement("period"),
+  people: statementsFor("people"),
+  agents: statementsFor("agents"),
+  all: statementsFor("all"),
 };
 
 interface IndexedRow {
@@ -351,6 +393,7 @@ interface IndexedRow {
   score: number | null;
   verified: number | null;
   name: string | null;
+  kind: MemberKind | null;
   higher: number | null;
   isMe: boolean | null;
   weeks: string[];
@@ -376,7 +419,7 @@ async function readIndexedBoard(
     request.limit === null ? MAX_LEADERBOARD_SIZE : boardLimit(request.limit, MAX_LEADERBOARD_SIZE);
   const weeks = recentWeekKeys(now, STREAK_SPAN);
   const run = (extra: string | number | null): Promise<IndexedRow[]> =>
-    queryIndexed(db, INDEXED_STATEMENTS[board.kind], [
+    queryIndexed(db, INDEXED_STATEMENTS[request.members][board.kind], [
       communityId,
       request.callerId,
       read,
@@ -416,6 +459,7 @@ async function readIndexedBoard(
       score: row.score,
       verified: row.verified ?? 0,
       name: row.name,
+      kind: row.kind ?? "PERSON",
       weeks: row.weeks,
     };
     if (row.isMe === true) me = { ...scored, higher: row.higher };
@@ -482,6 +526,7 @@ interface AggregatePlan {
   /** `WITH RECURSIVE …` CTE list whose last CTE `s(id, score, verified)` holds one row per effective member. */
   source: Prisma.Sql;
   scale: ScoreScale;
+  members: BoardMembers;
 }
 
 /**
@@ -538,6 +583,7 @@ interface Scored {
   score: number;
   verified: number;
   name: string;
+  kind: MemberKind;
   /** "W:…" keys of the recent weeks (STREAK_SPAN) in which the member had verified work. */
   weeks: string[];
 }
@@ -552,10 +598,10 @@ interface Standings {
 /** Weeks read with each shown row; a longer streak is completed by `streaksOf`. */
 const STREAK_SPAN = 26;
 
-/** Members kept off public boards; few, and found through the member indexes. */
-function unlistedIds(communityId: number): Prisma.Sql {
+/** Members kept off this board; found through the member indexes (kind included). */
+function unlistedIds(communityId: number, members: BoardMembers): Prisma.Sql {
   return Prisma.sql`SELECT m.id FROM member m
-    WHERE m."communityId" = ${communityId} AND (m.hidden OR m.banned OR m."mergedIntoId" IS NOT NULL)`;
+    WHERE m."communityId" = ${communityId} AND (${Prisma.raw(unlistedCondition("m", members))})`;
 }
 
 function recentWeeksOf(id: Prisma.Sql, weeks: readonly string[]): Prisma.Sql {
@@ -581,7 +627,7 @@ async function readAggregate(
     ${plan.source},
     v AS MATERIALIZED (
       SELECT s.id, s.score::float8 AS score, s.verified::int AS verified FROM s
-      WHERE ${scale.nonzero(Prisma.sql`s.score`)} AND s.id NOT IN (${unlistedIds(plan.communityId)})
+      WHERE ${scale.nonzero(Prisma.sql`s.score`)} AND s.id NOT IN (${unlistedIds(plan.communityId, plan.members)})
     ),
     stats AS (
       SELECT (SELECT count(*) FROM v
@@ -592,13 +638,20 @@ async function readAggregate(
       UNION ALL
       (SELECT v.*, true AS "isMe" FROM v WHERE v.id = ${caller})
     )
-    SELECT shown.id, shown.score, shown.verified, m."displayName" AS name, shown."isMe",
+    SELECT shown.id, shown.score, shown.verified, m."displayName" AS name, m.kind::text AS kind, shown."isMe",
            ${recentWeeksOf(Prisma.sql`shown.id`, weeks)} AS weeks, stats.higher
     FROM shown JOIN member m ON m.id = shown.id CROSS JOIN stats`;
   const top = rows.filter((row) => !row.isMe).sort((a, b) => b.score - a.score || a.id - b.id);
   const me = rows.find((row) => row.isMe);
   return {
-    top: top.map(({ id, score, verified, name, weeks: w }) => ({ id, score, verified, name, weeks: w })),
+    top: top.map(({ id, score, verified, name, kind, weeks: w }) => ({
+      id,
+      score,
+      verified,
+      name,
+      kind,
+      weeks: w,
+    })),
     caller:
       me === undefined
         ? null
@@ -607,6 +660,7 @@ async function readAggregate(
             score: me.score,
             verified: me.verified,
             name: me.name,
+            kind: me.kind,
             weeks: me.weeks,
             higher: me.higher,
           },
@@ -668,14 +722,18 @@ function recentWeekKeys(now: Date, count: number): string[] {
   return Array.from({ length: count }, (_, i) => `W:${isoWeekKey(new Date(now.getTime() - i * 7 * DAY_MS))}`);
 }
 
-/** A member's rank on the all-time total board, or null when they are not on it (hidden, banned, merged, no points). */
+/**
+ * A member's rank on the all-time total board (of people, agents or both), or
+ * null when they are not on it (hidden, banned, merged, no points, another kind).
+ */
 export async function allTimeRank(
   db: Db,
   communityId: number,
   memberId: number,
   now: Date,
+  members: BoardMembers = "people",
 ): Promise<number | null> {
-  const rows = await queryIndexed(db, INDEXED_STATEMENTS.total, [
+  const rows = await queryIndexed(db, INDEXED_STATEMENTS[members].total, [
     communityId,
     memberId,
     1,

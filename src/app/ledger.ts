@@ -22,6 +22,8 @@ export interface NewLedgerEntry {
   readonly reason: string;
   /** +1 for an award (one more verified contribution), −1 for its clawback. */
   readonly verifiedDelta?: number;
+  /** The API token whose request wrote it; kept beside the entry, outside its hash. */
+  readonly tokenId?: number | null;
 }
 
 interface BalanceDelta {
@@ -45,6 +47,7 @@ export async function appendLedgerEntries(
   if (entries.length === 0) return [];
   const head = await lockLedgerHead(tx, communityId);
   const hashed: HashedLedgerEntry[] = [];
+  const rows: Array<HashedLedgerEntry & { tokenId: number | null }> = [];
   let prevHash = head.hash;
   let seq = head.seq;
   for (const entry of entries) {
@@ -62,9 +65,10 @@ export async function appendLedgerEntries(
     };
     const hash = hashEntry(prevHash, facts);
     hashed.push({ ...facts, prevHash, hash });
+    rows.push({ ...facts, prevHash, hash, tokenId: entry.tokenId ?? null });
     prevHash = hash;
   }
-  await tx.ledgerEntry.createMany({ data: hashed });
+  await tx.ledgerEntry.createMany({ data: rows });
   await tx.ledgerHead.update({ where: { communityId }, data: { seq, hash: prevHash } });
   await applyToBalances(tx, communityId, entries, at);
   return hashed;

@@ -6,6 +6,7 @@ import { readCommunityConfig } from "../core/config.ts";
 import {
   ChainChecker,
   entryToLedgerLine,
+  type LedgerLineNotes,
   GENESIS_HASH,
   ledgerLineToEntry,
   type ChainCheck,
@@ -252,8 +253,24 @@ export async function readHead(db: Db, communityId: number): Promise<{ seq: numb
 export async function* exportLedgerLines(db: Db, communityId: number, fromSeq = 1): AsyncIterable<string> {
   const head = await readHead(db, communityId);
   for await (const page of ledgerPages(db, communityId, head.seq, EXPORT_PAGE, fromSeq)) {
-    for (const entry of page) yield entryToLedgerLine(entry);
+    const notes = await ledgerNotes(db, communityId, page[0]?.seq ?? 0, page.at(-1)?.seq ?? 0);
+    for (const entry of page) yield entryToLedgerLine(entry, notes.get(entry.seq));
   }
+}
+
+/** The token and evidence digests beside each entry of a page (only entries that have either). */
+async function ledgerNotes(
+  db: Db,
+  communityId: number,
+  firstSeq: number,
+  lastSeq: number,
+): Promise<Map<number, LedgerLineNotes>> {
+  const rows = await db.$queryRaw<Array<{ seq: number; tokenId: number | null; digests: string[] | null }>>`
+    SELECT le.seq, le."tokenId", c.digests
+    FROM ledger_entry le LEFT JOIN contribution c ON c.id = le."contributionId"
+    WHERE le."communityId" = ${communityId} AND le.seq BETWEEN ${firstSeq} AND ${lastSeq}
+      AND (le."tokenId" IS NOT NULL OR cardinality(c.digests) > 0)`;
+  return new Map(rows.map((r) => [r.seq, { tokenId: r.tokenId, digests: r.digests ?? [] }]));
 }
 
 // ---------------------------------------------------------------------------

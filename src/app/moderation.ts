@@ -47,6 +47,7 @@ export async function moderatorDecide(
         reason,
         config,
         now,
+        { tokenId: actor.tokenId ?? null },
       );
       if (decision === null)
         return refuse("ALREADY_DECIDED", { number: input.number, status: contribution.status });
@@ -110,6 +111,7 @@ export async function voidContribution(
         actorId: actor.memberId,
         reason,
         verifiedDelta: c.of === "AWARD" ? -(awardsOf.get(c.memberId) ?? 1) : 0,
+        tokenId: actor.tokenId ?? null,
       })),
       now,
     );
@@ -327,6 +329,7 @@ export async function adjustPoints(
           contributionId: null,
           actorId: actor.memberId,
           reason: reason.value,
+          tokenId: actor.tokenId ?? null,
         },
       ],
       now,

@@ -1,3 +1,4 @@
+import type { MemberKind } from "../core/agents.ts";
 import type { Db } from "../db/client.ts";
 import type { ContributionStatus, Platform } from "../generated/prisma/enums.ts";
 import { activeScore } from "../core/activeScore.ts";
@@ -19,6 +20,9 @@ export interface ProfileView {
   readonly memberId: number;
   readonly name: string;
   readonly hidden: boolean;
+  /** An agent member, with the name of the person who answers for it. */
+  readonly kind: MemberKind;
+  readonly ownerName: string | null;
   /** Hundredths: all-time total and the active (decayed) score. */
   readonly points: { readonly total: number; readonly active: number };
   /** All-time rank, or null when the member is not on public boards (hidden, banned, no points). */
@@ -82,7 +86,13 @@ async function profileOf(deps: Deps, actor: Actor, memberId: number): Promise<Pr
   const [member, community, counts, recent, categories, identities, rank, streaks] = await Promise.all([
     deps.db.member.findUniqueOrThrow({
       where: { id },
-      select: { displayName: true, hidden: true, balance: { select: { total: true, activeAcc: true } } },
+      select: {
+        displayName: true,
+        hidden: true,
+        kind: true,
+        ownerId: true,
+        balance: { select: { total: true, activeAcc: true } },
+      },
     }),
     deps.db.community.findUniqueOrThrow({
       where: { id: actor.communityId },
@@ -96,14 +106,24 @@ async function profileOf(deps: Deps, actor: Actor, memberId: number): Promise<Pr
       select: { platform: true, displayName: true },
       orderBy: [{ platform: "asc" }, { id: "asc" }],
     }),
-    allTimeRank(deps.db, actor.communityId, id, now),
+    deps.db.member
+      .findUniqueOrThrow({ where: { id }, select: { kind: true } })
+      .then((m) =>
+        allTimeRank(deps.db, actor.communityId, id, now, m.kind === "AGENT" ? "agents" : "people"),
+      ),
     streaksOf(deps.db, [id], now),
   ]);
   const halfLife = readCommunityConfig(community.config).decayHalfLifeDays;
+  const owner =
+    member.ownerId === null
+      ? null
+      : await deps.db.member.findUnique({ where: { id: member.ownerId }, select: { displayName: true } });
   return {
     memberId: id,
     name: member.displayName,
     hidden: member.hidden,
+    kind: member.kind,
+    ownerName: owner?.displayName ?? null,
     points: {
       total: member.balance?.total ?? 0,
       active: activeScore(member.balance?.activeAcc ?? 0, now, community.activeEpoch, halfLife),

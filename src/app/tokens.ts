@@ -20,12 +20,16 @@ import { inTransaction, transact, type Actor, type Deps } from "./deps.ts";
 export interface TokenDraft {
   readonly name: string;
   readonly scopes: readonly string[];
+  /** Make the token act as a new agent member of this name, owned by its maker, instead of as its maker. */
+  readonly agent?: boolean;
 }
 
 export interface CreatedToken {
   readonly name: string;
   readonly prefix: string;
   readonly scopes: readonly TokenScope[];
+  /** The agent member the token acts as, or null when it acts as its maker. */
+  readonly agentMemberId: number | null;
   /** The whole token, shown to its maker once. */
   readonly token: string;
 }
@@ -33,7 +37,11 @@ export interface CreatedToken {
 export type TokenRefusal =
   "NOT_MODERATOR" | "BAD_TOKEN_NAME" | "BAD_SCOPE" | "TOKEN_EXISTS" | "TOO_MANY_TOKENS";
 
-/** Makes a token that acts as the moderator who asked for it, with the scopes given. */
+/**
+ * Makes a token with the scopes given that acts as the moderator who asked for
+ * it, or, made as an agent, as a new agent member with the token's name and the
+ * moderator as its responsible owner.
+ */
 export async function createToken(
   deps: Deps,
   actor: Actor,
@@ -53,6 +61,19 @@ export async function createToken(
       const count = await tx.apiToken.count({ where: { communityId: actor.communityId } });
       if (count >= MAX_TOKENS_PER_COMMUNITY)
         return refuse("TOO_MANY_TOKENS", { max: MAX_TOKENS_PER_COMMUNITY });
+      const agent =
+        draft.agent === true
+          ? await tx.member.create({
+              data: {
+                communityId: actor.communityId,
+                displayName: name.value,
+                kind: "AGENT",
+                ownerId: actor.memberId,
+                joinedAt: now,
+              },
+              select: { id: true },
+            })
+          : null;
       await tx.apiToken.create({
         data: {
           communityId: actor.communityId,
@@ -61,7 +82,7 @@ export async function createToken(
           secretHash: issued.secretHash,
           scopes: scopes.value,
           ownerId: actor.memberId,
-          memberId: actor.memberId,
+          memberId: agent?.id ?? actor.memberId,
           createdAt: now,
         },
       });
@@ -72,11 +93,17 @@ export async function createToken(
           actorId: actor.memberId,
           action: "token.create",
           target: name.value,
-          details: { prefix: issued.prefix, scopes: scopes.value },
+          details: { prefix: issued.prefix, scopes: scopes.value, agent: agent?.id ?? null },
         },
         now,
       );
-      return ok({ name: name.value, prefix: issued.prefix, scopes: scopes.value, token: issued.token });
+      return ok({
+        name: name.value,
+        prefix: issued.prefix,
+        scopes: scopes.value,
+        agentMemberId: agent?.id ?? null,
+        token: issued.token,
+      });
     });
   } catch (error) {
     if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002")
@@ -110,6 +137,8 @@ export interface TokenSummary {
   readonly name: string;
   readonly prefix: string;
   readonly scopes: readonly string[];
+  /** Whether the token acts as an agent member. */
+  readonly agent: boolean;
   readonly createdAt: Date;
   readonly lastUsedAt: Date | null;
   readonly revokedAt: Date | null;
@@ -120,10 +149,19 @@ export async function listTokens(deps: Deps, actor: Actor): Promise<Result<Token
   if (!actor.isModerator) return refuse("NOT_MODERATOR");
   const rows = await deps.db.apiToken.findMany({
     where: { communityId: actor.communityId },
-    select: { name: true, prefix: true, scopes: true, createdAt: true, lastUsedAt: true, revokedAt: true },
+    select: {
+      name: true,
+      prefix: true,
+      scopes: true,
+      memberId: true,
+      ownerId: true,
+      createdAt: true,
+      lastUsedAt: true,
+      revokedAt: true,
+    },
     orderBy: { id: "desc" },
   });
-  return ok(rows);
+  return ok(rows.map(({ memberId, ownerId, ...row }) => ({ ...row, agent: memberId !== ownerId })));
 }
 
 /** Revokes a token by name: its next request is refused. */
@@ -193,6 +231,7 @@ export async function authenticateToken(
       memberId: row.memberId,
       isModerator: grants(row.scopes, "moderate"),
       spaceId: null,
+      tokenId: row.id,
     },
   });
 }

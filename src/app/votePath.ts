@@ -1,6 +1,7 @@
 import type { SqlStore } from "../db/sql.ts";
 import { recordVoteWithTally, voteContext, type VoteContextRow } from "../db/paths/votes.ts";
 import { MAX_CONTRIBUTION_NUMBER } from "../core/commandLine.ts";
+import { countsTowardQuorum, type MemberKind } from "../core/agents.ts";
 import { readCommunityConfig } from "../core/config.ts";
 import { decideByVotes, type Tally } from "../core/decision.ts";
 import { voterEligibility } from "../core/eligibility.ts";
@@ -35,6 +36,7 @@ export async function castUndecidingVote(
       input.choice,
       input.impact ?? null,
       now.toISOString(),
+      actor.tokenId ?? null,
     ]);
     // Committed behind the write, in the same round trip.
     return { commit: true, value: outcome };
@@ -55,25 +57,41 @@ function voteOutcome(
   }
   const config = readCommunityConfig(row.config);
   const eligible = voterEligibility({
-    voter: { memberId: actor.memberId, banned: row.banned, joinedAt: row.joinedAt, roles: actor.roles ?? [] },
+    voter: {
+      memberId: actor.memberId,
+      banned: row.banned,
+      joinedAt: row.joinedAt,
+      roles: actor.roles ?? [],
+      kind: row.voterKind ?? "PERSON",
+      ownerId: row.voterOwner,
+    },
     submitterId: row.submitterId,
     creditedMemberIds: row.credited,
+    ownersOnTheWork: row.ownedMembers.map((memberId, i) => ({ memberId, ownerId: row.memberOwners[i] ?? 0 })),
     now,
     config,
   });
   if (!eligible.ok) return eligible;
-  const tally = tallyAfter(row, input.choice);
+  const tally = tallyAfter(row, input.choice, row.voterKind ?? "PERSON");
   if (decideByVotes(tally, config) !== null) return null;
   const previous =
     row.previousChoice === null ? null : { choice: row.previousChoice, impact: row.previousImpact };
   return ok({ number: input.number, tally, previous, decision: null, blind: config.blindVoting });
 }
 
-/** The tally once this voter's vote replaces their previous one (the row lock keeps it exact). */
-function tallyAfter(row: VoteContextRow, choice: VoteChoice): Tally {
+/**
+ * The decision tally (people's votes only, as core quorumTally counts) once this
+ * voter's vote replaces their previous one (the row lock keeps it exact).
+ */
+function tallyAfter(row: VoteContextRow, choice: VoteChoice, voterKind: MemberKind): Tally {
+  const people = {
+    approvals: row.approvals - row.agentApprovals,
+    rejections: row.rejections - row.agentRejections,
+  };
+  if (!countsTowardQuorum(voterKind)) return people;
   const approvals =
-    row.approvals - (row.previousChoice === "APPROVE" ? 1 : 0) + (choice === "APPROVE" ? 1 : 0);
+    people.approvals - (row.previousChoice === "APPROVE" ? 1 : 0) + (choice === "APPROVE" ? 1 : 0);
   const rejections =
-    row.rejections - (row.previousChoice === "REJECT" ? 1 : 0) + (choice === "REJECT" ? 1 : 0);
+    people.rejections - (row.previousChoice === "REJECT" ? 1 : 0) + (choice === "REJECT" ? 1 : 0);
   return { approvals, rejections };
 }

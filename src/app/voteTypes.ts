@@ -17,6 +17,8 @@ export type VoteRefusal =
   | "IMPACT_ON_REJECT"
   | "OWN_CONTRIBUTION"
   | "CREDITED"
+  | "AGENT_OWNER_CONFLICT"
+  | "AGENT_VOTING_OFF"
   | "BANNED"
   | "TOO_NEW"
   | "MISSING_VOTER_ROLE";

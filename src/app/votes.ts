@@ -57,15 +57,18 @@ export async function castVote(
         impact,
         createdAt: now,
         updatedAt: now,
+        tokenId: actor.tokenId ?? null,
       },
-      update: { choice: input.choice, impact, updatedAt: now },
+      update: { choice: input.choice, impact, updatedAt: now, tokenId: actor.tokenId ?? null },
     });
     const tally = await readTally(tx, contribution.id);
     const outcome = decideByVotes(tally, config);
     const decision =
       outcome === null
         ? null
-        : await recordDecision(tx, contribution, outcome, "VOTES", null, "decided by vote", config, now);
+        : await recordDecision(tx, contribution, outcome, "VOTES", null, "decided by vote", config, now, {
+            tokenId: actor.tokenId ?? null,
+          });
     if (decision === null)
       await enqueueOutbox(tx, actor.communityId, { kind: "TALLY", contributionId: contribution.id });
     return ok({ number: input.number, tally, previous, decision, blind: config.blindVoting });
@@ -114,16 +117,31 @@ async function checkVoter(
 > {
   const voter = await tx.member.findUniqueOrThrow({
     where: { id: actor.memberId },
-    select: { id: true, banned: true, joinedAt: true },
+    select: { id: true, banned: true, joinedAt: true, kind: true, ownerId: true },
   });
   const credits = await tx.credit.findMany({
     where: { contributionId: contribution.id },
     select: { memberId: true },
   });
+  const creditedMemberIds = credits.map((c) => c.memberId);
+  const owned = await tx.member.findMany({
+    where: { id: { in: [contribution.submitterId, ...creditedMemberIds] }, ownerId: { not: null } },
+    select: { id: true, ownerId: true },
+  });
   return voterEligibility({
-    voter: { memberId: voter.id, banned: voter.banned, joinedAt: voter.joinedAt, roles: actor.roles ?? [] },
+    voter: {
+      memberId: voter.id,
+      banned: voter.banned,
+      joinedAt: voter.joinedAt,
+      roles: actor.roles ?? [],
+      kind: voter.kind,
+      ownerId: voter.ownerId,
+    },
     submitterId: contribution.submitterId,
-    creditedMemberIds: credits.map((c) => c.memberId),
+    creditedMemberIds,
+    ownersOnTheWork: owned.flatMap((m) =>
+      m.ownerId === null ? [] : [{ memberId: m.id, ownerId: m.ownerId }],
+    ),
     now,
     config,
   });

@@ -1,3 +1,4 @@
+import type { BoardMembers } from "../core/agents.ts";
 import { z } from "zod";
 import { listContributions, reviewQueue, showContribution } from "../app/browse.ts";
 import { buildExport, exportRowCount, INLINE_EXPORT_MEMBERS } from "../app/exports.ts";
@@ -85,11 +86,24 @@ export const contributions = defineCommand({
   },
 });
 
-/** `/leaderboard [window] [category] [active]`, in any order. */
+/** Whom a board shows, as typed: `everyone` (since `all` already names the all-time window) is both. */
+const BOARD_MEMBER_WORDS: Readonly<Record<string, BoardMembers>> = {
+  people: "people",
+  agents: "agents",
+  everyone: "all",
+};
+const isBoardMembers = (word: string): boolean => word in BOARD_MEMBER_WORDS;
+const boardMembersWord = z
+  .string()
+  .refine(isBoardMembers)
+  .transform((word) => BOARD_MEMBER_WORDS[word] ?? "people");
+
+/** `/leaderboard [window] [category] [active] [people|agents|everyone]`, in any order. */
 function parseLeaderboardArgs(args: readonly string[]): Record<string, unknown> | null {
   const raw: Record<string, unknown> = {};
   for (const arg of args) {
     if (arg.toLowerCase() === "active") raw["active"] = true;
+    else if (raw["members"] === undefined && isBoardMembers(arg.toLowerCase())) raw["members"] = arg;
     else if (raw["window"] === undefined && parseWindow(arg).ok) raw["window"] = arg;
     else if (raw["category"] === undefined && !arg.includes(":") && !arg.includes(".."))
       raw["category"] = arg;
@@ -102,16 +116,30 @@ export const leaderboard = defineCommand({
   name: "leaderboard",
   description: "Show who contributes most",
   audience: "member",
-  usage: "/leaderboard [all|week|month|7d|30d|season:NAME|YYYY-MM-DD..YYYY-MM-DD] [category] [active]",
+  usage:
+    "/leaderboard [all|week|month|7d|30d|season:NAME|YYYY-MM-DD..YYYY-MM-DD] [category] [active] [people|agents|everyone]",
   options: [
     { name: "window", description: "Which time window", kind: "window", required: false },
     { name: "category", description: "Only this category", kind: "category", required: false },
     { name: "active", description: "Rank by the active (decayed) score", kind: "flag", required: false },
+    {
+      name: "members",
+      description: "People (the default), agents, or everyone",
+      kind: "choice",
+      required: false,
+      choices: ["people", "agents", "everyone"],
+    },
   ],
   input: z.object({
     window: leaderboardWindow,
     category: optional(z.string()),
     active: optional(z.boolean()),
+    members: optional(
+      z
+        .string()
+        .transform((v) => v.toLowerCase())
+        .pipe(boardMembersWord),
+    ),
   }),
   parseText: parseLeaderboardArgs,
   run: async (ctx, input) => {
@@ -119,6 +147,7 @@ export const leaderboard = defineCommand({
       actor: ctx.actor,
       window: input.window,
       score: input.active === true ? "active" : "total",
+      members: input.members ?? "people",
       ...(input.category === undefined ? {} : { categorySlug: input.category.toLowerCase() }),
     });
     return result.ok ? leaderboardView(result.value) : refused(result);

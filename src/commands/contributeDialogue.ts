@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { parseCredits } from "../core/credits.ts";
 import { validateTitle } from "../core/text.ts";
-import { parseLinks } from "../core/urls.ts";
+import { parseEvidence } from "../core/digests.ts";
 import { refusalText } from "../views/refusals.ts";
 import { privateView, type View } from "../views/view.ts";
 
@@ -61,9 +61,12 @@ const prompts: Record<Step, (d: ContributeDialogue) => View> = {
       title: "Log a contribution (2/4)",
     }),
   links: () =>
-    privateView(["Evidence links, separated by spaces (up to 5), or none.", cancelHint], {
-      title: "Log a contribution (3/4)",
-    }),
+    privateView(
+      ["Evidence links and sha256: digests, separated by spaces (up to 5 each), or none.", cancelHint],
+      {
+        title: "Log a contribution (3/4)",
+      },
+    ),
   credits: () =>
     privateView(["Co-authors with their shares, like @alice:60 @bob:40, or none.", cancelHint], {
       title: "Log a contribution (4/4)",
@@ -130,8 +133,11 @@ export function answerContributeDialogue(
     }
     case "links": {
       const tokens = SKIP.has(text.toLowerCase()) ? [] : text.split(/\s+/);
-      const links = parseLinks(tokens);
-      return links.ok ? next({ step: "credits", links: links.value }) : retry(refusalText(links.error));
+      // Links and sha256: digests, kept together as the words /contribute reads.
+      const evidence = parseEvidence(tokens);
+      return evidence.ok
+        ? next({ step: "credits", links: [...evidence.value.links, ...evidence.value.digests] })
+        : retry(refusalText(evidence.error));
     }
     case "credits": {
       const tokens = SKIP.has(text.toLowerCase()) ? [] : text.split(/\s+/);

@@ -13,6 +13,7 @@ import { parseCredits } from "../core/credits.ts";
 import type { Refusal } from "../core/result.ts";
 import { formatPoints } from "../core/points.ts";
 import { parseLinks } from "../core/urls.ts";
+import { looksLikeDigest, parseEvidence } from "../core/digests.ts";
 import { refusalText } from "../views/refusals.ts";
 import { refusalView, successView, type View } from "../views/view.ts";
 import { contributionNumber, optional, text } from "./options.ts";
@@ -21,10 +22,13 @@ import { defineCommand } from "./types.ts";
 const isLink = (token: string): boolean =>
   /^[a-z][a-z0-9+.-]*:\/\//i.test(token) || /^(javascript|data|mailto):/i.test(token);
 
+/** Evidence words: links, and `sha256:<hex>` content digests of the artefacts. */
+const isEvidence = (token: string): boolean => isLink(token) || looksLikeDigest(token);
+
 /**
- * `/contribute <category> <title…> [links…] [with @a:60 @b:40] [| description]`:
- * links are recognised by their scheme wherever they stand, the title is the
- * remaining words.
+ * `/contribute <category> <title…> [links…] [sha256:<hex>…] [with @a:60 @b:40] [| description]`:
+ * links are recognised by their scheme and digests by `sha256:` wherever they
+ * stand, the title is the remaining words.
  */
 export function parseContributeArgs(args: readonly string[]): Record<string, unknown> | null {
   const [category, ...rest] = args;
@@ -42,8 +46,8 @@ export function parseContributeArgs(args: readonly string[]): Record<string, unk
   const credits = withAt === -1 ? [] : head.slice(withAt + 1);
   return {
     category,
-    title: main.filter((t) => !isLink(t)).join(" "),
-    links: main.filter(isLink),
+    title: main.filter((t) => !isEvidence(t)).join(" "),
+    links: main.filter(isEvidence),
     credits,
     description,
   };
@@ -61,8 +65,9 @@ const creditsSchema = z.array(z.string()).transform((tokens, ctx) => {
   }));
 });
 
-const linksSchema = z.array(z.string()).transform((tokens, ctx) => {
-  const parsed = parseLinks(tokens);
+/** Links and digests given in one list (a text line, Discord's form field). */
+const evidenceSchema = z.array(z.string()).transform((tokens, ctx) => {
+  const parsed = parseEvidence(tokens);
   if (!parsed.ok) {
     ctx.addIssue({ code: "custom", message: parsed.error.code });
     return z.NEVER;
@@ -78,11 +83,16 @@ export const contribute = defineCommand({
   name: "contribute",
   description: "Log a contribution for peers to verify",
   audience: "member",
-  usage: "/contribute <category> <title> [links…] [with @alice:60 @bob:40] [| description]",
+  usage: "/contribute <category> <title> [links…] [sha256:<hex>…] [with @alice:60 @bob:40] [| description]",
   options: [
     { name: "category", description: "What kind of work it is", kind: "category", required: true },
     { name: "title", description: "What you did, in one line", kind: "text", required: true },
-    { name: "links", description: "Evidence links (up to 5)", kind: "links", required: false },
+    {
+      name: "links",
+      description: "Evidence links (up to 5) and sha256:<hex> digests of the artefacts",
+      kind: "links",
+      required: false,
+    },
     {
       name: "credits",
       description: "Co-authors with shares, like @alice:60 @bob:40",
@@ -99,7 +109,7 @@ export const contribute = defineCommand({
   input: z.object({
     category: z.string().min(1),
     title: z.string(),
-    links: linksSchema.optional().transform((v) => v ?? []),
+    links: evidenceSchema.optional().transform((v) => v ?? { links: [], digests: [] }),
     credits: z
       .union([
         creditsSchema,
@@ -118,7 +128,8 @@ export const contribute = defineCommand({
     const result = await logContribution(ctx.deps, ctx.actor, {
       categorySlug: input.category,
       title: input.title,
-      links: input.links,
+      links: input.links.links,
+      digests: input.links.digests,
       coAuthors: input.credits as CoAuthorClaim[],
       ...(input.description === undefined ? {} : { description: input.description }),
     });

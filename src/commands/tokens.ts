@@ -22,24 +22,42 @@ const scopeWords = z
   .union([z.string(), z.array(z.string())])
   .transform((value) => (typeof value === "string" ? [value] : value).flatMap((v) => v.split(/[\s,]+/)));
 
+/** The word that makes the token an agent member, typed after the scopes. */
+const AGENT_WORD = "agent";
+
+/** The scopes typed, and whether `agent` was among them. */
+function scopesAndAgent(words: readonly string[]): { scopes: string[]; agent: boolean } {
+  const scopes = words.filter((w) => w.trim().toLowerCase() !== AGENT_WORD);
+  return { scopes, agent: scopes.length !== words.length };
+}
+
 export const tokenCreate = defineCommand({
   name: "token",
   sub: "create",
   description: "Make an API token for a tool or agent (the secret is shown once, privately)",
   audience: "moderator",
-  usage: `/token create <name> <scopes…> (${TOKEN_SCOPES.join(" ")})`,
+  usage: `/token create <name> <scopes…> [agent] (scopes: ${TOKEN_SCOPES.join(" ")})`,
   options: [
     nameOption,
-    { name: "scopes", description: `Any of: ${TOKEN_SCOPES.join(", ")}`, kind: "text", required: true },
+    {
+      name: "scopes",
+      description: `Any of: ${TOKEN_SCOPES.join(", ")}; add "agent" to make an agent member`,
+      kind: "text",
+      required: true,
+    },
   ],
   input: z.object({ name: word, scopes: scopeWords }),
   run: async (ctx, input) => {
-    const result = await createToken(ctx.deps, ctx.actor, { name: input.name, scopes: input.scopes });
+    const { scopes: typed, agent } = scopesAndAgent(input.scopes);
+    const result = await createToken(ctx.deps, ctx.actor, { name: input.name, scopes: typed, agent });
     if (!result.ok) return refused(result);
     const { name, scopes, token } = result.value;
+    const actsAs = agent
+      ? `It acts as the agent member ${name}, with you as its owner; people verify its work.`
+      : "It acts as you.";
     return privateView(
       [
-        `Token ${name} made with scopes ${scopes.join(", ")}. It acts as you. Copy it now; it is not shown again:`,
+        `Token ${name} made with scopes ${scopes.join(", ")}. ${actsAs} Copy it now; it is not shown again:`,
         token,
         `Use it as Authorization: Bearer <token> on /api/v1. Revoke it with /token revoke ${name}.`,
       ],
@@ -63,7 +81,7 @@ export const tokenList = defineCommand({
     return privateView(
       result.value.map(
         (t) =>
-          `${t.name} (cairn_${t.prefix}_…) ${t.scopes.join(", ")} — made ${formatTime(t.createdAt)}, ${t.lastUsedAt === null ? "never used" : `last used ${formatTime(t.lastUsedAt)}`}${t.revokedAt === null ? "" : `, revoked ${formatTime(t.revokedAt)}`}`,
+          `${t.name} (cairn_${t.prefix}_…) ${t.scopes.join(", ")}${t.agent ? " (agent)" : ""} — made ${formatTime(t.createdAt)}, ${t.lastUsedAt === null ? "never used" : `last used ${formatTime(t.lastUsedAt)}`}${t.revokedAt === null ? "" : `, revoked ${formatTime(t.revokedAt)}`}`,
       ),
       { title: "API tokens" },
     );

@@ -35,6 +35,10 @@ export const communityConfigSchema = z.object({
   voteWindowHours: z.number().int().min(1).max(720).default(72),
   minVoterAgeDays: z.number().int().min(0).max(3650).default(0),
   maxSubmissionsPerDay: z.number().int().min(1).max(1000).default(10),
+  /** The daily limit of agent members (an agent's own, instead of maxSubmissionsPerDay). */
+  maxAgentSubmissionsPerDay: z.number().int().min(1).max(1000).default(20),
+  /** Agents may vote; even then only people's votes count towards quorum and ratio. */
+  agentVoting: z.boolean().default(false),
   /** Hundredths of a point earned by each voter on a contribution decided by vote. */
   verifierReward: z.number().int().min(0).max(10_000).default(25),
   /** Percent multipliers for median impact ratings 1..5. */
@@ -44,6 +48,8 @@ export const communityConfigSchema = z.object({
   // At least a week: the accumulator grows as 2^(t/H), which a double holds for about 1000·H days.
   decayHalfLifeDays: z.number().int().min(7).max(3650).default(90),
   blindVoting: z.boolean().default(false),
+  /** The community's pages on the web (board, profiles, contributions, ledger explorer); off until a moderator turns them on. */
+  publicPages: z.boolean().default(false),
   voterRole: chatRef,
   moderatorRole: chatRef,
   verificationChat: chatRef,
@@ -116,6 +122,8 @@ const VALUE_KINDS: Record<CommunityConfigKey, { kind: ValueKind; expected: strin
   voteWindowHours: { kind: "count", expected: "a whole number of hours from 1 to 720" },
   minVoterAgeDays: { kind: "count", expected: "a whole number of days from 0 to 3650" },
   maxSubmissionsPerDay: { kind: "count", expected: "a whole number from 1 to 1000" },
+  maxAgentSubmissionsPerDay: { kind: "count", expected: "a whole number from 1 to 1000" },
+  agentVoting: { kind: "switch", expected: "on or off" },
   verifierReward: { kind: "points", expected: "points from 0 to 100 with at most 2 decimals, like 0.25" },
   impactMultipliers: {
     kind: "multipliers",
@@ -123,6 +131,7 @@ const VALUE_KINDS: Record<CommunityConfigKey, { kind: ValueKind; expected: strin
   },
   decayHalfLifeDays: { kind: "count", expected: "a whole number of days from 7 to 3650" },
   blindVoting: { kind: "switch", expected: "on or off" },
+  publicPages: { kind: "switch", expected: "on or off" },
   voterRole: { kind: "chatRef", expected: "a role, or none" },
   moderatorRole: { kind: "chatRef", expected: "a role, or none" },
   verificationChat: { kind: "chatRef", expected: "a chat, or none" },

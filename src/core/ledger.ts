@@ -145,8 +145,16 @@ export function ledgerLineToEntry(line: string): Result<HashedLedgerEntry, "BAD_
   return ok(parsed.data);
 }
 
+/** What an export line carries beside the hashed facts (not hashed, ignored when read back). */
+export interface LedgerLineNotes {
+  /** The API token whose request wrote the entry. */
+  readonly tokenId?: number | null;
+  /** Content digests of the evidence of the entry's contribution. */
+  readonly digests?: readonly string[];
+}
+
 /** One line of the ledger export, in the shape `ledgerLineToEntry` reads back. */
-export function entryToLedgerLine(e: HashedLedgerEntry): string {
+export function entryToLedgerLine(e: HashedLedgerEntry, notes: LedgerLineNotes = {}): string {
   return JSON.stringify({
     seq: e.seq,
     communityId: e.communityId,
@@ -159,5 +167,7 @@ export function entryToLedgerLine(e: HashedLedgerEntry): string {
     createdAt: e.createdAt.toISOString(),
     prevHash: e.prevHash,
     hash: e.hash,
+    ...(notes.tokenId == null ? {} : { tokenId: notes.tokenId }),
+    ...(notes.digests === undefined || notes.digests.length === 0 ? {} : { digests: notes.digests }),
   });
 }

@@ -1,15 +1,18 @@
+import type { MemberKind } from "./agents.ts";
 import type { CommunityConfig } from "./config.ts";
 import { ok, refuse, type Result } from "./result.ts";
 
 /**
  * Whether a member may log another contribution, given how many they logged in the
- * last 24 hours. `remaining` is how many more they may log after this one.
+ * last 24 hours. `remaining` is how many more they may log after this one. Agents
+ * have their own limit (maxAgentSubmissionsPerDay).
  */
 export function submissionAllowance(
   submittedInLast24h: number,
-  config: Pick<CommunityConfig, "maxSubmissionsPerDay">,
+  config: Pick<CommunityConfig, "maxSubmissionsPerDay" | "maxAgentSubmissionsPerDay">,
+  kind: MemberKind = "PERSON",
 ): Result<{ remaining: number }, "SUBMISSION_LIMIT"> {
-  const limit = config.maxSubmissionsPerDay;
+  const limit = kind === "AGENT" ? config.maxAgentSubmissionsPerDay : config.maxSubmissionsPerDay;
   if (submittedInLast24h >= limit) return refuse("SUBMISSION_LIMIT", { limit });
   return ok({ remaining: limit - submittedInLast24h - 1 });
 }

@@ -53,6 +53,10 @@ export interface RefusalDetails {
   readonly RATE_LIMITED: NoDetail;
   readonly SUBMISSION_LIMIT: { readonly limit: number };
   readonly DUPLICATE_LINK: ContributionFacts;
+  /** `position` is the digest's place among the digests given. */
+  readonly BAD_DIGEST: { readonly position?: number };
+  readonly TOO_MANY_DIGESTS: LimitFacts;
+  readonly DUPLICATE_DIGEST: ContributionFacts;
   readonly UNKNOWN_MEMBER: NameFacts;
   readonly AMBIGUOUS_MEMBER: NameFacts;
   readonly BAD_CREDIT: { readonly token?: string };
@@ -72,6 +76,8 @@ export interface RefusalDetails {
   readonly IMPACT_ON_REJECT: NoDetail;
   readonly OWN_CONTRIBUTION: NoDetail;
   readonly CREDITED: NoDetail;
+  readonly AGENT_OWNER_CONFLICT: NoDetail;
+  readonly AGENT_VOTING_OFF: NoDetail;
   readonly TOO_NEW: { readonly days: number; readonly daysLeft: number };
   readonly MISSING_VOTER_ROLE: { readonly role: string };
   readonly NO_OPEN_QUESTION: ContributionFacts;

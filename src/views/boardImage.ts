@@ -2,6 +2,7 @@ import type { LeaderboardRow, LeaderboardView } from "../app/leaderboard.ts";
 import { formatPoints } from "../core/points.ts";
 import { box, renderPicture, type Picture, type PictureChild, type PictureNode } from "./pictures/render.ts";
 import { fitText } from "./pictures/text.ts";
+import { memberName } from "./memberName.ts";
 
 export const BOARD_IMAGE_WIDTH = 720;
 /** The Open Graph size link previews (Discord, Telegram, the web) expect. */
@@ -149,8 +150,8 @@ function lineNode(line: BoardLine, shaded: boolean, scale: Scale): PictureNode {
 
 function rowCells(row: LeaderboardRow, scale: Scale): PictureChild[] {
   const name = row.isCaller
-    ? `${fitText(row.name, scale.nameColumns - 6)} (you)`
-    : fitText(row.name, scale.nameColumns);
+    ? `${fitText(memberName(row.name, row.kind), scale.nameColumns - 6)} (you)`
+    : fitText(memberName(row.name, row.kind), scale.nameColumns);
   return [
     cell({ width: scale.rank, justifyContent: "flex-end", color: PALETTE.muted }, `${row.rank}.`),
     cell({ flexGrow: 1, flexShrink: 1, marginLeft: scale.text * 0.6 }, name),

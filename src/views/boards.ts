@@ -1,18 +1,21 @@
 import type { LeaderboardRow, LeaderboardView } from "../app/leaderboard.ts";
 import type { ProfileView } from "../app/profile.ts";
+import { AGENT_MARK, memberName } from "./memberName.ts";
 import { formatPoints } from "../core/points.ts";
 import { privateView, publicView, type View } from "./view.ts";
 
 function boardLine(row: LeaderboardRow): string {
   const streak = row.streak > 0 ? `, ${row.streak}-week streak` : "";
-  return `${row.rank}. ${row.name} — ${formatPoints(row.points)} pts, ${row.verified} verified${streak}${row.isCaller ? " (you)" : ""}`;
+  return `${row.rank}. ${memberName(row.name, row.kind)} — ${formatPoints(row.points)} pts, ${row.verified} verified${streak}${row.isCaller ? " (you)" : ""}`;
 }
 
 /** A leaderboard as text rows; public because boards are meant to be seen. */
 export function leaderboardView(board: LeaderboardView): View {
   const score = board.score === "active" ? "active score" : "points";
   const category = board.category === null ? "" : `, ${board.category}`;
-  const title = `Leaderboard — ${board.windowLabel}${category} (${score})`;
+  const members =
+    board.members === "agents" ? ", agents" : board.members === "all" ? ", people and agents" : "";
+  const title = `Leaderboard — ${board.windowLabel}${category}${members} (${score})`;
   if (board.rows.length === 0) return publicView(["Nobody has points here yet."], { title });
   const caller = board.callerRow === null ? [] : ["…", boardLine(board.callerRow)];
   return publicView([...board.rows.map(boardLine), ...caller], { title });
@@ -27,6 +30,9 @@ export function profileView(profile: ProfileView): View {
   const recent = profile.recent.map((c) => `  #${c.number} [${c.status.toLowerCase()}] ${c.title}`);
   return privateView(
     [
+      ...(profile.kind === "AGENT"
+        ? [`Agent member ${AGENT_MARK}; its owner ${profile.ownerName ?? "(unknown)"} answers for it`]
+        : []),
       `Points: ${formatPoints(profile.points.total)} total, ${formatPoints(profile.points.active)} active`,
       `Rank: ${profile.rank === null ? "not on public boards" : `#${profile.rank}`}${profile.hidden ? " (hidden from boards)" : ""}`,
       `Streak: ${profile.streak} week(s)`,
@@ -35,6 +41,6 @@ export function profileView(profile: ProfileView): View {
       `Accounts: ${profile.identities.map((i) => `${i.platform.toLowerCase()} ${i.displayName}`).join(", ")}`,
       ...(recent.length === 0 ? [] : ["Recent:", ...recent]),
     ],
-    { title: `Profile of ${profile.name}` },
+    { title: `Profile of ${memberName(profile.name, profile.kind)}` },
   );
 }

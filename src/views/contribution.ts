@@ -1,6 +1,7 @@
 import type { ContributionDetail, ContributionPage, ReviewQueue } from "../app/browse.ts";
 import type { TallyView } from "../core/blindVoting.ts";
 import { formatPoints } from "../core/points.ts";
+import { memberName } from "./memberName.ts";
 import { privateView, publicView, type Button, type View } from "./view.ts";
 
 /** "2026-11-28 09:00 UTC" — every platform shows the same, unambiguous time. */
@@ -33,7 +34,7 @@ function creditsLine(detail: ContributionDetail): string {
   return detail.credits
     .map(
       (c) =>
-        `${c.name} ${c.shareBp / 100}%${detail.status === "VERIFIED" ? ` (${formatPoints(c.points)} pts)` : ""}`,
+        `${memberName(c.name, c.kind)} ${c.shareBp / 100}%${detail.status === "VERIFIED" ? ` (${formatPoints(c.points)} pts)` : ""}`,
     )
     .join(", ");
 }
@@ -58,8 +59,15 @@ export function voteCardView(detail: ContributionDetail): View {
   const fields = [
     { name: "Category", value: detail.category },
     { name: "Credits", value: creditsLine(detail) },
-    ...(detail.links.length === 0 ? [] : [{ name: "Evidence", value: detail.links.join("\n") }]),
-    { name: "Tally", value: formatTally(detail.tally) },
+    ...(detail.links.length === 0 && detail.digests.length === 0
+      ? []
+      : [{ name: "Evidence", value: [...detail.links, ...detail.digests].join("\n") }]),
+    {
+      name: "Tally",
+      value:
+        formatTally(detail.tally) +
+        (detail.agentVotes === 0 ? "" : ` (${detail.agentVotes} by agents, not counted towards quorum)`),
+    },
     pending
       ? { name: "Closes", value: formatTime(detail.closesAt) }
       : { name: "Outcome", value: outcomeText(detail) },
@@ -69,7 +77,7 @@ export function voteCardView(detail: ContributionDetail): View {
     })),
   ];
   return publicView(detail.description === "" ? [] : [detail.description], {
-    title: `#${detail.number} ${detail.title} — by ${detail.submitter}`,
+    title: `#${detail.number} ${detail.title} — by ${memberName(detail.submitter, detail.submitterKind)}`,
     fields,
     ...(pending ? { buttons: voteButtons(detail.number) } : {}),
   });
@@ -97,7 +105,8 @@ export function decisionView(detail: ContributionDetail): View {
 export function contributionDetailView(detail: ContributionDetail): View {
   const card = voteCardView(detail);
   const votes = detail.votes.map(
-    (v) => `${v.voter}: ${v.choice.toLowerCase()}${v.impact === null ? "" : ` (impact ${v.impact})`}`,
+    (v) =>
+      `${memberName(v.voter, v.voterKind)}: ${v.choice.toLowerCase()}${v.impact === null ? "" : ` (impact ${v.impact})`}`,
   );
   const history = detail.history.map(
     (h) =>
@@ -109,8 +118,16 @@ export function contributionDetailView(detail: ContributionDetail): View {
       : [
           `Appeal by ${detail.appeal.appellant} (${detail.appeal.status.toLowerCase()}): ${detail.appeal.reason}`,
         ];
+  const through = detail.loggedThrough === null ? [] : [`Logged through API token ${detail.loggedThrough}.`];
   return privateView(
-    [...card.lines, ...(votes.length === 0 ? [] : ["Votes:", ...votes]), "History:", ...history, ...appeal],
+    [
+      ...card.lines,
+      ...through,
+      ...(votes.length === 0 ? [] : ["Votes:", ...votes]),
+      "History:",
+      ...history,
+      ...appeal,
+    ],
     {
       title: `${card.title ?? ""} [${detail.status.toLowerCase()}]`,
       fields: card.fields ?? [],
@@ -124,7 +141,7 @@ export function contributionPageView(page: ContributionPage): View {
   if (page.total === 0) return privateView(["No contributions match."]);
   const lines = page.items.map(
     (c) =>
-      `#${c.number} [${c.status.toLowerCase()}] ${c.title} — ${c.submitter}, ${c.category}${c.award === null ? "" : `, ${formatPoints(c.award)} pts`}`,
+      `#${c.number} [${c.status.toLowerCase()}] ${c.title} — ${memberName(c.submitter, c.submitterKind)}, ${c.category}${c.award === null ? "" : `, ${formatPoints(c.award)} pts`}`,
   );
   return privateView([...lines, `Page ${page.page} of ${page.pages} (${page.total} in all).`], {
     title: "Contributions",

@@ -3,6 +3,7 @@ import { formatPoints } from "../core/points.ts";
 import { BOARD_IMAGE_WIDTH, header, PALETTE } from "./boardImage.ts";
 import { box, renderPicture, type Picture, type PictureNode } from "./pictures/render.ts";
 import { fitText } from "./pictures/text.ts";
+import { memberName } from "./memberName.ts";
 import type { Attachment } from "./view.ts";
 
 /** Categories a card has room for; the rest are counted. */
@@ -21,7 +22,7 @@ function profileNode(profile: ProfileView): PictureNode {
   const subtitle = profile.hidden ? "Profile · hidden from public boards" : "Profile";
   return box(
     { flexDirection: "column", width: "100%", background: PALETTE.page, color: PALETTE.ink },
-    header(profile.name, subtitle),
+    header(memberName(profile.name, profile.kind), subtitle),
     box(
       { padding: "20px 24px 8px" },
       ...[

@@ -8,6 +8,7 @@ import type { Refusal, RefusalCode, RefusalDetails } from "../core/result.ts";
 import { MAX_TOKENS_PER_COMMUNITY, TOKEN_SCOPES } from "../core/tokens.ts";
 import { limitText, MAX_DESCRIPTION_LENGTH, MAX_REASON_LENGTH, MAX_TITLE_LENGTH } from "../core/text.ts";
 import { MAX_EVIDENCE_LINKS } from "../core/urls.ts";
+import { MAX_EVIDENCE_DIGESTS } from "../core/digests.ts";
 
 /** A text for every refusal code, each reading the facts its code carries. */
 export type RefusalTexts = { readonly [C in RefusalCode]: (detail: RefusalDetails[C]) => string };
@@ -39,6 +40,10 @@ export const refusalTexts = {
   RATE_LIMITED: () => "You are sending commands too fast; wait a minute and try again.",
   SUBMISSION_LIMIT: (d) =>
     `You have reached today's limit of ${d.limit ?? "daily"} contributions; try again tomorrow.`,
+  BAD_DIGEST: (d) =>
+    `${d.position === undefined ? "A digest" : `Digest ${d.position}`} is not valid; write sha256: and the 64 hex digits of the file's SHA-256.`,
+  TOO_MANY_DIGESTS: () => `At most ${MAX_EVIDENCE_DIGESTS} evidence digests per contribution.`,
+  DUPLICATE_DIGEST: (d) => `That evidence digest is already used by contribution #${d.number ?? "?"}.`,
   DUPLICATE_LINK: (d) => `That evidence link is already used by contribution #${d.number ?? "?"}.`,
   UNKNOWN_MEMBER: (d) => `No member is called "${d.name ?? ""}"; mention them or check the spelling.`,
   AMBIGUOUS_MEMBER: (d) => `More than one member is called "${d.name ?? ""}"; mention them instead.`,
@@ -59,6 +64,9 @@ export const refusalTexts = {
   BAD_IMPACT: () => "Impact is a whole number from 1 to 5.",
   IMPACT_ON_REJECT: () => "Impact ratings go with approvals; reject without one.",
   OWN_CONTRIBUTION: () => "You cannot vote on your own contribution.",
+  AGENT_OWNER_CONFLICT: () =>
+    "An agent and its owner count as one: neither may vote on the other's contributions.",
+  AGENT_VOTING_OFF: () => "Agents may not vote in this community (a moderator can turn agentVoting on).",
   CREDITED: () => "You are credited on this contribution, so you cannot vote on it.",
   TOO_NEW: (d) => `New members can vote after ${d.days ?? "a few"} day(s) in the community.`,
   MISSING_VOTER_ROLE: (d) => `Voting needs the ${d.role ?? "voter"} role.`,

@@ -156,8 +156,8 @@ describe("showContribution", () => {
       tally: { approvals: 1, rejections: 1, voters: 2 },
     });
     expect(detail.credits).toEqual([
-      { memberId: ada.memberId, name: "Ada", shareBp: 7_000, points: 700 },
-      { memberId: bo.memberId, name: "Bo", shareBp: 3_000, points: 0 },
+      { memberId: ada.memberId, name: "Ada", kind: "PERSON", shareBp: 7_000, points: 700 },
+      { memberId: bo.memberId, name: "Bo", kind: "PERSON", shareBp: 3_000, points: 0 },
     ]);
     expect(detail.votes.map((v) => [v.voter, v.choice, v.impact])).toEqual([
       ["Cy", "REJECT", null],

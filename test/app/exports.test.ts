@@ -153,13 +153,13 @@ describe("buildExport", () => {
     const result = await exported(c, mod, { window: { kind: "all" }, format: "csv", budget: 100 });
     const lines = result.content.split("\r\n");
     expect(lines[0]).toBe(
-      "member_id,name,identities,award,verifier_reward,clawback,adjustment,verified,carried_debt,net,share_pct,payout",
+      "member_id,name,kind,identities,award,verifier_reward,clawback,adjustment,verified,carried_debt,net,share_pct,payout",
     );
     expect(lines[1]).toBe(
-      `${evil.memberId},"'=HYPERLINK(""x"",""y"")","discord:user-${c.communityId}-=HYPERLINK(""x"",""y"")",1.50,0.00,0.00,0.00,1,0.00,1.50,100.00,100`,
+      `${evil.memberId},"'=HYPERLINK(""x"",""y"")",person,"discord:user-${c.communityId}-=HYPERLINK(""x"",""y"")",1.50,0.00,0.00,0.00,1,0.00,1.50,100.00,100`,
     );
     expect(lines[2]).toBe(
-      `${plain.memberId},"Smith, Jo","discord:user-${c.communityId}-Smith, Jo",0.00,0.00,0.00,-0.05,0,0.00,-0.05,0.00,0`,
+      `${plain.memberId},"Smith, Jo",person,"discord:user-${c.communityId}-Smith, Jo",0.00,0.00,0.00,-0.05,0,0.00,-0.05,0.00,0`,
     );
     expect(result.filename).toBe(`cairn-${c.communityId}-all-time.csv`);
     expect(csvCell("+1 555")).toBe("'+1 555");

@@ -35,6 +35,27 @@ describe("/token", () => {
     expect((await authenticateToken(community.deps, token)).ok).toBe(false);
   });
 
+  it("with agent makes an agent member owned by the moderator, listed as an agent", async () => {
+    const community = await newCommunity(database);
+    const invocation: Invocation = {
+      deps: community.deps,
+      chat: community.chat,
+      user: { ...community.user("mod"), isPlatformModerator: true },
+    };
+    const created = await runTextCommand(catalog, invocation, "/token create labeller contribute agent read");
+    expect(created?.lines[0]).toBe(
+      "Token labeller made with scopes read, contribute. It acts as the agent member labeller, with you as its owner; people verify its work. Copy it now; it is not shown again:",
+    );
+    const caller = await authenticateToken(community.deps, created?.lines[1] ?? "");
+    if (!caller.ok) throw new Error(caller.error.code);
+    const mod = await community.member("mod");
+    expect(
+      await database.db.member.findUniqueOrThrow({ where: { id: caller.value.actor.memberId } }),
+    ).toMatchObject({ displayName: "labeller", kind: "AGENT", ownerId: mod.memberId });
+    const list = await runTextCommand(catalog, invocation, "/token list");
+    expect(list?.lines[0]).toMatch(/^labeller \(cairn_[0-9a-f]{12}_…\) read, contribute \(agent\) — made/);
+  });
+
   it("refuses people who are not moderators and bad scopes, one line each", async () => {
     const community = await newCommunity(database);
     const member: Invocation = { deps: community.deps, chat: community.chat, user: community.user("alice") };

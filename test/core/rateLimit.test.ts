@@ -1,11 +1,20 @@
 import { describe, expect, it } from "vitest";
 import { commandAllowance, submissionAllowance } from "../../src/core/rateLimit.ts";
 
-const config = { maxSubmissionsPerDay: 10 };
+const config = { maxSubmissionsPerDay: 10, maxAgentSubmissionsPerDay: 3 };
 
 describe("daily submission limit", () => {
   it("allows a first submission and says how many remain after it", () => {
     expect(submissionAllowance(0, config)).toEqual({ ok: true, value: { remaining: 9 } });
+  });
+
+  it("holds an agent to its own limit, maxAgentSubmissionsPerDay", () => {
+    expect(submissionAllowance(2, config, "AGENT")).toEqual({ ok: true, value: { remaining: 0 } });
+    expect(submissionAllowance(3, config, "AGENT")).toEqual({
+      ok: false,
+      error: { code: "SUBMISSION_LIMIT", detail: { limit: 3 } },
+    });
+    expect(submissionAllowance(3, config, "PERSON").ok).toBe(true);
   });
 
   it("allows the last one of the day", () => {

@@ -4,9 +4,12 @@
 import { statement } from "../sql.ts";
 
 /** Locks the submitter's member row and reads what the rules need of them and their community. */
-export const lockSubmitter = statement<[memberId: number], { banned: boolean; config: unknown }>(
+export const lockSubmitter = statement<
+  [memberId: number],
+  { banned: boolean; config: unknown; kind: "PERSON" | "AGENT" }
+>(
   "cairn_log_lock_submitter",
-  `SELECT m.banned, c.config FROM member m JOIN community c ON c.id = m."communityId"
+  `SELECT m.banned, c.config, m.kind::text AS kind FROM member m JOIN community c ON c.id = m."communityId"
    WHERE m.id = $1::int FOR UPDATE OF m`,
 );
 
@@ -37,10 +40,13 @@ export const lockEvidenceLinks = statement<[communityId: number, sortedUrls: str
    FROM (SELECT url FROM unnest($2::text[]) WITH ORDINALITY AS l(url, i) ORDER BY i OFFSET 0) u`,
 );
 
-/** The number of the earliest live contribution already using one of the links. */
-export const earlierEvidence = statement<[communityId: number, urls: string[]], { number: number }>(
+/** The number of the earliest live contribution already using one of the links or digests, and which. */
+export const earlierEvidence = statement<
+  [communityId: number, urls: string[]],
+  { number: number; value: string }
+>(
   "cairn_log_earlier_evidence",
-  `SELECT c.number FROM evidence_link e JOIN contribution c ON c.id = e."contributionId"
+  `SELECT c.number, e."normalizedUrl" AS value FROM evidence_link e JOIN contribution c ON c.id = e."contributionId"
    WHERE e."communityId" = $1::int AND e."normalizedUrl" = ANY($2::text[])
      AND c.status NOT IN ('REJECTED', 'WITHDRAWN')
    ORDER BY e."contributionId" LIMIT 1`,
@@ -69,6 +75,8 @@ export const insertContribution = statement<
     creditMembers: number[],
     creditShares: number[],
     normalizedUrls: string[],
+    digests: string[],
+    tokenId: number | null,
   ],
   InsertedContribution
 >(
@@ -76,9 +84,9 @@ export const insertContribution = statement<
   `WITH n AS (
      UPDATE community SET "nextNumber" = "nextNumber" + 1 WHERE id = $1::int RETURNING "nextNumber" - 1 AS number
    ), c AS (
-     INSERT INTO contribution ("communityId", number, "submitterId", "categoryId", title, description, links, "createdAt", "closesAt")
+     INSERT INTO contribution ("communityId", number, "submitterId", "categoryId", title, description, links, "createdAt", "closesAt", digests, "tokenId")
      SELECT $1::int, n.number, $2::int, $3::int, $4::text, $5::text, $6::text[],
-            $7::timestamptz AT TIME ZONE 'UTC', $8::timestamptz AT TIME ZONE 'UTC'
+            $7::timestamptz AT TIME ZONE 'UTC', $8::timestamptz AT TIME ZONE 'UTC', $12::text[], $13::int
      FROM n RETURNING id, number
    ), credits AS (
      INSERT INTO credit ("contributionId", "memberId", "shareBp")

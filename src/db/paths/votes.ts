@@ -17,13 +17,21 @@ export interface VoteContextRow {
   readonly previousImpact: number | null;
   readonly approvals: number;
   readonly rejections: number;
+  readonly voterKind: "PERSON" | "AGENT" | null;
+  readonly voterOwner: number | null;
+  /** The agents among the submitter and the credited members, and (in the same order) their owners. */
+  readonly ownedMembers: number[];
+  readonly memberOwners: number[];
+  readonly agentApprovals: number;
+  readonly agentRejections: number;
 }
 
 /** Locks the contribution (community, number) and reads the vote context for the voter; no row when unknown. */
 export const voteContext = statement<[communityId: number, number: number, voterId: number], VoteContextRow>(
   "cairn_vote_context",
   `SELECT id, status, "closesAt", "submitterId", config, "voterFound", banned, "joinedAt", credited,
-          "previousChoice", "previousImpact", approvals, rejections
+          "previousChoice", "previousImpact", approvals, rejections,
+          "voterKind", "voterOwner", "ownedMembers", "memberOwners", "agentApprovals", "agentRejections"
    FROM cairn_vote_context($1::int, $2::int, $3::int)`,
 );
 
@@ -36,21 +44,10 @@ export const recordVoteWithTally = statement<
     choice: string,
     impact: number | null,
     at: string,
+    tokenId: number | null,
   ],
   { recorded: string }
 >(
   "cairn_record_vote",
-  `SELECT cairn_record_vote($1::int, $2::int, $3::int, $4::text, $5::int, $6::timestamptz) AS recorded`,
-);
-
-/** Writes (or changes) the vote alone: a vote that decides is announced by its decision, not a tally. */
-export const upsertVote = statement<
-  [contributionId: number, voterId: number, choice: string, impact: number | null, at: string],
-  never
->(
-  "cairn_upsert_vote",
-  `INSERT INTO vote ("contributionId", "voterId", choice, impact, "createdAt", "updatedAt")
-   VALUES ($1::int, $2::int, $3::text::"VoteChoice", $4::int, $5::timestamptz AT TIME ZONE 'UTC', $5::timestamptz AT TIME ZONE 'UTC')
-   ON CONFLICT ("contributionId", "voterId")
-   DO UPDATE SET choice = EXCLUDED.choice, impact = EXCLUDED.impact, "updatedAt" = EXCLUDED."updatedAt"`,
+  `SELECT cairn_record_vote($1::int, $2::int, $3::int, $4::text, $5::int, $6::timestamptz, $7::int) AS recorded`,
 );

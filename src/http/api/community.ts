@@ -4,11 +4,12 @@
 import { z } from "zod";
 import { listCategories, listSeasons } from "../../app/community.ts";
 import { buildExport } from "../../app/exports.ts";
+import { BOARD_MEMBERS } from "../../core/agents.ts";
 import { MAX_LEADERBOARD_SIZE, showLeaderboard, type LeaderboardRow } from "../../app/leaderboard.ts";
 import { showMemberProfile } from "../../app/profile.ts";
 import { parseWindow } from "../../core/periods.ts";
 import { answerWith, defineRoute } from "./route.ts";
-import { contributionStatus, iso, isoOrNull, isoTime, points } from "./schemas.ts";
+import { contributionStatus, iso, isoOrNull, isoTime, memberKind, points } from "./schemas.ts";
 
 const WINDOW_HELP = "all (default), week, month, 7d, 30d, season:NAME or YYYY-MM-DD..YYYY-MM-DD";
 
@@ -20,9 +21,10 @@ const rowSchema = z.object({
   verified: z.number().int(),
   streak: z.number().int().meta({ description: "Consecutive ISO weeks with verified work" }),
   isCaller: z.boolean(),
+  kind: memberKind,
 });
 
-const rowBody = (r: LeaderboardRow): z.infer<typeof rowSchema> => ({ ...r });
+const rowBody = (r: LeaderboardRow): z.infer<typeof rowSchema> => ({ ...r, kind: r.kind ?? "PERSON" });
 
 export const leaderboardRoute = defineRoute({
   method: "GET",
@@ -39,6 +41,10 @@ export const leaderboardRoute = defineRoute({
       .optional()
       .meta({ description: "total (default) or active (decayed)" }),
     limit: z.coerce.number().int().min(1).max(MAX_LEADERBOARD_SIZE).optional(),
+    members: z
+      .enum(BOARD_MEMBERS)
+      .optional()
+      .meta({ description: "people (default), agents, or all (both)" }),
   }),
   responses: {
     200: {
@@ -48,6 +54,7 @@ export const leaderboardRoute = defineRoute({
           window: z.string(),
           score: z.enum(["total", "active"]),
           category: z.string().nullable(),
+          members: z.enum(BOARD_MEMBERS),
           rows: z.array(rowSchema),
           callerRow: rowSchema.nullable(),
         })
@@ -62,6 +69,7 @@ export const leaderboardRoute = defineRoute({
       actor: caller.actor,
       window: window.value,
       score: query.score ?? "total",
+      members: query.members ?? "people",
       ...(query.category === undefined ? {} : { categorySlug: query.category }),
       ...(query.limit === undefined ? {} : { limit: query.limit }),
     });
@@ -69,6 +77,7 @@ export const leaderboardRoute = defineRoute({
       window: board.windowLabel,
       score: board.score,
       category: board.category,
+      members: board.members ?? "people",
       rows: board.rows.map(rowBody),
       callerRow: board.callerRow === null ? null : rowBody(board.callerRow),
     }));
@@ -80,6 +89,8 @@ const profileSchema = z
     memberId: z.number().int(),
     name: z.string(),
     hidden: z.boolean(),
+    kind: memberKind,
+    ownerName: z.string().nullable().meta({ description: "For an agent: the person who answers for it" }),
     points: z.object({ total: points, active: points }),
     rank: z.number().int().nullable(),
     counts: z.record(contributionStatus, z.number().int()),

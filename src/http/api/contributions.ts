@@ -1,15 +1,30 @@
 // /contributions: log, list, show, withdraw, and vote — the same use cases the
 // chat's /contribute, /contributions, /contribution, /withdraw and /vote call.
 import { z } from "zod";
-import { listContributions, showContribution, type ContributionDetail } from "../../app/browse.ts";
+import {
+  listContributions,
+  showContribution,
+  type ContributionDetail,
+  type VoteView,
+} from "../../app/browse.ts";
 import { logContribution, withdrawContribution } from "../../app/contributions.ts";
 import { castVote } from "../../app/votes.ts";
 import { MAX_CREDITED_MEMBERS } from "../../core/config.ts";
 import { MAX_DESCRIPTION_LENGTH, MAX_TITLE_LENGTH } from "../../core/text.ts";
 import { MAX_EVIDENCE_LINKS } from "../../core/urls.ts";
+import { MAX_EVIDENCE_DIGESTS } from "../../core/digests.ts";
 import { MAX_PAGE_SIZE } from "../../app/browse.ts";
 import { answerWith, defineRoute } from "./route.ts";
-import { contributionStatus, iso, isoOrNull, isoTime, numberParams, points, tallySchema } from "./schemas.ts";
+import {
+  contributionStatus,
+  iso,
+  isoOrNull,
+  isoTime,
+  memberKind,
+  numberParams,
+  points,
+  tallySchema,
+} from "./schemas.ts";
 
 const LOG_REFUSALS = [
   "TITLE_LENGTH",
@@ -20,6 +35,9 @@ const LOG_REFUSALS = [
   "BANNED",
   "SUBMISSION_LIMIT",
   "DUPLICATE_LINK",
+  "BAD_DIGEST",
+  "TOO_MANY_DIGESTS",
+  "DUPLICATE_DIGEST",
   "UNKNOWN_MEMBER",
   "AMBIGUOUS_MEMBER",
   "SHARES_OVER_100",
@@ -45,6 +63,13 @@ const contributionDraft = z
       .optional()
       .meta({
         description: `Evidence links, http(s), at most ${MAX_EVIDENCE_LINKS} after duplicates are dropped`,
+      }),
+    digests: z
+      .array(z.string())
+      .max(50)
+      .optional()
+      .meta({
+        description: `Content digests of the evidence artefacts, sha256:<64 hex>, at most ${MAX_EVIDENCE_DIGESTS}; one already used by another non-rejected contribution is refused (DUPLICATE_DIGEST)`,
       }),
     credits: z
       .array(
@@ -90,6 +115,7 @@ export const createContribution = defineRoute({
       title: body.title,
       ...(body.description === undefined ? {} : { description: body.description }),
       links: body.links ?? [],
+      digests: body.digests ?? [],
       coAuthors: (body.credits ?? []).map((c) => ({
         member: { kind: "name", name: c.member },
         shareBp: c.shareBp ?? null,
@@ -116,6 +142,7 @@ const summarySchema = z.object({
   status: contributionStatus,
   category: z.string(),
   submitter: z.string(),
+  submitterKind: memberKind,
   createdAt: isoTime,
   award: points.nullable(),
 });
@@ -160,7 +187,11 @@ export const listContributionsRoute = defineRoute({
       ...(query.member === undefined ? {} : { member: { kind: "name", name: query.member } }),
     });
     return answerWith(result, 200, (page) => ({
-      items: page.items.map((c) => ({ ...c, createdAt: iso(c.createdAt) })),
+      items: page.items.map((c) => ({
+        ...c,
+        submitterKind: c.submitterKind ?? "PERSON",
+        createdAt: iso(c.createdAt),
+      })),
       nextCursor: page.nextCursor,
       total: page.total,
     }));
@@ -170,6 +201,7 @@ export const listContributionsRoute = defineRoute({
 const voteViewSchema = z.object({
   voterId: z.number().int(),
   voter: z.string(),
+  voterKind: memberKind.meta({ description: "An agent's vote never counts towards quorum" }),
   choice: z.enum(["APPROVE", "REJECT"]),
   impact: z.number().int().nullable(),
 });
@@ -180,10 +212,19 @@ const detailSchema = z
     title: z.string(),
     description: z.string(),
     links: z.array(z.string()),
+    digests: z.array(z.string()).meta({ description: "Content digests of the evidence, sha256:<hex>" }),
     category: z.string(),
     submitter: z.string(),
+    submitterKind: memberKind,
+    loggedThrough: z.string().nullable().meta({ description: "The API token it was logged through" }),
     credits: z.array(
-      z.object({ memberId: z.number().int(), name: z.string(), shareBp: z.number().int(), points }),
+      z.object({
+        memberId: z.number().int(),
+        name: z.string(),
+        kind: memberKind,
+        shareBp: z.number().int(),
+        points,
+      }),
     ),
     status: contributionStatus,
     createdAt: isoTime,
@@ -197,6 +238,10 @@ const detailSchema = z
       rejections: z.number().int().nullable(),
       voters: z.number().int(),
     }),
+    agentVotes: z
+      .number()
+      .int()
+      .meta({ description: "Votes by agents among the tally's: shown, never counted towards quorum" }),
     votes: z.array(voteViewSchema),
     ownVote: voteViewSchema.nullable(),
     questions: z.array(
@@ -230,12 +275,19 @@ const detailSchema = z
   })
   .meta({ id: "Contribution" });
 
+const voteBody = (v: VoteView): z.infer<typeof voteViewSchema> => ({
+  ...v,
+  voterKind: v.voterKind ?? "PERSON",
+});
+
 function detailBody(d: ContributionDetail): z.infer<typeof detailSchema> {
   return {
     ...d,
     links: [...d.links],
-    credits: [...d.credits],
-    votes: [...d.votes],
+    digests: [...d.digests],
+    credits: d.credits.map((c) => ({ ...c, kind: c.kind ?? "PERSON" })),
+    votes: d.votes.map(voteBody),
+    ownVote: d.ownVote === null ? null : voteBody(d.ownVote),
     createdAt: iso(d.createdAt),
     closesAt: iso(d.closesAt),
     decidedAt: isoOrNull(d.decidedAt),
@@ -319,6 +371,8 @@ export const castVoteRoute = defineRoute({
     "IMPACT_ON_REJECT",
     "OWN_CONTRIBUTION",
     "CREDITED",
+    "AGENT_OWNER_CONFLICT",
+    "AGENT_VOTING_OFF",
     "BANNED",
     "TOO_NEW",
     "MISSING_VOTER_ROLE",

@@ -27,3 +27,7 @@ export const points = z.number().int().meta({ description: "Hundredths of a poin
 
 export const iso = (at: Date): string => at.toISOString();
 export const isoOrNull = (at: Date | null): string | null => (at === null ? null : at.toISOString());
+
+export const memberKind = z
+  .enum(["PERSON", "AGENT"])
+  .meta({ description: "AGENT: an agent member acting through an API token, owned by a person" });

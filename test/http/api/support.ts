@@ -44,7 +44,11 @@ export async function apiCommunity(
   clock: FakeClock,
   config: Partial<CommunityConfig> = {},
 ): Promise<
-  TestCommunity & { token(member: string, scopes: readonly string[], name?: string): Promise<string> }
+  TestCommunity & {
+    token(member: string, scopes: readonly string[], name?: string): Promise<string>;
+    /** A token of a new agent member `name`, owned by the moderator `owner`. */
+    agentToken(owner: string, name: string, scopes: readonly string[]): Promise<string>;
+  }
 > {
   const community = await newCommunity(database, { clock, config: { maxSubmissionsPerDay: 100, ...config } });
   let made = 0;
@@ -58,6 +62,10 @@ export async function apiCommunity(
         scopes,
       });
       return valueOf(created).token;
+    },
+    async agentToken(owner, name, scopes) {
+      const actor = await community.member(owner, { moderator: true });
+      return valueOf(await createToken(community.deps, actor, { name, scopes, agent: true })).token;
     },
   };
 }

@@ -88,7 +88,16 @@ describe("slash command registration from the catalog", () => {
       ApplicationCommandOptionType.String,
       ApplicationCommandOptionType.String,
       ApplicationCommandOptionType.Boolean,
+      ApplicationCommandOptionType.String,
     ]);
+    expect(byName("leaderboard")?.options?.at(-1)).toMatchObject({
+      name: "members",
+      choices: [
+        { name: "people", value: "people" },
+        { name: "agents", value: "agents" },
+        { name: "everyone", value: "everyone" },
+      ],
+    });
   });
 
   it("asks /contribute's text in a modal: only category and co-authors are options", () => {

@@ -323,6 +323,8 @@ describe("inline keyboard", () => {
       category: "docs",
       credits: [],
       links: [],
+      digests: [],
+      agentVotes: 0,
       tally: { approvals: 0, rejections: 0, voters: 0 },
       status: "PENDING",
       closesAt: new Date(0),

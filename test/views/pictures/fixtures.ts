@@ -21,6 +21,8 @@ export function sampleProfile(extra: Partial<ProfileView> = {}): ProfileView {
     memberId: 7,
     name: "Алиса Петрова",
     hidden: false,
+    kind: "PERSON",
+    ownerName: null,
     points: { total: 123_456, active: 98_765 },
     rank: 3,
     counts: { PENDING: 0, VERIFIED: 3, REJECTED: 0, EXPIRED: 0, WITHDRAWN: 0, VOIDED: 0 },
