@@ -4,12 +4,15 @@
 
 export const SESSION_COOKIE = "cairn_session";
 
-/** The Set-Cookie value that signs the browser in until `expiresAt`. */
-export function sessionCookie(secret: string, expiresAt: Date, secure: boolean): string {
+/**
+ * The Set-Cookie value that signs the browser in for `maxAgeSeconds` (relative,
+ * so a browser whose clock is off still keeps it as long as the session lasts).
+ */
+export function sessionCookie(secret: string, maxAgeSeconds: number, secure: boolean): string {
   return [
     `${SESSION_COOKIE}=${secret}`,
     "Path=/",
-    `Expires=${expiresAt.toUTCString()}`,
+    `Max-Age=${Math.max(0, Math.floor(maxAgeSeconds))}`,
     "HttpOnly",
     "SameSite=Lax",
     ...(secure ? ["Secure"] : []),
@@ -21,7 +24,7 @@ export function clearSessionCookie(secure: boolean): string {
   return [
     `${SESSION_COOKIE}=`,
     "Path=/",
-    "Expires=Thu, 01 Jan 1970 00:00:00 GMT",
+    "Max-Age=0",
     "HttpOnly",
     "SameSite=Lax",
     ...(secure ? ["Secure"] : []),

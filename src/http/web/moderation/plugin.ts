@@ -33,8 +33,9 @@ const SECURITY_HEADERS = {
     "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
   "x-frame-options": "DENY",
   "x-content-type-options": "nosniff",
-  // The sign-in link carries a secret: never send it on as a Referer.
-  "referrer-policy": "no-referrer",
+  // The sign-in link carries a secret: never send it to another site as a Referer.
+  // (Not no-referrer: Chromium then sends `Origin: null` on our own form posts.)
+  "referrer-policy": "same-origin",
   "cache-control": "no-store",
 } as const;
 
@@ -82,8 +83,9 @@ export function moderationPlugin(options: ModerationOptions): (app: FastifyInsta
       if (!sameOrigin(request, origin)) return refusalPage(reply, "Sign in", { code: "FORGED_FORM" });
       const opened = await redeemSignIn(deps, request.params.code);
       if (!opened.ok) return refusalPage(reply, "Sign in", opened.error);
+      const maxAge = (opened.value.expiresAt.getTime() - deps.clock.now().getTime()) / 1000;
       return reply
-        .header("set-cookie", sessionCookie(opened.value.secret, opened.value.expiresAt, secure))
+        .header("set-cookie", sessionCookie(opened.value.secret, maxAge, secure))
         .redirect(`/c/${opened.value.communityId}/review`, 303);
     });
 
