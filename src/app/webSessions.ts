@@ -50,6 +50,11 @@ export async function requestSignInLink(
   const { secret, hash } = issueSecret();
   const now = deps.clock.now();
   const expiresAt = new Date(now.getTime() + SIGN_IN_TTL_MS);
+  // Spent links and ended sessions of the community go whenever a new link is made, so neither table grows.
+  await Promise.all([
+    deps.db.webSignIn.deleteMany({ where: { communityId: actor.communityId, expiresAt: { lt: now } } }),
+    deps.db.webSession.deleteMany({ where: { communityId: actor.communityId, expiresAt: { lt: now } } }),
+  ]);
   await deps.db.webSignIn.create({
     data: {
       codeHash: hash,

@@ -52,4 +52,16 @@ describe("web sessions", () => {
       error: { code: "NOT_MODERATOR" },
     });
   });
+
+  it("are purged, with spent links, once expired, when the community's next link is made", async () => {
+    const community = await newCommunity(database);
+    const mod = await community.member("mod", { moderator: true });
+    const standing = { platformModerator: true, roles: [] };
+    const first = valueOf(await requestSignInLink(community.deps, mod, standing));
+    valueOf(await redeemSignIn(community.deps, first.code));
+    community.clock.advanceHours(13);
+    valueOf(await requestSignInLink(community.deps, mod, standing));
+    expect(await database.db.webSignIn.count({ where: { communityId: community.communityId } })).toBe(1);
+    expect(await database.db.webSession.count({ where: { communityId: community.communityId } })).toBe(0);
+  });
 });
