@@ -50,6 +50,7 @@ const STATUS: Partial<Record<Refusal["code"], number>> = {
   NOT_MODERATOR: 403,
   FORGED_FORM: 403,
   UNKNOWN_CONTRIBUTION: 404,
+  NOT_FOUND: 404,
 };
 
 export function moderationPlugin(options: ModerationOptions): (app: FastifyInstance) => Promise<void> {
