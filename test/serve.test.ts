@@ -113,6 +113,32 @@ describe("cairn start without platform tokens", () => {
   }, 90_000);
 });
 
+describe("cairn start with ADMIN_TOKEN", () => {
+  it("serves the queue dashboard to the token's bearer only, and the moderator pages", async () => {
+    const cairn = await startCairn("start", { ADMIN_TOKEN: "operator-token-for-tests" });
+    expect((await fetch(`${cairn.url}/admin/queues/api/queues`)).status).toBe(401);
+    const board = await fetch(`${cairn.url}/admin/queues/api/queues`, {
+      headers: { authorization: "Bearer operator-token-for-tests" },
+    });
+    expect(board.status).toBe(200);
+    expect(((await board.json()) as { queues: unknown[] }).queues.length).toBeGreaterThan(0);
+    const login = await fetch(`${cairn.url}/login/${"a".repeat(43)}`);
+    expect(login.status).toBe(404);
+    expect(await login.text()).toContain("That sign-in link is not valid");
+    expect((await fetch(`${cairn.url}/c/1/review`)).status).toBe(401);
+    cairn.child.kill("SIGTERM");
+    expect(await exitCode(cairn.child)).toBe(0);
+    expect(cairn.output()).not.toContain("operator-token-for-tests");
+  }, 90_000);
+
+  it("answers 404 at /admin/queues without it", async () => {
+    const cairn = await startCairn("worker");
+    expect((await fetch(`${cairn.url}/admin/queues`)).status).toBe(404);
+    cairn.child.kill("SIGTERM");
+    expect(await exitCode(cairn.child)).toBe(0);
+  }, 90_000);
+});
+
 describe("cairn bot", () => {
   it("adds jobs without running workers and reports ready", async () => {
     const cairn = await startCairn("bot");
