@@ -2,22 +2,25 @@ import type { SqlStore } from "../db/sql.ts";
 import { recordVoteWithTally, voteContext, type VoteContextRow } from "../db/paths/votes.ts";
 import { MAX_CONTRIBUTION_NUMBER } from "../core/commandLine.ts";
 import { countsTowardQuorum, type MemberKind } from "../core/agents.ts";
-import { readCommunityConfig } from "../core/config.ts";
-import { decideByVotes, type Tally } from "../core/decision.ts";
+import { readCommunityConfig, type CommunityConfig } from "../core/config.ts";
+import { decideByVotes, type Tally, type VoteOutcome } from "../core/decision.ts";
 import { voterEligibility } from "../core/eligibility.ts";
 import { ok, refuse, type Result } from "../core/result.ts";
+import { recordDecidingVote } from "./decidingVote.ts";
 import type { Actor } from "./deps.ts";
 import type { VoteChoice, VoteInput, VoteRecorded, VoteRefusal } from "./voteTypes.ts";
 
 /**
- * The common vote — one that does not decide the contribution — in two round
- * trips on the typed store (src/db/paths/votes.ts): BEGIN and the statement that
- * locks the row and reads everything the rules need; then the vote with its
- * tally row, and COMMIT. Each pair is pipelined on one connection; every value is
- * a parameter. The rules themselves run here, in the core. A vote that decides
- * returns null and rolls back; the full path redoes it under the same lock.
+ * A vote on the typed store (src/db/paths/votes.ts, src/db/paths/decisions.ts):
+ * BEGIN and the statement that locks the contribution row and reads everything
+ * the rules need share the first round trip. A vote that does not decide then
+ * writes the vote with its tally row and COMMITs in the second; one that decides
+ * goes on in the same transaction (app/decidingVote: one more round trip under
+ * the ledger head). Every value is a parameter; the rules run here and in the
+ * core. Null when the voter is not a member of the contribution's community or
+ * the number is out of range: the Prisma path answers those.
  */
-export async function castUndecidingVote(
+export async function castVoteOnStore(
   store: SqlStore,
   actor: Actor,
   input: VoteInput,
@@ -25,31 +28,55 @@ export async function castUndecidingVote(
 ): Promise<Result<VoteRecorded, VoteRefusal> | null> {
   if (!Number.isInteger(input.number) || input.number < 1 || input.number > MAX_CONTRIBUTION_NUMBER)
     return null;
-  return store.transaction<Result<VoteRecorded, VoteRefusal> | null>(async (tx) => {
-    const [row] = await tx.rows(voteContext, [actor.communityId, input.number, actor.memberId]);
-    const outcome = voteOutcome(row, actor, input, now);
-    if (outcome === null || !outcome.ok) return { commit: false, value: outcome };
-    void tx.rows(recordVoteWithTally, [
-      actor.communityId,
-      row?.id ?? 0,
-      actor.memberId,
-      input.choice,
-      input.impact ?? null,
-      now.toISOString(),
-      actor.tokenId ?? null,
-    ]);
-    // Committed behind the write, in the same round trip.
-    return { commit: true, value: outcome };
-  });
+  const cast = await store.transaction<{ result: Result<VoteRecorded, VoteRefusal> | null; claim: Claim }>(
+    async (tx) => {
+      const [row] = await tx.rows(voteContext, [actor.communityId, input.number, actor.memberId]);
+      const judged = judgeVote(row, actor, input, now);
+      if (judged === null) return { commit: false, value: { result: null, claim: null } };
+      if (!judged.ok) return { commit: false, value: { result: judged, claim: null } };
+      if (row === undefined) return { commit: false, value: { result: null, claim: null } };
+      const { recorded, outcome, config } = judged.value;
+      if (outcome === null) {
+        void tx.rows(recordVoteWithTally, [
+          actor.communityId,
+          row.id,
+          actor.memberId,
+          input.choice,
+          input.impact ?? null,
+          now.toISOString(),
+          actor.tokenId ?? null,
+        ]);
+        // Committed behind the write, in the same round trip.
+        return { commit: true, value: { result: ok(recorded), claim: null } };
+      }
+      const written = await recordDecidingVote(tx, actor, input, row.id, outcome, config, now);
+      return {
+        commit: true,
+        value: { result: ok({ ...recorded, decision: written.decision }), claim: written.claimed },
+      };
+    },
+  );
+  if (cast.claim !== null && (await cast.claim).length !== 1)
+    throw new Error(`contribution #${input.number} was decided under its row lock by someone else`);
+  return cast.result;
 }
 
-/** What the rules say of this vote given its context: a refusal, a recorded vote, or null to take the full path. */
-function voteOutcome(
+type Claim = Promise<Array<{ id: number }>> | null;
+
+interface JudgedVote {
+  readonly recorded: VoteRecorded;
+  /** What the votes decide once this one counts, or null while still open. */
+  readonly outcome: VoteOutcome | null;
+  readonly config: CommunityConfig;
+}
+
+/** What the rules say of this vote given its context: a refusal, a vote (deciding or not), or null to take the Prisma path. */
+function judgeVote(
   row: VoteContextRow | undefined,
   actor: Actor,
   input: VoteInput,
   now: Date,
-): Result<VoteRecorded, VoteRefusal> | null {
+): Result<JudgedVote, VoteRefusal> | null {
   if (row === undefined) return refuse("UNKNOWN_CONTRIBUTION", { number: input.number });
   if (!row.voterFound) return null;
   if (row.status !== "PENDING" || row.closesAt.getTime() <= now.getTime()) {
@@ -73,10 +100,13 @@ function voteOutcome(
   });
   if (!eligible.ok) return eligible;
   const tally = tallyAfter(row, input.choice, row.voterKind ?? "PERSON");
-  if (decideByVotes(tally, config) !== null) return null;
   const previous =
     row.previousChoice === null ? null : { choice: row.previousChoice, impact: row.previousImpact };
-  return ok({ number: input.number, tally, previous, decision: null, blind: config.blindVoting });
+  return ok({
+    recorded: { number: input.number, tally, previous, decision: null, blind: config.blindVoting },
+    outcome: decideByVotes(tally, config),
+    config,
+  });
 }
 
 /**
