@@ -4,6 +4,7 @@ import {
   ensureLedgerHead,
   upsertDecidingVote,
   writeDecision,
+  type DecisionContextRow,
 } from "../db/paths/decisions.ts";
 import { activeWeight } from "../core/activeScore.ts";
 import type { CommunityConfig } from "../core/config.ts";
@@ -11,7 +12,7 @@ import type { VoteOutcome } from "../core/decision.ts";
 import { decisionLedgerEntries } from "../core/decisionEntries.ts";
 import { awardPoints } from "../core/impact.ts";
 import { GENESIS_HASH } from "../core/ledger.ts";
-import { balanceDeltas, bucketDeltas, chainEntries } from "../core/ledgerAppend.ts";
+import { balanceDeltas, bucketDeltas, chainEntries, type LedgerHead } from "../core/ledgerAppend.ts";
 import type { Actor } from "./deps.ts";
 import type { Decision } from "./decisions.ts";
 import type { VoteInput } from "./voteTypes.ts";
@@ -21,6 +22,8 @@ export interface WrittenDecision {
   readonly decision: Decision;
   /** The claimed contribution (one row) once the write has run; none would mean it was not PENDING. */
   readonly claimed: Promise<Array<{ id: number }>>;
+  /** The ledger head once this decision's entries are appended. */
+  readonly head: LedgerHead;
 }
 
 /**
@@ -34,26 +37,57 @@ export interface WrittenDecision {
  */
 export async function recordDecidingVote(
   tx: SqlTx,
-  actor: Actor,
-  input: VoteInput,
-  contributionId: number,
-  outcome: VoteOutcome,
+  vote: DecidingVote,
   config: CommunityConfig,
-  now: Date,
 ): Promise<WrittenDecision> {
-  const at = now.toISOString();
-  const tokenId = actor.tokenId ?? null;
+  const context = await readDecisionInputs(tx, vote);
+  return writeDecidingVote(tx, vote, config, context, context);
+}
+
+/** A vote the rules found decides its (locked, pending) contribution. */
+export interface DecidingVote {
+  readonly actor: Actor;
+  readonly input: VoteInput;
+  readonly contributionId: number;
+  readonly outcome: VoteOutcome;
+  readonly now: Date;
+}
+
+/**
+ * Writes the vote, locks the ledger head (creating it for a community's first
+ * entry) and reads what the award needs; all three are sent at once.
+ */
+export async function readDecisionInputs(tx: SqlTx, vote: DecidingVote): Promise<DecisionContextRow> {
+  const { actor, input } = vote;
+  const at = vote.now.toISOString();
   void tx.rows(upsertDecidingVote, [
-    contributionId,
+    vote.contributionId,
     actor.memberId,
     input.choice,
     input.impact ?? null,
     at,
-    tokenId,
+    actor.tokenId ?? null,
   ]);
   void tx.rows(ensureLedgerHead, [actor.communityId, GENESIS_HASH]);
-  const [context] = await tx.rows(decisionContext, [actor.communityId, contributionId]);
+  const [context] = await tx.rows(decisionContext, [actor.communityId, vote.contributionId]);
   if (context === undefined) throw new Error(`no ledger head for community ${actor.communityId}`);
+  return context;
+}
+
+/**
+ * Sends the statement writing the decision after `head` (the head the caller
+ * holds: the one read, or the one the previous decision of the same
+ * transaction left); returns the decision and the head it leaves.
+ */
+export function writeDecidingVote(
+  tx: SqlTx,
+  vote: DecidingVote,
+  config: CommunityConfig,
+  context: DecisionContextRow,
+  head: LedgerHead,
+): WrittenDecision {
+  const { actor, contributionId, outcome, now } = vote;
+  const tokenId = actor.tokenId ?? null;
   const award =
     outcome === "VERIFIED"
       ? awardPoints(context.categoryWeight, context.ratings, config.impactMultipliers)
@@ -69,8 +103,7 @@ export async function recordDecidingVote(
     context.voterIds,
     config,
   );
-  const chained = chainEntries(context, actor.communityId, entries, now).entries;
-  const head = chained.at(-1) ?? context;
+  const chained = chainEntries(head, actor.communityId, entries, now);
   const balances = balanceDeltas(entries, activeWeight(now, context.activeEpoch, config.decayHalfLifeDays));
   const buckets = bucketDeltas(entries, now);
   const claimed = tx.rows(writeDecision, [
@@ -79,20 +112,20 @@ export async function recordDecidingVote(
     outcome,
     "VOTES",
     award ?? null,
-    at,
+    now.toISOString(),
     "decided by vote",
-    chained.map((e) => e.seq),
-    chained.map((e) => e.kind),
-    chained.map((e) => e.memberId),
-    chained.map((e) => e.points),
-    chained.map((e) => e.contributionId),
-    chained.map((e) => e.actorId),
-    chained.map((e) => e.reason),
-    chained.map((e) => e.prevHash),
-    chained.map((e) => e.hash),
-    chained.map((e) => e.tokenId),
-    head.seq,
-    head.hash,
+    chained.entries.map((e) => e.seq),
+    chained.entries.map((e) => e.kind),
+    chained.entries.map((e) => e.memberId),
+    chained.entries.map((e) => e.points),
+    chained.entries.map((e) => e.contributionId),
+    chained.entries.map((e) => e.actorId),
+    chained.entries.map((e) => e.reason),
+    chained.entries.map((e) => e.prevHash),
+    chained.entries.map((e) => e.hash),
+    chained.entries.map((e) => e.tokenId),
+    chained.head.seq,
+    chained.head.hash,
     balances.map((b) => b.memberId),
     balances.map((b) => b.points),
     balances.map((b) => b.verified),
@@ -102,5 +135,5 @@ export async function recordDecidingVote(
     buckets.map((b) => b.points),
     buckets.map((b) => b.verified),
   ]);
-  return { decision: { outcome, decidedBy: "VOTES", award: award ?? 0 }, claimed };
+  return { decision: { outcome, decidedBy: "VOTES", award: award ?? 0 }, claimed, head: chained.head };
 }
