@@ -314,22 +314,22 @@ export async function recomputeBalances(db: Db, communityId: number): Promise<Ba
     db,
     (q) => q.$queryRaw<Array<{ totals: number; verified: number; active: number; periods: number }>>`
     WITH RECURSIVE ${effectiveMembersCte(communityId)},
-    per AS MATERIALIZED (
+    per AS (
       SELECT le."memberId" AS member, sum(le.points)::bigint AS all_points,
              count(*) FILTER (WHERE le.kind = 'AWARD')::bigint AS awards,
              COALESCE(sum(le.points * ${weight}) FILTER (WHERE le.kind <> 'MERGE'), 0) AS acc,
              COALESCE(sum(abs(le.points) * ${weight}) FILTER (WHERE le.kind <> 'MERGE'), 0) AS scale,
-             COALESCE(sum(le.points::bigint * d.w) FILTER (WHERE le.kind <> 'MERGE'), 0) AS bucket_points,
+             COALESCE(sum(le.points * d.w) FILTER (WHERE le.kind <> 'MERGE'), 0) AS bucket_points,
              COALESCE(sum(d.w) FILTER (WHERE le.kind = 'AWARD'), 0) AS bucket_awards
       FROM ledger_entry le
-      JOIN unnest(${days.days}::date[], ${days.dayWeights}::bigint[]) AS d(day, w) ON d.day = le."createdAt"::date
+      JOIN unnest(${days.days}::date[], ${days.dayWeights}::float8[]) AS d(day, w) ON d.day = le."createdAt"::date
       WHERE le."communityId" = ${communityId}
       GROUP BY 1
     ),
     clawed AS (
       SELECT le."memberId" AS member, count(*)::bigint AS n, sum(d.w) AS w
       FROM ledger_entry le
-      JOIN unnest(${days.days}::date[], ${days.dayWeights}::bigint[]) AS d(day, w) ON d.day = le."createdAt"::date
+      JOIN unnest(${days.days}::date[], ${days.dayWeights}::float8[]) AS d(day, w) ON d.day = le."createdAt"::date
       WHERE le."communityId" = ${communityId} AND le.kind = 'CLAWBACK' AND ${isAwardClawback("le")}
       GROUP BY 1
     ),
@@ -344,14 +344,19 @@ export async function recomputeBalances(db: Db, communityId: number): Promise<Ba
       SELECT COALESCE(e.target, b."memberId") AS id, sum(b.verified)::numeric AS verified, sum(b."activeAcc") AS acc
       FROM balance b LEFT JOIN eff e ON e.id = b."memberId" WHERE b."communityId" = ${communityId} GROUP BY 1
     ),
-    sp AS (
-      SELECT COALESCE(e.target, pb."memberId") AS id, sum(pb.points::bigint * k.w) AS bucket_points,
-             sum(pb.verified::bigint * k.w) AS bucket_verified,
+    -- Grouped by stored member first (a parallel scan), then folded into effective members.
+    sp_raw AS (
+      SELECT pb."memberId" AS member, sum(pb.points * k.w) AS bucket_points, sum(pb.verified * k.w) AS bucket_verified,
              count(*) FILTER (WHERE k.w IS NULL AND (pb.points <> 0 OR pb.verified <> 0)) AS stray
       FROM period_balance pb
-      LEFT JOIN unnest(${days.periods}::text[], ${days.periodWeights}::bigint[]) AS k(period, w) USING (period)
-      LEFT JOIN eff e ON e.id = pb."memberId"
+      LEFT JOIN unnest(${days.periods}::text[], ${days.periodWeights}::float8[]) AS k(period, w) USING (period)
       WHERE pb."communityId" = ${communityId}
+      GROUP BY 1
+    ),
+    sp AS (
+      SELECT COALESCE(e.target, r.member) AS id, sum(r.bucket_points) AS bucket_points,
+             sum(r.bucket_verified) AS bucket_verified, sum(r.stray) AS stray
+      FROM sp_raw r LEFT JOIN eff e ON e.id = r.member
       GROUP BY 1
     )
     SELECT
@@ -387,10 +392,10 @@ export async function recomputeBalances(db: Db, communityId: number): Promise<Ba
 function bucketWeights(
   first: Date | null,
   last: Date | null,
-): { days: string[]; dayWeights: bigint[]; periods: string[]; periodWeights: bigint[] } {
+): { days: string[]; dayWeights: number[]; periods: string[]; periodWeights: number[] } {
   const days: string[] = [];
-  const dayWeights: bigint[] = [];
-  const periods = new Map<string, bigint>();
+  const dayWeights: number[] = [];
+  const periods = new Map<string, number>();
   if (first !== null && last !== null) {
     for (
       let t = Date.UTC(first.getUTCFullYear(), first.getUTCMonth(), first.getUTCDate());
@@ -404,17 +409,22 @@ function bucketWeights(
         return w;
       });
       days.push(new Date(t).toISOString().slice(0, 10));
-      dayWeights.push(weights.reduce((sum, w) => sum + w, 0n));
+      dayWeights.push(weights.reduce((sum, w) => sum + w, 0));
     }
   }
   return { days, dayWeights, periods: [...periods.keys()], periodWeights: [...periods.values()] };
 }
 
-/** A bucket key's weight: 32-bit FNV-1a of its text, never 0 (so no bucket goes unseen). */
-function bucketWeight(key: string): bigint {
+/**
+ * A bucket key's weight: 16 bits of its FNV-1a hash, never 0 (so no bucket goes
+ * unseen). Small enough that every weighted sum of a member stays an exact
+ * integer in a float8 (points × weight < 2^36 per entry), which PostgreSQL sums
+ * far faster than numeric.
+ */
+function bucketWeight(key: string): number {
   let hash = 0x811c9dc5;
   for (let i = 0; i < key.length; i += 1) hash = Math.imul(hash ^ key.charCodeAt(i), 0x01000193) >>> 0;
-  return BigInt(hash === 0 ? 1 : hash);
+  return hash & 0xffff || 1;
 }
 
 /**
