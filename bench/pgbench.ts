@@ -5,7 +5,7 @@ import { log, recreateDatabase, serverUrl } from "./support.ts";
 
 const run = promisify(execFile);
 
-export const PGBENCH_DATABASE = "cairn_pgbench";
+export const PGBENCH_DATABASE = process.env["BENCH_PGBENCH_DATABASE"] ?? "cairn_pgbench";
 
 /** pgbench's connection flags for the bench server (host, port, user from the URL). */
 function connectionArgs(): string[] {

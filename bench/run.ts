@@ -1,4 +1,4 @@
-// `npm run bench [-- --quick] [-- --reads] [-- --phase votes,logs,decide]`: Cairn's performance figures on this machine.
+// `npm run bench [-- --quick] [-- --reads] [-- --phase votes,logs,decide,verify] [-- --entries N]`: Cairn's performance figures on this machine.
 // `npm run bench jobs`: only the job system's figures (bench/jobs.ts).
 // `npm run bench pictures`: leaderboard picture drawing time and memory (bench/pictures.ts).
 //
@@ -9,6 +9,8 @@
 //
 // `--phase` runs only the named write phases (votes, logs, decide) with their pgbench
 // baselines, and no seeding or reads: minutes less when only a write path is worked on.
+// Phase `verify` seeds a community with `--entries N` ledger entries (default 100,000
+// quick, 1,000,000 full; a tenth as many members) and times only `/ledger verify` on it.
 //
 // `--reads` reuses the community a previous run seeded in `cairn_bench` (of the
 // same size; pending migrations are applied) and times only the reads: minutes
@@ -39,7 +41,8 @@ import {
 import { runJobsBench } from "./jobs.ts";
 import { runPicturesBench } from "./pictures.ts";
 
-const BENCH_DATABASE = "cairn_bench";
+// BENCH_DATABASE / BENCH_PGBENCH_DATABASE rename the two databases, so benches run side by side on one server.
+const BENCH_DATABASE = process.env["BENCH_DATABASE"] ?? "cairn_bench";
 const CONCURRENCY = [8, 32] as const;
 
 interface Plan {
@@ -61,7 +64,8 @@ interface Plan {
   readonly writesOnly: boolean;
 }
 
-const PHASES = ["votes", "logs", "decide"] as const;
+const PHASES = ["votes", "logs", "decide", "verify"] as const;
+const WRITE_PHASES: readonly Phase[] = ["votes", "logs", "decide"];
 type Phase = (typeof PHASES)[number];
 
 function isPhase(name: string): name is Phase {
@@ -90,12 +94,33 @@ function readPhases(argv: readonly string[]): { phases: Phase[] | null; rest: st
   return { phases, rest };
 }
 
+/** `--entries N` (or `--entries=N`): the ledger size the seeded community gets; null when absent. */
+function readEntries(argv: readonly string[]): { entries: number | null; rest: string[] } {
+  const rest: string[] = [];
+  let entries: number | null = null;
+  for (let i = 0; i < argv.length; i += 1) {
+    const arg = argv[i] ?? "";
+    const value = arg === "--entries" ? argv[++i] : arg.startsWith("--entries=") ? arg.slice(10) : undefined;
+    if (value === undefined) {
+      rest.push(arg);
+      continue;
+    }
+    entries = Number(value.replaceAll("_", ""));
+    if (!Number.isInteger(entries) || entries < 1 || entries > 20_000_000) {
+      process.stderr.write(`--entries takes a whole number from 1 to 20000000, got ${value}\n`);
+      process.exit(2);
+    }
+  }
+  return { entries, rest };
+}
+
 function readPlan(args: readonly string[]): Plan {
-  const { phases, rest: argv } = readPhases(args);
+  const { phases, rest: afterPhases } = readPhases(args);
+  const { entries, rest: argv } = readEntries(afterPhases);
   const unknown = argv.filter((arg) => arg !== "--quick" && arg !== "--reads");
   if (unknown.length > 0) {
     process.stderr.write(
-      `usage: npm run bench [-- --quick] [-- --reads] [-- --phase votes,logs,decide] | npm run bench jobs | npm run bench pictures\nunknown argument: ${unknown.join(" ")}\n`,
+      `usage: npm run bench [-- --quick] [-- --reads] [-- --phase votes,logs,decide,verify] [-- --entries N] | npm run bench jobs | npm run bench pictures\nunknown argument: ${unknown.join(" ")}\n`,
     );
     process.exit(2);
   }
@@ -105,8 +130,8 @@ function readPlan(args: readonly string[]): Plan {
     readsOnly: argv.includes("--reads"),
     phaseSeconds: quick ? 3 : 10,
     warmupSeconds: quick ? 1 : 2,
-    members: quick ? 10_000 : 100_000,
-    entries: quick ? 100_000 : 1_000_000,
+    members: entries === null ? (quick ? 10_000 : 100_000) : Math.max(100, Math.round(entries / 10)),
+    entries: entries ?? (quick ? 100_000 : 1_000_000),
     days: 90,
     leaderboardCalls: quick ? 100 : 300,
     leaderboardLimit: 10,
@@ -176,8 +201,10 @@ async function main(): Promise<void> {
   );
 
   const url = plan.readsOnly ? databaseUrl(BENCH_DATABASE) : await freshBenchDatabase();
-  const writes = plan.readsOnly ? null : await runWrites(url, plan);
+  const anyWrites = WRITE_PHASES.some((phase) => plan.phases.has(phase));
+  const writes = plan.readsOnly || !anyWrites ? null : await runWrites(url, plan);
   const reads = plan.writesOnly ? null : await runReads(url, plan);
+  const verified = plan.writesOnly && plan.phases.has("verify") ? await runVerify(url, plan) : null;
   const votes = writes?.votes ?? [];
   const logs = writes?.logs ?? [];
   const cpus = os.cpus().length;
@@ -185,11 +212,12 @@ async function main(): Promise<void> {
   const checks: Check[] = [
     ...(writes === null ? [] : writeChecks(writes)),
     ...(reads === null ? [] : readChecks(reads)),
+    ...(verified === null ? [] : verifyChecks(verified)),
     loadCheck("load average at start", loadAtStart, cpus),
     loadCheck("load average at end", loadAtEnd, cpus),
   ];
   const seeded = reads?.seeded ?? null;
-  const verify = reads?.verify ?? null;
+  const verify = reads?.verify ?? verified;
 
   const errors = [...votes, ...logs, writes?.decidingOne ?? null, writes?.decidingSpread ?? null].filter(
     (r): r is ThroughputResult => r !== null && (r.errors > 0 || r.refusals > 0),
@@ -459,9 +487,12 @@ function readChecks(r: ReadFigures): Check[] {
       pass: board.p99Ms < 20,
     });
   }
-  const verify = r.verify;
+  return [...checks, ...verifyChecks(r.verify)];
+}
+
+function verifyChecks(verify: VerifyResult): Check[] {
   const valid = verify.chainOk && verify.headMatches && verify.balanceMismatches === 0;
-  checks.push(
+  return [
     {
       name: `ledger chain verify (${verify.entries} entries)`,
       value: `${verify.chainSeconds} s`,
@@ -476,8 +507,26 @@ function readChecks(r: ReadFigures): Check[] {
       pass: verify.totalSeconds < 5,
     },
     { name: "  ledger verify outcome", value: valid ? "valid" : "INVALID", target: "valid", pass: valid },
-  );
-  return checks;
+  ];
+}
+
+/** `--phase verify`: seeds a community with `--entries` ledger entries and times `/ledger verify` on it. */
+async function runVerify(url: string, plan: Plan): Promise<VerifyResult> {
+  log(`seeding ${plan.members} members and ${plan.entries} ledger entries over ${plan.days} days`);
+  const seeded = await seedLargeCommunity(url, {
+    members: plan.members,
+    entries: plan.entries,
+    days: plan.days,
+    now: new Date(),
+  });
+  log(`  seeded in ${round(seeded.seconds, 1)} s`);
+  await quietServer(url);
+  const connections = openConnections(url, { poolSize: 8 });
+  try {
+    return await benchVerify({ ...connections, clock: systemClock }, seeded.communityId);
+  } finally {
+    await connections.close();
+  }
 }
 
 /** A load above the core count means other work competed with the bench: the figures are flagged. */

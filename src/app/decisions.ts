@@ -4,9 +4,8 @@ import type { CommunityConfig } from "../core/config.ts";
 import { quorumTally } from "../core/agents.ts";
 import { decideAtDeadline, votersEarnRewards, type Tally } from "../core/decision.ts";
 import { awardPoints } from "../core/impact.ts";
-import { splitByShares } from "../core/split.ts";
-import { verifierRewards } from "../core/clawback.ts";
-import { appendLedgerEntries, type NewLedgerEntry } from "./ledger.ts";
+import { decisionLedgerEntries, type DecisionFacts } from "../core/decisionEntries.ts";
+import { appendLedgerEntries } from "./ledger.ts";
 import type { LockedContribution } from "./contributions.ts";
 import { enqueueOutboxMany } from "./outbox.ts";
 
@@ -111,13 +110,14 @@ export async function recordDecisions(
     tx,
     rewarded.map((d) => d.contribution.id),
   );
-  const entries: NewLedgerEntry[] = decisions.flatMap((d) =>
-    [
-      ...awardEntries(d, awards.get(d.contribution.id), credits.get(d.contribution.id) ?? []),
-      ...(votersEarnRewards(d.decidedBy, d.outcome)
-        ? verifierRewardEntries(d.contribution.id, voters.get(d.contribution.id) ?? [], config)
-        : []),
-    ].map((entry) => ({ ...entry, tokenId: d.tokenId ?? null })),
+  const entries = decisions.flatMap((d) =>
+    decisionLedgerEntries(
+      decisionFacts(d),
+      awards.get(d.contribution.id),
+      credits.get(d.contribution.id) ?? [],
+      voters.get(d.contribution.id) ?? [],
+      config,
+    ),
   );
   await appendLedgerEntries(tx, communityId, entries, now);
   await enqueueOutboxMany(
@@ -221,36 +221,15 @@ function groupBy<T>(rows: readonly T[], key: (row: T) => number): Map<number, T[
   return groups;
 }
 
-function awardEntries(
-  decision: PlannedDecision,
-  award: number | undefined,
-  credits: ReadonlyArray<{ memberId: number; shareBp: number }>,
-): NewLedgerEntry[] {
-  if (award === undefined) return [];
-  return splitByShares(award, credits).map((part) => ({
-    kind: "AWARD" as const,
-    memberId: part.memberId,
-    points: part.points,
-    contributionId: decision.contribution.id,
-    actorId: decision.actorId,
-    reason: "verified contribution",
-    verifiedDelta: 1,
-  }));
-}
-
-function verifierRewardEntries(
-  contributionId: number,
-  voterIds: readonly number[],
-  config: CommunityConfig,
-): NewLedgerEntry[] {
-  return verifierRewards(voterIds, config.verifierReward).map((reward) => ({
-    kind: "VERIFIER_REWARD" as const,
-    memberId: reward.memberId,
-    points: reward.points,
-    contributionId,
-    actorId: null,
-    reason: "verified by vote",
-  }));
+/** The facts of a planned decision the core turns into ledger entries. */
+export function decisionFacts(d: PlannedDecision): DecisionFacts {
+  return {
+    contributionId: d.contribution.id,
+    outcome: d.outcome,
+    decidedBy: d.decidedBy,
+    actorId: d.actorId,
+    tokenId: d.tokenId ?? null,
+  };
 }
 
 /** What the deadline decides for a contribution with this tally. */

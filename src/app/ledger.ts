@@ -1,42 +1,24 @@
 import type { Tx } from "../db/client.ts";
 import { activeWeight } from "../core/activeScore.ts";
 import { readCommunityConfig } from "../core/config.ts";
+import { GENESIS_HASH, type HashedLedgerEntry, type LedgerKind } from "../core/ledger.ts";
 import {
-  GENESIS_HASH,
-  hashEntry,
-  type HashedLedgerEntry,
-  type LedgerEntryFacts,
-  type LedgerKind,
-} from "../core/ledger.ts";
-import { periodKeys } from "../core/periods.ts";
+  balanceDeltas,
+  bucketDeltas,
+  chainEntries,
+  type LedgerHead,
+  type NewLedgerEntry,
+} from "../core/ledgerAppend.ts";
 
-export type { LedgerKind };
-
-/** An entry to append; sequence, time and hashes are assigned by the ledger. */
-export interface NewLedgerEntry {
-  readonly kind: LedgerKind;
-  readonly memberId: number;
-  readonly points: number;
-  readonly contributionId: number | null;
-  readonly actorId: number | null;
-  readonly reason: string;
-  /** +1 for an award (one more verified contribution), −1 for its clawback. */
-  readonly verifiedDelta?: number;
-  /** The API token whose request wrote it; kept beside the entry, outside its hash. */
-  readonly tokenId?: number | null;
-}
-
-interface BalanceDelta {
-  points: number;
-  verified: number;
-  active: number;
-}
+export type { LedgerKind, NewLedgerEntry };
 
 /**
  * Appends entries to the community's hash chain and updates balances and period
  * buckets in the same transaction. Serialises on the community's ledger head, so
  * sequence numbers never gap or repeat. MERGE entries move only totals: the merge
- * itself moves buckets and the active accumulator (see linkIdentities).
+ * itself moves buckets and the active accumulator (see linkIdentities). The
+ * chain, balance and bucket arithmetic is the core's (core/ledgerAppend), shared
+ * with the typed store's deciding path (app/decidingVote).
  */
 export async function appendLedgerEntries(
   tx: Tx,
@@ -46,36 +28,15 @@ export async function appendLedgerEntries(
 ): Promise<HashedLedgerEntry[]> {
   if (entries.length === 0) return [];
   const head = await lockLedgerHead(tx, communityId);
-  const hashed: HashedLedgerEntry[] = [];
-  const rows: Array<HashedLedgerEntry & { tokenId: number | null }> = [];
-  let prevHash = head.hash;
-  let seq = head.seq;
-  for (const entry of entries) {
-    seq += 1;
-    const facts: LedgerEntryFacts = {
-      communityId,
-      seq,
-      kind: entry.kind,
-      memberId: entry.memberId,
-      points: entry.points,
-      contributionId: entry.contributionId,
-      actorId: entry.actorId,
-      reason: entry.reason,
-      createdAt: at,
-    };
-    const hash = hashEntry(prevHash, facts);
-    hashed.push({ ...facts, prevHash, hash });
-    rows.push({ ...facts, prevHash, hash, tokenId: entry.tokenId ?? null });
-    prevHash = hash;
-  }
-  await tx.ledgerEntry.createMany({ data: rows });
-  await tx.ledgerHead.update({ where: { communityId }, data: { seq, hash: prevHash } });
+  const chained = chainEntries(head, communityId, entries, at);
+  await tx.ledgerEntry.createMany({ data: chained.entries });
+  await tx.ledgerHead.update({ where: { communityId }, data: chained.head });
   await applyToBalances(tx, communityId, entries, at);
-  return hashed;
+  return chained.entries;
 }
 
 /** Locks the community's ledger head (creating it if missing) and returns it. */
-export async function lockLedgerHead(tx: Tx, communityId: number): Promise<{ seq: number; hash: string }> {
+export async function lockLedgerHead(tx: Tx, communityId: number): Promise<LedgerHead> {
   const rows = await tx.$queryRaw<Array<{ seq: number; hash: string }>>`
     SELECT seq, hash FROM ledger_head WHERE "communityId" = ${communityId} FOR UPDATE`;
   const row = rows[0];
@@ -97,25 +58,12 @@ async function applyToBalances(
     select: { activeEpoch: true, config: true },
   });
   const halfLife = readCommunityConfig(community.config).decayHalfLifeDays;
-  const weight = activeWeight(at, community.activeEpoch, halfLife);
-  const deltas = new Map<number, BalanceDelta>();
-  for (const entry of entries) {
-    const delta = deltas.get(entry.memberId) ?? { points: 0, verified: 0, active: 0 };
-    delta.points += entry.points;
-    if (entry.kind !== "MERGE") {
-      delta.verified += entry.verifiedDelta ?? 0;
-      delta.active += entry.points * weight;
-    }
-    deltas.set(entry.memberId, delta);
-  }
-  const memberIds = [...deltas.keys()].sort((a, b) => a - b);
-  const points = memberIds.map((id) => deltas.get(id)?.points ?? 0);
-  const verified = memberIds.map((id) => deltas.get(id)?.verified ?? 0);
-  const active = memberIds.map((id) => deltas.get(id)?.active ?? 0);
+  const deltas = balanceDeltas(entries, activeWeight(at, community.activeEpoch, halfLife));
   await tx.$executeRaw`
     INSERT INTO balance ("memberId", "communityId", total, verified, "activeAcc")
     SELECT m, ${communityId}, p, v, a
-    FROM unnest(${memberIds}::int[], ${points}::int[], ${verified}::int[], ${active}::float8[]) AS d(m, p, v, a)
+    FROM unnest(${deltas.map((d) => d.memberId)}::int[], ${deltas.map((d) => d.points)}::int[],
+                ${deltas.map((d) => d.verified)}::int[], ${deltas.map((d) => d.active)}::float8[]) AS d(m, p, v, a)
     ON CONFLICT ("memberId") DO UPDATE SET
       total = balance.total + EXCLUDED.total,
       verified = balance.verified + EXCLUDED.verified,
@@ -129,22 +77,8 @@ async function applyToPeriodBuckets(
   entries: readonly NewLedgerEntry[],
   at: Date,
 ): Promise<void> {
-  const keys = periodKeys(at);
-  const buckets = new Map<string, { memberId: number; period: string; points: number; verified: number }>();
-  for (const entry of entries) {
-    if (entry.kind === "MERGE") continue;
-    for (const period of [keys.day, keys.week, keys.month]) {
-      const key = `${entry.memberId}|${period}`;
-      const bucket = buckets.get(key) ?? { memberId: entry.memberId, period, points: 0, verified: 0 };
-      bucket.points += entry.points;
-      bucket.verified += entry.verifiedDelta ?? 0;
-      buckets.set(key, bucket);
-    }
-  }
-  if (buckets.size === 0) return;
-  const rows = [...buckets.values()].sort(
-    (a, b) => a.memberId - b.memberId || a.period.localeCompare(b.period),
-  );
+  const rows = bucketDeltas(entries, at);
+  if (rows.length === 0) return;
   await tx.$executeRaw`
     INSERT INTO period_balance ("memberId", "communityId", period, points, verified)
     SELECT m, ${communityId}, p, pts, v

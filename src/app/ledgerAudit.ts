@@ -3,6 +3,7 @@ import { createInterface } from "node:readline";
 import type { Db, Tx } from "../db/client.ts";
 import { Prisma } from "../generated/prisma/client.ts";
 import { readCommunityConfig } from "../core/config.ts";
+import { periodKeys } from "../core/periods.ts";
 import {
   ChainChecker,
   entryToLedgerLine,
@@ -284,7 +285,7 @@ export interface BalanceCheck {
   /** verified count and active accumulator per effective member. */
   readonly verified: number;
   readonly active: number;
-  /** period_balance points/verified per effective member and bucket. */
+  /** Effective members whose period_balance buckets (points or verified) disagree with the ledger's. */
   readonly periods: number;
 }
 
@@ -305,61 +306,125 @@ export async function recomputeBalances(db: Db, communityId: number): Promise<Ba
     select: { activeEpoch: true, config: true },
   });
   const halfLife = readCommunityConfig(community.config).decayHalfLifeDays;
-  const entries = Prisma.sql`
+  const weight = activeWeightSql(Prisma.sql`le."createdAt"`, community.activeEpoch, halfLife);
+  const span = await db.$queryRaw<Array<{ first: Date | null; last: Date | null }>>`
+    SELECT min("createdAt") AS first, max("createdAt") AS last FROM ledger_entry WHERE "communityId" = ${communityId}`;
+  const days = bucketWeights(span[0]?.first ?? null, span[0]?.last ?? null);
+  const rows = await withWorkMem(
+    db,
+    (q) => q.$queryRaw<Array<{ totals: number; verified: number; active: number; periods: number }>>`
     WITH RECURSIVE ${effectiveMembersCte(communityId)},
-    le_eff AS (
-      SELECT COALESCE(e.target, le."memberId") AS id, le.points, le."createdAt", ${verifiedDeltaSql("le")} AS vd
-      FROM ledger_entry le LEFT JOIN eff e ON e.id = le."memberId"
-      WHERE le."communityId" = ${communityId} AND le.kind <> 'MERGE'
-    )`;
-  const [totals, members, periods] = await Promise.all([
-    withWorkMem(
-      db,
-      (q) => q.$queryRaw<Array<{ n: number }>>`
-      WITH l AS (SELECT "memberId" AS id, sum(points)::bigint AS total FROM ledger_entry
-                 WHERE "communityId" = ${communityId} GROUP BY "memberId"),
-           b AS (SELECT "memberId" AS id, total::bigint AS total FROM balance WHERE "communityId" = ${communityId})
-      SELECT count(*)::int AS n FROM l FULL JOIN b USING (id) WHERE COALESCE(l.total, 0) <> COALESCE(b.total, 0)`,
+    per AS (
+      SELECT le."memberId" AS member, sum(le.points)::bigint AS all_points,
+             count(*) FILTER (WHERE le.kind = 'AWARD')::bigint AS awards,
+             COALESCE(sum(le.points * ${weight}) FILTER (WHERE le.kind <> 'MERGE'), 0) AS acc,
+             COALESCE(sum(abs(le.points) * ${weight}) FILTER (WHERE le.kind <> 'MERGE'), 0) AS scale,
+             COALESCE(sum(le.points * d.w) FILTER (WHERE le.kind <> 'MERGE'), 0) AS bucket_points,
+             COALESCE(sum(d.w) FILTER (WHERE le.kind = 'AWARD'), 0) AS bucket_awards
+      FROM ledger_entry le
+      JOIN unnest(${days.days}::date[], ${days.dayWeights}::float8[]) AS d(day, w) ON d.day = le."createdAt"::date
+      WHERE le."communityId" = ${communityId}
+      GROUP BY 1
     ),
-    withWorkMem(
-      db,
-      (q) => q.$queryRaw<Array<{ verified: number; active: number }>>`
-      ${entries},
-      l AS (SELECT id, sum(vd)::bigint AS verified,
-                   sum(points * ${activeWeightSql(Prisma.sql`"createdAt"`, community.activeEpoch, halfLife)}) AS acc,
-                   sum(abs(points) * ${activeWeightSql(Prisma.sql`"createdAt"`, community.activeEpoch, halfLife)}) AS scale
-            FROM le_eff GROUP BY id),
-      s AS (SELECT COALESCE(e.target, b."memberId") AS id, sum(b.verified)::bigint AS verified, sum(b."activeAcc") AS acc
-            FROM balance b LEFT JOIN eff e ON e.id = b."memberId" WHERE b."communityId" = ${communityId} GROUP BY 1)
-      SELECT count(*) FILTER (WHERE COALESCE(l.verified, 0) <> COALESCE(s.verified, 0))::int AS verified,
-             count(*) FILTER (WHERE abs(COALESCE(l.acc, 0) - COALESCE(s.acc, 0))
-                                    > ${ACTIVE_TOLERANCE}::float8 * greatest(COALESCE(l.scale, 0), abs(COALESCE(s.acc, 0)), 1))::int AS active
-      FROM l FULL JOIN s USING (id)`,
+    clawed AS (
+      SELECT le."memberId" AS member, count(*)::bigint AS n, sum(d.w) AS w
+      FROM ledger_entry le
+      JOIN unnest(${days.days}::date[], ${days.dayWeights}::float8[]) AS d(day, w) ON d.day = le."createdAt"::date
+      WHERE le."communityId" = ${communityId} AND le.kind = 'CLAWBACK' AND ${isAwardClawback("le")}
+      GROUP BY 1
     ),
-    withWorkMem(
-      db,
-      (q) => q.$queryRaw<Array<{ n: number }>>`
-      ${entries},
-      days AS (SELECT id, date_trunc('day', "createdAt") AS day, sum(points)::bigint AS points, sum(vd)::bigint AS verified
-               FROM le_eff GROUP BY 1, 2),
-      l AS (SELECT id, p.period, sum(points) AS points, sum(verified) AS verified
-            FROM days CROSS JOIN LATERAL (VALUES ('D:' || to_char(day, 'YYYY-MM-DD')),
-                                                 ('W:' || to_char(day, 'IYYY-"W"IW')),
-                                                 ('M:' || to_char(day, 'YYYY-MM'))) AS p(period)
-            GROUP BY 1, 2),
-      s AS (SELECT COALESCE(e.target, pb."memberId") AS id, pb.period, sum(pb.points) AS points, sum(pb.verified) AS verified
-            FROM period_balance pb LEFT JOIN eff e ON e.id = pb."memberId" WHERE pb."communityId" = ${communityId} GROUP BY 1, 2)
-      SELECT count(*)::int AS n FROM l FULL JOIN s USING (id, period)
-      WHERE COALESCE(l.points, 0) <> COALESCE(s.points, 0) OR COALESCE(l.verified, 0) <> COALESCE(s.verified, 0)`,
+    l AS (
+      SELECT COALESCE(e.target, p.member) AS id, sum(p.awards - COALESCE(c.n, 0)) AS verified,
+             sum(p.acc) AS acc, sum(p.scale) AS scale, sum(p.bucket_points) AS bucket_points,
+             sum(p.bucket_awards - COALESCE(c.w, 0)) AS bucket_verified
+      FROM per p LEFT JOIN clawed c USING (member) LEFT JOIN eff e ON e.id = p.member
+      GROUP BY 1
     ),
-  ]);
+    s AS (
+      SELECT COALESCE(e.target, b."memberId") AS id, sum(b.verified)::numeric AS verified, sum(b."activeAcc") AS acc
+      FROM balance b LEFT JOIN eff e ON e.id = b."memberId" WHERE b."communityId" = ${communityId} GROUP BY 1
+    ),
+    -- Grouped by stored member first (a parallel scan), then folded into effective members.
+    sp_raw AS (
+      SELECT pb."memberId" AS member, sum(pb.points * k.w) AS bucket_points, sum(pb.verified * k.w) AS bucket_verified,
+             count(*) FILTER (WHERE k.w IS NULL AND (pb.points <> 0 OR pb.verified <> 0)) AS stray
+      FROM period_balance pb
+      LEFT JOIN unnest(${days.periods}::text[], ${days.periodWeights}::float8[]) AS k(period, w) USING (period)
+      WHERE pb."communityId" = ${communityId}
+      GROUP BY 1
+    ),
+    sp AS (
+      SELECT COALESCE(e.target, r.member) AS id, sum(r.bucket_points) AS bucket_points,
+             sum(r.bucket_verified) AS bucket_verified, sum(r.stray) AS stray
+      FROM sp_raw r LEFT JOIN eff e ON e.id = r.member
+      GROUP BY 1
+    )
+    SELECT
+      (SELECT count(*)::int FROM per
+         FULL JOIN (SELECT "memberId" AS member, total FROM balance WHERE "communityId" = ${communityId}) b USING (member)
+       WHERE COALESCE(per.all_points, 0) <> COALESCE(b.total, 0)) AS totals,
+      (SELECT count(*)::int FROM l FULL JOIN s USING (id) WHERE COALESCE(l.verified, 0) <> COALESCE(s.verified, 0)) AS verified,
+      (SELECT count(*)::int FROM l FULL JOIN s USING (id)
+       WHERE abs(COALESCE(l.acc, 0) - COALESCE(s.acc, 0))
+             > ${ACTIVE_TOLERANCE}::float8 * greatest(COALESCE(l.scale, 0), abs(COALESCE(s.acc, 0)), 1)) AS active,
+      (SELECT count(*)::int FROM l FULL JOIN sp USING (id)
+       WHERE COALESCE(sp.stray, 0) > 0 OR COALESCE(l.bucket_points, 0) <> COALESCE(sp.bucket_points, 0)
+          OR COALESCE(l.bucket_verified, 0) <> COALESCE(sp.bucket_verified, 0)) AS periods`,
+  );
+  const row = rows[0];
   const counts = {
-    totals: totals[0]?.n ?? 0,
-    verified: members[0]?.verified ?? 0,
-    active: members[0]?.active ?? 0,
-    periods: periods[0]?.n ?? 0,
+    totals: row?.totals ?? 0,
+    verified: row?.verified ?? 0,
+    active: row?.active ?? 0,
+    periods: row?.periods ?? 0,
   };
   return { mismatches: counts.totals + counts.verified + counts.active + counts.periods, ...counts };
+}
+
+/**
+ * The weight of every period bucket (core periodKeys) of the days from `first`
+ * to `last`, and each day's total (its day, week and month bucket together).
+ * A member's buckets agree with the ledger when Σ points × weight over their
+ * stored buckets equals Σ points × day weight over their entries (and the same
+ * for verified counts): one pass grouped by member instead of a join of every
+ * (member, bucket), and a bucket the ledger has no day for is a stray.
+ */
+function bucketWeights(
+  first: Date | null,
+  last: Date | null,
+): { days: string[]; dayWeights: number[]; periods: string[]; periodWeights: number[] } {
+  const days: string[] = [];
+  const dayWeights: number[] = [];
+  const periods = new Map<string, number>();
+  if (first !== null && last !== null) {
+    for (
+      let t = Date.UTC(first.getUTCFullYear(), first.getUTCMonth(), first.getUTCDate());
+      t <= last.getTime();
+      t += DAY_MS
+    ) {
+      const keys = periodKeys(new Date(t));
+      const weights = [keys.day, keys.week, keys.month].map((key) => {
+        const w = periods.get(key) ?? bucketWeight(key);
+        periods.set(key, w);
+        return w;
+      });
+      days.push(new Date(t).toISOString().slice(0, 10));
+      dayWeights.push(weights.reduce((sum, w) => sum + w, 0));
+    }
+  }
+  return { days, dayWeights, periods: [...periods.keys()], periodWeights: [...periods.values()] };
+}
+
+/**
+ * A bucket key's weight: 16 bits of its FNV-1a hash, never 0 (so no bucket goes
+ * unseen). Small enough that every weighted sum of a member stays an exact
+ * integer in a float8 (points × weight < 2^36 per entry), which PostgreSQL sums
+ * far faster than numeric.
+ */
+function bucketWeight(key: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < key.length; i += 1) hash = Math.imul(hash ^ key.charCodeAt(i), 0x01000193) >>> 0;
+  return hash & 0xffff || 1;
 }
 
 /**

@@ -1,23 +1,34 @@
-import type { SqlStore } from "../db/sql.ts";
+import type { SqlStore, SqlTx } from "../db/sql.ts";
 import { recordVoteWithTally, voteContext, type VoteContextRow } from "../db/paths/votes.ts";
 import { MAX_CONTRIBUTION_NUMBER } from "../core/commandLine.ts";
 import { countsTowardQuorum, type MemberKind } from "../core/agents.ts";
-import { readCommunityConfig } from "../core/config.ts";
-import { decideByVotes, type Tally } from "../core/decision.ts";
+import { readCommunityConfig, type CommunityConfig } from "../core/config.ts";
+import { decideByVotes, type Tally, type VoteOutcome } from "../core/decision.ts";
 import { voterEligibility } from "../core/eligibility.ts";
 import { ok, refuse, type Result } from "../core/result.ts";
+import { DecisionBatches, type QueuedVote } from "./decisionBatches.ts";
+import {
+  readDecisionInputs,
+  recordDecidingVote,
+  writeDecidingVote,
+  type DecidingVote,
+  type WrittenDecision,
+} from "./decidingVote.ts";
+import type { LedgerHead } from "../core/ledgerAppend.ts";
 import type { Actor } from "./deps.ts";
 import type { VoteChoice, VoteInput, VoteRecorded, VoteRefusal } from "./voteTypes.ts";
 
 /**
- * The common vote — one that does not decide the contribution — in two round
- * trips on the typed store (src/db/paths/votes.ts): BEGIN and the statement that
- * locks the row and reads everything the rules need; then the vote with its
- * tally row, and COMMIT. Each pair is pipelined on one connection; every value is
- * a parameter. The rules themselves run here, in the core. A vote that decides
- * returns null and rolls back; the full path redoes it under the same lock.
+ * A vote on the typed store (src/db/paths/votes.ts, src/db/paths/decisions.ts):
+ * BEGIN and the statement that locks the contribution row and reads everything
+ * the rules need share the first round trip. A vote that does not decide then
+ * writes the vote with its tally row and COMMITs in the second; one that decides
+ * goes on in the same transaction (app/decidingVote: one more round trip under
+ * the ledger head). Every value is a parameter; the rules run here and in the
+ * core. Null when the voter is not a member of the contribution's community or
+ * the number is out of range: the Prisma path answers those.
  */
-export async function castUndecidingVote(
+export async function castVoteOnStore(
   store: SqlStore,
   actor: Actor,
   input: VoteInput,
@@ -25,31 +36,180 @@ export async function castUndecidingVote(
 ): Promise<Result<VoteRecorded, VoteRefusal> | null> {
   if (!Number.isInteger(input.number) || input.number < 1 || input.number > MAX_CONTRIBUTION_NUMBER)
     return null;
-  return store.transaction<Result<VoteRecorded, VoteRefusal> | null>(async (tx) => {
-    const [row] = await tx.rows(voteContext, [actor.communityId, input.number, actor.memberId]);
-    const outcome = voteOutcome(row, actor, input, now);
-    if (outcome === null || !outcome.ok) return { commit: false, value: outcome };
+  const batches = batchesOf(store);
+  let alone = false;
+  try {
+    const cast = await store.transaction<Cast | "QUEUE">(async (tx) => {
+      const [row] = await tx.rows(voteContext, [actor.communityId, input.number, actor.memberId]);
+      const judged = judgeVote(row, actor, input, now);
+      if (row === undefined || judged === null || !judged.ok)
+        return { commit: false, value: refused(judged) };
+      if (judged.value.outcome !== null) {
+        alone = batches.enterAlone(actor.communityId);
+        // Others of this community are being decided: join their batch (this transaction rolls back).
+        if (!alone) return { commit: false, value: "QUEUE" };
+      }
+      return { commit: true, value: await sent(writeJudged(tx, actor, input, now, row.id, judged.value)) };
+    });
+    if (cast === "QUEUE") return batches.submit({ actor, input, now });
+    return await settled(cast, input.number);
+  } finally {
+    if (alone) batches.leave(actor.communityId);
+  }
+}
+
+/** What a vote's transaction wrote: its result, and for a decision the claim to check after COMMIT. */
+interface Cast {
+  readonly result: Result<VoteRecorded, VoteRefusal> | null;
+  readonly decided: Promise<WrittenDecision> | null;
+}
+
+function refused(judged: Result<JudgedVote, VoteRefusal> | null): Cast {
+  return { result: judged === null || judged.ok ? null : judged, decided: null };
+}
+
+/** Sends the writes of a judged vote: the vote and its tally row, or (deciding) the vote and its decision. */
+function writeJudged(
+  tx: SqlTx,
+  actor: Actor,
+  input: VoteInput,
+  now: Date,
+  contributionId: number,
+  judged: JudgedVote,
+): Cast {
+  if (judged.outcome === null) {
     void tx.rows(recordVoteWithTally, [
       actor.communityId,
-      row?.id ?? 0,
+      contributionId,
       actor.memberId,
       input.choice,
       input.impact ?? null,
       now.toISOString(),
       actor.tokenId ?? null,
     ]);
-    // Committed behind the write, in the same round trip.
-    return { commit: true, value: outcome };
-  });
+    return { result: ok(judged.recorded), decided: null };
+  }
+  const vote = { actor, input, contributionId, outcome: judged.outcome, now };
+  return { result: ok(judged.recorded), decided: recordDecidingVote(tx, vote, judged.config) };
 }
 
-/** What the rules say of this vote given its context: a refusal, a recorded vote, or null to take the full path. */
-function voteOutcome(
+/** Waits until every statement of the cast has been sent, so COMMIT goes behind them. */
+async function sent(cast: Cast): Promise<Cast> {
+  if (cast.decided !== null) await cast.decided;
+  return cast;
+}
+
+/** The vote's result once its transaction committed, with the decision it wrote (checked to be claimed). */
+async function settled(cast: Cast, number: number): Promise<Result<VoteRecorded, VoteRefusal> | null> {
+  if (cast.decided === null || cast.result === null || !cast.result.ok) return cast.result;
+  const written = await cast.decided;
+  if ((await written.claimed).length !== 1)
+    throw new Error(`contribution #${number} was decided under its row lock by someone else`);
+  return ok({ ...cast.result.value, decision: written.decision });
+}
+
+/**
+ * A batch of deciding votes of one community (distinct contributions, in number
+ * order) in one transaction: every context read in one round trip, then the
+ * votes and the award inputs (under the ledger head) in the next, then every
+ * decision chained one after the other from the head, with COMMIT behind them.
+ * A vote that no longer decides (or is refused now) is written (or refused) as
+ * it would have been alone.
+ */
+async function writeDecisionBatch(
+  store: SqlStore,
+  batch: readonly QueuedVote[],
+): Promise<Array<Result<VoteRecorded, VoteRefusal> | null>> {
+  const casts = await store.transaction<Cast[]>(async (tx) => {
+    const rows = await Promise.all(
+      batch.map((v) => tx.rows(voteContext, [v.actor.communityId, v.input.number, v.actor.memberId])),
+    );
+    const judged = batch.map((v, i) => judgeVote(rows[i]?.[0], v.actor, v.input, v.now));
+    const deciding: Array<{ vote: DecidingVote; config: CommunityConfig; recorded: VoteRecorded }> = [];
+    const casts = batch.map((v, i): Cast => {
+      const row = rows[i]?.[0];
+      const verdict = judged[i] ?? null;
+      if (row === undefined || verdict === null || !verdict.ok) return refused(verdict);
+      if (verdict.value.outcome === null)
+        return writeJudged(tx, v.actor, v.input, v.now, row.id, verdict.value);
+      const vote = {
+        actor: v.actor,
+        input: v.input,
+        contributionId: row.id,
+        outcome: verdict.value.outcome,
+        now: v.now,
+      };
+      deciding.push({ vote, config: verdict.value.config, recorded: verdict.value.recorded });
+      return { result: ok(verdict.value.recorded), decided: null };
+    });
+    const inputs = await Promise.all(deciding.map((d) => readDecisionInputs(tx, d.vote)));
+    let head: LedgerHead | undefined = inputs[0];
+    const written = new Map<VoteRecorded, WrittenDecision>();
+    deciding.forEach((d, i) => {
+      const context = inputs[i];
+      if (context === undefined || head === undefined) return;
+      const decision = writeDecidingVote(tx, d.vote, d.config, context, head);
+      written.set(d.recorded, decision);
+      head = decision.head;
+    });
+    return {
+      commit: true,
+      value: casts.map((cast) =>
+        cast.result?.ok === true && written.has(cast.result.value)
+          ? { ...cast, decided: Promise.resolve(written.get(cast.result.value) as WrittenDecision) }
+          : cast,
+      ),
+    };
+  });
+  return Promise.all(casts.map((cast, i) => settled(cast, batch[i]?.input.number ?? 0)));
+}
+
+/** A queued vote written alone after its batch failed: the whole store path again, outside any batch. */
+async function writeQueuedAlone(
+  store: SqlStore,
+  vote: QueuedVote,
+): Promise<Result<VoteRecorded, VoteRefusal> | null> {
+  const cast = await store.transaction<Cast>(async (tx) => {
+    const [row] = await tx.rows(voteContext, [
+      vote.actor.communityId,
+      vote.input.number,
+      vote.actor.memberId,
+    ]);
+    const judged = judgeVote(row, vote.actor, vote.input, vote.now);
+    if (row === undefined || judged === null || !judged.ok) return { commit: false, value: refused(judged) };
+    return {
+      commit: true,
+      value: await sent(writeJudged(tx, vote.actor, vote.input, vote.now, row.id, judged.value)),
+    };
+  });
+  return settled(cast, vote.input.number);
+}
+
+const batchesByStore = new WeakMap<SqlStore, DecisionBatches>();
+
+function batchesOf(store: SqlStore): DecisionBatches {
+  let batches = batchesByStore.get(store);
+  if (batches === undefined) {
+    batches = new DecisionBatches(store, writeDecisionBatch, writeQueuedAlone);
+    batchesByStore.set(store, batches);
+  }
+  return batches;
+}
+
+interface JudgedVote {
+  readonly recorded: VoteRecorded;
+  /** What the votes decide once this one counts, or null while still open. */
+  readonly outcome: VoteOutcome | null;
+  readonly config: CommunityConfig;
+}
+
+/** What the rules say of this vote given its context: a refusal, a vote (deciding or not), or null to take the Prisma path. */
+function judgeVote(
   row: VoteContextRow | undefined,
   actor: Actor,
   input: VoteInput,
   now: Date,
-): Result<VoteRecorded, VoteRefusal> | null {
+): Result<JudgedVote, VoteRefusal> | null {
   if (row === undefined) return refuse("UNKNOWN_CONTRIBUTION", { number: input.number });
   if (!row.voterFound) return null;
   if (row.status !== "PENDING" || row.closesAt.getTime() <= now.getTime()) {
@@ -73,10 +233,13 @@ function voteOutcome(
   });
   if (!eligible.ok) return eligible;
   const tally = tallyAfter(row, input.choice, row.voterKind ?? "PERSON");
-  if (decideByVotes(tally, config) !== null) return null;
   const previous =
     row.previousChoice === null ? null : { choice: row.previousChoice, impact: row.previousImpact };
-  return ok({ number: input.number, tally, previous, decision: null, blind: config.blindVoting });
+  return ok({
+    recorded: { number: input.number, tally, previous, decision: null, blind: config.blindVoting },
+    outcome: decideByVotes(tally, config),
+    config,
+  });
 }
 
 /**

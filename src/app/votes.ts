@@ -17,7 +17,7 @@ import {
 import { inTransaction, transact, type Actor, type Deps } from "./deps.ts";
 import { lockLedgerHead } from "./ledger.ts";
 import { enqueueOutbox } from "./outbox.ts";
-import { castUndecidingVote } from "./votePath.ts";
+import { castVoteOnStore } from "./votePath.ts";
 import type { VoteInput, VoteRecorded, VoteRefusal } from "./voteTypes.ts";
 
 export type { VoteChoice, VoteInput, VoteRecorded, VoteRefusal } from "./voteTypes.ts";
@@ -35,8 +35,8 @@ export async function castVote(
   if (input.impact !== undefined && !isImpact(input.impact)) return refuse("BAD_IMPACT");
   if (input.impact !== undefined && input.choice === "REJECT") return refuse("IMPACT_ON_REJECT");
   const now = deps.clock.now();
-  const fast = await castUndecidingVote(deps.store, actor, input, now);
-  if (fast !== null) return fast;
+  const onStore = await castVoteOnStore(deps.store, actor, input, now);
+  if (onStore !== null) return onStore;
   return transact(deps, async (tx) => {
     const open = await lockOpenContribution(tx, actor, input.number, now);
     if (!open.ok) return open;
