@@ -1,6 +1,7 @@
 // `npm run bench [-- --quick] [-- --reads] [-- --phase votes,logs,decide]`: Cairn's performance figures on this machine.
 // `npm run bench jobs`: only the job system's figures (bench/jobs.ts).
 // `npm run bench pictures`: leaderboard picture drawing time and memory (bench/pictures.ts).
+// `npm run bench api [-- --quick]`: contributions logged over HTTP against in process and pgbench (bench/api.ts).
 //
 // Against the PostgreSQL at 127.0.0.1:5432 (BENCH_DATABASE_URL overrides) it
 // recreates `cairn_bench` (migrated with src/db/migrate.ts) and `cairn_pgbench`,
@@ -38,6 +39,7 @@ import {
 } from "./throughput.ts";
 import { runJobsBench } from "./jobs.ts";
 import { runPicturesBench } from "./pictures.ts";
+import { runApiBench } from "./api.ts";
 
 const BENCH_DATABASE = "cairn_bench";
 const CONCURRENCY = [8, 32] as const;
@@ -167,6 +169,7 @@ async function main(): Promise<void> {
   process.chdir(path.dirname(benchDir)); // migrate() reads prisma/migrations from the working directory
   if (argv[0] === "jobs" && argv.length === 1) return runJobsBench();
   if (argv[0] === "pictures" && argv.length === 1) return runPicturesBench();
+  if (argv[0] === "api") return runApiBench(argv.slice(1));
   const plan = readPlan(argv);
   const started = performance.now();
   const facts = await serverFacts();
