@@ -1,6 +1,7 @@
 // `npm run bench [-- --quick] [-- --reads] [-- --phase votes,logs,decide,verify] [-- --entries N]`: Cairn's performance figures on this machine.
 // `npm run bench jobs`: only the job system's figures (bench/jobs.ts).
 // `npm run bench pictures`: leaderboard picture drawing time and memory (bench/pictures.ts).
+// `npm run bench api [-- --quick]`: contributions logged over HTTP against in process and pgbench (bench/api.ts).
 //
 // Against the PostgreSQL at 127.0.0.1:5432 (BENCH_DATABASE_URL overrides) it
 // recreates `cairn_bench` (migrated with src/db/migrate.ts) and `cairn_pgbench`,
@@ -40,6 +41,7 @@ import {
 } from "./throughput.ts";
 import { runJobsBench } from "./jobs.ts";
 import { runPicturesBench } from "./pictures.ts";
+import { runApiBench } from "./api.ts";
 
 // BENCH_DATABASE / BENCH_PGBENCH_DATABASE rename the two databases, so benches run side by side on one server.
 const BENCH_DATABASE = process.env["BENCH_DATABASE"] ?? "cairn_bench";
@@ -192,6 +194,7 @@ async function main(): Promise<void> {
   process.chdir(path.dirname(benchDir)); // migrate() reads prisma/migrations from the working directory
   if (argv[0] === "jobs" && argv.length === 1) return runJobsBench();
   if (argv[0] === "pictures" && argv.length === 1) return runPicturesBench();
+  if (argv[0] === "api") return runApiBench(argv.slice(1));
   const plan = readPlan(argv);
   const started = performance.now();
   const facts = await serverFacts();

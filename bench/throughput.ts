@@ -155,7 +155,7 @@ async function insertPendingContributions(
 }
 
 /** Runs `step` from `callers` concurrent loops for `seconds` after a warm-up, counting completions. */
-async function drive(
+export async function drive(
   callers: number,
   seconds: number,
   warmupSeconds: number,
@@ -209,7 +209,11 @@ async function drive(
   };
 }
 
-async function withPool<T>(url: string, poolSize: number, work: (deps: Deps) => Promise<T>): Promise<T> {
+export async function withPool<T>(
+  url: string,
+  poolSize: number,
+  work: (deps: Deps) => Promise<T>,
+): Promise<T> {
   const connections = openConnections(url, { poolSize });
   const { db, store } = connections;
   try {

@@ -6,6 +6,7 @@ import { buildExport } from "./app/exports.ts";
 import { exportLedgerLines, verifyLedgerFile } from "./app/ledgerAudit.ts";
 import { systemClock } from "./app/deps.ts";
 import { createOperatorToken } from "./app/tokens.ts";
+import { runMcpStdio } from "./mcp/stdio.ts";
 import { refusalText } from "./views/refusals.ts";
 import { catalog } from "./commands/catalog.ts";
 import { loadConfig, readEnvironment, redact, type Config } from "./config.ts";
@@ -30,6 +31,7 @@ const USAGE = `Usage: cairn [start | bot | worker | console | migrate | ledger v
   ledger export [FILE] write the demo community's ledger as JSON lines (stdout without FILE)
   export [WINDOW]      attribution CSV (or --json) of the demo community for a window (all, month, 30d, …)
   token create NAME SCOPES… [--agent] [--community ID]  an API token (scopes: read contribute vote moderate export) for the demo community or community ID; the secret is the last line
+  mcp                  serve the Model Context Protocol over stdin/stdout as the API token in CAIRN_TOKEN (for a desktop agent client)
   --help, -h           this text`;
 
 /** Kept so a failure message can be scrubbed of the configured secrets. */
@@ -67,6 +69,8 @@ async function main(argv: readonly string[]): Promise<number> {
       break;
     case "export":
       return exportCommand(config, args[0], { json: flags["json"] === true, out: stringFlag(flags["out"]) });
+    case "mcp":
+      return mcpCommand(config);
     case "token":
       if (args[0] === "create")
         return tokenCommand(config, args.slice(1), stringFlag(flags["community"]), flags["agent"] === true);
@@ -291,6 +295,36 @@ async function tokenCommand(
     );
     return 0;
   });
+}
+
+/** `cairn mcp`: stdout carries the protocol, so every log line goes to stderr. */
+async function mcpCommand(config: Config): Promise<number> {
+  const token = config.cairnToken;
+  if (token === undefined) {
+    process.stderr.write("cairn: mcp needs CAIRN_TOKEN (an API token; cairn token create prints one)\n");
+    return 2;
+  }
+  const logger = createLogger(config, { destination: process.stderr });
+  const stopped = new Promise((resolve) => {
+    process.once("SIGINT", resolve);
+    process.once("SIGTERM", resolve);
+  });
+  return withDatabase(
+    config,
+    async (open) => {
+      const end = await runMcpStdio({
+        deps: { db: open.db, store: open.store, clock: systemClock },
+        token,
+        input: process.stdin,
+        output: process.stdout,
+        stopped,
+      });
+      if (end.ok) return 0;
+      process.stderr.write(`cairn: ${refusalText(end.error)}\n`);
+      return 2;
+    },
+    logger,
+  );
 }
 
 main(process.argv.slice(2)).then(

@@ -36,6 +36,8 @@ export interface Config {
   readonly publicUrl: string | undefined;
   /** Bearer token (or `?token=`) of the operator's queue dashboard /admin/queues; undefined turns it off. */
   readonly adminToken: string | undefined;
+  /** The API token `cairn mcp` acts as (cairn_<prefix>_<secret>); only that command needs it. */
+  readonly cairnToken: string | undefined;
   readonly logLevel: LogLevel;
   /** Time zone given to new communities. */
   readonly timezone: string;
@@ -158,6 +160,7 @@ const environmentSchema = z.object({
   METRICS_TOKEN: optional(secret("16-256 characters of A-Z, a-z, 0-9, _, . and -", /^[\w.-]{16,256}$/)),
   PUBLIC_URL: optional(apiRoot()),
   ADMIN_TOKEN: optional(secret("16-256 characters of A-Z, a-z, 0-9, _, . and -", /^[\w.-]{16,256}$/)),
+  CAIRN_TOKEN: optional(secret("an API token (cairn_<prefix>_<secret>)", /^cairn_[\w-]{1,200}$/)),
   LOG_LEVEL: optional(z.enum(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(", ")}` })).transform(
     (value) => value ?? "info",
   ),
@@ -222,6 +225,7 @@ export function parseConfig(
       metricsToken: e.METRICS_TOKEN,
       publicUrl: e.PUBLIC_URL,
       adminToken: e.ADMIN_TOKEN,
+      cairnToken: e.CAIRN_TOKEN,
       logLevel: e.LOG_LEVEL,
       timezone: e.CAIRN_TIMEZONE,
       demoCommunity: e.CAIRN_DEMO_COMMUNITY,
@@ -271,6 +275,7 @@ export function secretValues(config: Partial<Config>): string[] {
     config.telegramWebhookSecret,
     config.metricsToken,
     config.adminToken,
+    config.cairnToken,
   ];
   for (const url of [config.databaseUrl, config.redisUrl]) {
     if (url === undefined) continue;

@@ -10,6 +10,7 @@ import type { Config } from "./config.ts";
 import { adminQueuesPlugin } from "./http/admin/queues.ts";
 import { apiPlugin } from "./http/api/plugin.ts";
 import { moderationPlugin } from "./http/web/moderation/plugin.ts";
+import { mcpPlugin } from "./mcp/http.ts";
 import { startHttpServer, observeCommand, type HttpServer } from "./http/server.ts";
 import { botJobs } from "./jobs/botJobs.ts";
 import { openJobQueues, startWorkers, type JobRuntime } from "./jobs/runtime.ts";
@@ -94,6 +95,7 @@ export async function serve(options: ServeOptions): Promise<number> {
         apiPlugin({ deps, log, ...(config.redisUrl === undefined ? {} : { redisUrl: config.redisUrl }) }),
         moderationPlugin({ deps, publicUrl }),
         adminQueuesPlugin({ adminToken: config.adminToken, queues, secure: publicUrl.startsWith("https:") }),
+        mcpPlugin({ deps, log }),
       ],
     });
     for (const bot of bots) {

@@ -13,6 +13,7 @@ import {
 } from "../core/tokens.ts";
 import { ok, refuse, type Result } from "../core/result.ts";
 import { Prisma } from "../generated/prisma/client.ts";
+import { tokenAudit, tokenByPrefix, touchToken } from "../db/paths/tokens.ts";
 import { memberForUser } from "./actors.ts";
 import { recordModeratorAction } from "./audit.ts";
 import { inTransaction, transact, type Actor, type Deps } from "./deps.ts";
@@ -211,17 +212,20 @@ export async function authenticateToken(
 ): Promise<Result<TokenCaller, "UNAUTHENTICATED" | "TOKEN_REVOKED">> {
   const prefix = tokenPrefix(token);
   if (prefix === null) return refuse("UNAUTHENTICATED");
-  const row = await deps.db.apiToken.findUnique({
-    where: { prefix },
-    include: { community: { select: { deletedAt: true } } },
+  const now = deps.clock.now();
+  // Every API request passes here: one pipelined round trip on the typed store, and a
+  // last-use write only once a granularity (the update's condition, not a second read).
+  const row = await deps.store.transaction(async (tx) => {
+    const [found] = await tx.rows(tokenByPrefix, [prefix]);
+    const live = found !== undefined && found.revokedAt === null && !found.communityDeleted;
+    // Only the whole token counts as a use: a prefix alone (it is not secret) writes nothing.
+    if (live && tokenMatches(token, found.secretHash))
+      void tx.rows(touchToken, [found.id, now, new Date(now.getTime() - LAST_USED_GRANULARITY_MS)]);
+    return { commit: true, value: found };
   });
-  if (row === null || !tokenMatches(token, row.secretHash) || row.community.deletedAt !== null)
+  if (row === undefined || !tokenMatches(token, row.secretHash) || row.communityDeleted)
     return refuse("UNAUTHENTICATED");
   if (row.revokedAt !== null) return refuse("TOKEN_REVOKED", { name: row.name });
-  const now = deps.clock.now();
-  if (row.lastUsedAt === null || now.getTime() - row.lastUsedAt.getTime() > LAST_USED_GRANULARITY_MS) {
-    await deps.db.apiToken.update({ where: { id: row.id }, data: { lastUsedAt: now } });
-  }
   return ok({
     tokenId: row.id,
     tokenName: row.name,
@@ -243,14 +247,15 @@ export async function recordTokenUse(
   action: string,
   target: string,
 ): Promise<void> {
-  await deps.db.auditLog.create({
-    data: {
-      communityId: caller.actor.communityId,
-      actorId: caller.actor.memberId,
-      action: `api.${action}`,
+  await deps.store.transaction(async (tx) => {
+    void tx.rows(tokenAudit, [
+      caller.actor.communityId,
+      caller.actor.memberId,
+      `api.${action}`,
       target,
-      details: { token: caller.tokenName },
-      at: deps.clock.now(),
-    },
+      JSON.stringify({ token: caller.tokenName }),
+      deps.clock.now(),
+    ]);
+    return { commit: true, value: undefined };
   });
 }

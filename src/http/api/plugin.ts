@@ -7,15 +7,13 @@ import { Readable } from "node:stream";
 import rateLimit from "@fastify/rate-limit";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { Redis } from "ioredis";
-import type { z } from "zod";
 import type { Deps } from "../../app/deps.ts";
 import type { Prisma } from "../../generated/prisma/client.ts";
 import { onceForKey } from "../../app/idempotency.ts";
-import { authenticateToken, recordTokenUse, type TokenCaller } from "../../app/tokens.ts";
-import type { Refusal } from "../../core/result.ts";
-import { actsAsModerator, grants, tokenPrefix } from "../../core/tokens.ts";
+import { tokenPrefix } from "../../core/tokens.ts";
 import type { Log } from "../../logger.ts";
 import { clientErrorStatus } from "../server.ts";
+import { answerAndAudit, callerFor, parseRouteInput } from "./call.ts";
 import { apiRoutes } from "./routes.ts";
 import { openApiDocument, referencePage } from "./openapi.ts";
 import { refusalStatus, sendProblem } from "./problem.ts";
@@ -79,7 +77,8 @@ async function registerRateLimit(api: FastifyInstance, options: ApiOptions): Pro
   });
 }
 
-function bearerOf(request: FastifyRequest): string | null {
+/** The token of an `Authorization: Bearer …` header, if there is one. */
+export function bearerOf(request: FastifyRequest): string | null {
   const header = request.headers.authorization;
   const match = typeof header === "string" ? /^Bearer\s+(\S+)$/i.exec(header) : null;
   return match?.[1] ?? null;
@@ -112,9 +111,13 @@ function registerRoute(api: FastifyInstance, route: AnyApiRoute, options: ApiOpt
     url: route.path.replace(/\{(\w+)\}/g, ":$1"),
     bodyLimit: options.bodyLimitBytes ?? BODY_LIMIT_BYTES,
     handler: async (request, reply) => {
-      const caller = await callerOf(options.deps, request, route);
+      const caller = await callerFor(options.deps, bearerOf(request), route);
       if (!caller.ok) return sendProblem(reply, caller.error);
-      const input = parseInput(route, request);
+      const input = parseRouteInput(route, {
+        params: request.params,
+        query: request.query,
+        body: request.body,
+      });
       if (!input.ok) return sendProblem(reply, input.error);
       const call = { deps: options.deps, caller: caller.value, ...input.value };
       const idempotencyKey = request.headers["idempotency-key"];
@@ -136,63 +139,6 @@ function registerRoute(api: FastifyInstance, route: AnyApiRoute, options: ApiOpt
       return sendAnswer(reply, await answerAndAudit(route, call));
     },
   });
-}
-
-/** The token behind the request, with the route's scope checked and its moderator right for this route. */
-async function callerOf(
-  deps: Deps,
-  request: FastifyRequest,
-  route: AnyApiRoute,
-): Promise<{ ok: true; value: TokenCaller } | { ok: false; error: Refusal }> {
-  const bearer = bearerOf(request);
-  if (bearer === null) return { ok: false, error: { code: "UNAUTHENTICATED" } };
-  const caller = await authenticateToken(deps, bearer);
-  if (!caller.ok) return caller;
-  if (!grants(caller.value.scopes, route.scope))
-    return { ok: false, error: { code: "MISSING_SCOPE", detail: { scope: route.scope } } };
-  const isModerator = actsAsModerator(caller.value.scopes, route.scope);
-  return { ok: true, value: { ...caller.value, actor: { ...caller.value.actor, isModerator } } };
-}
-
-function parseInput(
-  route: AnyApiRoute,
-  request: FastifyRequest,
-): { ok: true; value: { params: unknown; query: unknown; body: unknown } } | { ok: false; error: Refusal } {
-  const parts = { params: route.params, query: route.query, body: route.body } as const;
-  const given = { params: request.params, query: request.query, body: request.body ?? {} };
-  const value: Record<string, unknown> = {};
-  for (const part of ["params", "query", "body"] as const) {
-    const schema: z.ZodType | undefined = parts[part];
-    if (schema === undefined) continue;
-    const parsed = schema.safeParse(given[part]);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      const where = [part, ...(issue?.path ?? []).map(String)].join(".");
-      return {
-        ok: false,
-        error: { code: "BAD_REQUEST", detail: { problem: `${where}: ${issue?.message ?? "invalid"}` } },
-      };
-    }
-    value[part] = parsed.data;
-  }
-  return { ok: true, value: { params: value["params"], query: value["query"], body: value["body"] } };
-}
-
-/** Runs the route and, when it changed something, writes the audit entry naming the token. */
-async function answerAndAudit(
-  route: AnyApiRoute,
-  call: Parameters<AnyApiRoute["handle"]>[0],
-): Promise<ApiAnswer> {
-  const answer = await route.handle(call);
-  if (answer.ok && route.method !== "GET" && route.operationId !== "verifyLedger") {
-    const target =
-      answer.location ??
-      (typeof call.params === "object" && call.params !== null && "number" in call.params
-        ? `#${String(call.params.number)}`
-        : route.path);
-    await recordTokenUse(call.deps, call.caller, route.operationId, target);
-  }
-  return answer;
 }
 
 function fingerprintOf(request: FastifyRequest): string {

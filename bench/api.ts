@@ -1,0 +1,189 @@
+// `npm run bench api [-- --quick]`: contributions logged per second over HTTP
+// (POST /api/v1/contributions with a bearer token, through fastify, the token
+// check, the route's zod schema, logContribution and the audit entry) at 8 and
+// 32 concurrent clients, beside pgbench and the in-process logContribution
+// figure of the same run. Target: the API at least 0.8 × in-process.
+//
+// The server runs in this process with its own pool, as `cairn start` runs it;
+// the clients are keep-alive HTTP connections from the same process, so their
+// CPU counts against the API (a client on another machine would not).
+import http from "node:http";
+import os from "node:os";
+import { writeFile } from "node:fs/promises";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { systemClock } from "../src/app/deps.ts";
+import { createToken } from "../src/app/tokens.ts";
+import { openConnections } from "../src/db/client.ts";
+import { apiPlugin } from "../src/http/api/plugin.ts";
+import { startHttpServer } from "../src/http/server.ts";
+import { silentLog } from "../src/logger.ts";
+import { initPgbench, PGBENCH_DATABASE, runPgbench } from "./pgbench.ts";
+import { databaseUrl, freshMigratedDatabase, log, quietServer, round } from "./support.ts";
+import { benchLogs, drive, setUpWriteBench, type ThroughputResult } from "./throughput.ts";
+
+const CONCURRENCY = [8, 32] as const;
+const TARGET_RATIO = 0.8;
+
+interface Row {
+  readonly figure: string;
+  readonly value: string;
+  readonly target: string;
+  readonly pass: boolean | null;
+}
+
+export async function runApiBench(argv: readonly string[]): Promise<void> {
+  const quick = argv.includes("--quick");
+  const seconds = quick ? 3 : 10;
+  const warmup = quick ? 1 : 2;
+  // A database of its own, so a full bench run at the same time does not drop it mid-phase.
+  const url = await freshMigratedDatabase("cairn_bench_api", log);
+  const maxCallers = Math.max(...CONCURRENCY);
+  // Disjoint submitters: in-process at 8 and 32, then HTTP at 8 and 32.
+  const setup = await setUpWriteBench(url, 0, 4 * maxCallers, 0);
+  await initPgbench(10);
+  const rows: Row[] = [];
+  const results: Record<string, unknown>[] = [];
+  for (const [i, callers] of CONCURRENCY.entries()) {
+    await quietServer(databaseUrl(PGBENCH_DATABASE));
+    const loadAverage = round(os.loadavg()[0] ?? 0, 2);
+    const tps = round(await runPgbench(callers, seconds));
+    rows.push({
+      figure: `pgbench tpcb @${callers}`,
+      value: `${tps} tx/s (load ${loadAverage})`,
+      target: "",
+      pass: null,
+    });
+
+    const inProcessSubmitters = setup.submitters.slice(i * maxCallers, i * maxCallers + callers);
+    await quietServer(url);
+    const inProcess = await benchLogs(url, inProcessSubmitters, seconds, warmup, `p${callers}`);
+    rows.push({
+      figure: `logContribution in process @${callers}`,
+      value: value(inProcess),
+      target: "",
+      pass: null,
+    });
+
+    const httpSubmitters = setup.submitters.slice((2 + i) * maxCallers, (2 + i) * maxCallers + callers);
+    await quietServer(url);
+    const overHttp = await benchApiLogs(url, httpSubmitters, seconds, warmup, `h${callers}`);
+    rows.push({
+      figure: `POST /api/v1/contributions @${callers}`,
+      value: value(overHttp),
+      target: "",
+      pass: null,
+    });
+    const ratio = round(overHttp.tps / inProcess.tps, 3);
+    rows.push({
+      figure: `  API / in process @${callers}`,
+      value: String(ratio),
+      target: `>= ${TARGET_RATIO}`,
+      pass: ratio >= TARGET_RATIO,
+    });
+    results.push({ callers, pgbenchTps: tps, inProcess, overHttp, ratio });
+  }
+  const table = formatRows(rows);
+  const benchDir = path.dirname(fileURLToPath(import.meta.url));
+  await writeFile(
+    path.join(benchDir, "results-api.json"),
+    `${JSON.stringify({ at: new Date().toISOString(), quick, seconds, cpus: os.cpus().length, results }, null, 2)}\n`,
+  );
+  process.stdout.write(
+    `\nCairn bench api (${quick ? "quick" : "full"}), ${os.cpus().length} CPUs\n\n${table}\n\n`,
+  );
+  process.stdout.write(
+    `load average ${round(os.loadavg()[0] ?? 0, 2)} at end; written to bench/results-api.json\n`,
+  );
+}
+
+const value = (r: ThroughputResult): string =>
+  `${r.tps} tx/s, p99 ${r.latencyP99Ms} ms, p50 ${r.latencyP50Ms} ms (load ${r.loadAverage})${r.errors + r.refusals > 0 ? `, ${r.refusals} refused, ${r.errors} errors` : ""}`;
+
+/** The same contributions as benchLogs logs, each one a POST from its own keep-alive client. */
+async function benchApiLogs(
+  url: string,
+  submitters: readonly { communityId: number; memberId: number; spaceId: number | null }[],
+  seconds: number,
+  warmupSeconds: number,
+  runTag: string,
+): Promise<ThroughputResult> {
+  const callers = submitters.length;
+  const connections = openConnections(url, { poolSize: callers });
+  const deps = { db: connections.db, store: connections.store, clock: systemClock };
+  const tokens: string[] = [];
+  for (const [i, submitter] of submitters.entries()) {
+    const made = await createToken(
+      deps,
+      { ...submitter, isModerator: true },
+      { name: `bench-${runTag}-${i}`, scopes: ["contribute"] },
+    );
+    if (!made.ok) throw new Error(`createToken refused: ${made.error.code}`);
+    tokens.push(made.value.token);
+  }
+  const server = await startHttpServer({
+    port: 0,
+    host: "127.0.0.1",
+    db: deps.db,
+    maxConnections: callers + 16,
+    plugins: [apiPlugin({ deps, log: silentLog, rateLimit: { max: 1_000_000, windowMs: 60_000 } })],
+  });
+  const agent = new http.Agent({ keepAlive: true, maxSockets: callers });
+  log(`POST /api/v1/contributions: ${callers} clients, ${seconds} s (+${warmupSeconds} s warm-up)`);
+  try {
+    const result = await drive(callers, seconds, warmupSeconds, async (caller, iteration) => {
+      const status = await post(agent, `${server.url}/api/v1/contributions`, tokens[caller] ?? "", {
+        category: iteration % 2 === 0 ? "code" : "docs",
+        title: `Bench contribution ${runTag}/${caller}/${iteration}`,
+        description: "Measured by npm run bench api.",
+        links: [`https://example.org/bench/${runTag}/${caller}/${iteration}`],
+      });
+      if (status === 201) return "ok";
+      if (status >= 500) throw new Error(`HTTP ${status}`);
+      return "refused";
+    });
+    return { callers, ...result };
+  } finally {
+    agent.destroy();
+    await server.close();
+    await connections.close();
+  }
+}
+
+function post(agent: http.Agent, target: string, token: string, body: unknown): Promise<number> {
+  const payload = JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const request = http.request(
+      target,
+      {
+        method: "POST",
+        agent,
+        headers: {
+          authorization: `Bearer ${token}`,
+          "content-type": "application/json",
+          "content-length": Buffer.byteLength(payload),
+        },
+      },
+      (response) => {
+        response.resume();
+        response.on("end", () => resolve(response.statusCode ?? 0));
+        response.on("error", reject);
+      },
+    );
+    request.on("error", reject);
+    request.end(payload);
+  });
+}
+
+function formatRows(rows: readonly Row[]): string {
+  const cells = rows.map((r) => [
+    r.figure,
+    r.value,
+    r.target,
+    r.pass === null ? "-" : r.pass ? "PASS" : "FAIL",
+  ]);
+  const header = ["figure", "value", "target", "result"];
+  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => (c[i] ?? "").length)));
+  const line = (c: readonly string[]): string => c.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join("  ");
+  return [line(header), widths.map((w) => "-".repeat(w)).join("  "), ...cells.map(line)].join("\n");
+}
