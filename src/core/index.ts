@@ -26,3 +26,4 @@ export * from "./streak.ts";
 export * from "./text.ts";
 export * from "./urls.ts";
 export * from "./tokens.ts";
+export * from "./webSessions.ts";
