@@ -8,6 +8,7 @@ import { systemClock, type Deps } from "./app/deps.ts";
 import type { AnyCommandSpec } from "./commands/types.ts";
 import type { Config } from "./config.ts";
 import { apiPlugin } from "./http/api/plugin.ts";
+import { webPlugin } from "./http/web/plugin.ts";
 import { startHttpServer, observeCommand, type HttpServer } from "./http/server.ts";
 import { botJobs } from "./jobs/botJobs.ts";
 import { openJobQueues, startWorkers, type JobRuntime } from "./jobs/runtime.ts";
@@ -84,6 +85,7 @@ export async function serve(options: ServeOptions): Promise<number> {
       routes: bots.flatMap((bot) => (bot.httpRoute === undefined ? [] : [bot.httpRoute])),
       plugins: [
         apiPlugin({ deps, log, ...(config.redisUrl === undefined ? {} : { redisUrl: config.redisUrl }) }),
+        webPlugin({ deps, log, ...(config.publicUrl === undefined ? {} : { publicUrl: config.publicUrl }) }),
       ],
     });
     for (const bot of bots) {
