@@ -30,7 +30,7 @@ function contributionCell(input: LedgerPageInput, contributionId: number | null)
     : html`<a href="/c/${input.communityId}/contributions/${number}">#${number}</a>`;
 }
 
-function pager(input: LedgerPageInput): Html {
+function pager(input: LedgerPageInput, where: "above" | "below"): Html {
   const base = `/c/${input.communityId}/ledger`;
   const head = input.page.head.seq;
   const newest = Math.max(1, head - input.size + 1);
@@ -42,7 +42,7 @@ function pager(input: LedgerPageInput): Html {
   if (input.from + input.size <= head)
     links.push(html`<a href="${base}?from=${input.from + input.size}" rel="next">Next</a>`);
   if (input.from < newest) links.push(html`<a href="${base}?from=${newest}">Newest</a>`);
-  return html`<nav aria-label="Ledger pages" class="pager">${links}</nav>`;
+  return html`<nav aria-label="Ledger pages ${where} the entries" class="pager">${links}</nav>`;
 }
 
 export function ledgerBody(input: LedgerPageInput): Html {
@@ -91,7 +91,7 @@ export function ledgerBody(input: LedgerPageInput): Html {
       <a href="/c/${input.communityId}/ledger.jsonl">download the ledger</a> and run
       <code>cairn ledger verify FILE</code>.
     </p>
-    ${pager(input)}
+    ${pager(input, "above")}
     ${
       entries.length === 0
         ? html`<p>No entries from #${input.from} on.</p>`
@@ -120,7 +120,7 @@ export function ledgerBody(input: LedgerPageInput): Html {
             </table>
           </div>`
     }
-    ${pager(input)}
+    ${pager(input, "below")}
     <script type="application/json" id="ledger-data">
       ${scriptJson(data)}
     </script>`;
