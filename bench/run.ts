@@ -1,6 +1,7 @@
 // `npm run bench [-- --quick] [-- --reads] [-- --phase votes,logs,decide]`: Cairn's performance figures on this machine.
 // `npm run bench jobs`: only the job system's figures (bench/jobs.ts).
 // `npm run bench pictures`: leaderboard picture drawing time and memory (bench/pictures.ts).
+// `npm run bench web`: a public board page of the 100k-member community (bench/web.ts).
 //
 // Against the PostgreSQL at 127.0.0.1:5432 (BENCH_DATABASE_URL overrides) it
 // recreates `cairn_bench` (migrated with src/db/migrate.ts) and `cairn_pgbench`,
@@ -38,6 +39,7 @@ import {
 } from "./throughput.ts";
 import { runJobsBench } from "./jobs.ts";
 import { runPicturesBench } from "./pictures.ts";
+import { runWebBench } from "./web.ts";
 
 const BENCH_DATABASE = "cairn_bench";
 const CONCURRENCY = [8, 32] as const;
@@ -95,7 +97,7 @@ function readPlan(args: readonly string[]): Plan {
   const unknown = argv.filter((arg) => arg !== "--quick" && arg !== "--reads");
   if (unknown.length > 0) {
     process.stderr.write(
-      `usage: npm run bench [-- --quick] [-- --reads] [-- --phase votes,logs,decide] | npm run bench jobs | npm run bench pictures\nunknown argument: ${unknown.join(" ")}\n`,
+      `usage: npm run bench [-- --quick] [-- --reads] [-- --phase votes,logs,decide] | npm run bench jobs | npm run bench pictures | npm run bench web\nunknown argument: ${unknown.join(" ")}\n`,
     );
     process.exit(2);
   }
@@ -167,6 +169,7 @@ async function main(): Promise<void> {
   process.chdir(path.dirname(benchDir)); // migrate() reads prisma/migrations from the working directory
   if (argv[0] === "jobs" && argv.length === 1) return runJobsBench();
   if (argv[0] === "pictures" && argv.length === 1) return runPicturesBench();
+  if (argv[0] === "web" && argv.length === 1) return runWebBench();
   const plan = readPlan(argv);
   const started = performance.now();
   const facts = await serverFacts();

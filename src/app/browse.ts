@@ -299,6 +299,8 @@ export async function listContributions(
     readonly limit?: number;
     /** Public pages: a submitter hidden from public boards is named HIDDEN_MEMBER_NAME. */
     readonly hideHidden?: boolean;
+    /** False skips counting every match (a board page's few recent ones need no total); total is then the items'. */
+    readonly counted?: boolean;
   },
 ): Promise<Result<ContributionPage, "UNKNOWN_MEMBER" | "AMBIGUOUS_MEMBER">> {
   const { actor } = input;
@@ -330,7 +332,7 @@ export async function listContributions(
         submitter: { select: { displayName: true, kind: true, hidden: true } },
       },
     }),
-    deps.db.contribution.count({ where }),
+    input.counted === false ? Promise.resolve(-1) : deps.db.contribution.count({ where }),
   ]);
   const withheld = (hidden: boolean): boolean => input.hideHidden === true && hidden;
   return ok({
@@ -346,8 +348,8 @@ export async function listContributions(
       award: r.award,
     })),
     page,
-    pages: Math.max(1, Math.ceil(total / size)),
-    total,
+    pages: total < 0 ? 1 : Math.max(1, Math.ceil(total / size)),
+    total: total < 0 ? rows.length : total,
     nextCursor: keyset && rows.length === size ? (rows.at(-1)?.number ?? null) : null,
   });
 }

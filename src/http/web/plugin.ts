@@ -179,7 +179,14 @@ async function boardPage(
     listCategories(options.deps, c.id),
     listSeasons(options.deps, c.id),
     season === null
-      ? listContributions(options.deps, { actor: reader, page: 1, cursor: 0, limit: 10, hideHidden: true })
+      ? listContributions(options.deps, {
+          actor: reader,
+          page: 1,
+          cursor: 0,
+          limit: 10,
+          hideHidden: true,
+          counted: false,
+        })
       : null,
   ]);
   if (!board.ok) return refusal(reply, 404, board.error);
