@@ -7,7 +7,9 @@ import { databaseConversations } from "./app/conversations.ts";
 import { systemClock, type Deps } from "./app/deps.ts";
 import type { AnyCommandSpec } from "./commands/types.ts";
 import type { Config } from "./config.ts";
+import { adminQueuesPlugin } from "./http/admin/queues.ts";
 import { apiPlugin } from "./http/api/plugin.ts";
+import { moderationPlugin } from "./http/web/moderation/plugin.ts";
 import { webPlugin } from "./http/web/plugin.ts";
 import { startHttpServer, observeCommand, type HttpServer } from "./http/server.ts";
 import { botJobs } from "./jobs/botJobs.ts";
@@ -37,7 +39,13 @@ export interface ServeOptions {
 /** Runs the process until its stop signal, then shuts down in order; resolves with the exit code. */
 export async function serve(options: ServeOptions): Promise<number> {
   const { role, config, log } = options;
-  const deps: Deps = { db: options.database.db, store: options.database.store, clock: systemClock };
+  const publicUrl = config.publicUrl ?? `http://127.0.0.1:${config.httpPort}`;
+  const deps: Deps = {
+    db: options.database.db,
+    store: options.database.store,
+    clock: systemClock,
+    publicUrl,
+  };
   const queue = { databaseUrl: options.database.databaseUrl, redisUrl: config.redisUrl };
   const stopSignal = options.stopSignal ?? shutdownSignal(log);
   const runsWorkers = role !== "bot";
@@ -85,6 +93,8 @@ export async function serve(options: ServeOptions): Promise<number> {
       routes: bots.flatMap((bot) => (bot.httpRoute === undefined ? [] : [bot.httpRoute])),
       plugins: [
         apiPlugin({ deps, log, ...(config.redisUrl === undefined ? {} : { redisUrl: config.redisUrl }) }),
+        moderationPlugin({ deps, publicUrl }),
+        adminQueuesPlugin({ adminToken: config.adminToken, queues, secure: publicUrl.startsWith("https:") }),
         webPlugin({ deps, log, ...(config.publicUrl === undefined ? {} : { publicUrl: config.publicUrl }) }),
       ],
     });

@@ -14,6 +14,12 @@ export interface Deps {
   /** Typed, parameterised SQL for the vote, contribution and decision paths (src/db/paths). */
   readonly store: SqlStore;
   readonly clock: Clock;
+  /**
+   * Where people reach this deployment's web pages (PUBLIC_URL, or
+   * http://127.0.0.1:<HTTP_PORT>), without a trailing slash, for answers that
+   * link to them; absent where no HTTP server serves them.
+   */
+  readonly publicUrl?: string;
 }
 
 /** The member on whose behalf a command runs, resolved from a platform identity. */

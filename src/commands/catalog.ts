@@ -7,6 +7,7 @@ import * as contributor from "./contributor.ts";
 import { commandName } from "./dispatch.ts";
 import * as moderator from "./moderator.ts";
 import * as tokens from "./tokens.ts";
+import { web } from "./web.ts";
 import { defineCommand, type AnyCommandSpec } from "./types.ts";
 
 const memberCommands: readonly AnyCommandSpec[] = [
@@ -22,6 +23,7 @@ const memberCommands: readonly AnyCommandSpec[] = [
   browse.profile,
   contributor.link,
   contributor.forgetMe,
+  web,
 ];
 
 const moderatorCommands: readonly AnyCommandSpec[] = [

@@ -145,6 +145,13 @@ export interface RefusalDetails {
   readonly BODY_TOO_LARGE: LimitFacts;
   readonly IDEMPOTENCY_KEY_REUSED: NoDetail;
   readonly IDEMPOTENCY_IN_PROGRESS: NoDetail;
+  readonly SIGN_IN_UNKNOWN: NoDetail;
+  readonly SIGN_IN_EXPIRED: NoDetail;
+  readonly SIGN_IN_USED: NoDetail;
+  readonly NOT_SIGNED_IN: NoDetail;
+  readonly SESSION_EXPIRED: NoDetail;
+  readonly FORGED_FORM: NoDetail;
+  readonly OTHER_COMMUNITY: NoDetail;
 }
 
 /** The code of every expected failure. */

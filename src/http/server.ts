@@ -1,6 +1,7 @@
 // Cairn's one HTTP server, on fastify: the operations endpoints (/healthz,
 // /readyz, /metrics), the platforms' webhooks mounted raw, and whatever
-// plugins the process adds (the /api/v1 API).
+// plugins the process adds (the /api/v1 API, the moderator pages, the
+// operator's /admin/queues).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import Fastify, { type FastifyInstance } from "fastify";

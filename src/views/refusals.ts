@@ -139,6 +139,15 @@ export const refusalTexts = {
   IDEMPOTENCY_KEY_REUSED: () =>
     "That Idempotency-Key was already used for a different request; use a new key.",
   IDEMPOTENCY_IN_PROGRESS: () => "A request with that Idempotency-Key is still running; retry shortly.",
+  SIGN_IN_UNKNOWN: () => "That sign-in link is not valid; ask for a new one with /web login in chat.",
+  SIGN_IN_EXPIRED: () =>
+    "That sign-in link has expired (links last 10 minutes); ask for a new one with /web login.",
+  SIGN_IN_USED: () => "That sign-in link was already used; ask for a new one with /web login.",
+  NOT_SIGNED_IN: () => "Sign in first: a moderator types /web login in chat and follows the link it sends.",
+  SESSION_EXPIRED: () => "Your web session has ended; sign in again with /web login in chat.",
+  FORGED_FORM: () => "That form did not come from this page; reload the page and try again.",
+  OTHER_COMMUNITY: () =>
+    "You are signed in to another community; sign in to this one with /web login in its chat.",
 } satisfies RefusalTexts;
 
 /** The one-line text of a refusal; a code unknown at run time still reads as a refusal, never a crash. */

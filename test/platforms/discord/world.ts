@@ -33,6 +33,9 @@ export interface Answer {
   readonly data: unknown;
 }
 
+/** Where the world's answers say the web pages are (`/web`). */
+export const PUBLIC_URL = "https://cairn.example";
+
 export class DiscordWorld {
   readonly fake = new FakeDiscord();
   database!: TestDatabase;
@@ -56,7 +59,12 @@ export class DiscordWorld {
   async start(options: { ackBudgetMs?: number } = {}): Promise<void> {
     this.database = await createTestDatabase();
     await this.fake.start();
-    this.deps = { db: this.database.db, store: this.database.store, clock: systemClock };
+    this.deps = {
+      db: this.database.db,
+      store: this.database.store,
+      clock: systemClock,
+      publicUrl: PUBLIC_URL,
+    };
     const outgoing = discordOutgoing({ token: TOKEN, api: this.fake.api });
     this.runtime = await startWorkers({
       databaseUrl: this.database.url,

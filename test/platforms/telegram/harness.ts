@@ -57,6 +57,9 @@ export interface Seen {
   readonly reply: Reply;
 }
 
+/** Where the world's answers say the web pages are (`/web`). */
+export const PUBLIC_URL = "https://cairn.example";
+
 export class TelegramWorld implements PlatformHarness {
   readonly emulator: TelegramEmulator;
   database!: TestDatabase;
@@ -89,7 +92,12 @@ export class TelegramWorld implements PlatformHarness {
   }
 
   get deps(): Deps {
-    return { db: this.database.db, store: this.database.store, clock: { now: () => new Date() } };
+    return {
+      db: this.database.db,
+      store: this.database.store,
+      clock: { now: () => new Date() },
+      publicUrl: PUBLIC_URL,
+    };
   }
 
   get webhookUrl(): string {
