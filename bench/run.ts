@@ -2,6 +2,7 @@
 // `npm run bench jobs`: only the job system's figures (bench/jobs.ts).
 // `npm run bench pictures`: leaderboard picture drawing time and memory (bench/pictures.ts).
 // `npm run bench api [-- --quick]`: contributions logged over HTTP against in process and pgbench (bench/api.ts).
+// `npm run bench web`: a public board page of the 100k-member community (bench/web.ts).
 //
 // Against the PostgreSQL at 127.0.0.1:5432 (BENCH_DATABASE_URL overrides) it
 // recreates `cairn_bench` (migrated with src/db/migrate.ts) and `cairn_pgbench`,
@@ -42,6 +43,7 @@ import {
 import { runJobsBench } from "./jobs.ts";
 import { runPicturesBench } from "./pictures.ts";
 import { runApiBench } from "./api.ts";
+import { runWebBench } from "./web.ts";
 
 // BENCH_DATABASE / BENCH_PGBENCH_DATABASE rename the two databases, so benches run side by side on one server.
 const BENCH_DATABASE = process.env["BENCH_DATABASE"] ?? "cairn_bench";
@@ -122,7 +124,7 @@ function readPlan(args: readonly string[]): Plan {
   const unknown = argv.filter((arg) => arg !== "--quick" && arg !== "--reads");
   if (unknown.length > 0) {
     process.stderr.write(
-      `usage: npm run bench [-- --quick] [-- --reads] [-- --phase votes,logs,decide,verify] [-- --entries N] | npm run bench jobs | npm run bench pictures\nunknown argument: ${unknown.join(" ")}\n`,
+      `usage: npm run bench [-- --quick] [-- --reads] [-- --phase votes,logs,decide,verify] [-- --entries N] | npm run bench jobs | npm run bench pictures | npm run bench web | npm run bench api [-- --quick]\nunknown argument: ${unknown.join(" ")}\n`,
     );
     process.exit(2);
   }
@@ -195,6 +197,7 @@ async function main(): Promise<void> {
   if (argv[0] === "jobs" && argv.length === 1) return runJobsBench();
   if (argv[0] === "pictures" && argv.length === 1) return runPicturesBench();
   if (argv[0] === "api") return runApiBench(argv.slice(1));
+  if (argv[0] === "web" && argv.length === 1) return runWebBench();
   const plan = readPlan(argv);
   const started = performance.now();
   const facts = await serverFacts();

@@ -131,6 +131,16 @@ async function consoleCommand(config: Config): Promise<number> {
         communityName: config.demoCommunity,
         exportDir: path.resolve(config.dataDir, "exports"),
         onError: (error, name) => logger.error({ err: error, command: name }, "command failed"),
+        // A person at the prompt also gets the demo community's pages in a browser.
+        ...(interactive
+          ? {
+              web: {
+                port: config.httpPort,
+                ...(config.publicUrl === undefined ? {} : { publicUrl: config.publicUrl }),
+                announce: (line: string) => void process.stdout.write(`${line}\n`),
+              },
+            }
+          : {}),
       });
       return 0;
     },

@@ -11,6 +11,7 @@ import { adminQueuesPlugin } from "./http/admin/queues.ts";
 import { apiPlugin } from "./http/api/plugin.ts";
 import { moderationPlugin } from "./http/web/moderation/plugin.ts";
 import { mcpPlugin } from "./mcp/http.ts";
+import { webPlugin } from "./http/web/plugin.ts";
 import { startHttpServer, observeCommand, type HttpServer } from "./http/server.ts";
 import { botJobs } from "./jobs/botJobs.ts";
 import { openJobQueues, startWorkers, type JobRuntime } from "./jobs/runtime.ts";
@@ -96,6 +97,7 @@ export async function serve(options: ServeOptions): Promise<number> {
         moderationPlugin({ deps, publicUrl }),
         adminQueuesPlugin({ adminToken: config.adminToken, queues, secure: publicUrl.startsWith("https:") }),
         mcpPlugin({ deps, log }),
+        webPlugin({ deps, log, ...(config.publicUrl === undefined ? {} : { publicUrl: config.publicUrl }) }),
       ],
     });
     for (const bot of bots) {

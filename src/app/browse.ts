@@ -16,6 +16,8 @@ export interface VoteView {
   readonly voterKind?: MemberKind;
   readonly choice: VoteChoice;
   readonly impact: number | null;
+  /** Only on public pages: the voter is hidden from them (their name is not shown). */
+  readonly hidden?: true;
 }
 
 // ---------------------------------------------------------------------------
@@ -29,7 +31,12 @@ export interface CreditView {
   readonly shareBp: number;
   /** Points awarded to this member for the contribution, net of clawbacks, hundredths. */
   readonly points: number;
+  /** Only on public pages: the member is hidden from them (their name is not shown). */
+  readonly hidden?: true;
 }
+
+/** How public pages name a member who hid themselves (`/profile hide`). */
+export const HIDDEN_MEMBER_NAME = "a hidden member";
 
 export interface ContributionDetail {
   readonly number: number;
@@ -41,6 +48,8 @@ export interface ContributionDetail {
   readonly category: string;
   readonly submitter: string;
   readonly submitterKind: MemberKind;
+  /** Only on public pages: the submitter is hidden from them. */
+  readonly submitterHidden?: true;
   /** The name of the API token it was logged through, if any. */
   readonly loggedThrough: string | null;
   readonly credits: readonly CreditView[];
@@ -80,25 +89,31 @@ export interface ContributionDetail {
   } | null;
 }
 
-/** `/contribution #N`: one contribution with its credits, votes (as the viewer may see them), questions and history. */
+/**
+ * `/contribution #N`: one contribution with its credits, votes (as the viewer
+ * may see them), questions and history. With `hideHidden` (public pages) every
+ * member who hid themselves from public boards is named HIDDEN_MEMBER_NAME and
+ * marked `hidden`, as boards leave them out.
+ */
 export async function showContribution(
   deps: Deps,
-  input: { readonly actor: Actor; readonly number: number },
+  input: { readonly actor: Actor; readonly number: number; readonly hideHidden?: boolean },
 ): Promise<Result<ContributionDetail, "UNKNOWN_CONTRIBUTION">> {
   const { actor } = input;
+  const masked = input.hideHidden === true;
   if (!Number.isSafeInteger(input.number)) return refuse("UNKNOWN_CONTRIBUTION", { number: input.number });
   const [contribution, community] = await Promise.all([
     deps.db.contribution.findUnique({
       where: { communityId_number: { communityId: actor.communityId, number: input.number } },
       include: {
         category: { select: { slug: true } },
-        submitter: { select: { displayName: true, kind: true } },
+        submitter: { select: { displayName: true, kind: true, hidden: true } },
         credits: {
-          include: { member: { select: { displayName: true, kind: true } } },
+          include: { member: { select: { displayName: true, kind: true, hidden: true } } },
           orderBy: [{ shareBp: "desc" }, { memberId: "asc" }],
         },
         votes: {
-          include: { voter: { select: { displayName: true, kind: true } } },
+          include: { voter: { select: { displayName: true, kind: true, hidden: true } } },
           orderBy: { createdAt: "asc" },
         },
         questions: { orderBy: { askedAt: "asc" } },
@@ -122,14 +137,20 @@ export async function showContribution(
       ? null
       : deps.db.apiToken.findUnique({ where: { id: contribution.tokenId }, select: { name: true } }),
   ]);
-  const nameOf = (id: number): string => names.get(id) ?? `member ${id}`;
+  const hides = (hidden: boolean): boolean => masked && hidden;
+  const shown = (name: string, hidden: boolean): string => (hides(hidden) ? HIDDEN_MEMBER_NAME : name);
+  const nameOf = (id: number): string => {
+    const member = names.get(id);
+    return member === undefined ? `member ${id}` : shown(member.name, member.hidden);
+  };
   const votes = visibleVotes(
     contribution.votes.map((v) => ({
       voterId: v.voterId,
-      voter: v.voter.displayName,
+      voter: shown(v.voter.displayName, v.voter.hidden),
       voterKind: v.voter.kind,
       choice: v.choice,
       impact: v.impact,
+      ...(hides(v.voter.hidden) ? { hidden: true as const } : {}),
     })),
     {
       blindVoting: readCommunityConfig(community.config).blindVoting,
@@ -145,15 +166,17 @@ export async function showContribution(
     links: contribution.links,
     digests: contribution.digests,
     category: contribution.category.slug,
-    submitter: contribution.submitter.displayName,
+    submitter: shown(contribution.submitter.displayName, contribution.submitter.hidden),
     submitterKind: contribution.submitter.kind,
+    ...(hides(contribution.submitter.hidden) ? { submitterHidden: true as const } : {}),
     loggedThrough: token?.name ?? null,
     credits: contribution.credits.map((c) => ({
       memberId: c.memberId,
-      name: c.member.displayName,
+      name: shown(c.member.displayName, c.member.hidden),
       kind: c.member.kind,
       shareBp: c.shareBp,
       points: earned.get(c.memberId) ?? 0,
+      ...(hides(c.member.hidden) ? { hidden: true as const } : {}),
     })),
     status: contribution.status,
     createdAt: contribution.createdAt,
@@ -194,13 +217,16 @@ export async function showContribution(
   });
 }
 
-async function namesOf(db: Db, ids: readonly number[]): Promise<Map<number, string>> {
+async function namesOf(
+  db: Db,
+  ids: readonly number[],
+): Promise<Map<number, { name: string; hidden: boolean }>> {
   if (ids.length === 0) return new Map();
   const rows = await db.member.findMany({
     where: { id: { in: [...new Set(ids)] } },
-    select: { id: true, displayName: true },
+    select: { id: true, displayName: true, hidden: true },
   });
-  return new Map(rows.map((r) => [r.id, r.displayName]));
+  return new Map(rows.map((r) => [r.id, { name: r.displayName, hidden: r.hidden }]));
 }
 
 /**
@@ -238,6 +264,8 @@ export interface ContributionSummary {
   readonly submitter: string;
   /** PERSON when absent. */
   readonly submitterKind?: MemberKind;
+  /** Only on public pages: the submitter is hidden from them. */
+  readonly submitterHidden?: true;
   readonly createdAt: Date;
   readonly award: number | null;
 }
@@ -269,6 +297,10 @@ export async function listContributions(
      */
     readonly cursor?: number;
     readonly limit?: number;
+    /** Public pages: a submitter hidden from public boards is named HIDDEN_MEMBER_NAME. */
+    readonly hideHidden?: boolean;
+    /** False skips counting every match (a board page's few recent ones need no total); total is then the items'. */
+    readonly counted?: boolean;
   },
 ): Promise<Result<ContributionPage, "UNKNOWN_MEMBER" | "AMBIGUOUS_MEMBER">> {
   const { actor } = input;
@@ -297,25 +329,27 @@ export async function listContributions(
         createdAt: true,
         award: true,
         category: { select: { slug: true } },
-        submitter: { select: { displayName: true, kind: true } },
+        submitter: { select: { displayName: true, kind: true, hidden: true } },
       },
     }),
-    deps.db.contribution.count({ where }),
+    input.counted === false ? Promise.resolve(-1) : deps.db.contribution.count({ where }),
   ]);
+  const withheld = (hidden: boolean): boolean => input.hideHidden === true && hidden;
   return ok({
     items: rows.map((r) => ({
       number: r.number,
       title: r.title,
       status: r.status,
       category: r.category.slug,
-      submitter: r.submitter.displayName,
+      submitter: withheld(r.submitter.hidden) ? HIDDEN_MEMBER_NAME : r.submitter.displayName,
       submitterKind: r.submitter.kind,
+      ...(withheld(r.submitter.hidden) ? { submitterHidden: true as const } : {}),
       createdAt: r.createdAt,
       award: r.award,
     })),
     page,
-    pages: Math.max(1, Math.ceil(total / size)),
-    total,
+    pages: total < 0 ? 1 : Math.max(1, Math.ceil(total / size)),
+    total: total < 0 ? rows.length : total,
     nextCursor: keyset && rows.length === size ? (rows.at(-1)?.number ?? null) : null,
   });
 }
@@ -453,7 +487,7 @@ export async function reviewQueue(deps: Deps, actor: Actor): Promise<Result<Revi
       { blindVoting, status: c.status, viewerId: actor.memberId },
     ).tally,
   });
-  const nameOf = (id: number): string => names.get(id) ?? `member ${id}`;
+  const nameOf = (id: number): string => names.get(id)?.name ?? `member ${id}`;
   return ok({
     pending: pending.map(toQueued),
     expired: expired.map(toQueued),

@@ -113,6 +113,73 @@ export async function buildExport(
   });
 }
 
+/** The columns of the public attribution: no platform ids, no payouts. */
+const PUBLIC_CSV_HEADER = [
+  "member_id",
+  "name",
+  "kind",
+  "award",
+  "verifier_reward",
+  "clawback",
+  "adjustment",
+  "verified",
+  "net",
+  "share_pct",
+];
+
+/** What the public attribution names a member who hid themselves: their points still count. */
+export const HIDDEN_IN_EXPORT = "(hidden)";
+
+/**
+ * The attribution anyone may download from a community's public pages: the
+ * `/export` rows of the window (same sums, same shares, same ledger head), as
+ * CSV without linked platform accounts or payouts, and with the names of
+ * members hidden from public boards withheld.
+ */
+export async function publicAttribution(
+  deps: Deps,
+  communityId: number,
+  window: LeaderboardWindow,
+): Promise<Result<{ content: string; filename: string }, ExportRefusal>> {
+  const now = deps.clock.now();
+  const reader: Actor = { communityId, memberId: 0, isModerator: false, spaceId: null };
+  return deps.db.$transaction(
+    async (tx) => {
+      const built = await exportIn(tx, { actor: reader, window, format: "csv" }, now);
+      if (!built.ok) return built;
+      const hidden = await tx.member.findMany({
+        where: { id: { in: built.value.rows.map((r) => r.memberId) }, hidden: true },
+        select: { id: true },
+      });
+      const withheld = new Set(hidden.map((m) => m.id));
+      return ok({
+        content: publicCsv(built.value.rows, withheld),
+        filename: built.value.filename.replace(/\.csv$/, "-public.csv"),
+      });
+    },
+    { isolationLevel: "RepeatableRead", timeout: 120_000, maxWait: 20_000 },
+  );
+}
+
+function publicCsv(rows: readonly ExportRow[], withheld: ReadonlySet<number>): string {
+  const lines = [
+    PUBLIC_CSV_HEADER,
+    ...rows.map((r) => [
+      String(r.memberId),
+      withheld.has(r.memberId) ? HIDDEN_IN_EXPORT : r.name,
+      r.kind,
+      pointsText(r.award),
+      pointsText(r.verifierReward),
+      pointsText(r.clawback),
+      pointsText(r.adjustment),
+      String(r.verified),
+      pointsText(r.net),
+      r.sharePct.toFixed(2),
+    ]),
+  ];
+  return lines.map((cells) => cells.map(csvCell).join(",")).join("\r\n") + "\r\n";
+}
+
 async function exportIn(
   tx: Tx,
   input: ExportRequest,

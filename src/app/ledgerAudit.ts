@@ -506,3 +506,46 @@ export async function verifyLedgerFile(
   }
   return ok(checker.result());
 }
+
+/** One page of the ledger explorer: entries with what the export writes beside them. */
+export interface LedgerPage {
+  readonly entries: ReadonlyArray<HashedLedgerEntry & LedgerLineNotes>;
+  /** The hash the page's first entry must link to: the entry before it, or the genesis hash. */
+  readonly anchorHash: string;
+  readonly head: { readonly seq: number; readonly hash: string };
+}
+
+/** Most entries one explorer page shows. */
+export const LEDGER_PAGE_SIZE = 50;
+
+/**
+ * Entries `fromSeq` … `fromSeq + size − 1` (up to the head) as stored, so a
+ * reader can re-check them; a stored entry that was altered is shown as it now
+ * is, and the check names it.
+ */
+export async function readLedgerPage(
+  db: Db,
+  communityId: number,
+  fromSeq: number,
+  size = LEDGER_PAGE_SIZE,
+): Promise<LedgerPage> {
+  const head = await readHead(db, communityId);
+  const first = Math.max(1, Math.trunc(fromSeq));
+  const last = Math.min(head.seq, first + Math.max(1, Math.trunc(size)) - 1);
+  const [page, before] = await Promise.all([
+    first > last
+      ? Promise.resolve([] as HashedLedgerEntry[])
+      : ledgerPages(db, communityId, last, size, first)
+          .next()
+          .then((step): HashedLedgerEntry[] => step.value ?? []),
+    first === 1
+      ? Promise.resolve(null)
+      : db.ledgerEntry.findFirst({ where: { communityId, seq: first - 1 }, select: { hash: true } }),
+  ]);
+  const notes = page.length === 0 ? new Map() : await ledgerNotes(db, communityId, first, last);
+  return {
+    entries: page.map((entry) => ({ ...entry, ...notes.get(entry.seq) })),
+    anchorHash: first === 1 ? GENESIS_HASH : (before?.hash ?? GENESIS_HASH),
+    head,
+  };
+}
