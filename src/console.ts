@@ -1,5 +1,6 @@
 // `cairn console`'s composition root: the console platform wired to the job
 // workers, which platforms never import themselves.
+import { createCaches } from "./caches.ts";
 import { commandJobs } from "./jobs/exports.ts";
 import { startWorkers, type QueueSettings } from "./jobs/runtime.ts";
 import type { Log } from "./logger.ts";
@@ -19,9 +20,12 @@ export async function runConsoleWithJobs(
   },
 ): Promise<void> {
   const clock = new ConsoleClock();
+  // The session's caches age on its clock, which `/wait` moves.
+  const caches = options.deps.caches ?? createCaches({ now: () => clock.now().getTime() });
+  const deps = { ...options.deps, caches };
   const runtime = await startWorkers({
     ...options.queue,
-    deps: { ...options.deps, clock },
+    deps: { ...deps, clock },
     platforms: [consolePlatform(options.output)],
     settings: { cardEditDelayMs: 0, exportDir: options.exportDir },
     concurrency: { delivery: 1, deadlines: 1 },
@@ -29,7 +33,7 @@ export async function runConsoleWithJobs(
     ...(options.log === undefined ? {} : { log: options.log }),
   });
   try {
-    await runConsole({ ...options, clock, background: runtime, jobs: commandJobs(runtime.queues) });
+    await runConsole({ ...options, deps, clock, background: runtime, jobs: commandJobs(runtime.queues) });
   } finally {
     await runtime.close();
   }

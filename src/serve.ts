@@ -4,11 +4,12 @@
 // reverse order on SIGTERM or SIGINT.
 import path from "node:path";
 import { databaseConversations } from "./app/conversations.ts";
+import { createCaches } from "./caches.ts";
 import { systemClock, type Deps } from "./app/deps.ts";
 import type { AnyCommandSpec } from "./commands/types.ts";
 import type { Config } from "./config.ts";
 import { apiPlugin } from "./http/api/plugin.ts";
-import { startHttpServer, observeCommand, type HttpServer } from "./http/server.ts";
+import { startHttpServer, type HttpServer } from "./http/server.ts";
 import { botJobs } from "./jobs/botJobs.ts";
 import { openJobQueues, startWorkers, type JobRuntime } from "./jobs/runtime.ts";
 import type { Queues } from "./jobs/queues.ts";
@@ -36,7 +37,13 @@ export interface ServeOptions {
 /** Runs the process until its stop signal, then shuts down in order; resolves with the exit code. */
 export async function serve(options: ServeOptions): Promise<number> {
   const { role, config, log } = options;
-  const deps: Deps = { db: options.database.db, store: options.database.store, clock: systemClock };
+  // This process's caches: made here, handed down, shared with no other server in the process.
+  const deps: Deps = {
+    db: options.database.db,
+    store: options.database.store,
+    clock: systemClock,
+    caches: createCaches(),
+  };
   const queue = { databaseUrl: options.database.databaseUrl, redisUrl: config.redisUrl };
   const stopSignal = options.stopSignal ?? shutdownSignal(log);
   const runsWorkers = role !== "bot";
@@ -59,6 +66,7 @@ export async function serve(options: ServeOptions): Promise<number> {
   const queues: Queues = runtime?.queues ?? (onlyQueues as NonNullable<typeof onlyQueues>).queues;
   const backend = runtime?.backend ?? (onlyQueues as NonNullable<typeof onlyQueues>).backend;
 
+  let http: HttpServer | null = null;
   const bots = runsBots
     ? options.platforms.bots({
         deps,
@@ -67,11 +75,12 @@ export async function serve(options: ServeOptions): Promise<number> {
         jobs: botJobs(queues, deps),
         pacing: backend.coordination,
         conversations: databaseConversations(deps),
-        observeCommand,
+        // Commands' latencies go to this process's own server's metrics (none before it listens).
+        observeCommand: (command, platform, seconds) =>
+          http?.metrics.observeCommand(command, platform, seconds),
       })
     : [];
   const started: PlatformBot[] = [];
-  let http: HttpServer | null = null;
   try {
     // HTTP first: a Telegram webhook set by a bot's start must find its route.
     http = await startHttpServer({

@@ -10,7 +10,7 @@ import { logContribution } from "../../src/app/contributions.ts";
 import { openDb } from "../../src/db/client.ts";
 import { openQueueBackend } from "../../src/jobs/backend.ts";
 import { startWorkers } from "../../src/jobs/runtime.ts";
-import { observeCommand, startHttpServer, type HttpServer } from "../../src/http/server.ts";
+import { startHttpServer, type HttpServer } from "../../src/http/server.ts";
 import { newCommunity, valueOf } from "../support/communities.ts";
 import { createTestDatabase, useTestDatabase } from "../support/db.ts";
 import {
@@ -176,7 +176,7 @@ describe("http server", () => {
         }),
       );
       await runtime.settle();
-      observeCommand("/log", "CONSOLE", 0.02);
+      server.metrics.observeCommand("/log", "CONSOLE", 0.02);
 
       const metrics = await get(server, "/metrics");
       expect(metrics.status).toBe(200);

@@ -32,8 +32,6 @@ export interface TelegramBotOptions extends TelegramConnection {
   readonly dialogueTimeoutMs?: number;
   /** How long stop() waits for updates being handled (default 10 s). */
   readonly stopGraceMs?: number;
-  /** How long a getChatMember answer is reused (default 1 minute). */
-  readonly membershipCacheMs?: number;
   /** The limits answers are paced by (default Telegram's, as for the delivery jobs) and how long one may wait. */
   readonly replyPacing?: Omit<ReplyPacing, "buckets">;
 }
@@ -60,7 +58,7 @@ export function createTelegramBot(services: BotServices, options: TelegramBotOpt
     botUsername: () => username,
     names: commandNameMap(services.catalog),
     membership: membershipCheck(telegram, {
-      ...(options.membershipCacheMs === undefined ? {} : { ttlMs: options.membershipCacheMs }),
+      ...(services.deps.caches === undefined ? {} : { roles: services.deps.caches.chatRoles }),
       onError: (error) => services.log.warn({ err: safe(error) }, "telegram getChatMember failed"),
     }),
     homes: expiringMap(30 * 24 * HOUR_MS),
