@@ -2,6 +2,7 @@
 // each caller a distinct member, through the real use cases and Prisma.
 import os from "node:os";
 import pg from "pg";
+import { createCaches } from "../src/caches.ts";
 import { openConnections } from "../src/db/client.ts";
 import { ensureCommunityForChat, resolveActor } from "../src/app/actors.ts";
 import { logContribution } from "../src/app/contributions.ts";
@@ -64,7 +65,8 @@ export async function setUpWriteBench(
   const connections = openConnections(url, { poolSize: 4 });
   const { db, store } = connections;
   try {
-    const deps: Deps = { db, store, clock: systemClock };
+    // The process caches, as serve.ts makes them.
+    const deps: Deps = { db, store, clock: systemClock, caches: createCaches() };
     const { communityId } = await ensureCommunityForChat(deps, chat, { name: chat.title });
     const community = await db.community.findUniqueOrThrow({ where: { id: communityId } });
     const stored = typeof community.config === "object" && community.config !== null ? community.config : {};
@@ -218,7 +220,7 @@ export async function withPool<T>(
   const { db, store } = connections;
   try {
     await db.$queryRaw`SELECT 1`;
-    return await work({ db, store, clock: systemClock });
+    return await work({ db, store, clock: systemClock, caches: createCaches() });
   } finally {
     await connections.close();
   }

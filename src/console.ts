@@ -3,6 +3,7 @@
 import { showDemoPages } from "./app/publicPages.ts";
 import { startHttpServer, type HttpServer } from "./http/server.ts";
 import { webPlugin } from "./http/web/plugin.ts";
+import { createCaches } from "./caches.ts";
 import { commandJobs } from "./jobs/exports.ts";
 import { startWorkers, type QueueSettings } from "./jobs/runtime.ts";
 import { silentLog, type Log } from "./logger.ts";
@@ -32,11 +33,14 @@ export async function runConsoleWithJobs(
   },
 ): Promise<void> {
   const clock = new ConsoleClock();
+  // The session's caches age on its clock, which `/wait` moves.
+  const caches = options.deps.caches ?? createCaches({ now: () => clock.now().getTime() });
+  const deps = { ...options.deps, caches };
   const web =
-    options.web === undefined ? null : await serveDemoPages({ ...options.deps, clock }, options, options.web);
+    options.web === undefined ? null : await serveDemoPages({ ...deps, clock }, options, options.web);
   const runtime = await startWorkers({
     ...options.queue,
-    deps: { ...options.deps, clock },
+    deps: { ...deps, clock },
     platforms: [consolePlatform(options.output)],
     settings: { cardEditDelayMs: 0, exportDir: options.exportDir },
     concurrency: { delivery: 1, deadlines: 1 },
@@ -44,7 +48,7 @@ export async function runConsoleWithJobs(
     ...(options.log === undefined ? {} : { log: options.log }),
   });
   try {
-    await runConsole({ ...options, clock, background: runtime, jobs: commandJobs(runtime.queues) });
+    await runConsole({ ...options, deps, clock, background: runtime, jobs: commandJobs(runtime.queues) });
   } finally {
     await runtime.close();
     await web?.close();

@@ -4,6 +4,7 @@
 // reverse order on SIGTERM or SIGINT.
 import path from "node:path";
 import { databaseConversations } from "./app/conversations.ts";
+import { createCaches } from "./caches.ts";
 import { systemClock, type Deps } from "./app/deps.ts";
 import type { AnyCommandSpec } from "./commands/types.ts";
 import type { Config } from "./config.ts";
@@ -12,7 +13,7 @@ import { apiPlugin } from "./http/api/plugin.ts";
 import { moderationPlugin } from "./http/web/moderation/plugin.ts";
 import { mcpPlugin } from "./mcp/http.ts";
 import { webPlugin } from "./http/web/plugin.ts";
-import { startHttpServer, observeCommand, type HttpServer } from "./http/server.ts";
+import { startHttpServer, type HttpServer } from "./http/server.ts";
 import { botJobs } from "./jobs/botJobs.ts";
 import { openJobQueues, startWorkers, type JobRuntime } from "./jobs/runtime.ts";
 import type { Queues } from "./jobs/queues.ts";
@@ -40,11 +41,13 @@ export interface ServeOptions {
 /** Runs the process until its stop signal, then shuts down in order; resolves with the exit code. */
 export async function serve(options: ServeOptions): Promise<number> {
   const { role, config, log } = options;
+  // This process's caches: made here, handed down, shared with no other server in the process.
   const publicUrl = config.publicUrl ?? `http://127.0.0.1:${config.httpPort}`;
   const deps: Deps = {
     db: options.database.db,
     store: options.database.store,
     clock: systemClock,
+    caches: createCaches(),
     publicUrl,
   };
   const queue = { databaseUrl: options.database.databaseUrl, redisUrl: config.redisUrl };
@@ -69,6 +72,7 @@ export async function serve(options: ServeOptions): Promise<number> {
   const queues: Queues = runtime?.queues ?? (onlyQueues as NonNullable<typeof onlyQueues>).queues;
   const backend = runtime?.backend ?? (onlyQueues as NonNullable<typeof onlyQueues>).backend;
 
+  let http: HttpServer | null = null;
   const bots = runsBots
     ? options.platforms.bots({
         deps,
@@ -77,11 +81,12 @@ export async function serve(options: ServeOptions): Promise<number> {
         jobs: botJobs(queues, deps),
         pacing: backend.coordination,
         conversations: databaseConversations(deps),
-        observeCommand,
+        // Commands' latencies go to this process's own server's metrics (none before it listens).
+        observeCommand: (command, platform, seconds) =>
+          http?.metrics.observeCommand(command, platform, seconds),
       })
     : [];
   const started: PlatformBot[] = [];
-  let http: HttpServer | null = null;
   try {
     // HTTP first: a Telegram webhook set by a bot's start must find its route.
     http = await startHttpServer({

@@ -202,7 +202,7 @@ export async function resolveActor(
   const member = await withFirstSightRetry(() =>
     inTransaction(deps, (tx) => memberForUser(tx, space.communityId, user, deps.clock.now())),
   );
-  const config = readCommunityConfig(space.community.config);
+  const config = readCommunityConfig(space.community.config, deps.caches?.configs);
   // Roles count on the platform that reported them only: a linked member's
   // Discord roles give nothing on Telegram.
   const roles = user.roles ?? [];

@@ -153,7 +153,7 @@ export async function showContribution(
       ...(hides(v.voter.hidden) ? { hidden: true as const } : {}),
     })),
     {
-      blindVoting: readCommunityConfig(community.config).blindVoting,
+      blindVoting: readCommunityConfig(community.config, deps.caches?.configs).blindVoting,
       status: contribution.status,
       viewerId: actor.memberId,
     },
@@ -472,7 +472,7 @@ export async function reviewQueue(deps: Deps, actor: Actor): Promise<Result<Revi
     }),
     namesOf(deps.db, [...appeals.map((a) => a.appellantId), ...questions.map((q) => q.askerId)]),
   ]);
-  const blindVoting = readCommunityConfig(community.config).blindVoting;
+  const blindVoting = readCommunityConfig(community.config, deps.caches?.configs).blindVoting;
   const toQueued = (c: (typeof listed)[number]): QueuedContribution => ({
     number: c.number,
     title: c.title,

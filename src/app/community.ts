@@ -36,7 +36,7 @@ export async function showConfig(
 ): Promise<Result<{ entries: Array<[string, string]> }, "NOT_MODERATOR">> {
   if (!actor.isModerator) return refuse("NOT_MODERATOR");
   const community = await deps.db.community.findUniqueOrThrow({ where: { id: actor.communityId } });
-  return ok({ entries: describeConfig(readCommunityConfig(community.config)) });
+  return ok({ entries: describeConfig(readCommunityConfig(community.config, deps.caches?.configs)) });
 }
 
 /**
@@ -73,7 +73,7 @@ export async function setConfig(
   return transact(deps, async (tx) => {
     const rows = await tx.$queryRaw<Array<{ config: unknown }>>`
       SELECT config FROM community WHERE id = ${actor.communityId} FOR UPDATE`;
-    const current = readCommunityConfig(rows[0]?.config);
+    const current = readCommunityConfig(rows[0]?.config, deps.caches?.configs);
     const next = setConfigValue(current, input.key, input.value);
     if (!next.ok) return next;
     await tx.community.update({ where: { id: actor.communityId }, data: { config: next.value } });

@@ -1,6 +1,5 @@
 import type { Tx } from "../db/client.ts";
 import * as paths from "../db/paths/contributions.ts";
-import type { SqlStore } from "../db/sql.ts";
 import type { ContributionStatus } from "../generated/prisma/enums.ts";
 import { readCommunityConfig, type CommunityConfig } from "../core/config.ts";
 import { resolveShares } from "../core/credits.ts";
@@ -75,15 +74,14 @@ export async function logContribution(
   const now = deps.clock.now();
   // Co-authors are resolved by name through the member look-up (Prisma); a contribution
   // of the submitter alone, the common case and the one an agent logs in bulk, takes the store.
-  if ((draft.coAuthors ?? []).length === 0)
-    return logOwnContribution(deps.store, actor, draft, checked.value, now);
+  if ((draft.coAuthors ?? []).length === 0) return logOwnContribution(deps, actor, draft, checked.value, now);
   return transact(deps, async (tx) => {
     // The submitter's row lock serialises their daily limit; advisory locks on the
     // evidence links serialise the duplicate check; the community row (the number)
     // is locked last, so concurrent submissions hold it only for the insert.
     const submitter = await lockSubmitter(tx, actor.memberId);
     if (submitter.banned) return refuse("BANNED");
-    const config = readCommunityConfig(submitter.config);
+    const config = readCommunityConfig(submitter.config, deps.caches?.configs);
     const category = await activeCategory(tx, actor.communityId, draft.categorySlug);
     if (!category.ok) return category;
     const recent = await tx.contribution.count({
@@ -138,7 +136,7 @@ export async function logContribution(
  * one statement that writes everything, committed in the same round trip.
  */
 async function logOwnContribution(
-  store: SqlStore,
+  { store, caches }: Pick<Deps, "store" | "caches">,
   actor: Actor,
   draft: ContributionDraft,
   checked: CheckedText,
@@ -158,7 +156,7 @@ async function logOwnContribution(
     const [member] = await submitter;
     if (member === undefined) throw new Error(`member ${actor.memberId} does not exist`);
     if (member.banned) return { commit: false, value: refuse("BANNED") };
-    const config = readCommunityConfig(member.config);
+    const config = readCommunityConfig(member.config, caches?.configs);
     const [found] = await category;
     if (found === undefined) {
       const known = await tx.rows(paths.activeCategorySlugs, [actor.communityId]);

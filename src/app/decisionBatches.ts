@@ -1,3 +1,4 @@
+import type { ConfigReads } from "../core/config.ts";
 import type { SqlStore } from "../db/sql.ts";
 import type { Result } from "../core/result.ts";
 import type { Actor } from "./deps.ts";
@@ -8,6 +9,8 @@ export interface QueuedVote {
   readonly actor: Actor;
   readonly input: VoteInput;
   readonly now: Date;
+  /** The process's memo of config reads (deps.caches.configs), if it has one. */
+  readonly configs?: ConfigReads | undefined;
   readonly resolve: (result: Result<VoteRecorded, VoteRefusal> | null) => void;
   readonly reject: (error: unknown) => void;
 }

@@ -1,5 +1,6 @@
 import type { Db, Tx } from "../db/client.ts";
 import type { SqlStore } from "../db/sql.ts";
+import type { Caches } from "../ports/caches.ts";
 
 /** Where a use case reads the time; tests and benchmarks pass their own. */
 export interface Clock {
@@ -20,6 +21,11 @@ export interface Deps {
    * link to them; absent where no HTTP server serves them.
    */
   readonly publicUrl?: string;
+  /**
+   * The process's bounded caches, made by the composition root (src/caches.ts);
+   * without them every read is done afresh (tests, one-off commands).
+   */
+  readonly caches?: Caches;
 }
 
 /** The member on whose behalf a command runs, resolved from a platform identity. */

@@ -16,6 +16,7 @@ import { rankCompetition, rankOf } from "../core/ranking.ts";
 import { ok, refuse, type Result } from "../core/result.ts";
 import { streakWeeks } from "../core/streak.ts";
 import type { Actor, Deps } from "./deps.ts";
+import type { ActiveHint } from "../ports/caches.ts";
 import { activeWeightSql, effectiveMembersCte, utcTimestamp, verifiedDeltaSql } from "./ledgerAudit.ts";
 
 export type LeaderboardScore = "total" | "active";
@@ -112,7 +113,7 @@ async function buildBoard(
     const bounds = windowBounds(request.window, now, []);
     if (!bounds.ok) return bounds;
     const board = indexedBoard(bounds.value, request.score);
-    if (board !== null) return ok(await readIndexedBoard(deps.db, communityId, board, request, now));
+    if (board !== null) return ok(await readIndexedBoard(deps, communityId, board, request, now));
   }
   const { community, seasons, category } = await loadContext(deps, communityId, request);
   if (request.categorySlug !== null && category === null) {
@@ -121,8 +122,8 @@ async function buildBoard(
   const bounds = windowBounds(request.window, now, seasons);
   if (!bounds.ok) return bounds;
   const indexed = category === null ? indexedBoard(bounds.value, request.score) : null;
-  if (indexed !== null) return ok(await readIndexedBoard(deps.db, communityId, indexed, request, now));
-  const config = readCommunityConfig(community.config);
+  if (indexed !== null) return ok(await readIndexedBoard(deps, communityId, indexed, request, now));
+  const config = readCommunityConfig(community.config, deps.caches?.configs);
   const limit = boardLimit(request.limit, config.leaderboardSize);
   const scale =
     request.score === "total"
@@ -400,15 +401,14 @@ interface IndexedRow {
 }
 
 /**
- * The active score's epoch and half-life last seen per community. Only a guess
- * that lets an active board go out as one statement: the statement brings the
- * community's actual values back, and a board read with a wrong guess is read
- * again with them.
+ * Reads a board from its score index in one statement. An active board needs
+ * the community's epoch and half-life first: the hint last seen (deps.caches)
+ * is only a guess that lets it go out as one statement; the statement brings
+ * the actual values back, and a board read with a wrong guess is read again
+ * with them.
  */
-const activeHints = new Map<number, { epoch: number; halfLifeDays: number }>();
-
 async function readIndexedBoard(
-  db: Db,
+  deps: Deps,
   communityId: number,
   board: IndexedBoard,
   request: BoardRequest,
@@ -418,6 +418,9 @@ async function readIndexedBoard(
   const read =
     request.limit === null ? MAX_LEADERBOARD_SIZE : boardLimit(request.limit, MAX_LEADERBOARD_SIZE);
   const weeks = recentWeekKeys(now, STREAK_SPAN);
+  const db = deps.db;
+  const configs = deps.caches?.configs;
+  const hints = deps.caches?.activeHints;
   const run = (extra: string | number | null): Promise<IndexedRow[]> =>
     queryIndexed(db, INDEXED_STATEMENTS[request.members][board.kind], [
       communityId,
@@ -429,7 +432,7 @@ async function readIndexedBoard(
   let rows: IndexedRow[];
   let scale: ScoreScale;
   if (board.kind === "active") {
-    let hint = activeHints.get(communityId) ?? (await readActiveHint(db, communityId));
+    let hint = hints?.get(communityId) ?? (await readActiveHint(deps, communityId));
     for (;;) {
       scale = activeScale(now, new Date(hint.epoch), hint.halfLifeDays);
       rows = await run(activeWeight(now, new Date(hint.epoch), hint.halfLifeDays));
@@ -437,9 +440,9 @@ async function readIndexedBoard(
       if (first === undefined) throw new Error(`no community ${communityId}`);
       const actual = {
         epoch: first.activeEpoch.getTime(),
-        halfLifeDays: readCommunityConfig(first.config).decayHalfLifeDays,
+        halfLifeDays: readCommunityConfig(first.config, configs).decayHalfLifeDays,
       };
-      activeHints.set(communityId, actual);
+      hints?.set(communityId, actual);
       if (actual.epoch === hint.epoch && actual.halfLifeDays === hint.halfLifeDays) break;
       hint = actual;
     }
@@ -449,7 +452,7 @@ async function readIndexedBoard(
   }
   const first = rows[0];
   if (first === undefined) throw new Error(`no community ${communityId}`);
-  const limit = boardLimit(request.limit, readCommunityConfig(first.config).leaderboardSize);
+  const limit = boardLimit(request.limit, readCommunityConfig(first.config, configs).leaderboardSize);
   const fetched: Scored[] = [];
   let me: (Scored & { higher: number | null }) | null = null;
   for (const row of rows) {
@@ -495,14 +498,14 @@ function standingOf(
   return { ...me, higher: rank - 1 };
 }
 
-async function readActiveHint(db: Db, communityId: number): Promise<{ epoch: number; halfLifeDays: number }> {
-  const community = await db.community.findUniqueOrThrow({
+async function readActiveHint(deps: Deps, communityId: number): Promise<ActiveHint> {
+  const community = await deps.db.community.findUniqueOrThrow({
     where: { id: communityId },
     select: { config: true, activeEpoch: true },
   });
   return {
     epoch: community.activeEpoch.getTime(),
-    halfLifeDays: readCommunityConfig(community.config).decayHalfLifeDays,
+    halfLifeDays: readCommunityConfig(community.config, deps.caches?.configs).decayHalfLifeDays,
   };
 }
 

@@ -113,7 +113,7 @@ async function profileOf(deps: Deps, actor: Actor, memberId: number): Promise<Pr
       ),
     streaksOf(deps.db, [id], now),
   ]);
-  const halfLife = readCommunityConfig(community.config).decayHalfLifeDays;
+  const halfLife = readCommunityConfig(community.config, deps.caches?.configs).decayHalfLifeDays;
   const owner =
     member.ownerId === null
       ? null

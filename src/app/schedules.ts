@@ -23,7 +23,10 @@ export async function communitySchedule(deps: Deps, communityId: number): Promis
     select: { config: true, deletedAt: true },
   });
   if (community === null || community.deletedAt !== null) return null;
-  const { leaderboardCron, digestCron, timezone, leaderboardPosts } = readCommunityConfig(community.config);
+  const { leaderboardCron, digestCron, timezone, leaderboardPosts } = readCommunityConfig(
+    community.config,
+    deps.caches?.configs,
+  );
   return { leaderboardCron, digestCron, timezone, leaderboardPosts };
 }
 

@@ -52,7 +52,7 @@ export async function audienceTargets(
     select: { config: true },
   });
   if (community === null) return [];
-  const config = readCommunityConfig(community.config);
+  const config = readCommunityConfig(community.config, deps.caches?.configs);
   const channel: Channel = audience.kind;
   const channelRef =
     channel === "verification"

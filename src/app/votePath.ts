@@ -2,7 +2,7 @@ import type { SqlStore, SqlTx } from "../db/sql.ts";
 import { recordVoteWithTally, voteContext, type VoteContextRow } from "../db/paths/votes.ts";
 import { MAX_CONTRIBUTION_NUMBER } from "../core/commandLine.ts";
 import { countsTowardQuorum, type MemberKind } from "../core/agents.ts";
-import { readCommunityConfig, type CommunityConfig } from "../core/config.ts";
+import { readCommunityConfig, type CommunityConfig, type ConfigReads } from "../core/config.ts";
 import { decideByVotes, type Tally, type VoteOutcome } from "../core/decision.ts";
 import { voterEligibility } from "../core/eligibility.ts";
 import { ok, refuse, type Result } from "../core/result.ts";
@@ -33,6 +33,7 @@ export async function castVoteOnStore(
   actor: Actor,
   input: VoteInput,
   now: Date,
+  configs?: ConfigReads,
 ): Promise<Result<VoteRecorded, VoteRefusal> | null> {
   if (!Number.isInteger(input.number) || input.number < 1 || input.number > MAX_CONTRIBUTION_NUMBER)
     return null;
@@ -41,7 +42,7 @@ export async function castVoteOnStore(
   try {
     const cast = await store.transaction<Cast | "QUEUE">(async (tx) => {
       const [row] = await tx.rows(voteContext, [actor.communityId, input.number, actor.memberId]);
-      const judged = judgeVote(row, actor, input, now);
+      const judged = judgeVote(row, actor, input, now, configs);
       if (row === undefined || judged === null || !judged.ok)
         return { commit: false, value: refused(judged) };
       if (judged.value.outcome !== null) {
@@ -51,7 +52,7 @@ export async function castVoteOnStore(
       }
       return { commit: true, value: await sent(writeJudged(tx, actor, input, now, row.id, judged.value)) };
     });
-    if (cast === "QUEUE") return batches.submit({ actor, input, now });
+    if (cast === "QUEUE") return batches.submit({ actor, input, now, configs });
     return await settled(cast, input.number);
   } finally {
     if (alone) batches.leave(actor.communityId);
@@ -124,7 +125,7 @@ async function writeDecisionBatch(
     const rows = await Promise.all(
       batch.map((v) => tx.rows(voteContext, [v.actor.communityId, v.input.number, v.actor.memberId])),
     );
-    const judged = batch.map((v, i) => judgeVote(rows[i]?.[0], v.actor, v.input, v.now));
+    const judged = batch.map((v, i) => judgeVote(rows[i]?.[0], v.actor, v.input, v.now, v.configs));
     const deciding: Array<{ vote: DecidingVote; config: CommunityConfig; recorded: VoteRecorded }> = [];
     const casts = batch.map((v, i): Cast => {
       const row = rows[i]?.[0];
@@ -175,7 +176,7 @@ async function writeQueuedAlone(
       vote.input.number,
       vote.actor.memberId,
     ]);
-    const judged = judgeVote(row, vote.actor, vote.input, vote.now);
+    const judged = judgeVote(row, vote.actor, vote.input, vote.now, vote.configs);
     if (row === undefined || judged === null || !judged.ok) return { commit: false, value: refused(judged) };
     return {
       commit: true,
@@ -209,13 +210,14 @@ function judgeVote(
   actor: Actor,
   input: VoteInput,
   now: Date,
+  configs: ConfigReads | undefined,
 ): Result<JudgedVote, VoteRefusal> | null {
   if (row === undefined) return refuse("UNKNOWN_CONTRIBUTION", { number: input.number });
   if (!row.voterFound) return null;
   if (row.status !== "PENDING" || row.closesAt.getTime() <= now.getTime()) {
     return refuse("VOTE_CLOSED", { number: input.number, status: row.status });
   }
-  const config = readCommunityConfig(row.config);
+  const config = readCommunityConfig(row.config, configs);
   const eligible = voterEligibility({
     voter: {
       memberId: actor.memberId,

@@ -35,7 +35,7 @@ export async function castVote(
   if (input.impact !== undefined && !isImpact(input.impact)) return refuse("BAD_IMPACT");
   if (input.impact !== undefined && input.choice === "REJECT") return refuse("IMPACT_ON_REJECT");
   const now = deps.clock.now();
-  const onStore = await castVoteOnStore(deps.store, actor, input, now);
+  const onStore = await castVoteOnStore(deps.store, actor, input, now, deps.caches?.configs);
   if (onStore !== null) return onStore;
   return transact(deps, async (tx) => {
     const open = await lockOpenContribution(tx, actor, input.number, now);

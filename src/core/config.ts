@@ -78,17 +78,33 @@ export function defaultCommunityConfig(): CommunityConfig {
 }
 
 /**
+ * Configurations already read, by their stored JSON text. The core keeps none
+ * of its own: the composition root hands a bounded cache down (deps.caches).
+ */
+export interface ConfigReads {
+  get(text: string): CommunityConfig | undefined;
+  set(text: string, config: CommunityConfig): void;
+}
+
+/**
  * Reads a stored configuration. Each field that is missing or no longer valid falls
  * back to its default on its own, so one bad value (or a field from an older
  * version) never takes the rest of the community's settings with it. Never throws.
+ * With `reads`, each stored text is validated once: every vote reads its
+ * community's config, and validating it (time zone, cron) costs far more than
+ * the rest of the vote's own work. The result is frozen: it may be shared.
  */
-export function readCommunityConfig(json: unknown): CommunityConfig {
-  // Every vote reads its community's config; validating it (time zone, cron)
-  // costs more than the rest of the vote's own work, so each stored text is
-  // read once. The result is frozen: it is shared.
+export function readCommunityConfig(json: unknown, reads?: ConfigReads): CommunityConfig {
+  if (reads === undefined) return parseStoredConfig(json);
   const text = JSON.stringify(json ?? null);
-  const known = readConfigs.get(text);
+  const known = reads.get(text);
   if (known !== undefined) return known;
+  const config = parseStoredConfig(json);
+  reads.set(text, config);
+  return config;
+}
+
+function parseStoredConfig(json: unknown): CommunityConfig {
   const stored: Record<string, unknown> = isRecord(json) ? json : {};
   const read: Record<string, unknown> = {};
   for (const key of configKeys) {
@@ -97,15 +113,8 @@ export function readCommunityConfig(json: unknown): CommunityConfig {
     const value: unknown = parsed.success ? parsed.data : field.parse(undefined);
     read[key] = Array.isArray(value) ? Object.freeze(value) : value;
   }
-  const config = Object.freeze(read) as CommunityConfig;
-  if (readConfigs.size >= READ_CONFIGS_KEPT) readConfigs.clear();
-  readConfigs.set(text, config);
-  return config;
+  return Object.freeze(read) as CommunityConfig;
 }
-
-/** Configs already read, by their stored JSON text; bounded by starting over. */
-const readConfigs = new Map<string, CommunityConfig>();
-const READ_CONFIGS_KEPT = 1000;
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);

@@ -60,18 +60,6 @@ export interface HttpServer {
   close(): Promise<void>;
 }
 
-/** Every live server's metrics: observeCommand records into each (normally the one). */
-const liveMetrics = new Set<CairnMetrics>();
-
-/**
- * Records one command's latency on every running HTTP server's metrics; a no-op
- * in a process without one (the console). Adapters pass it to runCommand as
- * `observe: (command, seconds) => observeCommand(command, platform, seconds)`.
- */
-export function observeCommand(command: string, platform: string, seconds: number): void {
-  for (const metrics of liveMetrics) metrics.observeCommand(command, platform, seconds);
-}
-
 /** Slow or idle clients lose their socket; more than MAX_CONNECTIONS are refused. */
 const HEADERS_TIMEOUT_MS = 10_000;
 const REQUEST_TIMEOUT_MS = 30_000;
@@ -107,14 +95,12 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
     throw error;
   }
   app.server.maxConnections = options.maxConnections ?? MAX_CONNECTIONS;
-  liveMetrics.add(metrics);
   const { port, address } = app.server.address() as AddressInfo;
   log.info({ port }, "http server listening (/healthz, /readyz, /metrics)");
   return {
     url: `http://${urlHost(address)}:${port}`,
     metrics,
     async close() {
-      liveMetrics.delete(metrics);
       stopObserving();
       await app.close();
     },

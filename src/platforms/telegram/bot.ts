@@ -1,10 +1,11 @@
 // The Telegram bot `cairn start` / `cairn bot` runs: telegraf takes updates by
 // long polling, or Cairn's HTTP server takes them on the webhook route; either
 // way each update is claimed in the database by its update_id (scoped by the
-// bot's id) and handled once by updates.ts, also across a restart.
+// bot's id), then routed by telegraf's Composer (routes.ts) to its handler,
+// once, also across a restart.
 import { COMMAND_RATE } from "../../core/rateLimit.ts";
 import { Telegraf, type Telegram } from "telegraf";
-import type { BotCommand, BotCommandScope, Update } from "telegraf/types";
+import type { BotCommand, BotCommandScope } from "telegraf/types";
 import { PlatformError } from "../../ports/chatPlatform.ts";
 import type { BotServices, PlatformBot } from "../bot.ts";
 import type { AnyCommandSpec } from "../../commands/types.ts";
@@ -18,7 +19,8 @@ import { SeenPeople } from "./mentions.ts";
 import { expiringMap } from "../memory.ts";
 import { telegramClient, telegramPlatform, type TelegramConnection } from "./outgoing.ts";
 import { PacedTelegram, ReplyDropped, type ReplyPacing } from "./pacedReplies.ts";
-import { handleUpdate } from "./updates.ts";
+import { recordSenderUsername } from "./updates.ts";
+import { CairnContext, telegramRoutes } from "./routes.ts";
 import { webhookPath, webhookRoute } from "./webhook.ts";
 import { logWith } from "../../logger.ts";
 import { claimDelivery } from "../../app/deliveries.ts";
@@ -30,8 +32,6 @@ export interface TelegramBotOptions extends TelegramConnection {
   readonly dialogueTimeoutMs?: number;
   /** How long stop() waits for updates being handled (default 10 s). */
   readonly stopGraceMs?: number;
-  /** How long a getChatMember answer is reused (default 1 minute). */
-  readonly membershipCacheMs?: number;
   /** The limits answers are paced by (default Telegram's, as for the delivery jobs) and how long one may wait. */
   readonly replyPacing?: Omit<ReplyPacing, "buckets">;
 }
@@ -42,7 +42,8 @@ const STOP_GRACE_MS = 10_000;
 const HOUR_MS = 3_600_000;
 
 export function createTelegramBot(services: BotServices, options: TelegramBotOptions): PlatformBot {
-  const bot = new Telegraf(options.token, {
+  const bot = new Telegraf<CairnContext>(options.token, {
+    contextType: CairnContext,
     telegram: { webhookReply: false, ...(options.apiRoot === undefined ? {} : { apiRoot: options.apiRoot }) },
   });
   const telegram = bot.telegram;
@@ -57,7 +58,7 @@ export function createTelegramBot(services: BotServices, options: TelegramBotOpt
     botUsername: () => username,
     names: commandNameMap(services.catalog),
     membership: membershipCheck(telegram, {
-      ...(options.membershipCacheMs === undefined ? {} : { ttlMs: options.membershipCacheMs }),
+      ...(services.deps.caches === undefined ? {} : { roles: services.deps.caches.chatRoles }),
       onError: (error) => services.log.warn({ err: safe(error) }, "telegram getChatMember failed"),
     }),
     homes: expiringMap(30 * 24 * HOUR_MS),
@@ -70,19 +71,26 @@ export function createTelegramBot(services: BotServices, options: TelegramBotOpt
   let accepting = false;
   let polling: Promise<void> | null = null;
 
-  /** Handles an update the first time its id is seen; a replay gets no effect and no answer. */
-  const once = async (update: Update): Promise<void> => {
+  /** Routes an update the first time its id is seen; a replay gets no effect and no answer. */
+  const once = async (ctx: CairnContext, route: () => Promise<void>): Promise<void> => {
+    const update = ctx.update;
     if (!(await claimDelivery(services.deps, "telegram", `${botId}:${update.update_id}`))) return;
     // Every line logged while handling the update names it.
     const log = logWith(services.log, { updateId: update.update_id });
-    await handleUpdate({ ...adapter, services: { ...services, log } }, update);
+    ctx.adapter = { ...adapter, services: { ...services, log } };
+    try {
+      await route();
+    } finally {
+      // After the update, so an account it created gets its username too.
+      await recordSenderUsername(ctx.adapter, update);
+    }
   };
   /** Failures are logged, never thrown at Telegram. */
-  const take = async (update: Update): Promise<void> => {
-    const work = once(update).catch((error: unknown) => {
-      if (error instanceof ReplyDropped)
-        services.log.warn({ chatId: error.chatId, updateId: update.update_id }, error.message);
-      else services.log.error({ err: safe(error), updateId: update.update_id }, "telegram update failed");
+  const take = async (ctx: CairnContext, route: () => Promise<void>): Promise<void> => {
+    const updateId = ctx.update.update_id;
+    const work = once(ctx, route).catch((error: unknown) => {
+      if (error instanceof ReplyDropped) services.log.warn({ chatId: error.chatId, updateId }, error.message);
+      else services.log.error({ err: safe(error), updateId }, "telegram update failed");
     });
     inFlight.add(work);
     try {
@@ -92,7 +100,8 @@ export function createTelegramBot(services: BotServices, options: TelegramBotOpt
     }
   };
   bot.catch((error) => services.log.error({ err: safe(error) }, "telegram update failed"));
-  bot.use((ctx) => take(ctx.update));
+  bot.use((ctx, next) => take(ctx, next));
+  bot.use(telegramRoutes(adapter.names));
 
   const webhook = options.webhook;
   return {
@@ -148,7 +157,7 @@ async function apiCall<T>(method: string, token: string, work: () => Promise<T>)
 }
 
 /** Ends long polling; telegraf throws when polling already ended on its own (an error logged where launch failed). */
-function stopPolling(bot: Telegraf): void {
+function stopPolling(bot: Telegraf<CairnContext>): void {
   try {
     bot.stop("cairn stop");
   } catch {
@@ -206,7 +215,7 @@ function sameMenu(current: readonly BotCommand[], wanted: readonly BotCommandEnt
 
 /** The webhook route: Cairn's checks in front of telegraf's handler, which runs the update through the bot. */
 function webhookRouteOf(
-  bot: Telegraf,
+  bot: Telegraf<CairnContext>,
   webhook: { readonly url: string; readonly secret: string },
   accepting: () => boolean,
 ) {

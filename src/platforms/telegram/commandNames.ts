@@ -48,18 +48,6 @@ export function toCatalogCommand(text: string, names: ReadonlyMap<string, string
   return catalogName === undefined ? trimmed : `/${catalogName}${trimmed.slice(head.length)}`;
 }
 
-/** The command name of a message (`/vote@bot #1` → `vote`), lowercased, or null when it is not a command. */
-export function commandOf(text: string): string | null {
-  const match = COMMAND_HEAD.exec(text.trimStart());
-  return match?.[1]?.toLowerCase() ?? null;
-}
-
-/** The `@bot` a command is addressed to, or null. */
-export function addresseeOf(text: string): string | null {
-  const match = /^\/[A-Za-z0-9_-]+@([A-Za-z0-9_]+)/.exec(text.trimStart());
-  return match?.[1] ?? null;
-}
-
 /** One menu entry per command; commands with subcommands list them. */
 function menuEntries(specs: readonly AnyCommandSpec[]): BotCommandEntry[] {
   const byName = new Map<string, AnyCommandSpec[]>();

@@ -1,18 +1,18 @@
 // Who a person is in a group, from the Bot API's getChatMember: administrators
 // (and the creator) are the group's moderators; anyone who has not left or
-// been removed is a member. Cached briefly, so a burst of commands costs one
-// request, and a demoted administrator loses the right within a minute.
+// been removed is a member. Kept briefly in the process's chat-role cache
+// (deps.caches, made by the composition root), so a burst of commands costs
+// one request, and a demoted administrator loses the right within its age.
 import type { Telegram } from "telegraf";
 import type { ChatMember } from "telegraf/types";
+import type { ChatRole, Memo } from "../../ports/caches.ts";
 
-export type GroupRole = "administrator" | "member" | "outsider";
+export type GroupRole = ChatRole;
 
 export interface MembershipCheck {
   /** null when Telegram could not say; callers then assume the least right. */
   roleIn(chatId: string, userId: number): Promise<GroupRole | null>;
 }
-
-const MAX_ENTRIES = 10_000;
 
 export function roleOf(member: ChatMember): GroupRole {
   switch (member.status) {
@@ -29,22 +29,17 @@ export function roleOf(member: ChatMember): GroupRole {
   }
 }
 
+/** Asks Telegram, through `roles` when given (without it every check is a request). */
 export function membershipCheck(
   telegram: Telegram,
-  options: {
-    readonly ttlMs?: number;
-    readonly now?: () => number;
-    readonly onError?: (error: unknown) => void;
-  } = {},
+  options: { readonly roles?: Memo<string, GroupRole>; readonly onError?: (error: unknown) => void } = {},
 ): MembershipCheck {
-  const ttlMs = options.ttlMs ?? 60_000;
-  const now = options.now ?? Date.now;
-  const cache = new Map<string, { role: GroupRole; at: number }>();
+  const roles = options.roles;
   return {
     async roleIn(chatId, userId) {
       const key = `${chatId}:${userId}`;
-      const cached = cache.get(key);
-      if (cached !== undefined && now() - cached.at < ttlMs) return cached.role;
+      const cached = roles?.get(key);
+      if (cached !== undefined) return cached;
       let role: GroupRole;
       try {
         role = roleOf(await telegram.getChatMember(chatId, userId));
@@ -52,8 +47,7 @@ export function membershipCheck(
         options.onError?.(error);
         return null;
       }
-      if (cache.size >= MAX_ENTRIES) cache.clear();
-      cache.set(key, { role, at: now() });
+      roles?.set(key, role);
       return role;
     },
   };

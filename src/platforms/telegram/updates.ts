@@ -1,8 +1,8 @@
-// What the bot does with each update Telegram sends: commands in groups and
-// private chats, button presses, answers to the guided /contribute dialogue
-// and to a needs-info prompt, and the bot being added to or removed from a
-// group. Each maps to the one command catalog; the views it returns are
-// rendered by replies.ts.
+// What the bot does with each kind of update routes.ts hands it: commands in
+// groups and private chats, button presses, answers to the guided /contribute
+// dialogue and to a needs-info prompt, a group becoming a supergroup, and the
+// bot being added to or removed from a group. Each maps to the one command
+// catalog; the views it returns are rendered by replies.ts.
 import type {
   CallbackQuery,
   Chat,
@@ -17,7 +17,7 @@ import type { Conversation } from "../../ports/conversations.ts";
 import { findCommand, runCommand, whenAdmitted } from "../../commands/dispatch.ts";
 import { refusalView, privateView, type View } from "../../views/view.ts";
 import { decodeButtonPress, type ButtonPress } from "./callbackData.ts";
-import { addresseeOf, commandOf, toCatalogCommand } from "./commandNames.ts";
+import { toCatalogCommand } from "./commandNames.ts";
 import { answerDialogue, followMovedGroup, hasOpenDialogue, startDialogue } from "./dialogue.ts";
 import { awaitQuestion, pendingQuestionOf, takeQuestion, type PendingQuestion } from "./conversations.ts";
 import { homeGroupOf, verifiedGroup, type GroupChat } from "./homeGroup.ts";
@@ -33,24 +33,15 @@ import { rewriteValues } from "../memory.ts";
 const CALLBACK_TEXT_LIMIT = 200;
 
 /** A text message as typed: its words and the entities Telegram marked in them (mentions). */
-interface Typed {
+export interface Typed {
   readonly text: string;
   readonly entities: readonly MessageEntity[];
-}
-
-export async function handleUpdate(adapter: TelegramAdapter, update: Update): Promise<void> {
-  try {
-    if ("message" in update) await onMessage(adapter, update.message);
-    else if ("callback_query" in update) await onButtonPress(adapter, update.callback_query);
-    else if ("my_chat_member" in update) await onBotMembership(adapter, update.my_chat_member);
-  } finally {
-    // After the update, so an account it created gets its username too.
-    await recordSenderUsername(adapter, update);
-  }
+  /** A /contribute with nothing after it: the guided dialogue. */
+  readonly bareContribute: boolean;
 }
 
 /** Stores the sender's current username on their identities: an @name is resolved only by it. */
-async function recordSenderUsername(adapter: TelegramAdapter, update: Update): Promise<void> {
+export async function recordSenderUsername(adapter: TelegramAdapter, update: Update): Promise<void> {
   const from =
     "message" in update
       ? update.message.from
@@ -66,19 +57,19 @@ async function recordSenderUsername(adapter: TelegramAdapter, update: Update): P
 }
 
 /** Remembers who wrote in a group, so an @username typed later can be tied to their account. */
-function rememberSender(adapter: TelegramAdapter, chat: Chat, from: User): void {
+export function rememberSender(adapter: TelegramAdapter, chat: Chat, from: User): void {
   if (isGroup(chat)) adapter.seen.remember(String(chat.id), from);
 }
 
-function isGroup(chat: Chat): chat is Chat.GroupChat | Chat.SupergroupChat {
+export function isGroup(chat: Chat): chat is Chat.GroupChat | Chat.SupergroupChat {
   return chat.type === "group" || chat.type === "supergroup";
 }
 
-function groupOf(chat: Chat.GroupChat | Chat.SupergroupChat): GroupChat {
+export function groupOf(chat: Chat.GroupChat | Chat.SupergroupChat): GroupChat {
   return { chatId: String(chat.id), title: chat.title };
 }
 
-function originOf(message: Message, from: User): Origin {
+export function originOf(message: Message, from: User): Origin {
   const topic =
     "is_topic_message" in message && message.is_topic_message === true
       ? message.message_thread_id
@@ -98,32 +89,13 @@ async function reply(adapter: TelegramAdapter, origin: Origin, view: View): Prom
   await answer(adapter.telegram, adapter.botUsername(), origin, view);
 }
 
-async function onMessage(adapter: TelegramAdapter, message: Message): Promise<void> {
-  if ("migrate_to_chat_id" in message) {
-    await onGroupUpgraded(adapter, message.chat.id, message.migrate_to_chat_id);
-    return;
-  }
-  if ("migrate_from_chat_id" in message) {
-    await onGroupUpgraded(adapter, message.migrate_from_chat_id, message.chat.id);
-    return;
-  }
-  const from = message.from;
-  if (from === undefined || from.is_bot) return;
-  rememberSender(adapter, message.chat, from);
-  if (!("text" in message)) return;
-  const origin = originOf(message, from);
-  const typed: Typed = { text: message.text, entities: message.entities ?? [] };
-  if (isGroup(message.chat)) await onGroupText(adapter, groupOf(message.chat), origin, typed);
-  else if (message.chat.type === "private") await onPrivateText(adapter, origin, typed);
-}
-
 /**
  * A group upgraded to a supergroup gets a new chat id; Telegram says so twice
  * (in the old chat and in the new one). The first moves the space, with its
  * community, members and ledger; the second finds nothing left to move. What
  * this process remembers about the old chat follows it.
  */
-async function onGroupUpgraded(adapter: TelegramAdapter, from: number, to: number): Promise<void> {
+export async function onGroupUpgraded(adapter: TelegramAdapter, from: number, to: number): Promise<void> {
   const [fromChatId, toChatId] = [String(from), String(to)];
   const moved = await moveSpace(adapter.services.deps, { platform: "TELEGRAM", fromChatId, toChatId });
   followMovedHomes(adapter, fromChatId, toChatId);
@@ -155,31 +127,21 @@ async function ensureSpace(adapter: TelegramAdapter, group: GroupChat): Promise<
   adapter.knownGroups.add(group.chatId);
 }
 
-const BARE_CONTRIBUTE = /^\/contribute(?:@[A-Za-z0-9_]+)?\s*$/i;
-
-async function onGroupText(
+/**
+ * A command of this bot typed in a group: the group is (made) a community's
+ * space and the person's home group; a bare /contribute opens the guided
+ * dialogue in their private chat, anything else runs through the catalog.
+ */
+export async function onGroupCommand(
   adapter: TelegramAdapter,
   group: GroupChat,
   origin: Origin,
   typed: Typed,
 ): Promise<void> {
-  const { text } = typed;
-  const name = commandOf(text);
-  if (name === null) {
-    await onPossibleQuestion(adapter, origin, text);
-    return;
-  }
-  const addressee = addresseeOf(text);
-  if (addressee !== null && addressee.toLowerCase() !== adapter.botUsername().toLowerCase()) return;
-  // With privacy mode off the bot sees every command, also other bots' unaddressed ones: stay quiet.
-  if (!adapter.names.has(name) && addressee === null) return;
   await ensureSpace(adapter, group);
   adapter.homes.set(origin.from.id, group);
-  if (BARE_CONTRIBUTE.test(text)) {
-    await startDialogueFromGroup(adapter, group, origin);
-    return;
-  }
-  await runTyped(adapter, group, origin, typed);
+  if (typed.bareContribute) await startDialogueFromGroup(adapter, group, origin);
+  else await runTyped(adapter, group, origin, typed);
 }
 
 /** Runs a typed command; people it names by text mention or a known @username count as their accounts. */
@@ -201,39 +163,50 @@ async function runTyped(
   if (view !== null) await reply(adapter, origin, view);
 }
 
-async function onPrivateText(adapter: TelegramAdapter, origin: Origin, typed: Typed): Promise<void> {
-  const { text } = typed;
-  const userId = origin.from.id;
-  const name = commandOf(text);
-  if (name === "start") {
-    await onStart(adapter, origin, text.trim().split(/\s+/)[1] ?? "");
-    return;
-  }
-  const pending = name === null ? await pendingQuestionOf(adapter, origin.chatId, userId) : null;
+/**
+ * A private text that is no command: the question a Needs-info press waits
+ * for, else an answer to the person's open dialogue, else a hint.
+ */
+export async function onPrivateText(adapter: TelegramAdapter, origin: Origin, typed: Typed): Promise<void> {
+  const pending = await pendingQuestionOf(adapter, origin.chatId, origin.from.id);
   if (pending !== null) {
-    await askQuestion(adapter, pending, origin, text);
+    await askQuestion(adapter, pending, origin, typed.text);
     return;
   }
-  if ((name === null || name === "cancel") && (await hasOpenDialogue(adapter, userId))) {
-    await answerDialogue(adapter, origin, text, typed.entities);
+  if (await hasOpenDialogue(adapter, origin.from.id)) {
+    await answerInDialogue(adapter, origin, typed);
     return;
   }
-  if (name === null) {
-    await reply(
-      adapter,
-      origin,
-      privateView([
-        "Commands start with /; type /help for the list, or /contribute to log a contribution step by step.",
-      ]),
-    );
-    return;
-  }
-  const home = await homeGroupOf(adapter.services.deps, adapter.membership, adapter.homes, userId);
+  await reply(
+    adapter,
+    origin,
+    privateView([
+      "Commands start with /; type /help for the list, or /contribute to log a contribution step by step.",
+    ]),
+  );
+}
+
+/** A text (or /cancel) for the person's open dialogue. */
+export async function answerInDialogue(
+  adapter: TelegramAdapter,
+  origin: Origin,
+  typed: Typed,
+): Promise<void> {
+  await answerDialogue(adapter, origin, typed.text, typed.entities);
+}
+
+/** A command in private chat runs in the community of the person's group (homeGroup.ts). */
+export async function onPrivateCommand(
+  adapter: TelegramAdapter,
+  origin: Origin,
+  typed: Typed,
+): Promise<void> {
+  const home = await homeGroupOf(adapter.services.deps, adapter.membership, adapter.homes, origin.from.id);
   if (home.kind !== "found") {
     await reply(adapter, origin, refusalView(noHomeGroupText(home.kind)));
     return;
   }
-  if (BARE_CONTRIBUTE.test(text)) await beginDialogue(adapter, home.group, origin);
+  if (typed.bareContribute) await beginDialogue(adapter, home.group, origin);
   else await runTyped(adapter, home.group, origin, typed);
 }
 
@@ -249,7 +222,7 @@ function noHomeGroupText(kind: "none" | "several" | "outsider"): string {
 }
 
 /** /start, possibly from a group's deep link (g_<chat> for answers, c_<chat> to log a contribution). */
-async function onStart(adapter: TelegramAdapter, origin: Origin, payload: string): Promise<void> {
+export async function onStart(adapter: TelegramAdapter, origin: Origin, payload: string): Promise<void> {
   const fromGroup = readGroupPayload(payload);
   if (fromGroup === null) {
     await reply(
@@ -311,7 +284,11 @@ async function beginDialogue(adapter: TelegramAdapter, group: GroupChat, origin:
  * reply to the bot's prompt: their question. (With privacy mode off the bot
  * sees every message; their other chatter is not a question.)
  */
-async function onPossibleQuestion(adapter: TelegramAdapter, origin: Origin, text: string): Promise<void> {
+export async function onPossibleQuestion(
+  adapter: TelegramAdapter,
+  origin: Origin,
+  text: string,
+): Promise<void> {
   // Most group chatter replies to nothing: no need to look for a waiting question then.
   if (origin.repliesTo === undefined) return;
   const pending = await pendingQuestionOf(adapter, origin.chatId, origin.from.id);
@@ -370,7 +347,7 @@ export function callbackText(view: View): string {
 }
 
 /** Every press is answered exactly once, with the outcome or the reason it was refused. */
-async function onButtonPress(adapter: TelegramAdapter, query: CallbackQuery): Promise<void> {
+export async function onButtonPress(adapter: TelegramAdapter, query: CallbackQuery): Promise<void> {
   let answered = false;
   const answerPress = async (text: string, alert = false): Promise<void> => {
     answered = true;
@@ -469,7 +446,7 @@ async function removeButtons(adapter: TelegramAdapter, chatId: number, messageId
 }
 
 /** The bot added to a group makes it a community's space; removed, the space goes inactive. */
-async function onBotMembership(adapter: TelegramAdapter, change: ChatMemberUpdated): Promise<void> {
+export async function onBotMembership(adapter: TelegramAdapter, change: ChatMemberUpdated): Promise<void> {
   if (!isGroup(change.chat)) return;
   const group = groupOf(change.chat);
   const wasIn = roleOf(change.old_chat_member) !== "outsider";

@@ -100,6 +100,16 @@ describe("commands", () => {
     expect((await world.say(ann, "/weather Berlin")).messages).toEqual([]);
   });
 
+  it("routes by the bot_command entity Telegram marks: a case-insensitive name runs, a private /x@OtherBot is neither run nor read as text", async () => {
+    const ann = person("Ann");
+    expect((await world.say(ann, "/HELP")).reply.text).toContain("Cairn commands");
+    await world.say(ann, "/help");
+    const elsewhere = await world.say(ann, "/help@SomeOtherBot", "private");
+    expect(elsewhere.messages).toEqual([]);
+    const plain = await world.say(ann, "help me", "private");
+    expect(plain.reply.text).toMatch(/Commands start with \//);
+  });
+
   it("answers a public view in the group as a reply, and an unknown addressed command with a refusal", async () => {
     const ann = person("Ann");
     const board = await world.say(ann, "/leaderboard");

@@ -7,6 +7,8 @@ import { randomUUID } from "node:crypto";
 import { databaseConversations } from "../../../src/app/conversations.ts";
 import { catalog } from "../../../src/commands/catalog.ts";
 import type { Deps } from "../../../src/app/deps.ts";
+import { createCaches } from "../../../src/caches.ts";
+import type { Caches } from "../../../src/ports/caches.ts";
 import type { Log } from "../../../src/logger.ts";
 import { startWorkers, type JobRuntime } from "../../../src/jobs/runtime.ts";
 import { startHttpServer, type HttpServer } from "../../../src/http/server.ts";
@@ -82,6 +84,7 @@ export class TelegramWorld implements PlatformHarness {
       readonly secret?: string;
       readonly groupId?: number;
       readonly dialogueTimeoutMs?: number;
+      /** How long the world's chat-role cache keeps a getChatMember answer (0: not at all). */
       readonly membershipCacheMs?: number;
       /** How the bot's answers are paced; default the jobs' test pace below. */
       readonly replyPacing?: Omit<ReplyPacing, "buckets">;
@@ -89,7 +92,11 @@ export class TelegramWorld implements PlatformHarness {
   ) {
     this.emulator = new TelegramEmulator(ports.emulator);
     this.group = { id: options.groupId ?? -1001234567890, title: "Cairn Testers" };
+    // The world's process caches, as serve makes them; the membership answers kept as long as the test asks.
+    this.caches = createCaches({ chatRoleTtlMs: options.membershipCacheMs ?? 60_000 });
   }
+
+  private readonly caches: Caches;
 
   get deps(): Deps {
     return {
@@ -97,6 +104,7 @@ export class TelegramWorld implements PlatformHarness {
       store: this.database.store,
       clock: { now: () => new Date() },
       publicUrl: PUBLIC_URL,
+      caches: this.caches,
     };
   }
 
@@ -177,9 +185,6 @@ export class TelegramWorld implements PlatformHarness {
       ...(this.options.dialogueTimeoutMs === undefined
         ? {}
         : { dialogueTimeoutMs: this.options.dialogueTimeoutMs }),
-      ...(this.options.membershipCacheMs === undefined
-        ? {}
-        : { membershipCacheMs: this.options.membershipCacheMs }),
     });
     const route = this.bot.httpRoute;
     if (route === undefined) throw new Error("webhook mode has no route");

@@ -35,6 +35,7 @@ function helpUpdate(userId: number) {
       chat: { id: userId, type: "private", first_name: "Pat" },
       from: { id: userId, is_bot: false, first_name: "Pat" },
       text: "/start",
+      entities: [{ type: "bot_command", offset: 0, length: 6 }],
     },
   };
 }
@@ -196,6 +197,7 @@ describe("stopping", () => {
           chat: { id: chatId, type: "private", first_name: "Stop" },
           from: { id: chatId, is_bot: false, first_name: "Stop" },
           text: "/start",
+          entities: [{ type: "bot_command", offset: 0, length: 6 }],
         },
       }),
     }).then((response) => response.status);
@@ -267,6 +269,7 @@ describe("long polling", () => {
         chat: { id: 777, type: "private", first_name: "Poll" },
         date: Math.floor(Date.now() / 1000),
         text: "/start",
+        entities: [{ type: "bot_command", offset: 0, length: 6 }],
       } as never);
       const sent = await waitFor(
         async () => emulator.sent(),
