@@ -38,7 +38,15 @@ export async function serve(options: ServeOptions): Promise<number> {
   const { role, config, log } = options;
   const deps: Deps = { db: options.database.db, store: options.database.store, clock: systemClock };
   const queue = { databaseUrl: options.database.databaseUrl, redisUrl: config.redisUrl };
-  const stopSignal = options.stopSignal ?? shutdownSignal(log);
+  let databaseLost = false;
+  const stopSignal = Promise.race([
+    options.stopSignal ?? shutdownSignal(log),
+    options.database.lost.then((line) => {
+      databaseLost = true;
+      log.error(`${line}; stopping (start again once it is fixed: nothing committed is lost)`);
+      return "database lost";
+    }),
+  ]);
   const runsWorkers = role !== "bot";
   const runsBots = role !== "worker";
   if (runsBots && options.platforms.names.length === 0)
@@ -112,7 +120,7 @@ export async function serve(options: ServeOptions): Promise<number> {
     await http?.close();
   }
   log.info("stopped");
-  return 0;
+  return databaseLost ? 1 : 0;
 }
 
 function logStop(log: Logger, error: unknown): void {

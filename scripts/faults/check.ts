@@ -25,10 +25,18 @@ export async function checkOutcome(
   workload: Workload,
   emulator: TelegramEmulator | null,
 ): Promise<Findings> {
-  const findings: Findings = { decided: 0, expectedEntries: 0, foundEntries: 0, lost: 0, doubled: 0, notes: [] };
+  const findings: Findings = {
+    decided: 0,
+    expectedEntries: 0,
+    foundEntries: 0,
+    lost: 0,
+    doubled: 0,
+    notes: [],
+  };
   for (const community of workload.communities) {
     await checkCommunity(deps, community.communityId, findings);
-    if (emulator !== null) await checkCards(deps, community.communityId, community.groupId, emulator, findings);
+    if (emulator !== null)
+      await checkCards(deps, community.communityId, community.groupId, emulator, findings);
   }
   await checkAcknowledged(deps, workload, findings);
   return findings;
@@ -44,7 +52,12 @@ async function checkCommunity(deps: Deps, communityId: number, findings: Finding
   const verification = await verifyCommunityLedger(deps, communityId);
   if (!verification.chain.ok || !verification.headMatches)
     note(findings, "lost", 1, `community ${communityId}: ledger chain broken`);
-  note(findings, "doubled", verification.mismatches, `community ${communityId}: balances disagree with the ledger`);
+  note(
+    findings,
+    "doubled",
+    verification.mismatches,
+    `community ${communityId}: balances disagree with the ledger`,
+  );
   const community = await deps.db.community.findUniqueOrThrow({ where: { id: communityId } });
   const config = readCommunityConfig(community.config);
   const contributions = await deps.db.contribution.findMany({
@@ -62,12 +75,18 @@ async function checkCommunity(deps: Deps, communityId: number, findings: Finding
     const decisions = c.history.filter((s) => s.fromStatus === "PENDING");
     if (c.status !== "PENDING") findings.decided += 1;
     note(findings, "doubled", decisions.length - 1, `#${c.number} decided ${decisions.length} times`);
-    if (c.status !== "PENDING" && decisions.length === 0) note(findings, "lost", 1, `#${c.number} has no decision`);
+    if (c.status !== "PENDING" && decisions.length === 0)
+      note(findings, "lost", 1, `#${c.number} has no decision`);
     const awards = c.status === "VERIFIED" ? c.credits.length : 0;
     const byVotes = c.history.some(
       (s) => s.actorId === null && (s.toStatus === "VERIFIED" || s.toStatus === "REJECTED"),
     );
-    const rewards = byVotes ? verifierRewards(c.votes.map((v) => v.voterId), config.verifierReward).length : 0;
+    const rewards = byVotes
+      ? verifierRewards(
+          c.votes.map((v) => v.voterId),
+          config.verifierReward,
+        ).length
+      : 0;
     for (const [kind, expected] of [
       ["AWARD", awards],
       ["VERIFIER_REWARD", rewards],
@@ -111,7 +130,8 @@ async function checkAcknowledged(deps: Deps, workload: Workload, findings: Findi
   });
   const titles = new Map<string, number>();
   for (const row of rows) titles.set(row.title, (titles.get(row.title) ?? 0) + 1);
-  for (const [title, count] of titles) note(findings, "doubled", count - 1, `"${title}" logged ${count} times`);
+  for (const [title, count] of titles)
+    note(findings, "doubled", count - 1, `"${title}" logged ${count} times`);
   for (const acked of workload.contributions)
     note(findings, "lost", titles.has(acked.title) ? 0 : 1, `acknowledged "${acked.title}" missing`);
   for (const vote of workload.votes) {

@@ -32,7 +32,12 @@ export class CairnProcess {
   ) {
     this.child = spawn(process.execPath, ["--import", "tsx", CLI, role], {
       cwd,
-      env: { PATH: process.env["PATH"] ?? "", HOME: process.env["HOME"] ?? "/root", LOG_LEVEL: "info", ...env },
+      env: {
+        PATH: process.env["PATH"] ?? "",
+        HOME: process.env["HOME"] ?? "/root",
+        LOG_LEVEL: "info",
+        ...env,
+      },
       stdio: ["ignore", "pipe", "pipe"],
     });
     for (const stream of [this.child.stdout, this.child.stderr]) {
@@ -65,7 +70,7 @@ export class CairnProcess {
 
   /** Resolves once the process logged that it runs; rejects when it exits first or takes too long. */
   async ready(timeoutMs = 60_000): Promise<void> {
-    await this.waitForLine(/is running/, timeoutMs);
+    await this.waitForLine(/cairn (start|bot|worker) is running/, timeoutMs);
   }
 
   /** The first line matching `pattern`, waiting for it. */
@@ -74,8 +79,12 @@ export class CairnProcess {
     for (;;) {
       const found = this.lines.find((line) => pattern.test(line));
       if (found !== undefined) return found;
-      if (!this.running) throw new Error(`${this.role} exited (${JSON.stringify(this.exit)}) before ${pattern}:\n${this.tail()}`);
-      if (Date.now() > until) throw new Error(`${this.role} did not log ${pattern} in ${timeoutMs} ms:\n${this.tail()}`);
+      if (!this.running)
+        throw new Error(
+          `${this.role} exited (${JSON.stringify(this.exit)}) before ${pattern}:\n${this.tail()}`,
+        );
+      if (Date.now() > until)
+        throw new Error(`${this.role} did not log ${pattern} in ${timeoutMs} ms:\n${this.tail()}`);
       await sleep(50);
     }
   }
@@ -119,7 +128,8 @@ export async function until<T>(
   for (;;) {
     const value = await read();
     if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what} (last: ${JSON.stringify(value)})`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for ${what} (last: ${JSON.stringify(value)})`);
     await sleep(everyMs);
   }
 }
@@ -139,14 +149,35 @@ export class RedisServer {
     this.dir ||= await mkdtemp(path.join(tmpdir(), "cairn-faults-redis-"));
     this.child = spawn(
       "redis-server",
-      ["--port", String(this.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", this.dir],
+      [
+        "--port",
+        String(this.port),
+        "--bind",
+        "127.0.0.1",
+        "--save",
+        "",
+        "--appendonly",
+        "no",
+        "--dir",
+        this.dir,
+      ],
       { stdio: "ignore" },
     );
-    const probe = new Redis(this.url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => 50 });
+    const probe = new Redis(this.url, {
+      lazyConnect: true,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => 50,
+    });
     probe.on("error", () => {
       // Refused until the server listens.
     });
-    await until("redis-server", () => probe.ping().catch(() => "down"), (answer) => answer === "PONG", 10_000, 50);
+    await until(
+      "redis-server",
+      () => probe.ping().catch(() => "down"),
+      (answer) => answer === "PONG",
+      10_000,
+      50,
+    );
     probe.disconnect();
   }
 

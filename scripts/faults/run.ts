@@ -9,9 +9,7 @@ async function main(argv: readonly string[]): Promise<number> {
   const quick = argv.includes("--quick");
   const only = argv.includes("--only") ? argv[argv.indexOf("--only") + 1] : undefined;
   const size = quick ? QUICK : FULL;
-  const chosen = scenarios.filter(
-    (s) => (only === undefined ? !quick || s.quick : s.name.includes(only)),
-  );
+  const chosen = scenarios.filter((s) => (only === undefined ? !quick || s.quick : s.name.includes(only)));
   process.stdout.write(`${HEADER}\n`);
   let failed = false;
   for (const scenario of chosen) {

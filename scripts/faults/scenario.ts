@@ -74,15 +74,18 @@ export async function finish(
   workload: Workload,
   faultEnded: number,
   extraNotes: readonly string[] = [],
+  options: { readonly cards?: boolean } = {},
 ): Promise<Row> {
   const settled = await settle(world.deps, workload);
   const recoveryMs = settled ? Date.now() - faultEnded : null;
   // Late duplicates would arrive now: a killed worker's job retried, a card edit re-sent.
   await sleep(1_500);
-  const findings = await checkOutcome(world.deps, workload, world.emulator);
+  const findings = await checkOutcome(world.deps, workload, options.cards === false ? null : world.emulator);
   const errors = [...workload.serverErrors].filter(([status]) => status !== 503);
   if (errors.length > 0)
     findings.notes.push(`server errors ${errors.map(([status, n]) => `${n}×${status}`).join(", ")}`);
+  if (workload.refusals.size > 0)
+    findings.notes.push(`refused ${[...workload.refusals].map(([code, n]) => `${n}×${code}`).join(", ")}`);
   if (workload.unanswered > 0) findings.notes.push(`${workload.unanswered} operations never answered`);
   findings.notes.push(...extraNotes);
   return {

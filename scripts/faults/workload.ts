@@ -29,12 +29,18 @@ export interface Plan {
   readonly spreadMs: number;
   /** How long one operation is retried before the client gives up. */
   readonly giveUpMs?: number;
+  /** Votes start only once this resolves (all contributions logged first). */
+  readonly votesAfter?: Promise<void>;
+  /** Each vote waits a random time up to this after the votes start. */
+  readonly voteJitterMs?: { readonly ms: number };
 }
 
 export class Workload {
   attempted = 0;
   acknowledged = 0;
   refused = 0;
+  /** Refusals by their problem type's last part (UNKNOWN_CONTRIBUTION, VOTE_CLOSED, …). */
+  readonly refusals = new Map<string, number>();
   /** Answers with status 500 or more (a "try again" is a 503; anything else is a crash). */
   readonly serverErrors = new Map<number, number>();
   /** Operations whose client never got an answer before giving up. */
@@ -79,13 +85,22 @@ export class Workload {
     if (created === null) return;
     const number = Number(created["number"]);
     this.contributions.push({ communityId: community.communityId, number, title });
+    await plan.votesAfter;
     await Promise.all(
       community.voters.map(async (voter, v) => {
         const choice = plan.vote(c, k, v);
         if (choice === null) return;
-        const voted = await this.send(plan, voter, "PUT", `/contributions/${number}/vote`, { body: { choice } });
+        await sleep(Math.random() * (plan.voteJitterMs?.ms ?? 0));
+        const voted = await this.send(plan, voter, "PUT", `/contributions/${number}/vote`, {
+          body: { choice },
+        });
         if (voted !== null)
-          this.votes.push({ communityId: community.communityId, number, voterId: voter.actor.memberId, choice });
+          this.votes.push({
+            communityId: community.communityId,
+            number,
+            voterId: voter.actor.memberId,
+            choice,
+          });
       }),
     );
   }
@@ -106,10 +121,12 @@ export class Workload {
         this.acknowledged += 1;
         return status;
       }
-      if (status >= 400 && status < 500 && status !== 429) {
+      if (typeof status === "string") {
         this.refused += 1;
+        this.refusals.set(status, (this.refusals.get(status) ?? 0) + 1);
         return null;
       }
+      if (status === 409) this.serverErrors.set(409, (this.serverErrors.get(409) ?? 0) + 1);
       if (status >= 500) this.serverErrors.set(status, (this.serverErrors.get(status) ?? 0) + 1);
       await sleep(250);
     }
@@ -122,7 +139,7 @@ export class Workload {
     method: string,
     path: string,
     options: { body: unknown; key?: string },
-  ): Promise<Record<string, unknown> | number> {
+  ): Promise<Record<string, unknown> | number | string> {
     try {
       const response = await fetch(`${this.world.apiUrl}${path}`, {
         method,
@@ -136,6 +153,17 @@ export class Workload {
       });
       const text = await response.text();
       if (response.status >= 200 && response.status < 300) return JSON.parse(text) as Record<string, unknown>;
+      // Idempotency-Key in progress: the first request with this key is still being answered.
+      if (response.status === 409 && text.includes("IDEMPOTENCY_IN_PROGRESS")) return 409;
+      if (response.status === 409) return String((JSON.parse(text) as { title?: unknown }).title ?? 409);
+      // A refusal (4xx other than 429) is final: its problem title names why.
+      if (
+        response.status >= 400 &&
+        response.status < 500 &&
+        response.status !== 429 &&
+        response.status !== 409
+      )
+        return String((JSON.parse(text) as { title?: unknown }).title ?? response.status);
       return response.status;
     } catch {
       return 0; // no answer: the process is down or the connection dropped

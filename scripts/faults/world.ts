@@ -13,9 +13,9 @@ import { openConnections, type Connections } from "../../src/db/client.ts";
 import { startEmbeddedPostgres, type EmbeddedPostgres } from "../../src/db/embedded.ts";
 import { migrate } from "../../src/db/migrate.ts";
 import type { CommunityConfig } from "../../src/core/config.ts";
-import { createTestDatabase, type TestDatabase } from "../../test/support/db.ts";
+import { randomUUID } from "node:crypto";
 import { freePort } from "../../test/support/ports.ts";
-import { MIGRATIONS_DIR } from "../../test/support/template.ts";
+import { MIGRATIONS_DIR, databaseUrl, ensureTemplate, withServer } from "../../test/support/template.ts";
 import { FakeDiscord, APP_ID } from "../../test/platforms/discord/fakeDiscord.ts";
 import { TelegramEmulator } from "../../test/platforms/telegram/emulator.ts";
 import { CairnProcess, RedisServer, type Role } from "./processes.ts";
@@ -56,8 +56,9 @@ export class FaultWorld {
   databaseUrl = "";
   botHttpPort = 0;
   readonly processes: CairnProcess[] = [];
-  private shared: TestDatabase | null = null;
-  private own: { server: EmbeddedPostgres; dir: string; port: number; connections: Connections } | null = null;
+  private shared: { name: string; connections: Connections } | null = null;
+  private own: { server: EmbeddedPostgres; dir: string; port: number; connections: Connections } | null =
+    null;
 
   private constructor(
     redisPort: number,
@@ -83,9 +84,11 @@ export class FaultWorld {
     this.botHttpPort = await freePort();
     if (this.options.ownPostgres === true) await this.startOwnPostgres();
     else {
-      this.shared = await createTestDatabase();
-      this.databaseUrl = this.shared.url;
-      this.deps = { db: this.shared.db, store: this.shared.store, clock: { now: () => new Date() } };
+      const name = await sharedDatabase();
+      this.databaseUrl = databaseUrl(name);
+      const connections = openConnections(this.databaseUrl);
+      this.shared = { name, connections };
+      this.deps = { db: connections.db, store: connections.store, clock: { now: () => new Date() } };
     }
   }
 
@@ -109,7 +112,10 @@ export class FaultWorld {
   /** Starts the scenario's own PostgreSQL again on the same folder and port. */
   async startPostgres(): Promise<void> {
     if (this.own === null) throw new Error("this world has no PostgreSQL of its own");
-    this.own.server = await startEmbeddedPostgres({ dataDir: path.join(this.own.dir, "pgdata"), port: this.own.port });
+    this.own.server = await startEmbeddedPostgres({
+      dataDir: path.join(this.own.dir, "pgdata"),
+      port: this.own.port,
+    });
   }
 
   get webhookUrl(): string {
@@ -152,7 +158,11 @@ export class FaultWorld {
     return made;
   }
 
-  private async community(index: number, voters: number, config: Partial<CommunityConfig>): Promise<Community> {
+  private async community(
+    index: number,
+    voters: number,
+    config: Partial<CommunityConfig>,
+  ): Promise<Community> {
     const groupId = -1_002_000_000_000 - nextTelegramUser - index;
     const chat: PlatformChat = { platform: "TELEGRAM", chatId: String(groupId), title: `Faults ${index}` };
     const { communityId } = await ensureCommunityForChat(this.deps, chat);
@@ -188,12 +198,34 @@ export class FaultWorld {
     await this.emulator?.stop().catch(() => {});
     await this.discord?.stop().catch(() => {});
     await this.redis.dispose();
-    await this.shared?.drop();
+    if (this.shared !== null) {
+      const { name, connections } = this.shared;
+      await connections.close().catch(() => {});
+      await withServer((client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
+    }
     if (this.own !== null) {
       await this.own.connections.close().catch(() => {});
       await this.own.server.stop().catch(() => {});
       await rm(this.own.dir, { recursive: true, force: true });
       await rm(`${path.join(this.own.dir, "pgdata")}.password`, { force: true });
+    }
+  }
+}
+
+/**
+ * A fresh migrated database on the shared server, cloned from the test template.
+ * The template is looked up each time: a test run of other migrations on the
+ * same server may drop it as stale meanwhile, and ensureTemplate rebuilds it.
+ */
+async function sharedDatabase(): Promise<string> {
+  const name = `cairn_faults_${randomUUID().replaceAll("-", "")}`;
+  for (let attempt = 0; ; attempt += 1) {
+    const template = await ensureTemplate();
+    try {
+      await withServer((client) => client.query(`CREATE DATABASE "${name}" TEMPLATE "${template}"`));
+      return name;
+    } catch (error) {
+      if (attempt >= 3) throw error;
     }
   }
 }
