@@ -11,7 +11,7 @@ import { freePort } from "../../test/support/ports.ts";
 import { finish, type Row, type Scenario, type Size } from "./scenario.ts";
 import { CairnProcess, sleep, until } from "./processes.ts";
 import { Workload, type Choice, type Plan } from "./workload.ts";
-import { BOT_TOKEN, FaultWorld, WEBHOOK_SECRET, type Community, type WorldOptions } from "./world.ts";
+import { FaultWorld, WEBHOOK_SECRET, type Community, type WorldOptions } from "./world.ts";
 
 /** Three of four voters decide by vote at quorum 3; every third contribution is rejected. */
 const byVotes =
@@ -493,8 +493,6 @@ const embeddedServerGone: Scenario = {
       }
     }),
 };
-
-void BOT_TOKEN;
 
 export const scenarios: readonly Scenario[] = [
   workerKilledMidDeliveries,
