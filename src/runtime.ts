@@ -16,6 +16,8 @@ export interface OpenDatabase {
   readonly databaseUrl: string;
   /** "embedded PostgreSQL in .cairn/pgdata on port 5433" or "PostgreSQL from DATABASE_URL". */
   readonly description: string;
+  /** Resolves with one line when the embedded server dies under the process; never for DATABASE_URL. */
+  readonly lost: Promise<string>;
   close(): Promise<void>;
 }
 
@@ -28,6 +30,7 @@ export async function openDatabase(
   log: (line: string) => void,
 ): Promise<OpenDatabase> {
   let stopEmbedded: (() => Promise<void>) | null = null;
+  let lost: Promise<string> = new Promise<string>(() => {});
   let databaseUrl = settings.databaseUrl;
   let description = "PostgreSQL from DATABASE_URL";
   if (databaseUrl === undefined) {
@@ -35,6 +38,7 @@ export async function openDatabase(
     const embedded = await startEmbeddedPostgres({ dataDir, port: settings.embeddedPort, log });
     databaseUrl = embedded.databaseUrl;
     stopEmbedded = () => embedded.stop();
+    lost = embedded.lost;
     description = `embedded PostgreSQL in ${path.relative(process.cwd(), dataDir) || dataDir} on port ${settings.embeddedPort}`;
   }
   try {
@@ -49,6 +53,7 @@ export async function openDatabase(
     store: connections.store,
     databaseUrl,
     description,
+    lost,
     close: async () => {
       // Every connection hangs up before the embedded server stops, or it terminates them (57P01).
       await connections.close();

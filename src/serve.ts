@@ -51,7 +51,15 @@ export async function serve(options: ServeOptions): Promise<number> {
     publicUrl,
   };
   const queue = { databaseUrl: options.database.databaseUrl, redisUrl: config.redisUrl };
-  const stopSignal = options.stopSignal ?? shutdownSignal(log);
+  let databaseLost = false;
+  const stopSignal = Promise.race([
+    options.stopSignal ?? shutdownSignal(log),
+    options.database.lost.then((line) => {
+      databaseLost = true;
+      log.error(`${line}; stopping (start again once it is fixed: nothing committed is lost)`);
+      return "database lost";
+    }),
+  ]);
   const runsWorkers = role !== "bot";
   const runsBots = role !== "worker";
   if (runsBots && options.platforms.names.length === 0)
@@ -131,7 +139,7 @@ export async function serve(options: ServeOptions): Promise<number> {
     await http?.close();
   }
   log.info("stopped");
-  return 0;
+  return databaseLost ? 1 : 0;
 }
 
 function logStop(log: Logger, error: unknown): void {

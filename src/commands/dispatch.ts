@@ -1,3 +1,4 @@
+import { isDatabaseUnavailable } from "../db/errors.ts";
 import type { z } from "zod";
 import { resolveActor, type PlatformChat, type PlatformUser } from "../app/actors.ts";
 import type { Actor, Deps } from "../app/deps.ts";
@@ -158,6 +159,7 @@ async function answer(spec: AnyCommandSpec, given: Invocation, raw: Record<strin
       return refusalView(refusalText({ code: "NOT_MODERATOR" }));
     return await spec.run(contextFor(invocation, actor.value), parsed.data);
   } catch (error) {
+    if (isDatabaseUnavailable(error)) return refusalView(refusalText({ code: "DATABASE_UNAVAILABLE" }));
     invocation.onError?.(error, commandName(spec));
     return refusalView("Something went wrong on our side; nothing was changed. Please try again.");
   }

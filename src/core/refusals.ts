@@ -51,6 +51,8 @@ export interface RefusalDetails {
   readonly UNKNOWN_CATEGORY: { readonly category: string; readonly known?: string };
   readonly BANNED: NoDetail;
   readonly RATE_LIMITED: NoDetail;
+  /** The database could not be reached (stopped, restarting); nothing was changed. */
+  readonly DATABASE_UNAVAILABLE: NoDetail;
   readonly SUBMISSION_LIMIT: { readonly limit: number };
   readonly DUPLICATE_LINK: ContributionFacts;
   /** `position` is the digest's place among the digests given. */

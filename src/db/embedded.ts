@@ -23,6 +23,8 @@ export interface EmbeddedPostgresOptions {
 export interface EmbeddedPostgres {
   /** postgresql:// URL of the application database, password included. */
   databaseUrl: string;
+  /** Resolves with one line when the server exits without stop() (killed, crashed, disk full). */
+  readonly lost: Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -235,11 +237,25 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
   const stopOnExit = (): void => void server.stop().catch(() => {});
   process.once("exit", stopOnExit);
   let stopped: Promise<void> | undefined;
+  const child = (server as unknown as { process?: import("node:child_process").ChildProcess }).process;
+  const lost = new Promise<string>((resolve) =>
+    child?.once("exit", (code, signal) => {
+      if (stopped === undefined)
+        resolve(
+          `embedded PostgreSQL in ${dataDir} stopped unexpectedly (${signal ?? `exit code ${code}`}): ${lastProblem(output)}`,
+        );
+    }),
+  );
   return {
     databaseUrl,
+    lost,
     stop: () => {
       process.removeListener("exit", stopOnExit);
-      return (stopped ??= server.stop().then(() => log("embedded PostgreSQL stopped")));
+      // A server that already died has nothing to stop: the library would wait for an exit that happened.
+      const dead = child !== undefined && (child.exitCode !== null || child.signalCode !== null);
+      return (stopped ??= (dead ? Promise.resolve() : server.stop()).then(() =>
+        log("embedded PostgreSQL stopped"),
+      ));
     },
   };
 }

@@ -38,6 +38,8 @@ export const refusalTexts = {
     `There is no category "${d.category ?? ""}"${d.known === undefined ? "" : `; choose one of: ${d.known}`}.`,
   BANNED: () => "You are banned from this community's ledger; ask a moderator.",
   RATE_LIMITED: () => "You are sending commands too fast; wait a minute and try again.",
+  DATABASE_UNAVAILABLE: () =>
+    "Cairn cannot reach its database right now, so nothing was changed; please try again in a minute.",
   SUBMISSION_LIMIT: (d) =>
     `You have reached today's limit of ${d.limit ?? "daily"} contributions; try again tomorrow.`,
   BAD_DIGEST: (d) =>

@@ -1,4 +1,4 @@
-import { chmod, mkdtemp, rm } from "node:fs/promises";
+import { chmod, mkdtemp, readFile, rm } from "node:fs/promises";
 import net from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -60,6 +60,22 @@ describe("startEmbeddedPostgres", () => {
     } finally {
       await second.stop();
     }
+  });
+
+  it("reports in one line when its server dies under it, and stops at once afterwards (found by npm run faults)", async () => {
+    const dataDir = path.join(root, "dying");
+    const server = await startEmbeddedPostgres({ dataDir, port: await freePort() });
+    let settled = false;
+    void server.lost.then(() => (settled = true));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(settled).toBe(false);
+    const pid = Number((await readFile(path.join(dataDir, "postmaster.pid"), "utf8")).split("\n")[0]);
+    process.kill(pid, "SIGKILL");
+    const line = await server.lost;
+    expect(line).toMatch(/^embedded PostgreSQL in .+ stopped unexpectedly \(SIGKILL\)/);
+    expect(line).not.toContain("\n");
+    // Nothing is left to stop: this must not wait for an exit that already happened.
+    await server.stop();
   });
 
   it("says in one line that the port is busy", async () => {

@@ -17,6 +17,7 @@ import { answerAndAudit, callerFor, parseRouteInput } from "./call.ts";
 import { apiRoutes } from "./routes.ts";
 import { openApiDocument, referencePage } from "./openapi.ts";
 import { refusalStatus, sendProblem } from "./problem.ts";
+import { isDatabaseUnavailable } from "../../db/errors.ts";
 import type { AnyApiRoute, ApiAnswer } from "./route.ts";
 
 export const API_PREFIX = "/api/v1";
@@ -91,6 +92,11 @@ function answerError(error: unknown, request: FastifyRequest, reply: FastifyRepl
     return sendProblem(reply, { code: "BODY_TOO_LARGE", detail: { max: BODY_LIMIT_BYTES } });
   if (status < 500)
     return sendProblem(reply, { code: "BAD_REQUEST", detail: { problem: "the body is not JSON" } });
+  if (isDatabaseUnavailable(error)) {
+    log.warn({ path: request.url }, "api request refused: the database is unreachable");
+    reply.header("retry-after", "5");
+    return sendProblem(reply, { code: "DATABASE_UNAVAILABLE" });
+  }
   log.error({ err: error, path: request.url }, "api request failed");
   return reply
     .code(500)

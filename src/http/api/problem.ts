@@ -53,6 +53,7 @@ const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   BODY_TOO_LARGE: 413,
   RATE_LIMITED: 429,
   SUBMISSION_LIMIT: 429,
+  DATABASE_UNAVAILABLE: 503,
 };
 
 /** The HTTP status of a refusal: 422 for a request understood but refused by a rule, unless listed. */
