@@ -102,6 +102,8 @@ describe("two servers in one process", () => {
         databaseUrl: database.url,
         description: "test",
         close: async () => {},
+        // An external database is never lost by the process itself.
+        lost: new Promise<string>(() => {}),
       },
       catalog,
       platforms,
