@@ -169,7 +169,7 @@ async function logOwnContribution(
     const [duplicate] = earlier === null ? [] : await earlier;
     if (duplicate !== undefined) return { commit: false, value: duplicateRefusal(duplicate) };
     const closesAt = closingTime(now, config);
-    const [inserted] = await tx.rows(paths.insertContribution, [
+    const inserted = tx.rows(paths.insertContribution, [
       actor.communityId,
       actor.memberId,
       found.id,
@@ -184,10 +184,13 @@ async function logOwnContribution(
       checked.digests,
       actor.tokenId ?? null,
     ]);
-    if (inserted === undefined) throw new Error(`community ${actor.communityId} does not exist`);
+    // COMMIT follows the insert in the same round trip: the community's number row stays locked for no round trip of its own.
     return {
       commit: true,
-      value: ok({ id: inserted.id, number: inserted.number, closesAt, credits: credits.value }),
+      value: inserted.then(([row]) => {
+        if (row === undefined) throw new Error(`community ${actor.communityId} does not exist`);
+        return ok({ id: row.id, number: row.number, closesAt, credits: credits.value });
+      }),
     };
   });
 }

@@ -35,10 +35,15 @@ export interface SqlTx {
   ): Promise<Row[]>;
 }
 
-/** What a transaction's work decides: commit what it wrote, or roll everything back. */
+/**
+ * What a transaction's work decides: commit what it wrote, or roll everything back.
+ * The value may still be in flight (the rows of its last statement): COMMIT is then
+ * sent behind that statement in the same round trip, so no lock it took is held
+ * while its answer travels back, and the value is awaited after COMMIT.
+ */
 export interface TxOutcome<T> {
   readonly commit: boolean;
-  readonly value: T;
+  readonly value: T | Promise<T>;
 }
 
 /**
@@ -105,8 +110,11 @@ async function inTransaction<T>(
     void tx.rows(BEGIN, []);
     const outcome = await work(tx);
     void tx.rows(outcome.commit ? COMMIT : ROLLBACK, []);
+    const value = Promise.resolve(outcome.value);
+    // A failed statement fails the transaction through settled(); the value's own rejection is that same failure.
+    value.catch(() => undefined);
     await tx.settled();
-    return outcome.value;
+    return await value;
   } catch (error) {
     broken = error instanceof Error ? error : new Error(String(error));
     await client.query(ROLLBACK.text).catch(() => undefined);
