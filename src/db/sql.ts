@@ -126,11 +126,33 @@ async function inTransaction<T>(
   }
 }
 
+/**
+ * Holds the connection's socket writes until the event loop's check phase, so the
+ * statements a transaction issues in one turn (the reads of a round trip; the last
+ * write and its COMMIT) leave in one socket write, not one system call each.
+ * pg corks each statement on its own; corks nest, so the outer one gathers them.
+ */
+function coalescedWrites(client: pg.PoolClient): () => void {
+  const socket = client.connection.stream;
+  let corked = false;
+  return () => {
+    if (corked) return;
+    corked = true;
+    socket.cork();
+    setImmediate(() => {
+      corked = false;
+      socket.uncork();
+    });
+  };
+}
+
 function pipelinedTx(client: pg.PoolClient): SqlTx & { settled(): Promise<void> } {
   const inFlight: Array<Promise<unknown>> = [];
+  const gather = coalescedWrites(client);
   let failure: unknown = null;
   return {
     rows(statement, params) {
+      gather();
       const sent = client
         .query({ name: statement.name, text: statement.text, values: [...params] })
         .then((result) => result.rows);
