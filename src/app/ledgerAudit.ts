@@ -475,8 +475,9 @@ async function recomputeBalancesIn(run: RunSql, db: Db, communityId: number): Pr
     per AS (
       SELECT le."memberId" AS member, sum(le.points)::bigint AS all_points,
              count(*) FILTER (WHERE le.kind = 'AWARD')::bigint AS awards,
-             COALESCE(sum(le.points * ${weight}) FILTER (WHERE le.kind <> 'MERGE'), 0) AS acc,
-             COALESCE(sum(abs(le.points) * ${weight}) FILTER (WHERE le.kind <> 'MERGE'), 0) AS scale,
+             -- Gains and losses apart, so each entry's weight is computed once (a FILTER skips the other).
+             COALESCE(sum(le.points * ${weight}) FILTER (WHERE le.kind <> 'MERGE' AND le.points > 0), 0) AS gained,
+             COALESCE(sum(le.points * ${weight}) FILTER (WHERE le.kind <> 'MERGE' AND le.points < 0), 0) AS lost,
              COALESCE(sum(le.points * d.w) FILTER (WHERE le.kind <> 'MERGE'), 0) AS bucket_points,
              COALESCE(sum(d.w) FILTER (WHERE le.kind = 'AWARD'), 0) AS bucket_awards
       FROM ledger_entry le
@@ -493,7 +494,7 @@ async function recomputeBalancesIn(run: RunSql, db: Db, communityId: number): Pr
     ),
     l AS (
       SELECT COALESCE(e.target, p.member) AS id, sum(p.awards - COALESCE(c.n, 0)) AS verified,
-             sum(p.acc) AS acc, sum(p.scale) AS scale, sum(p.bucket_points) AS bucket_points,
+             sum(p.gained + p.lost) AS acc, sum(p.gained - p.lost) AS scale, sum(p.bucket_points) AS bucket_points,
              sum(p.bucket_awards - COALESCE(c.w, 0)) AS bucket_verified
       FROM per p LEFT JOIN clawed c USING (member) LEFT JOIN eff e ON e.id = p.member
       GROUP BY 1
