@@ -73,9 +73,9 @@ export async function benchLeaderboard(
 }
 
 export interface VerifyResult {
-  /** verifyCommunityLedger as the command runs it: the chain check, then the balance recomputation. */
+  /** verifyCommunityLedger as the command (and its background job) runs it: chain ranges and balances side by side. */
   readonly totalSeconds: number;
-  /** The chain check alone (checkStoredChain: hashes recomputed and links checked inside PostgreSQL). The target. */
+  /** The chain check alone (checkStoredChain: ranges side by side, hashes recomputed and links checked inside PostgreSQL). */
   readonly chainSeconds: number;
   /** recomputeBalances alone. */
   readonly balancesSeconds: number;
@@ -92,7 +92,7 @@ export async function benchVerify(deps: Deps, communityId: number): Promise<Veri
   log("ledger verify: balance recomputation alone");
   const balances = await timed(() => recomputeBalances(deps.db, communityId));
   log(`  ${round(balances.ms / 1000, 2)} s, ${balances.value.mismatches} mismatches`);
-  log("ledger verify: verifyCommunityLedger (chain, then balances)");
+  log("ledger verify: verifyCommunityLedger (chain ranges and balances side by side)");
   const total = await timed(() => verifyCommunityLedger(deps, communityId));
   log(
     `  ${round(total.ms / 1000, 2)} s: chain ok ${total.value.chain.ok}, ${total.value.mismatches} balance mismatches`,

@@ -1,6 +1,7 @@
 import { createReadStream } from "node:fs";
 import { createInterface } from "node:readline";
-import type { Db, Tx } from "../db/client.ts";
+import type pg from "pg";
+import { poolOf, type Db } from "../db/client.ts";
 import { Prisma } from "../generated/prisma/client.ts";
 import { readCommunityConfig } from "../core/config.ts";
 import { periodKeys } from "../core/periods.ts";
@@ -14,6 +15,14 @@ import {
   type HashedLedgerEntry,
   type LedgerKind,
 } from "../core/ledger.ts";
+import {
+  CHAIN_RANGE_ENTRIES,
+  chainRanges,
+  joinRangeVerdicts,
+  verifyProgress,
+  type ChainRange,
+  type RangeVerdict,
+} from "../core/ledgerVerify.ts";
 import { ok, refuse, type Result } from "../core/result.ts";
 import type { Deps } from "./deps.ts";
 
@@ -116,62 +125,203 @@ export interface StoredChainCheck {
   readonly headMatches: boolean;
 }
 
+/** Runs one query on a session of a verification (all sessions see one snapshot) and returns its rows. */
+type RunSql = <R>(query: Prisma.Sql) => Promise<R[]>;
+
 /**
- * Checks the community's stored chain up to its recorded head inside PostgreSQL,
- * in one statement that returns one row, so no entry is decoded by the client:
+ * Checks the chain range `range` inside PostgreSQL, in one pass over the
+ * (communityId, seq) index that returns one row, so no entry is decoded by the client:
  *
- * - links: a window over the (communityId, seq) index finds the first entry
- *   whose seq is not its position (SEQ_GAP, reported at the position, i.e. the
- *   seq that was expected) or whose prevHash is not the previous entry's hash;
- * - hashes: every entry's hash is recomputed (sha256 of prevHash and the
- *   canonical JSON, see canonicalEntryJsonSql) in a separate aggregate, which
- *   PostgreSQL runs with parallel workers — the hashing is most of the cost.
+ * - links: a window finds the first entry whose seq is not its position (SEQ_GAP,
+ *   reported at the position, i.e. the seq that was expected) or whose prevHash is
+ *   not the previous entry's hash (the first one's: the range's anchor, the entry
+ *   just before the range, read first);
+ * - hashes: every entry's hash is recomputed (sha256 of prevHash and the canonical
+ *   JSON, see canonicalEntryJsonSql) and the first entry whose hash differs is kept.
  *
  * The first problem is the earlier of the two, the link problem winning at the
- * same entry: before the first gap every seq is its position, so this is
- * exactly what core `verifyChain` reports for the same entries in seq order.
- * The head is read first and passed as a value (a parameter, unlike a subquery,
- * leaves the hashing aggregate free to run in parallel); entries up to it are
- * append-only, so later appends do not disturb the check.
+ * same entry: before the first gap every seq is its position, so this is exactly
+ * what core `checkChainRange` reports for the same entries in seq order.
  */
-export async function checkStoredChain(db: Db, communityId: number): Promise<StoredChainCheck> {
-  const head = await readHead(db, communityId);
-  const range = Prisma.sql`e."communityId" = ${communityId} AND e.seq > 0 AND e.seq <= ${head.seq}::int`;
-  const rows = await db.$queryRaw<
-    Array<{ entries: number; firstLink: bigint | null; lastHash: string | null; firstBadHash: number | null }>
-  >`
-    SELECT links.entries, links."firstLink", links."lastHash",
-           (SELECT min(e.seq + 0) FROM ledger_entry e
-            WHERE ${range}
-              AND e.hash <> encode(sha256(convert_to(e."prevHash" || ${canonicalEntryJsonSql("e")}, 'UTF8')), 'hex')) AS "firstBadHash"
+async function checkChainRangeInDb(
+  run: RunSql,
+  communityId: number,
+  range: ChainRange,
+): Promise<RangeVerdict> {
+  const anchorRows =
+    range.first === 1
+      ? [{ hash: GENESIS_HASH }]
+      : await run<{ hash: string }>(Prisma.sql`SELECT hash FROM ledger_entry
+          WHERE "communityId" = ${communityId} AND seq = ${range.first - 1}::int`);
+  const anchorHash = anchorRows[0]?.hash ?? null;
+  const rows = await run<{
+    entries: number;
+    firstLink: number | null;
+    lastHash: string | null;
+    firstBadHash: number | null;
+  }>(Prisma.sql`
+    SELECT count(*)::int AS entries, min(pos * 2 + problem)::int AS "firstLink",
+           min(hash) FILTER (WHERE last) AS "lastHash", min(seq) FILTER (WHERE bad)::int AS "firstBadHash"
     FROM (
-      SELECT count(*)::int AS entries, min(pos * 2 + problem) AS "firstLink", min(hash) FILTER (WHERE last) AS "lastHash"
-      FROM (
-        SELECT e.hash, row_number() OVER w AS pos, lead(e.seq) OVER w IS NULL AS last,
-               CASE WHEN e.seq <> row_number() OVER w THEN 0
-                    WHEN e."prevHash" <> COALESCE(lag(e.hash) OVER w, ${GENESIS_HASH}) THEN 1 END AS problem
-        FROM ledger_entry e
-        WHERE ${range}
-        WINDOW w AS (ORDER BY e.seq)
-      ) AS checked
-    ) AS links`;
+      SELECT e.seq, e.hash, ${range.first - 1}::int + row_number() OVER w AS pos, lead(e.seq) OVER w IS NULL AS last,
+             CASE WHEN e.seq <> ${range.first - 1}::int + row_number() OVER w THEN 0
+                  WHEN e."prevHash" IS DISTINCT FROM COALESCE(lag(e.hash) OVER w, ${anchorHash}::text) THEN 1 END AS problem,
+             e.hash <> encode(sha256(convert_to(e."prevHash" || ${canonicalEntryJsonSql("e")}, 'UTF8')), 'hex') AS bad
+      FROM ledger_entry e
+      WHERE e."communityId" = ${communityId} AND e.seq BETWEEN ${range.first}::int AND ${range.last}::int
+      WINDOW w AS (ORDER BY e.seq)
+    ) AS checked`);
   const row = rows[0] ?? { entries: 0, firstLink: null, lastHash: null, firstBadHash: null };
   const link =
     row.firstLink === null
       ? null
       : {
-          at: Number(row.firstLink / 2n),
-          reason: row.firstLink % 2n === 0n ? ("SEQ_GAP" as const) : ("PREV_HASH_MISMATCH" as const),
+          at: Math.floor(row.firstLink / 2),
+          reason: row.firstLink % 2 === 0 ? ("SEQ_GAP" as const) : ("PREV_HASH_MISMATCH" as const),
         };
-  const broken =
+  const problem =
     row.firstBadHash !== null && (link === null || row.firstBadHash < link.at)
       ? { at: row.firstBadHash, reason: "HASH_MISMATCH" as const }
       : link;
-  const chain: ChainCheck =
-    broken !== null
-      ? { ok: false, count: broken.at - 1, brokenAtSeq: broken.at, reason: broken.reason }
-      : { ok: true, count: row.entries, headHash: row.lastHash ?? GENESIS_HASH, headSeq: row.entries };
+  return { range, anchorHash, entries: row.entries, lastHash: row.lastHash, problem };
+}
+
+/** The community's ledger head as a verification session sees it. */
+async function readHeadIn(run: RunSql, communityId: number): Promise<{ seq: number; hash: string }> {
+  const rows = await run<{ seq: number; hash: string }>(
+    Prisma.sql`SELECT seq, hash FROM ledger_head WHERE "communityId" = ${communityId}`,
+  );
+  return rows[0] ?? { seq: 0, hash: GENESIS_HASH };
+}
+
+/**
+ * Checks the ranges on `sessions` side by side (each session takes the next
+ * unchecked range), reporting each finished range; verdicts come back in range order.
+ */
+async function checkRanges(
+  sessions: readonly RunSql[],
+  communityId: number,
+  ranges: readonly ChainRange[],
+  rangeDone: () => void,
+): Promise<RangeVerdict[]> {
+  const verdicts: RangeVerdict[] = new Array<RangeVerdict>(ranges.length);
+  let next = 0;
+  const worker = async (run: RunSql): Promise<void> => {
+    for (let i = next++; i < ranges.length; i = next++) {
+      const range = ranges[i];
+      if (range === undefined) return;
+      verdicts[i] = await checkChainRangeInDb(run, communityId, range);
+      rangeDone();
+    }
+  };
+  await Promise.all(sessions.map(worker));
+  return verdicts;
+}
+
+/** The chain up to the head `head` (as read in the same snapshot), checked in ranges and joined (core joinRangeVerdicts). */
+async function checkChainIn(
+  sessions: readonly RunSql[],
+  communityId: number,
+  head: { seq: number; hash: string },
+  options: { rangeSize: number; rangeDone: () => void },
+): Promise<StoredChainCheck> {
+  const ranges = chainRanges(head.seq, options.rangeSize);
+  const chain = joinRangeVerdicts(await checkRanges(sessions, communityId, ranges, options.rangeDone));
   return { chain, headMatches: chain.ok && chain.headSeq === head.seq && chain.headHash === head.hash };
+}
+
+/**
+ * Checks the community's stored chain up to its recorded head inside
+ * PostgreSQL, range by range (see checkChainRangeInDb), the ranges side by
+ * side on their own pool connections, all in one snapshot. Entries up to the
+ * head are append-only, so later appends do not disturb the check.
+ */
+export async function checkStoredChain(
+  db: Db,
+  communityId: number,
+  options: VerifyOptions = {},
+): Promise<StoredChainCheck> {
+  return inSnapshot(db, options, async (leader, helpers) => {
+    const head = await readHeadIn(leader, communityId);
+    return checkChainIn(helpers.length === 0 ? [leader] : helpers, communityId, head, {
+      rangeSize: options.rangeSize ?? CHAIN_RANGE_ENTRIES,
+      rangeDone: () => undefined,
+    });
+  });
+}
+
+/** How a verification runs; the defaults suit a million entries. */
+export interface VerifyOptions {
+  /** Entries per chain range (core CHAIN_RANGE_ENTRIES). */
+  readonly rangeSize?: number;
+  /** Chain ranges checked at once, each on its own connection. */
+  readonly concurrency?: number;
+  /** Told the percent done (core verifyProgress) whenever a part finishes. */
+  readonly onProgress?: (percent: number) => void | Promise<void>;
+}
+
+/** Chain ranges checked at once by default: with the balance recomputation, four busy connections. */
+const RANGE_CONCURRENCY = 3;
+
+/**
+ * Runs `work` on a leader session and up to `concurrency` helper sessions of
+ * the pool, every one a read-only REPEATABLE READ transaction on the leader's
+ * exported snapshot, with JIT off (compiling the large expressions costs more
+ * than it saves here) and room to aggregate in memory. Without a pool of its
+ * own (a client not from openDb), everything runs on one Prisma transaction.
+ */
+async function inSnapshot<T>(
+  db: Db,
+  options: VerifyOptions,
+  work: (leader: RunSql, helpers: RunSql[]) => Promise<T>,
+): Promise<T> {
+  const pool = poolOf(db);
+  if (pool === null) {
+    return db.$transaction(
+      async (tx) => {
+        await tx.$executeRaw`SET LOCAL jit = off`;
+        await tx.$executeRaw`SET LOCAL work_mem = '256MB'`;
+        return work((query) => tx.$queryRaw(query), []);
+      },
+      { isolationLevel: "RepeatableRead", timeout: 600_000, maxWait: 60_000 },
+    );
+  }
+  const helperCount = Math.max(0, Math.min(options.concurrency ?? RANGE_CONCURRENCY, pool.options.max - 1));
+  const leader = await pool.connect();
+  const helpers: pg.PoolClient[] = [];
+  try {
+    await leader.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+    await leader.query("SET LOCAL jit = off");
+    await leader.query("SET LOCAL work_mem = '256MB'");
+    const snapshot =
+      (await leader.query<{ id: string }>("SELECT pg_export_snapshot() AS id")).rows[0]?.id ?? "";
+    if (!/^[0-9A-F-]+$/i.test(snapshot)) throw new Error("PostgreSQL exported no snapshot");
+    for (let i = 0; i < helperCount; i += 1) {
+      const helper = await pool.connect();
+      helpers.push(helper);
+      await helper.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+      await helper.query(`SET TRANSACTION SNAPSHOT '${snapshot}'`);
+      await helper.query("SET LOCAL jit = off");
+    }
+    const result = await work(
+      sessionOf(leader),
+      helpers.map((helper) => sessionOf(helper)),
+    );
+    await Promise.all([leader, ...helpers].map((client) => client.query("COMMIT")));
+    return result;
+  } catch (error) {
+    await Promise.all([leader, ...helpers].map((client) => client.query("ROLLBACK").catch(() => undefined)));
+    throw error;
+  } finally {
+    for (const client of [leader, ...helpers]) client.release();
+  }
+}
+
+function sessionOf(client: pg.PoolClient): RunSql {
+  return async <R>(query: Prisma.Sql): Promise<R[]> => {
+    const result = await client.query({ text: query.text, values: query.values });
+    return result.rows as R[];
+  };
 }
 
 /** One entry as the page query returns it: [seq, kind, memberId, points, contributionId, actorId, reason, createdAt, prevHash, hash]. */
@@ -301,24 +451,33 @@ const ACTIVE_TOLERANCE = 1e-9;
  * one statement, so it sees one consistent snapshot of ledger and balances.
  */
 export async function recomputeBalances(db: Db, communityId: number): Promise<BalanceCheck> {
+  return inSnapshot(db, { concurrency: 0 }, (leader) => recomputeBalancesIn(leader, db, communityId));
+}
+
+/** recomputeBalances on a verification session. */
+async function recomputeBalancesIn(run: RunSql, db: Db, communityId: number): Promise<BalanceCheck> {
   const community = await db.community.findUniqueOrThrow({
     where: { id: communityId },
     select: { activeEpoch: true, config: true },
   });
   const halfLife = readCommunityConfig(community.config).decayHalfLifeDays;
   const weight = activeWeightSql(Prisma.sql`le."createdAt"`, community.activeEpoch, halfLife);
-  const span = await db.$queryRaw<Array<{ first: Date | null; last: Date | null }>>`
-    SELECT min("createdAt") AS first, max("createdAt") AS last FROM ledger_entry WHERE "communityId" = ${communityId}`;
-  const days = bucketWeights(span[0]?.first ?? null, span[0]?.last ?? null);
-  const rows = await withWorkMem(
-    db,
-    (q) => q.$queryRaw<Array<{ totals: number; verified: number; active: number; periods: number }>>`
+  // As epoch milliseconds: the stored times are UTC whatever the session's or the process's time zone.
+  const span = await run<{ first: number | null; last: number | null }>(Prisma.sql`
+    SELECT (extract(epoch FROM min("createdAt")) * 1000)::float8 AS first,
+           (extract(epoch FROM max("createdAt")) * 1000)::float8 AS last
+    FROM ledger_entry WHERE "communityId" = ${communityId}`);
+  const first = span[0]?.first ?? null;
+  const last = span[0]?.last ?? null;
+  const days = bucketWeights(first === null ? null : new Date(first), last === null ? null : new Date(last));
+  const rows = await run<{ totals: number; verified: number; active: number; periods: number }>(Prisma.sql`
     WITH RECURSIVE ${effectiveMembersCte(communityId)},
     per AS (
       SELECT le."memberId" AS member, sum(le.points)::bigint AS all_points,
              count(*) FILTER (WHERE le.kind = 'AWARD')::bigint AS awards,
-             COALESCE(sum(le.points * ${weight}) FILTER (WHERE le.kind <> 'MERGE'), 0) AS acc,
-             COALESCE(sum(abs(le.points) * ${weight}) FILTER (WHERE le.kind <> 'MERGE'), 0) AS scale,
+             -- Gains and losses apart, so each entry's weight is computed once (a FILTER skips the other).
+             COALESCE(sum(le.points * ${weight}) FILTER (WHERE le.kind <> 'MERGE' AND le.points > 0), 0) AS gained,
+             COALESCE(sum(le.points * ${weight}) FILTER (WHERE le.kind <> 'MERGE' AND le.points < 0), 0) AS lost,
              COALESCE(sum(le.points * d.w) FILTER (WHERE le.kind <> 'MERGE'), 0) AS bucket_points,
              COALESCE(sum(d.w) FILTER (WHERE le.kind = 'AWARD'), 0) AS bucket_awards
       FROM ledger_entry le
@@ -335,7 +494,7 @@ export async function recomputeBalances(db: Db, communityId: number): Promise<Ba
     ),
     l AS (
       SELECT COALESCE(e.target, p.member) AS id, sum(p.awards - COALESCE(c.n, 0)) AS verified,
-             sum(p.acc) AS acc, sum(p.scale) AS scale, sum(p.bucket_points) AS bucket_points,
+             sum(p.gained + p.lost) AS acc, sum(p.gained - p.lost) AS scale, sum(p.bucket_points) AS bucket_points,
              sum(p.bucket_awards - COALESCE(c.w, 0)) AS bucket_verified
       FROM per p LEFT JOIN clawed c USING (member) LEFT JOIN eff e ON e.id = p.member
       GROUP BY 1
@@ -369,8 +528,7 @@ export async function recomputeBalances(db: Db, communityId: number): Promise<Ba
              > ${ACTIVE_TOLERANCE}::float8 * greatest(COALESCE(l.scale, 0), abs(COALESCE(s.acc, 0)), 1)) AS active,
       (SELECT count(*)::int FROM l FULL JOIN sp USING (id)
        WHERE COALESCE(sp.stray, 0) > 0 OR COALESCE(l.bucket_points, 0) <> COALESCE(sp.bucket_points, 0)
-          OR COALESCE(l.bucket_verified, 0) <> COALESCE(sp.bucket_verified, 0)) AS periods`,
-  );
+          OR COALESCE(l.bucket_verified, 0) <> COALESCE(sp.bucket_verified, 0)) AS periods`);
   const row = rows[0];
   const counts = {
     totals: row?.totals ?? 0,
@@ -427,21 +585,6 @@ function bucketWeight(key: string): number {
   return hash & 0xffff || 1;
 }
 
-/**
- * Runs one large aggregate with room to hash in memory (the default work_mem
- * spills a million-entry aggregate to disk), in a transaction of its own so the
- * setting ends with it.
- */
-async function withWorkMem<T>(db: Db, query: (tx: Tx) => Promise<T>): Promise<T> {
-  return db.$transaction(
-    async (tx) => {
-      await tx.$executeRaw`SET LOCAL work_mem = '256MB'`;
-      return query(tx);
-    },
-    { timeout: 600_000, maxWait: 60_000 },
-  );
-}
-
 // ---------------------------------------------------------------------------
 // Verification use cases
 
@@ -456,20 +599,55 @@ export interface LedgerVerification {
 }
 
 /**
- * `/ledger verify`: checks the stored chain (in the database, see
- * checkStoredChain), then the balances derived from it. One after the other:
- * both are CPU-bound in PostgreSQL and would only compete.
+ * `/ledger verify`: checks the stored chain (in the database, range by range,
+ * see checkStoredChain) and the balances derived from it, side by side: the
+ * ranges on their helper connections, the balance recomputation (one grouped
+ * aggregate) on the leader's, all in one snapshot so both judge the same ledger.
+ * Reports progress through `options.onProgress`.
  */
-export async function verifyCommunityLedger(deps: Deps, communityId: number): Promise<LedgerVerification> {
-  const chainResult = await checkStoredChain(deps.db, communityId);
-  const balances = await recomputeBalances(deps.db, communityId);
-  return {
-    chain: chainResult.chain,
-    headMatches: chainResult.headMatches,
-    balancesAgree: balances.mismatches === 0,
-    mismatches: balances.mismatches,
-    balances,
-  };
+export async function verifyCommunityLedger(
+  deps: Deps,
+  communityId: number,
+  options: VerifyOptions = {},
+): Promise<LedgerVerification> {
+  return inSnapshot(deps.db, options, async (leader, helpers) => {
+    const head = await readHeadIn(leader, communityId);
+    const ranges = chainRanges(head.seq, options.rangeSize ?? CHAIN_RANGE_ENTRIES);
+    let rangesDone = 0;
+    let balancesDone = false;
+    let reporting: Promise<void> = Promise.resolve();
+    const report = (): void => {
+      const percent = verifyProgress(rangesDone, ranges.length, balancesDone);
+      if (options.onProgress !== undefined) reporting = reporting.then(() => options.onProgress?.(percent));
+    };
+    const rangeDone = (): void => {
+      rangesDone += 1;
+      report();
+    };
+    const rangeSize = options.rangeSize ?? CHAIN_RANGE_ENTRIES;
+    const balancesChecked = async (): Promise<BalanceCheck> => {
+      const check = await recomputeBalancesIn(leader, deps.db, communityId);
+      balancesDone = true;
+      report();
+      return check;
+    };
+    // Without helpers (a pool of one, or no pool) the leader checks the ranges after the balances.
+    const [balances, chainResult] =
+      helpers.length === 0
+        ? [await balancesChecked(), await checkChainIn([leader], communityId, head, { rangeSize, rangeDone })]
+        : await Promise.all([
+            balancesChecked(),
+            checkChainIn(helpers, communityId, head, { rangeSize, rangeDone }),
+          ]);
+    await reporting;
+    return {
+      chain: chainResult.chain,
+      headMatches: chainResult.headMatches,
+      balancesAgree: balances.mismatches === 0,
+      mismatches: balances.mismatches,
+      balances,
+    };
+  });
 }
 
 /**

@@ -3,7 +3,9 @@ import { z } from "zod";
 import { listContributions, reviewQueue, showContribution } from "../app/browse.ts";
 import { buildExport, exportRowCount, INLINE_EXPORT_MEMBERS } from "../app/exports.ts";
 import { showLeaderboard } from "../app/leaderboard.ts";
-import { verifyCommunityLedger } from "../app/ledgerAudit.ts";
+import { readHead, verifyCommunityLedger } from "../app/ledgerAudit.ts";
+import { verifiesInBackground } from "../core/ledgerVerify.ts";
+import { ledgerVerificationView, ledgerVerifyRunningView, ledgerVerifyStartedView } from "../views/ledger.ts";
 import { setProfileVisibility, showProfile } from "../app/profile.ts";
 import type { MemberRef } from "../app/actors.ts";
 import { parseWindow, windowText } from "../core/periods.ts";
@@ -325,16 +327,18 @@ export const ledgerVerify = defineCommand({
   options: [],
   input: z.object({}),
   run: async (ctx) => {
-    const check = await verifyCommunityLedger(ctx.deps, ctx.actor.communityId);
-    const chain = check.chain.ok
-      ? `Hash chain intact: ${check.chain.count} entries, head ${check.chain.headHash.slice(0, 16)}….`
-      : `Hash chain BROKEN at entry ${check.chain.brokenAtSeq} (${check.chain.reason.toLowerCase().replaceAll("_", " ")}).`;
-    const head = check.headMatches ? "" : " The recorded head does not match the last entry.";
-    const balances = check.balancesAgree
-      ? "Balances agree with the ledger."
-      : `${check.mismatches} balance(s) disagree with the ledger.`;
-    return privateView([`${chain}${head}`, balances], {
-      tone: check.chain.ok && check.headMatches && check.balancesAgree ? "success" : "refusal",
-    });
+    if (ctx.jobs !== undefined) {
+      const head = await readHead(ctx.deps.db, ctx.actor.communityId);
+      if (verifiesInBackground(head.seq)) {
+        const job = await ctx.jobs.requestLedgerVerify({
+          communityId: ctx.actor.communityId,
+          memberId: ctx.actor.memberId,
+        });
+        return job.state === "running"
+          ? ledgerVerifyRunningView(job.percent)
+          : ledgerVerifyStartedView(head.seq);
+      }
+    }
+    return ledgerVerificationView(await verifyCommunityLedger(ctx.deps, ctx.actor.communityId));
   },
 });

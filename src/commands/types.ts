@@ -39,6 +39,14 @@ export interface CommandJobs {
   requestExport(request: BackgroundExport): Promise<Result<{ readonly id: string | undefined }>>;
   /** Deletes the community's export files (they may name a member just erased). */
   expireExports(communityId: number): Promise<void>;
+  /** Starts the community's background ledger verification, or says how far the running one is. */
+  requestLedgerVerify(request: {
+    readonly communityId: number;
+    readonly memberId: number;
+  }): Promise<
+    | { readonly state: "started"; readonly id: string }
+    | { readonly state: "running"; readonly percent: number }
+  >;
 }
 
 export interface BackgroundExport {

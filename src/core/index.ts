@@ -12,6 +12,7 @@ export * from "./eligibility.ts";
 export * from "./impact.ts";
 export * from "./ledger.ts";
 export * from "./ledgerAppend.ts";
+export * from "./ledgerVerify.ts";
 export * from "./payout.ts";
 export * from "./periods.ts";
 export * from "./points.ts";

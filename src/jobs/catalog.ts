@@ -2,6 +2,7 @@ import { voteDeadlineJob } from "./deadlines.ts";
 import type { JobDefinition } from "./definition.ts";
 import { deliverJob } from "./delivery.ts";
 import { expireExportsJob, exportJob } from "./exports.ts";
+import { ledgerVerifyJob } from "./ledgerVerify.ts";
 import { reconcileJob } from "./reconciler.ts";
 import { digestJob, leaderboardJob } from "./schedules.ts";
 
@@ -13,5 +14,6 @@ export const jobCatalog: ReadonlyArray<JobDefinition<unknown>> = [
   digestJob,
   exportJob,
   expireExportsJob,
+  ledgerVerifyJob,
   reconcileJob,
 ];

@@ -8,6 +8,7 @@ import { refusalText } from "../views/refusals.ts";
 import { privateView, refusalView, type View } from "../views/view.ts";
 import { addJob, defineJob, type JobContext } from "./definition.ts";
 import { deliverMessages, later } from "./delivery.ts";
+import { requestLedgerVerify } from "./ledgerVerify.ts";
 import type { Queues } from "./queues.ts";
 import { audienceTargets } from "../app/targets.ts";
 import type { CommandJobs } from "../commands/types.ts";
@@ -221,5 +222,6 @@ export function commandJobs(queues: Queues): CommandJobs {
     expireExports: async (communityId) => {
       await addJob(queues, expireExportsJob, { communityId });
     },
+    requestLedgerVerify: (request) => requestLedgerVerify(queues, request),
   };
 }

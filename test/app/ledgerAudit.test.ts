@@ -188,6 +188,25 @@ describe("verifyCommunityLedger", () => {
     expect(result.balances.totals).toBe(1);
   });
 
+  it("reports its progress as ranges and balances finish, reaching 100 only at the end", async () => {
+    const c = await community();
+    await seedSmallLedger(c);
+    const seen: number[] = [];
+    const result = await verifyCommunityLedger(c.deps, c.communityId, {
+      rangeSize: 1,
+      concurrency: 2,
+      onProgress: (percent) => {
+        seen.push(percent);
+      },
+    });
+    expect(result).toMatchObject({ chain: { ok: true, count: 4 }, balancesAgree: true });
+    // Four ranges of one entry and the balances: five parts.
+    expect(seen).toHaveLength(5);
+    expect(seen.at(-1)).toBe(100);
+    expect(seen.slice(0, -1).every((p) => p < 100)).toBe(true);
+    expect([...seen].sort((a, b) => a - b)).toEqual(seen);
+  });
+
   it("notices a deleted tail and a balance changed behind the ledger's back", async () => {
     const c = await community();
     await seedSmallLedger(c);
