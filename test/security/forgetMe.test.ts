@@ -68,7 +68,7 @@ describe("/forget-me", () => {
     const moderator = valueOf(
       await resolveActor(
         world.deps,
-        { platform: "TELEGRAM", chatId: String(world.group.id), title: "" },
+        { platform: "TELEGRAM", chatId: String(world.group.id) },
         {
           platform: "TELEGRAM",
           userId: String(world.user(mod).id),
