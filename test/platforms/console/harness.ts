@@ -27,6 +27,11 @@ export class ConsoleHarness implements PlatformHarness {
   private readonly deliveries: Delivery[] = [];
   private current = "alice";
   private database: TestDatabase | undefined;
+  /** The console's database, for tests that check what a command changed. */
+  get ledgerDb(): TestDatabase["db"] {
+    if (this.database === undefined) throw new Error("the console harness is not started");
+    return this.database.db;
+  }
   private exportDir = "";
   private running: Promise<void> | undefined;
 

@@ -86,6 +86,8 @@ export class TelegramWorld implements PlatformHarness {
       readonly dialogueTimeoutMs?: number;
       /** How long the world's chat-role cache keeps a getChatMember answer (0: not at all). */
       readonly membershipCacheMs?: number;
+      /** The clock the caches read ages on (ms), so a test can let the cache's time pass without waiting. */
+      readonly cacheClock?: () => number;
       /** How the bot's answers are paced; default the jobs' test pace below. */
       readonly replyPacing?: Omit<ReplyPacing, "buckets">;
     } = {},
@@ -93,7 +95,10 @@ export class TelegramWorld implements PlatformHarness {
     this.emulator = new TelegramEmulator(ports.emulator);
     this.group = { id: options.groupId ?? -1001234567890, title: "Cairn Testers" };
     // The world's process caches, as serve makes them; the membership answers kept as long as the test asks.
-    this.caches = createCaches({ chatRoleTtlMs: options.membershipCacheMs ?? 60_000 });
+    this.caches = createCaches({
+      chatRoleTtlMs: options.membershipCacheMs ?? 60_000,
+      ...(options.cacheClock === undefined ? {} : { now: options.cacheClock }),
+    });
   }
 
   private readonly caches: Caches;
