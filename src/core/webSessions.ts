@@ -114,3 +114,18 @@ export function csrfMatches(given: string, sessionSecret: string): boolean {
   const digest = (text: string): Buffer => createHash("sha256").update(text, "utf8").digest();
   return timingSafeEqual(digest(given), digest(csrfToken(sessionSecret)));
 }
+
+/**
+ * The seal of a line a form's redirect carries to the page it lands on
+ * (Post/Redirect/Get): only a line this session's own post produced has it,
+ * so a crafted link cannot make the queue say something that did not happen.
+ */
+export function flashSeal(sessionSecret: string, line: string): string {
+  return createHash("sha256").update(`cairn-flash\0${sessionSecret}\0${line}`, "utf8").digest("base64url");
+}
+
+/** Whether `seal` is the seal of `line` for this session, compared in constant time. */
+export function flashSealMatches(seal: string, line: string, sessionSecret: string): boolean {
+  const digest = (text: string): Buffer => createHash("sha256").update(text, "utf8").digest();
+  return timingSafeEqual(digest(seal), digest(flashSeal(sessionSecret, line)));
+}

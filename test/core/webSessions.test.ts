@@ -1,11 +1,14 @@
 // The rules of moderator sessions on the web: links work once before they
 // expire, sessions until they expire or are ended, CSRF tokens belong to one
 // session, and the moderator right is re-checked from what it was granted by.
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
   SIGN_IN_TTL_MS,
   csrfMatches,
   csrfToken,
+  flashSeal,
+  flashSealMatches,
   hashSecret,
   isWellFormedSecret,
   issueSecret,
@@ -84,5 +87,17 @@ describe("the moderator right of a session", () => {
     expect(stillModerator("platform", { ...standing, gone: true })).toBe(false);
     expect(stillModerator("member", { ...standing, memberFlag: true, gone: true })).toBe(false);
     expect(stillModerator("anything", standing)).toBe(false);
+  });
+});
+
+describe("the seal of a redirect's line", () => {
+  it("matches only the line it sealed, for the session that sealed it", () => {
+    fc.assert(
+      fc.property(fc.string(), fc.string(), fc.string(), fc.string(), (secret, other, line, changed) => {
+        expect(flashSealMatches(flashSeal(secret, line), line, secret)).toBe(true);
+        if (changed !== line) expect(flashSealMatches(flashSeal(secret, line), changed, secret)).toBe(false);
+        if (other !== secret) expect(flashSealMatches(flashSeal(other, line), line, secret)).toBe(false);
+      }),
+    );
   });
 });

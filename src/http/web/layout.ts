@@ -13,7 +13,7 @@ export interface PageFrame {
   /** Absolute address of the page's Open Graph picture, if it has one. */
   readonly image?: string;
   /** Which entry of the navigation is this page. */
-  readonly section: "board" | "seasons" | "ledger" | "downloads" | "other";
+  readonly section: "board" | "contributions" | "seasons" | "ledger" | "downloads" | "other";
   readonly body: Html;
   /** Scripts of this site to load (the ledger check). */
   readonly scripts?: readonly string[];
@@ -63,6 +63,7 @@ footer{border-top:1px solid var(--line);margin-top:2rem;color:var(--muted);font-
 
 const SECTIONS = [
   { key: "board", label: "Board", path: "" },
+  { key: "contributions", label: "Contributions", path: "/contributions" },
   { key: "seasons", label: "Seasons", path: "/seasons" },
   { key: "ledger", label: "Ledger", path: "/ledger" },
   { key: "downloads", label: "Downloads", path: "/downloads" },

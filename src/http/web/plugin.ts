@@ -5,7 +5,7 @@
 import { Readable } from "node:stream";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { LRUCache } from "lru-cache";
-import { listContributions, showContribution } from "../../app/browse.ts";
+import { MAX_PAGE_SIZE, listContributions, showContribution } from "../../app/browse.ts";
 import { listCategories, listSeasons } from "../../app/community.ts";
 import type { Deps } from "../../app/deps.ts";
 import { publicAttribution } from "../../app/exports.ts";
@@ -32,6 +32,13 @@ import { notice, page, type PageFrame } from "./layout.ts";
 import { LEDGER_CHECK_PATH, LEDGER_CHECK_SCRIPT } from "./ledgerCheck.ts";
 import { boardBody, type BoardPageInput } from "./pages/board.ts";
 import { contributionBody } from "./pages/contribution.ts";
+import {
+  LISTED_STATUSES,
+  contributionsBody,
+  toStatus,
+  type ContributionsQuery,
+  type ListedStatus,
+} from "./pages/contributions.ts";
 import { ledgerBody } from "./pages/ledger.ts";
 import { downloadsBody, seasonsBody } from "./pages/lists.ts";
 import { profileBody } from "./pages/profile.ts";
@@ -94,6 +101,7 @@ export function webPlugin(options: WebOptions): (app: FastifyInstance) => Promis
       route("/c/:id/members/:memberId/card.png", (c, request, reply) =>
         profileCardRoute(options, c, request, reply),
       );
+      route("/c/:id/contributions", (c, request, reply) => contributionsRoute(options, c, request, reply));
       route("/c/:id/contributions/:number", (c, request, reply) =>
         contributionRoute(options, c, request, reply),
       );
@@ -310,6 +318,49 @@ async function profileCardRoute(
     JSON.stringify(["profile", shown]),
     async () => (await renderProfileCard(shown)).png,
   );
+}
+
+/** Contributions one page of the list shows unless `limit` asks for another number (at most the API's). */
+const LIST_PAGE_SIZE = 25;
+
+function readContributionsQuery(query: RawQuery): ContributionsQuery | { readonly bad: string } {
+  const statusText = queryValue(query, "status")?.toLowerCase();
+  if (statusText !== undefined && !(LISTED_STATUSES as readonly string[]).includes(statusText))
+    return { bad: `Statuses: ${LISTED_STATUSES.join(", ")}.` };
+  const cursorText = queryValue(query, "cursor");
+  const cursor = cursorText === undefined ? 0 : numberParam(cursorText);
+  if (cursor === null) return { bad: "cursor is a contribution's number: a whole number." };
+  const limitText = queryValue(query, "limit");
+  const limit = limitText === undefined ? null : numberParam(limitText);
+  if (limit !== null ? limit < 1 || limit > MAX_PAGE_SIZE : limitText !== undefined)
+    return { bad: `limit is how many contributions a page shows: 1 to ${MAX_PAGE_SIZE}.` };
+  return { status: (statusText as ListedStatus | undefined) ?? null, cursor, limit };
+}
+
+async function contributionsRoute(
+  options: WebOptions,
+  c: PublicCommunity,
+  request: Request,
+  reply: FastifyReply,
+) {
+  const query = readContributionsQuery(request.query);
+  if ("bad" in query) return refuseWith(reply, 400, "Not a list of contributions", query.bad);
+  const list = await listContributions(options.deps, {
+    actor: publicReader(c.id),
+    page: 1,
+    cursor: query.cursor,
+    limit: query.limit ?? LIST_PAGE_SIZE,
+    hideHidden: true,
+    ...(query.status === null ? {} : { status: toStatus(query.status) }),
+  });
+  if (!list.ok) return refusal(reply, 404, list.error);
+  return sendPage(options, request, reply, {
+    title: query.status === null ? "Contributions" : `Contributions: ${query.status}`,
+    community: c,
+    description: `Contributions to ${c.name}, newest first.`,
+    section: "contributions",
+    body: contributionsBody(c.id, query, list.value),
+  });
 }
 
 async function contributionRoute(

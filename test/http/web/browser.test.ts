@@ -133,6 +133,27 @@ describe("in Chromium", () => {
     await page.context().close();
   }, 60_000);
 
+  it("lists contributions from the board, filters by status and pages older ones", async () => {
+    const page = await openPage(base);
+    await page.getByRole("link", { name: "All contributions" }).click();
+    await page.waitForURL(/\/contributions$/);
+    expect(await page.locator("caption").innerText()).toBe("4 contributions");
+    expect(await page.locator("main").innerText()).not.toContain("Hidda");
+    await expectAccessible(page);
+    await expectNothingInjected(page);
+    await shot(page, "contributions");
+    await page.getByRole("link", { name: "verified", exact: true }).click();
+    await page.waitForURL(/status=verified/);
+    expect(await page.locator("tbody tr").count()).toBe(3);
+    await page.goto(`${base}/contributions?status=verified&limit=2`);
+    await page.getByRole("link", { name: "Older" }).click();
+    await page.waitForURL(/cursor=2/);
+    expect(await page.locator("tbody tr").count()).toBe(1);
+    expect(await page.locator("tbody").innerText()).toContain("Parser for the ledger");
+    await expectAccessible(page);
+    await page.context().close();
+  }, 60_000);
+
   it("shows hostile names and titles as text on every page", async () => {
     const pages = [
       "",
@@ -140,6 +161,8 @@ describe("in Chromium", () => {
       `/members/${web.ids.rtl}`,
       "/contributions/2",
       "/contributions/4",
+      "/contributions",
+      "/contributions?status=pending",
       "/ledger",
       "/seasons/Autumn",
       "/seasons",

@@ -211,6 +211,64 @@ describe("contributions", () => {
   });
 });
 
+describe("the contributions list", () => {
+  it("lists every contribution newest first, linked from the board, hidden submitters unnamed, titles escaped", async () => {
+    expect((await get(base)).body).toContain(`<a href="${base}/contributions">All contributions</a>`);
+    const answer = await get(`${base}/contributions`);
+    expect(answer.statusCode).toBe(200);
+    const body = answer.body;
+    const numbers = [
+      ...body.matchAll(/<td class="num">(\d+)<\/td><td><a href="[^"]+\/contributions\/\d+">/g),
+    ];
+    expect(numbers.map((m) => m[1])).toEqual(["4", "3", "2", "1"]);
+    expect(body).toContain("4 contributions");
+    expect(body).not.toContain("Hidda");
+    expect(body).toContain('<span class="muted">a hidden member</span>');
+    expect(body).toContain("&lt;script&gt;alert(&quot;t&quot;)&lt;/script&gt;");
+    expectEscaped(body);
+    expect(body).toContain('<a href="' + base + '/contributions" aria-current="page">Contributions</a>');
+  });
+
+  it("filters by status and pages by number with a cursor, as the API does", async () => {
+    const pending = await get(`${base}/contributions?status=pending`);
+    expect(pending.body).toContain("<caption> 1 contribution </caption>");
+    expect(pending.body).toContain(`href="${base}/contributions/4"`);
+    expect(pending.body).not.toContain(`href="${base}/contributions/1"`);
+    expect(pending.body).toContain('href="' + base + '/contributions?status=pending" aria-current="true"');
+
+    const first = await get(`${base}/contributions?status=verified&limit=2`);
+    expect(first.body).toContain(`href="${base}/contributions/3"`);
+    expect(first.body).toContain(`href="${base}/contributions/2"`);
+    expect(first.body).not.toContain(`href="${base}/contributions/1"`);
+    const older = /<a href="([^"]+)" rel="next">Older<\/a>/.exec(first.body)?.[1] ?? "";
+    expect(older).toBe(`${base}/contributions?status=verified&amp;cursor=2&amp;limit=2`);
+    const second = await get(older.replaceAll("&amp;", "&"));
+    expect(second.body).toContain(`href="${base}/contributions/1"`);
+    expect(second.body).not.toContain(`href="${base}/contributions/2"`);
+    expect(second.body).toContain(">Newest</a>");
+    expect(second.body).not.toContain('rel="next"');
+  });
+
+  it("shows no votes of a pending contribution, blind or not", async () => {
+    const blind = await webCommunity(database, clock, { blindVoting: true });
+    const answer = await get(`/c/${blind.community.communityId}/contributions?status=pending`);
+    expect(answer.body).toContain(`/contributions/4"`);
+    const rows = /<tbody>.*<\/tbody>/.exec(answer.body)?.[0] ?? "";
+    expect(rows).toContain("<td>pending</td>");
+    expect(rows).not.toMatch(/reject|vote|bob/i);
+  });
+
+  it("refuses a status, cursor or limit it cannot read in one line, escaped", async () => {
+    const status = await get(`${base}/contributions?status=<b>x</b>`);
+    expect(status.statusCode).toBe(400);
+    expect(status.body).toContain("Statuses: pending, verified, rejected, expired, withdrawn, voided.");
+    expect(status.body).not.toContain("<b>x</b>");
+    expect((await get(`${base}/contributions?cursor=-3`)).statusCode).toBe(400);
+    expect((await get(`${base}/contributions?limit=0`)).statusCode).toBe(400);
+    expect((await get(`${base}/contributions?limit=101`)).statusCode).toBe(400);
+  });
+});
+
 describe("seasons", () => {
   it("list the seasons and show a season's board", async () => {
     const list = await get(`${base}/seasons`);

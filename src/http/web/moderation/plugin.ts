@@ -12,7 +12,7 @@ import {
   type WebCaller,
 } from "../../../app/webSessions.ts";
 import type { Refusal } from "../../../core/result.ts";
-import { csrfMatches, csrfToken } from "../../../core/webSessions.ts";
+import { csrfMatches, csrfToken, flashSeal, flashSealMatches } from "../../../core/webSessions.ts";
 import { refusalText } from "../../../views/refusals.ts";
 import { runReviewForm, type ReviewForm } from "./actions.ts";
 import { clearSessionCookie, readSessionCookie, sessionCookie } from "./cookies.ts";
@@ -90,10 +90,11 @@ export function moderationPlugin(options: ModerationOptions): (app: FastifyInsta
         .redirect(`/c/${opened.value.communityId}/review`, 303);
     });
 
-    app.get<{ Params: { id: string } }>("/c/:id/review", async (request, reply) => {
+    app.get<{ Params: { id: string }; Querystring: FlashQuery }>("/c/:id/review", async (request, reply) => {
       const signedIn = await signedInCaller(request);
       if (!signedIn.ok) return refusalPage(reply, "Review queue", signedIn.error);
-      return queuePage(reply, signedIn.value, 200);
+      const line = flashOf(request.query, signedIn.value.secret);
+      return queuePage(reply, signedIn.value, 200, line === null ? undefined : { tone: "notice", line });
     });
 
     app.post<{ Params: { id: string }; Body: ReviewForm & { csrf?: string } }>(
@@ -104,8 +105,14 @@ export function moderationPlugin(options: ModerationOptions): (app: FastifyInsta
         const signedIn = await signedInCaller(request);
         if (!signedIn.ok) return refusalPage(reply, "Review queue", signedIn.error);
         const done = await runReviewForm(deps, signedIn.value.caller.actor, formOf(request.body));
+        // A refused form changed nothing, so it may stay a POST answer; a done one redirects,
+        // so reloading the page it lands on cannot run the action again.
         if (!done.ok) return queuePage(reply, signedIn.value, STATUS[done.error.code] ?? 422, done.error);
-        return queuePage(reply, signedIn.value, 200, { tone: "notice", line: done.value });
+        const search = new URLSearchParams({
+          done: done.value,
+          seal: flashSeal(signedIn.value.secret, done.value),
+        });
+        return reply.redirect(`/c/${signedIn.value.caller.actor.communityId}/review?${search}`, 303);
       },
     );
 
@@ -113,8 +120,18 @@ export function moderationPlugin(options: ModerationOptions): (app: FastifyInsta
       const forged = formForgery(request);
       if (forged !== null) return refusalPage(reply, "Sign out", forged);
       await endSession(deps, readSessionCookie(request.headers.cookie));
-      reply.header("set-cookie", clearSessionCookie(secure));
-      return sendPage(reply, 200, linePage("Signed out", "You are signed out.", "notice"));
+      return reply.header("set-cookie", clearSessionCookie(secure)).redirect("/logout", 303);
+    });
+
+    app.get("/logout", async (request, reply) => {
+      const ended = readSessionCookie(request.headers.cookie) === undefined;
+      return ended
+        ? sendPage(reply, 200, linePage("Signed out", "You are signed out.", "notice"))
+        : sendPage(
+            reply,
+            200,
+            linePage("Sign out", "Sign out with the button on the review queue.", "notice"),
+          );
     });
   };
 
@@ -166,6 +183,18 @@ export function moderationPlugin(options: ModerationOptions): (app: FastifyInsta
     };
     return sendPage(reply, status, reviewPage(model));
   }
+}
+
+interface FlashQuery {
+  readonly done?: string | string[];
+  readonly seal?: string | string[];
+}
+
+/** The line a form's redirect carried, when this session's own post sealed it; null otherwise. */
+function flashOf(query: FlashQuery, secret: string): string | null {
+  const { done, seal } = query;
+  if (typeof done !== "string" || typeof seal !== "string" || done.length > 500) return null;
+  return flashSealMatches(seal, done, secret) ? done : null;
 }
 
 function refusalPage(reply: FastifyReply, title: string, refusal: Refusal): FastifyReply {

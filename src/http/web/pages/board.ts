@@ -167,6 +167,7 @@ export function boardBody(input: BoardPageInput, heading: string): Html {
         : html`<section aria-labelledby="recent-h">
             <h2 id="recent-h">Recent contributions</h2>
             ${recentList(input.communityId, input.recent)}
+            <p><a href="/c/${input.communityId}/contributions">All contributions</a></p>
           </section>`
     }`;
 }

@@ -97,6 +97,10 @@ describe("moderator pages in Chromium", { timeout: 90_000 }, () => {
       `#${number} is void; 10 points clawed back.`,
     );
     await page.screenshot({ path: path.join(SCREENSHOTS, "moderator-review-void.png"), fullPage: true });
+    // The form's answer was a redirect: reloading asks for the queue again and voids nothing twice.
+    expect(page.url()).toMatch(/\/review\?done=/);
+    await page.reload();
+    await expect(page.getByRole("status").textContent()).resolves.toContain(`#${number} is void`);
 
     expect((await contributionRow(database.db, community.communityId, number)).status).toBe("VOIDED");
     const ledger = await database.db.ledgerEntry.findMany({

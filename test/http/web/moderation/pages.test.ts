@@ -132,7 +132,9 @@ describe("the review queue's forms", () => {
     const review = `/c/${community.communityId}/review`;
     const act = async (fields: Record<string, string>) => {
       const answer = await client.post(review, { csrf, ...fields });
-      return { status: answer.status, line: messageOf(answer.text) };
+      expect(answer.status).toBe(303);
+      const landed = await client.get(answer.headers.get("location") ?? "");
+      return { status: landed.status, line: messageOf(landed.text) };
     };
 
     expect(await act({ action: "approve", number: String(approved), reason: "clearly done" })).toEqual({
@@ -266,6 +268,58 @@ describe("the review queue's forms", () => {
   });
 });
 
+describe("Post/Redirect/Get", () => {
+  it("answers a done form with 303 to the queue, whose reload shows the outcome again and acts no more", async () => {
+    const community = await reviewCommunity(database, clock);
+    const number = await community.contribution();
+    const { client, csrf } = await signedIn(community);
+    const review = `/c/${community.communityId}/review`;
+    const before = await contributionRow(database.db, community.communityId, number);
+    const posted = await client.post(review, {
+      csrf,
+      action: "extend",
+      number: String(number),
+      reason: "more eyes",
+      hours: "24",
+    });
+    expect(posted.status).toBe(303);
+    expect(posted.text).toBe("");
+    const location = posted.headers.get("location") ?? "";
+    expect(location).toMatch(new RegExp(`^${review}\\?done=.+&seal=[A-Za-z0-9_-]{43}$`));
+
+    const first = await client.get(location);
+    const again = await client.get(location);
+    expect(first.status).toBe(200);
+    expect(messageOf(first.text)).toMatch(new RegExp(`^Voting on #${number} now closes `));
+    expect(messageOf(again.text)).toBe(messageOf(first.text));
+    const after = await contributionRow(database.db, community.communityId, number);
+    expect(after.closesAt.getTime() - before.closesAt.getTime()).toBe(24 * 3_600_000);
+    expect(await database.db.auditLog.count({ where: { communityId: community.communityId } })).toBe(1);
+    expect(messageOf((await client.get(review)).text)).toBe("");
+  });
+
+  it("shows no line a crafted link carries: unsealed, sealed for another session, or with markup", async () => {
+    const community = await reviewCommunity(database, clock);
+    const { client } = await signedIn(community);
+    const other = await signedIn(community);
+    const review = `/c/${community.communityId}/review`;
+    const posted = await other.client.post(review, {
+      csrf: other.csrf,
+      action: "approve",
+      number: String(await community.contribution()),
+      reason: "fine",
+    });
+    const sealedElsewhere = await client.get(posted.headers.get("location") ?? "");
+    expect(sealedElsewhere.status).toBe(200);
+    expect(messageOf(sealedElsewhere.text)).toBe("");
+    const crafted = await client.get(
+      `${review}?${new URLSearchParams({ done: "<b>#1 is void</b>", seal: "x".repeat(43) })}`,
+    );
+    expect(messageOf(crafted.text)).toBe("");
+    expect(crafted.text).not.toContain("#1 is void");
+  });
+});
+
 describe("signing out", () => {
   it("revokes the session: its cookie no longer opens the queue", async () => {
     const community = await reviewCommunity(database, clock);
@@ -273,9 +327,12 @@ describe("signing out", () => {
     const kept = client.cookie;
     expect((await client.post("/logout", {})).status).toBe(403);
     const out = await client.post("/logout", { csrf });
-    expect(out.status).toBe(200);
+    expect(out.status).toBe(303);
+    expect(out.headers.get("location")).toBe("/logout");
     expect(out.headers.get("set-cookie")).toMatch(/^cairn_session=; Path=\/; Max-Age=0; /);
     expect(client.cookie).toBeUndefined();
+    const landed = await client.get("/logout");
+    expect(messageOf(landed.text)).toBe("You are signed out.");
     client.cookie = kept;
     const after = await client.get(`/c/${community.communityId}/review`);
     expect(after.status).toBe(401);
