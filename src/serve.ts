@@ -15,6 +15,7 @@ import { mcpPlugin } from "./mcp/http.ts";
 import { webPlugin } from "./http/web/plugin.ts";
 import { startHttpServer, type HttpServer } from "./http/server.ts";
 import { botJobs } from "./jobs/botJobs.ts";
+import { apiExportJobs } from "./jobs/exports.ts";
 import { openJobQueues, startWorkers, type JobRuntime } from "./jobs/runtime.ts";
 import type { Queues } from "./jobs/queues.ts";
 import type { Logger } from "./logger.ts";
@@ -106,7 +107,12 @@ export async function serve(options: ServeOptions): Promise<number> {
       log,
       routes: bots.flatMap((bot) => (bot.httpRoute === undefined ? [] : [bot.httpRoute])),
       plugins: [
-        apiPlugin({ deps, log, ...(config.redisUrl === undefined ? {} : { redisUrl: config.redisUrl }) }),
+        apiPlugin({
+          deps,
+          log,
+          exportJobs: apiExportJobs(queues),
+          ...(config.redisUrl === undefined ? {} : { redisUrl: config.redisUrl }),
+        }),
         moderationPlugin({ deps, publicUrl }),
         adminQueuesPlugin({ adminToken: config.adminToken, queues, secure: publicUrl.startsWith("https:") }),
         mcpPlugin({ deps, log }),

@@ -3,7 +3,7 @@ import { Prisma } from "../generated/prisma/client.ts";
 import { GENESIS_HASH } from "../core/ledger.ts";
 import { splitBudget } from "../core/payout.ts";
 import { describeWindow, utcDayText, windowBounds, type LeaderboardWindow } from "../core/periods.ts";
-import { ok, refuse, type Result } from "../core/result.ts";
+import { ok, refuse, type Refusal, type Result } from "../core/result.ts";
 import { recordModeratorAction } from "./audit.ts";
 import type { Actor, Deps } from "./deps.ts";
 import { effectiveMembersCte, utcTimestamp, verifiedDeltaSql } from "./ledgerAudit.ts";
@@ -94,17 +94,29 @@ export async function exportRowCount(deps: Deps, communityId: number): Promise<n
   return deps.db.balance.count({ where: { communityId } });
 }
 
-export async function buildExport(
-  deps: Deps,
-  input: ExportRequest,
-): Promise<Result<ExportResult, ExportRefusal>> {
-  const { actor } = input;
-  if (!actor.isModerator) return refuse("NOT_MODERATOR");
+/**
+ * What refuses an export before any row is read: who asks, the budget, the cap
+ * and record. Checked again here before a large export is queued, so a bad one is refused at once.
+ */
+export function exportRequestRefusal(input: Pick<ExportRequest, "actor" | "budget" | "cap" | "record">): {
+  readonly ok: false;
+  readonly error: Refusal<"NOT_MODERATOR" | "BAD_BUDGET" | "BAD_CAP" | "BUDGET_REQUIRED">;
+} | null {
+  if (!input.actor.isModerator) return refuse("NOT_MODERATOR");
   if (input.budget !== undefined && (!Number.isSafeInteger(input.budget) || input.budget < 0))
     return refuse("BAD_BUDGET");
   if (input.cap !== undefined && (!Number.isSafeInteger(input.cap) || input.cap <= 0))
     return refuse("BAD_CAP");
   if (input.record === true && input.budget === undefined) return refuse("BUDGET_REQUIRED");
+  return null;
+}
+
+export async function buildExport(
+  deps: Deps,
+  input: ExportRequest,
+): Promise<Result<ExportResult, ExportRefusal>> {
+  const refused = exportRequestRefusal(input);
+  if (refused !== null) return refused;
   const now = deps.clock.now();
   return deps.db.$transaction((tx) => exportIn(tx, input, now), {
     isolationLevel: "RepeatableRead",

@@ -132,6 +132,8 @@ export interface RefusalDetails {
   /** `problem` is the file system's error code (ENOENT, EACCES…). */
   readonly UNREADABLE_FILE: { readonly path: string; readonly problem: string };
   readonly EXPORT_IN_PROGRESS: NoDetail;
+  readonly UNKNOWN_EXPORT: { readonly id: string };
+  readonly EXPORT_NOT_READY: { readonly id: string };
   readonly NOT_IN_PRIVATE: NoDetail;
   readonly BAD_TOKEN_NAME: NoDetail;
   /** `scope` is the unknown scope as typed; absent when none was given. */

@@ -1,3 +1,4 @@
+import { createReadStream } from "node:fs";
 import { mkdir, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
@@ -12,6 +13,7 @@ import { requestLedgerVerify } from "./ledgerVerify.ts";
 import type { Queues } from "./queues.ts";
 import { audienceTargets } from "../app/targets.ts";
 import type { CommandJobs } from "../commands/types.ts";
+import type { ExportFile, ExportJobs, ExportJobState, ExportJobStatus } from "../ports/exportJobs.ts";
 
 const exportPayload = z.object({
   communityId: z.number().int().positive(),
@@ -22,6 +24,8 @@ const exportPayload = z.object({
   budget: z.number().int().nonnegative().optional(),
   cap: z.number().int().nonnegative().optional(),
   record: z.boolean().optional(),
+  /** Who takes the file: the moderator in chat (default), or the API client from its status URL. */
+  via: z.enum(["chat", "api"]).optional(),
 });
 
 export type ExportJobRequest = z.infer<typeof exportPayload>;
@@ -29,6 +33,8 @@ export type ExportJobRequest = z.infer<typeof exportPayload>;
 export interface ExportJobResult {
   readonly file: string | null;
   readonly refusal: string | null;
+  /** The refusal's one-line text, for the API's status (absent on jobs queued before it was kept). */
+  readonly refusalText?: string | null;
 }
 
 /**
@@ -61,6 +67,14 @@ export const exportJob = defineJob({
         await run.job.updateData({ ...data, file });
         await run.job.updateProgress(90);
       } else refusal = built.refusal;
+    }
+    if (request.via === "api") {
+      await run.job.updateProgress(100);
+      return {
+        file,
+        refusal: refusal?.code ?? null,
+        refusalText: refusal === null ? null : refusalText(refusal),
+      };
     }
     const done = new Set(data.done ?? []);
     const progress = {
@@ -223,5 +237,72 @@ export function commandJobs(queues: Queues): CommandJobs {
       await addJob(queues, expireExportsJob, { communityId });
     },
     requestLedgerVerify: (request) => requestLedgerVerify(queues, request),
+  };
+}
+
+/** Large exports for the API: the same job, its file kept for the client's status URL. */
+export function apiExportJobs(queues: Queues): ExportJobs {
+  const exportOf = async (id: string) => {
+    const job = await queues.exports.getJob(id);
+    return job?.name === exportJob.name ? job : undefined;
+  };
+  return {
+    async request(request) {
+      const queued = await requestExport(queues, { ...request, via: "api" });
+      if (!queued.ok) return queued;
+      return ok({ id: queued.value.id ?? "" });
+    },
+    async status(id) {
+      const job = await exportOf(id);
+      if (job === undefined) return null;
+      return statusOf(id, job.data as ExportJobRequest, await job.getState(), job);
+    },
+    async file(id): Promise<ExportFile | null> {
+      const job = await exportOf(id);
+      const result = job?.returnvalue as ExportJobResult | null | undefined;
+      if (job === undefined || typeof result?.file !== "string") return null;
+      const { format } = job.data as ExportJobRequest;
+      const file = result.file;
+      const exists = await stat(file).then(
+        () => true,
+        () => false,
+      );
+      if (!exists) return null;
+      return {
+        filename: path.basename(file),
+        contentType: format === "json" ? "application/json" : "text/csv; charset=utf-8",
+        content: createReadStream(file),
+      };
+    },
+  };
+}
+
+function statusOf(
+  id: string,
+  request: ExportJobRequest,
+  bullState: string,
+  job: { readonly progress: unknown; readonly returnvalue: unknown },
+): ExportJobStatus {
+  const result = job.returnvalue as ExportJobResult | null | undefined;
+  const code = bullState === "completed" ? (result?.refusal ?? null) : null;
+  const refusal =
+    code === null ? null : { code, detail: result?.refusalText ?? `That did not work (${code}).` };
+  const state: ExportJobState =
+    bullState === "completed"
+      ? refusal === null
+        ? "done"
+        : "failed"
+      : bullState === "failed"
+        ? "failed"
+        : bullState === "active"
+          ? "running"
+          : "queued";
+  return {
+    id,
+    communityId: request.communityId,
+    format: request.format,
+    state,
+    progress: typeof job.progress === "number" ? job.progress : 0,
+    refusal,
   };
 }

@@ -124,6 +124,9 @@ export const refusalTexts = {
   UNREADABLE_FILE: () => "That file cannot be read.",
   EXPORT_IN_PROGRESS: () =>
     "Your previous background export is still being built; wait for its file before asking for another.",
+  UNKNOWN_EXPORT: (d) =>
+    `There is no export ${d.id ?? ""} of this community (built exports are kept for a day).`,
+  EXPORT_NOT_READY: (d) => `The export ${d.id ?? ""} is not built yet; ask for its status again later.`,
   NOT_IN_PRIVATE: () => "Use this command in a community chat, not in private.",
   BAD_TOKEN_NAME: () => "Token names are 1-32 lowercase letters, digits, dashes or underscores.",
   BAD_SCOPE: (d) =>

@@ -3,7 +3,6 @@
 // /profile, /help's categories, seasons and /export.
 import { z } from "zod";
 import { listCategories, listSeasons } from "../../app/community.ts";
-import { buildExport } from "../../app/exports.ts";
 import { BOARD_MEMBERS } from "../../core/agents.ts";
 import { MAX_LEADERBOARD_SIZE, showLeaderboard, type LeaderboardRow } from "../../app/leaderboard.ts";
 import { showMemberProfile } from "../../app/profile.ts";
@@ -11,7 +10,7 @@ import { parseWindow } from "../../core/periods.ts";
 import { answerWith, defineRoute } from "./route.ts";
 import { contributionStatus, iso, isoOrNull, isoTime, memberKind, points } from "./schemas.ts";
 
-const WINDOW_HELP = "all (default), week, month, 7d, 30d, season:NAME or YYYY-MM-DD..YYYY-MM-DD";
+export const WINDOW_HELP = "all (default), week, month, 7d, 30d, season:NAME or YYYY-MM-DD..YYYY-MM-DD";
 
 const rowSchema = z.object({
   rank: z.number().int(),
@@ -188,57 +187,4 @@ export const seasonsRoute = defineRoute({
       })),
     },
   }),
-});
-
-export const exportRoute = defineRoute({
-  method: "POST",
-  path: "/exports",
-  operationId: "createExport",
-  summary:
-    "Attribution for a window as CSV or JSON, optionally with a payout split of a budget (recorded as paid with record)",
-  scope: "export",
-  body: z
-    .object({
-      window: z.string().optional().meta({ description: WINDOW_HELP }),
-      format: z.enum(["csv", "json"]).optional().meta({ description: "Default csv" }),
-      budget: z.number().int().optional().meta({ description: "Minor units (cents), whole" }),
-      cap: z.number().int().optional().meta({ description: "Most one member is paid, minor units" }),
-      record: z.boolean().optional().meta({ description: "Record the run as paid" }),
-    })
-    .meta({ id: "ExportRequest" }),
-  responses: {
-    200: {
-      description: "The export file as /export makes it (text/csv or application/json)",
-      contentType: "text/csv",
-    },
-  },
-  refusals: [
-    "BAD_WINDOW",
-    "NOT_MODERATOR",
-    "UNKNOWN_SEASON",
-    "BAD_BUDGET",
-    "BAD_CAP",
-    "BUDGET_REQUIRED",
-    "WINDOW_NOT_ENDED",
-  ],
-  handle: async ({ deps, caller, body }) => {
-    const window = parseWindow(body.window);
-    if (!window.ok) return window;
-    const format = body.format ?? "csv";
-    const result = await buildExport(deps, {
-      actor: caller.actor,
-      window: window.value,
-      format,
-      ...(body.budget === undefined ? {} : { budget: body.budget }),
-      ...(body.cap === undefined ? {} : { cap: body.cap }),
-      ...(body.record === undefined ? {} : { record: body.record }),
-    });
-    if (!result.ok) return result;
-    return {
-      ok: true,
-      status: 200,
-      body: result.value.content,
-      contentType: format === "csv" ? "text/csv; charset=utf-8" : "application/json",
-    };
-  },
 });

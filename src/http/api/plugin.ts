@@ -12,6 +12,8 @@ import type { Prisma } from "../../generated/prisma/client.ts";
 import { onceForKey } from "../../app/idempotency.ts";
 import { tokenPrefix } from "../../core/tokens.ts";
 import type { Log } from "../../logger.ts";
+import { INLINE_EXPORT_MEMBERS } from "../../app/exports.ts";
+import type { ExportJobs } from "../../ports/exportJobs.ts";
 import { clientErrorStatus } from "../server.ts";
 import { answerAndAudit, callerFor, parseRouteInput } from "./call.ts";
 import { apiRoutes } from "./routes.ts";
@@ -31,6 +33,10 @@ export interface ApiOptions {
   readonly redisUrl?: string;
   /** Largest request body; default 64 KiB. */
   readonly bodyLimitBytes?: number;
+  /** The export queue, so large exports are built by a worker (POST /exports answers 202). */
+  readonly exportJobs?: ExportJobs;
+  /** Members with a balance an inline export takes at most; default INLINE_EXPORT_MEMBERS, as /export. */
+  readonly inlineExportMembers?: number;
 }
 
 const DEFAULT_RATE = { max: 300, windowMs: 60_000 };
@@ -112,6 +118,15 @@ function answerError(error: unknown, request: FastifyRequest, reply: FastifyRepl
 }
 
 function registerRoute(api: FastifyInstance, route: AnyApiRoute, options: ApiOptions): void {
+  const exports =
+    options.exportJobs === undefined
+      ? {}
+      : {
+          exports: {
+            jobs: options.exportJobs,
+            inlineMembers: options.inlineExportMembers ?? INLINE_EXPORT_MEMBERS,
+          },
+        };
   api.route({
     method: route.method,
     url: route.path.replace(/\{(\w+)\}/g, ":$1"),
@@ -125,7 +140,7 @@ function registerRoute(api: FastifyInstance, route: AnyApiRoute, options: ApiOpt
         body: request.body,
       });
       if (!input.ok) return sendProblem(reply, input.error);
-      const call = { deps: options.deps, caller: caller.value, ...input.value };
+      const call = { deps: options.deps, ...exports, caller: caller.value, ...input.value };
       const idempotencyKey = request.headers["idempotency-key"];
       if (route.idempotent === true && typeof idempotencyKey === "string") {
         const kept = await onceForKey(
@@ -156,6 +171,7 @@ function fingerprintOf(request: FastifyRequest): string {
 function sendAnswer(reply: FastifyReply, answer: ApiAnswer): FastifyReply {
   if (!answer.ok) return sendProblem(reply, answer.error);
   if (answer.location !== undefined) reply.header("location", answer.location);
+  for (const [name, value] of Object.entries(answer.headers ?? {})) reply.header(name, value);
   reply.code(answer.status).header("cache-control", "no-store");
   const { body } = answer;
   if (typeof body === "object" && body !== null && Symbol.asyncIterator in body)

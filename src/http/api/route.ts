@@ -6,6 +6,7 @@ import type { Deps } from "../../app/deps.ts";
 import type { TokenCaller } from "../../app/tokens.ts";
 import type { Refusal } from "../../core/result.ts";
 import type { TokenScope } from "../../core/tokens.ts";
+import type { ExportJobs } from "../../ports/exportJobs.ts";
 
 export type HttpMethod = "GET" | "POST" | "PUT" | "DELETE";
 
@@ -25,11 +26,21 @@ export type ApiAnswer =
       readonly body: unknown;
       readonly contentType?: string;
       readonly location?: string;
+      /** Further response headers (Content-Disposition, Retry-After…). */
+      readonly headers?: Readonly<Record<string, string>>;
     }
   | { readonly ok: false; readonly error: Refusal };
 
+/** Large exports as jobs: given where a worker's export queue is reachable (not over MCP). */
+export interface ApiExports {
+  readonly jobs: ExportJobs;
+  /** An export of more members with a balance than this is queued rather than answered inline. */
+  readonly inlineMembers: number;
+}
+
 export interface ApiCall<P, Q, B> {
   readonly deps: Deps;
+  readonly exports?: ApiExports;
   readonly caller: TokenCaller;
   readonly params: P;
   readonly query: Q;

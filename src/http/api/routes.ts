@@ -8,12 +8,12 @@ import {
 } from "./contributions.ts";
 import {
   categoriesRoute,
-  exportRoute,
   leaderboardRoute,
   memberProfileRoute,
   ownProfileRoute,
   seasonsRoute,
 } from "./community.ts";
+import { exportFileRoute, exportRoute, exportStatusRoute } from "./exports.ts";
 import { ledgerHeadRoute, ledgerLinesRoute, ledgerVerifyRoute } from "./ledger.ts";
 import type { AnyApiRoute } from "./route.ts";
 
@@ -30,6 +30,8 @@ export const apiRoutes: readonly AnyApiRoute[] = [
   ledgerHeadRoute,
   ledgerVerifyRoute,
   exportRoute,
+  exportStatusRoute,
+  exportFileRoute,
   categoriesRoute,
   seasonsRoute,
 ];
