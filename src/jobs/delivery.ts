@@ -21,6 +21,7 @@ import {
   type ChatTarget,
   type MessageRef,
 } from "../ports/chatPlatform.ts";
+import type { View } from "../views/view.ts";
 import { composeOutboxMessages, type OutgoingMessage } from "./compose.ts";
 import { defineJob, type JobContext, type JobRun } from "./definition.ts";
 import { postMarked } from "./posting.ts";
@@ -135,6 +136,33 @@ export async function deliverOutboxRow(
     clearInterval(renewal);
     await ctx.coordination.release(key, owner);
   }
+}
+
+/**
+ * Sends a background job's result to the member who asked for it, privately;
+ * a send the pacing holds back moves the job to later.
+ */
+export function deliverPrivately(
+  ctx: JobContext,
+  run: JobRun,
+  to: { readonly communityId: number; readonly memberId: number },
+  view: View,
+  progress: Progress,
+): Promise<{ sent: number; failures: string[] }> {
+  return later(ctx, run, () =>
+    deliverMessages(
+      ctx,
+      [
+        {
+          communityId: to.communityId,
+          audience: { kind: "member", memberId: to.memberId },
+          replaces: null,
+          view,
+        },
+      ],
+      progress,
+    ),
+  );
 }
 
 /**

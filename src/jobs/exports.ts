@@ -8,7 +8,7 @@ import { parseWindow } from "../core/periods.ts";
 import { refusalText } from "../views/refusals.ts";
 import { privateView, refusalView, type View } from "../views/view.ts";
 import { addJob, defineJob, type JobContext } from "./definition.ts";
-import { deliverMessages, later } from "./delivery.ts";
+import { deliverPrivately } from "./delivery.ts";
 import { requestLedgerVerify } from "./ledgerVerify.ts";
 import type { Queues } from "./queues.ts";
 import { audienceTargets } from "../app/targets.ts";
@@ -85,41 +85,15 @@ export const exportJob = defineJob({
       refusal !== null || file === null
         ? refusalView(refusal === null ? "That did not work (export)." : refusalText(refusal))
         : await readyView(file, request);
-    const delivery = await later(ctx, run, () =>
-      deliverMessages(
-        ctx,
-        [
-          {
-            communityId: request.communityId,
-            audience: { kind: "member", memberId: request.memberId },
-            replaces: null,
-            view,
-          },
-        ],
-        progress,
-      ),
-    );
+    const delivery = await deliverPrivately(ctx, run, request, view, progress);
     if (file !== null && delivery.sent === 0 && delivery.failures.length > 0) {
       // The platform refused the file for good (most often: over its upload limit): say so, once.
       const reported = new Set(data.reported ?? []);
       const note = await tooLargeView(ctx, request, file);
-      await later(ctx, run, () =>
-        deliverMessages(
-          ctx,
-          [
-            {
-              communityId: request.communityId,
-              audience: { kind: "member", memberId: request.memberId },
-              replaces: null,
-              view: note,
-            },
-          ],
-          {
-            done: reported,
-            save: () => run.job.updateData({ ...data, file, done: [...done], reported: [...reported] }),
-          },
-        ),
-      );
+      await deliverPrivately(ctx, run, request, note, {
+        done: reported,
+        save: () => run.job.updateData({ ...data, file, done: [...done], reported: [...reported] }),
+      });
     }
     await run.job.updateProgress(100);
     return { file, refusal: refusal?.code ?? null };

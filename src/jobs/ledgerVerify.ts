@@ -3,7 +3,7 @@ import { verifyCommunityLedger } from "../app/ledgerAudit.ts";
 import { ledgerVerificationView } from "../views/ledger.ts";
 import type { View } from "../views/view.ts";
 import { addJob, defineJob } from "./definition.ts";
-import { deliverMessages, later } from "./delivery.ts";
+import { deliverPrivately } from "./delivery.ts";
 import type { Queues } from "./queues.ts";
 
 const verifyPayload = z.object({
@@ -53,20 +53,10 @@ export const ledgerVerifyJob = defineJob({
     }
     const done = new Set(data.done ?? []);
     const view = verdict;
-    await later(ctx, run, () =>
-      deliverMessages(
-        ctx,
-        [
-          {
-            communityId: request.communityId,
-            audience: { kind: "member", memberId: request.memberId },
-            replaces: null,
-            view,
-          },
-        ],
-        { done, save: () => run.job.updateData({ ...data, verdict: view, done: [...done] }) },
-      ),
-    );
+    await deliverPrivately(ctx, run, request, view, {
+      done,
+      save: () => run.job.updateData({ ...data, verdict: view, done: [...done] }),
+    });
     await run.job.updateProgress(100);
     return { intact: view.tone === "success" };
   },
