@@ -1,32 +1,17 @@
 // An Idempotency-Key whose first call died after claiming it (process killed,
 // PostgreSQL connection cut) must not answer 409 until the key expires: the
 // claim is a lease, and a retry of the same request takes it over after it.
-import { createHash } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { CLAIM_LEASE_MS } from "../../src/app/idempotency.ts";
-import type { HttpServer } from "../../src/http/server.ts";
+import { requestFingerprint } from "../../src/http/api/plugin.ts";
 import { useTestDatabase } from "../support/db.ts";
-import { FakeClock, apiCommunity, call, startApi } from "../http/api/support.ts";
+import { FakeClock, apiCommunity, call, useApiServer } from "../http/api/support.ts";
 
 const database = useTestDatabase();
 const clock = new FakeClock();
-let server: HttpServer;
-
-beforeAll(async () => {
-  server = await startApi(database, clock, { rateLimit: { max: 1000, windowMs: 60_000 } });
-});
-afterAll(async () => {
-  await server.close();
-});
+const api = useApiServer(database, clock);
 
 const draft = { category: "docs", title: "Retry guide", links: ["https://example.org/retry"] };
-
-/** The fingerprint the API keeps for a request (method, path, body), as src/http/api/plugin.ts computes it. */
-function fingerprintOf(path: string, body: unknown): string {
-  return createHash("sha256")
-    .update(`POST ${path}\n${JSON.stringify(body)}`)
-    .digest("hex");
-}
 
 /** Leaves the claim a first call of the key made before its process died: running, never kept or released. */
 async function claimOfDeadCall(tokenId: number, key: string, fingerprint: string): Promise<void> {
@@ -43,7 +28,7 @@ describe("Idempotency-Key claim of a call that died", () => {
     });
     await claimOfDeadCall(tokenRow.id, "other", "not-this-request");
     clock.advanceMs(CLAIM_LEASE_MS + 1);
-    const answer = await call(server, "POST", "/contributions", {
+    const answer = await call(api.server, "POST", "/contributions", {
       token,
       body: { ...draft, links: ["https://example.org/other"] },
       headers: { "idempotency-key": "other" },
@@ -59,9 +44,9 @@ describe("Idempotency-Key claim of a call that died", () => {
       where: { communityId: community.communityId },
       orderBy: { id: "desc" },
     });
-    await claimOfDeadCall(tokenRow.id, "died-42", fingerprintOf("/api/v1/contributions", draft));
+    await claimOfDeadCall(tokenRow.id, "died-42", requestFingerprint("POST", "/api/v1/contributions", draft));
 
-    const retry = call(server, "POST", "/contributions", {
+    const retry = call(api.server, "POST", "/contributions", {
       token,
       body: draft,
       headers: { "idempotency-key": "died-42" },
@@ -74,7 +59,7 @@ describe("Idempotency-Key claim of a call that died", () => {
     expect(answer.status).toBe(201);
     expect(answer.headers.get("idempotent-replayed")).toBeNull();
     expect(await database.db.contribution.count({ where: { communityId: community.communityId } })).toBe(1);
-    const again = await call(server, "POST", "/contributions", {
+    const again = await call(api.server, "POST", "/contributions", {
       token,
       body: draft,
       headers: { "idempotency-key": "died-42" },

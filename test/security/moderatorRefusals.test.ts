@@ -9,13 +9,12 @@ import type { AnyCommandSpec, OptionKind } from "../../src/commands/types.ts";
 import { apiRoutes } from "../../src/http/api/routes.ts";
 import { TOKEN_SCOPES } from "../../src/core/tokens.ts";
 import type { Db } from "../../src/db/client.ts";
-import type { HttpServer } from "../../src/http/server.ts";
 import { useTestDatabase } from "../support/db.ts";
 import { ConsoleHarness } from "../platforms/console/harness.ts";
 import { DiscordHarness } from "../platforms/discord/harness.ts";
 import type { Person, PlatformHarness } from "../platforms/harness.ts";
 import { TelegramWorld } from "../platforms/telegram/harness.ts";
-import { FakeClock, apiCommunity, call, startApi } from "../http/api/support.ts";
+import { FakeClock, apiCommunity, call, useApiServer } from "../http/api/support.ts";
 import { databaseState } from "./snapshot.ts";
 
 const moderatorCommands = catalog.filter((spec) => spec.audience === "moderator");
@@ -96,11 +95,7 @@ refusesEveryModeratorCommand("Telegram", () => {
 describe("every scoped API route", () => {
   const database = useTestDatabase();
   const clock = new FakeClock();
-  let server: HttpServer;
-  beforeAll(async () => {
-    server = await startApi(database, clock, { rateLimit: { max: 1000, windowMs: 60_000 } });
-  });
-  afterAll(() => server.close());
+  const api = useApiServer(database, clock);
 
   const scoped = apiRoutes.filter((route) => route.scope !== "read");
 
@@ -119,7 +114,7 @@ describe("every scoped API route", () => {
     const before = await databaseState(database.db);
     for (const route of scoped) {
       const path = route.path.replace(/\{\w+\}/g, "1");
-      const answer = await call(server, route.method, path, {
+      const answer = await call(api.server, route.method, path, {
         token: tokens.get(route.scope) ?? "",
         ...(route.method === "GET" ? {} : { body: {} }),
       });

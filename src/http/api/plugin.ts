@@ -145,7 +145,11 @@ function registerRoute(api: FastifyInstance, route: AnyApiRoute, options: ApiOpt
       if (route.idempotent === true && typeof idempotencyKey === "string") {
         const kept = await onceForKey(
           options.deps,
-          { tokenId: caller.value.tokenId, key: idempotencyKey, fingerprint: fingerprintOf(request) },
+          {
+            tokenId: caller.value.tokenId,
+            key: idempotencyKey,
+            fingerprint: requestFingerprint(request.method, request.url, request.body),
+          },
           async () => {
             const answer = await answerAndAudit(route, call);
             // A refusal's status is not 2xx, so it is not kept: the key can be used again.
@@ -162,9 +166,10 @@ function registerRoute(api: FastifyInstance, route: AnyApiRoute, options: ApiOpt
   });
 }
 
-function fingerprintOf(request: FastifyRequest): string {
+/** What an Idempotency-Key is bound to: the request's method, path and body. */
+export function requestFingerprint(method: string, url: string, body: unknown): string {
   return createHash("sha256")
-    .update(`${request.method} ${request.url}\n${JSON.stringify(request.body ?? null)}`)
+    .update(`${method} ${url}\n${JSON.stringify(body ?? null)}`)
     .digest("hex");
 }
 

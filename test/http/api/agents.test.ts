@@ -1,39 +1,31 @@
-// Agent members and evidence digests over real HTTP against a real server on
+// Agent members and evidence digests over real HTTP against a real api.server on
 // the real PostgreSQL: agents' votes never decide alone, an agent and its owner
 // count as one, agents keep their own daily limit, boards show people unless
 // asked, digests are duplicates like links, and every write records its token.
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { closeDueContributions } from "../../../src/app/votes.ts";
-import type { HttpServer } from "../../../src/http/server.ts";
 import { useTestDatabase } from "../../support/db.ts";
 import { contributionRow } from "../../support/communities.ts";
 import { verifyLedgerLines } from "./ledgerLines.ts";
-import { FakeClock, apiCommunity, call, startApi } from "./support.ts";
+import { FakeClock, apiCommunity, call, useApiServer } from "./support.ts";
 
 const database = useTestDatabase();
 const clock = new FakeClock();
-let server: HttpServer;
-
-beforeAll(async () => {
-  server = await startApi(database, clock, { rateLimit: { max: 1000, windowMs: 60_000 } });
-});
-afterAll(async () => {
-  await server.close();
-});
+const api = useApiServer(database, clock);
 
 const link = (): string => `https://example.org/${randomUUID()}`;
 const digest = (): string => `sha256:${randomUUID().replaceAll("-", "").repeat(2)}`;
 
 async function log(token: string, extra: Record<string, unknown> = {}) {
-  return call(server, "POST", "/contributions", {
+  return call(api.server, "POST", "/contributions", {
     token,
     body: { category: "code", title: "Labelled rows", links: [link()], ...extra },
   });
 }
 
 const vote = (token: string, number: number, choice = "approve") =>
-  call(server, "PUT", `/contributions/${number}/vote`, { token, body: { choice } });
+  call(api.server, "PUT", `/contributions/${number}/vote`, { token, body: { choice } });
 
 async function tokenIdOf(name: string): Promise<number> {
   return (await database.db.apiToken.findFirstOrThrow({ where: { name }, orderBy: { id: "desc" } })).id;
@@ -43,7 +35,7 @@ describe("agent members", () => {
   it("are made by a moderator's token as members of kind agent owned by that moderator", async () => {
     const community = await apiCommunity(database, clock);
     const agent = await community.agentToken("olga", "labeller", ["contribute", "read"]);
-    const me = await call(server, "GET", "/members/me", { token: agent });
+    const me = await call(api.server, "GET", "/members/me", { token: agent });
     expect(me.json).toMatchObject({ name: "labeller", kind: "AGENT", ownerName: "olga" });
     const olga = await community.member("olga");
     const row = await database.db.member.findUniqueOrThrow({ where: { id: me.json["memberId"] as number } });
@@ -71,7 +63,7 @@ describe("agent members", () => {
       await vote(bot, 2, "reject");
     }
     expect((await contributionRow(database.db, community.communityId, 1))?.status).toBe("PENDING");
-    const shown = await call(server, "GET", "/contributions/1", { token: carol });
+    const shown = await call(api.server, "GET", "/contributions/1", { token: carol });
     expect(shown.json["votes"]).toHaveLength(3);
     expect(shown.json["agentVotes"]).toBe(3);
     expect((shown.json["votes"] as Array<{ voterKind: string }>).every((v) => v.voterKind === "AGENT")).toBe(
@@ -125,7 +117,7 @@ describe("agent members", () => {
     await vote(bob, 1);
     await vote(bob, 2);
     const names = async (query: string) => {
-      const board = await call(server, "GET", `/leaderboard${query}`, { token: bob });
+      const board = await call(api.server, "GET", `/leaderboard${query}`, { token: bob });
       return (board.json["rows"] as Array<{ name: string; kind: string }>).map((r) => `${r.name}:${r.kind}`);
     };
     expect(await names("")).toEqual(["alice:PERSON", "bob:PERSON"]);
@@ -138,12 +130,12 @@ describe("agent members", () => {
     expect(await names("?members=agents&window=7d")).toEqual(["labeller:AGENT"]);
     // The caller's rank outside the rows shown counts people only: the agent above bob is not.
     for (const query of ["?limit=1", "?limit=1&score=active", "?limit=1&window=7d"]) {
-      const board = await call(server, "GET", `/leaderboard${query}`, { token: bob });
+      const board = await call(api.server, "GET", `/leaderboard${query}`, { token: bob });
       expect(board.json["callerRow"], query).toMatchObject({ name: "bob", rank: 2 });
     }
-    expect((await call(server, "GET", "/leaderboard?members=robots", { token: bob })).status).toBe(400);
+    expect((await call(api.server, "GET", "/leaderboard?members=robots", { token: bob })).status).toBe(400);
     const exporter = await community.token("olga", ["export"]);
-    const csv = await call(server, "POST", "/exports", { token: exporter, body: { format: "csv" } });
+    const csv = await call(api.server, "POST", "/exports", { token: exporter, body: { format: "csv" } });
     expect(csv.text).toMatch(/^\d+,labeller,agent,,/m);
     expect(csv.text).toMatch(/^\d+,alice,person,/m);
   });
@@ -158,7 +150,7 @@ describe("evidence digests", () => {
     expect((await log(alice, { digests: [artefact.toUpperCase().replace("SHA256", "sha256")] })).status).toBe(
       201,
     );
-    const shown = await call(server, "GET", "/contributions/1", { token: bob });
+    const shown = await call(api.server, "GET", "/contributions/1", { token: bob });
     expect(shown.json["digests"]).toEqual([artefact]);
     const twice = await log(bob, { digests: [artefact] });
     expect(twice.json).toMatchObject({
@@ -172,7 +164,7 @@ describe("evidence digests", () => {
     });
     expect(await database.db.contribution.count({ where: { communityId: community.communityId } })).toBe(1);
     // Withdrawn, it frees its digest.
-    await call(server, "POST", "/contributions/1/withdraw", { token: alice });
+    await call(api.server, "POST", "/contributions/1/withdraw", { token: alice });
     expect((await log(bob, { digests: [artefact] })).status).toBe(201);
   });
 });
@@ -195,14 +187,14 @@ describe("tokens recorded", () => {
     expect(contribution.votes.map((v) => v.tokenId)).toEqual([bobToken]);
     expect(contribution.ledger.length).toBeGreaterThan(0);
     expect(contribution.ledger.every((e) => e.tokenId === bobToken)).toBe(true);
-    const detail = await call(server, "GET", "/contributions/1", { token: bob });
+    const detail = await call(api.server, "GET", "/contributions/1", { token: bob });
     expect(detail.json).toMatchObject({ submitterKind: "AGENT", loggedThrough: "release-bot" });
-    const text = (await call(server, "GET", "/ledger", { token: bob })).text.trim().split("\n");
+    const text = (await call(api.server, "GET", "/ledger", { token: bob })).text.trim().split("\n");
     const lines = text.map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(lines.length).toBe(contribution.ledger.length);
     for (const line of lines) expect(line).toMatchObject({ tokenId: bobToken, digests: [artefact] });
     // The notes sit beside the hashed facts: `cairn ledger verify` still accepts the export.
     expect(await verifyLedgerLines(text)).toMatchObject({ ok: true, count: lines.length });
-    expect((await call(server, "POST", "/ledger/verify", { token: bob })).status).toBe(200);
+    expect((await call(api.server, "POST", "/ledger/verify", { token: bob })).status).toBe(200);
   });
 });

@@ -1,26 +1,18 @@
 // The read routes, ledger, exports, rate limits and the OpenAPI document over
-// real HTTP against a real server on the real PostgreSQL (and Redis).
+// real HTTP against a real api.server on the real PostgreSQL (and Redis).
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { setProfileVisibility } from "../../../src/app/profile.ts";
 import { addSeason } from "../../../src/app/community.ts";
 import { apiRoutes } from "../../../src/http/api/routes.ts";
-import type { HttpServer } from "../../../src/http/server.ts";
 import { verifyLedgerLines } from "./ledgerLines.ts";
 import { useTestDatabase } from "../../support/db.ts";
 import { valueOf } from "../../support/communities.ts";
-import { FakeClock, apiCommunity, call, startApi } from "./support.ts";
+import { FakeClock, apiCommunity, call, startApi, useApiServer } from "./support.ts";
 
 const database = useTestDatabase();
 const clock = new FakeClock();
-let server: HttpServer;
-
-beforeAll(async () => {
-  server = await startApi(database, clock, { rateLimit: { max: 1000, windowMs: 60_000 } });
-});
-afterAll(async () => {
-  await server.close();
-});
+const api = useApiServer(database, clock);
 
 /** A community with one contribution verified by two votes over the API. */
 async function verifiedCommunity() {
@@ -28,54 +20,56 @@ async function verifiedCommunity() {
   const alice = await community.token("alice", ["contribute", "read", "export"]);
   const bob = await community.token("bob", ["vote", "read"]);
   const carol = await community.token("carol", ["vote", "read"]);
-  await call(server, "POST", "/contributions", {
+  await call(api.server, "POST", "/contributions", {
     token: alice,
     body: { category: "code", title: "Parser", links: [`https://example.org/${randomUUID()}`] },
   });
-  await call(server, "PUT", "/contributions/1/vote", { token: bob, body: { choice: "approve" } });
-  await call(server, "PUT", "/contributions/1/vote", { token: carol, body: { choice: "approve" } });
+  await call(api.server, "PUT", "/contributions/1/vote", { token: bob, body: { choice: "approve" } });
+  await call(api.server, "PUT", "/contributions/1/vote", { token: carol, body: { choice: "approve" } });
   return { community, alice, bob, carol };
 }
 
 describe("leaderboard, profiles, categories and seasons", () => {
   it("show the chat's board and profiles; a hidden member stays hidden to others", async () => {
     const { community, alice, bob } = await verifiedCommunity();
-    const board = await call(server, "GET", "/leaderboard?window=all", { token: bob });
+    const board = await call(api.server, "GET", "/leaderboard?window=all", { token: bob });
     expect(board.json).toMatchObject({ score: "total", category: null });
     const rows = board.json["rows"] as Array<{ name: string; points: number; rank: number }>;
     expect(rows[0]).toMatchObject({ name: "alice", points: 1000, rank: 1 });
-    const active = await call(server, "GET", "/leaderboard?score=active&category=code&limit=5", {
+    const active = await call(api.server, "GET", "/leaderboard?score=active&category=code&limit=5", {
       token: bob,
     });
     expect(active.json).toMatchObject({ score: "active", category: "code" });
-    expect((await call(server, "GET", "/leaderboard?window=yesterday", { token: bob })).json).toMatchObject({
+    expect(
+      (await call(api.server, "GET", "/leaderboard?window=yesterday", { token: bob })).json,
+    ).toMatchObject({
       status: 400,
       code: "BAD_WINDOW",
     });
-    expect((await call(server, "GET", "/leaderboard?window=season:none", { token: bob })).json).toMatchObject(
-      { status: 404, code: "UNKNOWN_SEASON" },
-    );
+    expect(
+      (await call(api.server, "GET", "/leaderboard?window=season:none", { token: bob })).json,
+    ).toMatchObject({ status: 404, code: "UNKNOWN_SEASON" });
 
     const aliceId =
       rows[0] === undefined ? 0 : ((board.json["rows"] as Array<{ memberId: number }>)[0]?.memberId ?? 0);
-    const profile = await call(server, "GET", `/members/${aliceId}`, { token: bob });
+    const profile = await call(api.server, "GET", `/members/${aliceId}`, { token: bob });
     expect(profile.json).toMatchObject({ name: "alice", points: { total: 1000 }, counts: { VERIFIED: 1 } });
     valueOf(await setProfileVisibility(community.deps, await community.member("alice"), true));
-    expect((await call(server, "GET", `/members/${aliceId}`, { token: bob })).json).toMatchObject({
+    expect((await call(api.server, "GET", `/members/${aliceId}`, { token: bob })).json).toMatchObject({
       status: 404,
       code: "UNKNOWN_MEMBER",
     });
-    expect((await call(server, "GET", "/members/me", { token: alice })).json).toMatchObject({
+    expect((await call(api.server, "GET", "/members/me", { token: alice })).json).toMatchObject({
       name: "alice",
       hidden: true,
     });
-    const hiddenBoard = await call(server, "GET", "/leaderboard", { token: bob });
+    const hiddenBoard = await call(api.server, "GET", "/leaderboard", { token: bob });
     expect((hiddenBoard.json["rows"] as Array<{ name: string }>).map((r) => r.name)).not.toContain("alice");
     const other = await apiCommunity(database, clock);
     const stranger = await other.token("eve", ["read"]);
-    expect((await call(server, "GET", `/members/${aliceId}`, { token: stranger })).status).toBe(404);
+    expect((await call(api.server, "GET", `/members/${aliceId}`, { token: stranger })).status).toBe(404);
 
-    const categories = await call(server, "GET", "/categories", { token: bob });
+    const categories = await call(api.server, "GET", "/categories", { token: bob });
     expect((categories.json["items"] as Array<{ slug: string }>).map((c) => c.slug)).toEqual([
       "code",
       "community",
@@ -89,7 +83,7 @@ describe("leaderboard, profiles, categories and seasons", () => {
         endsAt: null,
       }),
     );
-    const seasons = await call(server, "GET", "/seasons", { token: bob });
+    const seasons = await call(api.server, "GET", "/seasons", { token: bob });
     expect(seasons.json).toEqual({
       items: [{ name: "Autumn", startsAt: "2026-10-01T00:00:00.000Z", endsAt: null }],
     });
@@ -99,30 +93,30 @@ describe("leaderboard, profiles, categories and seasons", () => {
 describe("ledger and exports", () => {
   it("streams the ledger as JSON lines from a sequence number, with its head, and verifies it", async () => {
     const { bob, alice } = await verifiedCommunity();
-    const all = await call(server, "GET", "/ledger", { token: bob });
+    const all = await call(api.server, "GET", "/ledger", { token: bob });
     expect(all.type).toBe("application/x-ndjson");
     const lines = all.text.trim().split("\n");
     expect(lines.length).toBe(3);
     expect(await verifyLedgerLines(lines)).toMatchObject({ ok: true, count: 3 });
-    const tail = await call(server, "GET", "/ledger?from=3", { token: bob });
+    const tail = await call(api.server, "GET", "/ledger?from=3", { token: bob });
     expect(tail.text.trim().split("\n")).toEqual([lines[2]]);
-    const head = await call(server, "GET", "/ledger/head", { token: bob });
+    const head = await call(api.server, "GET", "/ledger/head", { token: bob });
     expect(head.json).toEqual({ seq: 3, hash: JSON.parse(lines[2] ?? "{}").hash });
-    const verified = await call(server, "POST", "/ledger/verify", { token: bob });
+    const verified = await call(api.server, "POST", "/ledger/verify", { token: bob });
     expect(verified.json).toMatchObject({ intact: true, entries: 3, brokenAtSeq: null, balancesAgree: true });
 
-    const csv = await call(server, "POST", "/exports", {
+    const csv = await call(api.server, "POST", "/exports", {
       token: alice,
       body: { window: "all", budget: 1000 },
     });
     expect(csv.status).toBe(200);
     expect(csv.type).toContain("text/csv");
     expect(csv.text).toMatch(/alice/);
-    const json = await call(server, "POST", "/exports", { token: alice, body: { format: "json" } });
+    const json = await call(api.server, "POST", "/exports", { token: alice, body: { format: "json" } });
     expect(json.type).toContain("application/json");
-    const noExport = await call(server, "POST", "/exports", { token: bob, body: {} });
+    const noExport = await call(api.server, "POST", "/exports", { token: bob, body: {} });
     expect(noExport.json).toMatchObject({ status: 403, code: "MISSING_SCOPE" });
-    const capOnly = await call(server, "POST", "/exports", { token: alice, body: { record: true } });
+    const capOnly = await call(api.server, "POST", "/exports", { token: alice, body: { record: true } });
     expect(capOnly.json).toMatchObject({ status: 422, code: "BUDGET_REQUIRED" });
   });
 });
@@ -157,14 +151,17 @@ describe("limits", () => {
   });
 
   it("answer an unknown API path with a problem and leave the operations endpoints alone", async () => {
-    expect((await call(server, "GET", "/nowhere")).json).toMatchObject({ status: 404, code: "NOT_FOUND" });
-    expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+    expect((await call(api.server, "GET", "/nowhere")).json).toMatchObject({
+      status: 404,
+      code: "NOT_FOUND",
+    });
+    expect((await fetch(`${api.server.url}/healthz`)).status).toBe(200);
   });
 });
 
 describe("the OpenAPI document", () => {
   it("is OpenAPI 3.1 with every route, each with its scope, schemas and problem responses, and every reference resolving", async () => {
-    const response = await fetch(`${server.url}/api/v1/openapi.json`);
+    const response = await fetch(`${api.server.url}/api/v1/openapi.json`);
     expect(response.status).toBe(200);
     const document = (await response.json()) as {
       openapi: string;
@@ -189,7 +186,7 @@ describe("the OpenAPI document", () => {
     for (const ref of refs) expect(document.components.schemas).toHaveProperty(ref);
     expect(JSON.stringify(document)).not.toContain("$defs");
 
-    const page = await fetch(`${server.url}/api/v1/docs`);
+    const page = await fetch(`${api.server.url}/api/v1/docs`);
     expect(page.headers.get("content-type")).toContain("text/html");
     const html = await page.text();
     for (const route of apiRoutes) expect(html).toContain(`${route.method} /api/v1${route.path}`);

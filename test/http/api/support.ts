@@ -4,6 +4,7 @@
 import { createToken } from "../../../src/app/tokens.ts";
 import { apiPlugin, type ApiOptions } from "../../../src/http/api/plugin.ts";
 import { apiRoutes } from "../../../src/http/api/routes.ts";
+import { afterAll, beforeAll } from "vitest";
 import { startHttpServer, type HttpServer } from "../../../src/http/server.ts";
 import type { CommunityConfig } from "../../../src/core/config.ts";
 import {
@@ -34,6 +35,24 @@ export async function startApi(
     db: database.db,
     plugins: [apiPlugin({ deps: { ...database, clock }, log: silent, ...options })],
   });
+}
+
+/**
+ * A server started before the file's tests (rate limit raised out of their way)
+ * and closed after them; `server` is there once they run.
+ */
+export function useApiServer(database: DatabaseDeps, clock: FakeClock): { readonly server: HttpServer } {
+  let started: HttpServer | null = null;
+  beforeAll(async () => {
+    started = await startApi(database, clock, { rateLimit: { max: 1000, windowMs: 60_000 } });
+  });
+  afterAll(() => started?.close());
+  return {
+    get server(): HttpServer {
+      if (started === null) throw new Error("the API server starts before the tests");
+      return started;
+    },
+  };
 }
 
 const silent = { info() {}, warn() {}, error() {}, debug() {} } as unknown as ApiOptions["log"];
