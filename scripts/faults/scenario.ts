@@ -4,7 +4,7 @@ import type { Deps } from "../../src/app/deps.ts";
 import { checkOutcome, type Findings } from "./check.ts";
 import { sleep } from "./processes.ts";
 import type { Workload } from "./workload.ts";
-import type { FaultWorld } from "./world.ts";
+import { FaultWorld, type WorldOptions } from "./world.ts";
 
 export interface Size {
   readonly quick: boolean;
@@ -95,4 +95,14 @@ export async function finish(
     recoveryMs,
     ...findings,
   };
+}
+
+/** Runs `work` in a world of its own, closed afterwards whatever happened. */
+export async function inWorld(options: WorldOptions, work: (world: FaultWorld) => Promise<Row>): Promise<Row> {
+  const world = await FaultWorld.open(options);
+  try {
+    return await work(world);
+  } finally {
+    await world.close();
+  }
 }

@@ -8,10 +8,11 @@ import path from "node:path";
 import { GUILD_ID } from "../../test/platforms/discord/fakeDiscord.ts";
 import { modalSubmit, slashCommand } from "../../test/platforms/discord/fixtures.ts";
 import { freePort } from "../../test/support/ports.ts";
-import { finish, type Row, type Scenario, type Size } from "./scenario.ts";
+import { exportKilled } from "./exportKill.ts";
+import { finish, inWorld, type Scenario, type Size } from "./scenario.ts";
 import { CairnProcess, sleep, until } from "./processes.ts";
 import { Workload, type Choice, type Plan } from "./workload.ts";
-import { FaultWorld, WEBHOOK_SECRET, type Community, type WorldOptions } from "./world.ts";
+import { FaultWorld, postUpdate, type Community } from "./world.ts";
 
 /** Three of four voters decide by vote at quorum 3; every third contribution is rejected. */
 const byVotes =
@@ -30,15 +31,6 @@ function plan(size: Size, overrides: Partial<Plan> = {}): Plan {
     spreadMs: size.spreadMs,
     ...overrides,
   };
-}
-
-async function inWorld(options: WorldOptions, work: (world: FaultWorld) => Promise<Row>): Promise<Row> {
-  const world = await FaultWorld.open(options);
-  try {
-    return await work(world);
-  } finally {
-    await world.close();
-  }
 }
 
 type Process = Awaited<ReturnType<FaultWorld["spawn"]>>;
@@ -212,16 +204,6 @@ function commandUpdate(community: Community, updateId: number, messageId: number
       entities: [{ type: "bot_command", offset: 0, length: text.indexOf(" ") }],
     },
   };
-}
-
-async function postUpdate(world: FaultWorld, update: object): Promise<number> {
-  const response = await fetch(world.webhookUrl, {
-    method: "POST",
-    headers: { "content-type": "application/json", "x-telegram-bot-api-secret-token": WEBHOOK_SECRET },
-    body: JSON.stringify(update),
-  });
-  await response.text();
-  return response.status;
 }
 
 const telegramTwice: Scenario = {
@@ -505,4 +487,5 @@ export const scenarios: readonly Scenario[] = [
   concurrentVotes,
   sigtermMidLoad,
   embeddedServerGone,
+  exportKilled,
 ];

@@ -212,6 +212,17 @@ export class FaultWorld {
   }
 }
 
+/** Posts a Telegram update to the bot's webhook, as Telegram would; the HTTP status. */
+export async function postUpdate(world: FaultWorld, update: object): Promise<number> {
+  const response = await fetch(world.webhookUrl, {
+    method: "POST",
+    headers: { "content-type": "application/json", "x-telegram-bot-api-secret-token": WEBHOOK_SECRET },
+    body: JSON.stringify(update),
+  });
+  await response.text();
+  return response.status;
+}
+
 /**
  * A fresh migrated database on the shared server, cloned from the test template.
  * The template is looked up each time: a test run of other migrations on the
