@@ -152,8 +152,7 @@ async function exportScenario(
   if (community === undefined) throw new Error("no community");
   await seedMembers(world, community, memberCount);
   const workerEnv = { CAIRN_DATA_DIR: dataDir };
-  await world.spawn("bot");
-  const worker = await world.spawn("worker", workerEnv);
+  const { worker } = await world.spawnBotAndWorker(workerEnv);
   const workload = new Workload(world, [community]);
   workload.attempted += 1;
   const updateId = 61_000;

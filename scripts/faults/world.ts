@@ -151,6 +151,14 @@ export class FaultWorld {
     return child;
   }
 
+  /** `cairn bot` and `cairn worker` started side by side (each starts on its own; neither waits for the other). */
+  async spawnBotAndWorker(
+    workerExtra: Record<string, string> = {},
+  ): Promise<{ bot: CairnProcess; worker: CairnProcess }> {
+    const [bot, worker] = await Promise.all([this.spawn("bot"), this.spawn("worker", workerExtra)]);
+    return { bot, worker };
+  }
+
   /** `communities` Telegram groups, each a community with a submitter, `voters` voters and a moderator. */
   async communities(count: number, voters: number, config: Partial<CommunityConfig>): Promise<Community[]> {
     const made: Community[] = [];
