@@ -17,7 +17,8 @@ import { Workload } from "./workload.ts";
 import { postUpdate, type Community, type FaultWorld } from "./world.ts";
 
 /** Members with a balance: the quick run just over the inline limit, the full one twenty times it. */
-const membersFor = (quick: boolean): number => (quick ? INLINE_EXPORT_MEMBERS + 500 : 20 * INLINE_EXPORT_MEMBERS);
+const membersFor = (quick: boolean): number =>
+  quick ? INLINE_EXPORT_MEMBERS + 500 : 20 * INLINE_EXPORT_MEMBERS;
 
 /** A different number of points (hundredths) for each seeded member, some negative. */
 const seedPoints = (i: number): number => ((i * 37) % 1000) - 150;
@@ -162,9 +163,12 @@ async function exportScenario(
     world.emulator
       .callsOf("sendMessage")
       .filter((c) => /being built in the background/.test(String(c.body["text"] ?? "")));
-  await until("the bot's answer to /export", async () => answers().length, (n) => n > 0, 30_000).catch(
-    () => 0,
-  );
+  await until(
+    "the bot's answer to /export",
+    async () => answers().length,
+    (n) => n > 0,
+    30_000,
+  ).catch(() => 0);
   const queued = answers().length > 0;
   if (status === 200 && queued) workload.acknowledged += 1;
   if (process.env["FAULTS_DEBUG"] !== undefined)
@@ -174,7 +178,13 @@ async function exportScenario(
       world.emulator.callsOf("sendMessage").map((c) => String(c.body["text"] ?? "").slice(0, 80)),
       await queues.exports.getJobCounts(),
     );
-  const job = await until("the export job running", () => runningExport(queues), (j) => j !== null, 60_000, 10);
+  const job = await until(
+    "the export job running",
+    () => runningExport(queues),
+    (j) => j !== null,
+    60_000,
+    10,
+  );
   const progressAtKill = typeof job?.progress === "number" ? job.progress : 0;
   await worker.killHard();
   const faultEnded = Date.now();
@@ -183,7 +193,13 @@ async function exportScenario(
   await next.ready();
   const toModerator = () =>
     world.emulator.state.documents.filter((d) => d.chatId === String(community.moderator.telegramId));
-  const delivered = await until("the export file", async () => toModerator().length, (n) => n > 0, 150_000, 100)
+  const delivered = await until(
+    "the export file",
+    async () => toModerator().length,
+    (n) => n > 0,
+    150_000,
+    100,
+  )
     .then(() => Date.now() - faultEnded)
     .catch(() => null);
   const row = await finish(exportKilled.name, world, workload, faultEnded, [

@@ -110,7 +110,10 @@ export async function finish(
 }
 
 /** Runs `work` in a world of its own, closed afterwards whatever happened. */
-export async function inWorld(options: WorldOptions, work: (world: FaultWorld) => Promise<Row>): Promise<Row> {
+export async function inWorld(
+  options: WorldOptions,
+  work: (world: FaultWorld) => Promise<Row>,
+): Promise<Row> {
   const world = await FaultWorld.open(options);
   try {
     return await work(world);
