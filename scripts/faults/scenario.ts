@@ -4,7 +4,7 @@ import type { Deps } from "../../src/app/deps.ts";
 import { checkOutcome, type Findings } from "./check.ts";
 import { sleep } from "./processes.ts";
 import type { Workload } from "./workload.ts";
-import type { FaultWorld } from "./world.ts";
+import { FaultWorld, type WorldOptions } from "./world.ts";
 
 export interface Size {
   readonly quick: boolean;
@@ -35,6 +35,16 @@ export const FULL: Size = {
   redisOutageMs: 60_000,
 };
 
+/** The CI run: the fewest operations that still decide by vote, Redis down 2 s. */
+export const CI: Size = {
+  quick: true,
+  communities: 2,
+  contributionsEach: 1,
+  voters: 3,
+  spreadMs: 1_500,
+  redisOutageMs: 2_000,
+};
+
 export interface Row extends Findings {
   readonly scenario: string;
   readonly attempted: number;
@@ -47,6 +57,8 @@ export interface Scenario {
   readonly name: string;
   /** Run in the quick (CI) version too. */
   readonly quick: boolean;
+  /** Run by `--ci` too: fast (no lease or lock to wait out) and a fault no other CI scenario covers. */
+  readonly ci?: true;
   run(size: Size): Promise<Row>;
 }
 
@@ -95,4 +107,17 @@ export async function finish(
     recoveryMs,
     ...findings,
   };
+}
+
+/** Runs `work` in a world of its own, closed afterwards whatever happened. */
+export async function inWorld(
+  options: WorldOptions,
+  work: (world: FaultWorld) => Promise<Row>,
+): Promise<Row> {
+  const world = await FaultWorld.open(options);
+  try {
+    return await work(world);
+  } finally {
+    await world.close();
+  }
 }

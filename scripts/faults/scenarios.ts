@@ -8,10 +8,11 @@ import path from "node:path";
 import { GUILD_ID } from "../../test/platforms/discord/fakeDiscord.ts";
 import { modalSubmit, slashCommand } from "../../test/platforms/discord/fixtures.ts";
 import { freePort } from "../../test/support/ports.ts";
-import { finish, type Row, type Scenario, type Size } from "./scenario.ts";
+import { exportKilled } from "./exportKill.ts";
+import { finish, inWorld, type Scenario, type Size } from "./scenario.ts";
 import { CairnProcess, sleep, until } from "./processes.ts";
 import { Workload, type Choice, type Plan } from "./workload.ts";
-import { FaultWorld, WEBHOOK_SECRET, type Community, type WorldOptions } from "./world.ts";
+import { FaultWorld, postUpdate, type Community } from "./world.ts";
 
 /** Three of four voters decide by vote at quorum 3; every third contribution is rejected. */
 const byVotes =
@@ -30,15 +31,6 @@ function plan(size: Size, overrides: Partial<Plan> = {}): Plan {
     spreadMs: size.spreadMs,
     ...overrides,
   };
-}
-
-async function inWorld(options: WorldOptions, work: (world: FaultWorld) => Promise<Row>): Promise<Row> {
-  const world = await FaultWorld.open(options);
-  try {
-    return await work(world);
-  } finally {
-    await world.close();
-  }
 }
 
 type Process = Awaited<ReturnType<FaultWorld["spawn"]>>;
@@ -83,8 +75,7 @@ const workerKilledMidDeliveries: Scenario = {
   run: (size) =>
     inWorld({}, async (world) => {
       const communities = await world.communities(size.communities, size.voters, { quorum: 3 });
-      await world.spawn("bot");
-      const worker = await world.spawn("worker");
+      const { worker } = await world.spawnBotAndWorker();
       const workload = new Workload(world, communities);
       const running = workload.run(plan(size));
       const { kills } = await killWorkersWhile(
@@ -104,8 +95,7 @@ const workerKilledMidSweep: Scenario = {
   run: (size) =>
     inWorld({}, async (world) => {
       const communities = await world.communities(size.communities, size.voters, { quorum: 3 });
-      await world.spawn("bot");
-      let worker = await world.spawn("worker");
+      let { worker } = await world.spawnBotAndWorker();
       const workload = new Workload(world, communities);
       await workload.run(plan(size, { vote: forTheDeadline }));
       await until("cards delivered", async () => !(await undelivered(world, communities)()), Boolean, 60_000);
@@ -137,8 +127,7 @@ const redisFlushed: Scenario = {
   run: (size) =>
     inWorld({}, async (world) => {
       const communities = await world.communities(size.communities, size.voters, { quorum: 3 });
-      await world.spawn("bot");
-      await world.spawn("worker");
+      await world.spawnBotAndWorker();
       const workload = new Workload(world, communities);
       const running = workload.run(plan(size));
       await sleep(size.spreadMs / 2);
@@ -155,8 +144,7 @@ const redisStopped: Scenario = {
   run: (size) =>
     inWorld({}, async (world) => {
       const communities = await world.communities(size.communities, size.voters, { quorum: 3 });
-      await world.spawn("bot");
-      await world.spawn("worker");
+      await world.spawnBotAndWorker();
       const workload = new Workload(world, communities);
       const running = workload.run(plan(size, { spreadMs: size.redisOutageMs + size.spreadMs }));
       await sleep(size.spreadMs / 3);
@@ -177,8 +165,7 @@ const postgresRestarted: Scenario = {
   run: (size) =>
     inWorld({ ownPostgres: true }, async (world) => {
       const communities = await world.communities(size.communities, size.voters, { quorum: 3 });
-      const bot = await world.spawn("bot");
-      const worker = await world.spawn("worker");
+      const { bot, worker } = await world.spawnBotAndWorker();
       const workload = new Workload(world, communities);
       const running = workload.run(plan(size, { spreadMs: size.spreadMs + 3_000 }));
       await sleep(size.spreadMs / 3);
@@ -214,24 +201,14 @@ function commandUpdate(community: Community, updateId: number, messageId: number
   };
 }
 
-async function postUpdate(world: FaultWorld, update: object): Promise<number> {
-  const response = await fetch(world.webhookUrl, {
-    method: "POST",
-    headers: { "content-type": "application/json", "x-telegram-bot-api-secret-token": WEBHOOK_SECRET },
-    body: JSON.stringify(update),
-  });
-  await response.text();
-  return response.status;
-}
-
 const telegramTwice: Scenario = {
   name: "same Telegram update delivered twice",
   quick: true,
+  ci: true,
   run: (size) =>
     inWorld({}, async (world) => {
       const communities = await world.communities(size.communities, 0, {});
-      await world.spawn("bot");
-      await world.spawn("worker");
+      await world.spawnBotAndWorker();
       const workload = new Workload(world, communities);
       let answersDoubled = 0;
       for (const [i, community] of communities.entries()) {
@@ -275,12 +252,12 @@ const telegramTwice: Scenario = {
 const discordTwice: Scenario = {
   name: "same Discord interaction delivered twice",
   quick: true,
+  ci: true,
   run: () =>
     inWorld({ discord: true }, async (world) => {
       const fake = world.discord;
       if (fake === null) throw new Error("no Discord fake");
-      await world.spawn("bot");
-      await world.spawn("worker");
+      await world.spawnBotAndWorker();
       const space = await until(
         "the Discord server's community",
         () =>
@@ -411,18 +388,17 @@ const concurrentVotes: Scenario = {
 const sigtermMidLoad: Scenario = {
   name: "SIGTERM mid-load (bot and worker)",
   quick: true,
+  ci: true,
   run: (size) =>
     inWorld({}, async (world) => {
       const communities = await world.communities(size.communities, size.voters, { quorum: 3 });
-      const bot = await world.spawn("bot");
-      const worker = await world.spawn("worker");
+      const { bot, worker } = await world.spawnBotAndWorker();
       const workload = new Workload(world, communities);
       const running = workload.run(plan(size, { spreadMs: size.spreadMs + 4_000 }));
       await sleep(size.spreadMs / 3);
       const [botStop, workerStop] = await Promise.all([bot.terminate(), worker.terminate()]);
       const drained = botStop.exit.code === 0 && workerStop.exit.code === 0;
-      await world.spawn("bot");
-      await world.spawn("worker");
+      await world.spawnBotAndWorker();
       const faultEnded = Date.now();
       await running;
       const row = await finish(sigtermMidLoad.name, world, workload, faultEnded, [
@@ -505,4 +481,5 @@ export const scenarios: readonly Scenario[] = [
   concurrentVotes,
   sigtermMidLoad,
   embeddedServerGone,
+  exportKilled,
 ];

@@ -151,6 +151,14 @@ export class FaultWorld {
     return child;
   }
 
+  /** `cairn bot` and `cairn worker` started side by side (each starts on its own; neither waits for the other). */
+  async spawnBotAndWorker(
+    workerExtra: Record<string, string> = {},
+  ): Promise<{ bot: CairnProcess; worker: CairnProcess }> {
+    const [bot, worker] = await Promise.all([this.spawn("bot"), this.spawn("worker", workerExtra)]);
+    return { bot, worker };
+  }
+
   /** `communities` Telegram groups, each a community with a submitter, `voters` voters and a moderator. */
   async communities(count: number, voters: number, config: Partial<CommunityConfig>): Promise<Community[]> {
     const made: Community[] = [];
@@ -210,6 +218,17 @@ export class FaultWorld {
       await rm(`${path.join(this.own.dir, "pgdata")}.password`, { force: true });
     }
   }
+}
+
+/** Posts a Telegram update to the bot's webhook, as Telegram would; the HTTP status. */
+export async function postUpdate(world: FaultWorld, update: object): Promise<number> {
+  const response = await fetch(world.webhookUrl, {
+    method: "POST",
+    headers: { "content-type": "application/json", "x-telegram-bot-api-secret-token": WEBHOOK_SECRET },
+    body: JSON.stringify(update),
+  });
+  await response.text();
+  return response.status;
 }
 
 /**

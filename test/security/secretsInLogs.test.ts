@@ -125,19 +125,22 @@ const telegram = (api: Server) => ({
 
 describe("secrets stay out of what cairn writes", () => {
   it("a Discord token the platform refuses (401)", async () => {
-    expectOneClearLineAndNoSecret(await cairn("bot", discord(refusing)), /invalid token/i);
+    expectOneClearLineAndNoSecret(await cairn("bot", discord(refusing)), /^cairn: Discord .*invalid token/i);
   }, 120_000);
 
   it("a Discord platform failing (500)", async () => {
-    expectOneClearLineAndNoSecret(await cairn("bot", discord(failing)), /server error/i);
+    expectOneClearLineAndNoSecret(
+      await cairn("bot", discord(failing)),
+      /^cairn: Discord answered 500 Internal Server Error at start-up; /,
+    );
   }, 120_000);
 
   it("a Telegram token the platform refuses (401)", async () => {
-    expectOneClearLineAndNoSecret(await cairn("bot", telegram(refusing)), /telegram.*401/i);
+    expectOneClearLineAndNoSecret(await cairn("bot", telegram(refusing)), /^cairn: Telegram.*401/i);
   }, 120_000);
 
   it("a Telegram platform failing (500)", async () => {
-    expectOneClearLineAndNoSecret(await cairn("bot", telegram(failing)), /telegram.*500/i);
+    expectOneClearLineAndNoSecret(await cairn("bot", telegram(failing)), /^cairn: Telegram.*500/i);
   }, 120_000);
 
   it("an unreachable Redis whose URL carries a password", async () => {

@@ -11,7 +11,7 @@ import { deactivateSpace } from "../../app/actors.ts";
 import { COMMAND_RATE } from "../../core/rateLimit.ts";
 import { expiringMap } from "../memory.ts";
 import { joinChat, type BotServices, type PlatformBot } from "../bot.ts";
-import { loggableError } from "./errors.ts";
+import { loggableError, startUpFailure } from "./errors.ts";
 import { answerStopping, handleInteraction, type InteractionSettings } from "./interactions.ts";
 import { DiscordOutgoing } from "./outgoing.ts";
 import { PendingContributions } from "./pendingForms.ts";
@@ -135,7 +135,9 @@ export function createDiscordBot(services: BotServices, options: DiscordOptions)
     async start() {
       const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
       state.accepting = true;
-      await client.login(options.token);
+      await client.login(options.token).catch((error: unknown) => {
+        throw startUpFailure(error);
+      });
       await ready;
       track(joinServersMissed(services, [...client.guilds.cache.values()], state));
       services.log.info({ servers: client.guilds.cache.size }, "discord bot ready");

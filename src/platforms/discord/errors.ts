@@ -54,3 +54,18 @@ function routeOf(url: string): string {
     return ":unreadable";
   }
 }
+
+/**
+ * What an operator reads when Discord fails the bot's start (login, the
+ * gateway's address): that it was Discord, its status and its words, and never
+ * the request's URL or token.
+ */
+export function startUpFailure(error: unknown): Error {
+  const status = typeof error === "object" && error !== null && "status" in error ? error.status : undefined;
+  const said = firstLine(error);
+  if (typeof status === "number")
+    return new Error(
+      `Discord answered ${status} ${said} at start-up; check DISCORD_API_URL or try again later`,
+    );
+  return new Error(`Discord failed at start-up: ${said}`);
+}
