@@ -227,9 +227,12 @@ export function apiExportJobs(queues: Queues): ExportJobs {
       return ok({ id: queued.value.id ?? "" });
     },
     async status(id) {
+      // The state before the job: a job read while active and found completed a moment
+      // later would be "done" with no result read (a refusal shown as a success).
+      const state = await queues.exports.getJobState(id);
       const job = await exportOf(id);
       if (job === undefined) return null;
-      return statusOf(id, job.data as ExportJobRequest, await job.getState(), job);
+      return statusOf(id, job.data as ExportJobRequest, state, job);
     },
     async file(id): Promise<ExportFile | null> {
       const job = await exportOf(id);
