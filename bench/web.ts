@@ -65,7 +65,12 @@ export async function runWebBench(): Promise<void> {
   const communityId = await seededCommunity(url);
   const connections = openConnections(url, { poolSize: 8 });
   // The deps `serve` gives the pages: its caches too.
-  const deps: Deps = { db: connections.db, store: connections.store, clock: systemClock, caches: createCaches() };
+  const deps: Deps = {
+    db: connections.db,
+    store: connections.store,
+    clock: systemClock,
+    caches: createCaches(),
+  };
   const app = Fastify();
   const drawing = Fastify();
   try {

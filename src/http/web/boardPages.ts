@@ -39,8 +39,7 @@ export interface BoardPageCache {
 
 export function boardPageCache(limits: BoardPageCacheLimits = BOARD_PAGE_CACHE): BoardPageCache {
   const slice = (now: Date): number => Math.floor(now.getTime() / Math.max(1, limits.sliceMs));
-  if (limits.max <= 0)
-    return { shownIds: () => [], current: () => undefined, keep: () => {} };
+  if (limits.max <= 0) return { shownIds: () => [], current: () => undefined, keep: () => {} };
   const pages = new LRUCache<string, Entry>({ max: limits.max });
   return {
     shownIds: (key) => pages.peek(key)?.shown.map((m) => m.id) ?? [],

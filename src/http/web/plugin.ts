@@ -27,7 +27,12 @@ import type { Log } from "../../logger.ts";
 import { renderBoardOpenGraph } from "../../views/boardImage.ts";
 import { renderProfileCard } from "../../views/profileCard.ts";
 import { refusalText } from "../../views/refusals.ts";
-import { BOARD_PAGE_CACHE, boardPageCache, type BoardPageCache, type BoardPageCacheLimits } from "./boardPages.ts";
+import {
+  BOARD_PAGE_CACHE,
+  boardPageCache,
+  type BoardPageCache,
+  type BoardPageCacheLimits,
+} from "./boardPages.ts";
 import { boardSearch, queryValue, readBoardQuery, type BoardQuery, type RawQuery } from "./boardQuery.ts";
 import { ASSET_CACHE, IMAGE_CACHE, PAGE_CACHE, etagOf, isFresh, sendCached } from "./cache.ts";
 import { notice, page, type PageFrame } from "./layout.ts";
@@ -157,7 +162,12 @@ function pageText(options: WebOptions, request: FastifyRequest, frame: Frame): s
   });
 }
 
-function sendPage(options: WebOptions, request: FastifyRequest, reply: FastifyReply, frame: Frame): FastifyReply {
+function sendPage(
+  options: WebOptions,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  frame: Frame,
+): FastifyReply {
   return sendCached(request, reply, pageText(options, request, frame), HTML, PAGE_CACHE);
 }
 
