@@ -1,10 +1,13 @@
 // `npm run bench web`: a public board page of the 100,000-member community
 // that `npm run bench` seeds in cairn_bench (seeded here when absent), through
 // the real fastify plugin with fastify's inject, beside the in-process board
-// (showLeaderboard) it is built on. Target: the page's p99 below 50 ms.
+// (showLeaderboard) it is built on. Target: the page's p99 below 50 ms. The
+// page is timed as served (kept board pages checked against the board's state
+// on every request, src/http/web/boardPages.ts) and drawn afresh every time.
 import os from "node:os";
 import Fastify from "fastify";
 import pg from "pg";
+import { createCaches } from "../src/caches.ts";
 import { systemClock, type Deps } from "../src/app/deps.ts";
 import { showLeaderboard } from "../src/app/leaderboard.ts";
 import { publicReader, showDemoPages } from "../src/app/publicPages.ts";
@@ -13,16 +16,20 @@ import { webPlugin } from "../src/http/web/plugin.ts";
 import { silentLog } from "../src/logger.ts";
 import { BOARDS } from "./reads.ts";
 import { seedLargeCommunity } from "./seed.ts";
-import { databaseUrl, log, quantile, round, timed } from "./support.ts";
+import { databaseUrl, freshMigratedDatabase, log, quantile, round, timed } from "./support.ts";
 
-const DATABASE = "cairn_bench";
+// BENCH_DATABASE renames the database, as for `npm run bench`.
+const DATABASE = process.env["BENCH_DATABASE"] ?? "cairn_bench";
 const MEMBERS = 100_000;
 const CALLS = 300;
 const TARGET_P99_MS = 50;
 
 async function seededCommunity(url: string): Promise<number> {
   const client = new pg.Client({ connectionString: url });
-  await client.connect().catch(() => null);
+  const connected = await client.connect().then(
+    () => true,
+    () => false,
+  );
   try {
     const found = await client
       .query<{ communityId: number; members: number }>(
@@ -36,6 +43,7 @@ async function seededCommunity(url: string): Promise<number> {
     await client.end().catch(() => {});
   }
   log(`no ${MEMBERS}-member community in ${DATABASE}: seeding one (minutes)`);
+  if (!connected) await freshMigratedDatabase(DATABASE, log);
   const seeded = await seedLargeCommunity(url, {
     members: MEMBERS,
     entries: 1_000_000,
@@ -56,12 +64,20 @@ export async function runWebBench(): Promise<void> {
   const url = databaseUrl(DATABASE);
   const communityId = await seededCommunity(url);
   const connections = openConnections(url, { poolSize: 8 });
-  const deps: Deps = { db: connections.db, store: connections.store, clock: systemClock };
+  // The deps `serve` gives the pages: its caches too.
+  const deps: Deps = {
+    db: connections.db,
+    store: connections.store,
+    clock: systemClock,
+    caches: createCaches(),
+  };
   const app = Fastify();
+  const drawing = Fastify();
   try {
     await showDemoPages(deps, communityId);
     await app.register(webPlugin({ deps, log: silentLog }));
-    await app.ready();
+    await drawing.register(webPlugin({ deps, log: silentLog, boardPages: { max: 0, sliceMs: 1 } }));
+    await Promise.all([app.ready(), drawing.ready()]);
     log(
       `web: community ${communityId} (${MEMBERS} members), ${os.cpus().length} CPUs, load ${round(os.loadavg()[0] ?? 0, 2)}`,
     );
@@ -78,21 +94,31 @@ export async function runWebBench(): Promise<void> {
           limit: 25,
         }),
       );
-      const page = await sample(async () => {
-        const answer = await app.inject({ method: "GET", url: `/c/${communityId}${query}` });
+      const pageOf = (server: typeof app) => async () => {
+        const answer = await server.inject({ method: "GET", url: `/c/${communityId}${query}` });
         if (answer.statusCode !== 200) throw new Error(`board page answered ${answer.statusCode}`);
-      });
+      };
+      const drawn = await sample(pageOf(drawing));
+      const page = await sample(pageOf(app));
       const ok = page.p99 < TARGET_P99_MS;
       pass &&= ok;
       rows.push([
         spec.board,
         `${board.p50} / ${board.p99} ms`,
+        `${drawn.p50} / ${drawn.p99} ms`,
         `${page.p50} / ${page.p99} ms`,
         `< ${TARGET_P99_MS} ms`,
         ok ? "PASS" : "FAIL",
       ]);
     }
-    const header = ["board (25 rows)", "in-process p50 / p99", "web page p50 / p99", "target p99", ""];
+    const header = [
+      "board (25 rows)",
+      "in-process p50 / p99",
+      "page drawn p50 / p99",
+      "page served p50 / p99",
+      "target p99",
+      "",
+    ];
     const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
     const line = (cells: readonly string[]): string =>
       cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join("  ");
@@ -103,6 +129,7 @@ export async function runWebBench(): Promise<void> {
     if (!pass) process.exitCode = 1;
   } finally {
     await app.close();
+    await drawing.close();
     await connections.close();
   }
 }

@@ -13,6 +13,7 @@ import { MAX_LEADERBOARD_SIZE, showLeaderboard, type LeaderboardView } from "../
 import { exportLedgerLines, LEDGER_PAGE_SIZE, readHead, readLedgerPage } from "../../app/ledgerAudit.ts";
 import { showMemberProfile, type ProfileView } from "../../app/profile.ts";
 import {
+  boardPageState,
   contributionNumbers,
   publicCommunity,
   publicMemberNames,
@@ -26,6 +27,12 @@ import type { Log } from "../../logger.ts";
 import { renderBoardOpenGraph } from "../../views/boardImage.ts";
 import { renderProfileCard } from "../../views/profileCard.ts";
 import { refusalText } from "../../views/refusals.ts";
+import {
+  BOARD_PAGE_CACHE,
+  boardPageCache,
+  type BoardPageCache,
+  type BoardPageCacheLimits,
+} from "./boardPages.ts";
 import { boardSearch, queryValue, readBoardQuery, type BoardQuery, type RawQuery } from "./boardQuery.ts";
 import { ASSET_CACHE, IMAGE_CACHE, PAGE_CACHE, etagOf, isFresh, sendCached } from "./cache.ts";
 import { notice, page, type PageFrame } from "./layout.ts";
@@ -48,6 +55,8 @@ export interface WebOptions {
   readonly log: Log;
   /** Where the pages are reached from outside (links in Open Graph tags); default the request's own host. */
   readonly publicUrl?: string;
+  /** How many board pages are kept and how long their clock-driven figures may lag (default BOARD_PAGE_CACHE). */
+  readonly boardPages?: BoardPageCacheLimits;
 }
 
 const HTML = "text/html; charset=utf-8";
@@ -70,6 +79,8 @@ const pictures = new LRUCache<string, Buffer>({ max: 128 });
 /** The public pages as a plugin for startHttpServer. */
 export function webPlugin(options: WebOptions): (app: FastifyInstance) => Promise<void> {
   return async (app) => {
+    // Made per server: two servers in one process keep their own pages.
+    const pages = boardPageCache(options.boardPages ?? BOARD_PAGE_CACHE);
     await app.register(async (web) => {
       web.addHook("onSend", async (_request, reply) => {
         reply.headers(SECURITY_HEADERS);
@@ -95,7 +106,7 @@ export function webPlugin(options: WebOptions): (app: FastifyInstance) => Promis
           if (community === null) return refuseWith(reply, 404, "No public pages", OFF_LINE);
           return handler(community, request, reply);
         });
-      route("/c/:id", (c, request, reply) => boardRoute(options, c, request, reply));
+      route("/c/:id", (c, request, reply) => boardRoute(options, pages, c, request, reply));
       route("/c/:id/board.png", (c, request, reply) => boardImageRoute(options, c, request, reply));
       route("/c/:id/members/:memberId", (c, request, reply) => profileRoute(options, c, request, reply));
       route("/c/:id/members/:memberId/card.png", (c, request, reply) =>
@@ -106,7 +117,7 @@ export function webPlugin(options: WebOptions): (app: FastifyInstance) => Promis
         contributionRoute(options, c, request, reply),
       );
       route("/c/:id/seasons", (c, request, reply) => seasonsRoute(options, c, request, reply));
-      route("/c/:id/seasons/:slug", (c, request, reply) => seasonRoute(options, c, request, reply));
+      route("/c/:id/seasons/:slug", (c, request, reply) => seasonRoute(options, pages, c, request, reply));
       route("/c/:id/ledger", (c, request, reply) => ledgerRoute(options, c, request, reply));
       route("/c/:id/ledger.jsonl", (c, request, reply) => ledgerDownload(options, c, request, reply));
       route("/c/:id/attribution.csv", (c, request, reply) => attributionDownload(options, c, request, reply));
@@ -139,19 +150,25 @@ function baseUrl(options: WebOptions, request: FastifyRequest): string {
   return options.publicUrl ?? `${request.protocol}://${request.host}`;
 }
 
-function sendPage(
-  options: WebOptions,
-  request: FastifyRequest,
-  reply: FastifyReply,
-  frame: Omit<PageFrame, "url" | "image"> & { readonly image?: string },
-): FastifyReply {
+type Frame = Omit<PageFrame, "url" | "image"> & { readonly image?: string };
+
+/** The whole document of the page at the request's address. */
+function pageText(options: WebOptions, request: FastifyRequest, frame: Frame): string {
   const base = baseUrl(options, request);
-  const body = page({
+  return page({
     ...frame,
     url: `${base}${request.url}`,
     ...(frame.image === undefined ? {} : { image: `${base}${frame.image}` }),
   });
-  return sendCached(request, reply, body, HTML, PAGE_CACHE);
+}
+
+function sendPage(
+  options: WebOptions,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  frame: Frame,
+): FastifyReply {
+  return sendCached(request, reply, pageText(options, request, frame), HTML, PAGE_CACHE);
 }
 
 function numberParam(text: string | undefined): number | null {
@@ -173,14 +190,25 @@ async function readBoard(
   });
 }
 
+/**
+ * A board page: the one kept for this address when it is still current (its
+ * state is read before any drawing, so a write during one leaves the kept
+ * page older than its state, never newer), else drawn and kept.
+ */
 async function boardPage(
   options: WebOptions,
+  pages: BoardPageCache,
   c: PublicCommunity,
   request: Request,
   reply: FastifyReply,
   query: BoardQuery,
   season: string | null,
 ): Promise<FastifyReply> {
+  const key = `${baseUrl(options, request)}${request.url}`;
+  const now = options.deps.clock.now();
+  const state = await boardPageState(options.deps, c.id, pages.shownIds(key));
+  const kept = pages.current(key, state, now);
+  if (kept !== undefined) return sendCached(request, reply, kept.body, HTML, PAGE_CACHE, kept.etag);
   const reader = publicReader(c.id);
   const [board, categories, seasons, recent] = await Promise.all([
     readBoard(options, c, query),
@@ -210,7 +238,7 @@ async function boardPage(
     fixedWindow: season !== null,
   };
   const heading = season === null ? `${c.name}: leaderboard` : `${c.name}: season ${season}`;
-  return sendPage(options, request, reply, {
+  const body = pageText(options, request, {
     title: season === null ? "Leaderboard" : `Season ${season}`,
     community: c,
     description: describeBoard(board.value),
@@ -218,6 +246,10 @@ async function boardPage(
     image: `/c/${c.id}/board.png${boardSearch(query)}`,
     body: boardBody(input, heading),
   });
+  const etag = etagOf(body);
+  const shown = board.value.rows.map((r) => ({ id: r.memberId, name: r.name, kind: r.kind ?? "PERSON" }));
+  pages.keep(key, state, now, { body, etag, shown });
+  return sendCached(request, reply, body, HTML, PAGE_CACHE, etag);
 }
 
 function describeBoard(board: LeaderboardView): string {
@@ -225,17 +257,29 @@ function describeBoard(board: LeaderboardView): string {
   return `Leaderboard, ${board.windowLabel}${top.length === 0 ? "" : `: ${top.join(", ")}`}`;
 }
 
-async function boardRoute(options: WebOptions, c: PublicCommunity, request: Request, reply: FastifyReply) {
+async function boardRoute(
+  options: WebOptions,
+  pages: BoardPageCache,
+  c: PublicCommunity,
+  request: Request,
+  reply: FastifyReply,
+) {
   const query = readBoardQuery(request.query);
   if ("bad" in query) return refuseWith(reply, 400, "Not a board", query.bad);
-  return boardPage(options, c, request, reply, query, null);
+  return boardPage(options, pages, c, request, reply, query, null);
 }
 
-async function seasonRoute(options: WebOptions, c: PublicCommunity, request: Request, reply: FastifyReply) {
+async function seasonRoute(
+  options: WebOptions,
+  pages: BoardPageCache,
+  c: PublicCommunity,
+  request: Request,
+  reply: FastifyReply,
+) {
   const name = request.params["slug"] ?? "";
   const query = readBoardQuery({ ...request.query, range: undefined, window: `season:${name}` });
   if ("bad" in query) return refuseWith(reply, 400, "Not a season", query.bad);
-  return boardPage(options, c, request, reply, query, name);
+  return boardPage(options, pages, c, request, reply, query, name);
 }
 
 async function seasonsRoute(options: WebOptions, c: PublicCommunity, request: Request, reply: FastifyReply) {
