@@ -126,7 +126,8 @@ async function benchApiLogs(
     host: "127.0.0.1",
     db: deps.db,
     maxConnections: callers + 16,
-    plugins: [apiPlugin({ deps, log: silentLog, rateLimit: { max: 1_000_000, windowMs: 60_000 } })],
+    tokenRateLimit: { max: 1_000_000, windowMs: 60_000 },
+    plugins: [apiPlugin({ deps, log: silentLog })],
   });
   const agent = new http.Agent({ keepAlive: true, maxSockets: callers });
   log(`POST /api/v1/contributions: ${callers} clients, ${seconds} s (+${warmupSeconds} s warm-up)`);

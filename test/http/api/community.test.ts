@@ -201,14 +201,8 @@ describe("limits", () => {
   it("rate-limit each token with 429 and Retry-After, counted in Redis across servers when REDIS_URL is set", async () => {
     const limitedClock = new FakeClock();
     const redisUrl = "redis://127.0.0.1:6379";
-    const a = await startApi(database, limitedClock, {
-      rateLimit: { max: 3, windowMs: 60_000 },
-      redisUrl,
-    });
-    const b = await startApi(database, limitedClock, {
-      rateLimit: { max: 3, windowMs: 60_000 },
-      redisUrl,
-    });
+    const a = await startApi(database, limitedClock, { rateLimit: { max: 3, windowMs: 60_000, redisUrl } });
+    const b = await startApi(database, limitedClock, { rateLimit: { max: 3, windowMs: 60_000, redisUrl } });
     try {
       const community = await apiCommunity(database, limitedClock);
       const token = await community.token("alice", ["read"]);
