@@ -4,15 +4,18 @@
 // 32 concurrent clients, beside pgbench and the in-process logContribution
 // figure of the same run. Target: the API at least 0.8 × in-process.
 //
-// The server runs in this process with its own pool, as `cairn start` runs it;
-// the clients are keep-alive HTTP connections from the same process, so their
-// CPU counts against the API (a client on another machine would not).
-import http from "node:http";
+// The server runs in this process with its own pool and caches, as `cairn
+// start` runs it; the clients are keep-alive HTTP connections from a child
+// process (bench/apiClients.ts), so their CPU is not counted against the API,
+// as a client on another machine's would not be. The in-process figure's
+// callers share its process, as the use case's callers in a server do.
+import { spawn } from "node:child_process";
 import os from "node:os";
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { systemClock } from "../src/app/deps.ts";
+import { createCaches } from "../src/caches.ts";
 import { createToken } from "../src/app/tokens.ts";
 import { openConnections } from "../src/db/client.ts";
 import { apiPlugin } from "../src/http/api/plugin.ts";
@@ -20,7 +23,8 @@ import { startHttpServer } from "../src/http/server.ts";
 import { silentLog } from "../src/logger.ts";
 import { initPgbench, PGBENCH_DATABASE, runPgbench } from "./pgbench.ts";
 import { databaseUrl, freshMigratedDatabase, log, quietServer, round } from "./support.ts";
-import { benchLogs, drive, setUpWriteBench, type ThroughputResult } from "./throughput.ts";
+import type { ClientPlan } from "./apiClients.ts";
+import { benchLogs, setUpWriteBench, type ThroughputResult } from "./throughput.ts";
 
 const CONCURRENCY = [8, 32] as const;
 const TARGET_RATIO = 0.8;
@@ -37,7 +41,7 @@ export async function runApiBench(argv: readonly string[]): Promise<void> {
   const seconds = quick ? 3 : 10;
   const warmup = quick ? 1 : 2;
   // A database of its own, so a full bench run at the same time does not drop it mid-phase.
-  const url = await freshMigratedDatabase("cairn_bench_api", log);
+  const url = await freshMigratedDatabase(process.env["BENCH_DATABASE"] ?? "cairn_bench_api", log);
   const maxCallers = Math.max(...CONCURRENCY);
   // Disjoint submitters: in-process at 8 and 32, then HTTP at 8 and 32.
   const setup = await setUpWriteBench(url, 0, 4 * maxCallers, 0);
@@ -110,7 +114,8 @@ async function benchApiLogs(
 ): Promise<ThroughputResult> {
   const callers = submitters.length;
   const connections = openConnections(url, { poolSize: callers });
-  const deps = { db: connections.db, store: connections.store, clock: systemClock };
+  // The server's deps as `cairn start` makes them (src/serve.ts), caches included.
+  const deps = { db: connections.db, store: connections.store, clock: systemClock, caches: createCaches() };
   const tokens: string[] = [];
   for (const [i, submitter] of submitters.entries()) {
     const made = await createToken(
@@ -126,53 +131,43 @@ async function benchApiLogs(
     host: "127.0.0.1",
     db: deps.db,
     maxConnections: callers + 16,
-    plugins: [apiPlugin({ deps, log: silentLog, rateLimit: { max: 1_000_000, windowMs: 60_000 } })],
+    tokenRateLimit: { max: 1_000_000, windowMs: 60_000 },
+    plugins: [apiPlugin({ deps, log: silentLog })],
   });
-  const agent = new http.Agent({ keepAlive: true, maxSockets: callers });
   log(`POST /api/v1/contributions: ${callers} clients, ${seconds} s (+${warmupSeconds} s warm-up)`);
   try {
-    const result = await drive(callers, seconds, warmupSeconds, async (caller, iteration) => {
-      const status = await post(agent, `${server.url}/api/v1/contributions`, tokens[caller] ?? "", {
-        category: iteration % 2 === 0 ? "code" : "docs",
-        title: `Bench contribution ${runTag}/${caller}/${iteration}`,
-        description: "Measured by npm run bench api.",
-        links: [`https://example.org/bench/${runTag}/${caller}/${iteration}`],
-      });
-      if (status === 201) return "ok";
-      if (status >= 500) throw new Error(`HTTP ${status}`);
-      return "refused";
-    });
-    return { callers, ...result };
+    const cpuAtStart = process.cpuUsage();
+    const plan: ClientPlan = { url: server.url, tokens, seconds, warmupSeconds, runTag };
+    const result = await runClients(plan);
+    const cpu = process.cpuUsage(cpuAtStart);
+    // The server's own CPU per contribution, over the warm-up too (requests then were answered as well).
+    const answered = result.transactions * ((seconds + warmupSeconds) / seconds);
+    return {
+      callers,
+      ...result,
+      nodeCpuMsPerTx: round((cpu.user + cpu.system) / 1000 / Math.max(1, answered), 2),
+    };
   } finally {
-    agent.destroy();
     await server.close();
     await connections.close();
   }
 }
 
-function post(agent: http.Agent, target: string, token: string, body: unknown): Promise<number> {
-  const payload = JSON.stringify(body);
-  return new Promise((resolve, reject) => {
-    const request = http.request(
-      target,
-      {
-        method: "POST",
-        agent,
-        headers: {
-          authorization: `Bearer ${token}`,
-          "content-type": "application/json",
-          "content-length": Buffer.byteLength(payload),
-        },
-      },
-      (response) => {
-        response.resume();
-        response.on("end", () => resolve(response.statusCode ?? 0));
-        response.on("error", reject);
-      },
-    );
-    request.on("error", reject);
-    request.end(payload);
+/** The clients in a child process (bench/apiClients.ts), so their CPU is not counted against the server. */
+async function runClients(plan: ClientPlan): Promise<Omit<ThroughputResult, "callers">> {
+  const benchDir = path.dirname(fileURLToPath(import.meta.url));
+  const child = spawn(process.execPath, ["--import", "tsx", path.join(benchDir, "apiClients.ts")], {
+    stdio: ["pipe", "pipe", "inherit"],
   });
+  let output = "";
+  child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
+  child.stdin.end(JSON.stringify(plan));
+  const code = await new Promise<number | null>((resolve, reject) => {
+    child.on("error", reject);
+    child.on("exit", resolve);
+  });
+  if (code !== 0) throw new Error(`the API bench's clients exited with ${String(code)}`);
+  return JSON.parse(output.trim().split("\n").at(-1) ?? "{}") as Omit<ThroughputResult, "callers">;
 }
 
 function formatRows(rows: readonly Row[]): string {

@@ -12,6 +12,7 @@ import { adminQueuesPlugin } from "./http/admin/queues.ts";
 import { apiPlugin } from "./http/api/plugin.ts";
 import { moderationPlugin } from "./http/web/moderation/plugin.ts";
 import { mcpPlugin } from "./mcp/http.ts";
+import { DEFAULT_TOKEN_RATE } from "./http/tokenRateLimit.ts";
 import { webPlugin } from "./http/web/plugin.ts";
 import { startHttpServer, type HttpServer } from "./http/server.ts";
 import { botJobs } from "./jobs/botJobs.ts";
@@ -106,13 +107,12 @@ export async function serve(options: ServeOptions): Promise<number> {
       runtime: runtime ?? { queues },
       log,
       routes: bots.flatMap((bot) => (bot.httpRoute === undefined ? [] : [bot.httpRoute])),
+      tokenRateLimit: {
+        ...DEFAULT_TOKEN_RATE,
+        ...(config.redisUrl === undefined ? {} : { redisUrl: config.redisUrl }),
+      },
       plugins: [
-        apiPlugin({
-          deps,
-          log,
-          exportJobs: apiExportJobs(queues),
-          ...(config.redisUrl === undefined ? {} : { redisUrl: config.redisUrl }),
-        }),
+        apiPlugin({ deps, log, exportJobs: apiExportJobs(queues) }),
         moderationPlugin({ deps, publicUrl }),
         adminQueuesPlugin({ adminToken: config.adminToken, queues, secure: publicUrl.startsWith("https:") }),
         mcpPlugin({ deps, log }),

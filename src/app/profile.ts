@@ -1,5 +1,6 @@
-import type { MemberKind } from "../core/agents.ts";
+import type { BoardMembers, MemberKind } from "../core/agents.ts";
 import type { Db } from "../db/client.ts";
+import type { Prisma } from "../generated/prisma/client.ts";
 import type { ContributionStatus, Platform } from "../generated/prisma/enums.ts";
 import { activeScore } from "../core/activeScore.ts";
 import { readCommunityConfig } from "../core/config.ts";
@@ -213,4 +214,96 @@ async function verifiedCategories(
     FROM credit cr JOIN contribution c ON c.id = cr."contributionId" JOIN category cat ON cat.id = c."categoryId"
     WHERE cr."memberId" = ANY(${[...ids]}::int[]) AND c.status = 'VERIFIED'
     GROUP BY cat.slug ORDER BY verified DESC, cat.slug`;
+}
+
+// ---------------------------------------------------------------------------
+// The member list
+
+export interface MemberListItem {
+  readonly memberId: number;
+  readonly name: string;
+  readonly kind: MemberKind;
+  /** For an agent: the person who answers for it. */
+  readonly ownerName: string | null;
+  /** All-time points, hundredths. */
+  readonly points: number;
+  readonly joinedAt: Date;
+}
+
+export interface MemberPage {
+  readonly items: readonly MemberListItem[];
+  /** The memberId to pass as the next cursor, or null on the last page. */
+  readonly nextCursor: number | null;
+  /** Members the filter matches in all. */
+  readonly total: number;
+}
+
+export const MEMBER_PAGE_SIZE = 25;
+export const MAX_MEMBER_PAGE_SIZE = 100;
+
+/**
+ * The community's members, by id, a page at a time (keyset: members with an id
+ * above `cursor`). Hidden members are left out for everyone, the caller
+ * included (their own profile stays theirs to read), as are members merged into
+ * another; `members` chooses people, agents or both, as boards do.
+ */
+export async function listMembers(
+  deps: Deps,
+  input: {
+    readonly actor: Actor;
+    readonly members: BoardMembers;
+    readonly cursor?: number;
+    readonly limit?: number;
+  },
+): Promise<Result<MemberPage, never>> {
+  const size = Math.min(MAX_MEMBER_PAGE_SIZE, Math.max(1, Math.trunc(input.limit ?? MEMBER_PAGE_SIZE)));
+  const where: Prisma.MemberWhereInput = {
+    communityId: input.actor.communityId,
+    hidden: false,
+    mergedIntoId: null,
+    ...(input.members === "all" ? {} : { kind: input.members === "agents" ? "AGENT" : "PERSON" }),
+  };
+  const after = input.cursor !== undefined && Number.isSafeInteger(input.cursor) ? input.cursor : 0;
+  const [rows, total] = await Promise.all([
+    deps.db.member.findMany({
+      where: { ...where, id: { gt: after } },
+      orderBy: { id: "asc" },
+      take: size + 1,
+      select: {
+        id: true,
+        displayName: true,
+        kind: true,
+        ownerId: true,
+        joinedAt: true,
+        balance: { select: { total: true } },
+      },
+    }),
+    deps.db.member.count({ where }),
+  ]);
+  const page = rows.slice(0, size);
+  const owners = await namesById(
+    deps.db,
+    page.flatMap((m) => (m.ownerId === null ? [] : [m.ownerId])),
+  );
+  return ok({
+    items: page.map((m) => ({
+      memberId: m.id,
+      name: m.displayName,
+      kind: m.kind,
+      ownerName: m.ownerId === null ? null : (owners.get(m.ownerId) ?? null),
+      points: m.balance?.total ?? 0,
+      joinedAt: m.joinedAt,
+    })),
+    nextCursor: rows.length > size ? (page.at(-1)?.id ?? null) : null,
+    total,
+  });
+}
+
+async function namesById(db: Db, ids: readonly number[]): Promise<Map<number, string>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db.member.findMany({
+    where: { id: { in: [...new Set(ids)] } },
+    select: { id: true, displayName: true },
+  });
+  return new Map(rows.map((r) => [r.id, r.displayName]));
 }

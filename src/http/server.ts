@@ -13,6 +13,7 @@ import type { Queues } from "../jobs/queues.ts";
 import { createMetrics, type CairnMetrics } from "./metrics.ts";
 import { registerOperations, sendJson } from "./operations.ts";
 import { registerRawRoutes, type HttpRoute } from "./rawRoutes.ts";
+import { registerTokenRateLimit, type TokenRateLimitSettings } from "./tokenRateLimit.ts";
 
 export type { HttpRoute } from "./rawRoutes.ts";
 
@@ -51,6 +52,8 @@ export interface HttpServerOptions {
   readonly routes?: readonly HttpRoute[];
   /** More routes (the API), each in its own fastify context. */
   readonly plugins?: readonly HttpPlugin[];
+  /** The per-token limit /api/v1 and /mcp share (tokenRateLimit.ts); default 300 requests a minute, in memory. */
+  readonly tokenRateLimit?: TokenRateLimitSettings;
 }
 
 export interface HttpServer {
@@ -87,6 +90,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
     ...(options.readyTimeoutMs === undefined ? {} : { readyTimeoutMs: options.readyTimeoutMs }),
   });
   await registerRawRoutes(app, options.routes ?? [], log);
+  await registerTokenRateLimit(app, options.tokenRateLimit);
   for (const plugin of options.plugins ?? []) await app.register(plugin);
   try {
     await app.listen({ port: options.port, host: options.host ?? "0.0.0.0" });

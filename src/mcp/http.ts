@@ -2,13 +2,15 @@
 // transport per request, answered as JSON), for the holder of the request's
 // bearer token. A request without a live token gets the API's 401 problem
 // before any MCP message is read; each tool call checks the token again with
-// the route's scope, through the same path as /api/v1.
+// the route's scope, through the same path as /api/v1. Each request counts
+// against the token's rate limit, the one /api/v1 counts against.
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { Deps } from "../app/deps.ts";
 import { authenticateToken } from "../app/tokens.ts";
 import type { Log } from "../logger.ts";
-import { bearerOf } from "../http/api/plugin.ts";
+import { answerApiError } from "../http/api/plugin.ts";
+import { bearerOf, tokenRateLimitHook } from "../http/tokenRateLimit.ts";
 import { sendProblem } from "../http/api/problem.ts";
 import { createMcpServer } from "./server.ts";
 
@@ -26,8 +28,12 @@ const BODY_LIMIT_BYTES = 64 * 1024;
 /** /mcp as a plugin for startHttpServer. */
 export function mcpPlugin(options: McpHttpOptions): (app: FastifyInstance) => Promise<void> {
   return async (app) => {
-    app.post(MCP_PATH, { bodyLimit: options.bodyLimitBytes ?? BODY_LIMIT_BYTES }, (request, reply) =>
-      answerMcp(options, request, reply),
+    // A refused request (over the token's limit, a body too large) is the API's problem+json.
+    app.setErrorHandler((error, request, reply) => answerApiError(error, request, reply, options.log));
+    app.post(
+      MCP_PATH,
+      { bodyLimit: options.bodyLimitBytes ?? BODY_LIMIT_BYTES, onRequest: tokenRateLimitHook(app) },
+      (request, reply) => answerMcp(options, request, reply),
     );
     // Stateless: no session to stream to or to end.
     for (const method of ["GET", "DELETE"] as const)

@@ -39,6 +39,21 @@ describe("api tokens", () => {
     });
     const used = await database.db.apiToken.findUniqueOrThrow({ where: { id: row.id } });
     expect(used.lastUsedAt).toEqual(community.clock.now());
+    // Recorded at most once a minute, and never for the public prefix with a wrong secret.
+    const lastUse = async (): Promise<Date | null> =>
+      (await database.db.apiToken.findUniqueOrThrow({ where: { id: row.id } })).lastUsedAt;
+    const firstUse = community.clock.now();
+    community.clock.advanceMs(30_000);
+    valueOf(await authenticateToken(community.deps, made.token));
+    expect(await lastUse()).toEqual(firstUse);
+    community.clock.advanceMs(60_000);
+    const forged = `${made.token.slice(0, -4)}${made.token.endsWith("AAAA") ? "BBBB" : "AAAA"}`;
+    expect(await authenticateToken(community.deps, forged)).toMatchObject({
+      error: { code: "UNAUTHENTICATED" },
+    });
+    expect(await lastUse()).toEqual(firstUse);
+    valueOf(await authenticateToken(community.deps, made.token));
+    expect(await lastUse()).toEqual(community.clock.now());
     await recordTokenUse(community.deps, caller, "contribution.create", "#1");
     const uses = await database.db.auditLog.findMany({
       where: { action: "api.contribution.create", communityId: community.communityId },

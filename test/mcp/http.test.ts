@@ -8,7 +8,7 @@ import { mcpPlugin } from "../../src/mcp/http.ts";
 import { apiPlugin } from "../../src/http/api/plugin.ts";
 import { startHttpServer } from "../../src/http/server.ts";
 import { useTestDatabase } from "../support/db.ts";
-import { FakeClock, apiCommunity, call } from "../http/api/support.ts";
+import { FakeClock, apiCommunity, call, startApi } from "../http/api/support.ts";
 import { callTool, mcpOverHttp } from "./support.ts";
 
 const database = useTestDatabase();
@@ -171,4 +171,55 @@ describe("/mcp over streamable HTTP", () => {
     expect(audit.details).toEqual({ token: "erins-ci" });
     await mcp.close();
   });
+
+  it.each([
+    ["in this process", undefined],
+    ["in Redis", "redis://127.0.0.1:6379"],
+  ])(
+    "counts a token's /mcp requests against the limit its /api/v1 requests count against (%s)",
+    async (_where, redisUrl) => {
+      const limited = await startApi(database, clock, {
+        rateLimit: { max: 3, windowMs: 60_000, ...(redisUrl === undefined ? {} : { redisUrl }) },
+        plugins: [mcpPlugin({ deps: { ...database, clock }, log: silent })],
+      });
+      try {
+        const community = await apiCommunity(database, clock);
+        const token = await community.token("alice", ["read"]);
+        const other = await community.token("bob", ["read"]);
+        expect((await call(limited, "GET", "/categories", { token })).status).toBe(200);
+        expect((await initialize(limited.url, token)).status).toBe(200);
+        expect((await call(limited, "GET", "/categories", { token })).status).toBe(200);
+        const refused = await initialize(limited.url, token);
+        expect(refused.status).toBe(429);
+        expect(refused.headers.get("content-type")).toMatch(/^application\/problem\+json/);
+        expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(0);
+        const problem = (await refused.json()) as Record<string, unknown>;
+        const api = await call(limited, "GET", "/categories", { token });
+        expect(api.json).toMatchObject({ status: 429, code: "RATE_LIMITED" });
+        expect(problem).toEqual(api.json);
+        expect((await initialize(limited.url, other)).status).toBe(200);
+        expect((await call(limited, "GET", "/categories", { token: other })).status).toBe(200);
+      } finally {
+        await limited.close();
+      }
+    },
+  );
 });
+
+/** An MCP initialize request over POST /mcp as the holder of `token`. */
+async function initialize(url: string, token: string): Promise<Response> {
+  return fetch(`${url}/mcp`, {
+    method: "POST",
+    headers: {
+      "content-type": "application/json",
+      accept: "application/json, text/event-stream",
+      authorization: `Bearer ${token}`,
+    },
+    body: JSON.stringify({
+      jsonrpc: "2.0",
+      id: 1,
+      method: "initialize",
+      params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "x", version: "1" } },
+    }),
+  });
+}

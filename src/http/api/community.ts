@@ -1,11 +1,11 @@
-// Read-only community resources: the leaderboard, member profiles, categories
+// Read-only community resources: the leaderboard, the member list and profiles, categories
 // and seasons, and attribution exports — the use cases behind /leaderboard,
 // /profile, /help's categories, seasons and /export.
 import { z } from "zod";
 import { listCategories, listSeasons } from "../../app/community.ts";
 import { BOARD_MEMBERS } from "../../core/agents.ts";
 import { MAX_LEADERBOARD_SIZE, showLeaderboard, type LeaderboardRow } from "../../app/leaderboard.ts";
-import { showMemberProfile } from "../../app/profile.ts";
+import { listMembers, MAX_MEMBER_PAGE_SIZE, MEMBER_PAGE_SIZE, showMemberProfile } from "../../app/profile.ts";
 import { parseWindow } from "../../core/periods.ts";
 import { answerWith, defineRoute } from "./route.ts";
 import { contributionStatus, iso, isoOrNull, isoTime, memberKind, points } from "./schemas.ts";
@@ -79,6 +79,72 @@ export const leaderboardRoute = defineRoute({
       members: board.members ?? "people",
       rows: board.rows.map(rowBody),
       callerRow: board.callerRow === null ? null : rowBody(board.callerRow),
+    }));
+  },
+});
+
+const memberItemSchema = z.object({
+  memberId: z.number().int(),
+  name: z.string(),
+  kind: memberKind,
+  ownerName: z.string().nullable().meta({ description: "For an agent: the person who answers for it" }),
+  points: points.meta({ description: "All-time points, hundredths" }),
+  joinedAt: isoTime,
+});
+
+export const listMembersRoute = defineRoute({
+  method: "GET",
+  path: "/members",
+  operationId: "listMembers",
+  summary:
+    "The community's members by id, a page at a time; hidden members (the caller included) and merged ones are left out",
+  scope: "read",
+  query: z.object({
+    members: z
+      .enum(BOARD_MEMBERS)
+      .optional()
+      .meta({ description: "people (default, as boards), agents, or all (both)" }),
+    cursor: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .optional()
+      .meta({ description: "nextCursor of the previous page; omitted for the first page" }),
+    limit: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(MAX_MEMBER_PAGE_SIZE)
+      .optional()
+      .meta({ description: `Default ${MEMBER_PAGE_SIZE}` }),
+  }),
+  responses: {
+    200: {
+      description: "One page, lowest memberId first; nextCursor is null on the last",
+      schema: z
+        .object({
+          members: z.enum(BOARD_MEMBERS),
+          items: z.array(memberItemSchema),
+          nextCursor: z.number().int().nullable(),
+          total: z.number().int(),
+        })
+        .meta({ id: "MemberPage" }),
+    },
+  },
+  refusals: [],
+  handle: async ({ deps, caller, query }) => {
+    const members = query.members ?? "people";
+    const result = await listMembers(deps, {
+      actor: caller.actor,
+      members,
+      ...(query.cursor === undefined ? {} : { cursor: query.cursor }),
+      ...(query.limit === undefined ? {} : { limit: query.limit }),
+    });
+    return answerWith(result, 200, (page) => ({
+      members,
+      items: page.items.map((m) => ({ ...m, joinedAt: iso(m.joinedAt) })),
+      nextCursor: page.nextCursor,
+      total: page.total,
     }));
   },
 });

@@ -1,20 +1,19 @@
 // /api/v1 on the HTTP server: bearer-token authentication with scope checks,
 // zod-checked requests, refusals as problem+json, Idempotency-Key for
-// creation, a per-token rate limit (on Redis when REDIS_URL is set), and the
-// OpenAPI document and reference page built from the same route list.
+// creation, the server's per-token rate limit (shared with /mcp, on Redis when
+// REDIS_URL is set), and the OpenAPI document and reference page built from
+// the same route list.
 import { createHash } from "node:crypto";
 import { Readable } from "node:stream";
-import rateLimit from "@fastify/rate-limit";
-import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { Redis } from "ioredis";
+import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from "fastify";
 import type { Deps } from "../../app/deps.ts";
 import type { Prisma } from "../../generated/prisma/client.ts";
 import { onceForKey } from "../../app/idempotency.ts";
-import { tokenPrefix } from "../../core/tokens.ts";
 import type { Log } from "../../logger.ts";
 import { INLINE_EXPORT_MEMBERS } from "../../app/exports.ts";
 import type { ExportJobs } from "../../ports/exportJobs.ts";
 import { clientErrorStatus } from "../server.ts";
+import { bearerOf, tokenRateLimitHook } from "../tokenRateLimit.ts";
 import { answerAndAudit, callerFor, parseRouteInput } from "./call.ts";
 import { apiRoutes } from "./routes.ts";
 import { openApiDocument, referencePage } from "./openapi.ts";
@@ -27,10 +26,6 @@ export const API_PREFIX = "/api/v1";
 export interface ApiOptions {
   readonly deps: Deps;
   readonly log: Log;
-  /** Rate limit per token (or per address without one); default 300 requests a minute. */
-  readonly rateLimit?: { readonly max: number; readonly windowMs: number };
-  /** Counts are kept in Redis when given, so every process shares them; else in this process. */
-  readonly redisUrl?: string;
   /** Largest request body; default 64 KiB. */
   readonly bodyLimitBytes?: number;
   /** The export queue, so large exports are built by a worker (POST /exports answers 202). */
@@ -39,7 +34,6 @@ export interface ApiOptions {
   readonly inlineExportMembers?: number;
 }
 
-const DEFAULT_RATE = { max: 300, windowMs: 60_000 };
 const BODY_LIMIT_BYTES = 64 * 1024;
 
 /** The API as a plugin for startHttpServer. */
@@ -47,16 +41,17 @@ export function apiPlugin(options: ApiOptions): (app: FastifyInstance) => Promis
   return async (app) => {
     await app.register(
       async (api) => {
-        await registerRateLimit(api, options);
-        api.setErrorHandler((error, request, reply) => answerError(error, request, reply, options.log));
+        api.setErrorHandler((error, request, reply) => answerApiError(error, request, reply, options.log));
         api.setNotFoundHandler((_request, reply) => sendProblem(reply, { code: "NOT_FOUND" }));
-        for (const route of apiRoutes) registerRoute(api, route, options);
+        const limited = tokenRateLimitHook(api);
+        for (const route of apiRoutes) registerRoute(api, route, options, limited);
+        // The document and the reference page are not limited: they are the same for everyone.
         const document = openApiDocument(apiRoutes);
-        api.get("/openapi.json", { config: { rateLimit: false } }, (_request, reply) =>
+        api.get("/openapi.json", (_request, reply) =>
           reply.header("content-type", "application/json").send(JSON.stringify(document)),
         );
         const page = referencePage(apiRoutes);
-        api.get("/docs", { config: { rateLimit: false } }, (_request, reply) =>
+        api.get("/docs", (_request, reply) =>
           reply.header("content-type", "text/html; charset=utf-8").send(page),
         );
       },
@@ -65,33 +60,13 @@ export function apiPlugin(options: ApiOptions): (app: FastifyInstance) => Promis
   };
 }
 
-async function registerRateLimit(api: FastifyInstance, options: ApiOptions): Promise<void> {
-  const rate = options.rateLimit ?? DEFAULT_RATE;
-  const redis =
-    options.redisUrl === undefined
-      ? undefined
-      : new Redis(options.redisUrl, { maxRetriesPerRequest: 1, connectTimeout: 2000, lazyConnect: false });
-  if (redis !== undefined) api.addHook("onClose", async () => void (await redis.quit().catch(() => {})));
-  await api.register(rateLimit, {
-    global: true,
-    max: rate.max,
-    timeWindow: rate.windowMs,
-    nameSpace: "cairn-api-rate:",
-    ...(redis === undefined ? {} : { redis, skipOnError: true }),
-    keyGenerator: (request) => tokenPrefix(bearerOf(request) ?? "") ?? `ip:${request.ip}`,
-    errorResponseBuilder: (_request, context) =>
-      Object.assign(new Error("rate limited"), { statusCode: context.statusCode, code: "RATE_LIMITED" }),
-  });
-}
-
-/** The token of an `Authorization: Bearer …` header, if there is one. */
-export function bearerOf(request: FastifyRequest): string | null {
-  const header = request.headers.authorization;
-  const match = typeof header === "string" ? /^Bearer\s+(\S+)$/i.exec(header) : null;
-  return match?.[1] ?? null;
-}
-
-function answerError(error: unknown, request: FastifyRequest, reply: FastifyReply, log: Log): FastifyReply {
+/** A fastify error (the rate limit, a body too large or not JSON, a crash) as the API's problem+json. */
+export function answerApiError(
+  error: unknown,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  log: Log,
+): FastifyReply {
   const status = clientErrorStatus(error);
   if (status === 429) return sendProblem(reply, { code: "RATE_LIMITED" });
   if (status === 413)
@@ -117,7 +92,12 @@ function answerError(error: unknown, request: FastifyRequest, reply: FastifyRepl
     );
 }
 
-function registerRoute(api: FastifyInstance, route: AnyApiRoute, options: ApiOptions): void {
+function registerRoute(
+  api: FastifyInstance,
+  route: AnyApiRoute,
+  options: ApiOptions,
+  limited: onRequestAsyncHookHandler,
+): void {
   const exports =
     options.exportJobs === undefined
       ? {}
@@ -131,6 +111,7 @@ function registerRoute(api: FastifyInstance, route: AnyApiRoute, options: ApiOpt
     method: route.method,
     url: route.path.replace(/\{(\w+)\}/g, ":$1"),
     bodyLimit: options.bodyLimitBytes ?? BODY_LIMIT_BYTES,
+    onRequest: limited,
     handler: async (request, reply) => {
       const caller = await callerFor(options.deps, bearerOf(request), route);
       if (!caller.ok) return sendProblem(reply, caller.error);

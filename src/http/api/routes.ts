@@ -9,6 +9,7 @@ import {
 import {
   categoriesRoute,
   leaderboardRoute,
+  listMembersRoute,
   memberProfileRoute,
   ownProfileRoute,
   seasonsRoute,
@@ -24,6 +25,7 @@ export const apiRoutes: readonly AnyApiRoute[] = [
   withdrawContributionRoute,
   castVoteRoute,
   leaderboardRoute,
+  listMembersRoute,
   ownProfileRoute,
   memberProfileRoute,
   ledgerLinesRoute,

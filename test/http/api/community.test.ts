@@ -90,6 +90,82 @@ describe("leaderboard, profiles, categories and seasons", () => {
   });
 });
 
+describe("the member list", () => {
+  type Listed = { memberId: number; name: string; kind: string; ownerName: string | null; points: number };
+  const itemsOf = (answer: { json: Record<string, unknown> }): Listed[] => answer.json["items"] as Listed[];
+
+  /** Every page from the first, following nextCursor. */
+  async function walk(token: string, query: string): Promise<{ items: Listed[]; pages: number }> {
+    const items: Listed[] = [];
+    let cursor: number | null = null;
+    let pages = 0;
+    do {
+      const answer = await call(
+        api.server,
+        "GET",
+        `/members?${query}${cursor === null ? "" : `&cursor=${cursor}`}`,
+        { token },
+      );
+      expect(answer.status).toBe(200);
+      items.push(...itemsOf(answer));
+      cursor = answer.json["nextCursor"] as number | null;
+      pages += 1;
+    } while (cursor !== null && pages < 20);
+    return { items, pages };
+  }
+
+  it("pages through every visible member exactly once; hidden and other communities' members are absent; people by default", async () => {
+    const { community, bob } = await verifiedCommunity();
+    for (const name of ["dave", "erin", "frank"]) await community.member(name);
+    const hidden = await community.member("grace");
+    valueOf(await setProfileVisibility(community.deps, hidden, true));
+    await community.agentToken("mod", "labeller", ["contribute"]);
+    await (await apiCommunity(database, clock)).member("stranger");
+
+    const all = await walk(bob, "members=all&limit=2");
+    const names = all.items.map((m) => m.name);
+    expect([...names].sort()).toEqual(["alice", "bob", "carol", "dave", "erin", "frank", "labeller", "mod"]);
+    expect(new Set(all.items.map((m) => m.memberId)).size).toBe(all.items.length);
+    expect(all.items.map((m) => m.memberId)).toEqual(
+      [...all.items.map((m) => m.memberId)].sort((a, b) => a - b),
+    );
+    expect(all.pages).toBe(4);
+    expect(all.items.find((m) => m.name === "alice")).toMatchObject({
+      kind: "PERSON",
+      points: 1000,
+      ownerName: null,
+    });
+    expect(all.items.find((m) => m.name === "labeller")).toMatchObject({ kind: "AGENT", ownerName: "mod" });
+
+    const first = await call(api.server, "GET", "/members", { token: bob });
+    expect(first.json).toMatchObject({ members: "people", total: 7, nextCursor: null });
+    expect(itemsOf(first).map((m) => m.kind)).not.toContain("AGENT");
+    const agents = await call(api.server, "GET", "/members?members=agents", { token: bob });
+    expect(agents.json).toMatchObject({ members: "agents", total: 1 });
+    expect(itemsOf(agents).map((m) => m.name)).toEqual(["labeller"]);
+
+    // The hidden member does not list themself either; their own profile is /members/me.
+    const own = await community.token("grace", ["read"]);
+    expect((await walk(own, "members=all&limit=100")).items.map((m) => m.name)).not.toContain("grace");
+  });
+
+  it("refuses a bad cursor, limit or filter with a one-line problem, and a token without read", async () => {
+    const community = await apiCommunity(database, clock);
+    const reader = await community.token("alice", ["read"]);
+    const writer = await community.token("bob", ["contribute"]);
+    for (const query of ["cursor=abc", "cursor=0", "limit=0", "limit=101", "limit=2.5", "members=bots"]) {
+      const refused = await call(api.server, "GET", `/members?${query}`, { token: reader });
+      expect(refused.json, query).toMatchObject({ status: 400, code: "BAD_REQUEST" });
+      expect(refused.json["detail"], query).not.toContain("\n");
+    }
+    expect((await call(api.server, "GET", "/members", { token: writer })).json).toMatchObject({
+      status: 403,
+      code: "MISSING_SCOPE",
+    });
+    expect((await call(api.server, "GET", "/members")).json).toMatchObject({ status: 401 });
+  });
+});
+
 describe("ledger and exports", () => {
   it("streams the ledger as JSON lines from a sequence number, with its head, and verifies it", async () => {
     const { bob, alice } = await verifiedCommunity();
@@ -125,14 +201,8 @@ describe("limits", () => {
   it("rate-limit each token with 429 and Retry-After, counted in Redis across servers when REDIS_URL is set", async () => {
     const limitedClock = new FakeClock();
     const redisUrl = "redis://127.0.0.1:6379";
-    const a = await startApi(database, limitedClock, {
-      rateLimit: { max: 3, windowMs: 60_000 },
-      redisUrl,
-    });
-    const b = await startApi(database, limitedClock, {
-      rateLimit: { max: 3, windowMs: 60_000 },
-      redisUrl,
-    });
+    const a = await startApi(database, limitedClock, { rateLimit: { max: 3, windowMs: 60_000, redisUrl } });
+    const b = await startApi(database, limitedClock, { rateLimit: { max: 3, windowMs: 60_000, redisUrl } });
     try {
       const community = await apiCommunity(database, limitedClock);
       const token = await community.token("alice", ["read"]);

@@ -5,7 +5,8 @@ import { createToken } from "../../../src/app/tokens.ts";
 import { apiPlugin, type ApiOptions } from "../../../src/http/api/plugin.ts";
 import { apiRoutes } from "../../../src/http/api/routes.ts";
 import { afterAll, beforeAll } from "vitest";
-import { startHttpServer, type HttpServer } from "../../../src/http/server.ts";
+import { startHttpServer, type HttpPlugin, type HttpServer } from "../../../src/http/server.ts";
+import type { TokenRateLimitSettings } from "../../../src/http/tokenRateLimit.ts";
 import type { CommunityConfig } from "../../../src/core/config.ts";
 import {
   FakeClock,
@@ -27,13 +28,20 @@ export interface ApiAnswer {
 export async function startApi(
   database: DatabaseDeps,
   clock: FakeClock,
-  options: Partial<Omit<ApiOptions, "deps" | "log">> = {},
+  options: Partial<Omit<ApiOptions, "deps" | "log">> & {
+    /** The server's per-token limit; default 300 a minute, in memory. */
+    readonly rateLimit?: TokenRateLimitSettings;
+    /** More plugins after the API's (the MCP server). */
+    readonly plugins?: readonly HttpPlugin[];
+  } = {},
 ): Promise<HttpServer> {
+  const { rateLimit, plugins, ...api } = options;
   return startHttpServer({
     port: 0,
     host: "127.0.0.1",
     db: database.db,
-    plugins: [apiPlugin({ deps: { ...database, clock }, log: silent, ...options })],
+    ...(rateLimit === undefined ? {} : { tokenRateLimit: rateLimit }),
+    plugins: [apiPlugin({ deps: { ...database, clock }, log: silent, ...api }), ...(plugins ?? [])],
   });
 }
 
