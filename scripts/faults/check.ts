@@ -99,7 +99,14 @@ async function checkCommunity(deps: Deps, communityId: number, findings: Finding
     }
   }
   const undelivered = await deps.db.outboxMessage.count({ where: { communityId, deliveredAt: null } });
-  note(findings, "lost", undelivered, `community ${communityId}: outbox rows never delivered`);
+  const left = await deps.db.outboxMessage.findMany({
+    where: { communityId, deliveredAt: null },
+    select: { id: true, kind: true, attempts: true },
+    orderBy: { id: "asc" },
+  });
+  // Which rows, and whether a delivery had started (attempts), say where a loss came from.
+  const rows = left.map((r) => `${r.id} ${r.kind} (${r.attempts} attempts)`).join(", ");
+  note(findings, "lost", undelivered, `community ${communityId}: outbox rows never delivered: ${rows}`);
 }
 
 /** Each contribution's vote card reached the group as one message (later states are edits of it). */

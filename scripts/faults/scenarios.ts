@@ -124,6 +124,7 @@ const workerKilledMidSweep: Scenario = {
 const redisFlushed: Scenario = {
   name: "Redis flushed (FLUSHALL) under load",
   quick: true,
+  ci: true,
   run: (size) =>
     inWorld({}, async (world) => {
       const communities = await world.communities(size.communities, size.voters, { quorum: 3 });

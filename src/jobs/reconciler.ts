@@ -6,6 +6,7 @@ import { defineJob, type JobContext } from "./definition.ts";
 import { dispatchAllUndelivered } from "./dispatcher.ts";
 import { retryIfFailed } from "./queues.ts";
 import { removeCommunitySchedules, scheduledCommunityIds, syncCommunitySchedules } from "./schedules.ts";
+import { withTimeout } from "../timing.ts";
 
 export interface ReconcileReport {
   readonly deadlines: number;
@@ -72,4 +73,59 @@ export async function scheduleReconciler(ctx: JobContext, everyMs: number): Prom
     { every: everyMs },
     { name: reconcileJob.name, data: {}, opts: reconcileJob.defaults ?? {} },
   );
+}
+
+/** Whether the reconciler's scheduler is still in the queue store: every worker puts it there at start-up. */
+export async function reconcilerScheduled(ctx: JobContext): Promise<boolean> {
+  return (await ctx.queues.maintenance.getJobScheduler(RECONCILE_SCHEDULER)) !== undefined;
+}
+
+export interface LostJobsWatch {
+  stop(): Promise<void>;
+}
+
+export interface LostJobsWatchOptions {
+  /** How often to look; a flushed store is restored within about this long. */
+  readonly checkEveryMs: number;
+  /** The reconciler's interval, scheduled again when its scheduler was lost. */
+  readonly reconcileEveryMs: number;
+  /** Told once per restore, with what the reconcile re-created. */
+  readonly onRestored?: (report: ReconcileReport) => void;
+  readonly onError?: (error: unknown) => void;
+}
+
+/**
+ * Notices the queue store losing its jobs (Redis flushed, or restarted without
+ * persistence): the reconciler's scheduler is the marker, since nothing removes
+ * it. When it is gone, schedules it again first (so a loss during the restore is
+ * noticed on the next look) and reconciles at once, so the deliveries and
+ * deadlines that were queued resume within seconds instead of never. A look that
+ * fails (the store is down) is only reported; the next one tries again.
+ */
+export function watchForLostJobs(ctx: JobContext, options: LostJobsWatchOptions): LostJobsWatch {
+  let stopped = false;
+  let timer: NodeJS.Timeout | null = null;
+  let running: Promise<void> = Promise.resolve();
+
+  const look = async (): Promise<void> => {
+    if (await reconcilerScheduled(ctx)) return;
+    await scheduleReconciler(ctx, options.reconcileEveryMs);
+    options.onRestored?.(await reconcile(ctx));
+  };
+  const next = (): void => {
+    if (stopped) return;
+    timer = setTimeout(() => {
+      running = look().catch((error: unknown) => options.onError?.(error)).then(next);
+    }, options.checkEveryMs);
+  };
+  next();
+
+  return {
+    async stop() {
+      stopped = true;
+      if (timer !== null) clearTimeout(timer);
+      // A look that hangs on a store that is down does not hold up shutdown.
+      await withTimeout(running, 5_000);
+    },
+  };
 }

@@ -16,7 +16,7 @@ import {
 import { silentLog, type Log } from "../logger.ts";
 import { startDispatcher, type Dispatcher } from "./dispatcher.ts";
 import { closeQueues, openQueues, QUEUE_KEYS, QUEUE_NAMES, type QueueKey, type Queues } from "./queues.ts";
-import { reconcile, scheduleReconciler, type ReconcileReport } from "./reconciler.ts";
+import { reconcile, scheduleReconciler, watchForLostJobs, type ReconcileReport } from "./reconciler.ts";
 
 export interface QueueSettings {
   readonly databaseUrl: string;
@@ -40,6 +40,8 @@ export interface WorkerOptions extends QueueSettings {
   readonly lockDurationMs?: number;
   readonly stalledIntervalMs?: number;
   readonly dispatcherPollMs?: number;
+  /** How often to look whether the queue store lost its jobs (a flushed Redis); default 5 s. */
+  readonly lostJobsCheckMs?: number;
 }
 
 export interface JobRuntime {
@@ -99,7 +101,15 @@ export async function startWorkers(options: WorkerOptions): Promise<JobRuntime> 
   });
   const report = await reconcile(context);
   context.log.info({ ...report, backend: backend.description }, "reconciled jobs with the database");
-  await scheduleReconciler(context, options.reconcileEveryMs ?? 5 * 60_000);
+  const reconcileEveryMs = options.reconcileEveryMs ?? 5 * 60_000;
+  await scheduleReconciler(context, reconcileEveryMs);
+  const lostJobs = watchForLostJobs(context, {
+    checkEveryMs: options.lostJobsCheckMs ?? 5_000,
+    reconcileEveryMs,
+    onRestored: (restored) =>
+      context.log.warn({ ...restored }, "the queue store had lost its jobs; re-created them from the database"),
+    onError: (error) => context.log.error({ err: error }, "could not check the queue store for lost jobs"),
+  });
 
   return {
     backend,
@@ -113,6 +123,7 @@ export async function startWorkers(options: WorkerOptions): Promise<JobRuntime> 
       return () => void observers.delete(observer);
     },
     async close(timeoutMs = 10_000) {
+      await lostJobs.stop();
       await dispatcher.stop();
       const graceful = Promise.all(workers.map((w) => w.close()));
       const timedOut = await Promise.race([graceful.then(() => false), delay(timeoutMs).then(() => true)]);
