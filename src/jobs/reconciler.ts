@@ -115,7 +115,9 @@ export function watchForLostJobs(ctx: JobContext, options: LostJobsWatchOptions)
   const next = (): void => {
     if (stopped) return;
     timer = setTimeout(() => {
-      running = look().catch((error: unknown) => options.onError?.(error)).then(next);
+      running = look()
+        .catch((error: unknown) => options.onError?.(error))
+        .then(next);
     }, options.checkEveryMs);
   };
   next();

@@ -107,7 +107,10 @@ export async function startWorkers(options: WorkerOptions): Promise<JobRuntime> 
     checkEveryMs: options.lostJobsCheckMs ?? 5_000,
     reconcileEveryMs,
     onRestored: (restored) =>
-      context.log.warn({ ...restored }, "the queue store had lost its jobs; re-created them from the database"),
+      context.log.warn(
+        { ...restored },
+        "the queue store had lost its jobs; re-created them from the database",
+      ),
     onError: (error) => context.log.error({ err: error }, "could not check the queue store for lost jobs"),
   });
 
