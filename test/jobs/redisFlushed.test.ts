@@ -3,10 +3,6 @@
 // from PostgreSQL within seconds and deliver each message once. Without that
 // look nothing re-queues them: the dispatcher already handed those rows over,
 // and the reconciler's own scheduler went with the flush.
-import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { logContribution } from "../../src/app/contributions.ts";
@@ -15,36 +11,16 @@ import { reconcilerScheduled } from "../../src/jobs/reconciler.ts";
 import { startWorkers, type JobRuntime } from "../../src/jobs/runtime.ts";
 import { newCommunity } from "../support/communities.ts";
 import { createTestDatabase, type TestDatabase } from "../support/db.ts";
-import { FakePlatform, queueSettings, realClockDeps, waitFor } from "./support.ts";
+import { FakePlatform, OwnRedisServer, queueSettings, realClockDeps, waitFor } from "./support.ts";
 
 // A Redis of this file's own: FLUSHALL here touches nobody else's keys.
 const PORT = 6393;
-const REDIS_URL = `redis://127.0.0.1:${PORT}`;
+const redis = new OwnRedisServer(PORT);
+const REDIS_URL = redis.url;
 /** Long enough that the flush always lands while the tally jobs are still delayed. */
 const TALLY_DELAY_MS = 3_000;
 
 let database: TestDatabase;
-let redisDir: string;
-let redis: ChildProcess | null = null;
-
-async function startRedis(): Promise<void> {
-  redis = spawn(
-    "redis-server",
-    ["--port", String(PORT), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", redisDir],
-    { stdio: "ignore" },
-  );
-  const probe = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => 50 });
-  probe.on("error", () => {
-    // Refused until the server listens.
-  });
-  await waitFor(
-    () => probe.ping().catch(() => "down"),
-    (answer) => answer === "PONG",
-    10_000,
-    50,
-  );
-  probe.disconnect();
-}
 
 async function flushAll(): Promise<void> {
   const client = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
@@ -54,18 +30,11 @@ async function flushAll(): Promise<void> {
 
 beforeAll(async () => {
   database = await createTestDatabase();
-  redisDir = await mkdtemp(path.join(tmpdir(), "cairn-redis-"));
-  await startRedis();
+  await redis.start();
 }, 60_000);
 
 afterAll(async () => {
-  const child = redis;
-  if (child !== null && child.exitCode === null) {
-    const exited = new Promise((resolve) => child.once("exit", resolve));
-    child.kill("SIGKILL");
-    await exited;
-  }
-  await rm(redisDir, { recursive: true, force: true });
+  await redis.close();
   await database.drop();
 });
 

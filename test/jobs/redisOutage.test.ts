@@ -1,66 +1,28 @@
 // Redis stops for 30 s while members keep using the bot: every command is still
 // answered (the ledger and its outbox are in PostgreSQL), and once Redis is back
 // every message is delivered, none twice.
-import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { logContribution } from "../../src/app/contributions.ts";
 import { castVote } from "../../src/app/votes.ts";
 import { startWorkers, type JobRuntime } from "../../src/jobs/runtime.ts";
 import { newCommunity } from "../support/communities.ts";
 import { createTestDatabase, type TestDatabase } from "../support/db.ts";
-import { FakePlatform, queueSettings, realClockDeps, waitFor } from "./support.ts";
+import { FakePlatform, OwnRedisServer, queueSettings, realClockDeps, waitFor } from "./support.ts";
 
 const PORT = 6391;
 const OUTAGE_MS = 30_000;
-const REDIS_URL = `redis://127.0.0.1:${PORT}`;
+const redis = new OwnRedisServer(PORT);
+const REDIS_URL = redis.url;
 
 let database: TestDatabase;
-let redisDir: string;
-let redis: ChildProcess | null = null;
-
-async function startRedis(): Promise<void> {
-  redis = spawn(
-    "redis-server",
-    ["--port", String(PORT), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", redisDir],
-    {
-      stdio: "ignore",
-    },
-  );
-  const probe = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => 50 });
-  probe.on("error", () => {
-    // Refused until the server listens.
-  });
-  await waitFor(
-    () => probe.ping().catch(() => "down"),
-    (answer) => answer === "PONG",
-    10_000,
-    50,
-  );
-  probe.disconnect();
-}
-
-async function stopRedis(): Promise<void> {
-  const child = redis;
-  redis = null;
-  if (child === null || child.exitCode !== null) return;
-  const exited = new Promise((resolve) => child.once("exit", resolve));
-  child.kill("SIGKILL");
-  await exited;
-}
 
 beforeAll(async () => {
   database = await createTestDatabase();
-  redisDir = await mkdtemp(path.join(tmpdir(), "cairn-redis-"));
-  await startRedis();
+  await redis.start();
 }, 60_000);
 
 afterAll(async () => {
-  await stopRedis();
-  await rm(redisDir, { recursive: true, force: true });
+  await redis.close();
   await database.drop();
 });
 
@@ -97,7 +59,7 @@ describe("a Redis outage", () => {
           (n) => n === 1,
         );
 
-        await stopRedis();
+        await redis.stop();
         const answered: boolean[] = [];
         const until = Date.now() + OUTAGE_MS;
         for (let n = 1; Date.now() < until; n += 1) {
@@ -114,7 +76,7 @@ describe("a Redis outage", () => {
         expect(answered.length).toBeGreaterThanOrEqual(20);
         expect(answered.every(Boolean)).toBe(true);
 
-        await startRedis();
+        await redis.start();
         await runtime.reconcile();
         const rows = await waitFor(
           () => database.db.outboxMessage.findMany({ where: { communityId: community.communityId } }),

@@ -1,6 +1,10 @@
 // Backends, a fake platform and a job context for the job tests. Every test
 // gets its own Redis prefix or PostgreSQL schema and removes it afterwards.
+import { spawn, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { Redis } from "ioredis";
 import { afterEach, beforeEach } from "vitest";
 import type { Platform } from "../../src/app/actors.ts";
@@ -189,4 +193,57 @@ export function useJobRuntime(
       return runtime;
     },
   };
+}
+
+/**
+ * A redis-server of a test file's own on `port` (no persistence, a temporary
+ * folder), for tests that stop or flush Redis without touching anyone else's keys.
+ */
+export class OwnRedisServer {
+  readonly url: string;
+  private child: ChildProcess | null = null;
+  private dir: string | null = null;
+
+  constructor(private readonly port: number) {
+    this.url = `redis://127.0.0.1:${port}`;
+  }
+
+  /** Starts the server (again, after stop) and waits until it answers PING. */
+  async start(): Promise<void> {
+    this.dir ??= await mkdtemp(path.join(tmpdir(), "cairn-redis-"));
+    const args = ["--port", String(this.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"];
+    this.child = spawn("redis-server", [...args, "--dir", this.dir], { stdio: "ignore" });
+    const probe = new Redis(this.url, {
+      lazyConnect: true,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => 50,
+    });
+    probe.on("error", () => {
+      // Refused until the server listens.
+    });
+    await waitFor(
+      () => probe.ping().catch(() => "down"),
+      (answer) => answer === "PONG",
+      10_000,
+      50,
+    );
+    probe.disconnect();
+  }
+
+  /** Kills the server (SIGKILL: its keys are gone) and waits for it to exit. */
+  async stop(): Promise<void> {
+    const child = this.child;
+    this.child = null;
+    if (child === null || child.exitCode !== null) return;
+    const exited = new Promise((resolve) => child.once("exit", resolve));
+    child.kill("SIGKILL");
+    await exited;
+  }
+
+  /** Stops the server and removes its folder. */
+  async close(): Promise<void> {
+    await this.stop();
+    if (this.dir !== null) await rm(this.dir, { recursive: true, force: true });
+    this.dir = null;
+  }
 }

@@ -8,7 +8,7 @@ import { MAX_LEADERBOARD_SIZE, showLeaderboard, type LeaderboardRow } from "../.
 import { listMembers, MAX_MEMBER_PAGE_SIZE, MEMBER_PAGE_SIZE, showMemberProfile } from "../../app/profile.ts";
 import { parseWindow } from "../../core/periods.ts";
 import { answerWith, defineRoute } from "./route.ts";
-import { contributionStatus, iso, isoOrNull, isoTime, memberKind, points } from "./schemas.ts";
+import { contributionStatus, iso, isoOrNull, isoTime, memberKind, pageCursor, points } from "./schemas.ts";
 
 export const WINDOW_HELP = "all (default), week, month, 7d, 30d, season:NAME or YYYY-MM-DD..YYYY-MM-DD";
 
@@ -104,12 +104,7 @@ export const listMembersRoute = defineRoute({
       .enum(BOARD_MEMBERS)
       .optional()
       .meta({ description: "people (default, as boards), agents, or all (both)" }),
-    cursor: z.coerce
-      .number()
-      .int()
-      .min(1)
-      .optional()
-      .meta({ description: "nextCursor of the previous page; omitted for the first page" }),
+    cursor: pageCursor,
     limit: z.coerce
       .number()
       .int()

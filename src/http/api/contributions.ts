@@ -22,6 +22,7 @@ import {
   isoTime,
   memberKind,
   numberParams,
+  pageCursor,
   points,
   tallySchema,
 } from "./schemas.ts";
@@ -156,12 +157,7 @@ export const listContributionsRoute = defineRoute({
   query: z.object({
     status: contributionStatus.optional(),
     member: z.string().optional().meta({ description: "Submitted by or credited to this display name" }),
-    cursor: z.coerce
-      .number()
-      .int()
-      .min(1)
-      .optional()
-      .meta({ description: "nextCursor of the previous page; omitted for the first page" }),
+    cursor: pageCursor,
     limit: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).optional().meta({ description: "Default 10" }),
   }),
   responses: {

@@ -31,3 +31,11 @@ export const isoOrNull = (at: Date | null): string | null => (at === null ? null
 export const memberKind = z
   .enum(["PERSON", "AGENT"])
   .meta({ description: "AGENT: an agent member acting through an API token, owned by a person" });
+
+/** The `cursor` query of a paged list: the previous page's nextCursor. */
+export const pageCursor = z.coerce
+  .number()
+  .int()
+  .min(1)
+  .optional()
+  .meta({ description: "nextCursor of the previous page; omitted for the first page" });
