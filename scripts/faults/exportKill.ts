@@ -14,7 +14,7 @@ import { freePort } from "../../test/support/ports.ts";
 import { CairnProcess, until } from "./processes.ts";
 import { finish, inWorld, type Row, type Scenario } from "./scenario.ts";
 import { Workload } from "./workload.ts";
-import { postUpdate, type Community, type FaultWorld } from "./world.ts";
+import { commandUpdate, postUpdate, type Community, type FaultWorld } from "./world.ts";
 
 /** Members with a balance: the quick run just over the inline limit, the full one twenty times it. */
 const membersFor = (quick: boolean): number =>
@@ -49,22 +49,6 @@ async function seedMembers(world: FaultWorld, community: Community, memberCount:
       ),
     { timeout: 120_000 },
   );
-}
-
-/** `/export all` from the community's moderator in its group. */
-function exportCommand(community: Community, updateId: number): object {
-  const text = "/export all";
-  return {
-    update_id: updateId,
-    message: {
-      message_id: updateId,
-      date: Math.floor(Date.now() / 1000),
-      chat: { id: community.groupId, type: "supergroup", title: "Faults" },
-      from: { id: community.moderator.telegramId, is_bot: false, first_name: "Mod" },
-      text,
-      entities: [{ type: "bot_command", offset: 0, length: "/export".length }],
-    },
-  };
 }
 
 /** The export job while it runs with a progress strictly between 0 and 100. */
@@ -157,7 +141,7 @@ async function exportScenario(
   const workload = new Workload(world, [community]);
   workload.attempted += 1;
   const updateId = 61_000;
-  const status = await postUpdate(world, exportCommand(community, updateId));
+  const status = await postUpdate(world, commandUpdate(community, "moderator", "/export all", { updateId }));
   // The answer is private (to the moderator, or in the group when it cannot be sent privately).
   const answers = () =>
     world.emulator

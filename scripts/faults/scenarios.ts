@@ -12,7 +12,7 @@ import { exportKilled } from "./exportKill.ts";
 import { finish, inWorld, type Scenario, type Size } from "./scenario.ts";
 import { CairnProcess, sleep, until } from "./processes.ts";
 import { Workload, type Choice, type Plan } from "./workload.ts";
-import { FaultWorld, postUpdate, type Community } from "./world.ts";
+import { FaultWorld, commandUpdate, postUpdate, type Community } from "./world.ts";
 
 /** Three of four voters decide by vote at quorum 3; every third contribution is rejected. */
 const byVotes =
@@ -186,22 +186,6 @@ const postgresRestarted: Scenario = {
     }),
 };
 
-/** A command message update in a community's group, as Telegram sends it. */
-function commandUpdate(community: Community, updateId: number, messageId: number, text: string): object {
-  const user = { id: community.submitter.telegramId, is_bot: false, first_name: "Author" };
-  return {
-    update_id: updateId,
-    message: {
-      message_id: messageId,
-      date: Math.floor(Date.now() / 1000),
-      chat: { id: community.groupId, type: "supergroup", title: "Faults" },
-      from: user,
-      text,
-      entities: [{ type: "bot_command", offset: 0, length: text.indexOf(" ") }],
-    },
-  };
-}
-
 const telegramTwice: Scenario = {
   name: "same Telegram update delivered twice",
   quick: true,
@@ -216,9 +200,9 @@ const telegramTwice: Scenario = {
         const messageId = 500 + i;
         const update = commandUpdate(
           community,
-          9_000 + i,
-          messageId,
+          "submitter",
           `/contribute docs Work ${community.communityId}-0 https://example.org/tg/${i}`,
+          { updateId: 9_000 + i, messageId },
         );
         workload.attempted += 2;
         const statuses = await Promise.all([postUpdate(world, update), postUpdate(world, update)]);
@@ -318,19 +302,8 @@ async function override(
   number: number,
   updateId: number,
 ): Promise<void> {
-  const user = { id: community.moderator.telegramId, is_bot: false, first_name: "Mod" };
   const text = `/review approve #${number} checked by hand`;
-  await postUpdate(world, {
-    update_id: updateId,
-    message: {
-      message_id: updateId,
-      date: Math.floor(Date.now() / 1000),
-      chat: { id: community.groupId, type: "supergroup", title: "Faults" },
-      from: user,
-      text,
-      entities: [{ type: "bot_command", offset: 0, length: "/review".length }],
-    },
-  });
+  await postUpdate(world, commandUpdate(community, "moderator", text, { updateId }));
 }
 
 const concurrentVotes: Scenario = {

@@ -220,6 +220,34 @@ export class FaultWorld {
   }
 }
 
+/**
+ * A command message in a community's group, as Telegram sends it, from its
+ * submitter or its moderator (message id `messageId`, the update's id by default).
+ */
+export function commandUpdate(
+  community: Community,
+  from: "submitter" | "moderator",
+  text: string,
+  ids: { readonly updateId: number; readonly messageId?: number },
+): object {
+  const person =
+    from === "moderator"
+      ? { id: community.moderator.telegramId, first_name: "Mod" }
+      : { id: community.submitter.telegramId, first_name: "Author" };
+  const command = text.split(" ")[0] ?? text;
+  return {
+    update_id: ids.updateId,
+    message: {
+      message_id: ids.messageId ?? ids.updateId,
+      date: Math.floor(Date.now() / 1000),
+      chat: { id: community.groupId, type: "supergroup", title: "Faults" },
+      from: { ...person, is_bot: false },
+      text,
+      entities: [{ type: "bot_command", offset: 0, length: command.length }],
+    },
+  };
+}
+
 /** Posts a Telegram update to the bot's webhook, as Telegram would; the HTTP status. */
 export async function postUpdate(world: FaultWorld, update: object): Promise<number> {
   const response = await fetch(world.webhookUrl, {

@@ -4,7 +4,6 @@
 import {
   MAX_TOKENS_PER_COMMUNITY,
   grants,
-  hashToken,
   issueToken,
   parseScopes,
   tokenMatches,
@@ -14,7 +13,7 @@ import {
 } from "../core/tokens.ts";
 import { ok, refuse, type Result } from "../core/result.ts";
 import { Prisma } from "../generated/prisma/client.ts";
-import { tokenAudit, tokenByPrefixTouched } from "../db/paths/tokens.ts";
+import { tokenAudit, tokenByPrefix, touchToken } from "../db/paths/tokens.ts";
 import { memberForUser } from "./actors.ts";
 import { recordModeratorAction } from "./audit.ts";
 import { inTransaction, transact, type Actor, type Deps } from "./deps.ts";
@@ -214,14 +213,16 @@ export async function authenticateToken(
   const prefix = tokenPrefix(token);
   if (prefix === null) return refuse("UNAUTHENTICATED");
   const now = deps.clock.now();
-  // Every API request passes here: one statement in one round trip on the typed store (read
-  // every time, so a revoked token is refused on its next request), and a last-use write only
-  // once a granularity and only for the whole token (the statement's condition, not a second trip).
-  const olderThan = new Date(now.getTime() - LAST_USED_GRANULARITY_MS);
-  const row = await deps.store.transaction(async (tx) => ({
-    commit: true,
-    value: tx.rows(tokenByPrefixTouched, [prefix, hashToken(token), now, olderThan]).then(([found]) => found),
-  }));
+  // Every API request passes here: one pipelined round trip on the typed store, and a
+  // last-use write only once a granularity (the update's condition, not a second read).
+  const row = await deps.store.transaction(async (tx) => {
+    const [found] = await tx.rows(tokenByPrefix, [prefix]);
+    const live = found !== undefined && found.revokedAt === null && !found.communityDeleted;
+    // Only the whole token counts as a use: a prefix alone (it is not secret) writes nothing.
+    if (live && tokenMatches(token, found.secretHash))
+      void tx.rows(touchToken, [found.id, now, new Date(now.getTime() - LAST_USED_GRANULARITY_MS)]);
+    return { commit: true, value: found };
+  });
   if (row === undefined || !tokenMatches(token, row.secretHash) || row.communityDeleted)
     return refuse("UNAUTHENTICATED");
   if (row.revokedAt !== null) return refuse("TOKEN_REVOKED", { name: row.name });

@@ -14,30 +14,20 @@ export interface TokenRow {
   readonly communityDeleted: boolean;
 }
 
-/**
- * The token with this prefix and whether its community is deleted (no row when
- * there is none), and in the same statement its use recorded: only when the
- * secret's hash is the stored one (a prefix alone is not secret and writes
- * nothing), the token is live, and the stored last use is older than the
- * granularity. One statement, so authentication is one round trip.
- */
-export const tokenByPrefixTouched = statement<
-  [prefix: string, secretHash: string, now: Date, olderThan: Date],
-  TokenRow
->(
-  "cairn_token_by_prefix_touched",
-  `WITH found AS (
-     SELECT t.id, t.name, t.scopes, t."secretHash", t."communityId", t."memberId", t."lastUsedAt",
-            t."revokedAt", (c."deletedAt" IS NOT NULL) AS "communityDeleted"
-       FROM api_token t JOIN community c ON c.id = t."communityId"
-      WHERE t.prefix = $1
-   ), touched AS (
-     UPDATE api_token t SET "lastUsedAt" = $3
-       FROM found f
-      WHERE t.id = f.id AND f."secretHash" = $2 AND f."revokedAt" IS NULL AND NOT f."communityDeleted"
-        AND (t."lastUsedAt" IS NULL OR t."lastUsedAt" < $4)
-   )
-   SELECT * FROM found`,
+/** The token with this prefix and whether its community is deleted; no row when there is none. */
+export const tokenByPrefix = statement<[prefix: string], TokenRow>(
+  "cairn_token_by_prefix",
+  `SELECT t.id, t.name, t.scopes, t."secretHash", t."communityId", t."memberId", t."lastUsedAt",
+          t."revokedAt", (c."deletedAt" IS NOT NULL) AS "communityDeleted"
+     FROM api_token t JOIN community c ON c.id = t."communityId"
+    WHERE t.prefix = $1`,
+);
+
+/** Records the token's use at most once a granularity: only when the stored last use is older. */
+export const touchToken = statement<[id: number, now: Date, olderThan: Date], never>(
+  "cairn_touch_token",
+  `UPDATE api_token SET "lastUsedAt" = $2
+    WHERE id = $1 AND ("lastUsedAt" IS NULL OR "lastUsedAt" < $3)`,
 );
 
 /** One audit entry of a change made through a token, named in its details. */
