@@ -101,8 +101,13 @@ export async function runApiBench(argv: readonly string[]): Promise<void> {
   );
 }
 
-const value = (r: ThroughputResult): string =>
-  `${r.tps} tx/s, p99 ${r.latencyP99Ms} ms, p50 ${r.latencyP50Ms} ms (load ${r.loadAverage})${r.errors + r.refusals > 0 ? `, ${r.refusals} refused, ${r.errors} errors` : ""}`;
+/** An HTTP phase's figures, with the clients' own CPU per request (their process shares the machine's cores). */
+type HttpResult = ThroughputResult & { readonly clientCpuMsPerRequest: number };
+
+const value = (r: ThroughputResult | HttpResult): string =>
+  `${r.tps} tx/s, p99 ${r.latencyP99Ms} ms, p50 ${r.latencyP50Ms} ms, CPU ${r.nodeCpuMsPerTx} ms/tx` +
+  ("clientCpuMsPerRequest" in r ? ` (+ clients ${r.clientCpuMsPerRequest})` : "") +
+  ` (load ${r.loadAverage})${r.errors + r.refusals > 0 ? `, ${r.refusals} refused, ${r.errors} errors` : ""}`;
 
 /** The same contributions as benchLogs logs, each one a POST from its own keep-alive client. */
 async function benchApiLogs(
@@ -111,7 +116,7 @@ async function benchApiLogs(
   seconds: number,
   warmupSeconds: number,
   runTag: string,
-): Promise<ThroughputResult> {
+): Promise<HttpResult> {
   const callers = submitters.length;
   const connections = openConnections(url, { poolSize: callers });
   // The server's deps as `cairn start` makes them (src/serve.ts), caches included.
@@ -154,7 +159,7 @@ async function benchApiLogs(
 }
 
 /** The clients in a child process (bench/apiClients.ts), so their CPU is not counted against the server. */
-async function runClients(plan: ClientPlan): Promise<Omit<ThroughputResult, "callers">> {
+async function runClients(plan: ClientPlan): Promise<Omit<HttpResult, "callers">> {
   const benchDir = path.dirname(fileURLToPath(import.meta.url));
   const child = spawn(process.execPath, ["--import", "tsx", path.join(benchDir, "apiClients.ts")], {
     stdio: ["pipe", "pipe", "inherit"],
@@ -167,7 +172,7 @@ async function runClients(plan: ClientPlan): Promise<Omit<ThroughputResult, "cal
     child.on("exit", resolve);
   });
   if (code !== 0) throw new Error(`the API bench's clients exited with ${String(code)}`);
-  return JSON.parse(output.trim().split("\n").at(-1) ?? "{}") as Omit<ThroughputResult, "callers">;
+  return JSON.parse(output.trim().split("\n").at(-1) ?? "{}") as Omit<HttpResult, "callers">;
 }
 
 function formatRows(rows: readonly Row[]): string {

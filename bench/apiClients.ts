@@ -4,6 +4,7 @@
 // token for the phase's seconds. Reads its plan as JSON on stdin and writes the
 // phase's result as JSON on stdout.
 import http from "node:http";
+import { round } from "./support.ts";
 import { drive } from "./throughput.ts";
 
 export interface ClientPlan {
@@ -18,6 +19,7 @@ async function main(): Promise<void> {
   const plan = JSON.parse(await readStdin()) as ClientPlan;
   const callers = plan.tokens.length;
   const agent = new http.Agent({ keepAlive: true, maxSockets: callers });
+  const cpuAtStart = process.cpuUsage();
   try {
     const result = await drive(callers, plan.seconds, plan.warmupSeconds, async (caller, iteration) => {
       const status = await post(agent, `${plan.url}/api/v1/contributions`, plan.tokens[caller] ?? "", {
@@ -30,7 +32,10 @@ async function main(): Promise<void> {
       if (status >= 500) throw new Error(`HTTP ${status}`);
       return "refused";
     });
-    process.stdout.write(`${JSON.stringify(result)}\n`);
+    const cpu = process.cpuUsage(cpuAtStart);
+    const requests = result.transactions * ((plan.seconds + plan.warmupSeconds) / plan.seconds);
+    const clientCpuMsPerRequest = round((cpu.user + cpu.system) / 1000 / Math.max(1, requests), 2);
+    process.stdout.write(`${JSON.stringify({ ...result, clientCpuMsPerRequest })}\n`);
   } finally {
     agent.destroy();
   }

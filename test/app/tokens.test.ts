@@ -115,6 +115,37 @@ describe("api tokens", () => {
     expect(JSON.stringify(listed)).not.toContain(made.token);
   });
 
+  it("record their last use and their audit entries at the true instant whatever the process's time zone", async () => {
+    const community = await newCommunity(database);
+    const mod = await community.member("mod", { moderator: true });
+    const made = valueOf(await createToken(community.deps, mod, { name: "tz", scopes: ["contribute"] }));
+    const zone = process.env["TZ"];
+    // Five hours behind UTC: a time written or read as local wall time would be five hours off.
+    process.env["TZ"] = "America/New_York";
+    try {
+      const caller = valueOf(await authenticateToken(community.deps, made.token));
+      await recordTokenUse(community.deps, caller, "contribution.create", "#7");
+      const token = await database.db.apiToken.findFirstOrThrow({
+        where: { communityId: community.communityId },
+      });
+      expect(token.lastUsedAt).toEqual(community.clock.now());
+      const entry = await database.db.auditLog.findFirstOrThrow({
+        where: { communityId: community.communityId, action: "api.contribution.create" },
+      });
+      expect(entry.at).toEqual(community.clock.now());
+      // Read back by the next request: 30 s later is within the granularity, so nothing is written.
+      community.clock.advanceMs(30_000);
+      valueOf(await authenticateToken(community.deps, made.token));
+      expect(
+        (await database.db.apiToken.findFirstOrThrow({ where: { communityId: community.communityId } }))
+          .lastUsedAt,
+      ).toEqual(token.lastUsedAt);
+    } finally {
+      if (zone === undefined) delete process.env["TZ"];
+      else process.env["TZ"] = zone;
+    }
+  });
+
   it("made by the operator belong to a console member of the community; an unknown community is refused", async () => {
     const community = await newCommunity(database);
     const made = valueOf(
