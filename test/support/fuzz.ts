@@ -19,6 +19,17 @@ export function fuzzRuns(share: number): number {
   return Math.max(1, Math.round(FUZZ_RUNS * share));
 }
 
+/**
+ * FUZZ_SEED replays a run: fast-check prints the seed of a failed run, and
+ * `FUZZ_SEED=<seed> FUZZ_RUNS=<runs> npx vitest run <file>` tries the same inputs again.
+ */
+const FUZZ_SEED = process.env["FUZZ_SEED"];
+if (FUZZ_SEED !== undefined && FUZZ_SEED !== "") {
+  const seed = Number(FUZZ_SEED);
+  if (!Number.isInteger(seed)) throw new Error(`FUZZ_SEED must be an integer, not ${FUZZ_SEED}`);
+  fc.configureGlobal({ ...fc.readConfigureGlobal(), seed });
+}
+
 /** Enough time for `runs` inputs at `msEach` on a loaded machine, plus set-up. */
 export function fuzzTimeout(runs: number, msEach: number): number {
   return 120_000 + runs * msEach;

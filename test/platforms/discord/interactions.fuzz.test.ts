@@ -3,12 +3,15 @@
 // types, missing or unknown options, unknown commands and subcommands, buttons
 // and selects with unknown custom ids or on stale messages, forms that were
 // never opened, autocomplete with any text. Every interaction is answered once,
-// nothing is logged as an error, refusals are one line, and nothing sent can ping.
+// nothing is logged as an error, refusals are one line, nothing sent can ping,
+// and an interaction refused or answered with no message changes no table (the
+// database compared before and after, once the jobs it caused are settled).
 import fc from "fast-check";
 import type { APIInteraction, APIMessage } from "discord-api-types/v10";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { catalog } from "../../../src/commands/catalog.ts";
 import { anyText, fuzzRuns, fuzzTimeout, MAX_REFUSAL_LENGTH } from "../../support/fuzz.ts";
+import { changedTables, useSnapshots, type DatabaseSnapshot } from "../../support/snapshot.ts";
 import { GENERAL_CHANNEL, type MessageBody, type RestCall } from "./fakeDiscord.ts";
 import {
   autocomplete,
@@ -24,8 +27,15 @@ import { DiscordWorld } from "./world.ts";
 const world = new DiscordWorld();
 beforeAll(() => world.start(), 120_000);
 afterAll(() => world.stop(), 60_000);
+const snapshots = useSnapshots({
+  get url() {
+    return world.database.url;
+  },
+});
 
 const REFUSAL_COLOUR = 0xed4245;
+/** The interaction callback that opens a form. */
+const MODAL = 9;
 
 /** Twenty members and ten moderators, so the command rate rarely silences the fuzzer. */
 const someone = fc.integer({ min: 1, max: 30 }).map((n): Someone => ({
@@ -140,6 +150,81 @@ function expectCannotPingAndRefusesInOneLine(body: MessageBody, input: unknown):
   expect((refusal.description ?? "").length, context).toBeLessThanOrEqual(MAX_REFUSAL_LENGTH * 2);
 }
 
+/**
+ * What the bot answered with: a view (a form opened is one: its options wait for
+ * it in a conversation row), refusals only, or nothing but choices to pick from.
+ */
+function answerOf(
+  callbackType: number | undefined,
+  bodies: readonly MessageBody[],
+): "none" | "refusal" | "view" {
+  if (callbackType === MODAL) return "view";
+  if (bodies.length === 0) return "none";
+  return bodies.every(isRefusal) ? "refusal" : "view";
+}
+
+/** The account behind an interaction and the command it names, if it is one. */
+function partiesOf(payload: APIInteraction): { readonly person: string; readonly command: string | null } {
+  const person = payload.member?.user.id ?? payload.user?.id ?? "";
+  const data = payload.data as { name?: unknown } | undefined;
+  const command = payload.type === 2 && typeof data?.name === "string" ? data.name : null;
+  return { person, command };
+}
+
+/**
+ * What the database holds of an account: how many identities it has, and a
+ * digest of every member and identity that is not its own.
+ */
+interface Sighting {
+  readonly identities: number;
+  readonly others: string;
+}
+
+async function sightingOf(person: string): Promise<Sighting> {
+  const [row] = await world.database.db.$queryRaw<Sighting[]>`
+    SELECT
+      (SELECT count(*)::int FROM identity WHERE platform = 'DISCORD' AND "platformUserId" = ${person}) AS identities,
+      (SELECT coalesce(md5(string_agg(i::text, ',' ORDER BY i::text)), '') FROM identity i
+        WHERE NOT (i.platform = 'DISCORD' AND i."platformUserId" = ${person}))
+      || (SELECT coalesce(md5(string_agg(m::text, ',' ORDER BY m::text)), '') FROM member m
+        WHERE m.id NOT IN (SELECT "memberId" FROM identity WHERE platform = 'DISCORD' AND "platformUserId" = ${person}))
+        AS others`;
+  if (row === undefined) throw new Error("no sighting row");
+  return row;
+}
+
+const rowCount = (snapshot: DatabaseSnapshot, table: string): number =>
+  Number((snapshot[table] ?? "0:").split(":")[0]);
+
+/**
+ * The tables an interaction that was refused or answered with no message
+ * changed, but for the bookkeeping any interaction may do, each allowed only
+ * where its reason holds:
+ * - processed_delivery: one row more at most, the interaction's id claimed
+ *   (interactions.ts), so a replay has no second effect;
+ * - member, identity: the sender's first interaction makes their member and
+ *   identity (actors.ts resolveActor): the account has more identities than
+ *   before and everyone else's rows are as they were;
+ * - link_attempt: a wrong /link CODE is counted (app/link.ts), so codes cannot be guessed.
+ */
+function unexplainedChanges(
+  snapshots: { readonly before: DatabaseSnapshot; readonly after: DatabaseSnapshot },
+  sightings: { readonly before: Sighting; readonly after: Sighting },
+  command: string | null,
+): string[] {
+  const { before, after } = snapshots;
+  const claims = rowCount(after, "processed_delivery") - rowCount(before, "processed_delivery");
+  const newMember =
+    sightings.after.identities > sightings.before.identities &&
+    sightings.after.others === sightings.before.others;
+  return changedTables(before, after).filter(
+    (table) =>
+      !(table === "processed_delivery" && claims <= 1) &&
+      !((table === "member" || table === "identity") && newMember) &&
+      !(table === "link_attempt" && command === "link"),
+  );
+}
+
 describe("payloads the fuzzer found", () => {
   it("a /contribute whose category option is a user opens the form instead of logging an error", async () => {
     const person: Someone = { id: "950000000000009001", name: "typo" };
@@ -156,30 +241,57 @@ describe("the Discord bot under fuzzing", () => {
     async () => {
       let refusals = 0;
       let bodies = 0;
+      const compared = { refusal: 0, none: 0 };
+      await world.settle();
+      let previous = await snapshots.take();
       await fc.assert(
         fc.asyncProperty(interaction, async (payload) => {
+          const parties = partiesOf(payload);
+          const sightingBefore = await sightingOf(parties.person);
           const seen = world.fake.calls.length;
           const callback = await world.fake.interact(payload);
           if ((callback.body as { type?: number }).type === 5) {
             // Deferred: the answer comes as an edit of the original reply.
             await world.until(async () => world.fake.repliesTo(payload.id).length > 0, "the deferred answer");
           }
+          await world.settle();
+          // Taken before anything is asserted, so a failure (and the shrinking after it)
+          // compares each input with the state it really started from.
+          const before = previous;
+          const after = await snapshots.take();
+          previous = after;
+          const sightingAfter = await sightingOf(parties.person);
           const calls = world.fake.calls.slice(seen);
           const context = JSON.stringify(payload.data).slice(0, 400);
           expect(world.errors, context).toEqual([]);
           const callbacks = calls.filter((call) => call.path.includes(`/interactions/${payload.id}/`));
           expect(callbacks, context).toHaveLength(1);
-          for (const body of calls.flatMap(messageBodiesOf)) {
+          const sent = calls.flatMap(messageBodiesOf);
+          for (const body of sent) {
             bodies += 1;
             if (isRefusal(body)) refusals += 1;
             expectCannotPingAndRefusesInOneLine(body, payload.data);
           }
+          const answer = answerOf((callback.body as { type?: number }).type, sent);
+          if (answer === "view") return;
+          compared[answer] += 1;
+          expect(
+            unexplainedChanges(
+              { before, after },
+              { before: sightingBefore, after: sightingAfter },
+              parties.command,
+            ),
+            `tables changed by ${context}`,
+          ).toEqual([]);
         }),
         { numRuns: runs },
       );
-      // The fuzzer reached the commands: it was answered, and refused too.
+      // The fuzzer reached the commands: it was answered, and refused too, and
+      // refusals and answers with no message were compared.
       expect(bodies).toBeGreaterThan(runs / 2);
       expect(refusals).toBeGreaterThan(0);
+      expect(compared.refusal).toBeGreaterThan(0);
+      expect(compared.none).toBeGreaterThan(0);
     },
     fuzzTimeout(runs, 1_500),
   );
