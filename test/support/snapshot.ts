@@ -66,3 +66,37 @@ export function useSnapshots(database: { readonly url: string }): Pick<Snapshott
     },
   };
 }
+
+/** How many rows `table` had in a snapshot. */
+export const rowCount = (snapshot: DatabaseSnapshot, table: string): number =>
+  Number((snapshot[table] ?? "0:").split(":")[0]);
+
+/**
+ * What the database holds of one platform account: how many identities it has,
+ * and a digest of every member and identity that is not its own. An input whose
+ * only writes are the sender's first member and identity leaves `others` as it was.
+ */
+export interface AccountSighting {
+  readonly identities: number;
+  readonly others: string;
+}
+
+export async function sightAccount(
+  db: { $queryRawUnsafe<T>(query: string, ...values: unknown[]): Promise<T> },
+  platform: "TELEGRAM" | "DISCORD",
+  account: string,
+): Promise<AccountSighting> {
+  const [row] = await db.$queryRawUnsafe<AccountSighting[]>(
+    `SELECT
+      (SELECT count(*)::int FROM identity WHERE platform = $1::"Platform" AND "platformUserId" = $2) AS identities,
+      (SELECT coalesce(md5(string_agg(i::text, ',' ORDER BY i::text)), '') FROM identity i
+        WHERE NOT (i.platform = $1::"Platform" AND i."platformUserId" = $2))
+      || (SELECT coalesce(md5(string_agg(m::text, ',' ORDER BY m::text)), '') FROM member m
+        WHERE m.id NOT IN (SELECT "memberId" FROM identity WHERE platform = $1::"Platform" AND "platformUserId" = $2))
+        AS others`,
+    platform,
+    account,
+  );
+  if (row === undefined) throw new Error("no sighting row");
+  return row;
+}

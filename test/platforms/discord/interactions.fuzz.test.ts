@@ -11,7 +11,14 @@ import type { APIInteraction, APIMessage } from "discord-api-types/v10";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { catalog } from "../../../src/commands/catalog.ts";
 import { anyText, fuzzRuns, fuzzTimeout, MAX_REFUSAL_LENGTH } from "../../support/fuzz.ts";
-import { changedTables, useSnapshots, type DatabaseSnapshot } from "../../support/snapshot.ts";
+import {
+  changedTables,
+  rowCount,
+  sightAccount,
+  useSnapshots,
+  type AccountSighting,
+  type DatabaseSnapshot,
+} from "../../support/snapshot.ts";
 import { GENERAL_CHANNEL, type MessageBody, type RestCall } from "./fakeDiscord.ts";
 import {
   autocomplete,
@@ -172,31 +179,6 @@ function partiesOf(payload: APIInteraction): { readonly person: string; readonly
 }
 
 /**
- * What the database holds of an account: how many identities it has, and a
- * digest of every member and identity that is not its own.
- */
-interface Sighting {
-  readonly identities: number;
-  readonly others: string;
-}
-
-async function sightingOf(person: string): Promise<Sighting> {
-  const [row] = await world.database.db.$queryRaw<Sighting[]>`
-    SELECT
-      (SELECT count(*)::int FROM identity WHERE platform = 'DISCORD' AND "platformUserId" = ${person}) AS identities,
-      (SELECT coalesce(md5(string_agg(i::text, ',' ORDER BY i::text)), '') FROM identity i
-        WHERE NOT (i.platform = 'DISCORD' AND i."platformUserId" = ${person}))
-      || (SELECT coalesce(md5(string_agg(m::text, ',' ORDER BY m::text)), '') FROM member m
-        WHERE m.id NOT IN (SELECT "memberId" FROM identity WHERE platform = 'DISCORD' AND "platformUserId" = ${person}))
-        AS others`;
-  if (row === undefined) throw new Error("no sighting row");
-  return row;
-}
-
-const rowCount = (snapshot: DatabaseSnapshot, table: string): number =>
-  Number((snapshot[table] ?? "0:").split(":")[0]);
-
-/**
  * The tables an interaction that was refused or answered with no message
  * changed, but for the bookkeeping any interaction may do, each allowed only
  * where its reason holds:
@@ -209,7 +191,7 @@ const rowCount = (snapshot: DatabaseSnapshot, table: string): number =>
  */
 function unexplainedChanges(
   snapshots: { readonly before: DatabaseSnapshot; readonly after: DatabaseSnapshot },
-  sightings: { readonly before: Sighting; readonly after: Sighting },
+  sightings: { readonly before: AccountSighting; readonly after: AccountSighting },
   command: string | null,
 ): string[] {
   const { before, after } = snapshots;
@@ -247,7 +229,7 @@ describe("the Discord bot under fuzzing", () => {
       await fc.assert(
         fc.asyncProperty(interaction, async (payload) => {
           const parties = partiesOf(payload);
-          const sightingBefore = await sightingOf(parties.person);
+          const sightingBefore = await sightAccount(world.database.db, "DISCORD", parties.person);
           const seen = world.fake.calls.length;
           const callback = await world.fake.interact(payload);
           if ((callback.body as { type?: number }).type === 5) {
@@ -260,7 +242,7 @@ describe("the Discord bot under fuzzing", () => {
           const before = previous;
           const after = await snapshots.take();
           previous = after;
-          const sightingAfter = await sightingOf(parties.person);
+          const sightingAfter = await sightAccount(world.database.db, "DISCORD", parties.person);
           const calls = world.fake.calls.slice(seen);
           const context = JSON.stringify(payload.data).slice(0, 400);
           expect(world.errors, context).toEqual([]);

@@ -13,7 +13,14 @@ import { catalog } from "../../../src/commands/catalog.ts";
 import { htmlToText } from "../../../src/platforms/telegram/html.ts";
 import type { ApiCall } from "./emulator.ts";
 import { anyText, awkwardCharacter, fuzzRuns, fuzzTimeout, MAX_REFUSAL_LENGTH } from "../../support/fuzz.ts";
-import { changedTables, useSnapshots, type DatabaseSnapshot } from "../../support/snapshot.ts";
+import {
+  changedTables,
+  rowCount,
+  sightAccount,
+  useSnapshots,
+  type AccountSighting,
+  type DatabaseSnapshot,
+} from "../../support/snapshot.ts";
 import { BOT_USERNAME, TelegramWorld } from "./harness.ts";
 
 // A guided /contribute left open times out after a day, not ten minutes: a long run's
@@ -257,36 +264,19 @@ function answerTo(calls: readonly ApiCall[]): "none" | "refusal" | "view" {
   return said.every((s) => s === "refusal") ? "refusal" : "view";
 }
 
-/**
- * What an update's sender and chat are to the database: how many identities
- * the account has, whether the chat is a space, and a digest of every member
- * and identity that is not the account's.
- */
-interface Sighting {
-  readonly identities: number;
+/** What an update's sender is to the database (its identities, everyone else's rows), and whether its chat is a space. */
+interface Sighting extends AccountSighting {
   readonly hasSpace: boolean;
-  readonly others: string;
 }
 
-function sightingOf({ person, chat }: Parties): Promise<Sighting> {
-  const account = person ?? "";
-  const chatId = chat ?? "";
-  return world.database.db.$queryRaw<Sighting[]>`
-    SELECT
-      (SELECT count(*)::int FROM identity WHERE platform = 'TELEGRAM' AND "platformUserId" = ${account}) AS identities,
-      EXISTS (SELECT 1 FROM space WHERE platform = 'TELEGRAM' AND "platformChatId" = ${chatId}) AS "hasSpace",
-      (SELECT coalesce(md5(string_agg(i::text, ',' ORDER BY i::text)), '') FROM identity i
-        WHERE NOT (i.platform = 'TELEGRAM' AND i."platformUserId" = ${account}))
-      || (SELECT coalesce(md5(string_agg(m::text, ',' ORDER BY m::text)), '') FROM member m
-        WHERE m.id NOT IN (SELECT "memberId" FROM identity WHERE platform = 'TELEGRAM' AND "platformUserId" = ${account}))
-        AS others`.then(([row]) => {
-    if (row === undefined) throw new Error("no sighting row");
-    return row;
+async function sightingOf({ person, chat }: Parties): Promise<Sighting> {
+  const db = world.database.db;
+  const account = await sightAccount(db, "TELEGRAM", person ?? "");
+  const space = await db.space.findUnique({
+    where: { platform_platformChatId: { platform: "TELEGRAM", platformChatId: chat ?? "" } },
   });
+  return { ...account, hasSpace: space !== null };
 }
-
-const rowCount = (snapshot: DatabaseSnapshot, table: string): number =>
-  Number((snapshot[table] ?? "0:").split(":")[0]);
 
 /** Tables a new community is made of (actors.ts ensureCommunityForChat). */
 const COMMUNITY_TABLES = new Set(["community", "space", "category", "ledger_head"]);
