@@ -24,7 +24,7 @@ import { silentLog } from "../src/logger.ts";
 import { initPgbench, PGBENCH_DATABASE, runPgbench } from "./pgbench.ts";
 import { databaseUrl, freshMigratedDatabase, log, quietServer, round } from "./support.ts";
 import type { ClientPlan } from "./apiClients.ts";
-import { benchLogs, setUpWriteBench, type ThroughputResult } from "./throughput.ts";
+import { benchLogs, setUpWriteBench, submittersNeeded, type ThroughputResult } from "./throughput.ts";
 
 const CONCURRENCY = [8, 32] as const;
 const TARGET_RATIO = 0.8;
@@ -42,9 +42,10 @@ export async function runApiBench(argv: readonly string[]): Promise<void> {
   const warmup = quick ? 1 : 2;
   // A database of its own, so a full bench run at the same time does not drop it mid-phase.
   const url = await freshMigratedDatabase(process.env["BENCH_DATABASE"] ?? "cairn_bench_api", log);
-  const maxCallers = Math.max(...CONCURRENCY);
-  // Disjoint submitters: in-process at 8 and 32, then HTTP at 8 and 32.
-  const setup = await setUpWriteBench(url, 0, 4 * maxCallers, 0);
+  // Disjoint submitters, enough to meet no daily limit: in-process at 8 and 32, then HTTP at 8 and 32
+  // (one token each: fewer than a community's most tokens).
+  const perPhase = Math.max(...CONCURRENCY.map(submittersNeeded));
+  const setup = await setUpWriteBench(url, 0, 4 * perPhase, 0);
   await initPgbench(10);
   const rows: Row[] = [];
   const results: Record<string, unknown>[] = [];
@@ -59,9 +60,10 @@ export async function runApiBench(argv: readonly string[]): Promise<void> {
       pass: null,
     });
 
-    const inProcessSubmitters = setup.submitters.slice(i * maxCallers, i * maxCallers + callers);
+    const phaseSubmitters = (phase: number) =>
+      setup.submitters.slice(phase * perPhase, phase * perPhase + submittersNeeded(callers));
     await quietServer(url);
-    const inProcess = await benchLogs(url, inProcessSubmitters, seconds, warmup, `p${callers}`);
+    const inProcess = await benchLogs(url, phaseSubmitters(i), callers, seconds, warmup, `p${callers}`);
     rows.push({
       figure: `logContribution in process @${callers}`,
       value: value(inProcess),
@@ -69,9 +71,8 @@ export async function runApiBench(argv: readonly string[]): Promise<void> {
       pass: null,
     });
 
-    const httpSubmitters = setup.submitters.slice((2 + i) * maxCallers, (2 + i) * maxCallers + callers);
     await quietServer(url);
-    const overHttp = await benchApiLogs(url, httpSubmitters, seconds, warmup, `h${callers}`);
+    const overHttp = await benchApiLogs(url, phaseSubmitters(2 + i), callers, seconds, warmup, `h${callers}`);
     rows.push({
       figure: `POST /api/v1/contributions @${callers}`,
       value: value(overHttp),
@@ -109,15 +110,15 @@ const value = (r: ThroughputResult | HttpResult): string =>
   ("clientCpuMsPerRequest" in r ? ` (+ clients ${r.clientCpuMsPerRequest})` : "") +
   ` (load ${r.loadAverage})${r.errors + r.refusals > 0 ? `, ${r.refusals} refused, ${r.errors} errors` : ""}`;
 
-/** The same contributions as benchLogs logs, each one a POST from its own keep-alive client. */
+/** The same contributions as benchLogs logs, each one a POST from a keep-alive client with its submitter's token. */
 async function benchApiLogs(
   url: string,
   submitters: readonly { communityId: number; memberId: number; spaceId: number | null }[],
+  callers: number,
   seconds: number,
   warmupSeconds: number,
   runTag: string,
 ): Promise<HttpResult> {
-  const callers = submitters.length;
   const connections = openConnections(url, { poolSize: callers });
   // The server's deps as `cairn start` makes them (src/serve.ts), caches included.
   const deps = { db: connections.db, store: connections.store, clock: systemClock, caches: createCaches() };
@@ -142,7 +143,7 @@ async function benchApiLogs(
   log(`POST /api/v1/contributions: ${callers} clients, ${seconds} s (+${warmupSeconds} s warm-up)`);
   try {
     const cpuAtStart = process.cpuUsage();
-    const plan: ClientPlan = { url: server.url, tokens, seconds, warmupSeconds, runTag };
+    const plan: ClientPlan = { url: server.url, callers, tokens, seconds, warmupSeconds, runTag };
     const result = await runClients(plan);
     const cpu = process.cpuUsage(cpuAtStart);
     // The server's own CPU per contribution, over the warm-up too (requests then were answered as well).

@@ -5,10 +5,12 @@
 // phase's result as JSON on stdout.
 import http from "node:http";
 import { round } from "./support.ts";
-import { drive } from "./throughput.ts";
+import { drive, submitterFor } from "./throughput.ts";
 
 export interface ClientPlan {
   readonly url: string;
+  readonly callers: number;
+  /** Tokens of submittersNeeded(callers) submitters, for the callers to take turns with. */
   readonly tokens: readonly string[];
   readonly seconds: number;
   readonly warmupSeconds: number;
@@ -17,12 +19,13 @@ export interface ClientPlan {
 
 async function main(): Promise<void> {
   const plan = JSON.parse(await readStdin()) as ClientPlan;
-  const callers = plan.tokens.length;
+  const callers = plan.callers;
   const agent = new http.Agent({ keepAlive: true, maxSockets: callers });
   const cpuAtStart = process.cpuUsage();
   try {
     const result = await drive(callers, plan.seconds, plan.warmupSeconds, async (caller, iteration) => {
-      const status = await post(agent, `${plan.url}/api/v1/contributions`, plan.tokens[caller] ?? "", {
+      const token = submitterFor(plan.tokens, callers, caller, iteration);
+      const status = await post(agent, `${plan.url}/api/v1/contributions`, token, {
         category: iteration % 2 === 0 ? "code" : "docs",
         title: `Bench contribution ${plan.runTag}/${caller}/${iteration}`,
         description: "Measured by npm run bench api.",

@@ -38,6 +38,7 @@ import {
   decisionsChat,
   lanesOf,
   setUpWriteBench,
+  submittersNeeded,
   type ThroughputResult,
   type VoteLane,
 } from "./throughput.ts";
@@ -306,7 +307,13 @@ interface WriteFigures {
 /** The write paths through the use cases, each phase next to pgbench's baseline at its concurrency. */
 async function runWrites(url: string, plan: Plan): Promise<WriteFigures> {
   const maxCallers = Math.max(...CONCURRENCY);
-  const setup = await setUpWriteBench(url, 2 * maxCallers, 2 * maxCallers, plan.pendingContributions);
+  const submittersPerLevel = CONCURRENCY.map(submittersNeeded);
+  const setup = await setUpWriteBench(
+    url,
+    2 * maxCallers,
+    submittersPerLevel.reduce((a, b) => a + b, 0),
+    plan.pendingContributions,
+  );
   await initPgbench(plan.pgbenchScale);
   const figures: WriteFigures = { votes: [], logs: [], decidingOne: [], decidingSpread: null, pgbench: [] };
   const levels = plan.phases.has("votes") || plan.phases.has("logs") ? CONCURRENCY : ([8] as const);
@@ -328,10 +335,11 @@ async function runWrites(url: string, plan: Plan): Promise<WriteFigures> {
   }
   if (plan.phases.has("logs")) {
     for (const [i, callers] of CONCURRENCY.entries()) {
-      const submitters = setup.submitters.slice(i * maxCallers, i * maxCallers + callers);
+      const first = submittersPerLevel.slice(0, i).reduce((a, b) => a + b, 0);
+      const submitters = setup.submitters.slice(first, first + submittersNeeded(callers));
       await quietServer(url);
       figures.logs.push(
-        await benchLogs(url, submitters, plan.phaseSeconds, plan.warmupSeconds, `c${callers}`),
+        await benchLogs(url, submitters, callers, plan.phaseSeconds, plan.warmupSeconds, `c${callers}`),
       );
       log(
         `  ${figures.logs.at(-1)?.tps} tps, ${figures.logs.at(-1)?.nodeCpuMsPerTx} ms Node CPU per contribution`,

@@ -284,20 +284,43 @@ export async function benchVotes(
 }
 
 /** logContribution from `submitters.length` concurrent members, every contribution with a new link. */
+/** A submitter's daily limit at its highest (the config's maximum, maxSubmissionsPerDay). */
+export const SUBMISSIONS_PER_SUBMITTER = 1000;
+
+/** The most contributions a phase logs: 2,000 a second for 10 s and its warm-up. */
+const MOST_PER_PHASE = 24_000;
+
+/** Submitters for `callers` callers to take turns with, so a phase meets no daily limit (a whole number per caller). */
+export function submittersNeeded(callers: number): number {
+  return callers * Math.ceil(MOST_PER_PHASE / (callers * SUBMISSIONS_PER_SUBMITTER));
+}
+
+/**
+ * Who caller `caller` of `callers` logs its iteration-th contribution as: its
+ * first submitter for the first thousand, then its next, so no one logs more in
+ * a day than the limit lets them (a refused contribution would be counted, not timed).
+ */
+export function submitterFor<T>(pool: readonly T[], callers: number, caller: number, iteration: number): T {
+  const turn = Math.floor(iteration / SUBMISSIONS_PER_SUBMITTER);
+  const found = pool[(caller + callers * turn) % pool.length];
+  if (found === undefined) throw new Error("bench set-up is short of submitters");
+  return found;
+}
+
+/** `submitters` holds submittersNeeded(callers) submitters for the callers to take turns with. */
 export async function benchLogs(
   url: string,
   submitters: readonly Actor[],
+  callers: number,
   seconds: number,
   warmupSeconds: number,
   runTag: string,
 ): Promise<ThroughputResult> {
-  const callers = submitters.length;
   let refusalShown = false;
   log(`logContribution: ${callers} callers, ${seconds} s (+${warmupSeconds} s warm-up)`);
   const result = await withPool(url, callers, (deps) =>
     drive(callers, seconds, warmupSeconds, async (caller, iteration) => {
-      const actor = submitters[caller];
-      if (actor === undefined) throw new Error("bench set-up is short of submitters");
+      const actor = submitterFor(submitters, callers, caller, iteration);
       const logged = await logContribution(deps, actor, {
         categorySlug: iteration % 2 === 0 ? "code" : "docs",
         title: `Bench contribution ${runTag}/${caller}/${iteration}`,
