@@ -118,7 +118,8 @@ export function answerContributeDialogue(
   const retry = (line: string): DialogueTurn => ({
     kind: "ask",
     dialogue: { ...dialogue, lastAnswerAt: now.getTime() },
-    view: privateView([line, cancelHint], { tone: "refusal" }),
+    // One line, as every refusal: the reason, then how to stop.
+    view: privateView([`${line} ${cancelHint}`], { tone: "refusal" }),
   });
   switch (dialogue.step) {
     case "category": {

@@ -29,4 +29,24 @@ describe("the guided /contribute's evidence step", () => {
       expect(turn.view.lines[0]).toMatch(/^Digest 1 is not valid; write sha256:/);
     }
   });
+
+  it("asks again at every step with a one-line refusal: the reason, then how to stop", () => {
+    const at = (step: ContributeDialogue["step"]): ContributeDialogue => ({ ...atLinks, step });
+    const badAnswers: Array<[ContributeDialogue, string]> = [
+      [at("category"), ""],
+      [at("title"), ""],
+      [at("links"), "sha256:abc"],
+      [at("credits"), "@alice:150"],
+      [at("confirm"), "maybe"],
+    ];
+    for (const [dialogue, answer] of badAnswers) {
+      const turn = answerContributeDialogue(dialogue, answer, now);
+      expect(turn.kind, dialogue.step).toBe("ask");
+      if (turn.kind !== "ask") continue;
+      expect(turn.dialogue.step, dialogue.step).toBe(dialogue.step);
+      expect(turn.view.tone, dialogue.step).toBe("refusal");
+      expect(turn.view.lines, dialogue.step).toHaveLength(1);
+      expect(turn.view.lines[0], dialogue.step).toMatch(/\. Type cancel to stop\.$/);
+    }
+  });
 });

@@ -264,9 +264,18 @@ function answerTo(calls: readonly ApiCall[]): "none" | "refusal" | "view" {
   return said.every((s) => s === "refusal") ? "refusal" : "view";
 }
 
-/** What an update's sender is to the database (its identities, everyone else's rows), and whether its chat is a space. */
+/**
+ * What an update's sender is to the database (its identities, everyone else's
+ * rows), whether its chat is a space, whether the sender has a guided dialogue
+ * open or a Needs-info question waiting in the chat, and a digest of the
+ * conversations but for that dialogue's clock (when it was last answered, hence
+ * when it expires, and its version) and that question.
+ */
 interface Sighting extends AccountSighting {
   readonly hasSpace: boolean;
+  readonly inDialogue: boolean;
+  readonly hasQuestion: boolean;
+  readonly conversations: string;
 }
 
 async function sightingOf({ person, chat }: Parties): Promise<Sighting> {
@@ -275,7 +284,26 @@ async function sightingOf({ person, chat }: Parties): Promise<Sighting> {
   const space = await db.space.findUnique({
     where: { platform_platformChatId: { platform: "TELEGRAM", platformChatId: chat ?? "" } },
   });
-  return { ...account, hasSpace: space !== null };
+  const questionKey = `${chat ?? ""}:${person ?? ""}`;
+  const [talk] = await db.$queryRaw<
+    Array<{ inDialogue: boolean; hasQuestion: boolean; conversations: string }>
+  >`
+    WITH c AS (
+      SELECT platform, kind, key, state, version, "expiresAt",
+             (platform = 'TELEGRAM' AND kind = 'dialogue' AND key = ${person ?? ""}) AS mine,
+             (platform = 'TELEGRAM' AND kind = 'question' AND key = ${questionKey}) AS question
+        FROM conversation)
+    SELECT coalesce(bool_or(mine), false) AS "inDialogue",
+           coalesce(bool_or(question), false) AS "hasQuestion",
+           coalesce(md5(string_agg(
+             concat_ws('|', platform, kind, key,
+                       CASE WHEN mine THEN (state #- '{dialogue,lastAnswerAt}')::text ELSE state::text END,
+                       CASE WHEN mine THEN '' ELSE version::text END,
+                       CASE WHEN mine THEN '' ELSE "expiresAt"::text END),
+             ',' ORDER BY platform, kind, key) FILTER (WHERE NOT question)), '') AS conversations
+      FROM c`;
+  if (talk === undefined) throw new Error("no conversation row");
+  return { ...account, hasSpace: space !== null, ...talk };
 }
 
 /** Tables a new community is made of (actors.ts ensureCommunityForChat). */
@@ -293,7 +321,12 @@ const COMMUNITY_TABLES = new Set(["community", "space", "category", "ledger_head
  *   member and identity (actors.ts resolveActor) and stores their username on
  *   it (updates.ts recordSenderUsername): the account has more identities than
  *   before and everyone else's rows are as they were;
- * - link_attempt: a wrong /link CODE is counted (app/link.ts), so codes cannot be guessed.
+ * - link_attempt: a wrong /link CODE is counted (app/link.ts), so codes cannot be guessed;
+ * - conversation: a wrong answer to the sender's open guided /contribute is
+ *   refused and asked again, and keeps the dialogue open from then
+ *   (contributeDialogue.ts): its last answer's time moves, nothing else; and the
+ *   text that answers the sender's waiting Needs-info question takes it, even
+ *   when the question is refused (updates.ts askQuestion): the wait is over.
  */
 function unexplainedChanges(
   snapshots: { readonly before: DatabaseSnapshot; readonly after: DatabaseSnapshot },
@@ -307,12 +340,17 @@ function unexplainedChanges(
     sightings.after.identities > sightings.before.identities &&
     sightings.after.others === sightings.before.others;
   const linkAttempt = /^\/link(@\S*)?(\s|$)/i.test(text);
+  const dialogueKeptOpen = sightings.before.inDialogue && sightings.after.inDialogue;
+  const questionTaken = sightings.before.hasQuestion && !sightings.after.hasQuestion;
+  const ownConversation =
+    (dialogueKeptOpen || questionTaken) && sightings.before.conversations === sightings.after.conversations;
   return changedTables(before, after).filter(
     (table) =>
       !(table === "processed_delivery" && claimed) &&
       !(COMMUNITY_TABLES.has(table) && newSpace) &&
       !((table === "member" || table === "identity") && newMember) &&
-      !(table === "link_attempt" && linkAttempt),
+      !(table === "link_attempt" && linkAttempt) &&
+      !(table === "conversation" && ownConversation),
   );
 }
 
