@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { Tx } from "../db/client.ts";
+import { tryDeliveryGuard } from "../db/paths/deliveries.ts";
 import type { Deps } from "./deps.ts";
 
 /**
@@ -222,4 +223,25 @@ export function postingMarker(deps: Pick<Deps, "db">, outboxId: bigint): Posting
       });
     },
   };
+}
+
+/**
+ * Runs `work` holding the delivery guard of `key` (a card or a topic) in
+ * PostgreSQL, for as long as a transaction on one of the store's connections
+ * stays open around it; null, without running it, while another delivery holds
+ * it. The delivery's lease lives in the queue backend's store, and a Redis that
+ * lost its keys (FLUSHALL) lets a second worker take it while the first is still
+ * posting: the guard makes that one wait, and then find the row delivered. It
+ * goes with its connection, so a worker that dies holds nothing.
+ */
+export async function underDeliveryGuard<T>(
+  deps: Pick<Deps, "store">,
+  key: string,
+  work: () => Promise<T>,
+): Promise<{ readonly value: T } | null> {
+  return deps.store.transaction(async (tx) => {
+    const [guard] = await tx.rows(tryDeliveryGuard, [key]);
+    if (guard?.locked !== true) return { commit: false, value: null };
+    return { commit: true, value: { value: await work() } };
+  });
 }

@@ -10,6 +10,8 @@ import {
   outboxRowToDeliver,
   postingMarker,
   settleTopic,
+  underDeliveryGuard,
+  type OutboxDelivery,
   type OutboxPayload,
   type PostingMarker,
 } from "../app/outbox.ts";
@@ -86,8 +88,9 @@ function leaseKey(topic: string, payload: OutboxPayload): string {
 /**
  * Delivers one outbox row: renders what it stands for from the current state,
  * sends it to every target, and marks it (and older rows of its topic) delivered
- * only once sent. Serialised per card by a lease, so two workers never edit one
- * card out of order and never post it twice.
+ * only once sent. Serialised per card by a lease, and by a guard in PostgreSQL
+ * that a flushed Redis cannot lose, so two workers never edit one card out of
+ * order and never post it twice.
  */
 export async function deliverOutboxRow(
   ctx: JobContext,
@@ -115,27 +118,41 @@ export async function deliverOutboxRow(
     Math.max(10, Math.floor(leaseMs / 3)),
   );
   try {
-    if (await isOutboxRowDelivered(ctx.deps, id)) return "skipped";
-    // The newest row of a busy card renders the latest state and marks this one.
-    if (row.topic.startsWith("card:") && (await hasNewerOfTopic(ctx.deps, row))) return "superseded";
-    await countDeliveryAttempt(ctx.deps, id);
-    const messages = await composeOutboxMessages(ctx.deps, row.communityId, payload);
-    const { sent, failures } = await deliverMessages(ctx, messages, {
-      done: progress.done,
-      save: progress.save,
-      postKey: deliveryJobId(id),
-      posting: postingMarker(ctx.deps, id),
-    });
-    if (sent === 0 && failures.length > 0) {
-      await settleTopic(ctx.deps, row, "given_up", failures);
-      return "given_up";
-    }
-    await settleTopic(ctx.deps, row, "delivered", failures);
-    return "delivered";
+    // Held in PostgreSQL too: the lease's store may lose it (a Redis FLUSHALL) while this posts.
+    const guarded = await underDeliveryGuard(ctx.deps, key, () => deliverLeased(ctx, row, payload, progress));
+    if (guarded === null) throw new PacingWait(200);
+    return guarded.value;
   } finally {
     clearInterval(renewal);
     await ctx.coordination.release(key, owner);
   }
+}
+
+/** deliverOutboxRow's work once its card is leased and guarded. */
+async function deliverLeased(
+  ctx: JobContext,
+  row: OutboxDelivery,
+  payload: OutboxPayload,
+  progress: Progress,
+): Promise<DeliveryOutcome> {
+  const id = row.id;
+  if (await isOutboxRowDelivered(ctx.deps, id)) return "skipped";
+  // The newest row of a busy card renders the latest state and marks this one.
+  if (row.topic.startsWith("card:") && (await hasNewerOfTopic(ctx.deps, row))) return "superseded";
+  await countDeliveryAttempt(ctx.deps, id);
+  const messages = await composeOutboxMessages(ctx.deps, row.communityId, payload);
+  const { sent, failures } = await deliverMessages(ctx, messages, {
+    done: progress.done,
+    save: progress.save,
+    postKey: deliveryJobId(id),
+    posting: postingMarker(ctx.deps, id),
+  });
+  if (sent === 0 && failures.length > 0) {
+    await settleTopic(ctx.deps, row, "given_up", failures);
+    return "given_up";
+  }
+  await settleTopic(ctx.deps, row, "delivered", failures);
+  return "delivered";
 }
 
 /**
