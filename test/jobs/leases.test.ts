@@ -27,6 +27,23 @@ class SlowPlatform extends FakePlatform {
   }
 }
 
+/** Logs a contribution and waits until its card's post is under way; the contribution's id. */
+async function cardBeingPosted(platform: SlowPlatform): Promise<{ id: number }> {
+  const community = await newCommunity(database, { config: { quorum: 20 } });
+  const logged = valueOf(
+    await logContribution(realClockDeps(database), await community.member("alice"), {
+      categorySlug: "docs",
+      title: "Guide",
+      links: ["https://example.org/guide"],
+    }),
+  );
+  await waitFor(
+    async () => platform.posting,
+    (posting) => posting,
+  );
+  return logged;
+}
+
 describe.each(BACKENDS)("delivery leases on %s", (kind) => {
   const jobs = useJobRuntime(kind, database);
   it(
@@ -35,18 +52,7 @@ describe.each(BACKENDS)("delivery leases on %s", (kind) => {
     async () => {
       const platform = new SlowPlatform(3000);
       const runtime = await jobs.start([platform], { deliveryLeaseMs: 600 });
-      const community = await newCommunity(database, { config: { quorum: 20 } });
-      const logged = valueOf(
-        await logContribution(realClockDeps(database), await community.member("alice"), {
-          categorySlug: "docs",
-          title: "Guide",
-          links: ["https://example.org/guide"],
-        }),
-      );
-      await waitFor(
-        async () => platform.posting,
-        (posting) => posting,
-      );
+      const logged = await cardBeingPosted(platform);
       // Well past the lease's own length, while the post still runs.
       await new Promise((resolve) => setTimeout(resolve, 1500));
       expect(platform.posting).toBe(true);
@@ -64,18 +70,7 @@ describe.each(BACKENDS)("delivery leases on %s", (kind) => {
     async () => {
       const platform = new SlowPlatform(1500);
       const runtime = await jobs.start([platform]);
-      const community = await newCommunity(database, { config: { quorum: 20 } });
-      const logged = valueOf(
-        await logContribution(realClockDeps(database), await community.member("alice"), {
-          categorySlug: "docs",
-          title: "Guide",
-          links: ["https://example.org/guide"],
-        }),
-      );
-      await waitFor(
-        async () => platform.posting,
-        (posting) => posting,
-      );
+      const logged = await cardBeingPosted(platform);
       // Another worker whose lease store grants anything, as after the keys were flushed.
       const forgetful = {
         ...runtime.context,
