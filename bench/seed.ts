@@ -152,7 +152,7 @@ export async function seedLargeCommunity(url: string, options: SeedOptions): Pro
         if (pending.length >= IN_FLIGHT) await pending.shift();
       }
       await Promise.all(pending);
-      await pool.query(`UPDATE community SET "nextNumber" = $2 WHERE id = $1`, [
+      await pool.query(`INSERT INTO contribution_counter ("communityId", "nextNumber") VALUES ($1, $2)`, [
         communityId,
         contributionCount + 1,
       ]);

@@ -121,7 +121,9 @@ async function insertPendingContributions(
   try {
     await client.query("BEGIN");
     const numbered = await client.query<{ first: number }>(
-      `UPDATE community SET "nextNumber" = "nextNumber" + $2 WHERE id = $1 RETURNING "nextNumber" - $2 AS first`,
+      `INSERT INTO contribution_counter ("communityId", "nextNumber") VALUES ($1, $2 + 1)
+       ON CONFLICT ("communityId") DO UPDATE SET "nextNumber" = contribution_counter."nextNumber" + $2
+       RETURNING "nextNumber" - $2 AS first`,
       [communityId, count],
     );
     const first = numbered.rows[0]?.first;

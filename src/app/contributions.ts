@@ -1,5 +1,6 @@
 import type { Tx } from "../db/client.ts";
 import * as paths from "../db/paths/contributions.ts";
+import type { SqlStore } from "../db/sql.ts";
 import type { ContributionStatus } from "../generated/prisma/enums.ts";
 import { readCommunityConfig, type CommunityConfig } from "../core/config.ts";
 import { resolveShares } from "../core/credits.ts";
@@ -95,7 +96,7 @@ export async function logContribution(
     await lockEvidenceLinks(tx, actor.communityId, evidence);
     const duplicate = await findDuplicateEvidence(tx, actor.communityId, evidence, null);
     if (duplicate !== null) return duplicateRefusal(duplicate);
-    const community = await allocateContributionNumber(tx, actor.communityId);
+    const community = await takeContributionNumber(deps.store, actor.communityId);
     const contribution = await tx.contribution.create({
       data: {
         communityId: actor.communityId,
@@ -132,8 +133,8 @@ export async function logContribution(
 /**
  * logContribution for a contribution credited to its submitter alone, on the
  * typed store: one round trip of reads under the submitter's lock (then the
- * evidence links' locks, in the same order as every other path), the rules, and
- * one statement that writes everything, committed in the same round trip.
+ * evidence links' locks, in the same order as every other path), the rules, the
+ * number, and one statement that writes everything, committed in the same round trip.
  */
 async function logOwnContribution(
   { store, caches }: Pick<Deps, "store" | "caches">,
@@ -169,6 +170,7 @@ async function logOwnContribution(
     const [duplicate] = earlier === null ? [] : await earlier;
     if (duplicate !== undefined) return { commit: false, value: duplicateRefusal(duplicate) };
     const closesAt = closingTime(now, config);
+    const { number } = await takeContributionNumber(store, actor.communityId);
     const inserted = tx.rows(paths.insertContribution, [
       actor.communityId,
       actor.memberId,
@@ -183,8 +185,9 @@ async function logOwnContribution(
       links,
       checked.digests,
       actor.tokenId ?? null,
+      number,
     ]);
-    // COMMIT follows the insert in the same round trip: the community's number row stays locked for no round trip of its own.
+    // COMMIT follows the insert in the same round trip.
     return {
       commit: true,
       value: inserted.then(([row]) => {
@@ -342,10 +345,19 @@ function checkDraftText(
   return ok({ title: title.value, description: description.value, normalizedLinks, digests: digests.value });
 }
 
-async function allocateContributionNumber(tx: Tx, communityId: number): Promise<{ number: number }> {
-  const rows = await tx.$queryRaw<Array<{ number: number }>>`
-    UPDATE community SET "nextNumber" = "nextNumber" + 1 WHERE id = ${communityId}
-    RETURNING "nextNumber" - 1 AS number`;
+/**
+ * Takes the community's next contribution number, once every rule has let the
+ * contribution through, in a transaction of its own that does not wait for the
+ * disk: the community's row is locked for that statement alone, not through the
+ * contribution's writes and flush, so one community's submissions are not written
+ * one at a time. The contribution's own commit flushes the number with it; a
+ * number is skipped only if the database fails between the two.
+ */
+async function takeContributionNumber(store: SqlStore, communityId: number): Promise<{ number: number }> {
+  const rows = await store.unflushed(async (tx) => ({
+    commit: true,
+    value: tx.rows(paths.takeContributionNumber, [communityId]),
+  }));
   const row = rows[0];
   if (row === undefined) throw new Error(`community ${communityId} does not exist`);
   return row;

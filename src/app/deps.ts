@@ -1,6 +1,7 @@
 import type { Db, Tx } from "../db/client.ts";
 import type { SqlStore } from "../db/sql.ts";
 import type { Caches } from "../ports/caches.ts";
+import { OUTBOX_CHANNEL, wakesDispatcher } from "./outboxWake.ts";
 
 /** Where a use case reads the time; tests and benchmarks pass their own. */
 export interface Clock {
@@ -45,9 +46,32 @@ export interface Actor {
   readonly tokenId?: number;
 }
 
-/** Runs `work` in one read-committed transaction; every use case that writes goes through here. */
-export function inTransaction<T>(deps: Deps, work: (tx: Tx) => Promise<T>): Promise<T> {
-  return deps.db.$transaction(work, { isolationLevel: "ReadCommitted", timeout: 20_000, maxWait: 20_000 });
+/** How a transaction other than a use case's usual one runs (an export reads one snapshot for minutes). */
+export interface TransactionOptions {
+  readonly isolationLevel?: "ReadCommitted" | "RepeatableRead";
+  readonly timeout?: number;
+}
+
+/**
+ * Runs `work` in one transaction (read committed unless told); every use case that
+ * writes goes through here. Once it commits, the dispatcher is woken if it wrote
+ * something to deliver.
+ */
+export async function inTransaction<T>(
+  deps: Deps,
+  work: (tx: Tx) => Promise<T>,
+  options: TransactionOptions = {},
+): Promise<T> {
+  let used: Tx | null = null;
+  const value = await deps.db.$transaction(
+    (tx) => {
+      used = tx;
+      return work(tx);
+    },
+    { isolationLevel: "ReadCommitted", timeout: 20_000, maxWait: 20_000, ...options },
+  );
+  if (used !== null && wakesDispatcher(used)) deps.store.wake(OUTBOX_CHANNEL);
+  return value;
 }
 
 class RefusalRollback {

@@ -5,7 +5,7 @@ import { splitBudget } from "../core/payout.ts";
 import { describeWindow, utcDayText, windowBounds, type LeaderboardWindow } from "../core/periods.ts";
 import { ok, refuse, type Refusal, type Result } from "../core/result.ts";
 import { recordModeratorAction } from "./audit.ts";
-import type { Actor, Deps } from "./deps.ts";
+import { inTransaction, type Actor, type Deps } from "./deps.ts";
 import { effectiveMembersCte, utcTimestamp, verifiedDeltaSql } from "./ledgerAudit.ts";
 
 /** One effective member's line of an export; points in hundredths, amounts in the budget's minor units. */
@@ -118,10 +118,9 @@ export async function buildExport(
   const refused = exportRequestRefusal(input);
   if (refused !== null) return refused;
   const now = deps.clock.now();
-  return deps.db.$transaction((tx) => exportIn(tx, input, now), {
+  return inTransaction(deps, (tx) => exportIn(tx, input, now), {
     isolationLevel: "RepeatableRead",
     timeout: 120_000,
-    maxWait: 20_000,
   });
 }
 
@@ -155,7 +154,8 @@ export async function publicAttribution(
 ): Promise<Result<{ content: string; filename: string }, ExportRefusal>> {
   const now = deps.clock.now();
   const reader: Actor = { communityId, memberId: 0, isModerator: false, spaceId: null };
-  return deps.db.$transaction(
+  return inTransaction(
+    deps,
     async (tx) => {
       const built = await exportIn(tx, { actor: reader, window, format: "csv" }, now);
       if (!built.ok) return built;
@@ -169,7 +169,7 @@ export async function publicAttribution(
         filename: built.value.filename.replace(/\.csv$/, "-public.csv"),
       });
     },
-    { isolationLevel: "RepeatableRead", timeout: 120_000, maxWait: 20_000 },
+    { isolationLevel: "RepeatableRead", timeout: 120_000 },
   );
 }
 

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { Tx } from "../db/client.ts";
 import { tryDeliveryGuard } from "../db/paths/deliveries.ts";
+import { noteOutboxRows } from "./outboxWake.ts";
 import type { Deps } from "./deps.ts";
 
 /**
@@ -36,6 +37,7 @@ export function outboxTopic(payload: OutboxPayload): string {
 
 /** Writes an outbox row inside the caller's transaction. */
 export async function enqueueOutbox(tx: Tx, communityId: number, payload: OutboxPayload): Promise<void> {
+  noteOutboxRows(tx, [payload.kind]);
   await tx.outboxMessage.create({
     data: { communityId, kind: payload.kind, topic: outboxTopic(payload), payload },
   });
@@ -48,6 +50,10 @@ export async function enqueueOutboxMany(
   payloads: readonly OutboxPayload[],
 ): Promise<void> {
   if (payloads.length === 0) return;
+  noteOutboxRows(
+    tx,
+    payloads.map((p) => p.kind),
+  );
   await tx.outboxMessage.createMany({
     data: payloads.map((payload) => ({
       communityId,

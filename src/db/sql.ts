@@ -11,6 +11,8 @@ import { trackConnections } from "./pools.ts";
 export interface Statement<Params extends readonly unknown[], Row> {
   readonly name: string;
   readonly text: string;
+  /** The channel whose listeners a committed run of this statement wakes (SqlStore.wake). */
+  readonly wakes?: string;
   /** Never set: carries the parameter and row types. */
   readonly types?: (params: Params) => Row;
 }
@@ -18,8 +20,9 @@ export interface Statement<Params extends readonly unknown[], Row> {
 export function statement<Params extends readonly unknown[], Row>(
   name: string,
   text: string,
+  options: { wakes?: string } = {},
 ): Statement<Params, Row> {
-  return { name, text };
+  return { name, text, ...options };
 }
 
 /**
@@ -53,12 +56,31 @@ export interface TxOutcome<T> {
  */
 export interface SqlStore {
   transaction<T>(work: (tx: SqlTx) => Promise<TxOutcome<T>>): Promise<T>;
+  /**
+   * A short transaction whose COMMIT does not wait for the disk, on connections of its
+   * own (so a caller may run one while it holds a transaction of the pool's). Only for
+   * writes that matter through a later transaction that does wait: that one's flush
+   * makes this one durable too, since the log is written in order. A crash before
+   * then loses what this one wrote, and nothing depends on it yet.
+   */
+  unflushed<T>(work: (tx: SqlTx) => Promise<TxOutcome<T>>): Promise<T>;
+  /**
+   * Wakes the listeners of `channel` (a NOTIFY) after whatever the caller committed.
+   * A transaction that ran a statement which `wakes` a channel calls it by itself.
+   * Sent on the unflushed connections, outside the caller's transaction: a NOTIFY in
+   * a transaction serialises every committing transaction on one lock, held through
+   * the flush. Wake-ups that come while one is on its way are sent as one, after it;
+   * a wake-up lost to a failure is made good by the listener's own poll.
+   */
+  wake(channel: string): void;
   close(): Promise<void>;
 }
 
 const BEGIN = statement<[], never>("cairn_begin", "BEGIN");
 const COMMIT = statement<[], never>("cairn_commit", "COMMIT");
 const ROLLBACK = statement<[], never>("cairn_rollback", "ROLLBACK");
+const UNFLUSHED = statement<[], never>("cairn_unflushed", "SET LOCAL synchronous_commit TO off");
+const NOTIFY = statement<[channel: string], never>("cairn_notify", "SELECT pg_notify($1::text, '')");
 
 /** Why the pool's errors are kept, not thrown: an idle connection the server ended is dropped by the pool. */
 export interface StoreErrors {
@@ -71,30 +93,80 @@ export function openSqlStore(
   options: { poolSize?: number } = {},
 ): SqlStore & StoreErrors {
   const pool = new pg.Pool({ connectionString: databaseUrl, max: options.poolSize ?? 10, pipeline: true });
+  const unflushedPool = new pg.Pool({ connectionString: databaseUrl, max: 2, pipeline: true });
   const connections = trackConnections(pool);
+  const unflushedConnections = trackConnections(unflushedPool);
   const errors: { last: Error | null } = { last: null };
   // An idle connection terminated by the server (57P01 when the database stops or is
   // dropped) is removed by the pool; without a listener pg would throw it out of the process.
-  pool.on("error", (error) => {
-    errors.last = error;
-  });
+  for (const each of [pool, unflushedPool]) {
+    each.on("error", (error) => {
+      errors.last = error;
+    });
+  }
   let closed: Promise<void> | null = null;
+  const unflushed = <T>(work: (tx: SqlTx) => Promise<TxOutcome<T>>): Promise<T> =>
+    inTransaction(unflushedPool, errors, wake, (tx) => {
+      void tx.rows(UNFLUSHED, []);
+      return work(tx);
+    });
+  const wakeUps = coalescedWakeUps((channel) =>
+    unflushed(async (tx) => ({ commit: true, value: tx.rows(NOTIFY, [channel]) })),
+  );
+  function wake(channel: string): void {
+    if (closed === null) wakeUps.wake(channel);
+  }
   return {
     get last() {
       return errors.last;
     },
-    transaction: (work) => inTransaction(pool, errors, work),
+    transaction: (work) => inTransaction(pool, errors, wake, work),
+    unflushed,
+    wake,
     close: () =>
       (closed ??= (async () => {
-        await pool.end();
-        await connections.hungUp();
+        await wakeUps.sent();
+        await Promise.all([pool.end(), unflushedPool.end()]);
+        await Promise.all([connections.hungUp(), unflushedConnections.hungUp()]);
       })()),
+  };
+}
+
+/** One wake-up per channel on its way at a time; those asked for meanwhile leave as one after it. */
+function coalescedWakeUps(send: (channel: string) => Promise<unknown>): {
+  wake(channel: string): void;
+  sent(): Promise<void>;
+} {
+  const onTheirWay = new Map<string, { again: boolean; done: Promise<void> }>();
+  function start(channel: string): void {
+    const entry = { again: false, done: Promise.resolve() };
+    onTheirWay.set(channel, entry);
+    entry.done = send(channel)
+      .then(
+        () => undefined,
+        () => undefined, // the listener's poll finds what a lost wake-up would have announced
+      )
+      .then(() => {
+        onTheirWay.delete(channel);
+        if (entry.again) start(channel);
+      });
+  }
+  return {
+    wake(channel) {
+      const entry = onTheirWay.get(channel);
+      if (entry === undefined) start(channel);
+      else entry.again = true;
+    },
+    async sent() {
+      while (onTheirWay.size > 0) await Promise.all([...onTheirWay.values()].map((e) => e.done));
+    },
   };
 }
 
 async function inTransaction<T>(
   pool: pg.Pool,
   errors: { last: Error | null },
+  wake: (channel: string) => void,
   work: (tx: SqlTx) => Promise<TxOutcome<T>>,
 ): Promise<T> {
   const client = await pool.connect();
@@ -114,6 +186,7 @@ async function inTransaction<T>(
     // A failed statement fails the transaction through settled(); the value's own rejection is that same failure.
     value.catch(() => undefined);
     await tx.settled();
+    if (outcome.commit) for (const channel of tx.woken) wake(channel);
     return await value;
   } catch (error) {
     broken = error instanceof Error ? error : new Error(String(error));
@@ -146,13 +219,18 @@ function coalescedWrites(client: pg.PoolClient): () => void {
   };
 }
 
-function pipelinedTx(client: pg.PoolClient): SqlTx & { settled(): Promise<void> } {
+function pipelinedTx(
+  client: pg.PoolClient,
+): SqlTx & { settled(): Promise<void>; readonly woken: ReadonlySet<string> } {
   const inFlight: Array<Promise<unknown>> = [];
+  const woken = new Set<string>();
   const gather = coalescedWrites(client);
   let failure: unknown = null;
   return {
+    woken,
     rows(statement, params) {
       gather();
+      if (statement.wakes !== undefined) woken.add(statement.wakes);
       const sent = client
         .query({ name: statement.name, text: statement.text, values: [...params] })
         .then((result) => result.rows);

@@ -1,15 +1,13 @@
 import pg from "pg";
 import { pendingDeadlinesOf } from "../app/deadlines.ts";
 import { readOutboxPayload, undeliveredOutboxRows, type OutboxRow } from "../app/outbox.ts";
+import { OUTBOX_CHANNEL } from "../app/outboxWake.ts";
 import { communitiesWithScheduleChanges } from "../app/schedules.ts";
 import { scheduleDeadlines } from "./deadlines.ts";
 import { addJobs, type JobContext } from "./definition.ts";
 import { deliverJob, deliveryJobId } from "./delivery.ts";
 import { retryIfFailed } from "./queues.ts";
 import { syncCommunitySchedules } from "./schedules.ts";
-
-/** The channel a database trigger on outbox_message may NOTIFY; without one the dispatcher polls. */
-export const OUTBOX_CHANNEL = "cairn_outbox";
 
 const BATCH = 1000;
 
@@ -76,7 +74,7 @@ export interface Dispatcher {
 
 export interface DispatcherOptions {
   readonly pollMs?: number;
-  /** When given, LISTENs on OUTBOX_CHANNEL so a NOTIFYing trigger wakes it at once. */
+  /** When given, LISTENs on OUTBOX_CHANNEL so a use case's commit wakes it at once (SqlStore.wake). */
   readonly databaseUrl?: string;
   readonly onError?: (error: unknown) => void;
 }

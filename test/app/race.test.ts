@@ -242,7 +242,9 @@ describe("numbering contributions under contention", () => {
     expect(stored.map((c) => c.number).sort((a, b) => a - b)).toEqual(
       Array.from({ length: 30 }, (_, i) => i + 1),
     );
-    const next = await database.db.community.findUniqueOrThrow({ where: { id: community.communityId } });
+    const next = await database.db.contributionCounter.findUniqueOrThrow({
+      where: { communityId: community.communityId },
+    });
     expect(next.nextNumber).toBe(31);
   }, 60_000);
 

@@ -2,6 +2,7 @@
 // row lock, then the contribution with its credits, evidence, first status and vote
 // card in one statement. No rule lives here; the use case decides between them.
 import { statement } from "../sql.ts";
+import { OUTBOX_CHANNEL } from "./outbox.ts";
 
 /** Locks the submitter's member row and reads what the rules need of them and their community. */
 export const lockSubmitter = statement<
@@ -40,16 +41,37 @@ export const lockEvidenceLinks = statement<[communityId: number, sortedUrls: str
    FROM (SELECT url FROM unnest($2::text[]) WITH ORDINALITY AS l(url, i) ORDER BY i OFFSET 0) u`,
 );
 
-/** The number of the earliest live contribution already using one of the links or digests, and which. */
+/**
+ * The number of the earliest live contribution already using one of the links or
+ * digests, and which. The links are found by their own index, then each one's
+ * contribution by its key (OFFSET 0 and LATERAL keep the prepared statement's
+ * generic plan from walking every link or contribution of the community in order).
+ */
 export const earlierEvidence = statement<
   [communityId: number, urls: string[]],
   { number: number; value: string }
 >(
   "cairn_log_earlier_evidence",
-  `SELECT c.number, e."normalizedUrl" AS value FROM evidence_link e JOIN contribution c ON c.id = e."contributionId"
-   WHERE e."communityId" = $1::int AND e."normalizedUrl" = ANY($2::text[])
-     AND c.status NOT IN ('REJECTED', 'WITHDRAWN')
+  `SELECT c.number, e.value FROM (
+     SELECT "contributionId", "normalizedUrl" AS value FROM evidence_link
+     WHERE "communityId" = $1::int AND "normalizedUrl" = ANY($2::text[]) OFFSET 0
+   ) e CROSS JOIN LATERAL (
+     SELECT number FROM contribution
+     WHERE id = e."contributionId" AND status NOT IN ('REJECTED', 'WITHDRAWN') LIMIT 1
+   ) c
    ORDER BY e."contributionId" LIMIT 1`,
+);
+
+/**
+ * Takes the community's next contribution number (1 when it has none yet). Run in a
+ * transaction of its own (SqlStore.unflushed), so the counter is locked for this
+ * statement alone, not through the writes and the flush of the contribution.
+ */
+export const takeContributionNumber = statement<[communityId: number], { number: number }>(
+  "cairn_log_take_number",
+  `INSERT INTO contribution_counter ("communityId", "nextNumber") VALUES ($1::int, 2)
+   ON CONFLICT ("communityId") DO UPDATE SET "nextNumber" = contribution_counter."nextNumber" + 1
+   RETURNING "nextNumber" - 1 AS number`,
 );
 
 export interface InsertedContribution {
@@ -57,11 +79,7 @@ export interface InsertedContribution {
   readonly number: number;
 }
 
-/**
- * Takes the community's next number (locking its row only from here to the
- * commit) and writes the contribution, its credits, its evidence links, its
- * first status and its vote card row.
- */
+/** Writes the contribution under its number, its credits, its evidence links, its first status and its vote card row. */
 export const insertContribution = statement<
   [
     communityId: number,
@@ -77,17 +95,16 @@ export const insertContribution = statement<
     normalizedUrls: string[],
     digests: string[],
     tokenId: number | null,
+    number: number,
   ],
   InsertedContribution
 >(
   "cairn_log_insert_contribution",
-  `WITH n AS (
-     UPDATE community SET "nextNumber" = "nextNumber" + 1 WHERE id = $1::int RETURNING "nextNumber" - 1 AS number
-   ), c AS (
+  `WITH c AS (
      INSERT INTO contribution ("communityId", number, "submitterId", "categoryId", title, description, links, "createdAt", "closesAt", digests, "tokenId")
-     SELECT $1::int, n.number, $2::int, $3::int, $4::text, $5::text, $6::text[],
-            $7::timestamptz AT TIME ZONE 'UTC', $8::timestamptz AT TIME ZONE 'UTC', $12::text[], $13::int
-     FROM n RETURNING id, number
+     VALUES ($1::int, $14::int, $2::int, $3::int, $4::text, $5::text, $6::text[],
+            $7::timestamptz AT TIME ZONE 'UTC', $8::timestamptz AT TIME ZONE 'UTC', $12::text[], $13::int)
+     RETURNING id, number
    ), credits AS (
      INSERT INTO credit ("contributionId", "memberId", "shareBp")
      SELECT c.id, s.member, s.share FROM c, unnest($9::int[], $10::int[]) AS s(member, share)
@@ -103,4 +120,5 @@ export const insertContribution = statement<
             $7::timestamptz AT TIME ZONE 'UTC' FROM c
    )
    SELECT id, number FROM c`,
+  { wakes: OUTBOX_CHANNEL },
 );

@@ -2,6 +2,7 @@
 // only read and write: the award, its split, the verifier rewards, the chain's
 // hashes, the balance and bucket deltas all come in as parameters the core computed.
 import { statement } from "../sql.ts";
+import { OUTBOX_CHANNEL } from "./outbox.ts";
 
 /** Writes (or changes) a vote that decides its contribution (no tally row: the decision replaces it). */
 export const upsertDecidingVote = statement<
@@ -141,4 +142,5 @@ export const writeDecision = statement<
      FROM claim
    )
    SELECT id FROM claim`,
+  { wakes: OUTBOX_CHANNEL },
 );
