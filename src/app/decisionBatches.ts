@@ -51,9 +51,14 @@ export class DecisionBatches {
     private readonly writeSolo: SoloWriter,
   ) {}
 
+  /** Whether deciding votes of the community are being written (a vote arriving now joins their next batch). */
+  busy(communityId: number): boolean {
+    return (this.writing.get(communityId) ?? 0) > 0 || this.draining.has(communityId);
+  }
+
   /** Claims the community for a deciding vote written on its own; false when others are ahead. */
   enterAlone(communityId: number): boolean {
-    if ((this.writing.get(communityId) ?? 0) > 0 || this.draining.has(communityId)) return false;
+    if (this.busy(communityId)) return false;
     this.writing.set(communityId, 1);
     return true;
   }

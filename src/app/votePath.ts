@@ -38,6 +38,9 @@ export async function castVoteOnStore(
   if (!Number.isInteger(input.number) || input.number < 1 || input.number > MAX_CONTRIBUTION_NUMBER)
     return null;
   const batches = batchesOf(store);
+  // While the community's decisions are being written, a vote waits for their next batch
+  // rather than opening a transaction only to find that out (the batch judges it the same).
+  if (batches.busy(actor.communityId)) return batches.submit({ actor, input, now, configs });
   let alone = false;
   try {
     const cast = await store.transaction<Cast | "QUEUE">(async (tx) => {
@@ -188,7 +191,8 @@ async function writeQueuedAlone(
 
 const batchesByStore = new WeakMap<SqlStore, DecisionBatches>();
 
-function batchesOf(store: SqlStore): DecisionBatches {
+/** The store's group commit of deciding votes (one per store, in this process). */
+export function batchesOf(store: SqlStore): DecisionBatches {
   let batches = batchesByStore.get(store);
   if (batches === undefined) {
     batches = new DecisionBatches(store, writeDecisionBatch, writeQueuedAlone);

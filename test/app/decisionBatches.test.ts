@@ -80,13 +80,17 @@ describe("DecisionBatches", () => {
       },
       async (_store, v) => recorded(v.input.number),
     );
+    expect(queue.busy(1)).toBe(false);
     expect(queue.enterAlone(1)).toBe(true);
+    expect(queue.busy(1)).toBe(true);
     expect(queue.enterAlone(1)).toBe(false);
+    expect(queue.busy(2)).toBe(false);
     expect(queue.enterAlone(2)).toBe(true);
     const answers = await Promise.all([9, 3, 3, 5].map((n) => queue.submit(vote(1, n))));
     queue.leave(1);
     expect(answers.map((a) => (a?.ok === true ? a.value.number : null))).toEqual([9, 3, 3, 5]);
     expect(batches).toEqual([[3, 5, 9], [3]]);
+    expect(queue.busy(1)).toBe(false);
     expect(queue.enterAlone(1)).toBe(true);
   });
 

@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 import { logContribution } from "../../src/app/contributions.ts";
+import { batchesOf } from "../../src/app/votePath.ts";
 import { castVote } from "../../src/app/votes.ts";
 import { useTestDatabase } from "../support/db.ts";
 import { contributionRow, newCommunity, valueOf } from "../support/communities.ts";
@@ -34,5 +35,46 @@ describe("votes cast at the same moment", () => {
         "VERIFIED",
       );
     }
+  });
+});
+
+describe("a vote cast while its community's decisions are being written", () => {
+  it("waits for their next batch and is recorded, refused or decides exactly as on its own", async () => {
+    const community = await newCommunity(database, { config: { quorum: 2 } });
+    const submitter = await community.member("sub");
+    const [ann, bob] = await Promise.all(["ann", "bob"].map((n) => community.member(n)));
+    if (ann === undefined || bob === undefined) throw new Error("no voters");
+    const logged = valueOf(
+      await logContribution(community.deps, submitter, {
+        categorySlug: "docs",
+        title: "Busy community",
+        links: ["https://example.org/busy"],
+      }),
+    );
+    const batches = batchesOf(community.deps.store);
+    expect(batches.enterAlone(community.communityId)).toBe(true);
+    try {
+      expect(batches.busy(community.communityId)).toBe(true);
+      const own = await castVote(community.deps, submitter, { number: logged.number, choice: "APPROVE" });
+      expect(own.ok ? null : own.error.code).toBe("OWN_CONTRIBUTION");
+      const first = valueOf(
+        await castVote(community.deps, ann, { number: logged.number, choice: "APPROVE" }),
+      );
+      expect(first).toMatchObject({ tally: { approvals: 1, rejections: 0 }, decision: null });
+      const second = valueOf(
+        await castVote(community.deps, bob, { number: logged.number, choice: "APPROVE" }),
+      );
+      expect(second.decision).toMatchObject({ outcome: "VERIFIED", decidedBy: "VOTES" });
+    } finally {
+      batches.leave(community.communityId);
+    }
+    expect(batches.busy(community.communityId)).toBe(false);
+    expect((await contributionRow(database.db, community.communityId, logged.number)).status).toBe(
+      "VERIFIED",
+    );
+    const votes = await database.db.vote.count({
+      where: { contribution: { communityId: community.communityId } },
+    });
+    expect(votes).toBe(2);
   });
 });
