@@ -74,6 +74,12 @@ export interface ExportRequest {
   readonly cap?: number;
   /** Record the run as paid: later exports carry its debts and report overlaps. */
   readonly record?: boolean;
+  /**
+   * Records the run at most once for this key (a background export's job id): asked
+   * again with the key, the export is the recorded run's again, built as of its ledger
+   * head, window and earlier runs, and nothing more is recorded.
+   */
+  readonly requestKey?: string;
   readonly format: "csv" | "json";
 }
 
@@ -198,6 +204,8 @@ async function exportIn(
   now: Date,
 ): Promise<Result<ExportResult, ExportRefusal>> {
   const communityId = input.actor.communityId;
+  const recorded = await recordedRun(tx, communityId, input);
+  const asOf = recorded?.createdAt ?? now;
   const seasons =
     input.window.kind === "season"
       ? await tx.season.findMany({
@@ -205,21 +213,20 @@ async function exportIn(
           select: { name: true, startsAt: true, endsAt: true },
         })
       : [];
-  const bounds = windowBounds(input.window, now, seasons);
+  const bounds = windowBounds(input.window, asOf, seasons);
   if (!bounds.ok) return bounds;
-  const head = (await tx.ledgerHead.findUnique({
-    where: { communityId },
-    select: { seq: true, hash: true },
-  })) ?? {
-    seq: 0,
-    hash: GENESIS_HASH,
-  };
+  const head = recorded?.head ??
+    (await tx.ledgerHead.findUnique({ where: { communityId }, select: { seq: true, hash: true } })) ?? {
+      seq: 0,
+      hash: GENESIS_HASH,
+    };
   const from = bounds.value.from ?? new Date(0);
-  const to = bounds.value.to ?? now;
+  const to = bounds.value.to ?? asOf;
   // A paid run must cover its whole window, or work done later in it would never be paid.
-  if (input.record === true && to.getTime() > now.getTime()) return refuse("WINDOW_NOT_ENDED");
+  if (input.record === true && to.getTime() > asOf.getTime()) return refuse("WINDOW_NOT_ENDED");
   const sums = await windowSums(tx, communityId, bounds.value.from, bounds.value.to, head.seq);
-  const debts = await carriedDebts(tx, communityId, from, to, head.seq);
+  const earlierThan = recorded?.id ?? null;
+  const debts = await carriedDebts(tx, communityId, from, to, head.seq, earlierThan);
   const memberIds = [...new Set([...sums.keys(), ...debts.keys()])];
   const people = await describeMembers(tx, communityId, memberIds);
 
@@ -251,14 +258,19 @@ async function exportIn(
   const totals = totalsOf(rows, input.budget ?? null);
 
   const overlapping = await tx.payoutRun.findMany({
-    where: { communityId, windowStart: { lt: to }, windowEnd: { gt: from } },
+    where: {
+      communityId,
+      windowStart: { lt: to },
+      windowEnd: { gt: from },
+      ...(earlierThan === null ? {} : { id: { lt: earlierThan } }),
+    },
     orderBy: { id: "asc" },
     select: { id: true, windowStart: true, windowEnd: true },
   });
   const overlaps = overlapping.map((r) => ({ runId: r.id, from: r.windowStart, to: r.windowEnd }));
 
-  let runId: number | null = null;
-  if (input.record === true && input.budget !== undefined) {
+  let runId: number | null = recorded?.id ?? null;
+  if (input.record === true && input.budget !== undefined && recorded === null) {
     const run = await tx.payoutRun.create({
       data: {
         communityId,
@@ -270,6 +282,7 @@ async function exportIn(
         ledgerHeadHash: head.hash,
         actorId: input.actor.memberId,
         createdAt: now,
+        requestKey: input.requestKey ?? null,
         lines: { create: rows.map((r) => ({ memberId: r.memberId, points: r.net, amount: r.amount ?? 0 })) },
       },
     });
@@ -376,6 +389,25 @@ async function windowSums(
   return sums;
 }
 
+/** Above every run's id: with it, every recorded run counts as earlier. */
+const MAX_RUN_ID = 2_147_483_647;
+
+/** The run recorded earlier under this request's key, if any: the export is built again as of it. */
+async function recordedRun(
+  tx: Tx,
+  communityId: number,
+  input: Pick<ExportRequest, "record" | "requestKey">,
+): Promise<{ id: number; createdAt: Date; head: { seq: number; hash: string } } | null> {
+  if (input.record !== true || input.requestKey === undefined) return null;
+  const run = await tx.payoutRun.findUnique({
+    where: { communityId_requestKey: { communityId, requestKey: input.requestKey } },
+    select: { id: true, createdAt: true, ledgerHeadSeq: true, ledgerHeadHash: true },
+  });
+  return run === null
+    ? null
+    : { id: run.id, createdAt: run.createdAt, head: { seq: run.ledgerHeadSeq, hash: run.ledgerHeadHash } };
+}
+
 /**
  * What each effective member owes from before this export, subtracted from its
  * points: −min(0, net) of their line in the most recent recorded run, plus
@@ -390,10 +422,12 @@ async function carriedDebts(
   from: Date,
   to: Date,
   headSeq: number,
+  earlierThan: number | null,
 ): Promise<Map<number, number>> {
+  const before = earlierThan ?? MAX_RUN_ID;
   const rows = await tx.$queryRaw<Array<{ id: number; debt: bigint }>>`
     WITH RECURSIVE ${effectiveMembersCte(communityId)},
-    last_run AS (SELECT id, "ledgerHeadSeq" AS seq FROM payout_run WHERE "communityId" = ${communityId}
+    last_run AS (SELECT id, "ledgerHeadSeq" AS seq FROM payout_run WHERE "communityId" = ${communityId} AND id < ${before}
                  ORDER BY "createdAt" DESC, id DESC LIMIT 1),
     unpaid_lines AS (
       SELECT COALESCE(e.target, pl."memberId") AS id, -pl.points::bigint AS debt
@@ -404,6 +438,7 @@ async function carriedDebts(
       SELECT DISTINCT COALESCE(e.target, le."memberId") AS id, le."contributionId"
       FROM ledger_entry le LEFT JOIN eff e ON e.id = le."memberId"
       JOIN payout_run r ON r."communityId" = le."communityId"
+        AND r.id < ${before}
         AND le.seq <= r."ledgerHeadSeq" AND le."createdAt" >= r."windowStart" AND le."createdAt" < r."windowEnd"
       WHERE le."communityId" = ${communityId} AND le.kind IN ('AWARD', 'VERIFIER_REWARD')
     ),

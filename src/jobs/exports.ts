@@ -58,7 +58,11 @@ export const exportJob = defineJob({
     let refusal: Refusal | null = null;
     if (file === null) {
       await run.job.updateProgress(5);
-      const built = await buildOne(ctx, request);
+      const built = await buildOne(
+        ctx,
+        request,
+        run.job.id === undefined ? undefined : `export-job:${run.job.id}`,
+      );
       if (built.ok) {
         await run.job.updateProgress(70);
         file = path.resolve(ctx.settings.exportDir, built.filename);
@@ -131,9 +135,11 @@ async function tooLargeView(ctx: JobContext, request: ExportJobRequest, file: st
 
 const megabytes = (bytes: number): string => `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
 
+/** Builds the export; `requestKey` (the job's id) records its payout run once, however often the job is retried. */
 async function buildOne(
   ctx: JobContext,
   request: ExportJobRequest,
+  requestKey: string | undefined,
 ): Promise<{ ok: true; filename: string; content: string } | { ok: false; refusal: Refusal }> {
   const window = parseWindow(request.window);
   if (!window.ok) return { ok: false, refusal: window.error };
@@ -144,6 +150,7 @@ async function buildOne(
     ...(request.budget === undefined ? {} : { budget: request.budget }),
     ...(request.cap === undefined ? {} : { cap: request.cap }),
     ...(request.record === undefined ? {} : { record: request.record }),
+    ...(requestKey === undefined ? {} : { requestKey }),
   });
   if (!result.ok) return { ok: false, refusal: result.error };
   const stamp = ctx.deps.clock.now().toISOString().replace(/[:.]/g, "-");

@@ -314,4 +314,43 @@ describe("buildExport", () => {
     const next = await exported(c, mod, { window: range("2026-12-01", "2026-12-09"), budget: 100 });
     expect(next.rows.map((r) => [r.name, r.carriedDebt])).toEqual([["Ada", 700]]);
   });
+
+  it("asked again under the same request key, gives the recorded run's export again and records nothing more", async () => {
+    const c = await community();
+    const [mod, ada, bo] = await Promise.all([
+      c.member("Mod", { moderator: true }),
+      c.member("Ada"),
+      c.member("Bo"),
+    ]);
+    await append(c, "2026-11-05T10:00:00Z", [entry("AWARD", ada.memberId, 500, { verifiedDelta: 1 })]);
+    c.clock.set("2026-11-20T09:00:00Z");
+    const paid = {
+      window: range("2026-11-01", "2026-11-15"),
+      budget: 1_000,
+      record: true,
+      requestKey: "export-job:7",
+    };
+    const first = await exported(c, mod, paid);
+
+    // Later: an entry dated inside the window, a clawback of Ada's points, and a later clock.
+    await append(c, "2026-11-10T10:00:00Z", [entry("AWARD", bo.memberId, 200, { verifiedDelta: 1 })]);
+    await append(c, "2026-11-21T10:00:00Z", [entry("CLAWBACK", ada.memberId, -500, { verifiedDelta: -1 })]);
+    c.clock.set("2026-12-02T09:00:00Z");
+    const again = await exported(c, mod, paid);
+
+    expect(again.runId).toBe(first.runId);
+    expect(again.content).toBe(first.content);
+    expect(again.rows.map((r) => [r.name, r.net, r.amount])).toEqual([["Ada", 500, 1_000]]);
+    const runs = await c.deps.db.payoutRun.count({ where: { communityId: c.communityId } });
+    expect(runs).toBe(1);
+    const audited = await c.deps.db.auditLog.count({
+      where: { communityId: c.communityId, action: "export.record" },
+    });
+    expect(audited).toBe(1);
+
+    // Another key is another run: it sees the first as an earlier, overlapping one.
+    const other = await exported(c, mod, { ...paid, requestKey: "export-job:8" });
+    expect(other.runId).not.toBe(first.runId);
+    expect(other.overlaps.map((o) => o.runId)).toEqual([first.runId]);
+  });
 });

@@ -1,6 +1,6 @@
 // Large exports asked for by /export run as a job: the moderator is answered at
 // once, and the file (or the refusal) reaches them privately when it is built.
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -13,7 +13,7 @@ import { startWorkers, type JobRuntime } from "../../src/jobs/runtime.ts";
 import { renderPlainText } from "../../src/views/plainText.ts";
 import { newCommunity, type TestCommunity } from "../support/communities.ts";
 import { useTestDatabase } from "../support/db.ts";
-import { FakePlatform, realClockDeps } from "./support.ts";
+import { FakePlatform, realClockDeps, waitFor } from "./support.ts";
 
 const database = useTestDatabase();
 
@@ -134,6 +134,39 @@ describe("/export of a large community", () => {
     expect(sentToModerator()).toEqual([expect.stringMatching(/Your export is ready/)]);
     expect(await exportAs("/export all")).toMatch(/in the background/);
     await runtime.settle();
+  });
+
+  it("a recorded export whose file could not be saved records its payout run once when the job is retried", async () => {
+    // The run is committed before the file is written: with the export folder a file, the write fails after it.
+    await rm(exportDir, { recursive: true });
+    await writeFile(exportDir, "not a folder");
+    expect(await exportAs("/export all 600 record")).toMatch(/in the background/);
+    const [job] = await runtime.queues.exports.getJobs(["active", "waiting", "delayed", "prioritized"]);
+    if (job === undefined) throw new Error("no export job");
+    await waitFor(
+      async () => (await runtime.queues.exports.getJob(job.id ?? ""))?.attemptsMade ?? 0,
+      (attempts) => attempts >= 1,
+    );
+    expect(sentToModerator()).toEqual([]);
+    await rm(exportDir);
+    await waitFor(
+      async () => (await runtime.queues.exports.getJob(job.id ?? ""))?.getState(),
+      (state) => state === "completed",
+    );
+    await runtime.settle();
+
+    const runs = await database.db.payoutRun.findMany({
+      where: { communityId: community.communityId },
+      select: { id: true, requestKey: true },
+    });
+    expect(runs).toEqual([{ id: expect.any(Number) as number, requestKey: `export-job:${job.id ?? ""}` }]);
+    const [sent, ...more] = sentToModerator();
+    expect(more).toEqual([]);
+    const name = /Your export is ready: (\S+)/.exec(sent ?? "")?.[1] ?? "";
+    const rows = (await readFile(path.join(exportDir, name), "utf8")).trim().split("\n");
+    expect(rows).toHaveLength(1 + INLINE_EXPORT_MEMBERS + 1);
+    const lines = await database.db.payoutLine.count({ where: { runId: runs[0]?.id ?? 0 } });
+    expect(lines).toBe(INLINE_EXPORT_MEMBERS + 1);
   });
 
   it("sends the refusal instead when the export cannot be built", async () => {
