@@ -389,9 +389,6 @@ async function windowSums(
   return sums;
 }
 
-/** Above every run's id: with it, every recorded run counts as earlier. */
-const MAX_RUN_ID = 2_147_483_647;
-
 /** The run recorded earlier under this request's key, if any: the export is built again as of it. */
 async function recordedRun(
   tx: Tx,
@@ -424,10 +421,10 @@ async function carriedDebts(
   headSeq: number,
   earlierThan: number | null,
 ): Promise<Map<number, number>> {
-  const before = earlierThan ?? MAX_RUN_ID;
   const rows = await tx.$queryRaw<Array<{ id: number; debt: bigint }>>`
     WITH RECURSIVE ${effectiveMembersCte(communityId)},
-    last_run AS (SELECT id, "ledgerHeadSeq" AS seq FROM payout_run WHERE "communityId" = ${communityId} AND id < ${before}
+    last_run AS (SELECT id, "ledgerHeadSeq" AS seq FROM payout_run WHERE "communityId" = ${communityId}
+                   AND (${earlierThan}::int IS NULL OR id < ${earlierThan}::int)
                  ORDER BY "createdAt" DESC, id DESC LIMIT 1),
     unpaid_lines AS (
       SELECT COALESCE(e.target, pl."memberId") AS id, -pl.points::bigint AS debt
@@ -438,7 +435,7 @@ async function carriedDebts(
       SELECT DISTINCT COALESCE(e.target, le."memberId") AS id, le."contributionId"
       FROM ledger_entry le LEFT JOIN eff e ON e.id = le."memberId"
       JOIN payout_run r ON r."communityId" = le."communityId"
-        AND r.id < ${before}
+        AND (${earlierThan}::int IS NULL OR r.id < ${earlierThan}::int)
         AND le.seq <= r."ledgerHeadSeq" AND le."createdAt" >= r."windowStart" AND le."createdAt" < r."windowEnd"
       WHERE le."communityId" = ${communityId} AND le.kind IN ('AWARD', 'VERIFIER_REWARD')
     ),
