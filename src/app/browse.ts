@@ -3,6 +3,7 @@ import type { Db } from "../db/client.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
 import type { AppealStatus, ContributionStatus, DecidedBy, VoteChoice } from "../generated/prisma/enums.ts";
 import { visibleVotes, type TallyView } from "../core/blindVoting.ts";
+import { isContributionNumber } from "../core/commandLine.ts";
 import { readCommunityConfig } from "../core/config.ts";
 import { ok, refuse, type Result } from "../core/result.ts";
 import { findMember, type MemberRef } from "./actors.ts";
@@ -101,7 +102,7 @@ export async function showContribution(
 ): Promise<Result<ContributionDetail, "UNKNOWN_CONTRIBUTION">> {
   const { actor } = input;
   const masked = input.hideHidden === true;
-  if (!Number.isSafeInteger(input.number)) return refuse("UNKNOWN_CONTRIBUTION", { number: input.number });
+  if (!isContributionNumber(input.number)) return refuse("UNKNOWN_CONTRIBUTION", { number: input.number });
   const [contribution, community] = await Promise.all([
     deps.db.contribution.findUnique({
       where: { communityId_number: { communityId: actor.communityId, number: input.number } },

@@ -4,7 +4,7 @@ import type { SqlStore } from "../db/sql.ts";
 import type { ContributionStatus } from "../generated/prisma/enums.ts";
 import { readCommunityConfig, type CommunityConfig } from "../core/config.ts";
 import { resolveShares } from "../core/credits.ts";
-import { MAX_CONTRIBUTION_NUMBER } from "../core/commandLine.ts";
+import { isContributionNumber } from "../core/commandLine.ts";
 import { submissionAllowance } from "../core/rateLimit.ts";
 import { ok, refuse, type Result } from "../core/result.ts";
 import { validateDescription, validateTitle } from "../core/text.ts";
@@ -481,8 +481,7 @@ export async function lockContribution(
   number: number,
 ): Promise<Result<LockedContribution, "UNKNOWN_CONTRIBUTION">> {
   // A number no contribution can have (not a whole number, or beyond the int column) is unknown, not a database error.
-  if (!Number.isInteger(number) || number < 1 || number > MAX_CONTRIBUTION_NUMBER)
-    return refuse("UNKNOWN_CONTRIBUTION", { number });
+  if (!isContributionNumber(number)) return refuse("UNKNOWN_CONTRIBUTION", { number });
   const rows = await tx.$queryRaw<LockedContribution[]>`
     SELECT id, "communityId", number, "submitterId", "categoryId", title, description, links,
            status::text AS status, "closesAt"

@@ -1,6 +1,6 @@
 import type { SqlStore, SqlTx } from "../db/sql.ts";
 import { recordVoteWithTally, voteContext, type VoteContextRow } from "../db/paths/votes.ts";
-import { MAX_CONTRIBUTION_NUMBER } from "../core/commandLine.ts";
+import { isContributionNumber } from "../core/commandLine.ts";
 import { countsTowardQuorum, type MemberKind } from "../core/agents.ts";
 import { readCommunityConfig, type CommunityConfig, type ConfigReads } from "../core/config.ts";
 import { decideByVotes, type Tally, type VoteOutcome } from "../core/decision.ts";
@@ -35,8 +35,7 @@ export async function castVoteOnStore(
   now: Date,
   configs?: ConfigReads,
 ): Promise<Result<VoteRecorded, VoteRefusal> | null> {
-  if (!Number.isInteger(input.number) || input.number < 1 || input.number > MAX_CONTRIBUTION_NUMBER)
-    return null;
+  if (!isContributionNumber(input.number)) return null;
   const batches = batchesOf(store);
   // While the community's decisions are being written, a vote waits for their next batch
   // rather than opening a transaction only to find that out (the batch judges it the same).

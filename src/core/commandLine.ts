@@ -15,6 +15,11 @@ const OPENING_QUOTES = new Set(['"', "\u201C", "\u201E"]);
 const CLOSING_QUOTES = new Set(['"', "\u201D", "\u201C"]);
 /** Contribution numbers are PostgreSQL integers. */
 export const MAX_CONTRIBUTION_NUMBER = 2 ** 31 - 1;
+
+/** Whether a contribution could have this number: a whole number from 1 to the integer column's limit. */
+export function isContributionNumber(number: number): boolean {
+  return Number.isInteger(number) && number >= 1 && number <= MAX_CONTRIBUTION_NUMBER;
+}
 const MAX_POINTS_HUNDREDTHS = 1_000_000 * 100;
 
 /**

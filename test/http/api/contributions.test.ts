@@ -221,6 +221,9 @@ describe("GET /contributions", () => {
     expect((await call(api.server, "GET", "/contributions/abc", { token: alice })).json).toMatchObject({
       status: 400,
     });
+    // Beyond the number column (found by the API fuzz at 100,000 requests: it answered 500).
+    const beyond = await call(api.server, "GET", "/contributions/2147483648", { token: alice });
+    expect(beyond.json).toMatchObject({ status: 404, code: "UNKNOWN_CONTRIBUTION" });
   });
 });
 
