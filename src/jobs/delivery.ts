@@ -22,11 +22,12 @@ import {
   targetKey,
   type ChatTarget,
   type MessageRef,
+  type PermanentReason,
 } from "../ports/chatPlatform.ts";
 import type { View } from "../views/view.ts";
 import { composeOutboxMessages, type OutgoingMessage } from "./compose.ts";
 import { defineJob, type JobContext, type JobRun } from "./definition.ts";
-import { postMarked } from "./posting.ts";
+import { jobPostingMarker, postMarked } from "./posting.ts";
 import { PacingWait, editPaced } from "./send.ts";
 
 /** The delivery job of an outbox row: its id is the row's, so a row becomes at most one job. */
@@ -41,8 +42,13 @@ interface Progress {
   readonly postKey?: string;
   /** The outbox row's "posting" marker, so a retry knows a post that was interrupted before it was recorded. */
   readonly posting?: PostingMarker;
+  /** A line added to a post made again after an interruption, telling its reader it may show twice. */
+  readonly repostLine?: string;
   save(): Promise<void>;
 }
+
+/** What a member reads under a file or a report sent again after an interrupted sending. */
+export const SENT_AGAIN_LINE = "Sent again: the first sending was cut off, so you may see this twice.";
 
 export type DeliveryOutcome = "delivered" | "superseded" | "skipped" | "given_up";
 
@@ -157,15 +163,18 @@ async function deliverLeased(
 
 /**
  * Sends a background job's result to the member who asked for it, privately;
- * a send the pacing holds back moves the job to later.
+ * a send the pacing holds back moves the job to later. The job's own posting
+ * marker (named `scope`) makes a retry after a crash between sending and
+ * saving send it at most once more, saying so.
  */
 export function deliverPrivately(
   ctx: JobContext,
   run: JobRun,
   to: { readonly communityId: number; readonly memberId: number },
   view: View,
-  progress: Progress,
-): Promise<{ sent: number; failures: string[] }> {
+  progress: Pick<Progress, "done" | "save">,
+  scope = "result",
+): Promise<Delivered> {
   return later(ctx, run, () =>
     deliverMessages(
       ctx,
@@ -177,9 +186,16 @@ export function deliverPrivately(
           view,
         },
       ],
-      progress,
+      { ...progress, posting: jobPostingMarker(run, scope), repostLine: SENT_AGAIN_LINE },
     ),
   );
+}
+
+/** How many targets a delivery reached, and why the others failed for good (described, and by reason). */
+export interface Delivered {
+  readonly sent: number;
+  readonly failures: string[];
+  readonly reasons: PermanentReason[];
 }
 
 /**
@@ -191,9 +207,10 @@ export async function deliverMessages(
   ctx: JobContext,
   messages: readonly OutgoingMessage[],
   progress: Progress,
-): Promise<{ sent: number; failures: string[] }> {
+): Promise<Delivered> {
   let sent = 0;
   const failures: string[] = [];
+  const reasons: PermanentReason[] = [];
   for (const [index, message] of messages.entries()) {
     for (const target of await audienceTargets(ctx.deps, message.communityId, message.audience)) {
       const key = `${index}@${targetKey(target)}`;
@@ -208,7 +225,7 @@ export async function deliverMessages(
             : createHash("sha256").update(`${progress.postKey}:${key}`).digest("hex").slice(0, 25);
         const options = idempotencyKey === undefined ? {} : { idempotencyKey };
         await sendMessage(ctx, message, target, () =>
-          postMarked(ctx, target, message.view, options, progress.posting, key),
+          postMarked(ctx, target, message.view, options, progress.posting, key, progress.repostLine),
         );
         sent += 1;
       } catch (error) {
@@ -230,13 +247,14 @@ export async function deliverMessages(
           "delivery failed for good",
         );
         failures.push(`${describeFailure(error.failure)} (${targetKey(target)})`);
+        reasons.push(error.failure.reason);
       }
       progress.done.add(key);
       await progress.save();
       await progress.posting?.recorded();
     }
   }
-  return { sent, failures };
+  return { sent, failures, reasons };
 }
 
 /** Posts a message, or edits the card it replaces where the card was posted before. */

@@ -89,15 +89,23 @@ export const exportJob = defineJob({
       refusal !== null || file === null
         ? refusalView(refusal === null ? "That did not work (export)." : refusalText(refusal))
         : await readyView(file, request);
-    const delivery = await deliverPrivately(ctx, run, request, view, progress);
-    if (file !== null && delivery.sent === 0 && delivery.failures.length > 0) {
+    const delivery = await deliverPrivately(ctx, run, request, view, progress, "file");
+    const refused = delivery.reasons.some((reason) => reason !== "post_interrupted");
+    if (file !== null && delivery.sent === 0 && refused) {
       // The platform refused the file for good (most often: over its upload limit): say so, once.
       const reported = new Set(data.reported ?? []);
       const note = await tooLargeView(ctx, request, file);
-      await deliverPrivately(ctx, run, request, note, {
-        done: reported,
-        save: () => run.job.updateData({ ...data, file, done: [...done], reported: [...reported] }),
-      });
+      await deliverPrivately(
+        ctx,
+        run,
+        request,
+        note,
+        {
+          done: reported,
+          save: () => run.job.updateData({ ...data, file, done: [...done], reported: [...reported] }),
+        },
+        "note",
+      );
     }
     await run.job.updateProgress(100);
     return { file, refusal: refusal?.code ?? null };

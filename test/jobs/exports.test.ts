@@ -8,6 +8,7 @@ import { INLINE_EXPORT_MEMBERS } from "../../src/app/exports.ts";
 import { appendLedgerEntries } from "../../src/app/ledger.ts";
 import { catalog } from "../../src/commands/catalog.ts";
 import { runTextCommand } from "../../src/commands/dispatch.ts";
+import { SENT_AGAIN_LINE } from "../../src/jobs/delivery.ts";
 import { commandJobs } from "../../src/jobs/exports.ts";
 import { startWorkers, type JobRuntime } from "../../src/jobs/runtime.ts";
 import { renderPlainText } from "../../src/views/plainText.ts";
@@ -80,6 +81,13 @@ describe("/export of a large community", () => {
     return renderPlainText(view);
   }
 
+  /** The background job an answer to /export names. */
+  function jobOf(answer: string): string {
+    const id = /in the background \(job (\d+)\)/.exec(answer)?.[1];
+    if (id === undefined) throw new Error(`no background job in: ${answer}`);
+    return id;
+  }
+
   const sentToModerator = (): string[] =>
     platform.calls.filter((c) => c.op === "post" && c.target.includes(":dm:")).map((c) => c.text);
 
@@ -140,17 +148,15 @@ describe("/export of a large community", () => {
     // The run is committed before the file is written: with the export folder a file, the write fails after it.
     await rm(exportDir, { recursive: true });
     await writeFile(exportDir, "not a folder");
-    expect(await exportAs("/export all 600 record")).toMatch(/in the background/);
-    const [job] = await runtime.queues.exports.getJobs(["active", "waiting", "delayed", "prioritized"]);
-    if (job === undefined) throw new Error("no export job");
+    const id = jobOf(await exportAs("/export all 600 record"));
     await waitFor(
-      async () => (await runtime.queues.exports.getJob(job.id ?? ""))?.attemptsMade ?? 0,
+      async () => (await runtime.queues.exports.getJob(id))?.attemptsMade ?? 0,
       (attempts) => attempts >= 1,
     );
     expect(sentToModerator()).toEqual([]);
     await rm(exportDir);
     await waitFor(
-      async () => (await runtime.queues.exports.getJob(job.id ?? ""))?.getState(),
+      async () => (await runtime.queues.exports.getJob(id))?.getState(),
       (state) => state === "completed",
     );
     await runtime.settle();
@@ -159,7 +165,7 @@ describe("/export of a large community", () => {
       where: { communityId: community.communityId },
       select: { id: true, requestKey: true },
     });
-    expect(runs).toEqual([{ id: expect.any(Number) as number, requestKey: `export-job:${job.id ?? ""}` }]);
+    expect(runs).toEqual([{ id: expect.any(Number) as number, requestKey: `export-job:${id}` }]);
     const [sent, ...more] = sentToModerator();
     expect(more).toEqual([]);
     const name = /Your export is ready: (\S+)/.exec(sent ?? "")?.[1] ?? "";
@@ -168,6 +174,48 @@ describe("/export of a large community", () => {
     const lines = await database.db.payoutLine.count({ where: { runId: runs[0]?.id ?? 0 } });
     expect(lines).toBe(INLINE_EXPORT_MEMBERS + 1);
   });
+
+  /** The worker dies right after the platform took the file, `times` times, before the job could save that. */
+  function dieAfterSending(times: number): void {
+    const post = platform.post.bind(platform);
+    let deaths = times;
+    platform.post = async (target, view) => {
+      const ref = await post(target, view);
+      if (deaths-- > 0) throw new Error("the worker died after sending");
+      return ref;
+    };
+  }
+
+  /** Asks for `/export all` and waits, retries included, until its job completed; answers the job's id. */
+  async function exportUntilCompleted(): Promise<string> {
+    const id = jobOf(await exportAs("/export all"));
+    await waitFor(
+      async () => (await runtime.queues.exports.getJob(id))?.getState(),
+      (state) => state === "completed",
+      20_000,
+    );
+    return id;
+  }
+
+  it("a crash after the file was sent but before that was saved sends it once more, saying so", async () => {
+    dieAfterSending(1);
+    const id = await exportUntilCompleted();
+    const [first, again, ...more] = sentToModerator();
+    expect(more).toEqual([]);
+    expect(first).not.toContain(SENT_AGAIN_LINE);
+    expect(again).toContain(SENT_AGAIN_LINE);
+    expect(again?.replace(`\n${SENT_AGAIN_LINE}`, "")).toBe(first);
+    const finished = await runtime.queues.exports.getJob(id);
+    expect((finished?.data as { posting?: unknown }).posting).toBeUndefined();
+  }, 30_000);
+
+  it("interrupted twice, sends no third file and no 'could not be sent' report", async () => {
+    dieAfterSending(10);
+    await exportUntilCompleted();
+    const sent = sentToModerator();
+    expect(sent).toHaveLength(2);
+    expect(sent.every((text) => /Your export is ready/.test(text))).toBe(true);
+  }, 30_000);
 
   it("sends the refusal instead when the export cannot be built", async () => {
     const answer = await exportAs("/export season:nope");
