@@ -166,22 +166,52 @@ export async function askForInfo(
   if (!text.ok) return text;
   const now = deps.clock.now();
   return transact(deps, async (tx) => {
-    const open = await lockOpenContribution(tx, actor, number, now);
-    if (!open.ok) return open;
-    const eligible = await checkVoter(tx, actor, open.value.contribution, open.value.config, now);
-    if (!eligible.ok) return eligible;
-    const contributionId = open.value.contribution.id;
-    const asked = await tx.question.count({
-      where: { contributionId, askerId: actor.memberId, answeredAt: null },
-    });
-    if (asked >= MAX_OPEN_QUESTIONS_PER_VOTER)
-      return refuse("TOO_MANY_QUESTIONS", { max: MAX_OPEN_QUESTIONS_PER_VOTER });
+    const askable = await infoAskable(tx, actor, number, now);
+    if (!askable.ok) return askable;
+    const { contributionId } = askable.value;
     const row = await tx.question.create({
       data: { contributionId, askerId: actor.memberId, question: text.value, askedAt: now },
     });
     await enqueueOutbox(tx, actor.communityId, { kind: "NEEDS_INFO", contributionId, questionId: row.id });
     return ok({ number, questionId: row.id });
   });
+}
+
+/**
+ * Whether the actor may ask about contribution `number` now, before they type
+ * the question (a platform that posts a prompt for it asks this first): the
+ * same checks as askForInfo, nothing written.
+ */
+export async function mayAskForInfo(
+  deps: Deps,
+  actor: Actor,
+  number: number,
+): Promise<Result<{ number: number }, VoteRefusal | "TOO_MANY_QUESTIONS">> {
+  const now = deps.clock.now();
+  return transact(deps, async (tx) => {
+    const askable = await infoAskable(tx, actor, number, now);
+    return askable.ok ? ok({ number }) : askable;
+  });
+}
+
+/** The open contribution the actor may ask about: an eligible voter under the limit of open questions. */
+async function infoAskable(
+  tx: Tx,
+  actor: Actor,
+  number: number,
+  now: Date,
+): Promise<Result<{ contributionId: number }, VoteRefusal | "TOO_MANY_QUESTIONS">> {
+  const open = await lockOpenContribution(tx, actor, number, now);
+  if (!open.ok) return open;
+  const eligible = await checkVoter(tx, actor, open.value.contribution, open.value.config, now);
+  if (!eligible.ok) return eligible;
+  const contributionId = open.value.contribution.id;
+  const asked = await tx.question.count({
+    where: { contributionId, askerId: actor.memberId, answeredAt: null },
+  });
+  if (asked >= MAX_OPEN_QUESTIONS_PER_VOTER)
+    return refuse("TOO_MANY_QUESTIONS", { max: MAX_OPEN_QUESTIONS_PER_VOTER });
+  return ok({ contributionId });
 }
 
 /** The submitter answers the oldest open question on their contribution. */

@@ -147,20 +147,39 @@ async function runAdmitted(
   }
 }
 
-async function answer(spec: AnyCommandSpec, given: Invocation, raw: Record<string, unknown>): Promise<View> {
-  // Names and options as typed may hold a NUL or an escape sequence: gone before anything reads them.
-  const invocation = { ...given, user: withoutInvisibleCharacters(given.user) };
+async function answer(
+  spec: AnyCommandSpec,
+  invocation: Invocation,
+  raw: Record<string, unknown>,
+): Promise<View> {
   const parsed = spec.input.safeParse(withoutInvisibleCharacters(raw));
   if (!parsed.success) return invalidInput(spec, parsed.error);
+  return asMember(invocation, commandName(spec), (actor, cleaned) => {
+    if (spec.audience === "moderator" && !actor.isModerator)
+      return Promise.resolve(refusalView(refusalText({ code: "NOT_MODERATOR" })));
+    return spec.run(contextFor(cleaned, actor), parsed.data);
+  });
+}
+
+/**
+ * Does `work` as the member behind the invocation, resolved, refused and
+ * guarded as a command is (`name` names it in error reports): for a button
+ * whose first step is not a command yet, such as the needs-info prompt.
+ */
+export async function asMember(
+  given: Invocation,
+  name: string,
+  work: (actor: Actor, invocation: Invocation) => Promise<View>,
+): Promise<View> {
+  // Names as typed may hold a NUL or an escape sequence: gone before anything reads them.
+  const invocation = { ...given, user: withoutInvisibleCharacters(given.user) };
   try {
     const actor = await resolveActor(invocation.deps, invocation.chat, invocation.user);
     if (!actor.ok) return refusalView(refusalText(actor.error));
-    if (spec.audience === "moderator" && !actor.value.isModerator)
-      return refusalView(refusalText({ code: "NOT_MODERATOR" }));
-    return await spec.run(contextFor(invocation, actor.value), parsed.data);
+    return await work(actor.value, invocation);
   } catch (error) {
     if (isDatabaseUnavailable(error)) return refusalView(refusalText({ code: "DATABASE_UNAVAILABLE" }));
-    invocation.onError?.(error, commandName(spec));
+    invocation.onError?.(error, name);
     return refusalView("Something went wrong on our side; nothing was changed. Please try again.");
   }
 }

@@ -14,7 +14,9 @@ import type {
 } from "telegraf/types";
 import { deactivateSpace, moveSpace, recordUsername, spaceOf } from "../../app/actors.ts";
 import type { Conversation } from "../../ports/conversations.ts";
-import { findCommand, runCommand, whenAdmitted } from "../../commands/dispatch.ts";
+import { asMember, findCommand, runCommand, whenAdmitted } from "../../commands/dispatch.ts";
+import { mayAskForInfo } from "../../app/votes.ts";
+import { refusalText } from "../../views/refusals.ts";
 import { refusalView, privateView, type View } from "../../views/view.ts";
 import { decodeButtonPress, type ButtonPress } from "./callbackData.ts";
 import { toCatalogCommand } from "./commandNames.ts";
@@ -389,10 +391,22 @@ async function pressButton(
   if (press.choice === "info") {
     // A prompt is a group message per press: counted like a command, so a flood of presses posts 20 at most.
     const invocation = await invocationFor(adapter, query.from, group);
-    const prompted = await whenAdmitted(invocation, async () => {
-      await promptForQuestion(adapter, group, message.chat.id, message.message_id, query.from, press.number);
-      return privateView([`Send your question about #${press.number} as a reply to my message.`]);
-    });
+    // Asked before the prompt is posted: a press on a card the presser may not ask about posts nothing.
+    const prompted = await whenAdmitted(invocation, () =>
+      asMember(invocation, "vote", async (actor) => {
+        const askable = await mayAskForInfo(adapter.services.deps, actor, press.number);
+        if (!askable.ok) return refusalView(refusalText(askable.error));
+        await promptForQuestion(
+          adapter,
+          group,
+          message.chat.id,
+          message.message_id,
+          query.from,
+          press.number,
+        );
+        return privateView([`Send your question about #${press.number} as a reply to my message.`]);
+      }),
+    );
     await answerPressWith(answerPress, prompted);
     return;
   }

@@ -438,6 +438,26 @@ describe("voting with the inline keyboard", () => {
   });
 });
 
+describe("a Needs info press the presser may not use", () => {
+  it("on their own contribution is refused and posts no prompt", async () => {
+    const sam = person("Sam");
+    const number = await logged(sam, "Wrote the style guide", "https://example.org/style-guide");
+    const card = await world.cardMessage(number);
+    const pressed = await world.pressOn(sam, card, "Needs info");
+    expect(pressed.alert).toBe(true);
+    expect(pressed.text).toMatch(/cannot vote on your own contribution/);
+    expect(pressed.messages).toEqual([]);
+  });
+
+  it("forged for a contribution that does not exist is refused and posts no prompt", async () => {
+    const card = await world.cardMessage(1);
+    const pressed = await world.pressData(person("Tia"), card, "v:99999:i");
+    expect(pressed.alert).toBe(true);
+    expect(pressed.text).toMatch(/#99999/);
+    expect(pressed.messages).toEqual([]);
+  });
+});
+
 describe("moderators", () => {
   it("refuses a moderator command from a member who is not a group administrator", async () => {
     const seen = await world.say(person("Ola"), "/review queue");
