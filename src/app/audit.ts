@@ -12,6 +12,18 @@ export interface AuditFacts {
   readonly details?: Prisma.InputJsonObject;
 }
 
+/**
+ * An audit entry written with the change it records, in the change's own
+ * statement and transaction (an API change under its token's name): no commit
+ * of its own, and never one without the other.
+ */
+export interface ChangeAudit {
+  readonly action: string;
+  readonly details: Readonly<Record<string, string>>;
+  /** The entry's target once the change knows it (a new contribution's number). */
+  readonly target: (number: number) => string;
+}
+
 /** Records a moderator action and queues its post to the moderator log chat. */
 export async function recordModeratorAction(tx: Tx, facts: AuditFacts, at: Date): Promise<number> {
   const row = await tx.auditLog.create({

@@ -13,6 +13,7 @@ import { parseDigests } from "../core/digests.ts";
 import type { MemberKind } from "../core/agents.ts";
 import { findMember, type MemberRef } from "./actors.ts";
 import { transact, type Actor, type Deps } from "./deps.ts";
+import type { ChangeAudit } from "./audit.ts";
 import { enqueueOutbox } from "./outbox.ts";
 
 const DAY_MS = 86_400_000;
@@ -63,19 +64,22 @@ export interface LoggedContribution {
 /**
  * Logs a contribution: checks the text, the submitter, the daily limit, the
  * co-authors' shares and duplicate evidence, then writes the contribution, its
- * credits and links, its first status, and the vote card to post.
+ * credits and links, its first status, and the vote card to post; with
+ * `audit`, the audit entry that records it, in the same transaction.
  */
 export async function logContribution(
   deps: Deps,
   actor: Actor,
   draft: ContributionDraft,
+  audit?: ChangeAudit,
 ): Promise<Result<LoggedContribution, LogRefusal>> {
   const checked = checkDraftText(draft);
   if (!checked.ok) return checked;
   const now = deps.clock.now();
   // Co-authors are resolved by name through the member look-up (Prisma); a contribution
   // of the submitter alone, the common case and the one an agent logs in bulk, takes the store.
-  if ((draft.coAuthors ?? []).length === 0) return logOwnContribution(deps, actor, draft, checked.value, now);
+  if ((draft.coAuthors ?? []).length === 0)
+    return logOwnContribution(deps, actor, draft, checked.value, now, audit);
   return transact(deps, async (tx) => {
     // The submitter's row lock serialises their daily limit; advisory locks on the
     // evidence links serialise the duplicate check; the community row (the number)
@@ -121,6 +125,17 @@ export async function logContribution(
       },
     });
     await enqueueOutbox(tx, actor.communityId, { kind: "VOTE_CARD", contributionId: contribution.id });
+    if (audit !== undefined)
+      await tx.auditLog.create({
+        data: {
+          communityId: actor.communityId,
+          actorId: actor.memberId,
+          action: audit.action,
+          target: audit.target(contribution.number),
+          details: audit.details,
+          at: now,
+        },
+      });
     return ok({
       id: contribution.id,
       number: contribution.number,
@@ -142,6 +157,7 @@ async function logOwnContribution(
   draft: ContributionDraft,
   checked: CheckedText,
   now: Date,
+  audit: ChangeAudit | undefined,
 ): Promise<Result<LoggedContribution, LogRefusal>> {
   const links = [...checked.normalizedLinks, ...checked.digests];
   return store.transaction<Result<LoggedContribution, LogRefusal>>(async (tx) => {
@@ -186,6 +202,9 @@ async function logOwnContribution(
       checked.digests,
       actor.tokenId ?? null,
       number,
+      audit?.action ?? null,
+      audit?.target(number) ?? null,
+      audit === undefined ? null : JSON.stringify(audit.details),
     ]);
     // COMMIT follows the insert in the same round trip.
     return {

@@ -15,7 +15,7 @@ import { ok, refuse, type Result } from "../core/result.ts";
 import { Prisma } from "../generated/prisma/client.ts";
 import { tokenAudit, tokenByPrefix, touchToken } from "../db/paths/tokens.ts";
 import { memberForUser } from "./actors.ts";
-import { recordModeratorAction } from "./audit.ts";
+import { recordModeratorAction, type ChangeAudit } from "./audit.ts";
 import { inTransaction, transact, type Actor, type Deps } from "./deps.ts";
 
 export interface TokenDraft {
@@ -240,6 +240,15 @@ export async function authenticateToken(
   });
 }
 
+/** The audit entry of an API change under the token's name, for recordTokenUse or a use case that writes it with its change. */
+export function tokenUseAudit(
+  caller: TokenCaller,
+  action: string,
+  target: (number: number) => string,
+): ChangeAudit {
+  return { action: `api.${action}`, details: { token: caller.tokenName }, target };
+}
+
 /** Writes an API change to the audit log under the token's name (not posted to the moderator log chat). */
 export async function recordTokenUse(
   deps: Deps,
@@ -247,13 +256,14 @@ export async function recordTokenUse(
   action: string,
   target: string,
 ): Promise<void> {
+  const audit = tokenUseAudit(caller, action, () => target);
   await deps.store.transaction(async (tx) => {
     void tx.rows(tokenAudit, [
       caller.actor.communityId,
       caller.actor.memberId,
-      `api.${action}`,
+      audit.action,
       target,
-      JSON.stringify({ token: caller.tokenName }),
+      JSON.stringify(audit.details),
       deps.clock.now(),
     ]);
     return { commit: true, value: undefined };

@@ -79,7 +79,11 @@ export interface InsertedContribution {
   readonly number: number;
 }
 
-/** Writes the contribution under its number, its credits, its evidence links, its first status and its vote card row. */
+/**
+ * Writes the contribution under its number, its credits, its evidence links,
+ * its first status, its vote card row and, when given, the audit entry that
+ * records it (an API change).
+ */
 export const insertContribution = statement<
   [
     communityId: number,
@@ -96,6 +100,9 @@ export const insertContribution = statement<
     digests: string[],
     tokenId: number | null,
     number: number,
+    auditAction: string | null,
+    auditTarget: string | null,
+    auditDetails: string | null,
   ],
   InsertedContribution
 >(
@@ -118,6 +125,10 @@ export const insertContribution = statement<
      INSERT INTO outbox_message ("communityId", kind, topic, payload, "createdAt")
      SELECT $1::int, 'VOTE_CARD', 'card:' || c.id, jsonb_build_object('kind', 'VOTE_CARD', 'contributionId', c.id),
             $7::timestamptz AT TIME ZONE 'UTC' FROM c
+   ), audit AS (
+     INSERT INTO audit_log ("communityId", "actorId", action, target, details, at)
+     SELECT $1::int, $2::int, $15::text, $16::text, $17::jsonb, $7::timestamptz AT TIME ZONE 'UTC'
+     FROM c WHERE $15::text IS NOT NULL
    )
    SELECT id, number FROM c`,
   { wakes: OUTBOX_CHANNEL },

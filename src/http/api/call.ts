@@ -68,7 +68,12 @@ export async function answerAndAudit(
   call: Parameters<AnyApiRoute["handle"]>[0],
 ): Promise<ApiAnswer> {
   const answer = await route.handle(call);
-  if (answer.ok && route.method !== "GET" && route.operationId !== "verifyLedger") {
+  if (
+    answer.ok &&
+    answer.audited !== true &&
+    route.method !== "GET" &&
+    route.operationId !== "verifyLedger"
+  ) {
     const target =
       answer.location ??
       (typeof call.params === "object" && call.params !== null && "number" in call.params

@@ -9,6 +9,7 @@ import {
 } from "../../app/browse.ts";
 import { logContribution, withdrawContribution } from "../../app/contributions.ts";
 import { castVote } from "../../app/votes.ts";
+import { tokenUseAudit } from "../../app/tokens.ts";
 import { MAX_CREDITED_MEMBERS } from "../../core/config.ts";
 import { MAX_DESCRIPTION_LENGTH, MAX_TITLE_LENGTH } from "../../core/text.ts";
 import { MAX_EVIDENCE_LINKS } from "../../core/urls.ts";
@@ -98,10 +99,15 @@ const loggedSchema = z
   })
   .meta({ id: "LoggedContribution" });
 
+const CREATE_CONTRIBUTION = "createContribution";
+
+/** Where a contribution is read: its Location and the target of its audit entry. */
+const contributionLocation = (number: number): string => `/api/v1/contributions/${number}`;
+
 export const createContribution = defineRoute({
   method: "POST",
   path: "/contributions",
-  operationId: "createContribution",
+  operationId: CREATE_CONTRIBUTION,
   summary: "Log a contribution for peers to verify (as the token's member)",
   scope: "contribute",
   body: contributionDraft,
@@ -111,22 +117,26 @@ export const createContribution = defineRoute({
   },
   refusals: LOG_REFUSALS,
   handle: async ({ deps, caller, body }) => {
-    const result = await logContribution(deps, caller.actor, {
+    const draft = {
       categorySlug: body.category,
       title: body.title,
       ...(body.description === undefined ? {} : { description: body.description }),
       links: body.links ?? [],
       digests: body.digests ?? [],
       coAuthors: (body.credits ?? []).map((c) => ({
-        member: { kind: "name", name: c.member },
+        member: { kind: "name" as const, name: c.member },
         shareBp: c.shareBp ?? null,
       })),
-    });
+    };
+    // The audit entry goes in the contribution's own statement: one commit per request.
+    const audit = tokenUseAudit(caller, CREATE_CONTRIBUTION, contributionLocation);
+    const result = await logContribution(deps, caller.actor, draft, audit);
     if (!result.ok) return result;
     return {
       ok: true,
       status: 201,
-      location: `/api/v1/contributions/${result.value.number}`,
+      audited: true,
+      location: contributionLocation(result.value.number),
       body: {
         number: result.value.number,
         status: "PENDING",

@@ -28,6 +28,8 @@ export type ApiAnswer =
       readonly location?: string;
       /** Further response headers (Content-Disposition, Retry-After…). */
       readonly headers?: Readonly<Record<string, string>>;
+      /** The use case wrote the change's audit entry with the change itself (none is written after). */
+      readonly audited?: true;
     }
   | { readonly ok: false; readonly error: Refusal };
 

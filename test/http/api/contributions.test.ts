@@ -42,6 +42,24 @@ describe("POST /contributions", () => {
     ]);
   });
 
+  it("audits a contribution with co-authors once, with the contribution, and a refused one not at all", async () => {
+    const community = await apiCommunity(database, clock);
+    const token = await community.token("alice", ["contribute"], "ci-bot");
+    const bob = await community.member("bob");
+    const body = { ...draft(1), credits: [{ member: "bob", shareBp: 4000 }] };
+    expect((await call(api.server, "POST", "/contributions", { token, body })).status).toBe(201);
+    const unknown = { ...draft(2), credits: [{ member: "nobody-here" }] };
+    expect((await call(api.server, "POST", "/contributions", { token, body: unknown })).status).toBe(404);
+    const credits = await database.db.credit.findMany({ where: { memberId: bob.memberId } });
+    expect(credits.map((c) => c.shareBp)).toEqual([4000]);
+    const audit = await database.db.auditLog.findMany({
+      where: { communityId: community.communityId, action: { startsWith: "api." } },
+    });
+    expect(audit.map((a) => [a.action, a.target, a.details])).toEqual([
+      ["api.createContribution", "/api/v1/contributions/1", { token: "ci-bot" }],
+    ]);
+  });
+
   it("refuses as the chat does, with the chat's text, status by kind, and logs nothing", async () => {
     const community = await apiCommunity(database, clock, { maxSubmissionsPerDay: 2 });
     const token = await community.token("alice", ["contribute"]);
