@@ -31,30 +31,19 @@ export type SoloWriter = (
 export const MAX_DECISION_BATCH = 64;
 
 /**
- * How many batches of one community are written at once. The second one reads
- * its votes' contexts (under their row locks) while the first holds the ledger
- * head, then waits on the head: the reads of one batch overlap the other's
- * writes and COMMIT.
- */
-export const MAX_BATCHES_IN_FLIGHT = 2;
-
-/**
  * Group commit of deciding votes, per community, in this process. A community's
  * chain serialises its appends on the ledger head, so when a deciding vote is
  * already being written, the next ones are queued and written together: one
  * transaction locks their contributions (in number order), reads their
  * contexts, decides each in the core and appends every decision's entries under
  * one hold of the head. A vote with nobody ahead of it is written on its own,
- * with no wait. Up to MAX_BATCHES_IN_FLIGHT batches run at once, never two on
- * the same contribution. Other processes need no knowledge of this: the row and
- * head locks keep every transaction exact.
+ * with no wait. Other processes need no knowledge of this: the row and head
+ * locks keep every transaction exact.
  */
 export class DecisionBatches {
   private readonly writing = new Map<number, number>();
   private readonly queues = new Map<number, QueuedVote[]>();
-  /** Per community, the contributions of the batches being written (one set per batch). */
-  private readonly inFlight = new Map<number, Array<ReadonlySet<number>>>();
-  private readonly scheduled = new Set<number>();
+  private readonly draining = new Set<number>();
 
   constructor(
     private readonly store: SqlStore,
@@ -64,12 +53,7 @@ export class DecisionBatches {
 
   /** Whether deciding votes of the community are being written (a vote arriving now joins their next batch). */
   busy(communityId: number): boolean {
-    return (
-      (this.writing.get(communityId) ?? 0) > 0 ||
-      this.scheduled.has(communityId) ||
-      (this.inFlight.get(communityId)?.length ?? 0) > 0 ||
-      (this.queues.get(communityId)?.length ?? 0) > 0
-    );
+    return (this.writing.get(communityId) ?? 0) > 0 || this.draining.has(communityId);
   }
 
   /** Claims the community for a deciding vote written on its own; false when others are ahead. */
@@ -92,46 +76,31 @@ export class DecisionBatches {
       queue.push({ ...vote, resolve, reject });
       this.queues.set(communityId, queue);
       // Started after the current turn, so votes arriving together form one batch.
-      if (!this.scheduled.has(communityId)) {
-        this.scheduled.add(communityId);
-        queueMicrotask(() => {
-          this.scheduled.delete(communityId);
-          this.startBatches(communityId);
-        });
+      if (!this.draining.has(communityId)) {
+        this.draining.add(communityId);
+        queueMicrotask(() => void this.drain(communityId));
       }
     });
   }
 
-  /** Starts batches of the queued votes while fewer than MAX_BATCHES_IN_FLIGHT run. */
-  private startBatches(communityId: number): void {
-    const running = this.inFlight.get(communityId) ?? [];
-    while (running.length < MAX_BATCHES_IN_FLIGHT) {
-      const batch = this.takeBatch(communityId, running);
-      if (batch.length === 0) break;
-      const numbers = new Set(batch.map((vote) => vote.input.number));
-      running.push(numbers);
-      void this.write(batch).finally(() => {
-        running.splice(running.indexOf(numbers), 1);
-        this.startBatches(communityId);
-      });
+  private async drain(communityId: number): Promise<void> {
+    try {
+      for (let batch = this.takeBatch(communityId); batch.length > 0; batch = this.takeBatch(communityId))
+        await this.write(batch);
+    } finally {
+      this.draining.delete(communityId);
+      this.queues.delete(communityId);
     }
-    if (running.length > 0) this.inFlight.set(communityId, running);
-    else this.inFlight.delete(communityId);
-    if (this.queues.get(communityId)?.length === 0) this.queues.delete(communityId);
   }
 
-  /**
-   * Up to MAX_DECISION_BATCH queued votes on distinct contributions that no
-   * running batch writes, in number order (the lock order).
-   */
-  private takeBatch(communityId: number, running: ReadonlyArray<ReadonlySet<number>>): QueuedVote[] {
+  /** Up to MAX_DECISION_BATCH queued votes on distinct contributions, in number order (the lock order). */
+  private takeBatch(communityId: number): QueuedVote[] {
     const queue = this.queues.get(communityId) ?? [];
     const taken = new Map<number, QueuedVote>();
     const left: QueuedVote[] = [];
     for (const vote of queue) {
-      const number = vote.input.number;
-      const free = !taken.has(number) && running.every((numbers) => !numbers.has(number));
-      if (taken.size < MAX_DECISION_BATCH && free) taken.set(number, vote);
+      if (taken.size < MAX_DECISION_BATCH && !taken.has(vote.input.number))
+        taken.set(vote.input.number, vote);
       else left.push(vote);
     }
     this.queues.set(communityId, left);

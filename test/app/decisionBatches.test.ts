@@ -94,42 +94,6 @@ describe("DecisionBatches", () => {
     expect(queue.enterAlone(1)).toBe(true);
   });
 
-  it("writes a second batch while the first runs, never two batches on the same contribution", async () => {
-    const started: number[][] = [];
-    const finish: Array<() => void> = [];
-    const queue = new DecisionBatches(
-      store,
-      (_store, batch) => {
-        started.push(batch.map((v) => v.input.number));
-        return new Promise((resolve) =>
-          finish.push(() => resolve(batch.map((v) => recorded(v.input.number)))),
-        );
-      },
-      async (_store, v) => recorded(v.input.number),
-    );
-    const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
-    const first = [4, 2].map((n) => queue.submit(vote(3, n)));
-    await settle();
-    const second = [2, 6, 8].map((n) => queue.submit(vote(3, n)));
-    await settle();
-    const third = [10].map((n) => queue.submit(vote(3, n)));
-    await settle();
-    // The first two run at once; #2 waits for the batch that holds it, #10 for a free slot.
-    expect(started).toEqual([
-      [2, 4],
-      [6, 8],
-    ]);
-    expect(queue.busy(3)).toBe(true);
-    finish[0]?.();
-    await settle();
-    expect(started.slice(2)).toEqual([[2, 10]]);
-    finish[1]?.();
-    finish[2]?.();
-    const answers = await Promise.all([...first, ...second, ...third]);
-    expect(answers.map((a) => (a?.ok === true ? a.value.number : null))).toEqual([4, 2, 2, 6, 8, 10]);
-    expect(queue.busy(3)).toBe(false);
-  });
-
   it("writes each vote of a failed batch alone, so one vote's failure fails only that vote", async () => {
     const queue = new DecisionBatches(
       store,
