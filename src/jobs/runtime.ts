@@ -14,6 +14,7 @@ import {
   type JobSettings,
 } from "./definition.ts";
 import { silentLog, type Log } from "../logger.ts";
+import { failureLog, type FailureLog } from "./failureLog.ts";
 import { startDispatcher, type Dispatcher } from "./dispatcher.ts";
 import { closeQueues, openQueues, QUEUE_KEYS, QUEUE_NAMES, type QueueKey, type Queues } from "./queues.ts";
 import { reconcile, scheduleReconciler, watchForLostJobs, type ReconcileReport } from "./reconciler.ts";
@@ -84,6 +85,8 @@ export async function startWorkers(options: WorkerOptions): Promise<JobRuntime> 
     log: options.log ?? silentLog,
     observer: fanOut(observers),
   };
+  // One line now and then for an outage of the database, every other failure whole.
+  const failed = failureLog(context.log);
   const workers: Worker[] = QUEUE_KEYS.map((key) => {
     const definitions = jobCatalog.filter((d) => d.queue === key);
     const worker = backend.worker(QUEUE_NAMES[key], queueProcessor(context, definitions), {
@@ -91,13 +94,13 @@ export async function startWorkers(options: WorkerOptions): Promise<JobRuntime> 
       ...(options.lockDurationMs === undefined ? {} : { lockDuration: options.lockDurationMs }),
       ...(options.stalledIntervalMs === undefined ? {} : { stalledInterval: options.stalledIntervalMs }),
     });
-    watch(worker, key, context);
+    watch(worker, key, context, failed);
     return worker;
   });
   const dispatcher = startDispatcher(context, {
     ...(options.dispatcherPollMs === undefined ? {} : { pollMs: options.dispatcherPollMs }),
     databaseUrl: options.databaseUrl,
-    onError: (error) => context.log.error({ err: error }, "outbox dispatch failed"),
+    onError: (error) => failed("error", {}, error, "outbox dispatch failed"),
   });
   const report = await reconcile(context);
   context.log.info({ ...report, backend: backend.description }, "reconciled jobs with the database");
@@ -111,7 +114,7 @@ export async function startWorkers(options: WorkerOptions): Promise<JobRuntime> 
         { ...restored },
         "the queue store had lost its jobs; re-created them from the database",
       ),
-    onError: (error) => context.log.error({ err: error }, "could not check the queue store for lost jobs"),
+    onError: (error) => failed("error", {}, error, "could not check the queue store for lost jobs"),
   });
 
   return {
@@ -167,23 +170,20 @@ function fanOut(observers: ReadonlySet<JobObserver>): JobObserver {
   };
 }
 
-function watch(worker: Worker, queue: QueueKey, ctx: JobContext): void {
+function watch(worker: Worker, queue: QueueKey, ctx: JobContext, failed: FailureLog): void {
   const seconds = (job: { processedOn?: number | undefined; finishedOn?: number | undefined }) =>
     job.processedOn === undefined ? 0 : ((job.finishedOn ?? Date.now()) - job.processedOn) / 1000;
   worker.on("completed", (job) => ctx.observer?.jobFinished(queue, job.name, "completed", seconds(job)));
   worker.on("failed", (job, error) => {
     if (job === undefined) return;
     ctx.observer?.jobFinished(queue, job.name, "failed", seconds(job));
-    ctx.log.warn(
-      { jobId: job.id, queue, job: job.name, attempt: job.attemptsMade, err: error },
-      "job failed",
-    );
+    failed("warn", { jobId: job.id, queue, job: job.name, attempt: job.attemptsMade }, error, "job failed");
     const outboxId = (job.data as { outboxId?: unknown }).outboxId;
     if (queue === "delivery" && typeof outboxId === "string") {
       void noteDeliveryError(ctx.deps, BigInt(outboxId), error.message).catch(() => {});
     }
   });
-  worker.on("error", (error) => ctx.log.error({ queue, err: error }, "worker error"));
+  worker.on("error", (error) => failed("error", { queue }, error, "worker error"));
 }
 
 async function settle(ctx: JobContext, dispatcher: Dispatcher, timeoutMs: number): Promise<void> {
