@@ -85,8 +85,12 @@ export class DecisionBatches {
 
   private async drain(communityId: number): Promise<void> {
     try {
-      for (let batch = this.takeBatch(communityId); batch.length > 0; batch = this.takeBatch(communityId))
+      for (let batch = this.takeBatch(communityId); batch.length > 0; batch = this.takeBatch(communityId)) {
         await this.write(batch);
+        // The callers just answered often vote again at once: one turn of the event loop
+        // lets those votes join the next batch rather than wait behind it.
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
     } finally {
       this.draining.delete(communityId);
       this.queues.delete(communityId);

@@ -90,8 +90,38 @@ describe("DecisionBatches", () => {
     queue.leave(1);
     expect(answers.map((a) => (a?.ok === true ? a.value.number : null))).toEqual([9, 3, 3, 5]);
     expect(batches).toEqual([[3, 5, 9], [3]]);
+    // The queue looks once more, a turn after the last batch, before the community is free.
+    await new Promise((resolve) => setImmediate(resolve));
     expect(queue.busy(1)).toBe(false);
     expect(queue.enterAlone(1)).toBe(true);
+  });
+
+  it("lets callers answered by a batch vote again before the next batch is taken, so their votes go together", async () => {
+    const batches: number[][] = [];
+    let arrivesMeanwhile: Promise<unknown> = Promise.resolve();
+    const queue = new DecisionBatches(
+      store,
+      async (_store, batch) => {
+        batches.push(batch.map((v) => v.input.number));
+        // Another caller's vote arrives while the first batch is written.
+        if (batches.length === 1) arrivesMeanwhile = queue.submit(vote(4, 30));
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        return batch.map((v) => recorded(v.input.number));
+      },
+      async (_store, v) => recorded(v.input.number),
+    );
+    // Three callers, each voting again once answered (a few steps later, as castVote's callers do).
+    const again = [1, 2, 3].map(async (n) => {
+      await queue.submit(vote(4, n));
+      for (let step = 0; step < 5; step += 1) await Promise.resolve();
+      return queue.submit(vote(4, n + 10));
+    });
+    await Promise.all(again);
+    await arrivesMeanwhile;
+    expect(batches).toEqual([
+      [1, 2, 3],
+      [11, 12, 13, 30],
+    ]);
   });
 
   it("writes each vote of a failed batch alone, so one vote's failure fails only that vote", async () => {
