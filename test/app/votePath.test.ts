@@ -68,6 +68,8 @@ describe("a vote cast while its community's decisions are being written", () => 
     } finally {
       batches.leave(community.communityId);
     }
+    // The queue looks once more, a turn after its last batch, before the community is free.
+    await new Promise((resolve) => setImmediate(resolve));
     expect(batches.busy(community.communityId)).toBe(false);
     expect((await contributionRow(database.db, community.communityId, logged.number)).status).toBe(
       "VERIFIED",
