@@ -30,7 +30,7 @@ export interface WrittenDecision {
  * The vote that decides its contribution, on the typed store, inside the
  * transaction that locked the contribution row and found it pending: one round
  * trip writes the vote, locks the community's ledger head and reads the award's
- * inputs; the core then computes the award, its split, the verifier rewards,
+ * inputs (a community's first decision makes its head in one more); the core then computes the award, its split, the verifier rewards,
  * the chained entries with their hashes and the balance and bucket deltas; one
  * statement writes all of it with the announcement, and COMMIT rides behind it.
  * The ledger head is held for that one round trip and the commit.
@@ -54,8 +54,8 @@ export interface DecidingVote {
 }
 
 /**
- * Writes the vote, locks the ledger head (creating it for a community's first
- * entry) and reads what the award needs; all three are sent at once.
+ * Writes the vote, locks the ledger head and reads what the award needs, sent
+ * at once; a community's first entry finds no head, makes it and reads again.
  */
 export async function readDecisionInputs(tx: SqlTx, vote: DecidingVote): Promise<DecisionContextRow> {
   const { actor, input } = vote;
@@ -68,10 +68,12 @@ export async function readDecisionInputs(tx: SqlTx, vote: DecidingVote): Promise
     at,
     actor.tokenId ?? null,
   ]);
-  void tx.rows(ensureLedgerHead, [actor.communityId, GENESIS_HASH]);
   const [context] = await tx.rows(decisionContext, [actor.communityId, vote.contributionId]);
-  if (context === undefined) throw new Error(`no ledger head for community ${actor.communityId}`);
-  return context;
+  if (context !== undefined) return context;
+  void tx.rows(ensureLedgerHead, [actor.communityId, GENESIS_HASH]);
+  const [first] = await tx.rows(decisionContext, [actor.communityId, vote.contributionId]);
+  if (first === undefined) throw new Error(`no ledger head for community ${actor.communityId}`);
+  return first;
 }
 
 /**
