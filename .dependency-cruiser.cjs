@@ -56,10 +56,13 @@ module.exports = {
     {
       name: "jobs-not-to-database",
       comment:
-        "Jobs read and write rows through use cases of src/app, never Prisma or the db folder (db/pools.ts, which only follows a pg pool's sockets so a stop can wait for them, excepted).",
+        "Jobs read and write rows through use cases of src/app, never Prisma or the db folder (db/pools.ts, which only follows a pg pool's sockets so a stop can wait for them, and db/errors.ts, which only tells whether an error means the database is unreachable, excepted).",
       severity: "error",
       from: { path: "^src/jobs/" },
-      to: { path: ["^src/(db|generated)/", "^node_modules/@prisma/"], pathNot: "^src/db/pools\\.ts$" },
+      to: {
+        path: ["^src/(db|generated)/", "^node_modules/@prisma/"],
+        pathNot: "^src/db/(pools|errors)\\.ts$",
+      },
     },
     {
       name: "platforms-not-to-jobs",
