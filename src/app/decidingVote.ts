@@ -30,8 +30,9 @@ export interface WrittenDecision {
  * The vote that decides its contribution, on the typed store, inside the
  * transaction that locked the contribution row and found it pending: one round
  * trip writes the vote, locks the community's ledger head and reads the award's
- * inputs (a community's first decision makes its head in one more); the core then computes the award, its split, the verifier rewards,
- * the chained entries with their hashes and the balance and bucket deltas; one
+ * inputs (a community's first decision makes its head in one more); the core
+ * then computes the award, its split, the verifier rewards, the chained
+ * entries with their hashes and the balance and bucket deltas; one
  * statement writes all of it with the announcement, and COMMIT rides behind it.
  * The ledger head is held for that one round trip and the commit.
  */
