@@ -1,10 +1,12 @@
 import type { SqlTx } from "../db/sql.ts";
 import {
-  decisionContext,
+  awardInputs,
   ensureLedgerHead,
+  lockLedgerHead,
   upsertDecidingVote,
   writeDecision,
-  type DecisionContextRow,
+  type AwardInputsRow,
+  type LockedHeadRow,
 } from "../db/paths/decisions.ts";
 import { activeWeight } from "../core/activeScore.ts";
 import type { CommunityConfig } from "../core/config.ts";
@@ -13,6 +15,7 @@ import { decisionLedgerEntries } from "../core/decisionEntries.ts";
 import { awardPoints } from "../core/impact.ts";
 import { GENESIS_HASH } from "../core/ledger.ts";
 import { balanceDeltas, bucketDeltas, chainEntries, type LedgerHead } from "../core/ledgerAppend.ts";
+import { impactRatings, votesWith } from "../core/votes.ts";
 import type { Actor } from "./deps.ts";
 import type { Decision } from "./decisions.ts";
 import type { VoteInput } from "./voteTypes.ts";
@@ -29,20 +32,23 @@ export interface WrittenDecision {
 /**
  * The vote that decides its contribution, on the typed store, inside the
  * transaction that locked the contribution row and found it pending: one round
- * trip writes the vote, locks the community's ledger head and reads the award's
- * inputs (a community's first decision makes its head in one more); the core
- * then computes the award, its split, the verifier rewards, the chained
- * entries with their hashes and the balance and bucket deltas; one
- * statement writes all of it with the announcement, and COMMIT rides behind it.
- * The ledger head is held for that one round trip and the commit.
+ * trip locks the community's ledger head and reads the award's inputs (a
+ * community's first decision makes its head in one more); the core then adds
+ * the vote to the votes read and computes the award, its split, the verifier
+ * rewards, the chained entries with their hashes and the balance and bucket
+ * deltas; the vote and one statement writing all of it with the announcement
+ * are sent together, and COMMIT rides behind them. The ledger head is held for
+ * that one round trip and the commit.
  */
 export async function recordDecidingVote(
   tx: SqlTx,
   vote: DecidingVote,
   config: CommunityConfig,
 ): Promise<WrittenDecision> {
-  const context = await readDecisionInputs(tx, vote);
-  return writeDecidingVote(tx, vote, config, context, context);
+  const head = lockHead(tx, vote.actor.communityId);
+  const inputs = readAwardInputs(tx, vote);
+  const locked = await head;
+  return writeDecidingVote(tx, vote, config, await inputs, locked, locked.activeEpoch);
 }
 
 /** A vote the rules found decides its (locked, pending) contribution. */
@@ -55,67 +61,80 @@ export interface DecidingVote {
 }
 
 /**
- * Writes the vote, locks the ledger head and reads what the award needs, sent
- * at once; a community's first entry finds no head, makes it and reads again.
+ * Locks the community's ledger head (sent behind whatever the transaction has in
+ * flight, so it is taken after the contribution rows those lock); a community's
+ * first entry finds no head, makes it and locks it.
  */
-export async function readDecisionInputs(tx: SqlTx, vote: DecidingVote): Promise<DecisionContextRow> {
-  const { actor, input } = vote;
-  const at = vote.now.toISOString();
-  void tx.rows(upsertDecidingVote, [
-    vote.contributionId,
-    actor.memberId,
-    input.choice,
-    input.impact ?? null,
-    at,
-    actor.tokenId ?? null,
-  ]);
-  const [context] = await tx.rows(decisionContext, [actor.communityId, vote.contributionId]);
-  if (context !== undefined) return context;
-  void tx.rows(ensureLedgerHead, [actor.communityId, GENESIS_HASH]);
-  const [first] = await tx.rows(decisionContext, [actor.communityId, vote.contributionId]);
-  if (first === undefined) throw new Error(`no ledger head for community ${actor.communityId}`);
+export async function lockHead(tx: SqlTx, communityId: number): Promise<LockedHeadRow> {
+  const [head] = await tx.rows(lockLedgerHead, [communityId]);
+  if (head !== undefined) return head;
+  void tx.rows(ensureLedgerHead, [communityId, GENESIS_HASH]);
+  const [first] = await tx.rows(lockLedgerHead, [communityId]);
+  if (first === undefined) throw new Error(`no ledger head for community ${communityId}`);
   return first;
 }
 
+/** Sends the read of what the vote's award needs (its contribution row is locked: the votes read stay exact). */
+export async function readAwardInputs(tx: SqlTx, vote: DecidingVote): Promise<AwardInputsRow> {
+  const [inputs] = await tx.rows(awardInputs, [vote.actor.communityId, vote.input.number]);
+  if (inputs === undefined) throw new Error(`contribution #${vote.input.number} vanished under its row lock`);
+  return inputs;
+}
+
 /**
- * Sends the statement writing the decision after `head` (the head the caller
- * holds: the one read, or the one the previous decision of the same
- * transaction left); returns the decision and the head it leaves.
+ * Sends the vote and the statement writing the decision after `head` (the head
+ * the caller holds: the one locked, or the one the previous decision of the
+ * same transaction left); returns the decision and the head it leaves.
  */
 export function writeDecidingVote(
   tx: SqlTx,
   vote: DecidingVote,
   config: CommunityConfig,
-  context: DecisionContextRow,
+  inputs: AwardInputsRow,
   head: LedgerHead,
+  activeEpoch: Date,
 ): WrittenDecision {
-  const { actor, contributionId, outcome, now } = vote;
+  const { actor, input, contributionId, outcome, now } = vote;
   const tokenId = actor.tokenId ?? null;
+  const votes = votesWith(inputs.votes, {
+    voterId: actor.memberId,
+    choice: input.choice,
+    impact: input.impact ?? null,
+  });
   const award =
     outcome === "VERIFIED"
-      ? awardPoints(context.categoryWeight, context.ratings, config.impactMultipliers)
+      ? awardPoints(inputs.categoryWeight, impactRatings(votes), config.impactMultipliers)
       : undefined;
-  const credits = context.creditMembers.map((memberId, i) => ({
+  const credits = inputs.creditMembers.map((memberId, i) => ({
     memberId,
-    shareBp: context.creditShares[i] ?? 0,
+    shareBp: inputs.creditShares[i] ?? 0,
   }));
   const entries = decisionLedgerEntries(
     { contributionId, outcome, decidedBy: "VOTES", actorId: null, tokenId },
     award,
     credits,
-    context.voterIds,
+    votes.map((v) => v.voterId),
     config,
   );
   const chained = chainEntries(head, actor.communityId, entries, now);
-  const balances = balanceDeltas(entries, activeWeight(now, context.activeEpoch, config.decayHalfLifeDays));
+  const balances = balanceDeltas(entries, activeWeight(now, activeEpoch, config.decayHalfLifeDays));
   const buckets = bucketDeltas(entries, now);
+  const at = now.toISOString();
+  void tx.rows(upsertDecidingVote, [
+    contributionId,
+    actor.memberId,
+    input.choice,
+    input.impact ?? null,
+    at,
+    tokenId,
+  ]);
   const claimed = tx.rows(writeDecision, [
     actor.communityId,
     contributionId,
     outcome,
     "VOTES",
     award ?? null,
-    now.toISOString(),
+    at,
     "decided by vote",
     chained.entries.map((e) => e.seq),
     chained.entries.map((e) => e.kind),

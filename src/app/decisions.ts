@@ -4,6 +4,7 @@ import type { CommunityConfig } from "../core/config.ts";
 import { quorumTally } from "../core/agents.ts";
 import { decideAtDeadline, votersEarnRewards, type Tally } from "../core/decision.ts";
 import { awardPoints } from "../core/impact.ts";
+import { impactRatings } from "../core/votes.ts";
 import { decisionLedgerEntries, type DecisionFacts } from "../core/decisionEntries.ts";
 import { appendLedgerEntries } from "./ledger.ts";
 import type { LockedContribution } from "./contributions.ts";
@@ -160,19 +161,20 @@ async function computeAwards(
     where: { id: { in: [...new Set(verified.map((d) => d.contribution.categoryId))] } },
     select: { id: true, weight: true },
   });
-  const ratings = await tx.vote.findMany({
-    where: { contributionId: { in: ids }, choice: "APPROVE", impact: { not: null } },
-    select: { contributionId: true, impact: true },
-  });
+  const votes = groupBy(
+    await tx.vote.findMany({
+      where: { contributionId: { in: ids } },
+      select: { contributionId: true, voterId: true, choice: true, impact: true },
+    }),
+    (v) => v.contributionId,
+  );
   const weight = new Map(categories.map((c) => [c.id, c.weight]));
   return new Map(
     verified.map((d) => [
       d.contribution.id,
       awardPoints(
         weight.get(d.contribution.categoryId) ?? 0,
-        ratings.flatMap((r) =>
-          r.contributionId === d.contribution.id && r.impact !== null ? [r.impact] : [],
-        ),
+        impactRatings(votes.get(d.contribution.id) ?? []),
         config.impactMultipliers,
       ),
     ]),

@@ -7,13 +7,8 @@ import { decideByVotes, type Tally, type VoteOutcome } from "../core/decision.ts
 import { voterEligibility } from "../core/eligibility.ts";
 import { ok, refuse, type Result } from "../core/result.ts";
 import { DecisionBatches, type QueuedVote } from "./decisionBatches.ts";
-import {
-  readDecisionInputs,
-  recordDecidingVote,
-  writeDecidingVote,
-  type DecidingVote,
-  type WrittenDecision,
-} from "./decidingVote.ts";
+import { awardInputs } from "../db/paths/decisions.ts";
+import { lockHead, recordDecidingVote, writeDecidingVote, type WrittenDecision } from "./decidingVote.ts";
 import type { LedgerHead } from "../core/ledgerAppend.ts";
 import type { Actor } from "./deps.ts";
 import type { VoteChoice, VoteInput, VoteRecorded, VoteRefusal } from "./voteTypes.ts";
@@ -113,28 +108,33 @@ async function settled(cast: Cast, number: number): Promise<Result<VoteRecorded,
 
 /**
  * A batch of deciding votes of one community (distinct contributions, in number
- * order) in one transaction: every context read in one round trip, then the
- * votes and the award inputs (under the ledger head) in the next, then every
- * decision chained one after the other from the head, with COMMIT behind them.
- * A vote that no longer decides (or is refused now) is written (or refused) as
- * it would have been alone.
+ * order) in one transaction. The first round trip locks every contribution and
+ * reads its vote context, then locks the ledger head and reads each award's
+ * inputs; the second writes the votes and every decision, chained one after the
+ * other from the head, with COMMIT behind them. A vote that no longer decides
+ * (or is refused now) is written (or refused) as it would have been alone.
  */
 async function writeDecisionBatch(
   store: SqlStore,
   batch: readonly QueuedVote[],
 ): Promise<Array<Result<VoteRecorded, VoteRefusal> | null>> {
+  const communityId = batch[0]?.actor.communityId ?? 0;
   const casts = await store.transaction<Cast[]>(async (tx) => {
-    const rows = await Promise.all(
-      batch.map((v) => tx.rows(voteContext, [v.actor.communityId, v.input.number, v.actor.memberId])),
-    );
-    const judged = batch.map((v, i) => judgeVote(rows[i]?.[0], v.actor, v.input, v.now, v.configs));
-    const deciding: Array<{ vote: DecidingVote; config: CommunityConfig; recorded: VoteRecorded }> = [];
+    const contexts = batch.map((v) => tx.rows(voteContext, [communityId, v.input.number, v.actor.memberId]));
+    const locked = lockHead(tx, communityId);
+    const inputs = batch.map((v) => tx.rows(awardInputs, [communityId, v.input.number]));
+    const rows = await Promise.all(contexts);
+    const { activeEpoch, ...lockedHead } = await locked;
+    let head: LedgerHead = lockedHead;
+    const awards = await Promise.all(inputs);
     const casts = batch.map((v, i): Cast => {
       const row = rows[i]?.[0];
-      const verdict = judged[i] ?? null;
+      const verdict = judgeVote(row, v.actor, v.input, v.now, v.configs);
+      const award = awards[i]?.[0];
       if (row === undefined || verdict === null || !verdict.ok) return refused(verdict);
       if (verdict.value.outcome === null)
         return writeJudged(tx, v.actor, v.input, v.now, row.id, verdict.value);
+      if (award === undefined) throw new Error(`contribution #${v.input.number} vanished under its row lock`);
       const vote = {
         actor: v.actor,
         input: v.input,
@@ -142,27 +142,11 @@ async function writeDecisionBatch(
         outcome: verdict.value.outcome,
         now: v.now,
       };
-      deciding.push({ vote, config: verdict.value.config, recorded: verdict.value.recorded });
-      return { result: ok(verdict.value.recorded), decided: null };
+      const written = writeDecidingVote(tx, vote, verdict.value.config, award, head, activeEpoch);
+      head = written.head;
+      return { result: ok(verdict.value.recorded), decided: Promise.resolve(written) };
     });
-    const inputs = await Promise.all(deciding.map((d) => readDecisionInputs(tx, d.vote)));
-    let head: LedgerHead | undefined = inputs[0];
-    const written = new Map<VoteRecorded, WrittenDecision>();
-    deciding.forEach((d, i) => {
-      const context = inputs[i];
-      if (context === undefined || head === undefined) return;
-      const decision = writeDecidingVote(tx, d.vote, d.config, context, head);
-      written.set(d.recorded, decision);
-      head = decision.head;
-    });
-    return {
-      commit: true,
-      value: casts.map((cast) =>
-        cast.result?.ok === true && written.has(cast.result.value)
-          ? { ...cast, decided: Promise.resolve(written.get(cast.result.value) as WrittenDecision) }
-          : cast,
-      ),
-    };
+    return { commit: true, value: casts };
   });
   return Promise.all(casts.map((cast, i) => settled(cast, batch[i]?.input.number ?? 0)));
 }

@@ -1,7 +1,8 @@
 import type { Tally } from "../core/decision.ts";
+import type { VoteChoice } from "../core/votes.ts";
 import type { Decision } from "./decisions.ts";
 
-export type VoteChoice = "APPROVE" | "REJECT";
+export type { VoteChoice };
 
 export interface VoteInput {
   readonly number: number;

@@ -1,6 +1,7 @@
 // Agent members: members of kind agent act through an API token and answer to
 // a person, their owner. People verify agents' work: the quorum counts people only.
 import type { Tally } from "./decision.ts";
+import type { VoteChoice } from "./votes.ts";
 
 /** A person, or an agent acting through an API token with a person as its responsible owner. */
 export type MemberKind = "PERSON" | "AGENT";
@@ -11,7 +12,7 @@ export type BoardMembers = (typeof BOARD_MEMBERS)[number];
 
 /** One vote as the decision rules see it: its choice and who cast it. */
 export interface CountedVote {
-  readonly choice: "APPROVE" | "REJECT";
+  readonly choice: VoteChoice;
   readonly voterKind: MemberKind;
 }
 

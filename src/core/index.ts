@@ -26,5 +26,6 @@ export * from "./split.ts";
 export * from "./streak.ts";
 export * from "./text.ts";
 export * from "./urls.ts";
+export * from "./votes.ts";
 export * from "./tokens.ts";
 export * from "./webSessions.ts";

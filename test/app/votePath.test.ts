@@ -80,3 +80,47 @@ describe("a vote cast while its community's decisions are being written", () => 
     expect(votes).toBe(2);
   });
 });
+
+describe("a deciding vote that changes the voter's earlier vote", () => {
+  it.each([
+    ["on its own", false],
+    ["in a batch", true],
+  ])("awards by the ratings after the change and rewards each voter once (%s)", async (_how, queued) => {
+    const community = await newCommunity(database, { config: { quorum: 2, verifierReward: 10 } });
+    const submitter = await community.member("sub");
+    const [ann, bob] = await Promise.all(["ann", "bob"].map((n) => community.member(n)));
+    if (ann === undefined || bob === undefined) throw new Error("no voters");
+    const logged = valueOf(
+      await logContribution(community.deps, submitter, {
+        categorySlug: "docs",
+        title: "Changed mind",
+        links: ["https://example.org/changed-mind"],
+      }),
+    );
+    valueOf(await castVote(community.deps, ann, { number: logged.number, choice: "APPROVE", impact: 5 }));
+    valueOf(await castVote(community.deps, bob, { number: logged.number, choice: "REJECT" }));
+    const batches = batchesOf(community.deps.store);
+    if (queued) expect(batches.enterAlone(community.communityId)).toBe(true);
+    const deciding = castVote(community.deps, bob, { number: logged.number, choice: "APPROVE", impact: 1 });
+    if (queued) {
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(batches.busy(community.communityId)).toBe(true);
+      batches.leave(community.communityId);
+    }
+    const decided = valueOf(await deciding);
+    // Ratings 5 and 1: median 3, multiplier 100 %; bob's rejection carried no rating.
+    const category = await database.db.category.findFirstOrThrow({
+      where: { communityId: community.communityId, slug: "docs" },
+    });
+    expect(decided.decision).toMatchObject({ outcome: "VERIFIED", award: category.weight });
+    const entries = await database.db.ledgerEntry.findMany({
+      where: { communityId: community.communityId },
+      select: { kind: true, memberId: true, points: true },
+    });
+    expect(entries.filter((e) => e.kind === "AWARD")).toEqual([
+      { kind: "AWARD", memberId: submitter.memberId, points: category.weight },
+    ]);
+    const rewarded = entries.filter((e) => e.kind === "VERIFIER_REWARD").map((e) => e.memberId);
+    expect(rewarded.sort((a, b) => a - b)).toEqual([ann.memberId, bob.memberId].sort((a, b) => a - b));
+  });
+});

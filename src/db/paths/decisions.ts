@@ -1,6 +1,7 @@
 // The deciding vote's statements (src/app/decidingVote.ts), on the typed store. They
 // only read and write: the award, its split, the verifier rewards, the chain's
 // hashes, the balance and bucket deltas all come in as parameters the core computed.
+import type { CastVote } from "../../core/votes.ts";
 import { statement } from "../sql.ts";
 import { OUTBOX_CHANNEL } from "./outbox.ts";
 
@@ -31,35 +32,46 @@ export const ensureLedgerHead = statement<[communityId: number, genesisHash: str
   `INSERT INTO ledger_head ("communityId", seq, hash) VALUES ($1::int, 0, $2::text) ON CONFLICT DO NOTHING`,
 );
 
-/** What deciding needs beyond the vote context, read after the vote is written. */
-export interface DecisionContextRow {
+/** The community's ledger head, locked for the decisions' appends, with the epoch of its active scores. */
+export interface LockedHeadRow {
   readonly seq: number;
   readonly hash: string;
   readonly activeEpoch: Date;
+}
+
+/** Locks the community's ledger head (none yet: no row, and ensureLedgerHead makes it). */
+export const lockLedgerHead = statement<[communityId: number], LockedHeadRow>(
+  "cairn_decide_lock_head",
+  `SELECT h.seq, h.hash, cm."activeEpoch" AT TIME ZONE 'UTC' AS "activeEpoch"
+   FROM ledger_head h JOIN community cm ON cm.id = h."communityId"
+   WHERE h."communityId" = $1::int
+   FOR UPDATE OF h`,
+);
+
+/**
+ * What a decision's entries are computed from, read under the contribution's row
+ * lock before the deciding vote is written (the core adds it: votesWith).
+ */
+export interface AwardInputsRow {
   readonly categoryWeight: number;
   /** Credited members in member order, and (in the same order) their shares in basis points. */
   readonly creditMembers: number[];
   readonly creditShares: number[];
-  /** Every voter on the contribution, in member order. */
-  readonly voterIds: number[];
-  /** The impact ratings of the approvals that carry one. */
-  readonly ratings: number[];
+  /** The votes cast so far, in voter order. */
+  readonly votes: CastVote[];
 }
 
-/** Locks the community's ledger head and reads the award's inputs for the contribution. */
-export const decisionContext = statement<[communityId: number, contributionId: number], DecisionContextRow>(
-  "cairn_decide_context",
-  `SELECT h.seq, h.hash, cm."activeEpoch" AT TIME ZONE 'UTC' AS "activeEpoch",
-          coalesce((SELECT cat.weight FROM contribution c JOIN category cat ON cat.id = c."categoryId"
-                    WHERE c.id = $2::int), 0) AS "categoryWeight",
-          ARRAY(SELECT cr."memberId" FROM credit cr WHERE cr."contributionId" = $2::int ORDER BY cr."memberId") AS "creditMembers",
-          ARRAY(SELECT cr."shareBp" FROM credit cr WHERE cr."contributionId" = $2::int ORDER BY cr."memberId") AS "creditShares",
-          ARRAY(SELECT v."voterId" FROM vote v WHERE v."contributionId" = $2::int ORDER BY v."voterId") AS "voterIds",
-          ARRAY(SELECT v.impact FROM vote v
-                WHERE v."contributionId" = $2::int AND v.choice = 'APPROVE' AND v.impact IS NOT NULL) AS ratings
-   FROM ledger_head h JOIN community cm ON cm.id = h."communityId"
-   WHERE h."communityId" = $1::int
-   FOR UPDATE OF h`,
+/** Reads the award's inputs for the community's contribution of that number. */
+export const awardInputs = statement<[communityId: number, number: number], AwardInputsRow>(
+  "cairn_decide_award_inputs",
+  `SELECT cat.weight AS "categoryWeight",
+          ARRAY(SELECT cr."memberId" FROM credit cr WHERE cr."contributionId" = c.id ORDER BY cr."memberId") AS "creditMembers",
+          ARRAY(SELECT cr."shareBp" FROM credit cr WHERE cr."contributionId" = c.id ORDER BY cr."memberId") AS "creditShares",
+          (SELECT coalesce(json_agg(json_build_object('voterId', v."voterId", 'choice', v.choice, 'impact', v.impact)
+                                    ORDER BY v."voterId"), '[]')
+           FROM vote v WHERE v."contributionId" = c.id) AS votes
+   FROM contribution c JOIN category cat ON cat.id = c."categoryId"
+   WHERE c."communityId" = $1::int AND c.number = $2::int`,
 );
 
 /**
