@@ -283,9 +283,9 @@ async function exportIn(
         actorId: input.actor.memberId,
         createdAt: now,
         requestKey: input.requestKey ?? null,
-        lines: { create: rows.map((r) => ({ memberId: r.memberId, points: r.net, amount: r.amount ?? 0 })) },
       },
     });
+    await recordPayoutLines(tx, run.id, rows);
     runId = run.id;
     await recordModeratorAction(
       tx,
@@ -451,6 +451,19 @@ async function carriedDebts(
     SELECT id, sum(debt)::bigint AS debt FROM (SELECT * FROM unpaid_lines UNION ALL SELECT * FROM late_clawbacks) d
     GROUP BY id HAVING sum(debt) <> 0`;
   return new Map(rows.map((r) => [r.id, Number(r.debt)]));
+}
+
+/**
+ * A recorded run's lines, in one statement of four arrays however many members
+ * it pays (a nested create would split 20,000 lines into chunks sent at once on
+ * the transaction's connection).
+ */
+async function recordPayoutLines(tx: Tx, runId: number, rows: readonly ExportRow[]): Promise<void> {
+  await tx.$executeRaw`
+    INSERT INTO payout_line ("runId", "memberId", points, amount)
+    SELECT ${runId}::int, l.member, l.points, l.amount
+    FROM unnest(${rows.map((r) => r.memberId)}::int[], ${rows.map((r) => r.net)}::int[],
+                ${rows.map((r) => r.amount ?? 0)}::int[]) AS l(member, points, amount)`;
 }
 
 /** What an erased member's identities column shows instead of their platform user ids. */

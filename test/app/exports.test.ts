@@ -309,6 +309,18 @@ describe("buildExport", () => {
       ["Bo", 300],
       ["Ada", -700],
     ]);
+    const run = await database.db.payoutRun.findFirstOrThrow({
+      where: { communityId: c.communityId },
+      orderBy: { id: "desc" },
+    });
+    const lines = await database.db.payoutLine.findMany({
+      where: { runId: run.id },
+      select: { memberId: true, points: true, amount: true },
+      orderBy: { points: "desc" },
+    });
+    expect(lines).toEqual(
+      recorded.rows.map((r) => ({ memberId: r.memberId, points: r.net, amount: r.amount ?? 0 })),
+    );
     // The next run carries Ada's remaining 7 points through her negative line, not the clawback again.
     c.clock.set("2026-12-10T09:00:00Z");
     const next = await exported(c, mod, { window: range("2026-12-01", "2026-12-09"), budget: 100 });
