@@ -45,10 +45,12 @@ export async function recordDecidingVote(
   vote: DecidingVote,
   config: CommunityConfig,
 ): Promise<WrittenDecision> {
-  const head = lockHead(tx, vote.actor.communityId);
-  const inputs = readAwardInputs(tx, vote);
-  const locked = await head;
-  return writeDecidingVote(tx, vote, config, await inputs, locked, locked.activeEpoch);
+  // Awaited together: a failed transaction rejects both, and neither may go unhandled.
+  const [locked, inputs] = await Promise.all([
+    lockHead(tx, vote.actor.communityId),
+    readAwardInputs(tx, vote),
+  ]);
+  return writeDecidingVote(tx, vote, config, inputs, locked, locked.activeEpoch);
 }
 
 /** A vote the rules found decides its (locked, pending) contribution. */

@@ -123,10 +123,13 @@ async function writeDecisionBatch(
     const contexts = batch.map((v) => tx.rows(voteContext, [communityId, v.input.number, v.actor.memberId]));
     const locked = lockHead(tx, communityId);
     const inputs = batch.map((v) => tx.rows(awardInputs, [communityId, v.input.number]));
-    const rows = await Promise.all(contexts);
-    const { activeEpoch, ...lockedHead } = await locked;
+    // Awaited together: a failed transaction rejects every one, and none may go unhandled.
+    const [rows, { activeEpoch, ...lockedHead }, awards] = await Promise.all([
+      Promise.all(contexts),
+      locked,
+      Promise.all(inputs),
+    ]);
     let head: LedgerHead = lockedHead;
-    const awards = await Promise.all(inputs);
     const casts = batch.map((v, i): Cast => {
       const row = rows[i]?.[0];
       const verdict = judgeVote(row, v.actor, v.input, v.now, v.configs);
