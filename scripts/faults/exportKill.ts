@@ -25,13 +25,12 @@ const seedPoints = (i: number): number => ((i * 37) % 1000) - 150;
 
 /** `memberCount` members of the community, each with one adjustment on its ledger. */
 async function seedMembers(world: FaultWorld, community: Community, memberCount: number): Promise<void> {
-  const members = await world.deps.db.member.createManyAndReturn({
-    data: Array.from({ length: memberCount }, (_, i) => ({
-      communityId: community.communityId,
-      displayName: `member ${i + 1}`,
-    })),
-    select: { id: true },
-  });
+  // One statement whatever the count: a createMany this large would be split into chunks sent at once.
+  const members = await world.deps.db.$queryRaw<Array<{ id: number }>>`
+    INSERT INTO member ("communityId", "displayName")
+    SELECT ${community.communityId}::int, 'member ' || i FROM generate_series(1, ${memberCount}::int) AS i
+    ORDER BY i RETURNING id`;
+  members.sort((a, b) => a.id - b.id);
   await world.deps.db.$transaction(
     (tx) =>
       appendLedgerEntries(

@@ -6,6 +6,7 @@ import {
   balanceDeltas,
   bucketDeltas,
   chainEntries,
+  type ChainedEntry,
   type LedgerHead,
   type NewLedgerEntry,
 } from "../core/ledgerAppend.ts";
@@ -29,10 +30,34 @@ export async function appendLedgerEntries(
   if (entries.length === 0) return [];
   const head = await lockLedgerHead(tx, communityId);
   const chained = chainEntries(head, communityId, entries, at);
-  await tx.ledgerEntry.createMany({ data: chained.entries });
+  await insertLedgerEntries(tx, communityId, chained.entries, at);
   await tx.ledgerHead.update({ where: { communityId }, data: chained.head });
   await applyToBalances(tx, communityId, entries, at);
   return chained.entries;
+}
+
+/**
+ * The chained entries in one statement of arrays, however many there are (a
+ * createMany of 20,000 entries comes to 240,000 parameters, which Prisma splits
+ * into chunks sent at once on the transaction's connection).
+ */
+async function insertLedgerEntries(
+  tx: Tx,
+  communityId: number,
+  entries: readonly ChainedEntry[],
+  at: Date,
+): Promise<void> {
+  await tx.$executeRaw`
+    INSERT INTO ledger_entry ("communityId", seq, kind, "memberId", points, "contributionId", "actorId", reason,
+                              "createdAt", "prevHash", hash, "tokenId")
+    SELECT ${communityId}::int, e.seq, e.kind::"LedgerKind", e.member, e.points, e.contribution, e.actor, e.reason,
+           ${at.toISOString()}::timestamptz AT TIME ZONE 'UTC', e.prev, e.hash, e.token
+    FROM unnest(${entries.map((e) => e.seq)}::int[], ${entries.map((e) => e.kind)}::text[],
+                ${entries.map((e) => e.memberId)}::int[], ${entries.map((e) => e.points)}::int[],
+                ${entries.map((e) => e.contributionId)}::int[], ${entries.map((e) => e.actorId)}::int[],
+                ${entries.map((e) => e.reason)}::text[], ${entries.map((e) => e.prevHash)}::text[],
+                ${entries.map((e) => e.hash)}::text[], ${entries.map((e) => e.tokenId)}::int[])
+         AS e(seq, kind, member, points, contribution, actor, reason, prev, hash, token)`;
 }
 
 /** Locks the community's ledger head (creating it if missing) and returns it. */
