@@ -7,10 +7,15 @@ const run = promisify(execFile);
 
 export const PGBENCH_DATABASE = process.env["BENCH_PGBENCH_DATABASE"] ?? "cairn_pgbench";
 
-/** pgbench's connection flags for the bench server (host, port, user from the URL). */
+/**
+ * pgbench's connection flags for the bench server (host, port, user from the URL). A
+ * `?host=/dir` in the URL (a Unix socket, as pg reads it) goes to pgbench too, so both
+ * sides of every ratio connect the same way.
+ */
 function connectionArgs(): string[] {
   const url = new URL(serverUrl);
-  const args = ["-h", url.hostname || "127.0.0.1", "-p", url.port || "5432"];
+  const host = url.searchParams.get("host") ?? (url.hostname || "127.0.0.1");
+  const args = ["-h", host, "-p", url.port || "5432"];
   if (url.username !== "") args.push("-U", decodeURIComponent(url.username));
   return args;
 }
