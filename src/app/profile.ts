@@ -3,6 +3,7 @@ import type { Db } from "../db/client.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
 import type { ContributionStatus, Platform } from "../generated/prisma/enums.ts";
 import { activeScore } from "../core/activeScore.ts";
+import { isStoredKey, MAX_STORED_KEY } from "../core/commandLine.ts";
 import { readCommunityConfig } from "../core/config.ts";
 import { ok, refuse, type Result } from "../core/result.ts";
 import { findMember, type MemberRef } from "./actors.ts";
@@ -67,7 +68,7 @@ export async function showMemberProfile(
   actor: Actor,
   memberId: number,
 ): Promise<Result<ProfileView, "UNKNOWN_MEMBER">> {
-  const member = Number.isSafeInteger(memberId)
+  const member = isStoredKey(memberId)
     ? await deps.db.member.findFirst({
         where: { id: memberId, communityId: actor.communityId, mergedIntoId: null },
         select: { id: true, hidden: true },
@@ -263,7 +264,11 @@ export async function listMembers(
     mergedIntoId: null,
     ...(input.members === "all" ? {} : { kind: input.members === "agents" ? "AGENT" : "PERSON" }),
   };
-  const after = input.cursor !== undefined && Number.isSafeInteger(input.cursor) ? input.cursor : 0;
+  // A cursor past the id column's limit is past every member: an empty page, not a database error.
+  const after =
+    input.cursor !== undefined && Number.isSafeInteger(input.cursor)
+      ? Math.min(input.cursor, MAX_STORED_KEY)
+      : 0;
   const [rows, total] = await Promise.all([
     deps.db.member.findMany({
       where: { ...where, id: { gt: after } },

@@ -2,6 +2,7 @@
 // (boards, profiles, contributions, exports): whether a community shows its
 // pages at all, the anonymous reader they read as, names safe to show, and
 // the state a board page is drawn from (what a cached page is checked against).
+import { isStoredKey } from "../core/commandLine.ts";
 import { readCommunityConfig } from "../core/config.ts";
 import { poolOf } from "../db/client.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
@@ -23,7 +24,7 @@ export function publicReader(communityId: number): Actor {
 
 /** The community when it shows its pages (`/config set publicPages on`), else null (also when unknown). */
 export async function publicCommunity(deps: Deps, communityId: number): Promise<PublicCommunity | null> {
-  if (!Number.isSafeInteger(communityId) || communityId < 1) return null;
+  if (!isStoredKey(communityId)) return null;
   const community = await readCommunity(deps, communityId);
   if (community === null || !readCommunityConfig(community.config, deps.caches?.configs).publicPages)
     return null;

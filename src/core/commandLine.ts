@@ -13,12 +13,18 @@ export interface CommandLine {
 const COMMAND = /^\/([A-Za-z0-9_-]+)(?:@([A-Za-z0-9_]+))?(?=\s|$)/;
 const OPENING_QUOTES = new Set(['"', "\u201C", "\u201E"]);
 const CLOSING_QUOTES = new Set(['"', "\u201D", "\u201C"]);
-/** Contribution numbers are PostgreSQL integers. */
-export const MAX_CONTRIBUTION_NUMBER = 2 ** 31 - 1;
+/** Ids and contribution numbers are PostgreSQL integers. */
+export const MAX_STORED_KEY = 2 ** 31 - 1;
+export const MAX_CONTRIBUTION_NUMBER = MAX_STORED_KEY;
 
-/** Whether a contribution could have this number: a whole number from 1 to the integer column's limit. */
+/** Whether a row could have this id or number: a whole number from 1 to the integer column's limit. */
+export function isStoredKey(key: number): boolean {
+  return Number.isInteger(key) && key >= 1 && key <= MAX_STORED_KEY;
+}
+
+/** Whether a contribution could have this number. */
 export function isContributionNumber(number: number): boolean {
-  return Number.isInteger(number) && number >= 1 && number <= MAX_CONTRIBUTION_NUMBER;
+  return isStoredKey(number);
 }
 const MAX_POINTS_HUNDREDTHS = 1_000_000 * 100;
 

@@ -68,6 +68,11 @@ describe("leaderboard, profiles, categories and seasons", () => {
     const other = await apiCommunity(database, clock);
     const stranger = await other.token("eve", ["read"]);
     expect((await call(api.server, "GET", `/members/${aliceId}`, { token: stranger })).status).toBe(404);
+    // Beyond the id column (found by the API fuzz: it answered 500).
+    expect((await call(api.server, "GET", "/members/2147483648", { token: bob })).json).toMatchObject({
+      status: 404,
+      code: "UNKNOWN_MEMBER",
+    });
 
     const categories = await call(api.server, "GET", "/categories", { token: bob });
     expect((categories.json["items"] as Array<{ slug: string }>).map((c) => c.slug)).toEqual([
@@ -158,6 +163,10 @@ describe("the member list", () => {
       expect(refused.json, query).toMatchObject({ status: 400, code: "BAD_REQUEST" });
       expect(refused.json["detail"], query).not.toContain("\n");
     }
+    // A cursor past the id column is past every member: an empty page, not a 500.
+    const past = await call(api.server, "GET", "/members?cursor=2147483648", { token: reader });
+    expect(past.status).toBe(200);
+    expect(past.json).toMatchObject({ items: [], nextCursor: null });
     expect((await call(api.server, "GET", "/members", { token: writer })).json).toMatchObject({
       status: 403,
       code: "MISSING_SCOPE",

@@ -65,6 +65,8 @@ describe("the off switch", () => {
     }
     expect((await get("/c/999999999")).statusCode).toBe(404);
     expect((await get("/c/abc")).statusCode).toBe(404);
+    // Beyond the id column: unknown, not a database error.
+    expect((await get("/c/2147483648")).statusCode).toBe(404);
   });
 });
 
