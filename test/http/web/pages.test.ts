@@ -305,6 +305,9 @@ describe("the ledger explorer and downloads", () => {
     for (const entry of entries) expect(hashEntry(entry.prevHash, entry)).toBe(entry.hash);
     expect(answer.body).toContain('<script src="/assets/ledger-check.js" defer></script>');
     expect((await get(`${base}/ledger?from=0`)).statusCode).toBe(400);
+    // Past the head: an empty page; past what a sequence number can be: refused.
+    expect((await get(`${base}/ledger?from=999`)).statusCode).toBe(200);
+    expect((await get(`${base}/ledger?from=2147483649`)).statusCode).toBe(400);
     expect((await get("/assets/ledger-check.js")).headers["content-type"]).toContain("javascript");
   });
 
