@@ -454,7 +454,7 @@ async function carriedDebts(
 }
 
 /**
- * A recorded run's lines, in one statement of four arrays however many members
+ * A recorded run's lines, in one statement of three arrays however many members
  * it pays (a nested create would split 20,000 lines into chunks sent at once on
  * the transaction's connection).
  */
