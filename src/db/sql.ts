@@ -81,6 +81,14 @@ const COMMIT = statement<[], never>("cairn_commit", "COMMIT");
 const ROLLBACK = statement<[], never>("cairn_rollback", "ROLLBACK");
 const UNFLUSHED = statement<[], never>("cairn_unflushed", "SET LOCAL synchronous_commit TO off");
 const NOTIFY = statement<[channel: string], never>("cairn_notify", "SELECT pg_notify($1::text, '')");
+/**
+ * Every statement of the store is written for its generic plan (rows found by key,
+ * arrays through unnest or = ANY), so each is planned once per connection. Left to
+ * choose, PostgreSQL plans a statement with a range or an array parameter again on
+ * every call (the daily limit's count, the duplicate check) because each custom
+ * plan's estimate looks cheaper than the generic one.
+ */
+const GENERIC_PLANS = "SET plan_cache_mode TO force_generic_plan";
 
 /** Why the pool's errors are kept, not thrown: an idle connection the server ended is dropped by the pool. */
 export interface StoreErrors {
@@ -102,6 +110,11 @@ export function openSqlStore(
   for (const each of [pool, unflushedPool]) {
     each.on("error", (error) => {
       errors.last = error;
+    });
+    // Queued ahead of the connection's first work. Should it fail, the connection only
+    // plans more often, and whatever broke it fails that work too.
+    each.on("connect", (client) => {
+      client.query(GENERIC_PLANS).catch(() => undefined);
     });
   }
   let closed: Promise<void> | null = null;
