@@ -373,11 +373,7 @@ function checkDraftText(
  * number is skipped only if the database fails between the two.
  */
 async function takeContributionNumber(store: SqlStore, communityId: number): Promise<{ number: number }> {
-  const rows = await store.unflushed(async (tx) => ({
-    commit: true,
-    value: tx.rows(paths.takeContributionNumber, [communityId]),
-  }));
-  const row = rows[0];
+  const [row] = await store.unflushed(paths.takeContributionNumber, [communityId]);
   if (row === undefined) throw new Error(`community ${communityId} does not exist`);
   return row;
 }

@@ -57,13 +57,16 @@ export interface TxOutcome<T> {
 export interface SqlStore {
   transaction<T>(work: (tx: SqlTx) => Promise<TxOutcome<T>>): Promise<T>;
   /**
-   * A short transaction whose COMMIT does not wait for the disk, on connections of its
-   * own (so a caller may run one while it holds a transaction of the pool's). Only for
-   * writes that matter through a later transaction that does wait: that one's flush
-   * makes this one durable too, since the log is written in order. A crash before
-   * then loses what this one wrote, and nothing depends on it yet.
+   * One statement in a transaction of its own whose COMMIT does not wait for the disk,
+   * on connections of their own (so a caller may run one while it holds a transaction
+   * of the pool's). Only for writes that matter through a later transaction that does
+   * wait: that one's flush makes this one durable too, since the log is written in
+   * order. A crash before then loses what this one wrote, and nothing depends on it yet.
    */
-  unflushed<T>(work: (tx: SqlTx) => Promise<TxOutcome<T>>): Promise<T>;
+  unflushed<Params extends readonly unknown[], Row>(
+    statement: Statement<Params, Row>,
+    params: Params,
+  ): Promise<Row[]>;
   /**
    * Wakes the listeners of `channel` (a NOTIFY) after whatever the caller committed.
    * A transaction that ran a statement which `wakes` a channel calls it by itself.
@@ -79,7 +82,6 @@ export interface SqlStore {
 const BEGIN = statement<[], never>("cairn_begin", "BEGIN");
 const COMMIT = statement<[], never>("cairn_commit", "COMMIT");
 const ROLLBACK = statement<[], never>("cairn_rollback", "ROLLBACK");
-const UNFLUSHED = statement<[], never>("cairn_unflushed", "SET LOCAL synchronous_commit TO off");
 const NOTIFY = statement<[channel: string], never>("cairn_notify", "SELECT pg_notify($1::text, '')");
 /**
  * Every statement of the store is written for its generic plan (rows found by key,
@@ -89,6 +91,12 @@ const NOTIFY = statement<[channel: string], never>("cairn_notify", "SELECT pg_no
  * plan's estimate looks cheaper than the generic one.
  */
 const GENERIC_PLANS = "SET plan_cache_mode TO force_generic_plan";
+/**
+ * The unflushed connections' commits do not wait for the disk, so each of their
+ * statements is a transaction of its own (committed by the protocol's Sync): one
+ * message each way, where BEGIN, SET LOCAL and COMMIT around it took four answers.
+ */
+const UNFLUSHED = "SET synchronous_commit TO off";
 
 /** Why the pool's errors are kept, not thrown: an idle connection the server ended is dropped by the pool. */
 export interface StoreErrors {
@@ -107,25 +115,33 @@ export function openSqlStore(
   const errors: { last: Error | null } = { last: null };
   // An idle connection terminated by the server (57P01 when the database stops or is
   // dropped) is removed by the pool; without a listener pg would throw it out of the process.
-  for (const each of [pool, unflushedPool]) {
+  for (const [each, settings] of [
+    [pool, [GENERIC_PLANS]],
+    [unflushedPool, [GENERIC_PLANS, UNFLUSHED]],
+  ] as const) {
     each.on("error", (error) => {
       errors.last = error;
     });
-    // Queued ahead of the connection's first work. Should it fail, the connection only
-    // plans more often, and whatever broke it fails that work too.
+    // Queued ahead of the connection's first work. Should one fail, the connection only
+    // plans or flushes more often, and whatever broke it fails that work too.
     each.on("connect", (client) => {
-      client.query(GENERIC_PLANS).catch(() => undefined);
+      for (const setting of settings) client.query(setting).catch(() => undefined);
     });
   }
   let closed: Promise<void> | null = null;
-  const unflushed = <T>(work: (tx: SqlTx) => Promise<TxOutcome<T>>): Promise<T> =>
-    inTransaction(unflushedPool, errors, wake, (tx) => {
-      void tx.rows(UNFLUSHED, []);
-      return work(tx);
+  const unflushed = async <Params extends readonly unknown[], Row>(
+    statement: Statement<Params, Row>,
+    params: Params,
+  ): Promise<Row[]> => {
+    // pg's pool.query gives a connection whose statement failed no second use.
+    const result = await unflushedPool.query({
+      name: statement.name,
+      text: statement.text,
+      values: [...params],
     });
-  const wakeUps = coalescedWakeUps((channel) =>
-    unflushed(async (tx) => ({ commit: true, value: tx.rows(NOTIFY, [channel]) })),
-  );
+    return result.rows as Row[];
+  };
+  const wakeUps = coalescedWakeUps((channel) => unflushed(NOTIFY, [channel]));
   function wake(channel: string): void {
     if (closed === null) wakeUps.wake(channel);
   }

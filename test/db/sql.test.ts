@@ -31,4 +31,33 @@ describe("the typed store", () => {
       { name: paths.submittedSince.name, generic: calls, custom: 0 },
     ]);
   });
+
+  it("commits an unflushed statement on its own, without waiting for the disk, while the pool's transactions wait", async () => {
+    const settings = statement<[], { commits: string; plans: string }>(
+      "test_settings",
+      `SELECT current_setting('synchronous_commit') AS commits, current_setting('plan_cache_mode') AS plans`,
+    );
+    const [community] = await database.db.$queryRaw<Array<{ id: number }>>`
+      INSERT INTO community (name) VALUES ('Unflushed') RETURNING id`;
+    const id = community?.id ?? 0;
+
+    const taken = [
+      await database.store.unflushed(paths.takeContributionNumber, [id]),
+      await database.store.unflushed(paths.takeContributionNumber, [id]),
+    ];
+    const seen = await database.store.transaction(async (tx) => ({
+      commit: false,
+      value: Promise.all([
+        tx.rows(settings, []),
+        database.db.$queryRaw<Array<{ next: number }>>`
+          SELECT "nextNumber" AS next FROM contribution_counter WHERE "communityId" = ${id}`,
+      ]),
+    }));
+
+    expect(taken).toEqual([[{ number: 1 }], [{ number: 2 }]]);
+    expect(seen).toEqual([[{ commits: "on", plans: "force_generic_plan" }], [{ next: 3 }]]);
+    expect(await database.store.unflushed(settings, [])).toEqual([
+      { commits: "off", plans: "force_generic_plan" },
+    ]);
+  });
 });
