@@ -161,21 +161,20 @@ async function logOwnContribution(
 ): Promise<Result<LoggedContribution, LogRefusal>> {
   const links = [...checked.normalizedLinks, ...checked.digests];
   return store.transaction<Result<LoggedContribution, LogRefusal>>(async (tx) => {
-    const submitter = tx.rows(paths.lockSubmitter, [actor.memberId]);
-    const category = tx.rows(paths.activeCategory, [actor.communityId, draft.categorySlug.toLowerCase()]);
-    const recent = tx.rows(paths.submittedSince, [
+    const submitter = tx.rows(paths.lockSubmitter, [actor.memberId, draft.categorySlug.toLowerCase()]);
+    // The links' locks are taken after the submitter's, then the duplicate check reads.
+    const recent = tx.rows(paths.submittedSinceLockingLinks, [
       actor.memberId,
       new Date(now.getTime() - DAY_MS).toISOString(),
+      actor.communityId,
+      [...links].sort(),
     ]);
-    // The links' locks are taken after the submitter's, then the duplicate check reads.
-    if (links.length > 0) void tx.rows(paths.lockEvidenceLinks, [actor.communityId, [...links].sort()]);
     const earlier = links.length === 0 ? null : tx.rows(paths.earlierEvidence, [actor.communityId, links]);
     const [member] = await submitter;
     if (member === undefined) throw new Error(`member ${actor.memberId} does not exist`);
     if (member.banned) return { commit: false, value: refuse("BANNED") };
     const config = readCommunityConfig(member.config, caches?.configs);
-    const [found] = await category;
-    if (found === undefined) {
+    if (member.categoryId === null) {
       const known = await tx.rows(paths.activeCategorySlugs, [actor.communityId]);
       return { commit: false, value: unknownCategory(draft.categorySlug, known) };
     }
@@ -190,7 +189,7 @@ async function logOwnContribution(
     const inserted = tx.rows(paths.insertContribution, [
       actor.communityId,
       actor.memberId,
-      found.id,
+      member.categoryId,
       checked.title,
       checked.description,
       [...draft.links],

@@ -248,6 +248,24 @@ describe("numbering contributions under contention", () => {
     expect(next.nextNumber).toBe(31);
   }, 60_000);
 
+  it("lets one submitter's concurrent submissions through up to the daily limit and refuses the rest", async () => {
+    const community = await newCommunity(database, { config: { maxSubmissionsPerDay: 4 } });
+    const [author] = await members(community, "prolific", 1);
+    if (author === undefined) throw new Error("no author");
+    const results = await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        logContribution(on(client(i), community.clock), author, {
+          categorySlug: "docs",
+          title: `Burst ${i}`,
+          links: i % 2 === 0 ? [`https://example.org/burst/${i}`] : [],
+        }),
+      ),
+    );
+    expect(results.filter((r) => r.ok)).toHaveLength(4);
+    expect(results.flatMap((r) => (r.ok ? [] : [r.error.code]))).toEqual(Array(8).fill("SUBMISSION_LIMIT"));
+    expect(await database.db.contribution.count({ where: { submitterId: author.memberId } })).toBe(4);
+  });
+
   it("lets only one of two concurrent submissions of the same evidence link through", async () => {
     const community = await newCommunity(database);
     const a = await community.member("a");

@@ -17,18 +17,18 @@ describe("the typed store", () => {
     const calls = 8;
     const plans = await database.store.transaction(async (tx) => {
       for (let call = 0; call < calls; call++) {
-        void tx.rows(paths.submittedSince, [call + 1, since]);
+        void tx.rows(paths.submittedSinceLockingLinks, [call + 1, since, 1, []]);
         void tx.rows(paths.earlierEvidence, [1, [`https://example.org/${call}`]]);
       }
       return {
         commit: false,
-        value: tx.rows(plansOf, [[paths.earlierEvidence.name, paths.submittedSince.name]]),
+        value: tx.rows(plansOf, [[paths.earlierEvidence.name, paths.submittedSinceLockingLinks.name]]),
       };
     });
 
     expect(plans).toEqual([
       { name: paths.earlierEvidence.name, generic: calls, custom: 0 },
-      { name: paths.submittedSince.name, generic: calls, custom: 0 },
+      { name: paths.submittedSinceLockingLinks.name, generic: calls, custom: 0 },
     ]);
   });
 

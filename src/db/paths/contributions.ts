@@ -1,22 +1,23 @@
 // logContribution's statements (src/app/contributions.ts): reads under the submitter's
-// row lock, then the contribution with its credits, evidence, first status and vote
-// card in one statement. No rule lives here; the use case decides between them.
+// row lock (three statements: each one's snapshot follows the lock the one before took),
+// then the contribution with its credits, evidence, first status and vote card in one
+// statement. No rule lives here; the use case decides between them.
 import { statement } from "../sql.ts";
 import { OUTBOX_CHANNEL } from "./outbox.ts";
 
-/** Locks the submitter's member row and reads what the rules need of them and their community. */
+/**
+ * Locks the submitter's member row and reads what the rules need of them, their
+ * community and the active category of `slug` (null when it has none).
+ */
 export const lockSubmitter = statement<
-  [memberId: number],
-  { banned: boolean; config: unknown; kind: "PERSON" | "AGENT" }
+  [memberId: number, slug: string],
+  { banned: boolean; config: unknown; kind: "PERSON" | "AGENT"; categoryId: number | null }
 >(
   "cairn_log_lock_submitter",
-  `SELECT m.banned, c.config, m.kind::text AS kind FROM member m JOIN community c ON c.id = m."communityId"
+  `SELECT m.banned, c.config, m.kind::text AS kind, cat.id AS "categoryId"
+   FROM member m JOIN community c ON c.id = m."communityId"
+   LEFT JOIN category cat ON cat."communityId" = m."communityId" AND cat.slug = $2::text AND cat.active
    WHERE m.id = $1::int FOR UPDATE OF m`,
-);
-
-export const activeCategory = statement<[communityId: number, slug: string], { id: number; weight: number }>(
-  "cairn_log_active_category",
-  `SELECT id, weight FROM category WHERE "communityId" = $1::int AND slug = $2::text AND active`,
 );
 
 export const activeCategorySlugs = statement<[communityId: number], { slug: string }>(
@@ -24,21 +25,21 @@ export const activeCategorySlugs = statement<[communityId: number], { slug: stri
   `SELECT slug FROM category WHERE "communityId" = $1::int AND active ORDER BY id`,
 );
 
-/** Contributions the member logged after `since`. */
-export const submittedSince = statement<[memberId: number, since: string], { count: number }>(
-  "cairn_log_submitted_since",
-  `SELECT count(*)::int AS count FROM contribution
-   WHERE "submitterId" = $1::int AND "createdAt" > ($2::timestamptz AT TIME ZONE 'UTC')`,
-);
-
 /**
- * Takes the transaction's advisory lock of each evidence link in the order given
- * (the caller sorts them, as every path that takes these locks does, so none deadlock).
+ * Under the submitter's lock (a statement after it, so its snapshot sees what they
+ * logged before): how many contributions they logged after `since`, then the
+ * transaction's advisory lock of each evidence link in the order given (the caller
+ * sorts them, as every path that takes these locks does, so none deadlock).
  */
-export const lockEvidenceLinks = statement<[communityId: number, sortedUrls: string[]], { locked: number }>(
-  "cairn_log_lock_links",
-  `SELECT count(pg_advisory_xact_lock($1::int, hashtext(u.url)))::int AS locked
-   FROM (SELECT url FROM unnest($2::text[]) WITH ORDINALITY AS l(url, i) ORDER BY i OFFSET 0) u`,
+export const submittedSinceLockingLinks = statement<
+  [memberId: number, since: string, communityId: number, sortedUrls: string[]],
+  { count: number }
+>(
+  "cairn_log_submitted_since",
+  `SELECT (SELECT count(*)::int FROM contribution
+           WHERE "submitterId" = $1::int AND "createdAt" > ($2::timestamptz AT TIME ZONE 'UTC')) AS count,
+          (SELECT count(pg_advisory_xact_lock($3::int, hashtext(u.url)))
+           FROM (SELECT url FROM unnest($4::text[]) WITH ORDINALITY AS l(url, i) ORDER BY i OFFSET 0) u) AS locked`,
 );
 
 /**
