@@ -213,19 +213,18 @@ export async function authenticateToken(
   const prefix = tokenPrefix(token);
   if (prefix === null) return refuse("UNAUTHENTICATED");
   const now = deps.clock.now();
-  // Every API request passes here: one pipelined round trip on the typed store, and a
-  // last-use write only once a granularity (the update's condition, not a second read).
-  const row = await deps.store.transaction(async (tx) => {
-    const [found] = await tx.rows(tokenByPrefix, [prefix]);
-    const live = found !== undefined && found.revokedAt === null && !found.communityDeleted;
-    // Only the whole token counts as a use: a prefix alone (it is not secret) writes nothing.
-    if (live && tokenMatches(token, found.secretHash))
-      void tx.rows(touchToken, [found.id, now, new Date(now.getTime() - LAST_USED_GRANULARITY_MS)]);
-    return { commit: true, value: found };
-  });
+  // Every API request passes here: one statement on the typed store, and a last-use
+  // write only once a granularity.
+  const [row] = await deps.store.read(tokenByPrefix, [prefix]);
   if (row === undefined || !tokenMatches(token, row.secretHash) || row.communityDeleted)
     return refuse("UNAUTHENTICATED");
   if (row.revokedAt !== null) return refuse("TOKEN_REVOKED", { name: row.name });
+  // Only the whole token counts as a use: a prefix alone (it is not secret) writes nothing.
+  // A use is bookkeeping: its write need not wait for the disk, and the update's own
+  // condition keeps two requests that both saw an old last use from going back in time.
+  const olderThan = new Date(now.getTime() - LAST_USED_GRANULARITY_MS);
+  if (row.lastUsedAt === null || row.lastUsedAt < olderThan)
+    await deps.store.unflushed(touchToken, [row.id, now, olderThan]);
   return ok({
     tokenId: row.id,
     tokenName: row.name,

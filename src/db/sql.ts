@@ -56,6 +56,11 @@ export interface TxOutcome<T> {
  */
 export interface SqlStore {
   transaction<T>(work: (tx: SqlTx) => Promise<TxOutcome<T>>): Promise<T>;
+  /** One read on its own, outside any transaction: one message each way, with no BEGIN or COMMIT. */
+  read<Params extends readonly unknown[], Row>(
+    statement: Statement<Params, Row>,
+    params: Params,
+  ): Promise<Row[]>;
   /**
    * One statement in a transaction of its own whose COMMIT does not wait for the disk,
    * on connections of their own (so a caller may run one while it holds a transaction
@@ -129,18 +134,10 @@ export function openSqlStore(
     });
   }
   let closed: Promise<void> | null = null;
-  const unflushed = async <Params extends readonly unknown[], Row>(
+  const unflushed = <Params extends readonly unknown[], Row>(
     statement: Statement<Params, Row>,
     params: Params,
-  ): Promise<Row[]> => {
-    // pg's pool.query gives a connection whose statement failed no second use.
-    const result = await unflushedPool.query({
-      name: statement.name,
-      text: statement.text,
-      values: [...params],
-    });
-    return result.rows as Row[];
-  };
+  ): Promise<Row[]> => alone(unflushedPool, statement, params);
   const wakeUps = coalescedWakeUps((channel) => unflushed(NOTIFY, [channel]));
   function wake(channel: string): void {
     if (closed === null) wakeUps.wake(channel);
@@ -150,6 +147,7 @@ export function openSqlStore(
       return errors.last;
     },
     transaction: (work) => inTransaction(pool, errors, wake, work),
+    read: (statement, params) => alone(pool, statement, params),
     unflushed,
     wake,
     close: () =>
@@ -190,6 +188,17 @@ function coalescedWakeUps(send: (channel: string) => Promise<unknown>): {
       while (onTheirWay.size > 0) await Promise.all([...onTheirWay.values()].map((e) => e.done));
     },
   };
+}
+
+/** One statement on a connection of `pool`, committed by the protocol's Sync when it writes. */
+async function alone<Params extends readonly unknown[], Row>(
+  pool: pg.Pool,
+  statement: Statement<Params, Row>,
+  params: Params,
+): Promise<Row[]> {
+  // pg's pool.query gives a connection whose statement failed no second use.
+  const result = await pool.query({ name: statement.name, text: statement.text, values: [...params] });
+  return result.rows as Row[];
 }
 
 async function inTransaction<T>(
