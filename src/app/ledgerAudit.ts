@@ -517,18 +517,23 @@ async function recomputeBalancesIn(run: RunSql, db: Db, communityId: number): Pr
              sum(r.bucket_verified) AS bucket_verified, sum(r.stray) AS stray
       FROM sp_raw r LEFT JOIN eff e ON e.id = r.member
       GROUP BY 1
+    ),
+    -- The three per-effective-member comparisons in one pass over one join, not three joins of the same rows.
+    compared AS (
+      SELECT count(*) FILTER (WHERE COALESCE(l.verified, 0) <> COALESCE(s.verified, 0))::int AS verified,
+             count(*) FILTER (WHERE abs(COALESCE(l.acc, 0) - COALESCE(s.acc, 0))
+               > ${ACTIVE_TOLERANCE}::float8 * greatest(COALESCE(l.scale, 0), abs(COALESCE(s.acc, 0)), 1))::int AS active,
+             count(*) FILTER (WHERE COALESCE(sp.stray, 0) > 0
+               OR COALESCE(l.bucket_points, 0) <> COALESCE(sp.bucket_points, 0)
+               OR COALESCE(l.bucket_verified, 0) <> COALESCE(sp.bucket_verified, 0))::int AS periods
+      FROM l FULL JOIN s USING (id) FULL JOIN sp USING (id)
     )
     SELECT
       (SELECT count(*)::int FROM per
          FULL JOIN (SELECT "memberId" AS member, total FROM balance WHERE "communityId" = ${communityId}) b USING (member)
        WHERE COALESCE(per.all_points, 0) <> COALESCE(b.total, 0)) AS totals,
-      (SELECT count(*)::int FROM l FULL JOIN s USING (id) WHERE COALESCE(l.verified, 0) <> COALESCE(s.verified, 0)) AS verified,
-      (SELECT count(*)::int FROM l FULL JOIN s USING (id)
-       WHERE abs(COALESCE(l.acc, 0) - COALESCE(s.acc, 0))
-             > ${ACTIVE_TOLERANCE}::float8 * greatest(COALESCE(l.scale, 0), abs(COALESCE(s.acc, 0)), 1)) AS active,
-      (SELECT count(*)::int FROM l FULL JOIN sp USING (id)
-       WHERE COALESCE(sp.stray, 0) > 0 OR COALESCE(l.bucket_points, 0) <> COALESCE(sp.bucket_points, 0)
-          OR COALESCE(l.bucket_verified, 0) <> COALESCE(sp.bucket_verified, 0)) AS periods`);
+      compared.verified, compared.active, compared.periods
+    FROM compared`);
   const row = rows[0];
   const counts = {
     totals: row?.totals ?? 0,
