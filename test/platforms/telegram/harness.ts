@@ -460,7 +460,7 @@ export class TelegramWorld implements PlatformHarness {
  * a dozen messages take a minute; the tests keep the pacing machinery and
  * shorten the wait. test/platforms/limits.test.ts checks the real figures.
  */
-const TEST_LIMITS: PlatformLimits = { ...TELEGRAM_LIMITS, perChat: { capacity: 50, perSecond: 50 } };
+export const TEST_LIMITS: PlatformLimits = { ...TELEGRAM_LIMITS, perChat: { capacity: 50, perSecond: 50 } };
 
 function withTestPace(platform: ChatPlatform): ChatPlatform {
   return {
