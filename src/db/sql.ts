@@ -134,10 +134,7 @@ export function openSqlStore(
     });
   }
   let closed: Promise<void> | null = null;
-  const unflushed = <Params extends readonly unknown[], Row>(
-    statement: Statement<Params, Row>,
-    params: Params,
-  ): Promise<Row[]> => alone(unflushedPool, statement, params);
+  const unflushed: SqlStore["unflushed"] = (statement, params) => alone(unflushedPool, statement, params);
   const wakeUps = coalescedWakeUps((channel) => unflushed(NOTIFY, [channel]));
   function wake(channel: string): void {
     if (closed === null) wakeUps.wake(channel);
