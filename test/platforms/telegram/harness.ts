@@ -183,10 +183,15 @@ export class TelegramWorld implements PlatformHarness {
     return options;
   }
 
+  /** How this world's bots pace their answers: the shortened test limits, unless its options name others. */
+  get replyPacing(): Omit<ReplyPacing, "buckets"> {
+    return this.options.replyPacing ?? { limits: TEST_LIMITS };
+  }
+
   private async startBot(): Promise<void> {
     this.bot = createTelegramBot(this.services(), {
       ...this.configured(),
-      replyPacing: this.options.replyPacing ?? { limits: TEST_LIMITS },
+      replyPacing: this.replyPacing,
       ...(this.options.dialogueTimeoutMs === undefined
         ? {}
         : { dialogueTimeoutMs: this.options.dialogueTimeoutMs }),
@@ -460,7 +465,7 @@ export class TelegramWorld implements PlatformHarness {
  * a dozen messages take a minute; the tests keep the pacing machinery and
  * shorten the wait. test/platforms/limits.test.ts checks the real figures.
  */
-export const TEST_LIMITS: PlatformLimits = { ...TELEGRAM_LIMITS, perChat: { capacity: 50, perSecond: 50 } };
+const TEST_LIMITS: PlatformLimits = { ...TELEGRAM_LIMITS, perChat: { capacity: 50, perSecond: 50 } };
 
 function withTestPace(platform: ChatPlatform): ChatPlatform {
   return {

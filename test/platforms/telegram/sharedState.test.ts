@@ -12,14 +12,7 @@ import { htmlToText } from "../../../src/platforms/telegram/html.ts";
 import { createTelegramBot } from "../../../src/platforms/telegram/index.ts";
 import { waitFor } from "../../jobs/support.ts";
 import type { SentMessage } from "./emulator.ts";
-import {
-  BOT_TOKEN,
-  TEST_LIMITS,
-  TelegramWorld,
-  WEBHOOK_PATH,
-  type GroupInfo,
-  type TelegramUser,
-} from "./harness.ts";
+import { BOT_TOKEN, TelegramWorld, WEBHOOK_PATH, type GroupInfo, type TelegramUser } from "./harness.ts";
 
 const world = new TelegramWorld({ emulator: 9601, http: 9602 }, { groupId: -1004445556667 });
 const person = TelegramWorld.person;
@@ -44,8 +37,8 @@ async function botProcess(port: number, dialogueTimeoutMs?: number): Promise<Bot
     token: BOT_TOKEN,
     apiRoot: world.emulator.apiRoot,
     webhook: { url, secret: world.secret },
-    // Shortened waits, as the harness's own bot has: the pacing has its own tests.
-    replyPacing: { limits: TEST_LIMITS },
+    // The world's own bot's pacing (shortened waits: the pacing has its own tests).
+    replyPacing: world.replyPacing,
     ...(dialogueTimeoutMs === undefined ? {} : { dialogueTimeoutMs }),
   });
   if (bot.httpRoute === undefined) throw new Error("webhook mode has no route");
