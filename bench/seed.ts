@@ -7,6 +7,7 @@ import { defaultCommunityConfig } from "../src/core/config.ts";
 import { GENESIS_HASH, hashEntry, type LedgerEntryFacts } from "../src/core/ledger.ts";
 import { periodKeys } from "../src/core/periods.ts";
 import { openConnections } from "../src/db/client.ts";
+import { NUMBER_SEQUENCE } from "../src/db/paths/contributions.ts";
 import { systemClock } from "../src/app/deps.ts";
 import { log, prng } from "./support.ts";
 
@@ -152,9 +153,9 @@ export async function seedLargeCommunity(url: string, options: SeedOptions): Pro
         if (pending.length >= IN_FLIGHT) await pending.shift();
       }
       await Promise.all(pending);
-      await pool.query(`INSERT INTO contribution_counter ("communityId", "nextNumber") VALUES ($1, $2)`, [
+      await pool.query(`SELECT setval(${NUMBER_SEQUENCE}, greatest($2::int, 1), $2::int > 0)`, [
         communityId,
-        contributionCount + 1,
+        contributionCount,
       ]);
       const ids = await pool.query<{ id: number }>(
         `SELECT id FROM contribution WHERE "communityId" = $1 ORDER BY number`,

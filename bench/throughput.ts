@@ -4,6 +4,7 @@ import os from "node:os";
 import pg from "pg";
 import { createCaches } from "../src/caches.ts";
 import { openConnections } from "../src/db/client.ts";
+import { NUMBER_SEQUENCE } from "../src/db/paths/contributions.ts";
 import { ensureCommunityForChat, resolveActor } from "../src/app/actors.ts";
 import { logContribution } from "../src/app/contributions.ts";
 import { systemClock, type Actor, type Deps } from "../src/app/deps.ts";
@@ -121,9 +122,8 @@ async function insertPendingContributions(
   try {
     await client.query("BEGIN");
     const numbered = await client.query<{ first: number }>(
-      `INSERT INTO contribution_counter ("communityId", "nextNumber") VALUES ($1, $2 + 1)
-       ON CONFLICT ("communityId") DO UPDATE SET "nextNumber" = contribution_counter."nextNumber" + $2
-       RETURNING "nextNumber" - $2 AS first`,
+      // The set-up runs alone, so the community's next `count` numbers are consecutive.
+      `SELECT (setval(${NUMBER_SEQUENCE}, nextval(${NUMBER_SEQUENCE}) + $2::int - 1) - $2::int + 1)::int AS first`,
       [communityId, count],
     );
     const first = numbered.rows[0]?.first;

@@ -1,6 +1,5 @@
 import type { Tx } from "../db/client.ts";
 import * as paths from "../db/paths/contributions.ts";
-import type { SqlStore } from "../db/sql.ts";
 import type { ContributionStatus } from "../generated/prisma/enums.ts";
 import { readCommunityConfig, type CommunityConfig } from "../core/config.ts";
 import { resolveShares } from "../core/credits.ts";
@@ -82,8 +81,8 @@ export async function logContribution(
     return logOwnContribution(deps, actor, draft, checked.value, now, audit);
   return transact(deps, async (tx) => {
     // The submitter's row lock serialises their daily limit; advisory locks on the
-    // evidence links serialise the duplicate check; the community row (the number)
-    // is locked last, so concurrent submissions hold it only for the insert.
+    // evidence links serialise the duplicate check; the number is taken last, from
+    // the community's sequence, which no concurrent submission waits on.
     const submitter = await lockSubmitter(tx, actor.memberId);
     if (submitter.banned) return refuse("BANNED");
     const config = readCommunityConfig(submitter.config, deps.caches?.configs);
@@ -100,7 +99,7 @@ export async function logContribution(
     await lockEvidenceLinks(tx, actor.communityId, evidence);
     const duplicate = await findDuplicateEvidence(tx, actor.communityId, evidence, null);
     if (duplicate !== null) return duplicateRefusal(duplicate);
-    const community = await takeContributionNumber(deps.store, actor.communityId);
+    const community = await takeContributionNumber(tx, actor.communityId);
     const contribution = await tx.contribution.create({
       data: {
         communityId: actor.communityId,
@@ -148,8 +147,9 @@ export async function logContribution(
 /**
  * logContribution for a contribution credited to its submitter alone, on the
  * typed store: one round trip of reads under the submitter's lock (then the
- * evidence links' locks, in the same order as every other path), the rules, the
- * number, and one statement that writes everything, committed in the same round trip.
+ * evidence links' locks, in the same order as every other path), the rules, and
+ * one statement that takes the number and writes everything, committed in the same
+ * round trip.
  */
 async function logOwnContribution(
   { store, caches }: Pick<Deps, "store" | "caches">,
@@ -185,7 +185,11 @@ async function logOwnContribution(
     const [duplicate] = earlier === null ? [] : await earlier;
     if (duplicate !== undefined) return { commit: false, value: duplicateRefusal(duplicate) };
     const closesAt = closingTime(now, config);
-    const { number } = await takeContributionNumber(store, actor.communityId);
+    // The insert takes the next number itself; an audit entry names it, so it is taken first.
+    const number =
+      audit === undefined
+        ? null
+        : ((await tx.rows(paths.takeContributionNumber, [actor.communityId]))[0]?.number ?? null);
     const inserted = tx.rows(paths.insertContribution, [
       actor.communityId,
       actor.memberId,
@@ -202,7 +206,7 @@ async function logOwnContribution(
       actor.tokenId ?? null,
       number,
       audit?.action ?? null,
-      audit?.target(number) ?? null,
+      number === null ? null : (audit?.target(number) ?? null),
       audit === undefined ? null : JSON.stringify(audit.details),
     ]);
     // COMMIT follows the insert in the same round trip.
@@ -364,15 +368,16 @@ function checkDraftText(
 }
 
 /**
- * Takes the community's next contribution number, once every rule has let the
- * contribution through, in a transaction of its own that does not wait for the
- * disk: the community's row is locked for that statement alone, not through the
- * contribution's writes and flush, so one community's submissions are not written
- * one at a time. The contribution's own commit flushes the number with it; a
- * number is skipped only if the database fails between the two.
+ * Takes the community's next contribution number (its sequence, see
+ * paths.takeContributionNumber), once every rule has let the contribution through:
+ * no lock is held and no transaction waits for another's number. A number is
+ * skipped only when the contribution's own transaction then fails.
  */
-async function takeContributionNumber(store: SqlStore, communityId: number): Promise<{ number: number }> {
-  const [row] = await store.unflushed(paths.takeContributionNumber, [communityId]);
+async function takeContributionNumber(tx: Tx, communityId: number): Promise<{ number: number }> {
+  const [row] = await tx.$queryRawUnsafe<Array<{ number: number }>>(
+    paths.takeContributionNumber.text,
+    communityId,
+  );
   if (row === undefined) throw new Error(`community ${communityId} does not exist`);
   return row;
 }

@@ -64,15 +64,19 @@ export const earlierEvidence = statement<
 );
 
 /**
- * Takes the community's next contribution number (1 when it has none yet). Run in a
- * transaction of its own (SqlStore.unflushed), so the counter is locked for this
- * statement alone, not through the writes and the flush of the contribution.
+ * The community's contribution numbers: its sequence, which a trigger creates with
+ * the community (migration 20261208014000). nextval takes no lock and a rollback
+ * does not give the number back, so a number is taken only once every rule has let
+ * the contribution through.
  */
+/** The number sequence of the community that a statement's first parameter names. */
+export const NUMBER_SEQUENCE = `('contribution_number_' || $1::int)::regclass`;
+const NEXT_NUMBER = `nextval(${NUMBER_SEQUENCE})::int`;
+
+/** Takes the community's next contribution number, for a caller that needs it before the insert. */
 export const takeContributionNumber = statement<[communityId: number], { number: number }>(
   "cairn_log_take_number",
-  `INSERT INTO contribution_counter ("communityId", "nextNumber") VALUES ($1::int, 2)
-   ON CONFLICT ("communityId") DO UPDATE SET "nextNumber" = contribution_counter."nextNumber" + 1
-   RETURNING "nextNumber" - 1 AS number`,
+  `SELECT ${NEXT_NUMBER} AS number`,
 );
 
 export interface InsertedContribution {
@@ -81,9 +85,9 @@ export interface InsertedContribution {
 }
 
 /**
- * Writes the contribution under its number, its credits, its evidence links,
- * its first status, its vote card row and, when given, the audit entry that
- * records it (an API change).
+ * Writes the contribution under its number (the community's next one when
+ * `number` is null), its credits, its evidence links, its first status, its vote
+ * card row and, when given, the audit entry that records it (an API change).
  */
 export const insertContribution = statement<
   [
@@ -100,7 +104,7 @@ export const insertContribution = statement<
     normalizedUrls: string[],
     digests: string[],
     tokenId: number | null,
-    number: number,
+    number: number | null,
     auditAction: string | null,
     auditTarget: string | null,
     auditDetails: string | null,
@@ -110,7 +114,7 @@ export const insertContribution = statement<
   "cairn_log_insert_contribution",
   `WITH c AS (
      INSERT INTO contribution ("communityId", number, "submitterId", "categoryId", title, description, links, "createdAt", "closesAt", digests, "tokenId")
-     VALUES ($1::int, $14::int, $2::int, $3::int, $4::text, $5::text, $6::text[],
+     VALUES ($1::int, COALESCE($14::int, ${NEXT_NUMBER}), $2::int, $3::int, $4::text, $5::text, $6::text[],
             $7::timestamptz AT TIME ZONE 'UTC', $8::timestamptz AT TIME ZONE 'UTC', $12::text[], $13::int)
      RETURNING id, number
    ), credits AS (
