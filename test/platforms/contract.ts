@@ -2,7 +2,7 @@
 // through each adapter as its people would use it. A platform's
 // contract.test.ts calls platformContract with a harness over its real adapter.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Person, PlatformHarness } from "./harness.ts";
+import type { Person, PlatformHarness, Reply } from "./harness.ts";
 
 const alice: Person = { id: "alice", name: "Alice" };
 const bob: Person = { id: "bob", name: "Bob" };
@@ -10,10 +10,15 @@ const carol: Person = { id: "carol", name: "Carol" };
 const dave: Person = { id: "dave", name: "Dave" };
 const erin: Person = { id: "erin", name: "Erin" };
 
-/** Stories share one community and run in order: each builds on the one before. */
+/**
+ * Stories share one community, and each logs the contributions it acts on, so
+ * they pass in any order. The community numbers its contributions 1, 2, … in
+ * the order they are logged; `log` counts them to know the number each takes.
+ */
 export function platformContract(name: string, makeHarness: () => PlatformHarness): void {
   describe(`platform contract: ${name}`, () => {
     let chat: PlatformHarness;
+    let logged = 0;
 
     beforeAll(async () => {
       chat = makeHarness();
@@ -24,50 +29,69 @@ export function platformContract(name: string, makeHarness: () => PlatformHarnes
       await chat?.stop();
     }, 60_000);
 
-    it("logging a contribution answers with its number and posts a vote card with Approve and Reject", async () => {
+    /** Alice logs a contribution titled `title`; returns the number it takes and her answer. */
+    async function log(title: string): Promise<{ number: number; reply: Reply }> {
+      const number = logged + 1;
       const reply = await chat.command(
         alice,
-        '/contribute docs "Install guide for <b>Linux</b> @everyone" https://example.org/install',
+        `/contribute docs "${title}" https://example.org/work/${number}`,
       );
-      expect(reply.text).toContain("#1");
-      const card = await chat.card(1);
+      logged = number;
+      return { number, reply };
+    }
+
+    /** Bob, Carol and Dave approve contribution `number`: the default quorum of three. */
+    async function reachQuorum(number: number): Promise<void> {
+      for (const voter of [bob, carol, dave]) await chat.press(voter, number, "approve");
+    }
+
+    it("logging a contribution answers with its number and posts a vote card with Approve and Reject", async () => {
+      const { number, reply } = await log("Install guide for <b>Linux</b> @everyone");
+      expect(reply.text).toContain(`#${number}`);
+      const card = await chat.card(number);
       expect(card.text).toContain("Install guide for <b>Linux</b> @everyone");
       expect(card.buttons).toEqual(expect.arrayContaining(["Approve", "Reject"]));
     });
 
     it("refuses the author's own vote privately with the reason and leaves the card as it was", async () => {
-      const before = await chat.card(1);
-      const reply = await chat.press(alice, 1, "approve");
+      const { number } = await log("Wrote the FAQ");
+      const before = await chat.card(number);
+      const reply = await chat.press(alice, number, "approve");
       expect(reply.private).toBe(true);
       expect(reply.text).toMatch(/cannot vote on your own contribution/i);
-      expect((await chat.card(1)).text).toBe(before.text);
+      expect((await chat.card(number)).text).toBe(before.text);
     });
 
     it("refuses a moderator command from a member who is not a moderator", async () => {
-      const reply = await chat.command(bob, "/review void #1 looks like spam");
+      const { number } = await log("Translated the guide");
+      const reply = await chat.command(bob, `/review void #${number} looks like spam`);
       expect(reply.private).toBe(true);
       expect(reply.text).toMatch(/only moderators/i);
-      expect((await chat.card(1)).buttons).toContain("Approve");
+      expect((await chat.card(number)).buttons).toContain("Approve");
     });
 
     it("records a vote privately and shows it in the card's tally", async () => {
-      const reply = await chat.press(bob, 1, "approve");
+      const { number } = await log("Recorded a tutorial");
+      const reply = await chat.press(bob, number, "approve");
       expect(reply.private).toBe(true);
       expect(reply.text).toMatch(/vote/i);
-      expect((await chat.card(1)).text).toMatch(/1 approve/i);
+      expect((await chat.card(number)).text).toMatch(/1 approve/i);
     });
 
     it("verifies at quorum: the card is locked and the decision is announced", async () => {
-      await chat.press(carol, 1, "approve");
-      await chat.press(dave, 1, "approve");
-      const card = await chat.card(1);
+      const { number } = await log("Fixed the broken links");
+      await reachQuorum(number);
+      const card = await chat.card(number);
       expect(card.buttons).toEqual([]);
       expect(card.text).toMatch(/verified/i);
-      const announced = (await chat.posts()).filter((text) => /#1\b.*is verified/.test(text));
+      const decided = new RegExp(`#${number}\\b.*is verified`);
+      const announced = (await chat.posts()).filter((text) => decided.test(text));
       expect(announced).toHaveLength(1);
     });
 
     it("shows the author on the leaderboard with the points they earned", async () => {
+      const { number } = await log("Drew the diagrams");
+      await reachQuorum(number);
       const reply = await chat.command(erin, "/leaderboard");
       expect(reply.text).toMatch(/Alice/);
       expect(reply.text).toMatch(/\d+(\.\d+)? ?(pts|points)/i);

@@ -1,7 +1,7 @@
 // The kept board pages: a page sent again is byte for byte the page drawn
 // afresh, and every write that changes the board (a vote deciding, a void, a
 // member hiding, the pages turned off) shows on the very next request.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import Fastify, { type FastifyInstance } from "fastify";
 import { randomUUID } from "node:crypto";
 import { logContribution } from "../../../src/app/contributions.ts";
@@ -37,6 +37,9 @@ beforeAll(async () => {
     }),
   );
   await fresh.ready();
+});
+// Each test reads and writes a community of its own, so none sees another's votes, void or settings.
+beforeEach(async () => {
   web = await webCommunity(database, clock);
   base = `/c/${web.community.communityId}`;
   mod = await web.community.member("mona", { moderator: true });
@@ -49,6 +52,25 @@ afterAll(async () => {
 
 async function board(app: FastifyInstance, url = base) {
   return app.inject({ method: "GET", url });
+}
+
+/** Dave logs a piece of work; returns its number. */
+async function logWork(title: string): Promise<number> {
+  const logged = valueOf(
+    await logContribution(web.community.deps, dave, {
+      categorySlug: "code",
+      title,
+      links: [`https://example.org/${randomUUID()}`],
+    }),
+  );
+  return logged.number;
+}
+
+/** Bob and the moderator approve it: the community's quorum of 2, so it is verified. */
+async function approveByBobAndMod(number: number): Promise<void> {
+  const bob = await web.community.member("bob");
+  valueOf(await castVote(web.community.deps, bob, { number, choice: "APPROVE" }));
+  valueOf(await castVote(web.community.deps, mod, { number, choice: "APPROVE" }));
 }
 
 /** The kept page, sent twice (the second time from the cache), is the page drawn afresh. */
@@ -75,19 +97,11 @@ describe("kept board pages", () => {
   it("show a contribution logged and then verified by a vote on the next request", async () => {
     const before = await expectCurrent();
     expect(before).not.toContain("Dave Newcomer");
-    const logged = valueOf(
-      await logContribution(web.community.deps, dave, {
-        categorySlug: "code",
-        title: "Fresh work on the board",
-        links: [`https://example.org/${randomUUID()}`],
-      }),
-    );
+    const number = await logWork("Fresh work on the board");
     const listed = await expectCurrent();
     expect(listed).toContain("Fresh work on the board");
     expect(listed).not.toMatch(/Dave Newcomer<\/bdi><\/a>\s*<\/td>/);
-    const bob = await web.community.member("bob");
-    valueOf(await castVote(web.community.deps, bob, { number: logged.number, choice: "APPROVE" }));
-    valueOf(await castVote(web.community.deps, mod, { number: logged.number, choice: "APPROVE" }));
+    await approveByBobAndMod(number);
     const decided = await expectCurrent();
     expect(decided).not.toBe(listed);
     expect(decided).toContain(`/members/${dave.memberId}"`);
@@ -101,6 +115,7 @@ describe("kept board pages", () => {
   });
 
   it("leave out a member who hides on the next request", async () => {
+    await approveByBobAndMod(await logWork("Work that puts Dave on the board"));
     expect(await expectCurrent()).toContain(`/members/${dave.memberId}"`);
     valueOf(await setProfileVisibility(web.community.deps, dave, true));
     const after = await expectCurrent();

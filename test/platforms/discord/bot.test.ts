@@ -1,8 +1,10 @@
 // The Discord bot end to end: an unmodified discord.js Client against the fake
 // Discord, the real job workers delivering cards, tally edits, announcements
 // and the scheduled leaderboard. Assertions are on the REST calls the bot makes.
+import { randomUUID } from "node:crypto";
 import { GatewayDispatchEvents, type APIMessage } from "discord-api-types/v10";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { Prisma } from "../../../src/generated/prisma/client.ts";
 import { leaderboardJob } from "../../../src/jobs/schedules.ts";
 import { GENERAL_CHANNEL, GUILD_ID, guildFixture, type MessageBody } from "./fakeDiscord.ts";
 import {
@@ -14,24 +16,94 @@ import {
   slashCommand,
   type Someone,
 } from "./fixtures.ts";
-import { controlsOf, customIdOf, DiscordWorld, textOf, TOKEN } from "./world.ts";
+import { controlsOf, customIdOf, DiscordWorld, TEST_LIMITS, textOf, TOKEN } from "./world.ts";
 import { scheduledCommunityIds } from "../../../src/jobs/schedules.ts";
 
-const world = new DiscordWorld();
+// Every story posts a card of its own: paced as the contract's worlds are, not at Discord's 5 per 5 s.
+const world = new DiscordWorld({ limits: TEST_LIMITS });
 const mod = { id: "100000000000000001", name: "mod", moderator: true };
 const carol = { id: "100000000000000002", name: "carol" };
 const bob = { id: "100000000000000003", name: "bob" };
 const dave = { id: "100000000000000004", name: "dave" };
 const erin = { id: "100000000000000005", name: "erin" };
 const frank = { id: "100000000000000006", name: "frank" };
+const gwen = { id: "100000000000000008", name: "gwen" };
+const hugo = { id: "100000000000000009", name: "hugo" };
+const jack = { id: "100000000000000010", name: "jack" };
+const GUIDE = "Installation guide for @everyone";
+let joined: Prisma.InputJsonValue;
 
 beforeAll(async () => {
   await world.start();
   world.fake.members.set(bob.id, memberOf(bob));
+  joined = (await ownCommunity()).config as Prisma.InputJsonValue;
 }, 60_000);
+// Each test starts from the settings the server's community had when the bot joined it (quorum 3).
+beforeEach(async () => {
+  await world.database.db.community.update({
+    where: { id: (await ownCommunity()).id },
+    data: { config: joined },
+  });
+});
 afterAll(async () => {
   await world.stop();
 }, 30_000);
+
+async function ownCommunity() {
+  const space = await world.space();
+  return world.database.db.community.findUniqueOrThrow({ where: { id: space?.communityId ?? -1 } });
+}
+
+/** The number the server's community gives the next contribution logged: one more than it has. */
+async function nextNumber(): Promise<number> {
+  return (
+    (await world.database.db.contribution.count({ where: { communityId: (await ownCommunity()).id } })) + 1
+  );
+}
+
+function loggedNumber(text: string): number {
+  const number = /Logged #(\d+)/.exec(text)?.[1];
+  if (number === undefined) throw new Error(`not logged: ${text}`);
+  return Number(number);
+}
+
+/** `author` logs the installation guide through /contribute's form, crediting `coauthor`; returns its number. */
+async function logGuide(author: Someone = carol, coauthor: Someone = bob): Promise<number> {
+  const opened = await world.send(
+    slashCommand(author, "contribute", { category: "docs", credits: `<@${coauthor.id}>:40` }),
+  );
+  const { custom_id } = opened.data as { custom_id: string };
+  const logged = await world.send(
+    modalSubmit(author, custom_id, {
+      title: GUIDE,
+      links: `https://example.org/guide/${randomUUID()}`,
+      description: "Covers **Linux** and <@123456789012345678>",
+    }),
+  );
+  return loggedNumber(textOf(logged.message));
+}
+
+/** `voters` press Approve on the card of contribution `number`, one after the other. */
+async function approve(number: number, voters: readonly Someone[]): Promise<void> {
+  const card = await world.card(number);
+  for (const voter of voters) await world.send(buttonPress(voter, card, customIdOf(card, "Approve")));
+}
+
+/** `author`'s installation guide, verified by the approvals of dave, frank and gwen (quorum 3); returns its number. */
+async function verifiedGuide(author: Someone = carol): Promise<number> {
+  const number = await logGuide(author);
+  await approve(number, [dave, frank, gwen]);
+  await world.settle();
+  return number;
+}
+
+/** The post of contribution `number`'s vote card in the channel. */
+function cardPost(number: number) {
+  return channelPosts().find(
+    (p) =>
+      (p.body.components ?? []).length > 0 && p.body.embeds?.[0]?.title?.startsWith(`#${number} `) === true,
+  );
+}
 
 function channelPosts(): Array<{ method: string; body: MessageBody }> {
   return world.fake
@@ -46,8 +118,6 @@ function cardEdits(card: APIMessage): MessageBody[] {
 }
 
 describe("Discord bot: from /contribute to the decision and the scheduled leaderboard", () => {
-  let card: APIMessage;
-
   it("answers /help ephemerally with an embed and no mentions", async () => {
     const answer = await world.send(slashCommand(carol, "help"));
     expect(answer.type).toBe(4);
@@ -73,6 +143,7 @@ describe("Discord bot: from /contribute to the decision and the scheduled leader
   });
 
   it("opens a modal for /contribute and logs the contribution from it, with a mentioned co-author", async () => {
+    const next = await nextNumber();
     const opened = await world.send(
       slashCommand(carol, "contribute", { category: "docs", credits: `<@${bob.id}>:40` }),
     );
@@ -94,15 +165,16 @@ describe("Discord bot: from /contribute to the decision and the scheduled leader
       }),
     );
     expect(logged.ephemeral).toBe(true);
-    expect(textOf(logged.message)).toMatch(/Logged #1 with 2 credited members/);
+    expect(textOf(logged.message)).toMatch(new RegExp(`Logged #${next} with 2 credited members`));
   });
 
   it("posts the vote card with buttons, an impact select and no mentions", async () => {
-    card = await world.card(1);
-    const post = channelPosts().find((p) => (p.body.components ?? []).length > 0);
+    const number = await logGuide(carol);
+    const card = await world.card(number);
+    const post = cardPost(number);
     expect(post?.body.allowed_mentions).toEqual({ parse: [] });
     const embed = post?.body.embeds?.[0];
-    expect(embed?.title).toBe("#1 Installation guide for @\u200beveryone — by carol");
+    expect(embed?.title).toBe(`#${number} Installation guide for @\u200beveryone — by carol`);
     expect(embed?.description).toBe("Covers \\*\\*Linux\\*\\* and \\<@123456789012345678>");
     expect(embed?.fields?.find((f) => f.name === "Closes")?.value).toMatch(/^<t:\d+:f> \(<t:\d+:R>\)$/);
     expect(controlsOf(post?.body ?? null)).toEqual([
@@ -115,15 +187,16 @@ describe("Discord bot: from /contribute to the decision and the scheduled leader
       "Impact 4",
       "Impact 5",
     ]);
-    expect(customIdOf(card, "Approve")).toBe("cairn:vote:1:approve");
-    expect(customIdOf(card, "impact")).toBe("cairn:impact:1");
+    expect(customIdOf(card, "Approve")).toBe(`cairn:vote:${number}:approve`);
+    expect(customIdOf(card, "impact")).toBe(`cairn:impact:${number}`);
     const botCalls = world.fake.calls.filter((c) => /^\/(channels|guilds|users)\//.test(c.path));
     expect(botCalls.length).toBeGreaterThan(0);
     expect(botCalls.every((c) => c.authorization === `Bot ${TOKEN}`)).toBe(true);
   });
 
   it("refuses a vote on one's own contribution, ephemerally", async () => {
-    const answer = await world.send(buttonPress(carol, card, customIdOf(card, "Approve")));
+    const card = await world.card(await logGuide(hugo, bob));
+    const answer = await world.send(buttonPress(hugo, card, customIdOf(card, "Approve")));
     expect(answer.ephemeral).toBe(true);
     expect(textOf(answer.message)).toMatch(/own contribution|credited/);
     const coauthor = await world.send(buttonPress(bob, card, customIdOf(card, "Reject")));
@@ -131,22 +204,26 @@ describe("Discord bot: from /contribute to the decision and the scheduled leader
   });
 
   it("asks the submitter through the needs-info modal", async () => {
+    const number = await logGuide(hugo);
+    const card = await world.card(number);
     const opened = await world.send(buttonPress(frank, card, customIdOf(card, "Needs info")));
     expect(opened.type).toBe(9);
     const modal = opened.data as { custom_id: string };
-    expect(modal.custom_id).toBe("cairn:ask:1");
+    expect(modal.custom_id).toBe(`cairn:ask:${number}`);
     const asked = await world.send(
       modalSubmit(frank, modal.custom_id, { question: "Does it cover Windows?" }),
     );
-    expect(textOf(asked.message)).toContain("Your question on #1 was sent to its submitter.");
+    expect(textOf(asked.message)).toContain(`Your question on #${number} was sent to its submitter.`);
     await world.settle();
     expect(textOf(cardEdits(card).at(-1) ?? null)).toContain("Does it cover Windows?");
   });
 
   it("records an Approve button vote and edits the card's tally", async () => {
+    const number = await logGuide(hugo);
+    const card = await world.card(number);
     const answer = await world.send(buttonPress(dave, card, customIdOf(card, "Approve")));
     expect(answer.ephemeral).toBe(true);
-    expect(textOf(answer.message)).toContain("Vote recorded on #1 (1 approve, 0 reject)");
+    expect(textOf(answer.message)).toContain(`Vote recorded on #${number} (1 approve, 0 reject)`);
     await world.settle();
     const edit = cardEdits(card).at(-1);
     expect(textOf(edit ?? null)).toContain("1 approve · 0 reject");
@@ -154,22 +231,28 @@ describe("Discord bot: from /contribute to the decision and the scheduled leader
   });
 
   it("decides on the impact select: the card is locked and the decision announced", async () => {
+    const number = await logGuide(carol, bob);
+    await approve(number, [dave, frank]);
+    const card = await world.card(number);
     const answer = await world.send(selectPick(erin, card, customIdOf(card, "impact"), ["4"]));
-    expect(textOf(answer.message)).toContain("#1 is now verified");
+    expect(textOf(answer.message)).toContain(`#${number} is now verified`);
     await world.settle();
     const locked = cardEdits(card).at(-1);
     expect(locked?.components).toEqual([]);
     expect(textOf(locked ?? null)).toMatch(/Outcome: verified/);
-    const announcement = channelPosts().find((p) => textOf(p.body).includes("is verified"));
+    const announcement = channelPosts().find((p) =>
+      textOf(p.body).includes(`#${number} "${GUIDE}" is verified`),
+    );
     expect(textOf(announcement?.body ?? null)).toMatch(
-      /#1 "Installation guide for @everyone" is verified: .* points for carol, bob/,
+      new RegExp(`#${number} "Installation guide for @everyone" is verified: .* points for carol, bob`),
     );
     expect(announcement?.body.allowed_mentions).toEqual({ parse: [] });
     expect(announcement?.body.components).toEqual([]);
   });
 
   it("hides the caller with /profile visibility:hide, and refuses a member and a visibility together", async () => {
-    const board = async () => textOf((await world.send(slashCommand(carol, "leaderboard"))).message);
+    await verifiedGuide(hugo); // dave approved it: he has points on the board
+    const board = async () => textOf((await world.send(slashCommand(erin, "leaderboard"))).message);
     expect(await board()).toContain("dave");
     const hidden = await world.send(slashCommand(dave, "profile", { visibility: "hide" }));
     expect(hidden.ephemeral).toBe(true);
@@ -184,13 +267,16 @@ describe("Discord bot: from /contribute to the decision and the scheduled leader
   });
 
   it("suggests the caller's own and pending contributions by number", async () => {
-    const answer = await world.send(autocomplete(carol, "withdraw", "contribution", "1"));
+    // Logged last, its number is the only one starting with its digits (no title here has digits).
+    const number = await verifiedGuide(jack);
+    const answer = await world.send(autocomplete(jack, "withdraw", "contribution", String(number)));
     expect(answer.data).toEqual({
-      choices: [{ name: "#1 Installation guide for @everyone (verified)", value: 1 }],
+      choices: [{ name: `#${number} Installation guide for @everyone (verified)`, value: number }],
     });
   });
 
   it("posts the scheduled leaderboard in the server's channel", async () => {
+    await verifiedGuide(carol);
     const space = await world.space();
     const before = channelPosts().length;
     await world.runtime.queues.schedules.add(leaderboardJob.name, { communityId: space?.communityId });
@@ -211,6 +297,7 @@ describe("Discord bot: from /contribute to the decision and the scheduled leader
   });
 
   it("sends a moderator's export as a file", async () => {
+    await verifiedGuide(carol);
     const answer = await world.send(slashCommand(mod, "export", { format: "csv" }));
     expect(answer.ephemeral).toBe(true);
     const call = world.fake.callsTo("POST", /^\/interactions\/\d+\/token-\d+\/callback$/).at(-1);
@@ -258,11 +345,12 @@ describe("Discord bot: forms, suggestions and links", () => {
     for (const person of coAuthors) world.fake.members.set(person.id, memberOf(person));
     const customId = await openForm(carol, coAuthors.map((p) => `<@${p.id}>`).join(" "));
     expect(customId).toMatch(/^cairn:contribute:[A-Za-z0-9_-]{12}$/);
+    const next = await nextNumber();
     const logged = await world.send(
       modalSubmit(carol, customId, { title: "Team docs sprint", links: oddLink, description: "" }),
     );
-    expect(textOf(logged.message)).toMatch(/Logged #2 with 9 credited members/);
-    const card = await world.card(2);
+    expect(textOf(logged.message)).toMatch(new RegExp(`Logged #${next} with 9 credited members`));
+    const card = await world.card(next);
     const fields = card.embeds[0]?.fields ?? [];
     expect(fields.find((f) => f.name === "Credits")?.value).toContain("coauthor7");
     expect(fields.find((f) => f.name === "Evidence")?.value).toBe(`<${oddLink}>`);
@@ -275,8 +363,9 @@ describe("Discord bot: forms, suggestions and links", () => {
     expect(stranger.ephemeral).toBe(true);
     expect(textOf(stranger.message)).toContain("That form has expired, so nothing was logged");
     expect(textOf(stranger.message)).toContain("title: Wiki _cleanup_");
+    const next = await nextNumber();
     const owner = await world.send(modalSubmit(bob, customId, typed));
-    expect(textOf(owner.message)).toMatch(/Logged #3/);
+    expect(textOf(owner.message)).toMatch(new RegExp(`Logged #${next}\\b`));
     const again = await world.send(modalSubmit(bob, customId, typed));
     expect(textOf(again.message)).toContain("That form has expired");
   });
@@ -303,6 +392,15 @@ describe("Discord bot: forms, suggestions and links", () => {
   });
 
   it("sent every message with mentions disabled: posts, edits, replies, follow-ups, files", async () => {
+    // Messages of every kind from this test itself, whichever tests ran before it.
+    await verifiedGuide(hugo);
+    await verifiedGuide(jack);
+    const card = await world.card(await logGuide(hugo));
+    const opened = await world.send(buttonPress(frank, card, customIdOf(card, "Needs info")));
+    const { custom_id } = opened.data as { custom_id: string };
+    await world.send(modalSubmit(frank, custom_id, { question: "Which version?" }));
+    await world.send(slashCommand(mod, "export", { format: "csv" }));
+    await world.send(slashCommand(erin, "leaderboard"));
     await world.settle();
     const messages = messageCalls();
     expect(messages.length).toBeGreaterThan(20);

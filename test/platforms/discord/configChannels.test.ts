@@ -2,7 +2,8 @@
 // name a channel of one of the community's own servers, not of any server the
 // bot happens to be in.
 import { GatewayDispatchEvents } from "discord-api-types/v10";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { Prisma } from "../../../src/generated/prisma/client.ts";
 import { readCommunityConfig } from "../../../src/core/config.ts";
 import { refusalText } from "../../../src/views/refusals.ts";
 import { CARDS_CHANNEL, guildFixture, textChannel } from "./fakeDiscord.ts";
@@ -14,6 +15,7 @@ const FOREIGN = refusalText({ code: "FOREIGN_CHAT" });
 const mod = { id: "100000000000000001", name: "mod", moderator: true };
 const OTHER_GUILD = "910000000000000077";
 const OTHER_CHANNEL = "920000000000000077";
+let joined: Prisma.InputJsonValue;
 
 beforeAll(async () => {
   await world.start();
@@ -30,17 +32,26 @@ beforeAll(async () => {
       }),
     "the other server's space",
   );
+  joined = (await ownCommunity()).config as Prisma.InputJsonValue;
 }, 60_000);
+// Each test starts from the settings the server's community had when the bot joined it.
+beforeEach(async () => {
+  await world.database.db.community.update({
+    where: { id: (await ownCommunity()).id },
+    data: { config: joined },
+  });
+});
 afterAll(async () => {
   await world.stop();
 }, 30_000);
 
-async function ownConfig() {
+async function ownCommunity() {
   const space = await world.space();
-  const community = await world.database.db.community.findUniqueOrThrow({
-    where: { id: space?.communityId ?? -1 },
-  });
-  return readCommunityConfig(community.config);
+  return world.database.db.community.findUniqueOrThrow({ where: { id: space?.communityId ?? -1 } });
+}
+
+async function ownConfig() {
+  return readCommunityConfig((await ownCommunity()).config);
 }
 
 describe("Discord /config set: chat settings", () => {
@@ -83,7 +94,7 @@ describe("Discord /config set: chat settings", () => {
     const lookups = () => world.fake.callsTo("GET", new RegExp(`^/channels/${CARDS_CHANNEL}$`)).length;
     for (const key of ["verificationChat", "leaderboardChat"])
       await world.send(slashCommand(mod, "config", { key, value: CARDS_CHANNEL }, "set"));
-    // The test before set it once: asked then, remembered since.
+    // Asked the first time a test of this file set it, remembered since (the reset settings are not the bot's memory).
     expect(lookups()).toBe(1);
     expect((await ownConfig()).leaderboardChat).toBe(CARDS_CHANNEL);
   });

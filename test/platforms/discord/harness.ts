@@ -10,10 +10,10 @@ import { MODAL_COMMANDS, modalOptions, slashOptions } from "../../../src/platfor
 import type { Card, Person, PlatformHarness, Reply } from "../harness.ts";
 import type { MessageBody } from "./fakeDiscord.ts";
 import { buttonPress, modalSubmit, slashCommand, type OptionValue, type Someone } from "./fixtures.ts";
-import { controlsOf, customIdOf, DiscordWorld, textOf, type Answer } from "./world.ts";
+import { controlsOf, customIdOf, DiscordWorld, TEST_LIMITS, textOf, type Answer } from "./world.ts";
 
 export class DiscordHarness implements PlatformHarness {
-  readonly world = new DiscordWorld();
+  readonly world = new DiscordWorld({ limits: TEST_LIMITS });
   private readonly ids = new Map<string, string>();
 
   start(): Promise<void> {

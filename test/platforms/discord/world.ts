@@ -8,8 +8,9 @@ import { catalog } from "../../../src/commands/catalog.ts";
 import type { Log } from "../../../src/logger.ts";
 import { startWorkers, type JobRuntime } from "../../../src/jobs/runtime.ts";
 import type { PlatformBot } from "../../../src/platforms/bot.ts";
+import type { ChatPlatform, PlatformLimits } from "../../../src/ports/chatPlatform.ts";
 import { botJobs } from "../../../src/jobs/botJobs.ts";
-import { createDiscordBot, discordOutgoing } from "../../../src/platforms/discord/index.ts";
+import { createDiscordBot, DISCORD_LIMITS, discordOutgoing } from "../../../src/platforms/discord/index.ts";
 import { createTestDatabase, type TestDatabase } from "../../support/db.ts";
 import { cleanupNamespace, REDIS_URL } from "../../jobs/support.ts";
 import {
@@ -33,10 +34,21 @@ export interface Answer {
   readonly data: unknown;
 }
 
+/**
+ * Discord's real pace (5 messages per 5 s in a channel, cards and their edits
+ * sharing it) would make a file whose stories each post a card of their own
+ * take a minute; such worlds keep the pacing machinery and shorten the wait, as
+ * the Telegram harness does. test/platforms/limits.test.ts checks the real figures.
+ */
+export const TEST_LIMITS: PlatformLimits = { ...DISCORD_LIMITS, perChat: { capacity: 50, perSecond: 50 } };
+
 /** Where the world's answers say the web pages are (`/web`). */
 export const PUBLIC_URL = "https://cairn.example";
 
 export class DiscordWorld {
+  /** `limits`: how deliveries are paced, when not Discord's own (DISCORD_LIMITS). */
+  constructor(private readonly options: { readonly limits?: PlatformLimits } = {}) {}
+
   readonly fake = new FakeDiscord();
   database!: TestDatabase;
   runtime!: JobRuntime;
@@ -65,7 +77,8 @@ export class DiscordWorld {
       clock: systemClock,
       publicUrl: PUBLIC_URL,
     };
-    const outgoing = discordOutgoing({ token: TOKEN, api: this.fake.api });
+    const discord = discordOutgoing({ token: TOKEN, api: this.fake.api });
+    const outgoing = this.options.limits === undefined ? discord : pacedBy(discord, this.options.limits);
     this.runtime = await startWorkers({
       databaseUrl: this.database.url,
       redisUrl: REDIS_URL,
@@ -173,6 +186,20 @@ export class DiscordWorld {
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
   }
+}
+
+/** `platform` with its deliveries paced by `limits`: the same pacing machinery, other figures. */
+function pacedBy(platform: ChatPlatform, limits: PlatformLimits): ChatPlatform {
+  const chatOwner = platform.chatOwner?.bind(platform);
+  return {
+    platform: platform.platform,
+    limits,
+    ...(platform.uploadLimitBytes === undefined ? {} : { uploadLimitBytes: platform.uploadLimitBytes }),
+    post: (target, view, options) => platform.post(target, view, options),
+    edit: (target, ref, view) => platform.edit(target, ref, view),
+    delete: (target, ref) => platform.delete(target, ref),
+    ...(chatOwner === undefined ? {} : { chatOwner }),
+  };
 }
 
 /** The plain text of a message's embeds, as the person reads it (markdown escapes removed). */
