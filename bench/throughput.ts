@@ -117,6 +117,7 @@ async function insertPendingContributions(
   count: number,
   earlyVoterIds: readonly number[],
 ): Promise<number[]> {
+  if (count === 0) return [];
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {

@@ -20,8 +20,8 @@ export interface AuditFacts {
 export interface ChangeAudit {
   readonly action: string;
   readonly details: Readonly<Record<string, string>>;
-  /** The entry's target once the change knows it (a new contribution's number). */
-  readonly target: (number: number) => string;
+  /** The entry's target is this followed by the new contribution's number, once the change takes it. */
+  readonly targetPrefix: string;
 }
 
 /** Records a moderator action and queues its post to the moderator log chat. */

@@ -130,7 +130,7 @@ export async function logContribution(
           communityId: actor.communityId,
           actorId: actor.memberId,
           action: audit.action,
-          target: audit.target(contribution.number),
+          target: `${audit.targetPrefix}${contribution.number}`,
           details: audit.details,
           at: now,
         },
@@ -185,11 +185,6 @@ async function logOwnContribution(
     const [duplicate] = earlier === null ? [] : await earlier;
     if (duplicate !== undefined) return { commit: false, value: duplicateRefusal(duplicate) };
     const closesAt = closingTime(now, config);
-    // The insert takes the next number itself; an audit entry names it, so it is taken first.
-    const number =
-      audit === undefined
-        ? null
-        : ((await tx.rows(paths.takeContributionNumber, [actor.communityId]))[0]?.number ?? null);
     const inserted = tx.rows(paths.insertContribution, [
       actor.communityId,
       actor.memberId,
@@ -204,9 +199,8 @@ async function logOwnContribution(
       links,
       checked.digests,
       actor.tokenId ?? null,
-      number,
       audit?.action ?? null,
-      number === null ? null : (audit?.target(number) ?? null),
+      audit?.targetPrefix ?? null,
       audit === undefined ? null : JSON.stringify(audit.details),
     ]);
     // COMMIT follows the insert in the same round trip.

@@ -240,12 +240,8 @@ export async function authenticateToken(
 }
 
 /** The audit entry of an API change under the token's name, for recordTokenUse or a use case that writes it with its change. */
-export function tokenUseAudit(
-  caller: TokenCaller,
-  action: string,
-  target: (number: number) => string,
-): ChangeAudit {
-  return { action: `api.${action}`, details: { token: caller.tokenName }, target };
+export function tokenUseAudit(caller: TokenCaller, action: string, targetPrefix: string): ChangeAudit {
+  return { action: `api.${action}`, details: { token: caller.tokenName }, targetPrefix };
 }
 
 /** Writes an API change to the audit log under the token's name (not posted to the moderator log chat). */
@@ -255,7 +251,7 @@ export async function recordTokenUse(
   action: string,
   target: string,
 ): Promise<void> {
-  const audit = tokenUseAudit(caller, action, () => target);
+  const audit = tokenUseAudit(caller, action, target);
   await deps.store.transaction(async (tx) => {
     void tx.rows(tokenAudit, [
       caller.actor.communityId,

@@ -73,7 +73,7 @@ export const earlierEvidence = statement<
 export const NUMBER_SEQUENCE = `('contribution_number_' || $1::int)::regclass`;
 const NEXT_NUMBER = `nextval(${NUMBER_SEQUENCE})::int`;
 
-/** Takes the community's next contribution number, for a caller that needs it before the insert. */
+/** Takes the community's next contribution number, for an insert that is not insertContribution. */
 export const takeContributionNumber = statement<[communityId: number], { number: number }>(
   "cairn_log_take_number",
   `SELECT ${NEXT_NUMBER} AS number`,
@@ -85,9 +85,9 @@ export interface InsertedContribution {
 }
 
 /**
- * Writes the contribution under its number (the community's next one when
- * `number` is null), its credits, its evidence links, its first status, its vote
- * card row and, when given, the audit entry that records it (an API change).
+ * Writes the contribution under the community's next number, its credits, its
+ * evidence links, its first status, its vote card row and, when given, the audit
+ * entry that records it (an API change; its target is the prefix and the number).
  */
 export const insertContribution = statement<
   [
@@ -104,9 +104,8 @@ export const insertContribution = statement<
     normalizedUrls: string[],
     digests: string[],
     tokenId: number | null,
-    number: number | null,
     auditAction: string | null,
-    auditTarget: string | null,
+    auditTargetPrefix: string | null,
     auditDetails: string | null,
   ],
   InsertedContribution
@@ -114,7 +113,7 @@ export const insertContribution = statement<
   "cairn_log_insert_contribution",
   `WITH c AS (
      INSERT INTO contribution ("communityId", number, "submitterId", "categoryId", title, description, links, "createdAt", "closesAt", digests, "tokenId")
-     VALUES ($1::int, COALESCE($14::int, ${NEXT_NUMBER}), $2::int, $3::int, $4::text, $5::text, $6::text[],
+     VALUES ($1::int, ${NEXT_NUMBER}, $2::int, $3::int, $4::text, $5::text, $6::text[],
             $7::timestamptz AT TIME ZONE 'UTC', $8::timestamptz AT TIME ZONE 'UTC', $12::text[], $13::int)
      RETURNING id, number
    ), credits AS (
@@ -132,8 +131,8 @@ export const insertContribution = statement<
             $7::timestamptz AT TIME ZONE 'UTC' FROM c
    ), audit AS (
      INSERT INTO audit_log ("communityId", "actorId", action, target, details, at)
-     SELECT $1::int, $2::int, $15::text, $16::text, $17::jsonb, $7::timestamptz AT TIME ZONE 'UTC'
-     FROM c WHERE $15::text IS NOT NULL
+     SELECT $1::int, $2::int, $14::text, $15::text || c.number, $16::jsonb, $7::timestamptz AT TIME ZONE 'UTC'
+     FROM c WHERE $14::text IS NOT NULL
    )
    SELECT id, number FROM c`,
   { wakes: OUTBOX_CHANNEL },

@@ -102,7 +102,8 @@ const loggedSchema = z
 const CREATE_CONTRIBUTION = "createContribution";
 
 /** Where a contribution is read: its Location and the target of its audit entry. */
-const contributionLocation = (number: number): string => `/api/v1/contributions/${number}`;
+const CONTRIBUTIONS_PATH = "/api/v1/contributions/";
+const contributionLocation = (number: number): string => `${CONTRIBUTIONS_PATH}${number}`;
 
 export const createContribution = defineRoute({
   method: "POST",
@@ -129,7 +130,7 @@ export const createContribution = defineRoute({
       })),
     };
     // The audit entry goes in the contribution's own statement: one commit per request.
-    const audit = tokenUseAudit(caller, CREATE_CONTRIBUTION, contributionLocation);
+    const audit = tokenUseAudit(caller, CREATE_CONTRIBUTION, CONTRIBUTIONS_PATH);
     const result = await logContribution(deps, caller.actor, draft, audit);
     if (!result.ok) return result;
     return {
