@@ -8,15 +8,16 @@
 
 CREATE FUNCTION "contribution_number_sequence_create"() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  -- A leftover of an earlier community with the same id (ids reset by hand) starts over.
-  EXECUTE format('DROP SEQUENCE IF EXISTS %I', 'contribution_number_' || NEW."id");
-  EXECUTE format('CREATE SEQUENCE %I AS integer', 'contribution_number_' || NEW."id");
+  -- Beside the community table whatever the session's search_path. A leftover of an
+  -- earlier community with the same id (ids reset by hand) starts over.
+  EXECUTE format('DROP SEQUENCE IF EXISTS %I.%I', TG_TABLE_SCHEMA, 'contribution_number_' || NEW."id");
+  EXECUTE format('CREATE SEQUENCE %I.%I AS integer', TG_TABLE_SCHEMA, 'contribution_number_' || NEW."id");
   RETURN NULL;
 END $$;
 
 CREATE FUNCTION "contribution_number_sequence_drop"() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  EXECUTE format('DROP SEQUENCE IF EXISTS %I', 'contribution_number_' || OLD."id");
+  EXECUTE format('DROP SEQUENCE IF EXISTS %I.%I', TG_TABLE_SCHEMA, 'contribution_number_' || OLD."id");
   RETURN NULL;
 END $$;
 
