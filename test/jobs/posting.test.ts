@@ -62,11 +62,13 @@ const log: Log = {
 };
 
 let runtime: JobRuntime | null = null;
-let settings: ReturnType<typeof queueSettings>;
+// Null until a test delivers a card: the reposting rule's test starts no workers and has no queue to clean.
+let settings: ReturnType<typeof queueSettings> | null = null;
 afterEach(async () => {
   await runtime?.close();
   runtime = null;
-  await cleanupNamespace(settings);
+  if (settings !== null) await cleanupNamespace(settings);
+  settings = null;
   warnings.length = 0;
 });
 

@@ -17,17 +17,27 @@ let community: TestCommunity;
 let client: Client;
 let token: string;
 
+/** Olga, a moderator, issues an agent token named `name` that may read and contribute. */
+async function agentToken(name: string): Promise<string> {
+  const olga = await community.member("olga", { moderator: true });
+  return valueOf(
+    await createToken(community.deps, olga, { name, scopes: ["read", "contribute"], agent: true }),
+  ).token;
+}
+
 beforeAll(async () => {
   community = await newCommunity(database, { clock: new FakeClock(new Date()) });
-  const olga = await community.member("olga", { moderator: true });
-  token = valueOf(
-    await createToken(community.deps, olga, { name: "desk", scopes: ["read", "contribute"], agent: true }),
-  ).token;
+  // "desk" stays live for every test: the revocation story revokes a token of its own.
+  token = await agentToken("desk");
   ({ client } = await mcpOverStdio(database.url, token));
 }, 60_000);
 afterAll(async () => {
   await client.close();
 });
+
+function contributionCount(): Promise<number> {
+  return database.db.contribution.count({ where: { communityId: community.communityId } });
+}
 
 describe("cairn mcp over stdio", () => {
   it("lists the tools, log_contribution taking the API's contribution draft as its input", async () => {
@@ -70,6 +80,7 @@ describe("cairn mcp over stdio", () => {
   });
 
   it("refuses with the chat's one-line text and the API's code: a rule, a missing scope, bad input", async () => {
+    const before = await contributionCount();
     const long = await callTool(client, "log_contribution", { category: "code", title: "x".repeat(500) });
     expect(long.isError).toBe(true);
     expect(long.problem).toMatchObject({ code: "TITLE_LENGTH", status: 422 });
@@ -81,7 +92,7 @@ describe("cairn mcp over stdio", () => {
 
     const bad = await callTool(client, "show_contribution", { number: "seven" });
     expect(bad).toMatchObject({ isError: true, problem: { code: "BAD_REQUEST", status: 400 } });
-    expect(await database.db.contribution.count({ where: { communityId: community.communityId } })).toBe(1);
+    expect(await contributionCount()).toBe(before);
   });
 
   it("verifies the ledger and reads it as JSON lines", async () => {
@@ -92,11 +103,16 @@ describe("cairn mcp over stdio", () => {
   });
 
   it("refuses every call once the token is revoked", async () => {
-    const olga = await community.member("olga", { moderator: true });
-    valueOf(await revokeToken(community.deps, olga, "desk"));
-    const after = await callTool(client, "my_profile");
-    expect(after).toMatchObject({ isError: true, problem: { code: "TOKEN_REVOKED", status: 401 } });
-  });
+    const { client: revoked } = await mcpOverStdio(database.url, await agentToken("laptop"));
+    try {
+      const olga = await community.member("olga", { moderator: true });
+      valueOf(await revokeToken(community.deps, olga, "laptop"));
+      const after = await callTool(revoked, "my_profile");
+      expect(after).toMatchObject({ isError: true, problem: { code: "TOKEN_REVOKED", status: 401 } });
+    } finally {
+      await revoked.close();
+    }
+  }, 60_000);
 });
 
 describe("cairn mcp without a live token", () => {

@@ -1,7 +1,8 @@
 // Security item 2 on Telegram: a chat setting typed in a group must name a
 // topic of that group, or a group that is a live Telegram space of the same
 // community; another group, a gone one or a Discord channel is refused.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { Prisma } from "../../../src/generated/prisma/client.ts";
 import { readCommunityConfig } from "../../../src/core/config.ts";
 import { refusalText } from "../../../src/views/refusals.ts";
 import { TelegramWorld } from "./harness.ts";
@@ -11,7 +12,19 @@ const mod = TelegramWorld.person("Mod", true);
 const FOREIGN = `✗ ${refusalText({ code: "FOREIGN_CHAT" })}`;
 const SISTER_GROUP = "-1009000000001";
 
-beforeAll(() => world.start(), 60_000);
+let joined: Prisma.InputJsonValue;
+
+beforeAll(async () => {
+  await world.start();
+  joined = (await ownCommunity()).config as Prisma.InputJsonValue;
+}, 60_000);
+// Each test starts from the settings the group's community had when the bot joined it.
+beforeEach(async () => {
+  await world.database.db.community.update({
+    where: { id: (await ownCommunity()).id },
+    data: { config: joined },
+  });
+});
 afterAll(() => world.stop(), 60_000);
 
 async function ownSpace() {
@@ -20,10 +33,13 @@ async function ownSpace() {
   });
 }
 
-async function config() {
+async function ownCommunity() {
   const { communityId } = await ownSpace();
-  const community = await world.database.db.community.findUniqueOrThrow({ where: { id: communityId } });
-  return readCommunityConfig(community.config);
+  return world.database.db.community.findUniqueOrThrow({ where: { id: communityId } });
+}
+
+async function config() {
+  return readCommunityConfig((await ownCommunity()).config);
 }
 
 const set = async (key: string, value: string) =>
@@ -37,6 +53,8 @@ describe("Telegram /config set: chat settings", () => {
   });
 
   it("refuses a group that is not the community's, a Discord channel and a gone sister group; nothing is saved", async () => {
+    // The mod log goes to the group itself: the refused set below must leave it there.
+    expect(await set("modLogChat", String(world.group.id))).toContain(`modLogChat is now ${world.group.id}`);
     expect(await set("leaderboardChat", "-1009999999999")).toBe(FOREIGN);
     expect(await set("leaderboardChat", "920000000000000077")).toBe(FOREIGN);
     const { communityId } = await ownSpace();
