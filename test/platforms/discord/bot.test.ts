@@ -3,8 +3,7 @@
 // and the scheduled leaderboard. Assertions are on the REST calls the bot makes.
 import { randomUUID } from "node:crypto";
 import { GatewayDispatchEvents, type APIMessage } from "discord-api-types/v10";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { Prisma } from "../../../src/generated/prisma/client.ts";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { leaderboardJob } from "../../../src/jobs/schedules.ts";
 import { GENERAL_CHANNEL, GUILD_ID, guildFixture, type MessageBody } from "./fakeDiscord.ts";
 import {
@@ -18,6 +17,7 @@ import {
 } from "./fixtures.ts";
 import { controlsOf, customIdOf, DiscordWorld, TEST_LIMITS, textOf, TOKEN } from "./world.ts";
 import { scheduledCommunityIds } from "../../../src/jobs/schedules.ts";
+import { joinTimeSettings } from "../joinSettings.ts";
 
 // Every story posts a card of its own: paced as the contract's worlds are, not at Discord's 5 per 5 s.
 const world = new DiscordWorld({ limits: TEST_LIMITS });
@@ -31,20 +31,17 @@ const gwen = { id: "100000000000000008", name: "gwen" };
 const hugo = { id: "100000000000000009", name: "hugo" };
 const jack = { id: "100000000000000010", name: "jack" };
 const GUIDE = "Installation guide for @everyone";
-let joined: Prisma.InputJsonValue;
+// Each test starts from the settings the community had when the bot joined it (quorum 3).
+const settings = joinTimeSettings(
+  () => world.database.db,
+  () => ownCommunity(),
+);
 
 beforeAll(async () => {
   await world.start();
   world.fake.members.set(bob.id, memberOf(bob));
-  joined = (await ownCommunity()).config as Prisma.InputJsonValue;
+  await settings.remember();
 }, 60_000);
-// Each test starts from the settings the server's community had when the bot joined it (quorum 3).
-beforeEach(async () => {
-  await world.database.db.community.update({
-    where: { id: (await ownCommunity()).id },
-    data: { config: joined },
-  });
-});
 afterAll(async () => {
   await world.stop();
 }, 30_000);

@@ -2,20 +2,24 @@
 // name a channel of one of the community's own servers, not of any server the
 // bot happens to be in.
 import { GatewayDispatchEvents } from "discord-api-types/v10";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { Prisma } from "../../../src/generated/prisma/client.ts";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readCommunityConfig } from "../../../src/core/config.ts";
 import { refusalText } from "../../../src/views/refusals.ts";
 import { CARDS_CHANNEL, guildFixture, textChannel } from "./fakeDiscord.ts";
 import { slashCommand } from "./fixtures.ts";
 import { DiscordWorld, textOf } from "./world.ts";
+import { joinTimeSettings } from "../joinSettings.ts";
 
 const world = new DiscordWorld();
 const FOREIGN = refusalText({ code: "FOREIGN_CHAT" });
 const mod = { id: "100000000000000001", name: "mod", moderator: true };
 const OTHER_GUILD = "910000000000000077";
 const OTHER_CHANNEL = "920000000000000077";
-let joined: Prisma.InputJsonValue;
+// Each test starts from the settings the community had when the bot joined it.
+const settings = joinTimeSettings(
+  () => world.database.db,
+  () => ownCommunity(),
+);
 
 beforeAll(async () => {
   await world.start();
@@ -32,15 +36,8 @@ beforeAll(async () => {
       }),
     "the other server's space",
   );
-  joined = (await ownCommunity()).config as Prisma.InputJsonValue;
+  await settings.remember();
 }, 60_000);
-// Each test starts from the settings the server's community had when the bot joined it.
-beforeEach(async () => {
-  await world.database.db.community.update({
-    where: { id: (await ownCommunity()).id },
-    data: { config: joined },
-  });
-});
 afterAll(async () => {
   await world.stop();
 }, 30_000);

@@ -1,30 +1,27 @@
 // Security item 2 on Telegram: a chat setting typed in a group must name a
 // topic of that group, or a group that is a live Telegram space of the same
 // community; another group, a gone one or a Discord channel is refused.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { Prisma } from "../../../src/generated/prisma/client.ts";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readCommunityConfig } from "../../../src/core/config.ts";
 import { refusalText } from "../../../src/views/refusals.ts";
 import { TelegramWorld } from "./harness.ts";
+import { joinTimeSettings } from "../joinSettings.ts";
 
 const world = new TelegramWorld({ emulator: 9493, http: 9494 });
 const mod = TelegramWorld.person("Mod", true);
 const FOREIGN = `✗ ${refusalText({ code: "FOREIGN_CHAT" })}`;
 const SISTER_GROUP = "-1009000000001";
 
-let joined: Prisma.InputJsonValue;
+// Each test starts from the settings the community had when the bot joined it.
+const settings = joinTimeSettings(
+  () => world.database.db,
+  () => ownCommunity(),
+);
 
 beforeAll(async () => {
   await world.start();
-  joined = (await ownCommunity()).config as Prisma.InputJsonValue;
+  await settings.remember();
 }, 60_000);
-// Each test starts from the settings the group's community had when the bot joined it.
-beforeEach(async () => {
-  await world.database.db.community.update({
-    where: { id: (await ownCommunity()).id },
-    data: { config: joined },
-  });
-});
 afterAll(() => world.stop(), 60_000);
 
 async function ownSpace() {
